@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using RseOrleans.Api.Access;
+using RseOrleans.Api.Errors;
+using RseOrleans.Api.Hydration;
+using RseOrleans.Api.Identity;
+using RseOrleans.Api.Services;
+
+namespace RseOrleans.Api;
+
+public static class ApiApplicationExtensions
+{
+    /// <summary>The rse.v1 gRPC services with their error mapping, plus reflection and the health service.</summary>
+    public static IServiceCollection AddRseApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddGrpc(options =>
+        {
+            options.Interceptors.Add<ErrorMappingInterceptor>();
+            options.MaxReceiveMessageSize = 1024 * 1024;
+        });
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks();
+        services.Configure<LiveFeedOptions>(configuration.GetSection(LiveFeedOptions.Section));
+        services.AddSingleton<CallerIdentity>();
+        services.AddSingleton<AccessPolicy>();
+        services.AddSingleton<PostHydrator>();
+        services.AddSingleton<FeedPager>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapRseApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<UsersService>();
+        endpoints.MapGrpcService<GroupsService>();
+        endpoints.MapGrpcService<PostsService>();
+        endpoints.MapGrpcService<FeedsService>();
+        endpoints.MapGrpcReflectionService();
+        endpoints.MapGrpcHealthChecksService();
+        return endpoints;
+    }
+}

@@ -1,0 +1,74 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+
+namespace RseOrleans.Api.Errors;
+
+/// <summary>
+/// Turns what the grains and Orleans throw into gRPC statuses, in one place, so that no call
+/// ever ends in an unhandled exception or a status without words.
+/// </summary>
+public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception ex) when (ex is not RpcException)
+        {
+            throw ToRpcException(ex, context);
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request,
+        IServerStreamWriter<TResponse> responseStream,
+        ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception ex) when (ex is not RpcException)
+        {
+            throw ToRpcException(ex, context);
+        }
+    }
+
+    private RpcException ToRpcException(Exception exception, ServerCallContext context)
+    {
+        var status = exception switch
+        {
+            DomainException domain => new Status(ToStatusCode(domain.Error), domain.Message),
+            OperationCanceledException when context.CancellationToken.IsCancellationRequested =>
+                new Status(StatusCode.Cancelled, "The call was cancelled or its deadline passed."),
+            TimeoutException => new Status(StatusCode.Unavailable, "The engine did not answer in time; the outcome is unknown, retry with the same request_id."),
+            SiloUnavailableException or OrleansMessageRejectionException or ClientNotAvailableException =>
+                new Status(StatusCode.Unavailable, "The engine is not available right now; retry with the same request_id."),
+            _ => new Status(StatusCode.Internal, "An internal error occurred; it has been logged."),
+        };
+
+        if (status.StatusCode is StatusCode.Internal or StatusCode.Unavailable)
+        {
+            LogFailure(exception, context.Method, status.StatusCode);
+        }
+
+        return new RpcException(status);
+    }
+
+    private static StatusCode ToStatusCode(DomainError error) => error switch
+    {
+        DomainError.InvalidArgument => StatusCode.InvalidArgument,
+        DomainError.NotFound => StatusCode.NotFound,
+        DomainError.AlreadyExists => StatusCode.AlreadyExists,
+        DomainError.PermissionDenied => StatusCode.PermissionDenied,
+        _ => StatusCode.FailedPrecondition,
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} failed with {StatusCode}")]
+    private partial void LogFailure(Exception exception, string method, StatusCode statusCode);
+}

@@ -1,0 +1,68 @@
+using RseOrleans.Api.Mapping;
+using RseOrleans.Api.Paging;
+using RseOrleans.Grains;
+using RseOrleans.Model;
+using V1 = RseOrleans.Api.V1;
+
+namespace RseOrleans.Api.Hydration;
+
+/// <summary>
+/// Turns timeline references into the posts a client shows: current text, counts, the viewer's
+/// reactions, author and group names. Done at read time, so an edit, a delete or a renamed
+/// group shows everywhere at once; deleted posts are dropped.
+/// </summary>
+public sealed class PostHydrator(IGrainFactory grains)
+{
+    public async Task<IReadOnlyList<V1.FeedItem>> HydrateAsync(IReadOnlyList<FeedRef> refs, string viewerId, string cursorKind)
+    {
+        var posts = await Task.WhenAll(refs.Select(entry => grains.GetGrain<IPostGrain>(entry.PostId).Get(viewerId)));
+        var names = await LoadNamesAsync(posts.OfType<PostSnapshot>());
+
+        var items = new List<V1.FeedItem>(refs.Count);
+        for (var i = 0; i < refs.Count; i++)
+        {
+            if (posts[i] is { } post)
+            {
+                items.Add(new V1.FeedItem
+                {
+                    Cursor = PageToken.Encode(cursorKind, refs[i].Cursor),
+                    Post = names.ToProto(post),
+                });
+            }
+        }
+
+        return items;
+    }
+
+    public async Task<V1.Post> HydrateAsync(PostSnapshot post)
+    {
+        var names = await LoadNamesAsync([post]);
+        return names.ToProto(post);
+    }
+
+    /// <summary>Display names of users, by id; a missing user maps to an empty name.</summary>
+    public async Task<IReadOnlyDictionary<string, UserSnapshot?>> LoadUsersAsync(IEnumerable<string> userIds)
+    {
+        var distinct = userIds.Distinct(StringComparer.Ordinal).ToArray();
+        var users = await Task.WhenAll(distinct.Select(id => grains.GetGrain<IUserGrain>(id).Get()));
+        return distinct.Zip(users).ToDictionary(pair => pair.First, pair => pair.Second, StringComparer.Ordinal);
+    }
+
+    private async Task<Names> LoadNamesAsync(IEnumerable<PostSnapshot> posts)
+    {
+        var list = posts.ToList();
+        var usersTask = LoadUsersAsync(list.Select(post => post.AuthorId));
+        var groupIds = list.Select(post => post.GroupId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        var groups = await Task.WhenAll(groupIds.Select(id => grains.GetGrain<IGroupGrain>(id).Get()));
+        var groupNames = groupIds.Zip(groups).ToDictionary(pair => pair.First, pair => pair.Second?.Spec.Name ?? "", StringComparer.Ordinal);
+        return new Names(await usersTask, groupNames);
+    }
+
+    private sealed record Names(IReadOnlyDictionary<string, UserSnapshot?> Users, IReadOnlyDictionary<string, string> Groups)
+    {
+        public V1.Post ToProto(PostSnapshot post) => ProtoMapper.ToProto(
+            post,
+            Users.GetValueOrDefault(post.AuthorId)?.Profile.DisplayName ?? "",
+            post.GroupId is { } groupId ? Groups.GetValueOrDefault(groupId, "") : "");
+    }
+}

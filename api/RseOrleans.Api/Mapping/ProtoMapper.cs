@@ -1,0 +1,118 @@
+using Google.Protobuf.WellKnownTypes;
+using RseOrleans.Model;
+using V1 = RseOrleans.Api.V1;
+
+namespace RseOrleans.Api.Mapping;
+
+/// <summary>Domain records to rse.v1 messages and back; no rules, only shapes.</summary>
+internal static class ProtoMapper
+{
+    public static V1.User ToProto(UserSnapshot user, int followerCount) => new()
+    {
+        UserId = user.UserId,
+        Profile = ToProto(user.Profile),
+        FollowerCount = followerCount,
+        FollowingCount = user.FollowingCount,
+        CreateTime = Timestamp.FromDateTimeOffset(user.CreatedAt),
+        UpdateTime = Timestamp.FromDateTimeOffset(user.UpdatedAt),
+    };
+
+    public static V1.Profile ToProto(UserProfile profile) => new()
+    {
+        DisplayName = profile.DisplayName,
+        Title = profile.Title,
+        Department = profile.Department,
+        Location = profile.Location,
+        TimeZone = profile.TimeZone,
+        Language = profile.Language,
+        Skills = { profile.Skills },
+    };
+
+    public static V1.UserSummary ToSummary(string userId, UserSnapshot? user) => new()
+    {
+        UserId = userId,
+        DisplayName = user?.Profile.DisplayName ?? "",
+        Title = user?.Profile.Title ?? "",
+        Department = user?.Profile.Department ?? "",
+    };
+
+    public static V1.Group ToProto(GroupSnapshot group, GroupAccess caller) => new()
+    {
+        GroupId = group.GroupId,
+        Name = group.Spec.Name,
+        Description = group.Spec.Description,
+        Visibility = ToProto(group.Spec.Visibility),
+        PostingPolicy = ToProto(group.Spec.PostingPolicy),
+        MemberCount = group.MemberCount,
+        CreatedBy = group.CreatedBy,
+        CreateTime = Timestamp.FromDateTimeOffset(group.CreatedAt),
+        Membership = caller.IsMember ? V1.MembershipState.Member
+            : caller.JoinRequested ? V1.MembershipState.Requested
+            : V1.MembershipState.None,
+        Role = ToProto(caller.Role),
+    };
+
+    public static V1.Member ToProto(GroupMember member, string displayName) => new()
+    {
+        UserId = member.UserId,
+        DisplayName = displayName,
+        Role = ToProto(member.Role),
+        JoinTime = Timestamp.FromDateTimeOffset(member.JoinedAt),
+    };
+
+    public static V1.Post ToProto(PostSnapshot post, string authorName, string groupName)
+    {
+        var message = new V1.Post
+        {
+            PostId = post.PostId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            AuthorId = post.AuthorId,
+            AuthorDisplayName = authorName,
+            GroupId = post.GroupId ?? "",
+            GroupName = groupName,
+            Text = post.Text,
+            CreateTime = Timestamp.FromDateTimeOffset(post.CreatedAt),
+            UpdateTime = Timestamp.FromDateTimeOffset(post.UpdatedAt),
+            CommentCount = post.CommentCount,
+        };
+        message.Reactions.AddRange(ToProto(post.ReactionCounts));
+        message.MyReactions.AddRange(post.MyReactions.Select(ToProto));
+        return message;
+    }
+
+    public static V1.Comment ToProto(CommentSnapshot comment, string authorName) => new()
+    {
+        CommentId = comment.CommentId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        PostId = comment.PostId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        AuthorId = comment.AuthorId,
+        AuthorDisplayName = authorName,
+        Text = comment.Text,
+        CreateTime = Timestamp.FromDateTimeOffset(comment.CreatedAt),
+    };
+
+    public static V1.ReactionSummary ToProto(long postId, ReactionSummary summary)
+    {
+        var message = new V1.ReactionSummary { PostId = postId.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        message.Reactions.AddRange(ToProto(summary.Counts));
+        message.MyReactions.AddRange(summary.MyReactions.Select(ToProto));
+        return message;
+    }
+
+    public static V1.GroupVisibility ToProto(GroupVisibility visibility) => (V1.GroupVisibility)(int)visibility;
+
+    public static GroupVisibility ToDomain(V1.GroupVisibility visibility) => (GroupVisibility)(int)visibility;
+
+    public static V1.PostingPolicy ToProto(PostingPolicy policy) => (V1.PostingPolicy)(int)policy;
+
+    public static PostingPolicy ToDomain(V1.PostingPolicy policy) => (PostingPolicy)(int)policy;
+
+    public static V1.GroupRole ToProto(GroupRole role) => (V1.GroupRole)(int)role;
+
+    public static GroupRole ToDomain(V1.GroupRole role) => (GroupRole)(int)role;
+
+    public static V1.ReactionType ToProto(ReactionType type) => (V1.ReactionType)(int)type;
+
+    public static ReactionType ToDomain(V1.ReactionType type) => (ReactionType)(int)type;
+
+    private static IEnumerable<V1.ReactionCount> ToProto(IReadOnlyDictionary<ReactionType, int> counts) =>
+        counts.OrderBy(count => count.Key).Select(count => new V1.ReactionCount { Type = ToProto(count.Key), Count = count.Value });
+}

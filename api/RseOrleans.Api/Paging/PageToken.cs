@@ -1,0 +1,68 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using RseOrleans.Api.Errors;
+
+namespace RseOrleans.Api.Paging;
+
+/// <summary>
+/// Opaque page tokens and feed cursors: the position to resume after, tagged with the kind of
+/// list it belongs to so that a token of one list is refused by another.
+/// </summary>
+internal static class PageToken
+{
+    public const string Home = "home";
+    public const string Group = "group";
+    public const string Profile = "profile";
+    public const string Followers = "followers";
+    public const string Following = "following";
+    public const string Members = "members";
+    public const string Comments = "comments";
+
+    private const string Version = "1";
+
+    public static string Encode(string kind, string position) =>
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{Version}|{kind}|{position}"));
+
+    public static string Encode(string kind, long position) => Encode(kind, position.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>The position in a token, or null for an empty token (the first page).</summary>
+    public static string? Decode(string token, string kind, string field = "page_token")
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return null;
+        }
+
+        string text;
+        try
+        {
+            text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
+        }
+        catch (FormatException)
+        {
+            throw Malformed(field);
+        }
+
+        var parts = text.Split('|', 3);
+        return parts.Length == 3 && parts[0] == Version && parts[1] == kind && parts[2].Length > 0
+            ? parts[2]
+            : throw Malformed(field);
+    }
+
+    public static long? DecodeNumber(string token, string kind, string field = "page_token")
+    {
+        var position = Decode(token, kind, field);
+        if (position is null)
+        {
+            return null;
+        }
+
+        return long.TryParse(position, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw Malformed(field);
+    }
+
+    private static Grpc.Core.RpcException Malformed(string field) =>
+        Fail.Invalid(field, "is not a token this list returned; pass back next_page_token (or a cursor) exactly as received.");
+}

@@ -1,0 +1,160 @@
+using System.Threading.Channels;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
+using RseOrleans.Api.Access;
+using RseOrleans.Api.Errors;
+using RseOrleans.Api.Hydration;
+using RseOrleans.Api.Identity;
+using RseOrleans.Api.Paging;
+using RseOrleans.Api.Validation;
+using RseOrleans.Api.V1;
+using RseOrleans.Grains;
+using RseOrleans.Model;
+
+namespace RseOrleans.Api.Services;
+
+public sealed class FeedsService(
+    IClusterClient cluster,
+    CallerIdentity identity,
+    AccessPolicy access,
+    FeedPager pager,
+    PostHydrator hydrator,
+    IOptions<LiveFeedOptions> liveOptions) : Feeds.FeedsBase
+{
+    private const int ReplayBatch = 100;
+
+    public override async Task<FeedPage> GetHomeFeed(GetHomeFeedRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        var pageSize = Require.PageSize(request.PageSize);
+        var before = PageToken.DecodeNumber(request.PageToken, PageToken.Home);
+
+        var feed = cluster.GetGrain<IFeedGrain>(caller);
+        return await pager.ReadPageAsync(feed.ReadBefore, before, pageSize, caller, PageToken.Home);
+    }
+
+    public override async Task<FeedPage> GetGroupFeed(GetGroupFeedRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        var groupId = Require.Id(request.GroupId, "group_id");
+        var pageSize = Require.PageSize(request.PageSize);
+        var before = PageToken.DecodeNumber(request.PageToken, PageToken.Group);
+        await access.RequireReadableGroup(groupId, caller);
+
+        var source = cluster.GetGrain<ISourceGrain>(SourceId.Group(groupId).Key);
+        return await pager.ReadPageAsync(FeedPager.FromSource(source), before, pageSize, caller, PageToken.Group);
+    }
+
+    public override async Task<FeedPage> ListUserPosts(ListUserPostsRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        var userId = Require.Id(request.UserId, "user_id");
+        var pageSize = Require.PageSize(request.PageSize);
+        var before = PageToken.DecodeNumber(request.PageToken, PageToken.Profile);
+        if (await cluster.GetGrain<IUserGrain>(userId).Get() is null)
+        {
+            throw Fail.NotFound($"User '{userId}'");
+        }
+
+        var source = cluster.GetGrain<ISourceGrain>(SourceId.User(userId).Key);
+        return await pager.ReadPageAsync(FeedPager.FromSource(source), before, pageSize, caller, PageToken.Profile);
+    }
+
+    /// <summary>
+    /// Replays what the client missed, then goes live. The stream only wakes the loop up: every
+    /// item sent is read from the feed grain after the last cursor sent, so a late, lost or
+    /// repeated stream event can neither open a gap nor send an item twice.
+    /// </summary>
+    public override async Task WatchFeed(WatchFeedRequest request, IServerStreamWriter<FeedItem> responseStream, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        var resumeAfter = PageToken.DecodeNumber(request.Cursor, PageToken.Home, "cursor");
+        var cancellation = context.CancellationToken;
+        var feed = cluster.GetGrain<IFeedGrain>(caller);
+        var lease = liveOptions.Value.WatchLease;
+
+        var wakeUps = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        var stream = cluster.GetStreamProvider(StreamNames.Provider)
+            .GetStream<FeedEvent>(StreamId.Create(StreamNames.HomeFeed, caller));
+        var subscription = await stream.SubscribeAsync((_, _) =>
+        {
+            wakeUps.Writer.TryWrite(true);
+            return Task.CompletedTask;
+        });
+
+        var watcherId = Guid.NewGuid();
+        try
+        {
+            // Watch before reading: whatever lands after this read is announced on the stream.
+            await feed.Watch(watcherId, lease);
+            var last = resumeAfter ?? await NewestCursorAsync(feed);
+            last = await SendNewerAsync(feed, last, caller, responseStream, cancellation);
+
+            while (!cancellation.IsCancellationRequested)
+            {
+                using var renew = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+                renew.CancelAfter(lease / 3);
+                try
+                {
+                    await wakeUps.Reader.ReadAsync(renew.Token);
+                }
+                catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+                {
+                    // Lease renewal time; the catch-up read below also covers any lost wake-up.
+                    await feed.Watch(watcherId, lease);
+                }
+
+                last = await SendNewerAsync(feed, last, caller, responseStream, cancellation);
+            }
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // The client went away or its deadline passed: a normal end of a watch.
+        }
+        finally
+        {
+            await subscription.UnsubscribeAsync();
+            await feed.Unwatch(watcherId);
+        }
+    }
+
+    private static async Task<long> NewestCursorAsync(IFeedGrain feed)
+    {
+        var newest = await feed.ReadBefore(before: null, count: 1);
+        return newest.Refs.Count > 0 ? newest.Refs[0].Cursor : 0;
+    }
+
+    private async Task<long> SendNewerAsync(
+        IFeedGrain feed, long last, string caller, IServerStreamWriter<FeedItem> responseStream, CancellationToken cancellation)
+    {
+        FeedRefPage page;
+        do
+        {
+            page = await feed.ReadAfter(last, ReplayBatch);
+            if (page.Refs.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var item in await hydrator.HydrateAsync(page.Refs, caller, PageToken.Home))
+            {
+                await responseStream.WriteAsync(item, cancellation);
+            }
+
+            last = page.Refs[^1].Cursor;
+        }
+        while (page.HasMore && !cancellation.IsCancellationRequested);
+
+        return last;
+    }
+}
+
+/// <summary>Settings of live feeds (configuration section "LiveFeed").</summary>
+public sealed class LiveFeedOptions
+{
+    public const string Section = "LiveFeed";
+
+    /// <summary>How long a feed keeps announcing new items for a watcher that stops renewing.</summary>
+    public TimeSpan WatchLease { get; set; } = TimeSpan.FromSeconds(60);
+}

@@ -1,0 +1,156 @@
+using Grpc.Core;
+using RseOrleans.Api.Access;
+using RseOrleans.Api.Errors;
+using RseOrleans.Api.Hydration;
+using RseOrleans.Api.Identity;
+using RseOrleans.Api.Mapping;
+using RseOrleans.Api.Paging;
+using RseOrleans.Api.Validation;
+using RseOrleans.Api.V1;
+using RseOrleans.Grains;
+using RseOrleans.Model;
+using ReactionSummary = RseOrleans.Api.V1.ReactionSummary;
+using ReactionType = RseOrleans.Api.V1.ReactionType;
+
+namespace RseOrleans.Api.Services;
+
+public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator) : Posts.PostsBase
+{
+    public override async Task<Post> CreatePost(CreatePostRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        var requestId = Require.RequestId(request.RequestId);
+        var text = Require.Text(request.Text, "text", Require.MaxPostTextLength);
+
+        SourceId source;
+        if (string.IsNullOrEmpty(request.GroupId))
+        {
+            source = SourceId.User(caller);
+        }
+        else
+        {
+            source = SourceId.Group(Require.Id(request.GroupId, "group_id"));
+            await access.RequirePostingRight(source.Id, caller);
+        }
+
+        var post = await grains.GetGrain<ISourceGrain>(source.Key).Publish(new NewPost(caller, text, requestId));
+        return await hydrator.HydrateAsync(post);
+    }
+
+    public override async Task<Post> GetPost(GetPostRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        var (post, _) = await access.RequireReadablePost(Require.NumericId(request.PostId, "post_id"), caller);
+        return await hydrator.HydrateAsync(post);
+    }
+
+    public override async Task<Post> UpdatePost(UpdatePostRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        var requestId = Require.RequestId(request.RequestId);
+        var postId = Require.NumericId(request.PostId, "post_id");
+        var text = Require.Text(request.Text, "text", Require.MaxPostTextLength);
+        await access.RequireReadablePost(postId, caller);
+
+        var post = await grains.GetGrain<IPostGrain>(postId).Edit(caller, text, requestId);
+        return await hydrator.HydrateAsync(post);
+    }
+
+    public override async Task<DeletePostResponse> DeletePost(DeletePostRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        var requestId = Require.RequestId(request.RequestId);
+        var postId = Require.NumericId(request.PostId, "post_id");
+        var grain = grains.GetGrain<IPostGrain>(postId);
+
+        if (await grain.Get(caller) is null)
+        {
+            // Gone already: the grain answers OK to a retry of the delete that removed it, NOT_FOUND otherwise.
+            await grain.Delete(caller, requestId);
+            return new DeletePostResponse();
+        }
+
+        var (post, group) = await access.RequireReadablePost(postId, caller);
+        if (post.AuthorId != caller && !AccessPolicy.CanModerate(group))
+        {
+            throw Fail.Denied("Only the author or an owner or admin of the post's group deletes a post.");
+        }
+
+        await grain.Delete(caller, requestId);
+        return new DeletePostResponse();
+    }
+
+    public override async Task<Comment> CreateComment(CreateCommentRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        var requestId = Require.RequestId(request.RequestId);
+        var postId = Require.NumericId(request.PostId, "post_id");
+        var text = Require.Text(request.Text, "text", Require.MaxCommentTextLength);
+        await access.RequireReadablePost(postId, caller);
+
+        var comment = await grains.GetGrain<IPostGrain>(postId).AddComment(caller, text, requestId);
+        var author = await grains.GetGrain<IUserGrain>(caller).Get();
+        return ProtoMapper.ToProto(comment, author?.Profile.DisplayName ?? "");
+    }
+
+    public override async Task<ListCommentsResponse> ListComments(ListCommentsRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        var postId = Require.NumericId(request.PostId, "post_id");
+        var pageSize = Require.PageSize(request.PageSize);
+        var after = PageToken.DecodeNumber(request.PageToken, PageToken.Comments);
+        await access.RequireReadablePost(postId, caller);
+
+        var page = await grains.GetGrain<IPostGrain>(postId).ListComments(after, pageSize);
+        var users = await hydrator.LoadUsersAsync(page.Comments.Select(c => c.AuthorId));
+        var response = new ListCommentsResponse
+        {
+            NextPageToken = page.Next is { } next ? PageToken.Encode(PageToken.Comments, next) : "",
+        };
+        response.Comments.AddRange(page.Comments.Select(c => ProtoMapper.ToProto(c, users[c.AuthorId]?.Profile.DisplayName ?? "")));
+        return response;
+    }
+
+    public override async Task<DeleteCommentResponse> DeleteComment(DeleteCommentRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        var requestId = Require.RequestId(request.RequestId);
+        var postId = Require.NumericId(request.PostId, "post_id");
+        var commentId = Require.NumericId(request.CommentId, "comment_id");
+        var (post, group) = await access.RequireReadablePost(postId, caller);
+        var grain = grains.GetGrain<IPostGrain>(postId);
+
+        if (await grain.GetComment(commentId) is { } comment
+            && comment.AuthorId != caller && post.AuthorId != caller && !AccessPolicy.CanModerate(group))
+        {
+            throw Fail.Denied("Only the comment's author, the post's author or an owner or admin of the group deletes a comment.");
+        }
+
+        // A comment already gone: OK for a retry of the delete that removed it, NOT_FOUND otherwise.
+        await grain.DeleteComment(caller, commentId, requestId);
+        return new DeleteCommentResponse();
+    }
+
+    public override Task<ReactionSummary> AddReaction(AddReactionRequest request, ServerCallContext context) =>
+        ReactAsync(request.RequestId, request.PostId, request.Type, context, (post, user, type, id) => post.AddReaction(user, type, id));
+
+    public override Task<ReactionSummary> RemoveReaction(RemoveReactionRequest request, ServerCallContext context) =>
+        ReactAsync(request.RequestId, request.PostId, request.Type, context, (post, user, type, id) => post.RemoveReaction(user, type, id));
+
+    private async Task<ReactionSummary> ReactAsync(
+        string rawRequestId,
+        string rawPostId,
+        ReactionType rawType,
+        ServerCallContext context,
+        Func<IPostGrain, string, Model.ReactionType, string, Task<Model.ReactionSummary>> change)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        var requestId = Require.RequestId(rawRequestId);
+        var postId = Require.NumericId(rawPostId, "post_id");
+        var type = ProtoMapper.ToDomain(Require.Defined(rawType, "type"));
+        await access.RequireReadablePost(postId, caller);
+
+        var summary = await change(grains.GetGrain<IPostGrain>(postId), caller, type, requestId);
+        return ProtoMapper.ToProto(postId, summary);
+    }
+}

@@ -1,0 +1,106 @@
+using Grpc.Core;
+using RseOrleans.Api.Errors;
+using RseOrleans.Api.Hydration;
+using RseOrleans.Api.Identity;
+using RseOrleans.Api.Mapping;
+using RseOrleans.Api.Paging;
+using RseOrleans.Api.Validation;
+using RseOrleans.Api.V1;
+using RseOrleans.Grains;
+using RseOrleans.Model;
+
+namespace RseOrleans.Api.Services;
+
+public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, PostHydrator hydrator) : Users.UsersBase
+{
+    public override async Task<User> CreateUser(CreateUserRequest request, ServerCallContext context)
+    {
+        var requestId = Require.RequestId(request.RequestId);
+        var userId = Require.Id(request.UserId, "user_id");
+        var profile = ProfileRules.Validate(request.Profile);
+
+        var user = await grains.GetGrain<IUserGrain>(userId).Create(profile, requestId);
+        return await ToProtoAsync(user);
+    }
+
+    public override async Task<User> GetUser(GetUserRequest request, ServerCallContext context)
+    {
+        await identity.RequireCallerAsync(context);
+        var user = await RequireUserAsync(Require.Id(request.UserId, "user_id"));
+        return await ToProtoAsync(user);
+    }
+
+    public override async Task<User> UpdateUser(UpdateUserRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        var requestId = Require.RequestId(request.RequestId);
+        var fields = ProfileRules.Mask(request.UpdateMask);
+        var values = ProfileRules.Validate(request.Profile, fields);
+
+        var user = await grains.GetGrain<IUserGrain>(caller).Update(values, fields, requestId);
+        return await ToProtoAsync(user);
+    }
+
+    public override async Task<FollowUserResponse> FollowUser(FollowUserRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        var requestId = Require.RequestId(request.RequestId);
+        var target = await RequireUserAsync(Require.Id(request.UserId, "user_id"));
+
+        var changed = await grains.GetGrain<IUserGrain>(caller).Follow(target.UserId, requestId);
+        return new FollowUserResponse { Changed = changed };
+    }
+
+    public override async Task<UnfollowUserResponse> UnfollowUser(UnfollowUserRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        var requestId = Require.RequestId(request.RequestId);
+        var target = await RequireUserAsync(Require.Id(request.UserId, "user_id"));
+
+        var changed = await grains.GetGrain<IUserGrain>(caller).Unfollow(target.UserId, requestId);
+        return new UnfollowUserResponse { Changed = changed };
+    }
+
+    public override async Task<ListFollowersResponse> ListFollowers(ListFollowersRequest request, ServerCallContext context)
+    {
+        await identity.RequireCallerAsync(context);
+        var user = await RequireUserAsync(Require.Id(request.UserId, "user_id"));
+        var pageSize = Require.PageSize(request.PageSize);
+        var after = PageToken.Decode(request.PageToken, PageToken.Followers);
+
+        var page = await grains.GetGrain<ISourceGrain>(SourceId.User(user.UserId).Key).ListAudience(after, pageSize);
+        var response = new ListFollowersResponse { NextPageToken = NextToken(PageToken.Followers, page) };
+        response.Users.AddRange(await SummariesAsync(page));
+        return response;
+    }
+
+    public override async Task<ListFollowingResponse> ListFollowing(ListFollowingRequest request, ServerCallContext context)
+    {
+        await identity.RequireCallerAsync(context);
+        var user = await RequireUserAsync(Require.Id(request.UserId, "user_id"));
+        var pageSize = Require.PageSize(request.PageSize);
+        var after = PageToken.Decode(request.PageToken, PageToken.Following);
+
+        var page = await grains.GetGrain<IUserGrain>(user.UserId).ListFollowing(after, pageSize);
+        var response = new ListFollowingResponse { NextPageToken = NextToken(PageToken.Following, page) };
+        response.Users.AddRange(await SummariesAsync(page));
+        return response;
+    }
+
+    private async Task<UserSnapshot> RequireUserAsync(string userId) =>
+        await grains.GetGrain<IUserGrain>(userId).Get() ?? throw Fail.NotFound($"User '{userId}'");
+
+    private async Task<User> ToProtoAsync(UserSnapshot user)
+    {
+        var followers = await grains.GetGrain<ISourceGrain>(SourceId.User(user.UserId).Key).GetAudienceCount();
+        return ProtoMapper.ToProto(user, followers);
+    }
+
+    private async Task<IEnumerable<UserSummary>> SummariesAsync(IdPage page)
+    {
+        var users = await hydrator.LoadUsersAsync(page.Ids);
+        return page.Ids.Select(id => ProtoMapper.ToSummary(id, users[id]));
+    }
+
+    private static string NextToken(string kind, IdPage page) => page.Next is { } next ? PageToken.Encode(kind, next) : "";
+}

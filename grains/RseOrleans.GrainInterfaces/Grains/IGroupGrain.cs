@@ -1,0 +1,39 @@
+using RseOrleans.Model;
+
+namespace RseOrleans.Grains;
+
+/// <summary>
+/// A group or community: its settings, members, roles and join requests. Key: the group id.
+/// Membership changes are checked here, where the roles live, so they are atomic.
+/// </summary>
+public interface IGroupGrain : IGrainWithStringKey
+{
+    Task<GroupSnapshot> Create(string creatorId, GroupSpec spec, string requestId);
+
+    [AlwaysInterleave]
+    Task<GroupSnapshot?> Get();
+
+    [AlwaysInterleave]
+    Task<GroupAccess> GetAccess(string userId);
+
+    /// <summary>Open group: joins at once. Closed group: files a request. Secret group: not found.</summary>
+    Task<JoinOutcome> Join(string userId, string requestId);
+
+    Task Leave(string userId, string requestId);
+
+    Task<GroupMember> ApproveJoinRequest(string actorId, string userId, string requestId);
+
+    Task DeclineJoinRequest(string actorId, string userId, string requestId);
+
+    [AlwaysInterleave]
+    Task<IReadOnlyList<JoinRequest>> ListJoinRequests(string actorId);
+
+    Task<GroupMember> AddMember(string actorId, string userId, string requestId);
+
+    Task RemoveMember(string actorId, string userId, string requestId);
+
+    Task<GroupMember> SetRole(string actorId, string userId, GroupRole role, string requestId);
+
+    [AlwaysInterleave]
+    Task<MemberPage> ListMembers(string? after, int pageSize);
+}

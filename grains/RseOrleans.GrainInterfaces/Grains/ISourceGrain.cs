@@ -1,0 +1,31 @@
+using RseOrleans.Model;
+
+namespace RseOrleans.Grains;
+
+/// <summary>
+/// Where posts are written once and fanned out from: a user's profile or a group.
+/// Key: <see cref="SourceId.Key"/>. It knows its audience (followers or members) and its recent posts.
+/// </summary>
+public interface ISourceGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Writes a post and delivers it to every audience member's home feed. A retry with the
+    /// same author and request id returns the first post and delivers nothing twice.
+    /// </summary>
+    Task<PostSnapshot> Publish(NewPost post);
+
+    /// <summary>Adds a follower or member; returns the recent post ids their feed should show.</summary>
+    Task<IReadOnlyList<long>> AddAudience(string userId);
+
+    Task RemoveAudience(string userId);
+
+    [AlwaysInterleave]
+    Task<int> GetAudienceCount();
+
+    [AlwaysInterleave]
+    Task<IdPage> ListAudience(string? after, int pageSize);
+
+    /// <summary>Recent post ids, newest first, strictly older than <paramref name="before"/> when given.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<long>> GetRecent(long? before, int count);
+}

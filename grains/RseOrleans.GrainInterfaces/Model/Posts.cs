@@ -1,0 +1,55 @@
+namespace RseOrleans.Model;
+
+[GenerateSerializer]
+public enum ReactionType
+{
+    Like = 1,
+    Celebrate = 2,
+    Support = 3,
+    Insightful = 4,
+    Curious = 5,
+}
+
+[GenerateSerializer, Immutable]
+[Alias("rse.NewPost")]
+public sealed record NewPost(
+    [property: Id(0)] string AuthorId,
+    [property: Id(1)] string Text,
+    [property: Id(2)] string RequestId);
+
+/// <summary>A post as one viewer sees it: content, exact counts, and the viewer's own reactions.</summary>
+[GenerateSerializer, Immutable]
+[Alias("rse.PostSnapshot")]
+public sealed record PostSnapshot(
+    [property: Id(0)] long PostId,
+    [property: Id(1)] string AuthorId,
+    [property: Id(2)] SourceId Source,
+    [property: Id(3)] string Text,
+    [property: Id(4)] DateTimeOffset CreatedAt,
+    [property: Id(5)] DateTimeOffset UpdatedAt,
+    [property: Id(6)] int CommentCount,
+    [property: Id(7)] IReadOnlyDictionary<ReactionType, int> ReactionCounts,
+    [property: Id(8)] IReadOnlyList<ReactionType> MyReactions)
+{
+    public string? GroupId => Source.Kind == SourceKind.Group ? Source.Id : null;
+}
+
+[GenerateSerializer, Immutable]
+[Alias("rse.CommentSnapshot")]
+public sealed record CommentSnapshot(
+    [property: Id(0)] long CommentId,
+    [property: Id(1)] long PostId,
+    [property: Id(2)] string AuthorId,
+    [property: Id(3)] string Text,
+    [property: Id(4)] DateTimeOffset CreatedAt);
+
+[GenerateSerializer, Immutable]
+[Alias("rse.CommentPage")]
+public sealed record CommentPage([property: Id(0)] IReadOnlyList<CommentSnapshot> Comments, [property: Id(1)] long? Next);
+
+/// <summary>The reactions on a post after a change, as the reacting user sees them.</summary>
+[GenerateSerializer, Immutable]
+[Alias("rse.ReactionSummary")]
+public sealed record ReactionSummary(
+    [property: Id(0)] IReadOnlyDictionary<ReactionType, int> Counts,
+    [property: Id(1)] IReadOnlyList<ReactionType> MyReactions);

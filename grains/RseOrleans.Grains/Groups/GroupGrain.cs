@@ -1,0 +1,317 @@
+using RseOrleans.Grains.Infrastructure;
+using RseOrleans.Model;
+
+namespace RseOrleans.Grains.Groups;
+
+[GenerateSerializer]
+[Alias("rse.GroupState")]
+public sealed class GroupState
+{
+    [Id(0)]
+    public GroupSpec? Spec { get; set; }
+
+    [Id(1)]
+    public string CreatedBy { get; set; } = "";
+
+    [Id(2)]
+    public DateTimeOffset CreatedAt { get; set; }
+
+    [Id(3)]
+    public Dictionary<string, GroupMember> Members { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(4)]
+    public Dictionary<string, DateTimeOffset> JoinRequests { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(5)]
+    public RequestLog Requests { get; set; } = new();
+}
+
+/// <summary>
+/// Settings, members, roles and join requests of one group. Every membership change goes
+/// through here and also subscribes or unsubscribes the member's home feed, so a member who
+/// leaves stops seeing the group's posts at once.
+/// </summary>
+[GrainType("group")]
+public sealed class GroupGrain(
+    [PersistentState("group", StorageNames.Main)] IPersistentState<GroupState> state,
+    TimeProvider clock) : Grain, IGroupGrain
+{
+    private const string CreateOperation = "create-group";
+    private const string JoinOperation = "join";
+    private const string LeaveOperation = "leave";
+    private const string ApproveOperation = "approve";
+    private const string DeclineOperation = "decline";
+    private const string AddMemberOperation = "add-member";
+    private const string RemoveMemberOperation = "remove-member";
+    private const string SetRoleOperation = "set-role";
+
+    private string[]? sortedMembers;
+
+    private string GroupId => this.GetPrimaryKeyString();
+
+    private SourceId Source => SourceId.Group(GroupId);
+
+    private Dictionary<string, GroupMember> Members => state.State.Members;
+
+    public async Task<GroupSnapshot> Create(string creatorId, GroupSpec spec, string requestId)
+    {
+        if (state.State.Spec is not null)
+        {
+            return state.State.CreatedBy == creatorId && state.State.Requests.TryGet(CreateOperation, creatorId, requestId, out _)
+                ? Snapshot()
+                : throw new DomainException(DomainError.AlreadyExists, $"group_id: a group '{GroupId}' already exists.");
+        }
+
+        state.State.Spec = spec;
+        state.State.CreatedBy = creatorId;
+        state.State.CreatedAt = clock.GetUtcNow();
+        await AddMemberCore(creatorId, GroupRole.Owner);
+        state.State.Requests.Record(CreateOperation, creatorId, requestId);
+        await state.WriteStateAsync();
+        return Snapshot();
+    }
+
+    public Task<GroupSnapshot?> Get() => Task.FromResult(state.State.Spec is null ? null : Snapshot());
+
+    public Task<GroupAccess> GetAccess(string userId)
+    {
+        if (state.State.Spec is not { } spec)
+        {
+            return Task.FromResult(GroupAccess.Missing);
+        }
+
+        return Task.FromResult(new GroupAccess(
+            Exists: true,
+            spec.Visibility,
+            spec.PostingPolicy,
+            RoleOf(userId),
+            state.State.JoinRequests.ContainsKey(userId),
+            spec.Name));
+    }
+
+    public async Task<JoinOutcome> Join(string userId, string requestId)
+    {
+        var spec = RequireVisibleTo(userId);
+        if (state.State.Requests.TryGet(JoinOperation, userId, requestId, out var earlier))
+        {
+            return (JoinOutcome)earlier;
+        }
+
+        JoinOutcome outcome;
+        if (Members.ContainsKey(userId) || spec.Visibility == GroupVisibility.Open)
+        {
+            await AddMemberCore(userId, GroupRole.Member);
+            outcome = JoinOutcome.Joined;
+        }
+        else
+        {
+            state.State.JoinRequests.TryAdd(userId, clock.GetUtcNow());
+            outcome = JoinOutcome.Requested;
+        }
+
+        state.State.Requests.Record(JoinOperation, userId, requestId, (long)outcome);
+        await state.WriteStateAsync();
+        return outcome;
+    }
+
+    public async Task Leave(string userId, string requestId)
+    {
+        RequireVisibleTo(userId);
+        if (state.State.Requests.TryGet(LeaveOperation, userId, requestId, out _))
+        {
+            return;
+        }
+
+        if (!state.State.JoinRequests.Remove(userId))
+        {
+            if (!Members.ContainsKey(userId))
+            {
+                throw DomainException.Precondition($"User '{userId}' is not a member of group '{GroupId}'.");
+            }
+
+            EnsureAnotherOwnerRemains(userId);
+            await RemoveMemberCore(userId);
+        }
+
+        state.State.Requests.Record(LeaveOperation, userId, requestId);
+        await state.WriteStateAsync();
+    }
+
+    public async Task<GroupMember> ApproveJoinRequest(string actorId, string userId, string requestId)
+    {
+        RequireAdmin(actorId);
+        if (!state.State.Requests.TryGet(ApproveOperation, actorId, requestId, out _) && !Members.ContainsKey(userId))
+        {
+            if (!state.State.JoinRequests.ContainsKey(userId))
+            {
+                throw DomainException.NotFound($"A join request of user '{userId}'");
+            }
+
+            await AddMemberCore(userId, GroupRole.Member);
+            state.State.Requests.Record(ApproveOperation, actorId, requestId);
+            await state.WriteStateAsync();
+        }
+
+        return Members.TryGetValue(userId, out var member) ? member : throw DomainException.NotFound($"Member '{userId}'");
+    }
+
+    public async Task DeclineJoinRequest(string actorId, string userId, string requestId)
+    {
+        RequireAdmin(actorId);
+        if (state.State.Requests.TryGet(DeclineOperation, actorId, requestId, out _))
+        {
+            return;
+        }
+
+        if (!state.State.JoinRequests.Remove(userId))
+        {
+            throw DomainException.NotFound($"A join request of user '{userId}'");
+        }
+
+        state.State.Requests.Record(DeclineOperation, actorId, requestId);
+        await state.WriteStateAsync();
+    }
+
+    public Task<IReadOnlyList<JoinRequest>> ListJoinRequests(string actorId)
+    {
+        RequireAdmin(actorId);
+        IReadOnlyList<JoinRequest> requests = state.State.JoinRequests
+            .OrderBy(request => request.Value)
+            .ThenBy(request => request.Key, StringComparer.Ordinal)
+            .Select(request => new JoinRequest(request.Key, request.Value))
+            .ToArray();
+        return Task.FromResult(requests);
+    }
+
+    public async Task<GroupMember> AddMember(string actorId, string userId, string requestId)
+    {
+        RequireAdmin(actorId);
+        if (!state.State.Requests.TryGet(AddMemberOperation, actorId, requestId, out _))
+        {
+            await AddMemberCore(userId, GroupRole.Member);
+            state.State.Requests.Record(AddMemberOperation, actorId, requestId);
+            await state.WriteStateAsync();
+        }
+
+        return Members.TryGetValue(userId, out var member) ? member : throw DomainException.NotFound($"Member '{userId}'");
+    }
+
+    public async Task RemoveMember(string actorId, string userId, string requestId)
+    {
+        var actorRole = RequireAdmin(actorId);
+        if (state.State.Requests.TryGet(RemoveMemberOperation, actorId, requestId, out _))
+        {
+            return;
+        }
+
+        if (!Members.TryGetValue(userId, out var member))
+        {
+            throw DomainException.NotFound($"Member '{userId}' of group '{GroupId}'");
+        }
+
+        if (member.Role >= actorRole && actorRole != GroupRole.Owner)
+        {
+            throw DomainException.Denied("Admins may remove members only; owners may remove anyone.");
+        }
+
+        EnsureAnotherOwnerRemains(userId);
+        await RemoveMemberCore(userId);
+        state.State.Requests.Record(RemoveMemberOperation, actorId, requestId);
+        await state.WriteStateAsync();
+    }
+
+    public async Task<GroupMember> SetRole(string actorId, string userId, GroupRole role, string requestId)
+    {
+        RequireVisibleTo(actorId);
+        if (RoleOf(actorId) != GroupRole.Owner)
+        {
+            throw DomainException.Denied("Only the group's owners change roles.");
+        }
+
+        if (role == GroupRole.None)
+        {
+            throw DomainException.Invalid("role", "must be member, admin or owner.");
+        }
+
+        if (!Members.TryGetValue(userId, out var member))
+        {
+            throw DomainException.NotFound($"Member '{userId}' of group '{GroupId}'");
+        }
+
+        if (!state.State.Requests.TryGet(SetRoleOperation, actorId, requestId, out _) && member.Role != role)
+        {
+            if (role < GroupRole.Owner)
+            {
+                EnsureAnotherOwnerRemains(userId);
+            }
+
+            Members[userId] = member with { Role = role };
+            state.State.Requests.Record(SetRoleOperation, actorId, requestId);
+            await state.WriteStateAsync();
+        }
+
+        return Members[userId];
+    }
+
+    public Task<MemberPage> ListMembers(string? after, int pageSize)
+    {
+        sortedMembers ??= SortedPage.Sort(Members.Keys);
+        var (items, next) = SortedPage.After(sortedMembers, after, pageSize);
+        return Task.FromResult(new MemberPage(items.Select(id => Members[id]).ToArray(), next));
+    }
+
+    private async Task AddMemberCore(string userId, GroupRole role)
+    {
+        if (Members.ContainsKey(userId))
+        {
+            return;
+        }
+
+        var recent = await GrainFactory.GetGrain<ISourceGrain>(Source.Key).AddAudience(userId);
+        await GrainFactory.GetGrain<IFeedGrain>(userId).AddSource(Source, recent);
+        Members[userId] = new GroupMember(userId, role, clock.GetUtcNow());
+        state.State.JoinRequests.Remove(userId);
+        sortedMembers = null;
+    }
+
+    private async Task RemoveMemberCore(string userId)
+    {
+        // The feed first: from this moment on the member sees nothing more of the group.
+        await GrainFactory.GetGrain<IFeedGrain>(userId).RemoveSource(Source);
+        await GrainFactory.GetGrain<ISourceGrain>(Source.Key).RemoveAudience(userId);
+        Members.Remove(userId);
+        sortedMembers = null;
+    }
+
+    private GroupRole RoleOf(string userId) => Members.TryGetValue(userId, out var member) ? member.Role : GroupRole.None;
+
+    /// <summary>A secret group does not exist for non-members: same answer as a missing group.</summary>
+    private GroupSpec RequireVisibleTo(string userId)
+    {
+        if (state.State.Spec is not { } spec || (spec.Visibility == GroupVisibility.Secret && !Members.ContainsKey(userId)))
+        {
+            throw DomainException.NotFound($"Group '{GroupId}'");
+        }
+
+        return spec;
+    }
+
+    private GroupRole RequireAdmin(string actorId)
+    {
+        RequireVisibleTo(actorId);
+        var role = RoleOf(actorId);
+        return role >= GroupRole.Admin
+            ? role
+            : throw DomainException.Denied("Only the group's owners and admins manage its members.");
+    }
+
+    private void EnsureAnotherOwnerRemains(string userId)
+    {
+        if (RoleOf(userId) == GroupRole.Owner && Members.Values.Count(member => member.Role == GroupRole.Owner) == 1)
+        {
+            throw DomainException.Precondition("A group keeps at least one owner: make another member owner first.");
+        }
+    }
+
+    private GroupSnapshot Snapshot() => new(GroupId, state.State.Spec!, Members.Count, state.State.CreatedBy, state.State.CreatedAt);
+}

@@ -1,0 +1,162 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RseOrleans.Grains.Infrastructure;
+using RseOrleans.Model;
+
+namespace RseOrleans.Grains.Sources;
+
+[GenerateSerializer]
+[Alias("rse.SourceState")]
+public sealed class SourceState
+{
+    /// <summary>Followers of a user, or members of a group: who receives the source's posts.</summary>
+    [Id(0)]
+    public HashSet<string> Audience { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The most recent post ids, oldest first.</summary>
+    [Id(1)]
+    public List<long> Recent { get; set; } = [];
+
+    [Id(2)]
+    public RequestLog Requests { get; set; } = new();
+}
+
+/// <summary>
+/// A post is written once here, then pushed to the home feed of every audience member.
+/// </summary>
+[GrainType("source")]
+public sealed class SourceGrain(
+    [PersistentState("source", StorageNames.Main)] IPersistentState<SourceState> state,
+    TimeOrderedIdGenerator ids,
+    IOptions<FeedOptions> options,
+    ILogger<SourceGrain> logger) : Grain, ISourceGrain
+{
+    private const string PublishOperation = "publish";
+
+    private SourceId source;
+    private string[]? sortedAudience;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        source = SourceId.Parse(this.GetPrimaryKeyString());
+        return Task.CompletedTask;
+    }
+
+    public async Task<PostSnapshot> Publish(NewPost post)
+    {
+        if (source.Kind == SourceKind.User && post.AuthorId != source.Id)
+        {
+            throw DomainException.Denied("Only the owner of a profile posts on it.");
+        }
+
+        if (state.State.Requests.TryGet(PublishOperation, post.AuthorId, post.RequestId, out var earlierPostId))
+        {
+            return await GrainFactory.GetGrain<IPostGrain>(earlierPostId).Get(post.AuthorId)
+                ?? throw DomainException.Precondition("The post this request created has since been deleted.");
+        }
+
+        var postId = ids.NextId();
+        var snapshot = await GrainFactory.GetGrain<IPostGrain>(postId).Create(post.AuthorId, source, post.Text);
+
+        var recent = state.State.Recent;
+        recent.Add(postId);
+        if (recent.Count > options.Value.SourceWindow)
+        {
+            recent.RemoveRange(0, recent.Count - options.Value.SourceWindow);
+        }
+
+        state.State.Requests.Record(PublishOperation, post.AuthorId, post.RequestId, postId);
+        await state.WriteStateAsync();
+
+        await FanOut(new FeedDelivery(source, postId), post.AuthorId);
+        return snapshot;
+    }
+
+    public async Task<IReadOnlyList<long>> AddAudience(string userId)
+    {
+        if (state.State.Audience.Add(userId))
+        {
+            sortedAudience = null;
+            await state.WriteStateAsync();
+        }
+
+        var recent = state.State.Recent;
+        var count = Math.Min(options.Value.BackfillPerSource, recent.Count);
+        return recent.GetRange(recent.Count - count, count);
+    }
+
+    public async Task RemoveAudience(string userId)
+    {
+        if (state.State.Audience.Remove(userId))
+        {
+            sortedAudience = null;
+            await state.WriteStateAsync();
+        }
+    }
+
+    public Task<int> GetAudienceCount() => Task.FromResult(state.State.Audience.Count);
+
+    public Task<IdPage> ListAudience(string? after, int pageSize)
+    {
+        sortedAudience ??= SortedPage.Sort(state.State.Audience);
+        var (items, next) = SortedPage.After(sortedAudience, after, pageSize);
+        return Task.FromResult(new IdPage(items.ToArray(), next));
+    }
+
+    public Task<IReadOnlyList<long>> GetRecent(long? before, int count)
+    {
+        var recent = state.State.Recent;
+        var end = recent.Count;
+        if (before is { } limit)
+        {
+            end = recent.BinarySearch(limit);
+            end = end >= 0 ? end : ~end;
+        }
+
+        var start = Math.Max(0, end - count);
+        var page = new long[end - start];
+        for (var i = 0; i < page.Length; i++)
+        {
+            page[i] = recent[end - 1 - i];
+        }
+
+        return Task.FromResult<IReadOnlyList<long>>(page);
+    }
+
+    /// <summary>
+    /// Pushes the post to every audience member's feed, a bounded number of calls in flight.
+    /// A feed that cannot be reached is logged and skipped: it will show the post when it is next
+    /// rebuilt from its sources, and the author's post is never failed for it.
+    /// </summary>
+    private async Task FanOut(FeedDelivery delivery, string authorId)
+    {
+        var recipients = source.Kind == SourceKind.User
+            ? state.State.Audience.Append(authorId).ToArray()
+            : state.State.Audience.ToArray();
+
+        var batch = new List<Task>(options.Value.FanoutConcurrency);
+        foreach (var userId in recipients)
+        {
+            batch.Add(Deliver(userId, delivery));
+            if (batch.Count == options.Value.FanoutConcurrency)
+            {
+                await Task.WhenAll(batch);
+                batch.Clear();
+            }
+        }
+
+        await Task.WhenAll(batch);
+    }
+
+    private async Task Deliver(string userId, FeedDelivery delivery)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IFeedGrain>(userId).Deliver(delivery);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OrleansException)
+        {
+            logger.LogWarning(ex, "Delivery of post {PostId} to the feed of {UserId} failed", delivery.PostId, userId);
+        }
+    }
+}

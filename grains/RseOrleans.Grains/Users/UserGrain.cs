@@ -1,0 +1,156 @@
+using RseOrleans.Grains.Infrastructure;
+using RseOrleans.Model;
+
+namespace RseOrleans.Grains.Users;
+
+[GenerateSerializer]
+[Alias("rse.UserState")]
+public sealed class UserState
+{
+    [Id(0)]
+    public UserProfile? Profile { get; set; }
+
+    [Id(1)]
+    public DateTimeOffset CreatedAt { get; set; }
+
+    [Id(2)]
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    [Id(3)]
+    public HashSet<string> Following { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(4)]
+    public RequestLog Requests { get; set; } = new();
+}
+
+[GrainType("user")]
+public sealed class UserGrain(
+    [PersistentState("user", StorageNames.Main)] IPersistentState<UserState> state,
+    TimeProvider clock) : Grain, IUserGrain
+{
+    private const string CreateOperation = "create-user";
+    private const string UpdateOperation = "update-user";
+    private const string FollowOperation = "follow";
+    private const string UnfollowOperation = "unfollow";
+
+    private string[]? sortedFollowing;
+
+    private string UserId => this.GetPrimaryKeyString();
+
+    private SourceId OwnSource => SourceId.User(UserId);
+
+    public async Task<UserSnapshot> Create(UserProfile profile, string requestId)
+    {
+        if (state.State.Profile is not null)
+        {
+            return state.State.Requests.TryGet(CreateOperation, UserId, requestId, out _)
+                ? Snapshot()
+                : throw new DomainException(DomainError.AlreadyExists, $"user_id: a user '{UserId}' already exists.");
+        }
+
+        // The user's own posts belong in their home feed.
+        await GrainFactory.GetGrain<IFeedGrain>(UserId).AddSource(OwnSource, []);
+
+        var now = clock.GetUtcNow();
+        state.State.Profile = profile;
+        state.State.CreatedAt = now;
+        state.State.UpdatedAt = now;
+        state.State.Requests.Record(CreateOperation, UserId, requestId);
+        await state.WriteStateAsync();
+        return Snapshot();
+    }
+
+    public Task<UserSnapshot?> Get() =>
+        Task.FromResult(state.State.Profile is null ? null : Snapshot());
+
+    public async Task<UserSnapshot> Update(UserProfile values, ProfileFields fields, string requestId)
+    {
+        var current = EnsureExists();
+        if (state.State.Requests.TryGet(UpdateOperation, UserId, requestId, out _))
+        {
+            return Snapshot();
+        }
+
+        state.State.Profile = current with
+        {
+            DisplayName = fields.HasFlag(ProfileFields.DisplayName) ? values.DisplayName : current.DisplayName,
+            Title = fields.HasFlag(ProfileFields.Title) ? values.Title : current.Title,
+            Department = fields.HasFlag(ProfileFields.Department) ? values.Department : current.Department,
+            Location = fields.HasFlag(ProfileFields.Location) ? values.Location : current.Location,
+            TimeZone = fields.HasFlag(ProfileFields.TimeZone) ? values.TimeZone : current.TimeZone,
+            Language = fields.HasFlag(ProfileFields.Language) ? values.Language : current.Language,
+            Skills = fields.HasFlag(ProfileFields.Skills) ? values.Skills : current.Skills,
+        };
+        state.State.UpdatedAt = clock.GetUtcNow();
+        state.State.Requests.Record(UpdateOperation, UserId, requestId);
+        await state.WriteStateAsync();
+        return Snapshot();
+    }
+
+    public async Task<bool> Follow(string targetUserId, string requestId)
+    {
+        EnsureExists();
+        if (targetUserId == UserId)
+        {
+            throw DomainException.Invalid("user_id", "a user cannot follow themselves.");
+        }
+
+        if (state.State.Requests.TryGet(FollowOperation, UserId, requestId, out var earlier))
+        {
+            return earlier == 1;
+        }
+
+        var changed = !state.State.Following.Contains(targetUserId);
+        if (changed)
+        {
+            var target = SourceId.User(targetUserId);
+            var recent = await GrainFactory.GetGrain<ISourceGrain>(target.Key).AddAudience(UserId);
+            await GrainFactory.GetGrain<IFeedGrain>(UserId).AddSource(target, recent);
+            state.State.Following.Add(targetUserId);
+            sortedFollowing = null;
+        }
+
+        state.State.Requests.Record(FollowOperation, UserId, requestId, changed ? 1 : 0);
+        await state.WriteStateAsync();
+        return changed;
+    }
+
+    public async Task<bool> Unfollow(string targetUserId, string requestId)
+    {
+        EnsureExists();
+        if (state.State.Requests.TryGet(UnfollowOperation, UserId, requestId, out var earlier))
+        {
+            return earlier == 1;
+        }
+
+        var changed = state.State.Following.Contains(targetUserId);
+        if (changed)
+        {
+            var target = SourceId.User(targetUserId);
+            await GrainFactory.GetGrain<ISourceGrain>(target.Key).RemoveAudience(UserId);
+            await GrainFactory.GetGrain<IFeedGrain>(UserId).RemoveSource(target);
+            state.State.Following.Remove(targetUserId);
+            sortedFollowing = null;
+        }
+
+        state.State.Requests.Record(UnfollowOperation, UserId, requestId, changed ? 1 : 0);
+        await state.WriteStateAsync();
+        return changed;
+    }
+
+    public Task<IdPage> ListFollowing(string? after, int pageSize)
+    {
+        sortedFollowing ??= SortedPage.Sort(state.State.Following);
+        var (items, next) = SortedPage.After(sortedFollowing, after, pageSize);
+        return Task.FromResult(new IdPage(items.ToArray(), next));
+    }
+
+    private UserProfile EnsureExists() => state.State.Profile ?? throw DomainException.NotFound($"User '{UserId}'");
+
+    private UserSnapshot Snapshot() => new(
+        UserId,
+        state.State.Profile!,
+        state.State.Following.Count,
+        state.State.CreatedAt,
+        state.State.UpdatedAt);
+}

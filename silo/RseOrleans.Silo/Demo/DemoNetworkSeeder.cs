@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using RseOrleans.Grains;
+using RseOrleans.Model;
+
+namespace RseOrleans.Silo.Demo;
+
+/// <summary>
+/// Seeds a worldwide company: people in eight offices and eight departments, an all-company
+/// announcement channel, department groups (closed), open communities, one secret project,
+/// follows, posts, comments and reactions — so that a newcomer sees a living feed at once.
+/// Deterministic for a given random seed; request ids make a second run change nothing.
+/// </summary>
+internal sealed partial class DemoNetworkSeeder(
+    IGrainFactory grains,
+    IHostApplicationLifetime lifetime,
+    IOptions<DemoOptions> options,
+    ILogger<DemoNetworkSeeder> logger) : BackgroundService
+{
+    private static readonly (string City, string TimeZone, string Language)[] Offices =
+    [
+        ("Paris", "Europe/Paris", "fr-FR"),
+        ("Lyon", "Europe/Paris", "fr-FR"),
+        ("Berlin", "Europe/Berlin", "de-DE"),
+        ("New York", "America/New_York", "en-US"),
+        ("São Paulo", "America/Sao_Paulo", "pt-BR"),
+        ("Bangalore", "Asia/Kolkata", "en-IN"),
+        ("Singapore", "Asia/Singapore", "en-SG"),
+        ("Tokyo", "Asia/Tokyo", "ja-JP"),
+    ];
+
+    private static readonly (string Name, string[] Titles, string[] Skills)[] Departments =
+    [
+        ("Engineering", ["Software Engineer", "Staff Engineer", "Engineering Manager", "SRE"], ["C#", ".NET", "Orleans", "Kubernetes", "PostgreSQL", "gRPC"]),
+        ("Product", ["Product Manager", "Product Designer", "UX Researcher"], ["Roadmapping", "Figma", "User research", "Analytics"]),
+        ("Sales", ["Account Executive", "Sales Director", "Solutions Engineer"], ["Negotiation", "CRM", "Enterprise sales"]),
+        ("Marketing", ["Content Lead", "Brand Manager", "Growth Marketer"], ["Copywriting", "SEO", "Events"]),
+        ("Finance", ["Financial Analyst", "Controller", "Treasurer"], ["IFRS", "Forecasting", "Excel"]),
+        ("People", ["HR Business Partner", "Recruiter", "L&D Manager"], ["Recruiting", "Coaching", "Labour law"]),
+        ("Operations", ["Operations Manager", "Supply Planner", "Facilities Lead"], ["Lean", "Logistics", "Procurement"]),
+        ("Legal", ["Counsel", "Compliance Officer", "Privacy Officer"], ["GDPR", "Contracts", "Compliance"]),
+    ];
+
+    private static readonly string[] FirstNames =
+    [
+        "Amélie", "Lucas", "Chloé", "Hugo", "Léa", "Jonas", "Mia", "Felix", "Olivia", "Liam", "Ava", "Noah",
+        "Beatriz", "Rafael", "Camila", "Mateus", "Priya", "Arjun", "Ananya", "Rohan", "Wei", "Mei", "Jun", "Hana",
+        "Yuki", "Haruto", "Sakura", "Kenji", "Sofia", "Marco", "Elena", "Omar", "Fatima", "Kwame", "Amara", "Ingrid",
+    ];
+
+    private static readonly string[] LastNames =
+    [
+        "Martin", "Bernard", "Dubois", "Müller", "Schmidt", "Fischer", "Smith", "Johnson", "Brown", "Silva", "Santos",
+        "Oliveira", "Sharma", "Patel", "Iyer", "Tan", "Lim", "Sato", "Suzuki", "Tanaka", "Rossi", "Haddad", "Mensah", "Larsen",
+    ];
+
+    private static readonly string[] PostTexts =
+    [
+        "Shipped the new onboarding flow today. Thanks to everyone who reviewed it!",
+        "Does anyone have a good template for quarterly planning? Happy to share ours in return.",
+        "Great customer workshop this morning: three new feature ideas in the backlog.",
+        "Reminder: the office will be closed on Friday for the local holiday.",
+        "We just crossed 1,000 active customers in the region. Proud of this team.",
+        "Looking for a volunteer to mentor two interns this summer. Who's in?",
+        "Notes from the architecture review are in the shared folder; comments welcome.",
+        "Coffee chat anyone? I'm new in the team and would love to meet people.",
+        "The new expense policy takes effect next month; the FAQ answers most questions.",
+        "Huge thanks to the support team for a weekend of hard work on the incident.",
+        "Sharing the slides of my talk on resilient distributed systems.",
+        "Who else is joining the charity run next weekend?",
+    ];
+
+    private static readonly string[] CommentTexts =
+    [
+        "Congratulations, well deserved!", "Thanks for sharing.", "Count me in.", "Very useful, bookmarking this.",
+        "Can we discuss this in the next sync?", "Great work team!", "+1, same experience here.",
+    ];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Grains are ready once the host (and so the silo) has started.
+        var started = new TaskCompletionSource();
+        await using var registration = lifetime.ApplicationStarted.Register(started.SetResult);
+        await started.Task.WaitAsync(stoppingToken);
+
+        var watch = Stopwatch.StartNew();
+        var summary = await SeedAsync(stoppingToken);
+        LogSeeded(summary.Users, summary.Groups, summary.Posts, watch.ElapsedMilliseconds, summary.SampleUser);
+    }
+
+    private async Task<(int Users, int Groups, int Posts, string SampleUser)> SeedAsync(CancellationToken cancellation)
+    {
+        var random = new Random(options.Value.RandomSeed);
+        var users = await CreateUsersAsync(random, Math.Max(10, options.Value.Users));
+        var ceo = users[0];
+
+        var groups = new List<(string Id, List<string> Members)>
+        {
+            await CreateGroupAsync(ceo.Id, "All company", "Announcements for everyone, worldwide.", GroupVisibility.Open, PostingPolicy.AdminsOnly, users.Select(u => u.Id)),
+        };
+        foreach (var department in Departments)
+        {
+            var members = users.Where(u => u.Department == department.Name).Select(u => u.Id).ToList();
+            groups.Add(await CreateGroupAsync(members[0], department.Name, $"The {department.Name} team.", GroupVisibility.Closed, PostingPolicy.AllMembers, members));
+        }
+
+        foreach (var community in new[] { "Running club", ".NET guild", "Photography", "Women in tech", "Sustainability champions" })
+        {
+            var members = users.Where(_ => random.NextDouble() < 0.2).Select(u => u.Id).ToList();
+            groups.Add(await CreateGroupAsync(members[0], community, $"{community}: open to everyone.", GroupVisibility.Open, PostingPolicy.AllMembers, members));
+        }
+
+        var leaders = users.Take(6).Select(u => u.Id).ToList();
+        groups.Add(await CreateGroupAsync(ceo.Id, "Project Falcon", "Acquisition project; strictly confidential.", GroupVisibility.Secret, PostingPolicy.AllMembers, leaders));
+
+        foreach (var user in users)
+        {
+            // Everyone follows a handful of colleagues, and many follow the leadership team.
+            var targets = Enumerable.Range(0, random.Next(3, 25)).Select(_ => users[Zipf(random, users.Count)].Id)
+                .Concat(random.NextDouble() < 0.5 ? leaders : [])
+                .Where(id => id != user.Id)
+                .Distinct();
+            foreach (var target in targets)
+            {
+                await grains.GetGrain<IUserGrain>(user.Id).Follow(target, $"demo-follow-{target}");
+            }
+        }
+
+        var posts = 0;
+        for (var i = 0; i < users.Count * 2 && !cancellation.IsCancellationRequested; i++)
+        {
+            var (author, source, audience) = random.NextDouble() < 0.3
+                ? ProfilePost(users[Zipf(random, users.Count)].Id)
+                : GroupPost(groups[random.Next(groups.Count)]);
+            var post = await grains.GetGrain<ISourceGrain>(source.Key)
+                .Publish(new NewPost(author, PostTexts[random.Next(PostTexts.Length)], $"demo-post-{i}"));
+            posts++;
+
+            var postGrain = grains.GetGrain<IPostGrain>(post.PostId);
+            for (var r = random.Next(0, 12); r > 0; r--)
+            {
+                var type = (ReactionType)random.Next(1, 6);
+                await postGrain.AddReaction(audience[random.Next(audience.Count)], type, $"demo-react-{i}-{r}");
+            }
+
+            for (var c = random.Next(0, 4); c > 0; c--)
+            {
+                await postGrain.AddComment(audience[random.Next(audience.Count)], CommentTexts[random.Next(CommentTexts.Length)], $"demo-comment-{i}-{c}");
+            }
+        }
+
+        return (users.Count, groups.Count, posts, users[1].Id);
+
+        (string, SourceId, List<string>) ProfilePost(string author) =>
+            (author, SourceId.User(author), users.Select(u => u.Id).ToList());
+
+        // Only the CEO posts in the all-company announcement channel.
+        (string, SourceId, List<string>) GroupPost((string Id, List<string> Members) group) =>
+            (group.Id == groups[0].Id ? ceo.Id : group.Members[random.Next(group.Members.Count)], SourceId.Group(group.Id), group.Members);
+    }
+
+    private async Task<List<(string Id, string Department)>> CreateUsersAsync(Random random, int count)
+    {
+        var users = new List<(string Id, string Department)>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var first = FirstNames[random.Next(FirstNames.Length)];
+            var last = LastNames[random.Next(LastNames.Length)];
+            var office = Offices[random.Next(Offices.Length)];
+            var department = Departments[i % Departments.Length];
+            var id = $"{Slug(first)}.{Slug(last)}{i}";
+            var title = i == 0 ? "Chief Executive Officer" : department.Titles[random.Next(department.Titles.Length)];
+            var skills = department.Skills.OrderBy(_ => random.Next()).Take(random.Next(1, 4)).ToArray();
+
+            await grains.GetGrain<IUserGrain>(id).Create(
+                new UserProfile($"{first} {last}", title, department.Name, office.City, office.TimeZone, office.Language, skills),
+                "demo-create");
+            users.Add((id, department.Name));
+        }
+
+        return users;
+    }
+
+    private async Task<(string Id, List<string> Members)> CreateGroupAsync(
+        string ownerId, string name, string description, GroupVisibility visibility, PostingPolicy policy, IEnumerable<string> members)
+    {
+        var groupId = "demo-" + Slug(name).Replace(' ', '-');
+        var group = grains.GetGrain<IGroupGrain>(groupId);
+        await group.Create(ownerId, new GroupSpec(name, description, visibility, policy), "demo-create");
+        var memberList = members.ToList();
+        foreach (var member in memberList.Where(m => m != ownerId))
+        {
+            await group.AddMember(ownerId, member, $"demo-add-{member}");
+        }
+
+        return (groupId, memberList.Contains(ownerId) ? memberList : [ownerId, .. memberList]);
+    }
+
+    /// <summary>A few people draw most of the attention, as in every real network.</summary>
+    private static int Zipf(Random random, int count) => (int)Math.Min(count - 1, Math.Floor(Math.Pow(count, random.NextDouble())) - 1);
+
+    private static string Slug(string text)
+    {
+        var normalized = text.Normalize(System.Text.NormalizationForm.FormD);
+        var letters = normalized.Where(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or ' ' or '.');
+        return new string(letters.ToArray()).ToLowerInvariant().Replace(".", "", StringComparison.Ordinal).Trim();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo network seeded: {Users} users, {Groups} groups, {Posts} posts in {ElapsedMs} ms. Try the header x-rse-user: {SampleUser}")]
+    private partial void LogSeeded(int users, int groups, int posts, long elapsedMs, string sampleUser);
+}

@@ -1,0 +1,38 @@
+namespace RseOrleans.Silo.Hosting;
+
+/// <summary>Cluster settings (configuration section "Orleans").</summary>
+public sealed class ClusterOptions
+{
+    public const string Section = "Orleans";
+
+    public string ClusterId { get; set; } = "rse";
+
+    public string ServiceId { get; set; } = "rse-orleans";
+
+    public int SiloPort { get; set; } = 11111;
+
+    public int GatewayPort { get; set; } = 30000;
+}
+
+public static class EmbeddedEngine
+{
+    /// <summary>
+    /// The embedded default: one silo clustered on localhost, grain state and stream
+    /// subscriptions in memory. Nothing to install, nothing survives a restart.
+    /// </summary>
+    public static ISiloBuilder UseEmbeddedEngine(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var cluster = configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
+        silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+        return silo.AddEmbeddedProviders();
+    }
+
+    /// <summary>The storage and stream providers the grains expect, held in memory.</summary>
+    public static ISiloBuilder AddEmbeddedProviders(this ISiloBuilder silo)
+    {
+        silo.AddMemoryGrainStorage(StorageNames.Main);
+        silo.AddMemoryGrainStorage(StorageNames.PubSub);
+        silo.AddMemoryStreams(StreamNames.Provider);
+        return silo;
+    }
+}

@@ -1,0 +1,4 @@
+using RseOrleans.Silo;
+
+var app = RseHost.Build(args);
+await app.RunAsync();

@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using RseOrleans.Api;
+using RseOrleans.Grains;
+using RseOrleans.Silo.Demo;
+using RseOrleans.Silo.Hosting;
+
+namespace RseOrleans.Silo;
+
+/// <summary>
+/// The engine process: an Orleans silo and the gRPC endpoint in one host. Program.cs runs it;
+/// the tests and benchmarks start the very same host on free loopback ports.
+/// </summary>
+public static class RseHost
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(DemoOptions.ExpandSwitch(args));
+
+        // gRPC over cleartext HTTP/2 (h2c): the default endpoint is http://127.0.0.1:5080 (appsettings.json).
+        builder.WebHost.ConfigureKestrel(kestrel =>
+            kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));
+
+        builder.UseOrleans(silo => silo.UseEmbeddedEngine(builder.Configuration));
+        builder.Services.AddRseGrainServices(builder.Configuration);
+        builder.Services.AddRseApi(builder.Configuration);
+        builder.Services.AddDemoNetwork(builder.Configuration);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapRseApi();
+        return app;
+    }
+}
