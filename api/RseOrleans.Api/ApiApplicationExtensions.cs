@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using RseOrleans.Api.Access;
 using RseOrleans.Api.Errors;
+using RseOrleans.Api.Health;
 using RseOrleans.Api.Hydration;
 using RseOrleans.Api.Identity;
 using RseOrleans.Api.Services;
@@ -21,7 +22,9 @@ public static class ApiApplicationExtensions
             options.MaxReceiveMessageSize = 1024 * 1024;
         });
         services.AddGrpcReflection();
-        services.AddGrpcHealthChecks();
+        // Checks run on each health request rather than from a cache published every few seconds.
+        services.AddGrpcHealthChecks(options => options.UseHealthChecksCache = false)
+            .AddCheck<EngineHealthCheck>("engine");
         services.Configure<LiveFeedOptions>(configuration.GetSection(LiveFeedOptions.Section));
         services.AddSingleton<CallerIdentity>();
         services.AddSingleton<AccessPolicy>();

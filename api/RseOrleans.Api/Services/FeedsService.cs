@@ -22,6 +22,8 @@ public sealed class FeedsService(
     PostHydrator hydrator,
     IOptions<LiveFeedOptions> liveOptions) : Feeds.FeedsBase
 {
+    public const string WatchStateHeader = "x-rse-watch";
+
     private const int ReplayBatch = 100;
 
     public override async Task<FeedPage> GetHomeFeed(GetHomeFeedRequest request, ServerCallContext context)
@@ -89,6 +91,9 @@ public sealed class FeedsService(
             // Watch before reading: whatever lands after this read is announced on the stream.
             await feed.Watch(watcherId, lease);
             var last = resumeAfter ?? await NewestCursorAsync(feed);
+
+            // Headers tell the client the watch is registered: nothing posted from now on can be missed.
+            await context.WriteResponseHeadersAsync(new Metadata { { WatchStateHeader, "live" } });
             last = await SendNewerAsync(feed, last, caller, responseStream, cancellation);
 
             while (!cancellation.IsCancellationRequested)

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Configuration;
+using Orleans.TestingHost;
+using RseOrleans.Grains;
+using RseOrleans.Silo.Hosting;
+
+namespace RseOrleans.Tests.Fixtures;
+
+/// <summary>An in-process Orleans cluster with the engine's grains and embedded providers.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IClusterClient Grains => Cluster.Client;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder();
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddEmbeddedProviders();
+            silo.Services.AddRseGrainServices(new ConfigurationBuilder().Build());
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}

@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using RseOrleans.Api.V1;
+using RseOrleans.Silo;
+
+namespace RseOrleans.Tests.Fixtures;
+
+/// <summary>
+/// The real engine host (silo and gRPC endpoint) on free loopback ports, and a real gRPC
+/// channel to it: what a client app sees.
+/// </summary>
+public sealed class EngineFixture : IAsyncLifetime
+{
+    private WebApplication? app;
+
+    public GrpcChannel Channel { get; private set; } = null!;
+
+    public Uri Address { get; private set; } = null!;
+
+    public Users.UsersClient Users { get; private set; } = null!;
+
+    public Groups.GroupsClient Groups { get; private set; } = null!;
+
+    public Posts.PostsClient Posts { get; private set; } = null!;
+
+    public Feeds.FeedsClient Feeds { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        app = RseHost.Build(
+        [
+            "--urls", "http://127.0.0.1:0",
+            $"--Orleans:SiloPort={FreeTcpPort()}",
+            $"--Orleans:GatewayPort={FreeTcpPort()}",
+            $"--Orleans:ClusterId=test-{Guid.NewGuid():N}",
+            "--Logging:LogLevel:Default=Warning",
+            "--LiveFeed:WatchLease=00:00:03",
+        ]);
+        await app.StartAsync();
+
+        var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
+        Address = new Uri(addresses.Addresses.First());
+        Channel = GrpcChannel.ForAddress(Address);
+        Users = new Users.UsersClient(Channel);
+        Groups = new Groups.GroupsClient(Channel);
+        Posts = new Posts.PostsClient(Channel);
+        Feeds = new Feeds.FeedsClient(Channel);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Channel.Dispose();
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>Call headers that identify <paramref name="userId"/> as the caller.</summary>
+    public static Metadata As(string userId) => new() { { "x-rse-user", userId } };
+
+    public static string NewRequestId() => Guid.NewGuid().ToString("N");
+
+    /// <summary>Creates a user with a unique id starting with <paramref name="name"/>.</summary>
+    public async Task<string> CreateUserAsync(string name, string? department = null)
+    {
+        var userId = $"{name}-{Guid.NewGuid():N}"[..(name.Length + 13)];
+        await Users.CreateUserAsync(new CreateUserRequest
+        {
+            RequestId = NewRequestId(),
+            UserId = userId,
+            Profile = new Profile
+            {
+                DisplayName = char.ToUpperInvariant(name[0]) + name[1..],
+                Title = "Engineer",
+                Department = department ?? "Engineering",
+                Location = "Paris",
+                TimeZone = "Europe/Paris",
+                Language = "fr-FR",
+                Skills = { "C#", "Orleans" },
+            },
+        });
+        return userId;
+    }
+
+    public async Task FollowAsync(string follower, string followee) =>
+        await Users.FollowUserAsync(new FollowUserRequest { RequestId = NewRequestId(), UserId = followee }, As(follower));
+
+    public async Task<Group> CreateGroupAsync(
+        string owner, GroupVisibility visibility, PostingPolicy policy = PostingPolicy.AllMembers, string name = "Test group") =>
+        await Groups.CreateGroupAsync(
+            new CreateGroupRequest { RequestId = NewRequestId(), Name = name, Visibility = visibility, PostingPolicy = policy },
+            As(owner));
+
+    public async Task AddMemberAsync(string admin, string groupId, string userId) =>
+        await Groups.AddMemberAsync(new AddMemberRequest { RequestId = NewRequestId(), GroupId = groupId, UserId = userId }, As(admin));
+
+    public async Task<Post> PostAsync(string author, string text, string groupId = "") =>
+        await Posts.CreatePostAsync(new CreatePostRequest { RequestId = NewRequestId(), GroupId = groupId, Text = text }, As(author));
+
+    public async Task<IReadOnlyList<FeedItem>> HomeFeedAsync(string userId, int pageSize = 100) =>
+        (await Feeds.GetHomeFeedAsync(new GetHomeFeedRequest { PageSize = pageSize }, As(userId))).Items;
+
+    private static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class EngineCollection : ICollectionFixture<EngineFixture>
+{
+    public const string Name = "engine";
+}

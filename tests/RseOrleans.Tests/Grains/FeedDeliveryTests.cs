@@ -1,0 +1,113 @@
+using RseOrleans.Grains;
+using RseOrleans.Model;
+using RseOrleans.Tests.Fixtures;
+
+namespace RseOrleans.Tests.Grains;
+
+[Collection(ClusterCollection.Name)]
+public sealed class FeedDeliveryTests(ClusterFixture fixture)
+{
+    private IClusterClient Grains => fixture.Grains;
+
+    [Fact]
+    public async Task A_group_post_reaches_every_members_feed_exactly_once()
+    {
+        var (groupId, members) = await CreateGroupWithMembersAsync(300);
+
+        var post = await Grains.GetGrain<ISourceGrain>(SourceId.Group(groupId).Key)
+            .Publish(new NewPost(members[0], "Quarterly results are out", "req-1"));
+        // A repeated delivery, as after a retried fan-out, must not duplicate the entry.
+        await Grains.GetGrain<IFeedGrain>(members[1]).Deliver(new FeedDelivery(SourceId.Group(groupId), post.PostId));
+
+        foreach (var member in members)
+        {
+            var page = await Grains.GetGrain<IFeedGrain>(member).ReadBefore(null, 10);
+            Assert.Equal([post.PostId], page.Refs.Select(r => r.PostId));
+        }
+    }
+
+    [Fact]
+    public async Task Publishing_twice_with_the_same_request_id_creates_one_post()
+    {
+        var (groupId, members) = await CreateGroupWithMembersAsync(3);
+        var source = Grains.GetGrain<ISourceGrain>(SourceId.Group(groupId).Key);
+
+        var first = await source.Publish(new NewPost(members[1], "Hello", "same-request"));
+        var retry = await source.Publish(new NewPost(members[1], "Hello", "same-request"));
+
+        Assert.Equal(first.PostId, retry.PostId);
+        Assert.Single((await Grains.GetGrain<IFeedGrain>(members[2]).ReadBefore(null, 10)).Refs);
+    }
+
+    [Fact]
+    public async Task A_reactivated_feed_is_rebuilt_from_its_sources()
+    {
+        var reader = await CreateUserAsync("reader");
+        var authors = new[] { await CreateUserAsync("author"), await CreateUserAsync("author") };
+        foreach (var author in authors)
+        {
+            await Grains.GetGrain<IUserGrain>(reader).Follow(author, Guid.NewGuid().ToString());
+        }
+
+        var posted = new List<long>();
+        for (var i = 0; i < 10; i++)
+        {
+            var author = authors[i % 2];
+            var post = await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key)
+                .Publish(new NewPost(author, $"post {i}", $"req-{i}"));
+            posted.Add(post.PostId);
+        }
+
+        var feed = Grains.GetGrain<IFeedGrain>(reader);
+        var before = await feed.ReadBefore(null, 50);
+        await fixture.Cluster.DeactivateAsync(feed);
+        await fixture.Cluster.WaitForDeactivationAsync(feed);
+        var after = await Grains.GetGrain<IFeedGrain>(reader).ReadBefore(null, 50);
+
+        Assert.Equal(posted.AsEnumerable().Reverse(), before.Refs.Select(r => r.PostId));
+        Assert.Equal(before.Refs.Select(r => r.PostId), after.Refs.Select(r => r.PostId));
+    }
+
+    [Fact]
+    public async Task Following_backfills_recent_posts_and_unfollowing_removes_them()
+    {
+        var reader = await CreateUserAsync("reader");
+        var author = await CreateUserAsync("author");
+        var early = await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).Publish(new NewPost(author, "before the follow", "r1"));
+
+        var user = Grains.GetGrain<IUserGrain>(reader);
+        Assert.True(await user.Follow(author, "follow-1"));
+        Assert.False(await user.Follow(author, "follow-2"));
+        var late = await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).Publish(new NewPost(author, "after the follow", "r2"));
+
+        var feed = Grains.GetGrain<IFeedGrain>(reader);
+        Assert.Equal([late.PostId, early.PostId], (await feed.ReadBefore(null, 10)).Refs.Select(r => r.PostId));
+
+        Assert.True(await user.Unfollow(author, "unfollow-1"));
+        Assert.Empty((await feed.ReadBefore(null, 10)).Refs);
+        Assert.Equal(0, await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).GetAudienceCount());
+    }
+
+    private async Task<string> CreateUserAsync(string name)
+    {
+        var userId = $"{name}-{Guid.NewGuid():N}";
+        await Grains.GetGrain<IUserGrain>(userId).Create(
+            new UserProfile(name, "", "", "", "", "", []), "create");
+        return userId;
+    }
+
+    private async Task<(string GroupId, List<string> Members)> CreateGroupWithMembersAsync(int count)
+    {
+        var members = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            members.Add(await CreateUserAsync("member"));
+        }
+
+        var groupId = $"g-{Guid.NewGuid():N}";
+        var group = Grains.GetGrain<IGroupGrain>(groupId);
+        await group.Create(members[0], new GroupSpec("Team", "", GroupVisibility.Open, PostingPolicy.AllMembers), "create");
+        await Task.WhenAll(members.Skip(1).Select(m => group.AddMember(members[0], m, $"add-{m}")));
+        return (groupId, members);
+    }
+}

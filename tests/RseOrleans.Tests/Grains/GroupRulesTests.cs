@@ -1,0 +1,77 @@
+using RseOrleans.Grains;
+using RseOrleans.Model;
+using RseOrleans.Tests.Fixtures;
+
+namespace RseOrleans.Tests.Grains;
+
+[Collection(ClusterCollection.Name)]
+public sealed class GroupRulesTests(ClusterFixture fixture)
+{
+    private IGroupGrain NewGroup() => fixture.Grains.GetGrain<IGroupGrain>($"g-{Guid.NewGuid():N}");
+
+    [Fact]
+    public async Task The_last_owner_can_neither_leave_nor_be_demoted()
+    {
+        var group = NewGroup();
+        await group.Create("owner", new GroupSpec("Team", "", GroupVisibility.Open, PostingPolicy.AllMembers), "c");
+
+        var leave = await Assert.ThrowsAsync<DomainException>(() => group.Leave("owner", "l1"));
+        Assert.Equal(DomainError.FailedPrecondition, leave.Error);
+        var demote = await Assert.ThrowsAsync<DomainException>(() => group.SetRole("owner", "owner", GroupRole.Member, "s1"));
+        Assert.Equal(DomainError.FailedPrecondition, demote.Error);
+
+        await group.AddMember("owner", "heir", "a1");
+        await group.SetRole("owner", "heir", GroupRole.Owner, "s2");
+        await group.Leave("owner", "l2");
+        Assert.Equal(GroupRole.None, (await group.GetAccess("owner")).Role);
+    }
+
+    [Fact]
+    public async Task Admins_manage_members_but_only_owners_change_roles_or_remove_admins()
+    {
+        var group = NewGroup();
+        await group.Create("owner", new GroupSpec("Team", "", GroupVisibility.Closed, PostingPolicy.AllMembers), "c");
+        await group.AddMember("owner", "admin", "a1");
+        await group.SetRole("owner", "admin", GroupRole.Admin, "s1");
+        await group.AddMember("admin", "member", "a2");
+        await group.AddMember("admin", "other-admin", "a3");
+        await group.SetRole("owner", "other-admin", GroupRole.Admin, "s2");
+
+        Assert.Equal(DomainError.PermissionDenied, (await Assert.ThrowsAsync<DomainException>(() => group.SetRole("admin", "member", GroupRole.Admin, "s3"))).Error);
+        Assert.Equal(DomainError.PermissionDenied, (await Assert.ThrowsAsync<DomainException>(() => group.RemoveMember("admin", "other-admin", "r1"))).Error);
+        Assert.Equal(DomainError.PermissionDenied, (await Assert.ThrowsAsync<DomainException>(() => group.AddMember("member", "x", "a4"))).Error);
+
+        await group.RemoveMember("admin", "member", "r2");
+        Assert.False((await group.GetAccess("member")).IsMember);
+    }
+
+    [Fact]
+    public async Task A_closed_group_turns_a_join_into_a_request_that_an_admin_approves_or_declines()
+    {
+        var group = NewGroup();
+        await group.Create("owner", new GroupSpec("Team", "", GroupVisibility.Closed, PostingPolicy.AllMembers), "c");
+
+        Assert.Equal(JoinOutcome.Requested, await group.Join("ann", "j1"));
+        Assert.Equal(JoinOutcome.Requested, await group.Join("bob", "j2"));
+        Assert.Equal(["ann", "bob"], (await group.ListJoinRequests("owner")).Select(r => r.UserId));
+
+        await group.ApproveJoinRequest("owner", "ann", "ap1");
+        await group.DeclineJoinRequest("owner", "bob", "d1");
+
+        Assert.True((await group.GetAccess("ann")).IsMember);
+        Assert.False((await group.GetAccess("bob")).IsMember);
+        Assert.False((await group.GetAccess("bob")).JoinRequested);
+        Assert.Empty(await group.ListJoinRequests("owner"));
+    }
+
+    [Fact]
+    public async Task A_secret_group_answers_not_found_to_outsiders()
+    {
+        var group = NewGroup();
+        await group.Create("owner", new GroupSpec("Falcon", "", GroupVisibility.Secret, PostingPolicy.AllMembers), "c");
+
+        Assert.Equal(DomainError.NotFound, (await Assert.ThrowsAsync<DomainException>(() => group.Join("outsider", "j1"))).Error);
+        Assert.Equal(DomainError.NotFound, (await Assert.ThrowsAsync<DomainException>(() => group.ListJoinRequests("outsider"))).Error);
+        Assert.False((await group.GetAccess("outsider")).IsVisible);
+    }
+}
