@@ -33,10 +33,7 @@ public sealed class FeedPager(PostHydrator hydrator)
             more = refs.HasMore;
         }
 
-        if (more && before is { } last)
-        {
-            page.NextPageToken = PageToken.Encode(kind, last);
-        }
+        page.NextPageToken = PageToken.Next(kind, more ? before : null);
 
         return page;
     }

@@ -40,7 +40,7 @@ public sealed class PostHydrator(IGrainFactory grains)
         return names.ToProto(post);
     }
 
-    /// <summary>Display names of users, by id; a missing user maps to an empty name.</summary>
+    /// <summary>Users by id; a missing user maps to null.</summary>
     public async Task<IReadOnlyDictionary<string, UserSnapshot?>> LoadUsersAsync(IEnumerable<string> userIds)
     {
         var distinct = userIds.Distinct(StringComparer.Ordinal).ToArray();
@@ -48,21 +48,28 @@ public sealed class PostHydrator(IGrainFactory grains)
         return distinct.Zip(users).ToDictionary(pair => pair.First, pair => pair.Second, StringComparer.Ordinal);
     }
 
+    /// <summary>Display names by user id; a missing user has an empty name.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> LoadDisplayNamesAsync(IEnumerable<string> userIds)
+    {
+        var users = await LoadUsersAsync(userIds);
+        return users.ToDictionary(user => user.Key, user => user.Value?.Profile.DisplayName ?? "", StringComparer.Ordinal);
+    }
+
     private async Task<Names> LoadNamesAsync(IEnumerable<PostSnapshot> posts)
     {
         var list = posts.ToList();
-        var usersTask = LoadUsersAsync(list.Select(post => post.AuthorId));
+        var namesTask = LoadDisplayNamesAsync(list.Select(post => post.AuthorId));
         var groupIds = list.Select(post => post.GroupId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
         var groups = await Task.WhenAll(groupIds.Select(id => grains.GetGrain<IGroupGrain>(id).Get()));
         var groupNames = groupIds.Zip(groups).ToDictionary(pair => pair.First, pair => pair.Second?.Spec.Name ?? "", StringComparer.Ordinal);
-        return new Names(await usersTask, groupNames);
+        return new Names(await namesTask, groupNames);
     }
 
-    private sealed record Names(IReadOnlyDictionary<string, UserSnapshot?> Users, IReadOnlyDictionary<string, string> Groups)
+    private sealed record Names(IReadOnlyDictionary<string, string> Users, IReadOnlyDictionary<string, string> Groups)
     {
         public V1.Post ToProto(PostSnapshot post) => ProtoMapper.ToProto(
             post,
-            Users.GetValueOrDefault(post.AuthorId)?.Profile.DisplayName ?? "",
+            Users.GetValueOrDefault(post.AuthorId, ""),
             post.GroupId is { } groupId ? Groups.GetValueOrDefault(groupId, "") : "");
     }
 }

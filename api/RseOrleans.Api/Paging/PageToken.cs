@@ -26,6 +26,11 @@ internal static class PageToken
 
     public static string Encode(string kind, long position) => Encode(kind, position.ToString(CultureInfo.InvariantCulture));
 
+    /// <summary>The next_page_token for a page that ended at <paramref name="next"/>: empty on the last page.</summary>
+    public static string Next(string kind, string? next) => next is null ? "" : Encode(kind, next);
+
+    public static string Next(string kind, long? next) => next is { } position ? Encode(kind, position) : "";
+
     /// <summary>The position in a token, or null for an empty token (the first page).</summary>
     public static string? Decode(string token, string kind, string field = "page_token")
     {

@@ -71,12 +71,12 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
         var groupId = Require.Id(request.GroupId, "group_id");
 
         var pending = await grains.GetGrain<IGroupGrain>(groupId).ListJoinRequests(caller);
-        var users = await hydrator.LoadUsersAsync(pending.Select(p => p.UserId));
+        var names = await hydrator.LoadDisplayNamesAsync(pending.Select(p => p.UserId));
         var response = new ListJoinRequestsResponse();
         response.Requests.AddRange(pending.Select(p => new PendingJoinRequest
         {
             UserId = p.UserId,
-            DisplayName = users[p.UserId]?.Profile.DisplayName ?? "",
+            DisplayName = names[p.UserId],
             RequestTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(p.RequestedAt),
         }));
         return response;
@@ -151,12 +151,9 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
         await access.RequireReadableGroup(groupId, caller);
 
         var page = await grains.GetGrain<IGroupGrain>(groupId).ListMembers(after, pageSize);
-        var users = await hydrator.LoadUsersAsync(page.Members.Select(m => m.UserId));
-        var response = new ListMembersResponse
-        {
-            NextPageToken = page.Next is { } next ? PageToken.Encode(PageToken.Members, next) : "",
-        };
-        response.Members.AddRange(page.Members.Select(m => ProtoMapper.ToProto(m, users[m.UserId]?.Profile.DisplayName ?? "")));
+        var names = await hydrator.LoadDisplayNamesAsync(page.Members.Select(m => m.UserId));
+        var response = new ListMembersResponse { NextPageToken = PageToken.Next(PageToken.Members, page.Next) };
+        response.Members.AddRange(page.Members.Select(m => ProtoMapper.ToProto(m, names[m.UserId])));
         return response;
     }
 
@@ -172,7 +169,7 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
 
     private async Task<Member> ToProtoAsync(Model.GroupMember member)
     {
-        var user = await grains.GetGrain<IUserGrain>(member.UserId).Get();
-        return ProtoMapper.ToProto(member, user?.Profile.DisplayName ?? "");
+        var names = await hydrator.LoadDisplayNamesAsync([member.UserId]);
+        return ProtoMapper.ToProto(member, names[member.UserId]);
     }
 }

@@ -89,8 +89,8 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         await access.RequireReadablePost(postId, caller);
 
         var comment = await grains.GetGrain<IPostGrain>(postId).AddComment(caller, text, requestId);
-        var author = await grains.GetGrain<IUserGrain>(caller).Get();
-        return ProtoMapper.ToProto(comment, author?.Profile.DisplayName ?? "");
+        var names = await hydrator.LoadDisplayNamesAsync([caller]);
+        return ProtoMapper.ToProto(comment, names[caller]);
     }
 
     public override async Task<ListCommentsResponse> ListComments(ListCommentsRequest request, ServerCallContext context)
@@ -102,12 +102,9 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         await access.RequireReadablePost(postId, caller);
 
         var page = await grains.GetGrain<IPostGrain>(postId).ListComments(after, pageSize);
-        var users = await hydrator.LoadUsersAsync(page.Comments.Select(c => c.AuthorId));
-        var response = new ListCommentsResponse
-        {
-            NextPageToken = page.Next is { } next ? PageToken.Encode(PageToken.Comments, next) : "",
-        };
-        response.Comments.AddRange(page.Comments.Select(c => ProtoMapper.ToProto(c, users[c.AuthorId]?.Profile.DisplayName ?? "")));
+        var names = await hydrator.LoadDisplayNamesAsync(page.Comments.Select(c => c.AuthorId));
+        var response = new ListCommentsResponse { NextPageToken = PageToken.Next(PageToken.Comments, page.Next) };
+        response.Comments.AddRange(page.Comments.Select(c => ProtoMapper.ToProto(c, names[c.AuthorId])));
         return response;
     }
 

@@ -69,7 +69,7 @@ public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, 
         var after = PageToken.Decode(request.PageToken, PageToken.Followers);
 
         var page = await grains.GetGrain<ISourceGrain>(SourceId.User(user.UserId).Key).ListAudience(after, pageSize);
-        var response = new ListFollowersResponse { NextPageToken = NextToken(PageToken.Followers, page) };
+        var response = new ListFollowersResponse { NextPageToken = PageToken.Next(PageToken.Followers, page.Next) };
         response.Users.AddRange(await SummariesAsync(page));
         return response;
     }
@@ -82,7 +82,7 @@ public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, 
         var after = PageToken.Decode(request.PageToken, PageToken.Following);
 
         var page = await grains.GetGrain<IUserGrain>(user.UserId).ListFollowing(after, pageSize);
-        var response = new ListFollowingResponse { NextPageToken = NextToken(PageToken.Following, page) };
+        var response = new ListFollowingResponse { NextPageToken = PageToken.Next(PageToken.Following, page.Next) };
         response.Users.AddRange(await SummariesAsync(page));
         return response;
     }
@@ -101,6 +101,4 @@ public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, 
         var users = await hydrator.LoadUsersAsync(page.Ids);
         return page.Ids.Select(id => ProtoMapper.ToSummary(id, users[id]));
     }
-
-    private static string NextToken(string kind, IdPage page) => page.Next is { } next ? PageToken.Encode(kind, next) : "";
 }

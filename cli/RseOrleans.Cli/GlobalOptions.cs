@@ -1,0 +1,61 @@
+using System.CommandLine;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace RseOrleans.Cli;
+
+/// <summary>Options every command understands, and the connection they describe.</summary>
+internal static class GlobalOptions
+{
+    public static readonly Option<Uri> Address = new("--address")
+    {
+        Description = "The engine's gRPC address.",
+        DefaultValueFactory = _ => new Uri(Environment.GetEnvironmentVariable("RSE_ADDRESS") ?? "http://127.0.0.1:5080"),
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> User = new("--as")
+    {
+        Description = "The calling user's id (default: the RSE_USER environment variable).",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("RSE_USER"),
+        Recursive = true,
+    };
+
+    public static readonly Option<string> RequestId = new("--request-id")
+    {
+        Description = "Request id of a mutating call; repeat one to retry safely (default: a new id).",
+        DefaultValueFactory = _ => Guid.NewGuid().ToString("N"),
+        Recursive = true,
+    };
+
+    /// <summary>
+    /// Makes <paramref name="call"/> the command's action: connects to the engine as the chosen
+    /// user and turns a gRPC failure into its status and message on stderr, with exit code 1.
+    /// </summary>
+    public static void SetCall(this Command command, Func<ParseResult, Session, CancellationToken, Task> call) =>
+        command.SetAction(async (parse, cancellation) =>
+        {
+            using var channel = GrpcChannel.ForAddress(parse.GetValue(Address)!);
+            var session = new Session(channel, parse.GetValue(User), parse.GetValue(RequestId)!);
+            try
+            {
+                await call(parse, session, cancellation);
+                return 0;
+            }
+            catch (RpcException error) when (!cancellation.IsCancellationRequested)
+            {
+                await Console.Error.WriteLineAsync($"error: {error.StatusCode}: {error.Status.Detail}");
+                return 1;
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or RpcException && cancellation.IsCancellationRequested)
+            {
+                return 0;
+            }
+        });
+}
+
+/// <summary>A connection to the engine on behalf of one user.</summary>
+internal sealed record Session(GrpcChannel Channel, string? UserId, string RequestId)
+{
+    public Metadata Headers => UserId is null ? [] : new Metadata { { "x-rse-user", UserId } };
+}
