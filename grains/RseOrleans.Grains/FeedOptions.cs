@@ -16,4 +16,13 @@ public sealed class FeedOptions
 
     /// <summary>Feed deliveries a source keeps in flight at once while fanning out.</summary>
     public int FanoutConcurrency { get; set; } = 256;
+
+    /// <summary>
+    /// Audiences larger than this are not pushed to: their feeds pull the source's posts at read
+    /// time. A pulled source goes back to push once its audience is below three quarters of it.
+    /// </summary>
+    public int PushThreshold { get; set; } = 10_000;
+
+    /// <summary>How long a silo reuses what it read of the pulled sources before asking again.</summary>
+    public TimeSpan PullRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using RseOrleans.Grains.Fanout;
 using RseOrleans.Grains.Infrastructure;
 
 namespace RseOrleans.Grains;
@@ -14,6 +15,7 @@ public static class GrainServiceCollectionExtensions
         services.Configure<IdOptions>(configuration.GetSection(IdOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TimeOrderedIdGenerator>();
+        services.TryAddSingleton<PulledSourceCache>();
         return services;
     }
 }

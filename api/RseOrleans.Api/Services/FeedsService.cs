@@ -75,6 +75,7 @@ public sealed class FeedsService(
         var cancellation = context.CancellationToken;
         var feed = cluster.GetGrain<IFeedGrain>(caller);
         var lease = liveOptions.Value.WatchLease;
+        var catchUpInterval = TimeSpan.FromTicks(Math.Min(lease.Ticks / 3, liveOptions.Value.CatchUpInterval.Ticks));
 
         var wakeUps = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
         var stream = cluster.GetStreamProvider(StreamNames.Provider)
@@ -98,15 +99,16 @@ public sealed class FeedsService(
 
             while (!cancellation.IsCancellationRequested)
             {
-                using var renew = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-                renew.CancelAfter(lease / 3);
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+                wait.CancelAfter(catchUpInterval);
                 try
                 {
-                    await wakeUps.Reader.ReadAsync(renew.Token);
+                    await wakeUps.Reader.ReadAsync(wait.Token);
                 }
                 catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
                 {
-                    // Lease renewal time; the catch-up read below also covers any lost wake-up.
+                    // No wake-up for a while: renew the lease and read anyway. This brings the posts of
+                    // pulled sources, which announce nothing, and covers any lost wake-up.
                     await feed.Watch(watcherId, lease);
                 }
 
@@ -162,4 +164,10 @@ public sealed class LiveFeedOptions
 
     /// <summary>How long a feed keeps announcing new items for a watcher that stops renewing.</summary>
     public TimeSpan WatchLease { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Longest wait of a watch without a wake-up before it reads its feed anyway: the live latency
+    /// of posts from pulled (very large) sources.
+    /// </summary>
+    public TimeSpan CatchUpInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

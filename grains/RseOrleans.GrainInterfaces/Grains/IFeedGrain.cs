@@ -17,12 +17,13 @@ public interface IFeedGrain : IGrainWithStringKey
     /// <summary>Appends a post; ignored when the source is not subscribed or the post is already there.</summary>
     Task Deliver(FeedDelivery delivery);
 
-    /// <summary>Entries newest first, strictly older than <paramref name="before"/> when given.</summary>
-    [AlwaysInterleave]
+    /// <summary>
+    /// Entries newest first, strictly older than <paramref name="before"/> when given. Not
+    /// interleaved: a read first merges in the new posts of pulled sources.
+    /// </summary>
     Task<FeedRefPage> ReadBefore(long? before, int count);
 
-    /// <summary>Entries oldest first, strictly newer than <paramref name="after"/>.</summary>
-    [AlwaysInterleave]
+    /// <summary>Entries oldest first, strictly newer than <paramref name="after"/>, pulled sources merged in.</summary>
     Task<FeedRefPage> ReadAfter(long after, int count);
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
+using RseOrleans.Grains.Fanout;
 using RseOrleans.Model;
 
 namespace RseOrleans.Grains.Feeds;
@@ -16,16 +17,22 @@ public sealed class FeedState
 /// <summary>
 /// The home timeline of one user. Only the subscribed sources are persisted; the entries are
 /// a cache rebuilt from the sources' recent posts when the grain activates, so a delivery never
-/// costs a storage write.
+/// costs a storage write. Posts of pushed sources arrive by <see cref="Deliver"/>; posts of pulled
+/// sources (very large audiences) are merged in when the timeline is read.
 /// </summary>
 [GrainType("feed")]
 public sealed class FeedGrain(
     [PersistentState("feed", StorageNames.Main)] IPersistentState<FeedState> state,
     IOptions<FeedOptions> options,
+    PulledSourceCache pulledSources,
     TimeProvider clock) : Grain, IFeedGrain
 {
     private readonly Timeline timeline = new(options.Value.MaxEntries);
     private readonly Dictionary<Guid, DateTimeOffset> watchers = [];
+
+    // Per source, the newest post this timeline already accounts for: a pulled post newer than it
+    // is news and is appended; anything older is history the timeline already has or never kept.
+    private readonly Dictionary<string, long> newestKnown = new(StringComparer.Ordinal);
     private IAsyncStream<FeedEvent>? liveStream;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -39,6 +46,10 @@ public sealed class FeedGrain(
         var recent = await Task.WhenAll(sources.Select(source =>
             GrainFactory.GetGrain<ISourceGrain>(source).GetRecent(before: null, timeline.Capacity)));
         timeline.Rebuild(sources.Zip(recent));
+        foreach (var (source, postIds) in sources.Zip(recent))
+        {
+            Remember(source, postIds);
+        }
     }
 
     public async Task AddSource(SourceId source, IReadOnlyList<long> recentPostIds)
@@ -50,10 +61,12 @@ public sealed class FeedGrain(
         }
 
         timeline.Backfill(source.Key, recentPostIds);
+        Remember(source.Key, recentPostIds);
     }
 
     public async Task RemoveSource(SourceId source)
     {
+        newestKnown.Remove(source.Key);
         if (timeline.RemoveSource(source.Key))
         {
             state.State.Sources.Remove(source.Key);
@@ -71,9 +84,17 @@ public sealed class FeedGrain(
         }
     }
 
-    public Task<FeedRefPage> ReadBefore(long? before, int count) => Task.FromResult(timeline.ReadBefore(before, count));
+    public async Task<FeedRefPage> ReadBefore(long? before, int count)
+    {
+        await PullAsync();
+        return timeline.ReadBefore(before, count);
+    }
 
-    public Task<FeedRefPage> ReadAfter(long after, int count) => Task.FromResult(timeline.ReadAfter(after, count));
+    public async Task<FeedRefPage> ReadAfter(long after, int count)
+    {
+        await PullAsync();
+        return timeline.ReadAfter(after, count);
+    }
 
     public Task Watch(Guid watcherId, TimeSpan lease)
     {
@@ -85,6 +106,43 @@ public sealed class FeedGrain(
     {
         watchers.Remove(watcherId);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Appends the new posts of the pulled sources this user follows, as if they had been
+    /// delivered: they take cursors after the newest one, so paging and watching keep their
+    /// guarantees. The source lists come from the silo's cache, not from the sources.
+    /// </summary>
+    private async Task PullAsync()
+    {
+        var pulled = await pulledSources.GetPulledSourcesAsync();
+        if (pulled.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var source in timeline.Sources.Where(pulled.Contains).ToArray())
+        {
+            var recent = await pulledSources.GetRecentAsync(source);
+            var known = newestKnown.GetValueOrDefault(source);
+            for (var i = recent.Count - 1; i >= 0; i--)
+            {
+                if (recent[i] > known)
+                {
+                    timeline.Append(source, recent[i]);
+                }
+            }
+
+            Remember(source, recent);
+        }
+    }
+
+    private void Remember(string source, IReadOnlyList<long> postIds)
+    {
+        if (postIds.Count > 0)
+        {
+            newestKnown[source] = Math.Max(newestKnown.GetValueOrDefault(source), postIds.Max());
+        }
     }
 
     private bool HasWatchers()

@@ -19,10 +19,19 @@ public sealed class SourceState
 
     [Id(2)]
     public RequestLog Requests { get; set; } = new();
+
+    /// <summary>True while the audience is too large to push to: feeds pull the posts instead.</summary>
+    [Id(3)]
+    public bool Pulled { get; set; }
+
+    /// <summary>The first post published while pulled: where a return to push resumes pushing from.</summary>
+    [Id(4)]
+    public long PulledSince { get; set; }
 }
 
 /// <summary>
-/// A post is written once here, then pushed to the home feed of every audience member.
+/// A post is written once here, then pushed to the home feed of every audience member, or, for an
+/// audience above <see cref="FeedOptions.PushThreshold"/>, left for the feeds to pull when read.
 /// </summary>
 [GrainType("source")]
 public sealed class SourceGrain(
@@ -66,10 +75,62 @@ public sealed class SourceGrain(
         }
 
         state.State.Requests.Record(PublishOperation, post.AuthorId, post.RequestId, postId);
+        var missedWhilePulled = ChooseDistribution(postId);
+        var registry = GrainFactory.GetGrain<IPullRegistryGrain>(0);
+        if (state.State.Pulled)
+        {
+            // Registered before the post is durable, so a feed can never miss a pulled post.
+            await registry.Add(source.Key);
+        }
+
         await state.WriteStateAsync();
 
-        await FanOut(new FeedDelivery(source, postId), post.AuthorId);
+        var delivery = new FeedDelivery(source, postId);
+        if (state.State.Pulled)
+        {
+            // The author sees their post at once; everyone else pulls it when they read.
+            await Deliver(post.AuthorId, delivery);
+            return snapshot;
+        }
+
+        if (missedWhilePulled is not null)
+        {
+            // Back to push: feeds stop pulling only once they have been handed what they may not have pulled.
+            foreach (var missedPostId in missedWhilePulled)
+            {
+                await FanOut(new FeedDelivery(source, missedPostId), post.AuthorId);
+            }
+
+            await registry.Remove(source.Key);
+        }
+
+        await FanOut(delivery, post.AuthorId);
         return snapshot;
+    }
+
+    /// <summary>
+    /// Switches between push and pull as the audience grows or shrinks, with a margin so that a
+    /// source on the threshold does not flip at every post. On a switch back to push, returns the
+    /// posts published while pulled (they are pushed too, so no feed misses one); otherwise null.
+    /// </summary>
+    private long[]? ChooseDistribution(long postId)
+    {
+        var threshold = options.Value.PushThreshold;
+        var audience = state.State.Audience.Count;
+        var pull = state.State.Pulled ? audience >= threshold * 3L / 4 : audience > threshold;
+        if (pull == state.State.Pulled)
+        {
+            return null;
+        }
+
+        state.State.Pulled = pull;
+        if (pull)
+        {
+            state.State.PulledSince = postId;
+            return null;
+        }
+
+        return state.State.Recent.Where(id => id >= state.State.PulledSince && id != postId).ToArray();
     }
 
     public async Task<IReadOnlyList<long>> AddAudience(string userId)

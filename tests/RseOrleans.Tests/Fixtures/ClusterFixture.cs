@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using RseOrleans.Grains;
 using RseOrleans.Silo.Hosting;
@@ -8,6 +9,9 @@ namespace RseOrleans.Tests.Fixtures;
 /// <summary>An in-process Orleans cluster with the engine's grains and embedded providers.</summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
+    /// <summary>Small, so that grain tests cover both pushed and pulled sources.</summary>
+    public const int PushThreshold = 4;
+
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public IClusterClient Grains => Cluster.Client;
@@ -19,6 +23,11 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             silo.AddEmbeddedProviders();
             silo.Services.AddRseGrainServices(new ConfigurationBuilder().Build());
+            silo.Services.Configure<FeedOptions>(options =>
+            {
+                options.PushThreshold = PushThreshold;
+                options.PullRefreshInterval = TimeSpan.Zero;
+            });
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

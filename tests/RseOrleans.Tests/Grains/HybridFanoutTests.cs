@@ -1,0 +1,89 @@
+using RseOrleans.Grains;
+using RseOrleans.Model;
+using RseOrleans.Tests.Fixtures;
+
+namespace RseOrleans.Tests.Grains;
+
+[Collection(ClusterCollection.Name)]
+public sealed class HybridFanoutTests(ClusterFixture fixture)
+{
+    private IClusterClient Grains => fixture.Grains;
+
+    [Fact]
+    public async Task A_large_audience_pulls_the_post_at_read_time_instead_of_receiving_it()
+    {
+        var (group, source, members) = await GroupAsync(ClusterFixture.PushThreshold + 3);
+
+        var post = await source.Publish(new NewPost(members[0], "All-hands at noon", "p1"));
+
+        Assert.Contains(SourceId.Group(group).Key, await Grains.GetGrain<IPullRegistryGrain>(0).GetPulledSources());
+        foreach (var member in members)
+        {
+            Assert.Equal([post.PostId], await PostIdsAsync(member));
+        }
+    }
+
+    [Fact]
+    public async Task Switching_between_push_and_pull_as_the_audience_grows_and_shrinks_loses_nothing()
+    {
+        var (group, source, members) = await GroupAsync(3);
+        var groupGrain = Grains.GetGrain<IGroupGrain>(group);
+        var owner = members[0];
+
+        var pushed = await source.Publish(new NewPost(owner, "pushed to three", "p1"));
+        var newcomers = await UsersAsync(4);
+        foreach (var newcomer in newcomers)
+        {
+            await groupGrain.AddMember(owner, newcomer, $"add-{newcomer}");
+        }
+
+        var pulled1 = await source.Publish(new NewPost(owner, "pulled by seven", "p2"));
+        var pulled2 = await source.Publish(new NewPost(owner, "pulled again", "p3"));
+
+        // Member 1 never read while the group was pulled; then the group shrinks below three
+        // quarters of the threshold and goes back to push.
+        foreach (var leaving in newcomers.Append(members[2]))
+        {
+            await groupGrain.RemoveMember(owner, leaving, $"remove-{leaving}");
+        }
+
+        var pushedAgain = await source.Publish(new NewPost(owner, "pushed to three again", "p4"));
+
+        Assert.DoesNotContain(SourceId.Group(group).Key, await Grains.GetGrain<IPullRegistryGrain>(0).GetPulledSources());
+        var all = new[] { pushedAgain.PostId, pulled2.PostId, pulled1.PostId, pushed.PostId };
+        Assert.Equal(all, await PostIdsAsync(owner));
+        Assert.Equal(all, await PostIdsAsync(members[1]));
+        Assert.Empty(await PostIdsAsync(members[2]));
+        Assert.Empty(await PostIdsAsync(newcomers[0]));
+    }
+
+    private async Task<List<long>> PostIdsAsync(string userId) =>
+        (await Grains.GetGrain<IFeedGrain>(userId).ReadBefore(null, 50)).Refs.Select(r => r.PostId).ToList();
+
+    private async Task<(string GroupId, ISourceGrain Source, List<string> Members)> GroupAsync(int size)
+    {
+        var members = await UsersAsync(size);
+        var groupId = $"g-{Guid.NewGuid():N}";
+        var group = Grains.GetGrain<IGroupGrain>(groupId);
+        await group.Create(members[0], new GroupSpec("Company", "", GroupVisibility.Open, PostingPolicy.AllMembers), "create");
+        foreach (var member in members.Skip(1))
+        {
+            await group.AddMember(members[0], member, $"add-{member}");
+        }
+
+        return (groupId, Grains.GetGrain<ISourceGrain>(SourceId.Group(groupId).Key), members);
+    }
+
+    private async Task<List<string>> UsersAsync(int count)
+    {
+        var users = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            var userId = $"user-{Guid.NewGuid():N}";
+            await Grains.GetGrain<IUserGrain>(userId).Create(new UserProfile("User", "", "", "", "", "", []), "create");
+            users.Add(userId);
+        }
+
+        return users;
+    }
+}
