@@ -129,25 +129,26 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
     }
 
     public override Task<ReactionSummary> AddReaction(AddReactionRequest request, ServerCallContext context) =>
-        ReactAsync(request.RequestId, request.PostId, request.Type, context, (post, user, type, id) => post.AddReaction(user, type, id));
+        ReactAsync(request.RequestId, request.PostId, request.Type, context, (shard, user, type, id) => shard.Add(user, type, id));
 
     public override Task<ReactionSummary> RemoveReaction(RemoveReactionRequest request, ServerCallContext context) =>
-        ReactAsync(request.RequestId, request.PostId, request.Type, context, (post, user, type, id) => post.RemoveReaction(user, type, id));
+        ReactAsync(request.RequestId, request.PostId, request.Type, context, (shard, user, type, id) => shard.Remove(user, type, id));
 
     private async Task<ReactionSummary> ReactAsync(
         string rawRequestId,
         string rawPostId,
         ReactionType rawType,
         ServerCallContext context,
-        Func<IPostGrain, string, Model.ReactionType, string, Task<Model.ReactionSummary>> change)
+        Func<IReactionShardGrain, string, Model.ReactionType, string, Task<Model.ReactionSummary>> change)
     {
         var caller = await identity.RequireCallerAsync(context);
         var requestId = Require.RequestId(rawRequestId);
         var postId = Require.NumericId(rawPostId, "post_id");
         var type = ProtoMapper.ToDomain(Require.Defined(rawType, "type"));
-        await access.RequireReadablePost(postId, caller);
+        var (post, _) = await access.RequireReadablePost(postId, caller);
 
-        var summary = await change(grains.GetGrain<IPostGrain>(postId), caller, type, requestId);
+        // Straight to the caller's shard: a viral post's reactions never queue on the post itself.
+        var summary = await change(grains.ReactionShard(postId, post.ReactionShards, caller), caller, type, requestId);
         return ProtoMapper.ToProto(postId, summary);
     }
 }

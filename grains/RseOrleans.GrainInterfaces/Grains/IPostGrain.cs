@@ -28,7 +28,9 @@ public interface IPostGrain : IGrainWithIntegerKey
     /// <summary>Deletes a comment; the caller has already checked that the actor may.</summary>
     Task DeleteComment(string actorId, long commentId, string requestId);
 
-    Task<ReactionSummary> AddReaction(string userId, ReactionType type, string requestId);
-
-    Task<ReactionSummary> RemoveReaction(string userId, ReactionType type, string requestId);
+    /// <summary>
+    /// Called by a reaction shard once its changes are durable; returns the post's totals. The
+    /// post keeps the shard totals in memory and reads them back from the shards when it activates.
+    /// </summary>
+    Task<IReadOnlyDictionary<ReactionType, int>> ReportReactionCounts(int shard, IReadOnlyDictionary<ReactionType, int> counts);
 }

@@ -29,7 +29,8 @@ public sealed record PostSnapshot(
     [property: Id(5)] DateTimeOffset UpdatedAt,
     [property: Id(6)] int CommentCount,
     [property: Id(7)] IReadOnlyDictionary<ReactionType, int> ReactionCounts,
-    [property: Id(8)] IReadOnlyList<ReactionType> MyReactions)
+    [property: Id(8)] IReadOnlyList<ReactionType> MyReactions,
+    [property: Id(9)] int ReactionShards)
 {
     public string? GroupId => Source.Kind == SourceKind.Group ? Source.Id : null;
 }

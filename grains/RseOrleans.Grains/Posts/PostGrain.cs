@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Model;
 
@@ -37,28 +38,54 @@ public sealed class PostState
     [Id(6)]
     public List<CommentState> Comments { get; set; } = [];
 
-    /// <summary>Who gave each reaction type: a set, so a user counts once per type.</summary>
-    [Id(7)]
-    public Dictionary<ReactionType, HashSet<string>> Reactions { get; set; } = [];
-
     [Id(8)]
     public RequestLog Requests { get; set; } = new();
+
+    /// <summary>How many shard grains hold this post's reactions; fixed at creation.</summary>
+    [Id(9)]
+    public int ReactionShards { get; set; }
+
+    /// <summary>The shards that have ever held a reaction: the only ones read on activation.</summary>
+    [Id(10)]
+    public int ShardsWithReactions { get; set; }
 }
 
+/// <summary>
+/// A post, its comments, and the totals of its reactions. The reactions themselves live in shard
+/// grains (<see cref="IReactionShardGrain"/>); the post holds each shard's totals in memory, as
+/// the shards report them, and reads them back from the shards when it activates.
+/// </summary>
 [GrainType("post")]
 public sealed class PostGrain(
     [PersistentState("post", StorageNames.Main)] IPersistentState<PostState> state,
     TimeOrderedIdGenerator ids,
+    IOptions<ReactionOptions> reactionOptions,
     TimeProvider clock) : Grain, IPostGrain
 {
     private const string EditOperation = "edit-post";
     private const string DeleteOperation = "delete-post";
     private const string CommentOperation = "comment";
     private const string DeleteCommentOperation = "delete-comment";
-    private const string ReactOperation = "react";
-    private const string UnreactOperation = "unreact";
+
+    private readonly Dictionary<int, IReadOnlyDictionary<ReactionType, int>> countsByShard = [];
+    private Dictionary<ReactionType, int> totals = [];
 
     private long PostId => this.GetPrimaryKeyLong();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var shards = Enumerable.Range(0, state.State.ReactionShards)
+            .Where(shard => (state.State.ShardsWithReactions & (1 << shard)) != 0)
+            .ToArray();
+        var counts = await Task.WhenAll(shards.Select(shard =>
+            GrainFactory.GetGrain<IReactionShardGrain>(ReactionShards.Key(PostId, shard)).GetCounts()));
+        foreach (var (shard, shardCounts) in shards.Zip(counts))
+        {
+            countsByShard[shard] = shardCounts;
+        }
+
+        totals = Sum();
+    }
 
     public async Task<PostSnapshot> Create(string authorId, SourceId source, string text)
     {
@@ -68,14 +95,26 @@ public sealed class PostGrain(
             state.State.Source = source;
             state.State.Text = text;
             state.State.CreatedAt = state.State.UpdatedAt = clock.GetUtcNow();
+            state.State.ReactionShards = Math.Clamp(reactionOptions.Value.Shards, 1, 32);
             await state.WriteStateAsync();
         }
 
-        return Snapshot(authorId);
+        return Snapshot([]);
     }
 
-    public Task<PostSnapshot?> Get(string viewerId) =>
-        Task.FromResult(state.State.AuthorId is null || state.State.Deleted ? null : Snapshot(viewerId));
+    public async Task<PostSnapshot?> Get(string viewerId)
+    {
+        if (state.State.AuthorId is null || state.State.Deleted)
+        {
+            return null;
+        }
+
+        // Most posts have no reactions: then there is no shard to ask.
+        IReadOnlyList<ReactionType> mine = totals.Count == 0
+            ? []
+            : await GrainFactory.ReactionShard(PostId, state.State.ReactionShards, viewerId).GetReactionsOf(viewerId);
+        return Snapshot(mine);
+    }
 
     public async Task<PostSnapshot> Edit(string actorId, string text, string requestId)
     {
@@ -93,7 +132,7 @@ public sealed class PostGrain(
             await state.WriteStateAsync();
         }
 
-        return Snapshot(actorId);
+        return (await Get(actorId))!;
     }
 
     public async Task Delete(string actorId, string requestId)
@@ -109,7 +148,6 @@ public sealed class PostGrain(
         state.State.Deleted = true;
         state.State.Text = "";
         state.State.Comments.Clear();
-        state.State.Reactions.Clear();
         state.State.UpdatedAt = clock.GetUtcNow();
         state.State.Requests.Record(DeleteOperation, actorId, requestId);
         await state.WriteStateAsync();
@@ -168,29 +206,19 @@ public sealed class PostGrain(
         await state.WriteStateAsync();
     }
 
-    public Task<ReactionSummary> AddReaction(string userId, ReactionType type, string requestId) =>
-        React(ReactOperation, userId, type, requestId, (reactions, user) => reactions.Add(user));
-
-    public Task<ReactionSummary> RemoveReaction(string userId, ReactionType type, string requestId) =>
-        React(UnreactOperation, userId, type, requestId, (reactions, user) => reactions.Remove(user));
-
-    private async Task<ReactionSummary> React(
-        string operation, string userId, ReactionType type, string requestId, Func<HashSet<string>, string, bool> change)
+    public async Task<IReadOnlyDictionary<ReactionType, int>> ReportReactionCounts(int shard, IReadOnlyDictionary<ReactionType, int> counts)
     {
-        EnsureLive();
-        if (!state.State.Requests.TryGet(operation, userId, requestId, out _))
+        countsByShard[shard] = counts;
+        totals = Sum();
+        var bit = 1 << shard;
+        if ((state.State.ShardsWithReactions & bit) == 0)
         {
-            if (!state.State.Reactions.TryGetValue(type, out var reactors))
-            {
-                state.State.Reactions[type] = reactors = new HashSet<string>(StringComparer.Ordinal);
-            }
-
-            change(reactors, userId);
-            state.State.Requests.Record(operation, userId, requestId);
+            // At most once per shard in the post's life.
+            state.State.ShardsWithReactions |= bit;
             await state.WriteStateAsync();
         }
 
-        return new ReactionSummary(Counts(), MyReactions(userId));
+        return totals;
     }
 
     private string EnsureLive() =>
@@ -201,13 +229,18 @@ public sealed class PostGrain(
     private CommentSnapshot ToSnapshot(CommentState comment) =>
         new(comment.CommentId, PostId, comment.AuthorId, comment.Text, comment.CreatedAt);
 
-    private Dictionary<ReactionType, int> Counts() =>
-        state.State.Reactions.Where(r => r.Value.Count > 0).ToDictionary(r => r.Key, r => r.Value.Count);
+    private Dictionary<ReactionType, int> Sum()
+    {
+        var sum = new Dictionary<ReactionType, int>();
+        foreach (var (type, count) in countsByShard.Values.SelectMany(counts => counts))
+        {
+            sum[type] = sum.GetValueOrDefault(type) + count;
+        }
 
-    private ReactionType[] MyReactions(string userId) =>
-        state.State.Reactions.Where(r => r.Value.Contains(userId)).Select(r => r.Key).Order().ToArray();
+        return sum.Where(entry => entry.Value > 0).ToDictionary();
+    }
 
-    private PostSnapshot Snapshot(string viewerId) => new(
+    private PostSnapshot Snapshot(IReadOnlyList<ReactionType> myReactions) => new(
         PostId,
         state.State.AuthorId!,
         state.State.Source,
@@ -215,6 +248,7 @@ public sealed class PostGrain(
         state.State.CreatedAt,
         state.State.UpdatedAt,
         state.State.Comments.Count,
-        Counts(),
-        MyReactions(viewerId));
+        totals,
+        myReactions,
+        state.State.ReactionShards);
 }

@@ -140,7 +140,8 @@ internal sealed partial class DemoNetworkSeeder(
             for (var r = random.Next(0, 12); r > 0; r--)
             {
                 var type = (ReactionType)random.Next(1, 6);
-                await postGrain.AddReaction(audience[random.Next(audience.Count)], type, $"demo-react-{i}-{r}");
+                var reactor = audience[random.Next(audience.Count)];
+                await grains.ReactionShard(post.PostId, post.ReactionShards, reactor).Add(reactor, type, $"demo-react-{i}-{r}");
             }
 
             for (var c = random.Next(0, 4); c > 0; c--)

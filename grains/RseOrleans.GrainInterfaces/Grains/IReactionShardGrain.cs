@@ -1,0 +1,43 @@
+using RseOrleans.Model;
+
+namespace RseOrleans.Grains;
+
+/// <summary>
+/// One shard of a post's reactions: the users whose id hashes to it. Key: "{postId}/{shard}".
+/// Shards spread a viral post's reactions over several grains; each dedupes its own users exactly.
+/// </summary>
+public interface IReactionShardGrain : IGrainWithStringKey
+{
+    /// <summary>Adds the reaction; acknowledged once durable, with the post's totals at that moment.</summary>
+    Task<ReactionSummary> Add(string userId, ReactionType type, string requestId);
+
+    Task<ReactionSummary> Remove(string userId, ReactionType type, string requestId);
+
+    [AlwaysInterleave]
+    Task<IReadOnlyList<ReactionType>> GetReactionsOf(string userId);
+
+    [AlwaysInterleave]
+    Task<IReadOnlyDictionary<ReactionType, int>> GetCounts();
+}
+
+public static class ReactionShards
+{
+    /// <summary>The shard of <paramref name="userId"/>'s reactions to a post split into <paramref name="shardCount"/> shards.</summary>
+    public static IReactionShardGrain ReactionShard(this IGrainFactory grains, long postId, int shardCount, string userId) =>
+        grains.GetGrain<IReactionShardGrain>(Key(postId, ShardOf(userId, shardCount)));
+
+    public static string Key(long postId, int shard) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{postId}/{shard}");
+
+    /// <summary>A hash that every process computes alike (string.GetHashCode is randomized per process).</summary>
+    public static int ShardOf(string userId, int shardCount)
+    {
+        var hash = 2166136261u;
+        foreach (var c in userId)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash % (uint)Math.Max(1, shardCount));
+    }
+}

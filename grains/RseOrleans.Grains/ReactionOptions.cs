@@ -1,0 +1,13 @@
+namespace RseOrleans.Grains;
+
+/// <summary>Settings of reaction counting (configuration section "Reactions").</summary>
+public sealed class ReactionOptions
+{
+    public const string Section = "Reactions";
+
+    /// <summary>
+    /// Shard grains a new post's reactions are spread over (1–32). Fixed per post at creation,
+    /// so changing it affects new posts only.
+    /// </summary>
+    public int Shards { get; set; } = 8;
+}
