@@ -46,7 +46,8 @@ internal sealed class EmbeddedSilo : IAsyncDisposable
         host.Dispose();
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port nobody listens on right now.</summary>
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -11,6 +11,16 @@ internal static class GlobalOptions
     {
         Description = "The engine's gRPC address.",
         DefaultValueFactory = _ => new Uri(Environment.GetEnvironmentVariable("RSE_ADDRESS") ?? "http://127.0.0.1:5080"),
+        CustomParser = result =>
+        {
+            if (Uri.TryCreate(result.Tokens.Single().Value, UriKind.Absolute, out var address) && address.Scheme is "http" or "https")
+            {
+                return address;
+            }
+
+            result.AddError("--address must be an http:// or https:// address, for example http://127.0.0.1:5080.");
+            return null;
+        },
         Recursive = true,
     };
 
@@ -30,7 +40,8 @@ internal static class GlobalOptions
 
     /// <summary>
     /// Makes <paramref name="call"/> the command's action: connects to the engine as the chosen
-    /// user and turns a gRPC failure into its status and message on stderr, with exit code 1.
+    /// user and turns a gRPC failure into its status and message on stderr, with exit code 1
+    /// (2 for an unusable option value).
     /// </summary>
     public static void SetCall(this Command command, Func<ParseResult, Session, CancellationToken, Task> call) =>
         command.SetAction(async (parse, cancellation) =>
@@ -46,6 +57,12 @@ internal static class GlobalOptions
             {
                 await Console.Error.WriteLineAsync($"error: {error.StatusCode}: {error.Status.Detail}");
                 return 1;
+            }
+            catch (ArgumentException error)
+            {
+                // An option value the parser accepted but the command cannot use.
+                await Console.Error.WriteLineAsync($"error: {error.Message}");
+                return 2;
             }
             catch (Exception ex) when (ex is OperationCanceledException or RpcException && cancellation.IsCancellationRequested)
             {

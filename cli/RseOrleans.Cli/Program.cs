@@ -15,5 +15,6 @@ root.Subcommands.Add(PostCommands.Comment());
 root.Subcommands.Add(PostCommands.React());
 root.Subcommands.Add(FeedCommands.Feed());
 root.Subcommands.Add(FeedCommands.Watch());
+root.Subcommands.Add(LoadCommand.Create());
 
 return await root.Parse(args).InvokeAsync();

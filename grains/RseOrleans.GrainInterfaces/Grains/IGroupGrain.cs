@@ -30,6 +30,12 @@ public interface IGroupGrain : IGrainWithStringKey
 
     Task<GroupMember> AddMember(string actorId, string userId, string requestId);
 
+    /// <summary>
+    /// Adds many members at once, as a directory sync does, with one state write for the batch;
+    /// members already in the group are left as they are.
+    /// </summary>
+    Task<int> AddMembers(string actorId, IReadOnlyCollection<string> userIds, string requestId);
+
     Task RemoveMember(string actorId, string userId, string requestId);
 
     Task<GroupMember> SetRole(string actorId, string userId, GroupRole role, string requestId);

@@ -14,8 +14,11 @@ public interface ISourceGrain : IGrainWithStringKey
     /// </summary>
     Task<PostSnapshot> Publish(NewPost post);
 
-    /// <summary>Adds a follower or member; returns the recent post ids their feed should show.</summary>
-    Task<IReadOnlyList<long>> AddAudience(string userId);
+    /// <summary>
+    /// Adds followers or members, with one state write however many; returns the recent post ids
+    /// their feeds should show.
+    /// </summary>
+    Task<IReadOnlyList<long>> AddAudience(IReadOnlyCollection<string> userIds);
 
     Task RemoveAudience(string userId);
 

@@ -42,6 +42,7 @@ public sealed class GroupGrain(
     private const string ApproveOperation = "approve";
     private const string DeclineOperation = "decline";
     private const string AddMemberOperation = "add-member";
+    private const string AddMembersOperation = "add-members";
     private const string RemoveMemberOperation = "remove-member";
     private const string SetRoleOperation = "set-role";
 
@@ -196,6 +197,20 @@ public sealed class GroupGrain(
         return Members.TryGetValue(userId, out var member) ? member : throw DomainException.NotFound($"Member '{userId}'");
     }
 
+    public async Task<int> AddMembers(string actorId, IReadOnlyCollection<string> userIds, string requestId)
+    {
+        RequireAdmin(actorId);
+        if (state.State.Requests.TryGet(AddMembersOperation, actorId, requestId, out var added))
+        {
+            return (int)added;
+        }
+
+        added = await AddMembersCore(userIds, GroupRole.Member);
+        state.State.Requests.Record(AddMembersOperation, actorId, requestId, added);
+        await state.WriteStateAsync();
+        return (int)added;
+    }
+
     public async Task RemoveMember(string actorId, string userId, string requestId)
     {
         var actorRole = RequireAdmin(actorId);
@@ -260,18 +275,32 @@ public sealed class GroupGrain(
         return Task.FromResult(new MemberPage(items.Select(id => Members[id]).ToArray(), next));
     }
 
-    private async Task AddMemberCore(string userId, GroupRole role)
+    private Task<int> AddMemberCore(string userId, GroupRole role) => AddMembersCore([userId], role);
+
+    /// <summary>Adds the users not yet members: one audience write, their feeds subscribed in parallel.</summary>
+    private async Task<int> AddMembersCore(IReadOnlyCollection<string> userIds, GroupRole role)
     {
-        if (Members.ContainsKey(userId))
+        var newcomers = userIds.Where(userId => !Members.ContainsKey(userId)).Distinct(StringComparer.Ordinal).ToArray();
+        if (newcomers.Length == 0)
         {
-            return;
+            return 0;
         }
 
-        var recent = await GrainFactory.GetGrain<ISourceGrain>(Source.Key).AddAudience(userId);
-        await GrainFactory.GetGrain<IFeedGrain>(userId).AddSource(Source, recent);
-        Members[userId] = new GroupMember(userId, role, clock.GetUtcNow());
-        state.State.JoinRequests.Remove(userId);
+        var recent = await GrainFactory.GetGrain<ISourceGrain>(Source.Key).AddAudience(newcomers);
+        foreach (var batch in newcomers.Chunk(256))
+        {
+            await Task.WhenAll(batch.Select(userId => GrainFactory.GetGrain<IFeedGrain>(userId).AddSource(Source, recent)));
+        }
+
+        var now = clock.GetUtcNow();
+        foreach (var userId in newcomers)
+        {
+            Members[userId] = new GroupMember(userId, role, now);
+            state.State.JoinRequests.Remove(userId);
+        }
+
         sortedMembers = null;
+        return newcomers.Length;
     }
 
     private async Task RemoveMemberCore(string userId)

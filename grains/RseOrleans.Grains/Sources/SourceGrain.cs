@@ -133,9 +133,15 @@ public sealed class SourceGrain(
         return state.State.Recent.Where(id => id >= state.State.PulledSince && id != postId).ToArray();
     }
 
-    public async Task<IReadOnlyList<long>> AddAudience(string userId)
+    public async Task<IReadOnlyList<long>> AddAudience(IReadOnlyCollection<string> userIds)
     {
-        if (state.State.Audience.Add(userId))
+        var added = 0;
+        foreach (var userId in userIds)
+        {
+            added += state.State.Audience.Add(userId) ? 1 : 0;
+        }
+
+        if (added > 0)
         {
             sortedAudience = null;
             await state.WriteStateAsync();

@@ -104,7 +104,7 @@ public sealed class UserGrain(
         if (changed)
         {
             var target = SourceId.User(targetUserId);
-            var recent = await GrainFactory.GetGrain<ISourceGrain>(target.Key).AddAudience(UserId);
+            var recent = await GrainFactory.GetGrain<ISourceGrain>(target.Key).AddAudience([UserId]);
             await GrainFactory.GetGrain<IFeedGrain>(UserId).AddSource(target, recent);
             state.State.Following.Add(targetUserId);
             sortedFollowing = null;

@@ -189,10 +189,7 @@ internal sealed partial class DemoNetworkSeeder(
         var group = grains.GetGrain<IGroupGrain>(groupId);
         await group.Create(ownerId, new GroupSpec(name, description, visibility, policy), "demo-create");
         var memberList = members.ToList();
-        foreach (var member in memberList.Where(m => m != ownerId))
-        {
-            await group.AddMember(ownerId, member, $"demo-add-{member}");
-        }
+        await group.AddMembers(ownerId, memberList, "demo-add-members");
 
         return (groupId, memberList.Contains(ownerId) ? memberList : [ownerId, .. memberList]);
     }

@@ -32,7 +32,9 @@ public static class EmbeddedEngine
     {
         silo.AddMemoryGrainStorage(StorageNames.Main);
         silo.AddMemoryGrainStorage(StorageNames.PubSub);
-        silo.AddMemoryStreams(StreamNames.Provider);
+        // Live-feed wake-ups wait for the stream's pulling agent: poll often, they are latency.
+        silo.AddMemoryStreams(StreamNames.Provider, stream => stream.ConfigurePullingAgent(agent =>
+            agent.Configure(options => options.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(10))));
         return silo;
     }
 }

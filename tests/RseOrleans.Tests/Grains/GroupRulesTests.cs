@@ -65,6 +65,25 @@ public sealed class GroupRulesTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_directory_sync_adds_members_in_batches_once_per_request_and_subscribes_their_feeds()
+    {
+        var group = NewGroup();
+        var groupId = group.GetPrimaryKeyString();
+        await group.Create("owner", new GroupSpec("All company", "", GroupVisibility.Open, PostingPolicy.AdminsOnly), "c");
+        var staff = Enumerable.Range(0, 600).Select(i => $"employee-{i}").ToArray();
+
+        Assert.Equal(600, await group.AddMembers("owner", staff, "sync-1"));
+        Assert.Equal(600, await group.AddMembers("owner", staff, "sync-1"));
+        Assert.Equal(0, await group.AddMembers("owner", staff.Take(10).ToArray(), "sync-2"));
+        Assert.Equal(DomainError.PermissionDenied, (await Assert.ThrowsAsync<DomainException>(() => group.AddMembers(staff[0], ["x"], "sync-3"))).Error);
+
+        Assert.Equal(601, (await group.Get())!.MemberCount);
+        var post = await fixture.Grains.GetGrain<ISourceGrain>(SourceId.Group(groupId).Key).Publish(new NewPost("owner", "Welcome all", "p1"));
+        var feed = await fixture.Grains.GetGrain<IFeedGrain>(staff[599]).ReadBefore(null, 10);
+        Assert.Equal([post.PostId], feed.Refs.Select(r => r.PostId));
+    }
+
+    [Fact]
     public async Task A_secret_group_answers_not_found_to_outsiders()
     {
         var group = NewGroup();

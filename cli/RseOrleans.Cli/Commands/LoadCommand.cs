@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Globalization;
+using RseOrleans.Cli.Load;
+
+namespace RseOrleans.Cli.Commands;
+
+internal static class LoadCommand
+{
+    public static Command Create()
+    {
+        var users = new Option<int>("--users") { Description = "Users in the load network.", DefaultValueFactory = _ => 1_000 };
+        var groups = new Option<int>("--groups") { Description = "Open groups, of Zipf-distributed sizes.", DefaultValueFactory = _ => 20 };
+        var prefix = new Option<string>("--prefix") { Description = "Prefix of the load users' ids: one network per prefix.", DefaultValueFactory = _ => "load-" };
+        var seconds = new Option<int>("--seconds") { Description = "How long to send traffic.", DefaultValueFactory = _ => 30 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Closed loop: workers, each waiting for its answer.", DefaultValueFactory = _ => 32 };
+        var rate = new Option<int?>("--rate") { Description = "Open loop: calls per second, whatever the answers take." };
+        var mix = new Option<string>("--mix") { Description = "Operation weights.", DefaultValueFactory = _ => "read=70,post=10,comment=10,react=10" };
+        var watchers = new Option<int>("--watchers") { Description = "Users watching their feed live, measuring post-to-delivery latency.", DefaultValueFactory = _ => 10 };
+        var seedOnly = new Option<bool>("--seed-only") { Description = "Seed the network, send no traffic." };
+        var skipSeed = new Option<bool>("--skip-seed") { Description = "The network of this prefix is already seeded." };
+        var randomSeed = new Option<int>("--random-seed") { DefaultValueFactory = _ => 7 };
+        var output = new Option<DirectoryInfo?>("--out") { Description = "Folder for the JSON and Markdown reports." };
+
+        var command = new Command("load", "Seed an enterprise network and drive the engine with a realistic workload.")
+        {
+            users, groups, prefix, seconds, concurrency, rate, mix, watchers, seedOnly, skipSeed, randomSeed, output,
+        };
+        command.SetCall(async (parse, session, cancellation) =>
+        {
+            var settings = new LoadSettings(
+                parse.GetValue(GlobalOptions.Address)!,
+                Math.Max(2, parse.GetValue(users)),
+                Math.Max(1, parse.GetValue(groups)),
+                parse.GetValue(prefix)!,
+                TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(seconds))),
+                Math.Max(1, parse.GetValue(concurrency)),
+                parse.GetValue(rate),
+                ParseMix(parse.GetValue(mix)!),
+                Math.Max(0, parse.GetValue(watchers)),
+                parse.GetValue(seedOnly),
+                parse.GetValue(skipSeed),
+                parse.GetValue(randomSeed),
+                parse.GetValue(output));
+            var api = new LoadClients(session.Channel);
+
+            await Console.Error.WriteLineAsync(settings.SkipSeed ? "using the seeded network…" : $"seeding {settings.Users} users and {settings.Groups} groups…");
+            var network = await NetworkSeeder.SeedAsync(api, settings, create: !settings.SkipSeed, cancellation);
+            if (settings.SeedOnly)
+            {
+                Console.WriteLine($"seeded {network.Users.Length} users and {network.Groups.Length} groups with prefix '{settings.Prefix}'");
+                return;
+            }
+
+            var report = new LoadReport();
+            var elapsed = await new LoadRunner(api, settings, network, report).RunAsync(cancellation);
+            var markdown = report.ToMarkdown(settings, elapsed);
+            Console.WriteLine(markdown);
+            if (settings.Output is { } folder)
+            {
+                folder.Create();
+                var name = $"load-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
+                await File.WriteAllTextAsync(Path.Combine(folder.FullName, name + ".md"), markdown, cancellation);
+                await File.WriteAllTextAsync(Path.Combine(folder.FullName, name + ".json"), report.ToJson(settings, elapsed), cancellation);
+                await Console.Error.WriteLineAsync($"reports written to {Path.Combine(folder.FullName, name)}.md and .json");
+            }
+        });
+        return command;
+    }
+
+    private static Dictionary<Operation, int> ParseMix(string text)
+    {
+        var mix = new Dictionary<Operation, int>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var pieces = part.Split('=');
+            if (pieces.Length != 2 || !Enum.TryParse<Operation>(pieces[0], ignoreCase: true, out var operation)
+                || !int.TryParse(pieces[1], CultureInfo.InvariantCulture, out var weight) || weight < 0)
+            {
+                throw new ArgumentException($"--mix: '{part}' is not operation=weight (read, post, comment, react).");
+            }
+
+            mix[operation] = weight;
+        }
+
+        return mix.Values.Sum() > 0 ? mix : throw new ArgumentException("--mix: at least one operation needs a weight above zero.");
+    }
+}

@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Grpc.Core;
+using HdrHistogram;
+
+namespace RseOrleans.Cli.Load;
+
+/// <summary>Latencies (HdrHistogram, microseconds) and errors per operation, and what watchers saw.</summary>
+internal sealed class LoadReport
+{
+    private const long Lowest = 1;
+    private const long Highest = 60L * 60 * 1_000_000;
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    private readonly ConcurrentDictionary<string, LongConcurrentHistogram> latencies = new();
+    private readonly ConcurrentDictionary<(string Operation, StatusCode Code), long> errors = new();
+
+    public const string Delivery = "post-to-delivery";
+
+    public void Record(string operation, TimeSpan latency) =>
+        latencies.GetOrAdd(operation, _ => new LongConcurrentHistogram(Lowest, Highest, 3))
+            .RecordValue(Math.Clamp((long)latency.TotalMicroseconds, Lowest, Highest));
+
+    public void RecordError(string operation, StatusCode code) => errors.AddOrUpdate((operation, code), 1, (_, count) => count + 1);
+
+    public long Completed => latencies.Where(l => l.Key != Delivery).Sum(l => l.Value.TotalCount);
+
+    public long Failed => errors.Values.Sum();
+
+    public IReadOnlyList<OperationSummary> Summarize(TimeSpan elapsed) =>
+        latencies.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => new OperationSummary(
+            l.Key,
+            l.Value.TotalCount,
+            l.Value.TotalCount / Math.Max(0.001, elapsed.TotalSeconds),
+            Ms(l.Value.GetValueAtPercentile(50)),
+            Ms(l.Value.GetValueAtPercentile(90)),
+            Ms(l.Value.GetValueAtPercentile(99)),
+            Ms(l.Value.GetValueAtPercentile(99.9)),
+            Ms(l.Value.GetValueAtPercentile(100)),
+            errors.Where(e => e.Key.Operation == l.Key).ToDictionary(e => e.Key.Code.ToString(), e => e.Value))).ToList();
+
+    public IReadOnlyDictionary<string, long> ErrorsWithoutLatency() =>
+        errors.Where(e => !latencies.ContainsKey(e.Key.Operation))
+            .ToDictionary(e => $"{e.Key.Operation}:{e.Key.Code}", e => e.Value);
+
+    public string ToMarkdown(LoadSettings settings, TimeSpan elapsed)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"# Load run against {settings.Address}");
+        text.AppendLine();
+        var loop = settings.Rate is { } rate ? $"open loop at {rate} ops/s" : $"closed loop with {settings.Concurrency} workers";
+        var mix = string.Join(" ", settings.Mix.Select(m => $"{m.Key.ToString().ToLowerInvariant()}={m.Value}"));
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"{settings.Users} users, {settings.Groups} groups, {elapsed.TotalSeconds:F0} s, {loop}, {settings.Watchers} watchers, mix {mix}, {Environment.ProcessorCount} cores.");
+        text.AppendLine();
+        text.AppendLine("| operation | count | per second | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var s in Summarize(elapsed))
+        {
+            var errorText = s.Errors.Count == 0 ? "" : string.Join(", ", s.Errors.Select(e => $"{e.Key} {e.Value}"));
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {s.Operation} | {s.Count} | {s.PerSecond:F0} | {s.P50:F2} | {s.P90:F2} | {s.P99:F2} | {s.P999:F2} | {s.Max:F2} | {errorText} |");
+        }
+
+        return text.ToString();
+    }
+
+    public string ToJson(LoadSettings settings, TimeSpan elapsed) => JsonSerializer.Serialize(
+        new
+        {
+            address = settings.Address.ToString(),
+            users = settings.Users,
+            groups = settings.Groups,
+            seconds = elapsed.TotalSeconds,
+            mode = settings.Rate is null ? "closed" : "open",
+            concurrency = settings.Concurrency,
+            rate = settings.Rate,
+            watchers = settings.Watchers,
+            mix = settings.Mix.ToDictionary(m => m.Key.ToString().ToLowerInvariant(), m => m.Value),
+            cores = Environment.ProcessorCount,
+            operations = Summarize(elapsed),
+            otherErrors = ErrorsWithoutLatency(),
+        },
+        JsonOptions);
+
+    private static double Ms(long microseconds) => microseconds / 1000.0;
+}
+
+internal sealed record OperationSummary(
+    string Operation, long Count, double PerSecond, double P50, double P90, double P99, double P999, double Max, IReadOnlyDictionary<string, long> Errors);

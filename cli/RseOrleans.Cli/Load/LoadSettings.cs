@@ -1,0 +1,25 @@
+namespace RseOrleans.Cli.Load;
+
+/// <summary>What one load run does: the network to seed and the traffic to send.</summary>
+internal sealed record LoadSettings(
+    Uri Address,
+    int Users,
+    int Groups,
+    string Prefix,
+    TimeSpan Duration,
+    int Concurrency,
+    int? Rate,
+    IReadOnlyDictionary<Operation, int> Mix,
+    int Watchers,
+    bool SeedOnly,
+    bool SkipSeed,
+    int RandomSeed,
+    DirectoryInfo? Output);
+
+internal enum Operation
+{
+    Read,
+    Post,
+    Comment,
+    React,
+}

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using RseOrleans.Cli.Load;
+using RseOrleans.Tests.Fixtures;
+
+namespace RseOrleans.Tests.Load;
+
+[Collection(EngineCollection.Name)]
+public sealed class LoadGeneratorTests(EngineFixture engine)
+{
+    private static readonly Dictionary<Operation, int> EveryOperation = new()
+    {
+        [Operation.Read] = 40,
+        [Operation.Post] = 40,
+        [Operation.Comment] = 10,
+        [Operation.React] = 10,
+    };
+
+    [Fact]
+    public async Task A_closed_loop_run_seeds_the_network_sends_every_operation_measures_delivery_and_stops_by_itself()
+    {
+        var settings = Settings(rate: null, watchers: 3);
+        var api = new LoadClients(engine.Channel);
+
+        var network = await NetworkSeeder.SeedAsync(api, settings, create: true, CancellationToken.None);
+        var report = new LoadReport();
+        var elapsed = await new LoadRunner(api, settings, network, report).RunAsync(CancellationToken.None);
+
+        Assert.Equal(0, report.Failed);
+        var summary = report.Summarize(elapsed).ToDictionary(s => s.Operation);
+        foreach (var operation in new[] { "read", "post", "comment", "react", LoadReport.Delivery })
+        {
+            Assert.True(summary.TryGetValue(operation, out var measured) && measured.Count > 0, $"{operation} was measured");
+            Assert.True(measured!.P50 <= measured.P99 && measured.P99 <= measured.Max);
+        }
+
+        Assert.Contains("| operation | count | per second |", report.ToMarkdown(settings, elapsed), StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(report.ToJson(settings, elapsed));
+        Assert.Equal("closed", json.RootElement.GetProperty("mode").GetString());
+    }
+
+    [Fact]
+    public async Task An_open_loop_run_sends_at_the_requested_rate_against_an_already_seeded_network()
+    {
+        var seeded = Settings(rate: null, watchers: 0);
+        var api = new LoadClients(engine.Channel);
+        await NetworkSeeder.SeedAsync(api, seeded, create: true, CancellationToken.None);
+
+        var settings = seeded with { Rate = 40, SkipSeed = true };
+        var network = await NetworkSeeder.SeedAsync(api, settings, create: false, CancellationToken.None);
+        var report = new LoadReport();
+        var elapsed = await new LoadRunner(api, settings, network, report).RunAsync(CancellationToken.None);
+
+        Assert.Equal(0, report.Failed);
+        // An open loop never sends more than its schedule: 40 a second for two seconds, plus the first.
+        Assert.InRange(report.Completed, 1, 81);
+        Assert.Equal(3, network.Groups.Length);
+        Assert.All(network.Groups, groupId => Assert.False(string.IsNullOrEmpty(groupId)));
+        Assert.True(elapsed >= settings.Duration);
+    }
+
+    [Fact]
+    public void Zipf_draws_favour_the_first_ranks_and_stay_in_range()
+    {
+        var zipf = new Zipf(100);
+        var random = new Random(3);
+        var counts = new int[100];
+        for (var i = 0; i < 100_000; i++)
+        {
+            counts[zipf.Next(random)]++;
+        }
+
+        Assert.True(counts[0] > 10 * counts[50], "rank 0 is far more popular than rank 50");
+        Assert.True(counts[0] > counts[1] && counts[1] > counts[9]);
+        Assert.Equal(100_000, counts.Sum());
+    }
+
+    private LoadSettings Settings(int? rate, int watchers) => new(
+        engine.Address,
+        Users: 30,
+        Groups: 3,
+        Prefix: $"lt{Guid.NewGuid():N}"[..8] + "-",
+        Duration: TimeSpan.FromSeconds(2),
+        Concurrency: 4,
+        Rate: rate,
+        Mix: EveryOperation,
+        Watchers: watchers,
+        SeedOnly: false,
+        SkipSeed: false,
+        RandomSeed: 1,
+        Output: null);
+}
