@@ -3,4 +3,8 @@ using BenchmarkDotNet.Running;
 // The engine under test runs inside the benchmark process (an in-process silo), so benchmarks run
 // in process too: a child-process toolchain would rebuild the solution for every run.
 var arguments = args.Contains("--inProcess") ? args : [.. args, "--inProcess"];
-BenchmarkSwitcher.FromAssembly(typeof(RseOrleans.Benchmarks.TimelineBenchmarks).Assembly).Run(arguments);
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(RseOrleans.Benchmarks.TimelineBenchmarks).Assembly).Run(arguments);
+
+// A benchmark that throws leaves an empty report: fail the run so that CI notices.
+var failed = summaries.Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Any(report => !report.Success));
+return failed ? 1 : 0;

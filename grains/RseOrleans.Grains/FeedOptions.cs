@@ -23,6 +23,15 @@ public sealed class FeedOptions
     /// </summary>
     public int PushThreshold { get; set; } = 10_000;
 
+    /// <summary>
+    /// Readers who have not read their feed for this long are skipped by the fan-out of large
+    /// audiences; their feed is rebuilt, complete, when they come back.
+    /// </summary>
+    public TimeSpan InactiveAfter { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>Pushed audiences from this size on skip inactive readers; smaller ones are pushed to everyone.</summary>
+    public int SkipInactiveFromAudience { get; set; } = 1_000;
+
     /// <summary>How long a silo reuses what it read of the pulled sources before asking again.</summary>
     public TimeSpan PullRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

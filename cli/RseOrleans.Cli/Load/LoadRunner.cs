@@ -26,9 +26,9 @@ internal sealed class LoadRunner(LoadClients api, LoadSettings settings, SeededN
 
     public async Task<TimeSpan> RunAsync(CancellationToken cancellation)
     {
+        var clock = Stopwatch.StartNew();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         stop.CancelAfter(settings.Duration);
-        var clock = Stopwatch.StartNew();
 
         var watchers = Enumerable.Range(0, settings.Watchers)
             .Select(i => WatchAsync(network.Users[(i * 7919) % network.Users.Length], stop.Token)).ToArray();

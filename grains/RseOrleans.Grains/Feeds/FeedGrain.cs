@@ -16,8 +16,8 @@ public sealed class FeedState
 
 /// <summary>
 /// The home timeline of one user. Only the subscribed sources are persisted; the entries are
-/// a cache rebuilt from the sources' recent posts when the grain activates, so a delivery never
-/// costs a storage write. Posts of pushed sources arrive by <see cref="Deliver"/>; posts of pulled
+/// a cache built from the sources' recent posts at the first read after activation, and again when
+/// the reader comes back after counting as inactive, so a delivery never costs a storage write. Posts of pushed sources arrive by <see cref="Deliver"/>; posts of pulled
 /// sources (very large audiences) are merged in when the timeline is read.
 /// </summary>
 [GrainType("feed")]
@@ -35,21 +35,18 @@ public sealed class FeedGrain(
     private readonly Dictionary<string, long> newestKnown = new(StringComparer.Ordinal);
     private IAsyncStream<FeedEvent>? liveStream;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    // The timeline is built from the sources at the first read after activation, not before:
+    // deliveries that come first are in the sources' windows too, so the build includes them.
+    private bool built;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var sources = state.State.Sources;
-        foreach (var source in sources)
+        foreach (var source in state.State.Sources)
         {
             timeline.AddSource(source);
         }
 
-        var recent = await Task.WhenAll(sources.Select(source =>
-            GrainFactory.GetGrain<ISourceGrain>(source).GetRecent(before: null, timeline.Capacity)));
-        timeline.Rebuild(sources.Zip(recent));
-        foreach (var (source, postIds) in sources.Zip(recent))
-        {
-            Remember(source, postIds);
-        }
+        return Task.CompletedTask;
     }
 
     public async Task AddSource(SourceId source, IReadOnlyList<long> recentPostIds)
@@ -86,14 +83,44 @@ public sealed class FeedGrain(
 
     public async Task<FeedRefPage> ReadBefore(long? before, int count)
     {
-        await PullAsync();
+        await PrepareForReadAsync();
         return timeline.ReadBefore(before, count);
     }
 
     public async Task<FeedRefPage> ReadAfter(long after, int count)
     {
-        await PullAsync();
+        await PrepareForReadAsync();
         return timeline.ReadAfter(after, count);
+    }
+
+    /// <summary>
+    /// Reports the reader as active, rebuilds the timeline if large sources may have skipped them
+    /// while they were inactive, then merges the pulled sources. Being seen comes first: from then
+    /// on no fan-out skips them, and anything skipped before is in the sources' recent windows.
+    /// </summary>
+    private async Task PrepareForReadAsync()
+    {
+        var wasActive = await GrainFactory.PresenceOf(this.GetPrimaryKeyString()).Seen(this.GetPrimaryKeyString());
+        if (!built || !wasActive)
+        {
+            await RebuildAsync();
+        }
+
+        await PullAsync();
+    }
+
+    private async Task RebuildAsync()
+    {
+        var sources = timeline.Sources.ToArray();
+        var recent = await Task.WhenAll(sources.Select(source =>
+            GrainFactory.GetGrain<ISourceGrain>(source).GetRecent(before: null, timeline.Capacity)));
+        timeline.Rebuild(sources.Zip(recent));
+        foreach (var (source, postIds) in sources.Zip(recent))
+        {
+            Remember(source, postIds);
+        }
+
+        built = true;
     }
 
     public Task Watch(Guid watcherId, TimeSpan lease)

@@ -197,10 +197,7 @@ public sealed class SourceGrain(
     /// </summary>
     private async Task FanOut(FeedDelivery delivery, string authorId)
     {
-        var recipients = source.Kind == SourceKind.User
-            ? state.State.Audience.Append(authorId).ToArray()
-            : state.State.Audience.ToArray();
-
+        var recipients = await ActiveRecipientsAsync(authorId);
         var batch = new List<Task>(options.Value.FanoutConcurrency);
         foreach (var userId in recipients)
         {
@@ -213,6 +210,26 @@ public sealed class SourceGrain(
         }
 
         await Task.WhenAll(batch);
+    }
+
+    /// <summary>
+    /// The audience (and the author of a profile post), less the inactive readers of a large
+    /// audience: their feeds would be rebuilt anyway when they come back, so pushing to them would
+    /// only wake grains nobody reads. The post is already in the recent window, which is what a
+    /// rebuild reads, so a skipped reader misses nothing.
+    /// </summary>
+    private async Task<IReadOnlyCollection<string>> ActiveRecipientsAsync(string authorId)
+    {
+        var audience = state.State.Audience;
+        if (audience.Count < options.Value.SkipInactiveFromAudience)
+        {
+            return source.Kind == SourceKind.User ? [.. audience, authorId] : [.. audience];
+        }
+
+        var byShard = audience.GroupBy(userId => ReactionShards.ShardOf(userId, IPresenceGrain.Shards));
+        var active = await Task.WhenAll(byShard.Select(shard =>
+            GrainFactory.GetGrain<IPresenceGrain>(shard.Key).FilterActive(shard.ToArray())));
+        return [.. active.SelectMany(users => users).Append(authorId).Distinct(StringComparer.Ordinal)];
     }
 
     private async Task Deliver(string userId, FeedDelivery delivery)

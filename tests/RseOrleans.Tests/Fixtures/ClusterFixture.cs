@@ -12,6 +12,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>Small, so that grain tests cover both pushed and pulled sources.</summary>
     public const int PushThreshold = 4;
 
+    /// <summary>Small too, so that pushed audiences in grain tests skip readers who never read.</summary>
+    public const int SkipInactiveFromAudience = 2;
+
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public IClusterClient Grains => Cluster.Client;
@@ -26,6 +29,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.Configure<FeedOptions>(options =>
             {
                 options.PushThreshold = PushThreshold;
+                options.SkipInactiveFromAudience = SkipInactiveFromAudience;
                 options.PullRefreshInterval = TimeSpan.Zero;
             });
         });

@@ -57,6 +57,28 @@ public sealed class HybridFanoutTests(ClusterFixture fixture)
         Assert.Empty(await PostIdsAsync(newcomers[0]));
     }
 
+    [Fact]
+    public async Task Inactive_readers_are_skipped_and_find_a_complete_feed_when_they_come_back()
+    {
+        var (_, source, members) = await GroupAsync(ClusterFixture.PushThreshold);
+        var (active, inactive) = (members[1], members[2]);
+        await PostIdsAsync(active);
+        var activeFeed = Grains.GetGrain<IFeedGrain>(active);
+        var inactiveFeed = Grains.GetGrain<IFeedGrain>(inactive);
+        foreach (var feed in new[] { activeFeed, inactiveFeed })
+        {
+            await fixture.Cluster.DeactivateAsync(feed);
+            await fixture.Cluster.WaitForDeactivationAsync(feed);
+        }
+
+        var post = await source.Publish(new NewPost(members[0], "Town hall moved to Friday", "p1"));
+
+        Assert.True(fixture.Cluster.TryGetGrainContext(activeFeed.GetGrainId(), out _), "the active reader's feed received the post");
+        Assert.False(fixture.Cluster.TryGetGrainContext(inactiveFeed.GetGrainId(), out _), "the inactive reader's feed was not woken");
+        Assert.Equal([post.PostId], await PostIdsAsync(inactive));
+        Assert.Equal([post.PostId], await PostIdsAsync(active));
+    }
+
     private async Task<List<long>> PostIdsAsync(string userId) =>
         (await Grains.GetGrain<IFeedGrain>(userId).ReadBefore(null, 50)).Refs.Select(r => r.PostId).ToList();
 
