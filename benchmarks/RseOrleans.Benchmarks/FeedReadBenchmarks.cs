@@ -19,6 +19,7 @@ namespace RseOrleans.Benchmarks;
 /// each: read inside the engine, over gRPC on loopback, and 64 gRPC reads at once (throughput).
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(LatencyColumns))]
 public class FeedReadBenchmarks
 {
     private const string Reader = "reader";
