@@ -11,6 +11,7 @@ namespace RseOrleans.Benchmarks;
 /// Reactions per second = 1 s / time per operation.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(LatencyColumns))]
 public class HotPostReactionBenchmarks
 {
     private const int Burst = 2_000;

@@ -76,7 +76,7 @@ public class MemoryPerUserBenchmarks
 
     private sealed class Columns : ManualConfig
     {
-        public Columns() => AddColumn(new BytesPerUserColumn());
+        public Columns() => AddColumn(new BytesPerUserColumn(), StatisticColumn.Median);
     }
 
     private sealed class BytesPerUserColumn : IColumn

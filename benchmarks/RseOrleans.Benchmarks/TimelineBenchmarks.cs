@@ -5,6 +5,7 @@ namespace RseOrleans.Benchmarks;
 
 /// <summary>The feed grain's in-memory timeline: the cost of one delivery and of one page read.</summary>
 [MemoryDiagnoser]
+[Config(typeof(LatencyColumns))]
 public class TimelineBenchmarks
 {
     private const string Source = "group:bench";
