@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using RseOrleans.Grains;
+using RseOrleans.Model;
 using RseOrleans.Silo.Hosting;
 
 namespace RseOrleans.Tests.Fixtures;
@@ -18,6 +19,14 @@ public sealed class ClusterFixture : IAsyncLifetime
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public IClusterClient Grains => Cluster.Client;
+
+    /// <summary>Creates a user with a unique id starting with <paramref name="name"/>.</summary>
+    public async Task<string> CreateUserAsync(string name)
+    {
+        var userId = $"{name}-{Guid.NewGuid():N}";
+        await Grains.GetGrain<IUserGrain>(userId).Create(new UserProfile(name, "", "", "", "", "", []), "create");
+        return userId;
+    }
 
     public async Task InitializeAsync()
     {

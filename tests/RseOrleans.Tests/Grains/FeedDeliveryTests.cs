@@ -42,8 +42,8 @@ public sealed class FeedDeliveryTests(ClusterFixture fixture)
     [Fact]
     public async Task A_reactivated_feed_is_rebuilt_from_its_sources()
     {
-        var reader = await CreateUserAsync("reader");
-        var authors = new[] { await CreateUserAsync("author"), await CreateUserAsync("author") };
+        var reader = await fixture.CreateUserAsync("reader");
+        var authors = new[] { await fixture.CreateUserAsync("author"), await fixture.CreateUserAsync("author") };
         foreach (var author in authors)
         {
             await Grains.GetGrain<IUserGrain>(reader).Follow(author, Guid.NewGuid().ToString());
@@ -71,8 +71,8 @@ public sealed class FeedDeliveryTests(ClusterFixture fixture)
     [Fact]
     public async Task Following_backfills_recent_posts_and_unfollowing_removes_them()
     {
-        var reader = await CreateUserAsync("reader");
-        var author = await CreateUserAsync("author");
+        var reader = await fixture.CreateUserAsync("reader");
+        var author = await fixture.CreateUserAsync("author");
         var early = await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).Publish(new NewPost(author, "before the follow", "r1"));
 
         var user = Grains.GetGrain<IUserGrain>(reader);
@@ -88,20 +88,12 @@ public sealed class FeedDeliveryTests(ClusterFixture fixture)
         Assert.Equal(0, await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).GetAudienceCount());
     }
 
-    private async Task<string> CreateUserAsync(string name)
-    {
-        var userId = $"{name}-{Guid.NewGuid():N}";
-        await Grains.GetGrain<IUserGrain>(userId).Create(
-            new UserProfile(name, "", "", "", "", "", []), "create");
-        return userId;
-    }
-
     private async Task<(string GroupId, List<string> Members)> CreateGroupWithMembersAsync(int count)
     {
         var members = new List<string>();
         for (var i = 0; i < count; i++)
         {
-            members.Add(await CreateUserAsync("member"));
+            members.Add(await fixture.CreateUserAsync("member"));
         }
 
         var groupId = $"g-{Guid.NewGuid():N}";

@@ -101,9 +101,7 @@ public sealed class HybridFanoutTests(ClusterFixture fixture)
         var users = new List<string>();
         for (var i = 0; i < count; i++)
         {
-            var userId = $"user-{Guid.NewGuid():N}";
-            await Grains.GetGrain<IUserGrain>(userId).Create(new UserProfile("User", "", "", "", "", "", []), "create");
-            users.Add(userId);
+            users.Add(await fixture.CreateUserAsync("user"));
         }
 
         return users;

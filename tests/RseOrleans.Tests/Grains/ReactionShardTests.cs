@@ -55,8 +55,7 @@ public sealed class ReactionShardTests(ClusterFixture fixture)
 
     private async Task<PostSnapshot> NewPostAsync()
     {
-        var author = $"author-{Guid.NewGuid():N}";
-        await Grains.GetGrain<IUserGrain>(author).Create(new UserProfile("Author", "", "", "", "", "", []), "create");
+        var author = await fixture.CreateUserAsync("author");
         return await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).Publish(new NewPost(author, "Viral news", "p1"));
     }
 }
