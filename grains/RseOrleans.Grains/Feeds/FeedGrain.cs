@@ -17,8 +17,9 @@ public sealed class FeedState
 /// <summary>
 /// The home timeline of one user. Only the subscribed sources are persisted; the entries are
 /// a cache built from the sources' recent posts at the first read after activation, and again when
-/// the reader comes back after counting as inactive, so a delivery never costs a storage write. Posts of pushed sources arrive by <see cref="Deliver"/>; posts of pulled
-/// sources (very large audiences) are merged in when the timeline is read.
+/// the reader comes back after counting as inactive, so a delivery never costs a storage write.
+/// Posts of pushed sources arrive by <see cref="Deliver"/>; posts of pulled sources (very large
+/// audiences) are merged in when the timeline is read.
 /// </summary>
 [GrainType("feed")]
 public sealed class FeedGrain(
@@ -73,7 +74,15 @@ public sealed class FeedGrain(
 
     public async Task Deliver(FeedDelivery delivery)
     {
-        if (timeline.Append(delivery.Source.Key, delivery.PostId) is { } entry && HasWatchers())
+        var source = delivery.Source.Key;
+        if (!timeline.HasSource(source))
+        {
+            return;
+        }
+
+        // A source that is pushed today may be pulled tomorrow: its pulls start after what was pushed.
+        Remember(source, delivery.PostId);
+        if (timeline.Append(source, delivery.PostId) is { } entry && HasWatchers())
         {
             liveStream ??= this.GetStreamProvider(StreamNames.Provider)
                 .GetStream<FeedEvent>(StreamId.Create(StreamNames.HomeFeed, this.GetPrimaryKeyString()));
@@ -168,9 +177,12 @@ public sealed class FeedGrain(
     {
         if (postIds.Count > 0)
         {
-            newestKnown[source] = Math.Max(newestKnown.GetValueOrDefault(source), postIds.Max());
+            Remember(source, postIds.Max());
         }
     }
+
+    private void Remember(string source, long postId) =>
+        newestKnown[source] = Math.Max(newestKnown.GetValueOrDefault(source), postId);
 
     private bool HasWatchers()
     {
