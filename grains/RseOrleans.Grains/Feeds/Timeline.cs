@@ -11,14 +11,25 @@ namespace RseOrleans.Grains.Feeds;
 /// takes the next value after the newest cursor. Cursors therefore only grow in delivery order,
 /// which is what lets a reader page backwards and a watcher resume forwards with no gap and no
 /// duplicate while posts keep arriving.
+/// Storage is compact because every active user has one: a ring of cursors (8 bytes) and source
+/// slots (2 bytes) that grows by doubling up to the capacity; the post id is the cursor itself, except
+/// for the few entries whose cursor had to move, which a small side map remembers.
 /// </remarks>
 internal sealed class Timeline(int capacity)
 {
-    private readonly List<Entry> entries = [];
+    private const int InitialSize = 16;
+
     private readonly Dictionary<string, int> slotBySource = new(StringComparer.Ordinal);
     private readonly List<string?> sourceBySlot = [];
+    private long[] cursors = [];
+    private ushort[] slots = [];
+    private int head;
+    private int count;
 
-    public int Count => entries.Count;
+    // Cursor → post id, for the entries whose cursor is not their post id (late deliveries).
+    private Dictionary<long, long>? movedPosts;
+
+    public int Count => count;
 
     public int Capacity => capacity;
 
@@ -36,6 +47,11 @@ internal sealed class Timeline(int capacity)
         var slot = sourceBySlot.IndexOf(null);
         if (slot < 0)
         {
+            if (sourceBySlot.Count > ushort.MaxValue)
+            {
+                throw new InvalidOperationException($"A timeline follows at most {ushort.MaxValue + 1} sources.");
+            }
+
             slot = sourceBySlot.Count;
             sourceBySlot.Add(sourceKey);
         }
@@ -55,7 +71,7 @@ internal sealed class Timeline(int capacity)
             return false;
         }
 
-        entries.RemoveAll(entry => entry.Slot == slot);
+        Load(Entries().Where(entry => entry.Slot != slot).ToList());
         sourceBySlot[slot] = null;
         return true;
     }
@@ -68,9 +84,22 @@ internal sealed class Timeline(int capacity)
             return null;
         }
 
-        var cursor = entries.Count == 0 ? postId : Math.Max(postId, entries[^1].Cursor + 1);
-        entries.Add(new Entry(cursor, postId, slot));
-        TrimToCapacity();
+        var cursor = count == 0 ? postId : Math.Max(postId, CursorAt(count - 1) + 1);
+        if (count == capacity)
+        {
+            DropOldest();
+        }
+
+        EnsureRoom();
+        var index = Physical(count);
+        cursors[index] = cursor;
+        slots[index] = (ushort)slot;
+        count++;
+        if (cursor != postId)
+        {
+            (movedPosts ??= []).Add(cursor, postId);
+        }
+
         return new FeedRef(cursor, postId);
     }
 
@@ -85,15 +114,18 @@ internal sealed class Timeline(int capacity)
             return 0;
         }
 
+        // Rare (a follow or a join): rebuilding the ring is simpler than shifting it.
+        var entries = Entries().ToList();
         var added = 0;
         foreach (var postId in postIds)
         {
-            if (Contains(postId))
+            if (entries.Exists(entry => entry.PostId == postId))
             {
                 continue;
             }
 
-            var index = LowerBound(postId);
+            var index = entries.FindIndex(entry => entry.Cursor >= postId);
+            index = index < 0 ? entries.Count : index;
             var cursor = postId;
             if (index < entries.Count && entries[index].Cursor == postId)
             {
@@ -114,14 +146,17 @@ internal sealed class Timeline(int capacity)
             added++;
         }
 
-        TrimToCapacity();
+        if (added > 0)
+        {
+            Load(entries.Skip(Math.Max(0, entries.Count - capacity)).ToList());
+        }
+
         return added;
     }
 
     /// <summary>Replaces the content with the newest posts of the given sources (a rebuild).</summary>
     public void Rebuild(IEnumerable<(string SourceKey, IReadOnlyList<long> PostIds)> sources)
     {
-        entries.Clear();
         var all = new List<Entry>();
         foreach (var (sourceKey, postIds) in sources)
         {
@@ -132,26 +167,27 @@ internal sealed class Timeline(int capacity)
         }
 
         all.Sort((a, b) => a.Cursor.CompareTo(b.Cursor));
-        long previous = long.MinValue;
+        var distinct = new List<Entry>(Math.Min(all.Count, capacity));
         foreach (var entry in all.Skip(Math.Max(0, all.Count - capacity)))
         {
-            if (entry.Cursor != previous)
+            if (distinct.Count == 0 || distinct[^1].Cursor != entry.Cursor)
             {
-                entries.Add(entry);
-                previous = entry.Cursor;
+                distinct.Add(entry);
             }
         }
+
+        Load(distinct);
     }
 
     /// <summary>Newest first, strictly before <paramref name="before"/> when given.</summary>
     public FeedRefPage ReadBefore(long? before, int count)
     {
-        var end = before is { } cursor ? LowerBound(cursor) : entries.Count;
+        var end = before is { } cursor ? LowerBound(cursor) : this.count;
         var start = Math.Max(0, end - count);
         var refs = new FeedRef[end - start];
         for (var i = end - 1; i >= start; i--)
         {
-            refs[end - 1 - i] = entries[i].ToRef();
+            refs[end - 1 - i] = RefAt(i);
         }
 
         return new FeedRefPage(refs, start > 0);
@@ -161,22 +197,25 @@ internal sealed class Timeline(int capacity)
     public FeedRefPage ReadAfter(long after, int count)
     {
         var start = LowerBound(after == long.MaxValue ? after : after + 1);
-        var end = Math.Min(entries.Count, start + count);
+        var end = Math.Min(this.count, start + count);
         var refs = new FeedRef[end - start];
         for (var i = start; i < end; i++)
         {
-            refs[i - start] = entries[i].ToRef();
+            refs[i - start] = RefAt(i);
         }
 
-        return new FeedRefPage(refs, end < entries.Count);
+        return new FeedRefPage(refs, end < this.count);
     }
 
+    /// <summary>
+    /// Whether the post is here. An entry's cursor is never below its post id minus one (a
+    /// backfill may take the value just before), so only the newest entries down to there are read.
+    /// </summary>
     private bool Contains(long postId)
     {
-        // Duplicates come from retried deliveries of recent posts: look from the newest end.
-        for (var i = entries.Count - 1; i >= 0; i--)
+        for (var i = count - 1; i >= 0 && CursorAt(i) >= postId - 1; i--)
         {
-            if (entries[i].PostId == postId)
+            if (PostIdAt(i) == postId)
             {
                 return true;
             }
@@ -185,14 +224,14 @@ internal sealed class Timeline(int capacity)
         return false;
     }
 
-    /// <summary>Index of the first entry whose cursor is at least <paramref name="cursor"/>.</summary>
+    /// <summary>Logical index of the first entry whose cursor is at least <paramref name="cursor"/>.</summary>
     private int LowerBound(long cursor)
     {
-        int low = 0, high = entries.Count;
+        int low = 0, high = count;
         while (low < high)
         {
             var mid = (low + high) >>> 1;
-            if (entries[mid].Cursor < cursor)
+            if (CursorAt(mid) < cursor)
             {
                 low = mid + 1;
             }
@@ -205,16 +244,71 @@ internal sealed class Timeline(int capacity)
         return low;
     }
 
-    private void TrimToCapacity()
+    private int Physical(int logical) => (head + logical) % cursors.Length;
+
+    private long CursorAt(int logical) => cursors[Physical(logical)];
+
+    private long PostIdAt(int logical)
     {
-        if (entries.Count > capacity)
+        var cursor = CursorAt(logical);
+        return movedPosts is not null && movedPosts.TryGetValue(cursor, out var postId) ? postId : cursor;
+    }
+
+    private FeedRef RefAt(int logical) => new(CursorAt(logical), PostIdAt(logical));
+
+    private IEnumerable<Entry> Entries()
+    {
+        for (var i = 0; i < count; i++)
         {
-            entries.RemoveRange(0, entries.Count - capacity);
+            yield return new Entry(CursorAt(i), PostIdAt(i), slots[Physical(i)]);
         }
     }
 
-    private readonly record struct Entry(long Cursor, long PostId, int Slot)
+    private void DropOldest()
     {
-        public FeedRef ToRef() => new(Cursor, PostId);
+        movedPosts?.Remove(cursors[head]);
+        head = (head + 1) % cursors.Length;
+        count--;
     }
+
+    /// <summary>Doubles the ring (up to the capacity) when it is full, oldest entry first again.</summary>
+    private void EnsureRoom()
+    {
+        if (count < cursors.Length)
+        {
+            return;
+        }
+
+        var size = Math.Min(capacity, Math.Max(InitialSize, cursors.Length * 2));
+        var newCursors = new long[size];
+        var newSlots = new ushort[size];
+        for (var i = 0; i < count; i++)
+        {
+            newCursors[i] = cursors[Physical(i)];
+            newSlots[i] = slots[Physical(i)];
+        }
+
+        (cursors, slots, head) = (newCursors, newSlots, 0);
+    }
+
+    private void Load(IReadOnlyList<Entry> ordered)
+    {
+        var size = ordered.Count == 0 ? 0 : Math.Min(capacity, Math.Max(InitialSize, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)ordered.Count)));
+        cursors = new long[Math.Max(size, ordered.Count)];
+        slots = new ushort[cursors.Length];
+        movedPosts = null;
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            cursors[i] = ordered[i].Cursor;
+            slots[i] = (ushort)ordered[i].Slot;
+            if (ordered[i].Cursor != ordered[i].PostId)
+            {
+                (movedPosts ??= []).Add(ordered[i].Cursor, ordered[i].PostId);
+            }
+        }
+
+        (head, count) = (0, ordered.Count);
+    }
+
+    private readonly record struct Entry(long Cursor, long PostId, int Slot);
 }

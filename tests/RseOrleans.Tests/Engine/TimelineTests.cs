@@ -114,6 +114,30 @@ public sealed class TimelineTests
         Assert.Equal([6L, 5, 4, 3], timeline.ReadBefore(null, 10).Refs.Select(r => r.PostId));
     }
 
+    [Fact]
+    public void Late_deliveries_keep_their_post_ids_as_the_ring_wraps_around_many_times()
+    {
+        var timeline = new Timeline(capacity: 5);
+        timeline.AddSource(Alice);
+        var expected = new List<long>();
+        for (long round = 1; round <= 20; round++)
+        {
+            // Each round a newer post arrives before an older one, so the older one's cursor moves.
+            var newer = round * 100 + 50;
+            var older = round * 100 + 10;
+            Assert.NotNull(timeline.Append(Alice, newer));
+            Assert.NotNull(timeline.Append(Alice, older));
+            Assert.Null(timeline.Append(Alice, older));
+            Assert.Null(timeline.Append(Alice, newer));
+            expected.Add(newer);
+            expected.Add(older);
+        }
+
+        var page = timeline.ReadBefore(null, 10).Refs;
+        Assert.Equal(expected.TakeLast(5).Reverse(), page.Select(r => r.PostId));
+        Assert.True(page.Zip(page.Skip(1)).All(pair => pair.First.Cursor > pair.Second.Cursor), "cursors strictly decrease");
+    }
+
     private static Timeline NewTimeline()
     {
         var timeline = new Timeline(capacity: 100);
