@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Orleans.Storage;
 using Orleans.TestingHost;
 using RseOrleans.Grains;
 using RseOrleans.Model;
@@ -20,6 +22,14 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public IClusterClient Grains => Cluster.Client;
 
+    private CountingGrainStorage? storage;
+
+    /// <summary>
+    /// The engine's main grain storage, one for all the silos (a grain may move between them, as
+    /// with a real database): it counts what the grains write.
+    /// </summary>
+    public CountingGrainStorage Storage => storage!;
+
     /// <summary>Creates a user with a unique id starting with <paramref name="name"/>.</summary>
     public async Task<string> CreateUserAsync(string name)
     {
@@ -34,6 +44,8 @@ public sealed class ClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddEmbeddedProviders();
+            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Main, (services, _) =>
+                LazyInitializer.EnsureInitialized(ref storage, () => new CountingGrainStorage(services.GetRequiredService<DeepCopier>())));
             silo.Services.AddRseGrainServices(new ConfigurationBuilder().Build());
             silo.Services.Configure<FeedOptions>(options =>
             {

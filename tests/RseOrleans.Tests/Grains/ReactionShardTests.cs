@@ -37,6 +37,21 @@ public sealed class ReactionShardTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_burst_of_reactions_is_written_in_a_few_group_commits_not_one_write_each()
+    {
+        var post = await NewPostAsync();
+        var writesBefore = fixture.Storage.WritesOf("reaction-shard");
+        var users = Enumerable.Range(0, 2_000).Select(i => $"burst-{i}").ToArray();
+
+        var summaries = await Task.WhenAll(users.Select(user => Shard(post, user).Add(user, ReactionType.Like, "r")));
+
+        var writes = fixture.Storage.WritesOf("reaction-shard") - writesBefore;
+        Assert.True(writes < users.Length / 2, $"{writes} shard writes for {users.Length} reactions");
+        Assert.Equal(2_000, summaries.Max(summary => summary.Counts[ReactionType.Like]));
+        Assert.Equal(2_000, (await Grains.GetGrain<IPostGrain>(post.PostId).Get("burst-0"))!.ReactionCounts[ReactionType.Like]);
+    }
+
+    [Fact]
     public async Task A_retried_reaction_request_returns_the_first_outcome_and_changes_nothing()
     {
         var post = await NewPostAsync();

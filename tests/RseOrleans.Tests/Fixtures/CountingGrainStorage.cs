@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace RseOrleans.Tests.Fixtures;
+
+/// <summary>
+/// In-memory grain storage, like the embedded default's (states are deep copies, writes check the
+/// ETag and take a moment), that also counts writes per grain type, so tests can check how often
+/// the engine writes.
+/// </summary>
+public sealed class CountingGrainStorage(DeepCopier copier) : IGrainStorage
+{
+    private readonly ConcurrentDictionary<(string State, GrainId Grain), (object State, string ETag)> states = new();
+    private readonly ConcurrentDictionary<string, int> writesByGrainType = new(StringComparer.Ordinal);
+
+    public int WritesOf(string grainType) => writesByGrainType.GetValueOrDefault(grainType);
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (states.TryGetValue((stateName, grainId), out var stored))
+        {
+            grainState.State = copier.Copy((T)stored.State);
+            grainState.ETag = stored.ETag;
+            grainState.RecordExists = true;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        // A write is a round trip to a store, never instantaneous.
+        await Task.Delay(1);
+        var key = (stateName, grainId);
+        var etag = Guid.NewGuid().ToString("N");
+        var copy = copier.Copy(grainState.State)!;
+        var written = grainState.ETag is null
+            ? states.TryAdd(key, (copy, etag))
+            : states.TryGetValue(key, out var current) && current.ETag == grainState.ETag && states.TryUpdate(key, (copy, etag), current);
+        if (!written)
+        {
+            throw new InconsistentStateException($"Stale ETag writing {stateName} of {grainId}.");
+        }
+
+        writesByGrainType.AddOrUpdate(grainId.Type.ToString()!, 1, (_, count) => count + 1);
+        grainState.ETag = etag;
+        grainState.RecordExists = true;
+    }
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        states.TryRemove((stateName, grainId), out _);
+        grainState.ETag = null;
+        grainState.RecordExists = false;
+        return Task.CompletedTask;
+    }
+}
