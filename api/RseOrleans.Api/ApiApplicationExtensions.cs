@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using RseOrleans.Api.Access;
+using RseOrleans.Api.Auth;
 using RseOrleans.Api.Errors;
 using RseOrleans.Api.Health;
 using RseOrleans.Api.Hydration;
@@ -26,6 +27,7 @@ public static class ApiApplicationExtensions
         services.AddGrpcHealthChecks(options => options.UseHealthChecksCache = false)
             .AddCheck<EngineHealthCheck>("engine");
         services.Configure<LiveFeedOptions>(configuration.GetSection(LiveFeedOptions.Section));
+        services.AddRseAuthentication(configuration);
         services.AddSingleton<CallerIdentity>();
         services.AddSingleton<AccessPolicy>();
         services.AddSingleton<PostHydrator>();

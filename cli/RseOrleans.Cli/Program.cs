@@ -5,6 +5,7 @@ using RseOrleans.Cli.Commands;
 var root = new RootCommand("rse: talk to a running RseOrleans engine over gRPC.");
 root.Options.Add(GlobalOptions.Address);
 root.Options.Add(GlobalOptions.User);
+root.Options.Add(GlobalOptions.Token);
 root.Options.Add(GlobalOptions.RequestId);
 root.Subcommands.Add(UserCommands.Create());
 root.Subcommands.Add(UserCommands.Follow(follow: true));
@@ -15,5 +16,6 @@ root.Subcommands.Add(PostCommands.Comment());
 root.Subcommands.Add(PostCommands.React());
 root.Subcommands.Add(FeedCommands.Feed());
 root.Subcommands.Add(FeedCommands.Watch());
+root.Subcommands.Add(TokenCommands.Token());
 
 return await root.Parse(args).InvokeAsync();

@@ -15,6 +15,7 @@ public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, 
 {
     public override async Task<User> CreateUser(CreateUserRequest request, ServerCallContext context)
     {
+        await identity.RequireMayCreateAsync(context, request.UserId);
         var requestId = Require.RequestId(request.RequestId);
         var userId = Require.Id(request.UserId, "user_id");
         var profile = ProfileRules.Validate(request.Profile);

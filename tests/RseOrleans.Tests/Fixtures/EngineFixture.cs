@@ -109,7 +109,7 @@ public sealed class EngineFixture : IAsyncLifetime
     public async Task<IReadOnlyList<FeedItem>> HomeFeedAsync(string userId, int pageSize = 100) =>
         (await Feeds.GetHomeFeedAsync(new GetHomeFeedRequest { PageSize = pageSize }, As(userId))).Items;
 
-    private static int FreeTcpPort()
+    internal static int FreeTcpPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
