@@ -28,6 +28,7 @@ public static class ApiApplicationExtensions
             .AddCheck<EngineHealthCheck>("engine");
         services.Configure<LiveFeedOptions>(configuration.GetSection(LiveFeedOptions.Section));
         services.AddRseAuthentication(configuration);
+        services.Configure<NetworkOptions>(configuration.GetSection(NetworkOptions.Section));
         services.AddSingleton<CallerIdentity>();
         services.AddSingleton<AccessPolicy>();
         services.AddSingleton<PostHydrator>();
@@ -41,6 +42,7 @@ public static class ApiApplicationExtensions
         endpoints.MapGrpcService<GroupsService>();
         endpoints.MapGrpcService<PostsService>();
         endpoints.MapGrpcService<FeedsService>();
+        endpoints.MapGrpcService<AdminService>();
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
         return endpoints;

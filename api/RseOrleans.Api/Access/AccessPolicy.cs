@@ -64,6 +64,15 @@ public sealed class AccessPolicy(IGrainFactory grains)
             : throw Fail.Denied($"Only members of group '{groupId}' read its posts.");
     }
 
+    /// <summary>Network admins run accounts and roles; everyone else is refused, saying who may.</summary>
+    public static void RequireNetworkAdmin(Identity.Caller caller, string what)
+    {
+        if (!caller.IsNetworkAdmin)
+        {
+            throw Fail.Denied($"Only network admins {what}.");
+        }
+    }
+
     /// <summary>Owners and admins of a post's group moderate it; a profile post has no moderators yet.</summary>
     public static bool CanModerate(GroupAccess? group) => group?.IsAdmin == true;
 }

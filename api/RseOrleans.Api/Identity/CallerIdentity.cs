@@ -1,37 +1,55 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using RseOrleans.Api.Auth;
 using RseOrleans.Api.Validation;
 using RseOrleans.Grains;
+using RseOrleans.Model;
 
 namespace RseOrleans.Api.Identity;
 
 /// <summary>
 /// Who is calling. The one place that knows how a caller is identified: a bearer token (JWT)
 /// whose user id claim names an existing user, or, in development mode only, the
-/// <c>x-rse-user</c> header. Every failure is UNAUTHENTICATED with words that say what to fix.
+/// <c>x-rse-user</c> header. Every failure is UNAUTHENTICATED with words that say what to fix,
+/// except a deactivated account: the caller is known, and no new token will help (PERMISSION_DENIED).
 /// </summary>
-public sealed class CallerIdentity(IGrainFactory grains, AuthOptions options)
+public sealed class CallerIdentity(IGrainFactory grains, AuthOptions options, IOptions<NetworkOptions> network)
 {
     public const string UserHeader = "x-rse-user";
 
     public AuthMode Mode => options.Mode;
 
     /// <summary>The calling user's id; UNAUTHENTICATED when the caller is not proven or has no account.</summary>
-    public async Task<string> RequireCallerAsync(ServerCallContext context)
+    public async Task<string> RequireCallerAsync(ServerCallContext context) =>
+        (await RequireCallerAccountAsync(context)).UserId;
+
+    /// <summary>The calling user with their network role; the caller's account is active.</summary>
+    public async Task<Caller> RequireCallerAccountAsync(ServerCallContext context)
     {
         var userId = await RequireAuthenticatedIdAsync(context);
-        if (await grains.GetGrain<IUserGrain>(userId).Get() is null)
+        var account = await grains.GetGrain<IUserGrain>(userId).GetAccount();
+        if (!account.Exists)
         {
             throw Unauthenticated(options.Mode == AuthMode.DevelopmentHeader
                 ? $"The '{UserHeader}' header names no known user."
                 : $"The token's user '{userId}' has no account here: create it with CreateUser first.");
         }
 
-        return userId;
+        return account.IsActive
+            ? ToCaller(account)
+            : throw new RpcException(new Status(StatusCode.PermissionDenied, $"The account '{userId}' is deactivated; a network admin can reactivate it."));
     }
+
+    /// <summary>The role a user really has: the configured admins are admins whatever their stored role.</summary>
+    public Caller ToCaller(AccountSnapshot account) =>
+        IsConfiguredAdmin(account.UserId)
+            ? new Caller(account.UserId, NetworkRole.Admin, ConfiguredAdmin: true)
+            : new Caller(account.UserId, account.Role, ConfiguredAdmin: false);
+
+    public bool IsConfiguredAdmin(string userId) => network.Value.Admins.Contains(userId, StringComparer.Ordinal);
 
     /// <summary>
     /// Who is allowed to create the account <paramref name="userId"/>. With tokens a person
@@ -103,4 +121,10 @@ public sealed class CallerIdentity(IGrainFactory grains, AuthOptions options)
     };
 
     private static RpcException Unauthenticated(string message) => new(new Status(StatusCode.Unauthenticated, message));
+}
+
+/// <summary>A proven, active caller and their role in the network.</summary>
+public sealed record Caller(string UserId, NetworkRole Role, bool ConfiguredAdmin)
+{
+    public bool IsNetworkAdmin => Role == NetworkRole.Admin;
 }

@@ -85,6 +85,17 @@ public sealed class FeedsService(
             return Task.CompletedTask;
         });
 
+        // Losing access ends the watch at once: the account grain announces it, the loop re-checks.
+        var accessLost = 0;
+        var accessSubscription = await cluster.GetStreamProvider(StreamNames.Provider)
+            .GetStream<AccessChanged>(StreamId.Create(AccessStreams.Namespace, caller))
+            .SubscribeAsync((_, _) =>
+            {
+                Interlocked.Exchange(ref accessLost, 1);
+                wakeUps.Writer.TryWrite(true);
+                return Task.CompletedTask;
+            });
+
         var watcherId = Guid.NewGuid();
         try
         {
@@ -106,8 +117,15 @@ public sealed class FeedsService(
                 }
                 catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
                 {
-                    // Lease renewal time; the catch-up read below also covers any lost wake-up.
+                    // Lease renewal time; the catch-up read below also covers any lost wake-up,
+                    // and the account check a lost access event.
+                    Interlocked.Exchange(ref accessLost, 1);
                     await feed.Watch(watcherId, lease);
+                }
+
+                if (Interlocked.Exchange(ref accessLost, 0) == 1)
+                {
+                    await RequireStillActiveAsync(caller);
                 }
 
                 last = await SendNewerAsync(feed, last, caller, responseStream, cancellation);
@@ -119,8 +137,17 @@ public sealed class FeedsService(
         }
         finally
         {
+            await accessSubscription.UnsubscribeAsync();
             await subscription.UnsubscribeAsync();
             await feed.Unwatch(watcherId);
+        }
+    }
+
+    private async Task RequireStillActiveAsync(string userId)
+    {
+        if (!(await cluster.GetGrain<IUserGrain>(userId).GetAccount()).IsActive)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"The account '{userId}' was deactivated; this watch has ended."));
         }
     }
 

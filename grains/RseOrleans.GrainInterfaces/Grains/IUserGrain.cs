@@ -21,4 +21,17 @@ public interface IUserGrain : IGrainWithStringKey
 
     [AlwaysInterleave]
     Task<IdPage> ListFollowing(string? after, int pageSize);
+
+    /// <summary>Whether the user exists, their network role and whether they may call the engine.</summary>
+    [AlwaysInterleave]
+    Task<AccountSnapshot> GetAccount();
+
+    /// <summary>Sets the network role; the API has checked that the actor is a network admin.</summary>
+    Task<AccountSnapshot> SetNetworkRole(NetworkRole role, string actorId, string requestId);
+
+    /// <summary>
+    /// Deactivates or reactivates the account; the API has checked that the actor is a network
+    /// admin. Deactivating tells the user's open live watches at once.
+    /// </summary>
+    Task<AccountSnapshot> SetStatus(AccountStatus status, string actorId, string requestId);
 }

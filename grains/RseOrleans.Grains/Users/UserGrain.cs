@@ -21,6 +21,15 @@ public sealed class UserState
 
     [Id(4)]
     public RequestLog Requests { get; set; } = new();
+
+    [Id(5)]
+    public NetworkRole Role { get; set; } = NetworkRole.Member;
+
+    [Id(6)]
+    public AccountStatus Status { get; set; } = AccountStatus.Active;
+
+    [Id(7)]
+    public DateTimeOffset? StatusChangedAt { get; set; }
 }
 
 [GrainType("user")]
@@ -32,6 +41,8 @@ public sealed class UserGrain(
     private const string UpdateOperation = "update-user";
     private const string FollowOperation = "follow";
     private const string UnfollowOperation = "unfollow";
+    private const string RoleOperation = "set-network-role";
+    private const string StatusOperation = "set-account-status";
 
     private string[]? sortedFollowing;
 
@@ -144,6 +155,49 @@ public sealed class UserGrain(
         var (items, next) = SortedPage.After(sortedFollowing, after, pageSize);
         return Task.FromResult(new IdPage(items.ToArray(), next));
     }
+
+    public Task<AccountSnapshot> GetAccount() => Task.FromResult(Account());
+
+    public async Task<AccountSnapshot> SetNetworkRole(NetworkRole role, string actorId, string requestId)
+    {
+        EnsureExists();
+        if (!state.State.Requests.TryGet(RoleOperation, actorId, requestId, out _))
+        {
+            state.State.Role = role;
+            state.State.Requests.Record(RoleOperation, actorId, requestId);
+            await state.WriteStateAsync();
+        }
+
+        return Account();
+    }
+
+    public async Task<AccountSnapshot> SetStatus(AccountStatus status, string actorId, string requestId)
+    {
+        EnsureExists();
+        if (state.State.Requests.TryGet(StatusOperation, actorId, requestId, out _) || state.State.Status == status)
+        {
+            return Account();
+        }
+
+        state.State.Status = status;
+        state.State.StatusChangedAt = clock.GetUtcNow();
+        state.State.Requests.Record(StatusOperation, actorId, requestId);
+        await state.WriteStateAsync();
+
+        if (status == AccountStatus.Deactivated)
+        {
+            // After the write: a watch that wakes up and re-reads the account must see the change.
+            await this.GetStreamProvider(StreamNames.Provider)
+                .GetStream<AccessChanged>(StreamId.Create(AccessStreams.Namespace, UserId))
+                .OnNextAsync(new AccessChanged(UserId, status));
+        }
+
+        return Account();
+    }
+
+    private AccountSnapshot Account() => state.State.Profile is null
+        ? new AccountSnapshot(UserId, Exists: false, NetworkRole.Member, AccountStatus.Active, null)
+        : new AccountSnapshot(UserId, Exists: true, state.State.Role, state.State.Status, state.State.StatusChangedAt);
 
     private UserProfile EnsureExists() => state.State.Profile ?? throw DomainException.NotFound($"User '{UserId}'");
 

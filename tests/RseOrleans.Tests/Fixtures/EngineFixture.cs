@@ -20,6 +20,9 @@ public sealed class EngineFixture : IAsyncLifetime
 {
     private WebApplication? app;
 
+    /// <summary>The user the engine's Network:Admins setting names; <see cref="NetworkAdminAsync"/> creates the account.</summary>
+    public const string NetworkAdmin = "network-admin";
+
     public GrpcChannel Channel { get; private set; } = null!;
 
     public Uri Address { get; private set; } = null!;
@@ -32,6 +35,8 @@ public sealed class EngineFixture : IAsyncLifetime
 
     public Feeds.FeedsClient Feeds { get; private set; } = null!;
 
+    public Admin.AdminClient Admin { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         app = RseHost.Build(
@@ -42,6 +47,7 @@ public sealed class EngineFixture : IAsyncLifetime
             $"--Orleans:ClusterId=test-{Guid.NewGuid():N}",
             "--Logging:LogLevel:Default=Warning",
             "--LiveFeed:WatchLease=00:00:03",
+            $"--Network:Admins:0={NetworkAdmin}",
         ]);
         await app.StartAsync();
 
@@ -52,6 +58,7 @@ public sealed class EngineFixture : IAsyncLifetime
         Groups = new Groups.GroupsClient(Channel);
         Posts = new Posts.PostsClient(Channel);
         Feeds = new Feeds.FeedsClient(Channel);
+        Admin = new Admin.AdminClient(Channel);
     }
 
     public async Task DisposeAsync()
@@ -89,6 +96,19 @@ public sealed class EngineFixture : IAsyncLifetime
             },
         });
         return userId;
+    }
+
+    /// <summary>The configured network admin's id, with the account created on first use.</summary>
+    public async Task<string> NetworkAdminAsync()
+    {
+        // A fixed request id: whichever test comes first creates it, the others retry harmlessly.
+        await Users.CreateUserAsync(new CreateUserRequest
+        {
+            RequestId = "create-network-admin",
+            UserId = NetworkAdmin,
+            Profile = new Profile { DisplayName = "Network Admin", TimeZone = "Europe/Paris", Language = "fr-FR" },
+        });
+        return NetworkAdmin;
     }
 
     public async Task FollowAsync(string follower, string followee) =>
