@@ -73,6 +73,6 @@ public sealed class AccessPolicy(IGrainFactory grains)
         }
     }
 
-    /// <summary>Owners and admins of a post's group moderate it; a profile post has no moderators yet.</summary>
-    public static bool CanModerate(GroupAccess? group) => group?.IsAdmin == true;
+    /// <summary>Moderators, admins and owners of a post's group moderate it; a profile post has no moderators yet.</summary>
+    public static bool CanModerate(GroupAccess? group) => group?.IsModerator == true;
 }

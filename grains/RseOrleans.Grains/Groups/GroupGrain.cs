@@ -230,7 +230,7 @@ public sealed class GroupGrain(
 
         if (role == GroupRole.None)
         {
-            throw DomainException.Invalid("role", "must be member, admin or owner.");
+            throw DomainException.Invalid("role", "must be member, moderator, admin or owner.");
         }
 
         if (!Members.TryGetValue(userId, out var member))
