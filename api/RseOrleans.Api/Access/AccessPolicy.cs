@@ -9,12 +9,63 @@ namespace RseOrleans.Api.Access;
 /// a secret group and its content do not exist for non-members (NOT_FOUND, as for a missing id);
 /// a closed group is visible but its content is for members (PERMISSION_DENIED);
 /// an open group is readable by everyone; posting needs membership and respects the posting policy.
+/// Guests (external partners) see only the groups they are members of, as if every other group were
+/// secret, and only the people who share one of those groups with them.
 /// Membership management itself is checked by the group grain, where the roles live.
 /// </summary>
 public sealed class AccessPolicy(IGrainFactory grains)
 {
-    public Task<GroupAccess> GetGroupAccess(string groupId, string userId) =>
-        grains.GetGrain<IGroupGrain>(groupId).GetAccess(userId);
+    public async Task<GroupAccess> GetGroupAccess(string groupId, string userId)
+    {
+        var groupAccess = grains.GetGrain<IGroupGrain>(groupId).GetAccess(userId);
+        var isGuest = IsGuestAsync(userId);
+        var access = await groupAccess;
+        return await isGuest && !access.IsMember
+            ? access with { Visibility = GroupVisibility.Secret }
+            : access;
+    }
+
+    public async Task<bool> IsGuestAsync(string userId) =>
+        (await grains.GetGrain<IUserGrain>(userId).GetAccount()).Role == NetworkRole.Guest;
+
+    /// <summary>The user, if the viewer may see them; NOT_FOUND otherwise, as for a missing id.</summary>
+    public async Task<UserSnapshot> RequireVisibleUser(string viewerId, string userId)
+    {
+        var user = await grains.GetGrain<IUserGrain>(userId).Get();
+        return user is not null && (await VisibleAmong(viewerId, [userId])).Contains(userId)
+            ? user
+            : throw Fail.NotFound($"User '{userId}'");
+    }
+
+    /// <summary>Which of <paramref name="userIds"/> the viewer may see: everyone, unless the viewer is a guest.</summary>
+    public async Task<IReadOnlySet<string>> VisibleAmong(string viewerId, IEnumerable<string> userIds)
+    {
+        var candidates = userIds.ToHashSet(StringComparer.Ordinal);
+        if (!await IsGuestAsync(viewerId))
+        {
+            return candidates;
+        }
+
+        var viewerGroups = (await grains.GetGrain<IUserGrain>(viewerId).GetGroupIds()).ToHashSet(StringComparer.Ordinal);
+        var others = candidates.Where(id => id != viewerId).ToArray();
+        var theirGroups = await Task.WhenAll(others.Select(id => grains.GetGrain<IUserGrain>(id).GetGroupIds()));
+        var visible = others.Where((_, i) => viewerGroups.Overlaps(theirGroups[i])).ToHashSet(StringComparer.Ordinal);
+        if (candidates.Contains(viewerId))
+        {
+            visible.Add(viewerId);
+        }
+
+        return visible;
+    }
+
+    /// <summary>Guests are invited into groups; they create none.</summary>
+    public async Task RequireMayCreateGroups(string userId)
+    {
+        if (await IsGuestAsync(userId))
+        {
+            throw Fail.Denied("Guests cannot create groups; ask a member of the network to create one and add you.");
+        }
+    }
 
     public async Task<GroupAccess> RequireVisibleGroup(string groupId, string userId)
     {
@@ -50,7 +101,9 @@ public sealed class AccessPolicy(IGrainFactory grains)
         var post = await grains.GetGrain<IPostGrain>(postId).Get(userId) ?? throw Fail.NotFound($"Post '{postId}'");
         if (post.GroupId is not { } groupId)
         {
-            return (post, null);
+            return (await VisibleAmong(userId, [post.AuthorId])).Count == 1
+                ? (post, null)
+                : throw Fail.NotFound($"Post '{postId}'");
         }
 
         var access = await GetGroupAccess(groupId, userId);
@@ -62,6 +115,23 @@ public sealed class AccessPolicy(IGrainFactory grains)
         return access.CanReadContent
             ? (post, access)
             : throw Fail.Denied($"Only members of group '{groupId}' read its posts.");
+    }
+
+    /// <summary>
+    /// The posts of <paramref name="posts"/> the viewer may read now: a timeline holds references
+    /// delivered while access lasted, so each read checks again (removed from a group, a guest
+    /// who no longer shares a group with an author).
+    /// </summary>
+    public async Task<IReadOnlySet<long>> ReadableAmong(string viewerId, IReadOnlyCollection<PostSnapshot> posts)
+    {
+        var groupIds = posts.Select(post => post.GroupId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        var accesses = await Task.WhenAll(groupIds.Select(groupId => GetGroupAccess(groupId, viewerId)));
+        var readableGroups = groupIds.Where((_, i) => accesses[i].CanReadContent).ToHashSet(StringComparer.Ordinal);
+        var visibleAuthors = await VisibleAmong(viewerId, posts.Where(post => post.GroupId is null).Select(post => post.AuthorId));
+        return posts
+            .Where(post => post.GroupId is { } groupId ? readableGroups.Contains(groupId) : visibleAuthors.Contains(post.AuthorId))
+            .Select(post => post.PostId)
+            .ToHashSet();
     }
 
     /// <summary>Network admins run accounts and roles; everyone else is refused, saying who may.</summary>

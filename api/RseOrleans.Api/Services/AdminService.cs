@@ -37,7 +37,8 @@ public sealed class AdminService(IGrainFactory grains, CallerIdentity identity) 
         {
             V1.NetworkRole.Member => NetworkRole.Member,
             V1.NetworkRole.Admin => NetworkRole.Admin,
-            _ => throw Fail.Invalid("role", "must be NETWORK_ROLE_MEMBER or NETWORK_ROLE_ADMIN."),
+            V1.NetworkRole.Guest => NetworkRole.Guest,
+            _ => throw Fail.Invalid("role", "must be NETWORK_ROLE_MEMBER, NETWORK_ROLE_ADMIN or NETWORK_ROLE_GUEST."),
         };
         AccessPolicy.RequireNetworkAdmin(caller, "change network roles");
         await RequireAccountAsync(userId);
@@ -90,7 +91,12 @@ public sealed class AdminService(IGrainFactory grains, CallerIdentity identity) 
         return new Account
         {
             UserId = userId,
-            Role = effective.IsNetworkAdmin ? V1.NetworkRole.Admin : V1.NetworkRole.Member,
+            Role = effective.Role switch
+            {
+                NetworkRole.Admin => V1.NetworkRole.Admin,
+                NetworkRole.Guest => V1.NetworkRole.Guest,
+                _ => V1.NetworkRole.Member,
+            },
             Status = account.Status == AccountStatus.Active ? V1.AccountStatus.Active : V1.AccountStatus.Deactivated,
             StatusChangeTime = account.StatusChangedAt is { } changedAt ? Timestamp.FromDateTimeOffset(changedAt) : null,
             ConfiguredAdmin = effective.ConfiguredAdmin,

@@ -54,10 +54,7 @@ public sealed class FeedsService(
         var userId = Require.Id(request.UserId, "user_id");
         var pageSize = Require.PageSize(request.PageSize);
         var before = PageToken.DecodeNumber(request.PageToken, PageToken.Profile);
-        if (await cluster.GetGrain<IUserGrain>(userId).Get() is null)
-        {
-            throw Fail.NotFound($"User '{userId}'");
-        }
+        await access.RequireVisibleUser(caller, userId);
 
         var source = cluster.GetGrain<ISourceGrain>(SourceId.User(userId).Key);
         return await pager.ReadPageAsync(FeedPager.FromSource(source), before, pageSize, caller, PageToken.Profile);

@@ -18,6 +18,7 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
     public override async Task<Group> CreateGroup(CreateGroupRequest request, ServerCallContext context)
     {
         var caller = await identity.RequireCallerAsync(context);
+        await access.RequireMayCreateGroups(caller);
         var requestId = Require.RequestId(request.RequestId);
         var spec = new Model.GroupSpec(
             Require.Text(request.Name, "name", Require.MaxGroupNameLength),
@@ -47,6 +48,7 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
         var caller = await identity.RequireCallerAsync(context);
         var requestId = Require.RequestId(request.RequestId);
         var groupId = Require.Id(request.GroupId, "group_id");
+        await access.RequireVisibleGroup(groupId, caller);
 
         var outcome = await grains.GetGrain<IGroupGrain>(groupId).Join(caller, requestId);
         return new JoinGroupResponse

@@ -34,4 +34,14 @@ public interface IUserGrain : IGrainWithStringKey
     /// admin. Deactivating tells the user's open live watches at once.
     /// </summary>
     Task<AccountSnapshot> SetStatus(AccountStatus status, string actorId, string requestId);
+
+    /// <summary>
+    /// Called by a group grain when the user joins or leaves it, before the change returns, so
+    /// that who shares a group with whom (what a guest may see) is known without asking every group.
+    /// </summary>
+    Task NoteMembership(string groupId, bool isMember);
+
+    /// <summary>The groups the user is a member of.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyCollection<string>> GetGroupIds();
 }

@@ -8,6 +8,12 @@ public enum NetworkRole
 
     /// <summary>Runs the network: deactivates and reactivates accounts, names other network admins.</summary>
     Admin = 2,
+
+    /// <summary>
+    /// An external partner: sees only the groups they were added to and the people in them,
+    /// creates no group, follows no one outside them.
+    /// </summary>
+    Guest = 3,
 }
 
 [GenerateSerializer]

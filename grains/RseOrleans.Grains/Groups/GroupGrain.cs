@@ -269,6 +269,7 @@ public sealed class GroupGrain(
 
         var recent = await GrainFactory.GetGrain<ISourceGrain>(Source.Key).AddAudience(userId);
         await GrainFactory.GetGrain<IFeedGrain>(userId).AddSource(Source, recent);
+        await GrainFactory.GetGrain<IUserGrain>(userId).NoteMembership(GroupId, isMember: true);
         Members[userId] = new GroupMember(userId, role, clock.GetUtcNow());
         state.State.JoinRequests.Remove(userId);
         sortedMembers = null;
@@ -279,6 +280,7 @@ public sealed class GroupGrain(
         // The feed first: from this moment on the member sees nothing more of the group.
         await GrainFactory.GetGrain<IFeedGrain>(userId).RemoveSource(Source);
         await GrainFactory.GetGrain<ISourceGrain>(Source.Key).RemoveAudience(userId);
+        await GrainFactory.GetGrain<IUserGrain>(userId).NoteMembership(GroupId, isMember: false);
         Members.Remove(userId);
         sortedMembers = null;
     }

@@ -30,6 +30,9 @@ public sealed class UserState
 
     [Id(7)]
     public DateTimeOffset? StatusChangedAt { get; set; }
+
+    [Id(8)]
+    public HashSet<string> Groups { get; set; } = new(StringComparer.Ordinal);
 }
 
 [GrainType("user")]
@@ -194,6 +197,18 @@ public sealed class UserGrain(
 
         return Account();
     }
+
+    public async Task NoteMembership(string groupId, bool isMember)
+    {
+        var changed = isMember ? state.State.Groups.Add(groupId) : state.State.Groups.Remove(groupId);
+        if (changed && state.State.Profile is not null)
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    public Task<IReadOnlyCollection<string>> GetGroupIds() =>
+        Task.FromResult<IReadOnlyCollection<string>>(state.State.Groups.ToArray());
 
     private AccountSnapshot Account() => state.State.Profile is null
         ? new AccountSnapshot(UserId, Exists: false, NetworkRole.Member, AccountStatus.Active, null)
