@@ -43,6 +43,28 @@ public sealed class CallerIdentity(IGrainFactory grains, AuthOptions options, IO
             : throw new RpcException(new Status(StatusCode.PermissionDenied, $"The account '{userId}' is deactivated; a network admin can reactivate it."));
     }
 
+    /// <summary>
+    /// When the caller's credentials stop being valid: the token's expiry, or null for the
+    /// development header. A live watch ends then, as a new call would be refused.
+    /// </summary>
+    public async Task<DateTimeOffset?> CredentialsExpiryAsync(ServerCallContext context)
+    {
+        if (options.Mode == AuthMode.DevelopmentHeader)
+        {
+            return null;
+        }
+
+        var result = await context.GetHttpContext().AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
+        if (result.Properties?.ExpiresUtc is { } expires)
+        {
+            return expires;
+        }
+
+        return long.TryParse(result.Principal?.FindFirst("exp")?.Value, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
+    }
+
     /// <summary>The role a user really has: the configured admins are admins whatever their stored role.</summary>
     public Caller ToCaller(AccountSnapshot account) =>
         IsConfiguredAdmin(account.UserId)

@@ -93,6 +93,13 @@ public sealed class FeedsService(
                 return Task.CompletedTask;
             });
 
+        // A watch lives no longer than the token that opened it.
+        using var credentialsExpired = new CancellationTokenSource();
+        if (await identity.CredentialsExpiryAsync(context) is { } expiry)
+        {
+            credentialsExpired.CancelAfter(TimeSpan.FromTicks(Math.Clamp((expiry - DateTimeOffset.UtcNow).Ticks, 1, TimeSpan.FromDays(1).Ticks)));
+        }
+
         var watcherId = Guid.NewGuid();
         try
         {
@@ -106,11 +113,15 @@ public sealed class FeedsService(
 
             while (!cancellation.IsCancellationRequested)
             {
-                using var renew = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+                using var renew = CancellationTokenSource.CreateLinkedTokenSource(cancellation, credentialsExpired.Token);
                 renew.CancelAfter(lease / 3);
                 try
                 {
                     await wakeUps.Reader.ReadAsync(renew.Token);
+                }
+                catch (OperationCanceledException) when (credentialsExpired.IsCancellationRequested && !cancellation.IsCancellationRequested)
+                {
+                    throw new RpcException(new Status(StatusCode.Unauthenticated, "The bearer token expired: reconnect with a new token and the last cursor received."));
                 }
                 catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
                 {

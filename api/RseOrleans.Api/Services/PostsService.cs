@@ -102,9 +102,13 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         await access.RequireReadablePost(postId, caller);
 
         var page = await grains.GetGrain<IPostGrain>(postId).ListComments(after, pageSize);
-        var names = await hydrator.LoadDisplayNamesAsync(page.Comments.Select(c => c.AuthorId));
+        // A guest does not see the comments of people outside their groups (an open group's post
+        // takes comments from non-members); the page may come out shorter, the token moves on.
+        var visibleAuthors = await access.VisibleAmong(caller, page.Comments.Select(c => c.AuthorId));
+        var comments = page.Comments.Where(c => visibleAuthors.Contains(c.AuthorId)).ToArray();
+        var names = await hydrator.LoadDisplayNamesAsync(comments.Select(c => c.AuthorId));
         var response = new ListCommentsResponse { NextPageToken = PageToken.Next(PageToken.Comments, page.Next) };
-        response.Comments.AddRange(page.Comments.Select(c => ProtoMapper.ToProto(c, names[c.AuthorId])));
+        response.Comments.AddRange(comments.Select(c => ProtoMapper.ToProto(c, names[c.AuthorId])));
         return response;
     }
 

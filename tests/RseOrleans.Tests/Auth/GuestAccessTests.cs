@@ -43,6 +43,25 @@ public sealed class GuestAccessTests(EngineFixture engine)
     }
 
     [Fact]
+    public async Task Guests_do_not_see_comments_of_people_outside_their_groups()
+    {
+        var n = await NetworkWithAGuestAsync();
+        var open = await engine.CreateGroupAsync(n.Owner, GroupVisibility.Open);
+        await engine.AddMemberAsync(n.Owner, open.GroupId, n.Guest);
+        var post = await engine.PostAsync(n.Owner, "Open to all", open.GroupId);
+        foreach (var author in new[] { n.Owner, n.Outsider, n.CoMember })
+        {
+            await engine.Posts.CreateCommentAsync(new CreateCommentRequest { RequestId = NewRequestId(), PostId = post.PostId, Text = $"From {author}" }, As(author));
+        }
+
+        var seenByGuest = await engine.Posts.ListCommentsAsync(new ListCommentsRequest { PostId = post.PostId }, As(n.Guest));
+        var seenByMember = await engine.Posts.ListCommentsAsync(new ListCommentsRequest { PostId = post.PostId }, As(n.CoMember));
+
+        Assert.Equal([n.Owner, n.CoMember], seenByGuest.Comments.Select(c => c.AuthorId));
+        Assert.Equal([n.Owner, n.Outsider, n.CoMember], seenByMember.Comments.Select(c => c.AuthorId));
+    }
+
+    [Fact]
     public async Task Guests_create_no_group_and_follow_no_one_outside_their_groups()
     {
         var n = await NetworkWithAGuestAsync();

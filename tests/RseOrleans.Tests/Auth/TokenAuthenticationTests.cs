@@ -151,6 +151,19 @@ public sealed class DevelopmentKeyTokenTests(SymmetricKeyEngineFixture engine) :
     }
 
     [Fact]
+    public async Task A_live_watch_ends_when_its_token_expires()
+    {
+        var (alice, _) = await engine.SignUpAsync("alice");
+        var shortLived = Bearer(engine.Token(alice, t => t.Expires = DateTime.UtcNow.AddSeconds(2)));
+
+        using var watch = engine.Feeds.WatchFeed(new WatchFeedRequest(), shortLived);
+        await watch.ResponseHeadersAsync;
+
+        var detail = await RpcAssert.FailsWith(StatusCode.Unauthenticated, () => watch.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Contains("expired", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_token_without_expiry_is_refused()
     {
         var (alice, _) = await engine.SignUpAsync("alice");

@@ -56,6 +56,8 @@ public abstract class JwtEngineFixture : IAsyncLifetime
             $"--Auth:Jwt:Issuer={Issuer}",
             $"--Auth:Jwt:Audience={Audience}",
             $"--Auth:Jwt:UserIdClaim={UserIdClaim}",
+            // Tokens expire exactly when they say, so that a test can use a short-lived one.
+            "--Auth:Jwt:ClockSkew=00:00:00",
             .. KeyArguments(),
         ]);
         await app.StartAsync();
