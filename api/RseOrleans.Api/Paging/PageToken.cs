@@ -18,6 +18,7 @@ internal static class PageToken
     public const string Following = "following";
     public const string Members = "members";
     public const string Comments = "comments";
+    public const string Audit = "audit";
 
     private const string Version = "1";
 

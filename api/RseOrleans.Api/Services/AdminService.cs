@@ -3,6 +3,7 @@ using Grpc.Core;
 using RseOrleans.Api.Access;
 using RseOrleans.Api.Errors;
 using RseOrleans.Api.Identity;
+using RseOrleans.Api.Paging;
 using RseOrleans.Api.Validation;
 using RseOrleans.Api.V1;
 using RseOrleans.Grains;
@@ -61,6 +62,28 @@ public sealed class AdminService(IGrainFactory grains, CallerIdentity identity) 
 
     public override Task<Account> ReactivateUser(ReactivateUserRequest request, ServerCallContext context) =>
         SetStatusAsync(request.RequestId, request.UserId, AccountStatus.Active, context);
+
+    public override async Task<ListAuditLogResponse> ListAuditLog(ListAuditLogRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAccountAsync(context);
+        var pageSize = Require.PageSize(request.PageSize);
+        var before = PageToken.DecodeNumber(request.PageToken, PageToken.Audit);
+        AccessPolicy.RequireNetworkAdmin(caller, "read the audit log");
+
+        var page = await grains.GetGrain<IAuditLogGrain>(IAuditLogGrain.NetworkKey).List(before, pageSize);
+        var response = new ListAuditLogResponse { NextPageToken = PageToken.Next(PageToken.Audit, page.Next) };
+        response.Entries.AddRange(page.Entries.Select(entry => new V1.AuditEntry
+        {
+            EntryId = entry.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Time = Timestamp.FromDateTimeOffset(entry.At),
+            ActorId = entry.Record.ActorId,
+            Action = entry.Record.Action,
+            TargetId = entry.Record.TargetId,
+            GroupId = entry.Record.GroupId ?? "",
+            Detail = entry.Record.Detail,
+        }));
+        return response;
+    }
 
     private async Task<Account> SetStatusAsync(string rawRequestId, string rawUserId, AccountStatus status, ServerCallContext context)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Grpc.Core;
 using RseOrleans.Api.Access;
 using RseOrleans.Api.Errors;
@@ -16,6 +17,9 @@ namespace RseOrleans.Api.Services;
 
 public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator) : Posts.PostsBase
 {
+    /// <summary>Deleting someone else's post or comment is moderation: it goes to the audit log.</summary>
+    private IAuditLogGrain AuditLog => grains.GetGrain<IAuditLogGrain>(IAuditLogGrain.NetworkKey);
+
     public override async Task<Post> CreatePost(CreatePostRequest request, ServerCallContext context)
     {
         var caller = await identity.RequireCallerAsync(context);
@@ -73,10 +77,16 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         var (post, group) = await access.RequireReadablePost(postId, caller);
         if (post.AuthorId != caller && !AccessPolicy.CanModerate(group))
         {
-            throw Fail.Denied("Only the author or an owner or admin of the post's group deletes a post.");
+            throw Fail.Denied("Only the author or a moderator, admin or owner of the post's group deletes a post.");
         }
 
         await grain.Delete(caller, requestId);
+        if (post.AuthorId != caller)
+        {
+            await AuditLog.Record(new AuditRecord(
+                $"post:{postId}|delete|{caller}|{requestId}", caller, AuditActions.DeletePost, post.PostId.ToString(CultureInfo.InvariantCulture), post.GroupId, $"author {post.AuthorId}"));
+        }
+
         return new DeletePostResponse();
     }
 
@@ -121,14 +131,20 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         var (post, group) = await access.RequireReadablePost(postId, caller);
         var grain = grains.GetGrain<IPostGrain>(postId);
 
-        if (await grain.GetComment(commentId) is { } comment
-            && comment.AuthorId != caller && post.AuthorId != caller && !AccessPolicy.CanModerate(group))
+        var comment = await grain.GetComment(commentId);
+        if (comment is not null && comment.AuthorId != caller && post.AuthorId != caller && !AccessPolicy.CanModerate(group))
         {
-            throw Fail.Denied("Only the comment's author, the post's author or an owner or admin of the group deletes a comment.");
+            throw Fail.Denied("Only the comment's author, the post's author or a moderator, admin or owner of the group deletes a comment.");
         }
 
         // A comment already gone: OK for a retry of the delete that removed it, NOT_FOUND otherwise.
         await grain.DeleteComment(caller, commentId, requestId);
+        if (comment is not null && comment.AuthorId != caller)
+        {
+            await AuditLog.Record(new AuditRecord(
+                $"comment:{commentId}|delete|{caller}|{requestId}", caller, AuditActions.DeleteComment, commentId.ToString(CultureInfo.InvariantCulture), post.GroupId, $"post {postId}, author {comment.AuthorId}"));
+        }
+
         return new DeleteCommentResponse();
     }
 

@@ -152,24 +152,26 @@ public sealed class GroupGrain(
             await state.WriteStateAsync();
         }
 
-        return Members.TryGetValue(userId, out var member) ? member : throw DomainException.NotFound($"Member '{userId}'");
+        var approved = Members.TryGetValue(userId, out var member) ? member : throw DomainException.NotFound($"Member '{userId}'");
+        await AuditAsync(ApproveOperation, actorId, requestId, AuditActions.ApproveJoinRequest, userId, "");
+        return approved;
     }
 
     public async Task DeclineJoinRequest(string actorId, string userId, string requestId)
     {
         RequireAdmin(actorId);
-        if (state.State.Requests.TryGet(DeclineOperation, actorId, requestId, out _))
+        if (!state.State.Requests.TryGet(DeclineOperation, actorId, requestId, out _))
         {
-            return;
+            if (!state.State.JoinRequests.Remove(userId))
+            {
+                throw DomainException.NotFound($"A join request of user '{userId}'");
+            }
+
+            state.State.Requests.Record(DeclineOperation, actorId, requestId);
+            await state.WriteStateAsync();
         }
 
-        if (!state.State.JoinRequests.Remove(userId))
-        {
-            throw DomainException.NotFound($"A join request of user '{userId}'");
-        }
-
-        state.State.Requests.Record(DeclineOperation, actorId, requestId);
-        await state.WriteStateAsync();
+        await AuditAsync(DeclineOperation, actorId, requestId, AuditActions.DeclineJoinRequest, userId, "");
     }
 
     public Task<IReadOnlyList<JoinRequest>> ListJoinRequests(string actorId)
@@ -193,7 +195,9 @@ public sealed class GroupGrain(
             await state.WriteStateAsync();
         }
 
-        return Members.TryGetValue(userId, out var member) ? member : throw DomainException.NotFound($"Member '{userId}'");
+        var added = Members.TryGetValue(userId, out var member) ? member : throw DomainException.NotFound($"Member '{userId}'");
+        await AuditAsync(AddMemberOperation, actorId, requestId, AuditActions.AddMember, userId, "");
+        return added;
     }
 
     public async Task RemoveMember(string actorId, string userId, string requestId)
@@ -201,6 +205,7 @@ public sealed class GroupGrain(
         var actorRole = RequireAdmin(actorId);
         if (state.State.Requests.TryGet(RemoveMemberOperation, actorId, requestId, out _))
         {
+            await AuditAsync(RemoveMemberOperation, actorId, requestId, AuditActions.RemoveMember, userId, "");
             return;
         }
 
@@ -218,6 +223,7 @@ public sealed class GroupGrain(
         await RemoveMemberCore(userId);
         state.State.Requests.Record(RemoveMemberOperation, actorId, requestId);
         await state.WriteStateAsync();
+        await AuditAsync(RemoveMemberOperation, actorId, requestId, AuditActions.RemoveMember, userId, "");
     }
 
     public async Task<GroupMember> SetRole(string actorId, string userId, GroupRole role, string requestId)
@@ -250,6 +256,7 @@ public sealed class GroupGrain(
             await state.WriteStateAsync();
         }
 
+        await AuditAsync(SetRoleOperation, actorId, requestId, AuditActions.SetMemberRole, userId, Members[userId].Role.ToString().ToLowerInvariant());
         return Members[userId];
     }
 
@@ -284,6 +291,14 @@ public sealed class GroupGrain(
         Members.Remove(userId);
         sortedMembers = null;
     }
+
+    /// <summary>
+    /// Reports an admin action after its state is saved; a retry reports it again with the same
+    /// key, which the log keeps once, so a failure between the two is repaired by retrying.
+    /// </summary>
+    private Task AuditAsync(string operation, string actorId, string requestId, string action, string targetUserId, string detail) =>
+        GrainFactory.GetGrain<IAuditLogGrain>(IAuditLogGrain.NetworkKey).Record(
+            new AuditRecord($"group:{GroupId}|{operation}|{actorId}|{requestId}", actorId, action, targetUserId, GroupId, detail));
 
     private GroupRole RoleOf(string userId) => Members.TryGetValue(userId, out var member) ? member.Role : GroupRole.None;
 

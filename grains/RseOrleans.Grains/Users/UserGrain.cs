@@ -171,13 +171,21 @@ public sealed class UserGrain(
             await state.WriteStateAsync();
         }
 
+        await AuditAsync(RoleOperation, actorId, requestId, AuditActions.SetNetworkRole, role.ToString().ToLowerInvariant());
         return Account();
     }
 
     public async Task<AccountSnapshot> SetStatus(AccountStatus status, string actorId, string requestId)
     {
         EnsureExists();
-        if (state.State.Requests.TryGet(StatusOperation, actorId, requestId, out _) || state.State.Status == status)
+        var action = status == AccountStatus.Deactivated ? AuditActions.DeactivateUser : AuditActions.ReactivateUser;
+        if (state.State.Requests.TryGet(StatusOperation, actorId, requestId, out _))
+        {
+            await AuditAsync(StatusOperation, actorId, requestId, action, "");
+            return Account();
+        }
+
+        if (state.State.Status == status)
         {
             return Account();
         }
@@ -195,6 +203,7 @@ public sealed class UserGrain(
                 .OnNextAsync(new AccessChanged(UserId, status));
         }
 
+        await AuditAsync(StatusOperation, actorId, requestId, action, "");
         return Account();
     }
 
@@ -209,6 +218,11 @@ public sealed class UserGrain(
 
     public Task<IReadOnlyCollection<string>> GetGroupIds() =>
         Task.FromResult<IReadOnlyCollection<string>>(state.State.Groups.ToArray());
+
+    /// <summary>Reports an admin action after its state is saved; a retry reports the same key, kept once.</summary>
+    private Task AuditAsync(string operation, string actorId, string requestId, string action, string detail) =>
+        GrainFactory.GetGrain<IAuditLogGrain>(IAuditLogGrain.NetworkKey).Record(
+            new AuditRecord($"user:{UserId}|{operation}|{actorId}|{requestId}", actorId, action, UserId, null, detail));
 
     private AccountSnapshot Account() => state.State.Profile is null
         ? new AccountSnapshot(UserId, Exists: false, NetworkRole.Member, AccountStatus.Active, null)
