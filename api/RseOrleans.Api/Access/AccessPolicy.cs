@@ -13,7 +13,7 @@ namespace RseOrleans.Api.Access;
 /// secret, and only the people who share one of those groups with them.
 /// Membership management itself is checked by the group grain, where the roles live.
 /// </summary>
-public sealed class AccessPolicy(IGrainFactory grains)
+public sealed class AccessPolicy(IGrainFactory grains, Identity.CallerIdentity identity)
 {
     public async Task<GroupAccess> GetGroupAccess(string groupId, string userId)
     {
@@ -118,6 +118,28 @@ public sealed class AccessPolicy(IGrainFactory grains)
     }
 
     /// <summary>
+    /// A readable post that is not hidden from the viewer: a hidden post is NOT_FOUND for everyone
+    /// but its author and those who moderate it.
+    /// </summary>
+    public async Task<(PostSnapshot Post, GroupAccess? Group)> RequireShownPost(long postId, string userId)
+    {
+        var (post, group) = await RequireReadablePost(postId, userId);
+        var hidden = await grains.GetGrain<IModerationGrain>(ModerationKeys.For(post)).HiddenAmong([postId]);
+        return hidden.Count == 0 || post.AuthorId == userId || await CanModerateAsync(userId, group)
+            ? (post, group)
+            : throw Fail.NotFound($"Post '{postId}'");
+    }
+
+    /// <summary>
+    /// Who moderates a post: the moderators, admins and owners of its group; for a profile post,
+    /// the network admins.
+    /// </summary>
+    public async Task<bool> CanModerateAsync(string userId, GroupAccess? group) =>
+        group is not null
+            ? group.IsModerator
+            : identity.ToCaller(await grains.GetGrain<IUserGrain>(userId).GetAccount()).IsNetworkAdmin;
+
+    /// <summary>
     /// The posts of <paramref name="posts"/> the viewer may read now: a timeline holds references
     /// delivered while access lasted, so each read checks again (removed from a group, a guest
     /// who no longer shares a group with an author).
@@ -128,8 +150,20 @@ public sealed class AccessPolicy(IGrainFactory grains)
         var accesses = await Task.WhenAll(groupIds.Select(groupId => GetGroupAccess(groupId, viewerId)));
         var readableGroups = groupIds.Where((_, i) => accesses[i].CanReadContent).ToHashSet(StringComparer.Ordinal);
         var visibleAuthors = await VisibleAmong(viewerId, posts.Where(post => post.GroupId is null).Select(post => post.AuthorId));
-        return posts
+        var readable = posts
             .Where(post => post.GroupId is { } groupId ? readableGroups.Contains(groupId) : visibleAuthors.Contains(post.AuthorId))
+            .ToArray();
+
+        // Hidden posts stay for their authors and moderators: one read per moderation scope.
+        var scopes = readable.GroupBy(ModerationKeys.For, StringComparer.Ordinal).ToArray();
+        var hiddenByScope = await Task.WhenAll(scopes.Select(scope =>
+            grains.GetGrain<IModerationGrain>(scope.Key).HiddenAmong(scope.Select(post => post.PostId).ToArray())));
+        var hidden = hiddenByScope.SelectMany(ids => ids).ToHashSet();
+        var moderatesProfiles = hidden.Count > 0 && await CanModerateAsync(viewerId, group: null);
+        return readable
+            .Where(post => !hidden.Contains(post.PostId)
+                || post.AuthorId == viewerId
+                || (post.GroupId is { } groupId ? accesses[Array.IndexOf(groupIds, groupId)].IsModerator : moderatesProfiles))
             .Select(post => post.PostId)
             .ToHashSet();
     }

@@ -14,8 +14,10 @@ using NetworkRole = RseOrleans.Model.NetworkRole;
 namespace RseOrleans.Api.Services;
 
 /// <summary>Network roles and account status. Only network admins change them.</summary>
-public sealed class AdminService(IGrainFactory grains, CallerIdentity identity) : V1.Admin.AdminBase
+public sealed class AdminService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access) : V1.Admin.AdminBase
 {
+    public const int MaxReportReasonLength = 500;
+
     public override async Task<Account> GetAccount(GetAccountRequest request, ServerCallContext context)
     {
         var caller = await identity.RequireCallerAccountAsync(context);
@@ -84,6 +86,86 @@ public sealed class AdminService(IGrainFactory grains, CallerIdentity identity) 
         }));
         return response;
     }
+
+    public override async Task<V1.ContentReport> ReportContent(ReportContentRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        var requestId = Require.RequestId(request.RequestId);
+        var postId = Require.NumericId(request.PostId, "post_id");
+        long? commentId = request.CommentId.Length == 0 ? null : Require.NumericId(request.CommentId, "comment_id");
+        var reason = Require.Text(request.Reason, "reason", MaxReportReasonLength);
+        var (post, _) = await access.RequireShownPost(postId, caller);
+        if (commentId is { } id && await grains.GetGrain<IPostGrain>(postId).GetComment(id) is null)
+        {
+            throw Fail.NotFound($"Comment '{id}'");
+        }
+
+        var report = await grains.GetGrain<IModerationGrain>(ModerationKeys.For(post)).Report(postId, commentId, caller, reason, requestId);
+        return ToProto(report, post.GroupId);
+    }
+
+    public override async Task<ListReportsResponse> ListReports(ListReportsRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAccountAsync(context);
+        string? groupId = request.GroupId.Length == 0 ? null : Require.Id(request.GroupId, "group_id");
+        var pageSize = Require.PageSize(request.PageSize);
+        var before = PageToken.DecodeNumber(request.PageToken, PageToken.Reports);
+        if (groupId is null)
+        {
+            AccessPolicy.RequireNetworkAdmin(caller, "read the reports on profile posts");
+        }
+        else if (!(await access.RequireVisibleGroup(groupId, caller.UserId)).IsModerator)
+        {
+            throw Fail.Denied($"Only the moderators, admins and owners of group '{groupId}' read its reports.");
+        }
+
+        var scope = groupId is null ? ModerationKeys.Profiles : ModerationKeys.ForGroup(groupId);
+        var page = await grains.GetGrain<IModerationGrain>(scope).ListReports(before, pageSize);
+        var response = new ListReportsResponse { NextPageToken = PageToken.Next(PageToken.Reports, page.Next) };
+        response.Reports.AddRange(page.Reports.Select(report => ToProto(report, groupId)));
+        return response;
+    }
+
+    public override async Task<HidePostResponse> HidePost(HidePostRequest request, ServerCallContext context) =>
+        new() { Changed = await SetHiddenAsync(request.RequestId, request.PostId, hidden: true, context) };
+
+    public override async Task<UnhidePostResponse> UnhidePost(UnhidePostRequest request, ServerCallContext context) =>
+        new() { Changed = await SetHiddenAsync(request.RequestId, request.PostId, hidden: false, context) };
+
+    private async Task<bool> SetHiddenAsync(string rawRequestId, string rawPostId, bool hidden, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        var requestId = Require.RequestId(rawRequestId);
+        var postId = Require.NumericId(rawPostId, "post_id");
+        var (post, group) = await access.RequireShownPost(postId, caller);
+        if (!await access.CanModerateAsync(caller, group))
+        {
+            throw Fail.Denied(group is null
+                ? "Only network admins hide profile posts."
+                : $"Only the moderators, admins and owners of group '{post.GroupId}' hide its posts.");
+        }
+
+        var changed = await grains.GetGrain<IModerationGrain>(ModerationKeys.For(post)).SetHidden(postId, hidden);
+        await grains.GetGrain<IAuditLogGrain>(IAuditLogGrain.NetworkKey).Record(new AuditRecord(
+            $"post:{postId}|{(hidden ? "hide" : "unhide")}|{caller}|{requestId}",
+            caller,
+            hidden ? AuditActions.HidePost : AuditActions.UnhidePost,
+            rawPostId,
+            post.GroupId,
+            $"author {post.AuthorId}"));
+        return changed;
+    }
+
+    private static V1.ContentReport ToProto(Model.ContentReport report, string? groupId) => new()
+    {
+        ReportId = report.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        PostId = report.PostId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        CommentId = report.CommentId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+        ReporterId = report.ReporterId,
+        Reason = report.Reason,
+        CreateTime = Timestamp.FromDateTimeOffset(report.At),
+        GroupId = groupId ?? "",
+    };
 
     private async Task<Account> SetStatusAsync(string rawRequestId, string rawUserId, AccountStatus status, ServerCallContext context)
     {

@@ -44,7 +44,7 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
     public override async Task<Post> GetPost(GetPostRequest request, ServerCallContext context)
     {
         var caller = await identity.RequireCallerAsync(context);
-        var (post, _) = await access.RequireReadablePost(Require.NumericId(request.PostId, "post_id"), caller);
+        var (post, _) = await access.RequireShownPost(Require.NumericId(request.PostId, "post_id"), caller);
         return await hydrator.HydrateAsync(post);
     }
 
@@ -54,7 +54,7 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         var requestId = Require.RequestId(request.RequestId);
         var postId = Require.NumericId(request.PostId, "post_id");
         var text = Require.Text(request.Text, "text", Require.MaxPostTextLength);
-        await access.RequireReadablePost(postId, caller);
+        await access.RequireShownPost(postId, caller);
 
         var post = await grains.GetGrain<IPostGrain>(postId).Edit(caller, text, requestId);
         return await hydrator.HydrateAsync(post);
@@ -74,7 +74,7 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
             return new DeletePostResponse();
         }
 
-        var (post, group) = await access.RequireReadablePost(postId, caller);
+        var (post, group) = await access.RequireShownPost(postId, caller);
         if (post.AuthorId != caller && !AccessPolicy.CanModerate(group))
         {
             throw Fail.Denied("Only the author or a moderator, admin or owner of the post's group deletes a post.");
@@ -96,7 +96,7 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         var requestId = Require.RequestId(request.RequestId);
         var postId = Require.NumericId(request.PostId, "post_id");
         var text = Require.Text(request.Text, "text", Require.MaxCommentTextLength);
-        await access.RequireReadablePost(postId, caller);
+        await access.RequireShownPost(postId, caller);
 
         var comment = await grains.GetGrain<IPostGrain>(postId).AddComment(caller, text, requestId);
         var names = await hydrator.LoadDisplayNamesAsync([caller]);
@@ -109,7 +109,7 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         var postId = Require.NumericId(request.PostId, "post_id");
         var pageSize = Require.PageSize(request.PageSize);
         var after = PageToken.DecodeNumber(request.PageToken, PageToken.Comments);
-        await access.RequireReadablePost(postId, caller);
+        await access.RequireShownPost(postId, caller);
 
         var page = await grains.GetGrain<IPostGrain>(postId).ListComments(after, pageSize);
         // A guest does not see the comments of people outside their groups (an open group's post
@@ -128,7 +128,7 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         var requestId = Require.RequestId(request.RequestId);
         var postId = Require.NumericId(request.PostId, "post_id");
         var commentId = Require.NumericId(request.CommentId, "comment_id");
-        var (post, group) = await access.RequireReadablePost(postId, caller);
+        var (post, group) = await access.RequireShownPost(postId, caller);
         var grain = grains.GetGrain<IPostGrain>(postId);
 
         var comment = await grain.GetComment(commentId);
@@ -165,7 +165,7 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         var requestId = Require.RequestId(rawRequestId);
         var postId = Require.NumericId(rawPostId, "post_id");
         var type = ProtoMapper.ToDomain(Require.Defined(rawType, "type"));
-        await access.RequireReadablePost(postId, caller);
+        await access.RequireShownPost(postId, caller);
 
         var summary = await change(grains.GetGrain<IPostGrain>(postId), caller, type, requestId);
         return ProtoMapper.ToProto(postId, summary);

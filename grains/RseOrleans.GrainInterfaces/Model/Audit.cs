@@ -40,4 +40,6 @@ public static class AuditActions
     public const string DeclineJoinRequest = "decline_join_request";
     public const string DeletePost = "delete_post";
     public const string DeleteComment = "delete_comment";
+    public const string HidePost = "hide_post";
+    public const string UnhidePost = "unhide_post";
 }

@@ -7,7 +7,7 @@ namespace RseOrleans.Tests.Auth;
 
 /// <summary>
 /// Random networks (members, guests, open, closed and secret groups, follows, posts, comments,
-/// membership changes, deactivations) built through the API while a small model of the rules
+/// membership changes, hidden posts, deactivations) built through the API while a small model of the rules
 /// predicts what each person may see; then every read path is asked, by everyone, about everything.
 /// Seeds are fixed so that a failure replays exactly.
 /// </summary>
@@ -51,7 +51,7 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
         for (var step = 0; step < 80; step++)
         {
             var active = model.Users.Where(u => !model.Deactivated.Contains(u)).ToArray();
-            switch (random.Next(10))
+            switch (random.Next(11))
             {
                 case 0 or 1:
                 {
@@ -112,12 +112,27 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
                 case 8:
                 {
                     var author = Pick(random, active);
-                    var readable = model.Posts.Where(p => model.CanRead(author, p.Value)).Select(p => p.Key).ToArray();
+                    var readable = model.Posts.Where(p => model.PostDenial(author, p.Key, p.Value) == StatusCode.OK).Select(p => p.Key).ToArray();
                     if (readable.Length > 0)
                     {
                         var postId = Pick(random, readable);
                         await engine.Posts.CreateCommentAsync(new CreateCommentRequest { RequestId = NewRequestId(), PostId = postId, Text = $"Comment {step}" }, As(author));
                         model.Comments.Add((postId, author));
+                    }
+
+                    break;
+                }
+
+                case 9:
+                {
+                    // The owner, the one moderator of a random network's group, hides one of its posts.
+                    var groupPosts = model.Posts.Where(p => p.Value.GroupId is not null && !model.Hidden.Contains(p.Key)).ToArray();
+                    if (groupPosts.Length > 0)
+                    {
+                        var (postId, post) = Pick(random, groupPosts);
+                        var owner = model.Groups[post.GroupId!].Owner;
+                        await engine.Admin.HidePostAsync(new HidePostRequest { RequestId = NewRequestId(), PostId = postId }, As(owner));
+                        model.Hidden.Add(postId);
                     }
 
                     break;
@@ -172,7 +187,7 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
             Check(failures, $"{viewer} reads group feed {groupId}", denied, feed.Code);
             if (feed.Value is { } page)
             {
-                CheckSame(failures, $"{viewer} reads group feed {groupId}", model.Posts.Where(p => p.Value.GroupId == groupId).Select(p => p.Key), page.Items.Select(i => i.Post.PostId));
+                CheckSame(failures, $"{viewer} reads group feed {groupId}", model.Posts.Where(p => p.Value.GroupId == groupId && model.Shown(viewer, p.Key, p.Value)).Select(p => p.Key), page.Items.Select(i => i.Post.PostId));
             }
 
             var members = await Try(() => engine.Groups.ListMembersAsync(new ListMembersRequest { GroupId = groupId, PageSize = 100 }, me).ResponseAsync);
@@ -206,7 +221,7 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
 
         foreach (var (postId, post) in model.Posts)
         {
-            var expected = model.PostDenial(viewer, post);
+            var expected = model.PostDenial(viewer, postId, post);
             Check(failures, $"{viewer} gets post {postId}", expected,
                 await CodeOf(() => engine.Posts.GetPostAsync(new GetPostRequest { PostId = postId }, me).ResponseAsync));
 
@@ -279,6 +294,12 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
 
         public List<(string PostId, string AuthorId)> Comments { get; } = [];
 
+        public HashSet<string> Hidden { get; } = [];
+
+        /// <summary>A hidden post shows only to its author and its group's moderators (here: the owner).</summary>
+        public bool Shown(string viewer, string postId, PostModel post) =>
+            !Hidden.Contains(postId) || post.AuthorId == viewer || (post.GroupId is { } groupId && Groups[groupId].Owner == viewer);
+
         public bool CanSee(string viewer, string user) =>
             viewer == user || !Guests.Contains(viewer) || Groups.Values.Any(g => g.Members.Contains(viewer) && g.Members.Contains(user));
 
@@ -293,17 +314,19 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
             : !CanReadGroup(viewer, group) ? StatusCode.PermissionDenied
             : StatusCode.OK;
 
-        public bool CanRead(string viewer, PostModel post) => PostDenial(viewer, post) == StatusCode.OK;
-
-        public StatusCode PostDenial(string viewer, PostModel post) => post.GroupId is { } groupId
-            ? GroupDenial(viewer, Groups[groupId])
-            : CanSee(viewer, post.AuthorId) ? StatusCode.OK : StatusCode.NotFound;
+        public StatusCode PostDenial(string viewer, string postId, PostModel post)
+        {
+            var denial = post.GroupId is { } groupId
+                ? GroupDenial(viewer, Groups[groupId])
+                : CanSee(viewer, post.AuthorId) ? StatusCode.OK : StatusCode.NotFound;
+            return denial == StatusCode.OK && !Shown(viewer, postId, post) ? StatusCode.NotFound : denial;
+        }
 
         /// <summary>Own and followed people's profile posts the viewer may see, and the posts of their groups.</summary>
         public IEnumerable<string> HomeFeed(string viewer) => Posts
-            .Where(p => p.Value.GroupId is { } groupId
+            .Where(p => Shown(viewer, p.Key, p.Value) && (p.Value.GroupId is { } groupId
                 ? Groups[groupId].Members.Contains(viewer)
-                : (p.Value.AuthorId == viewer || Follows.Contains((viewer, p.Value.AuthorId))) && CanSee(viewer, p.Value.AuthorId))
+                : (p.Value.AuthorId == viewer || Follows.Contains((viewer, p.Value.AuthorId))) && CanSee(viewer, p.Value.AuthorId)))
             .Select(p => p.Key);
     }
 }
