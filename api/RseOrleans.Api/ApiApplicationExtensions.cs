@@ -8,6 +8,7 @@ using RseOrleans.Api.Errors;
 using RseOrleans.Api.Health;
 using RseOrleans.Api.Hydration;
 using RseOrleans.Api.Identity;
+using RseOrleans.Api.Limits;
 using RseOrleans.Api.Services;
 
 namespace RseOrleans.Api;
@@ -20,6 +21,7 @@ public static class ApiApplicationExtensions
         services.AddGrpc(options =>
         {
             options.Interceptors.Add<ErrorMappingInterceptor>();
+            options.Interceptors.Add<WriteCallInterceptor>();
             options.MaxReceiveMessageSize = 1024 * 1024;
         });
         services.AddGrpcReflection();
@@ -29,6 +31,8 @@ public static class ApiApplicationExtensions
         services.Configure<LiveFeedOptions>(configuration.GetSection(LiveFeedOptions.Section));
         services.AddRseAuthentication(configuration);
         services.Configure<NetworkOptions>(configuration.GetSection(NetworkOptions.Section));
+        services.Configure<WriteLimitOptions>(configuration.GetSection(WriteLimitOptions.Section));
+        services.AddSingleton<WriteRateLimiter>();
         services.AddSingleton<CallerIdentity>();
         services.AddSingleton<AccessPolicy>();
         services.AddSingleton<PostHydrator>();

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using RseOrleans.Api.Auth;
+using RseOrleans.Api.Limits;
 using RseOrleans.Api.Validation;
 using RseOrleans.Grains;
 using RseOrleans.Model;
@@ -16,7 +17,7 @@ namespace RseOrleans.Api.Identity;
 /// <c>x-rse-user</c> header. Every failure is UNAUTHENTICATED with words that say what to fix,
 /// except a deactivated account: the caller is known, and no new token will help (PERMISSION_DENIED).
 /// </summary>
-public sealed class CallerIdentity(IGrainFactory grains, AuthOptions options, IOptions<NetworkOptions> network)
+public sealed class CallerIdentity(IGrainFactory grains, AuthOptions options, IOptions<NetworkOptions> network, WriteRateLimiter writeLimit)
 {
     public const string UserHeader = "x-rse-user";
 
@@ -38,9 +39,14 @@ public sealed class CallerIdentity(IGrainFactory grains, AuthOptions options, IO
                 : $"The token's user '{userId}' has no account here: create it with CreateUser first.");
         }
 
-        return account.IsActive
-            ? ToCaller(account)
-            : throw new RpcException(new Status(StatusCode.PermissionDenied, $"The account '{userId}' is deactivated; a network admin can reactivate it."));
+        if (!account.IsActive)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"The account '{userId}' is deactivated; a network admin can reactivate it."));
+        }
+
+        // Where the caller first becomes known, and before any change: a refused write loses nothing.
+        writeLimit.RequireAllowance(context, userId);
+        return ToCaller(account);
     }
 
     /// <summary>

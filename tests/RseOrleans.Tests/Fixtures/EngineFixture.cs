@@ -48,6 +48,8 @@ public sealed class EngineFixture : IAsyncLifetime
             "--Logging:LogLevel:Default=Warning",
             "--LiveFeed:WatchLease=00:00:03",
             $"--Network:Admins:0={NetworkAdmin}",
+            // The shared engine serves many tests at once, all writing as fast as they can.
+            "--Limits:WritesPerMinute=0",
         ]);
         await app.StartAsync();
 
