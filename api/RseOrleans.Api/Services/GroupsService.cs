@@ -62,6 +62,7 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
         var caller = await identity.RequireCallerAsync(context);
         var requestId = Require.RequestId(request.RequestId);
         var groupId = Require.Id(request.GroupId, "group_id");
+        await access.RequireVisibleGroup(groupId, caller);
 
         await grains.GetGrain<IGroupGrain>(groupId).Leave(caller, requestId);
         return new LeaveGroupResponse();
@@ -71,6 +72,7 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
     {
         var caller = await identity.RequireCallerAsync(context);
         var groupId = Require.Id(request.GroupId, "group_id");
+        await access.RequireVisibleGroup(groupId, caller);
 
         var pending = await grains.GetGrain<IGroupGrain>(groupId).ListJoinRequests(caller);
         var names = await hydrator.LoadDisplayNamesAsync(pending.Select(p => p.UserId));
@@ -89,6 +91,7 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
         var caller = await identity.RequireCallerAsync(context);
         var requestId = Require.RequestId(request.RequestId);
         var groupId = Require.Id(request.GroupId, "group_id");
+        await access.RequireVisibleGroup(groupId, caller);
         var userId = Require.Id(request.UserId, "user_id");
 
         var member = await grains.GetGrain<IGroupGrain>(groupId).ApproveJoinRequest(caller, userId, requestId);
@@ -100,6 +103,7 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
         var caller = await identity.RequireCallerAsync(context);
         var requestId = Require.RequestId(request.RequestId);
         var groupId = Require.Id(request.GroupId, "group_id");
+        await access.RequireVisibleGroup(groupId, caller);
         var userId = Require.Id(request.UserId, "user_id");
 
         await grains.GetGrain<IGroupGrain>(groupId).DeclineJoinRequest(caller, userId, requestId);
@@ -111,6 +115,7 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
         var caller = await identity.RequireCallerAsync(context);
         var requestId = Require.RequestId(request.RequestId);
         var groupId = Require.Id(request.GroupId, "group_id");
+        await access.RequireVisibleGroup(groupId, caller);
         var userId = Require.Id(request.UserId, "user_id");
         if (await grains.GetGrain<IUserGrain>(userId).Get() is null)
         {
@@ -126,6 +131,7 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
         var caller = await identity.RequireCallerAsync(context);
         var requestId = Require.RequestId(request.RequestId);
         var groupId = Require.Id(request.GroupId, "group_id");
+        await access.RequireVisibleGroup(groupId, caller);
         var userId = Require.Id(request.UserId, "user_id");
 
         await grains.GetGrain<IGroupGrain>(groupId).RemoveMember(caller, userId, requestId);
@@ -137,6 +143,7 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
         var caller = await identity.RequireCallerAsync(context);
         var requestId = Require.RequestId(request.RequestId);
         var groupId = Require.Id(request.GroupId, "group_id");
+        await access.RequireVisibleGroup(groupId, caller);
         var userId = Require.Id(request.UserId, "user_id");
         var role = ProtoMapper.ToDomain(Require.Defined(request.Role, "role"));
 

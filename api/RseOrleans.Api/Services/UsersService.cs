@@ -57,7 +57,7 @@ public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, 
     {
         var caller = await identity.RequireCallerAsync(context);
         var requestId = Require.RequestId(request.RequestId);
-        var target = await RequireUserAsync(Require.Id(request.UserId, "user_id"));
+        var target = await access.RequireVisibleUser(caller, Require.Id(request.UserId, "user_id"));
 
         var changed = await grains.GetGrain<IUserGrain>(caller).Unfollow(target.UserId, requestId);
         return new UnfollowUserResponse { Changed = changed };
@@ -88,9 +88,6 @@ public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, 
         response.Users.AddRange(await SummariesAsync(caller, page));
         return response;
     }
-
-    private async Task<UserSnapshot> RequireUserAsync(string userId) =>
-        await grains.GetGrain<IUserGrain>(userId).Get() ?? throw Fail.NotFound($"User '{userId}'");
 
     private async Task<User> ToProtoAsync(UserSnapshot user)
     {
