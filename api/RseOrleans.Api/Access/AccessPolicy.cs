@@ -19,11 +19,12 @@ public sealed class AccessPolicy(IGrainFactory grains, Identity.CallerIdentity i
     {
         var groupAccess = grains.GetGrain<IGroupGrain>(groupId).GetAccess(userId);
         var isGuest = IsGuestAsync(userId);
-        var access = await groupAccess;
-        return await isGuest && !access.IsMember
-            ? access with { Visibility = GroupVisibility.Secret }
-            : access;
+        return AsSeenBy(await groupAccess, await isGuest);
     }
+
+    /// <summary>For a guest, a group they are not in is secret: it does not exist for them.</summary>
+    private static GroupAccess AsSeenBy(GroupAccess access, bool isGuest) =>
+        isGuest && !access.IsMember ? access with { Visibility = GroupVisibility.Secret } : access;
 
     public async Task<bool> IsGuestAsync(string userId) =>
         (await grains.GetGrain<IUserGrain>(userId).GetAccount()).Role == NetworkRole.Guest;
@@ -147,7 +148,11 @@ public sealed class AccessPolicy(IGrainFactory grains, Identity.CallerIdentity i
     public async Task<IReadOnlySet<long>> ReadableAmong(string viewerId, IReadOnlyCollection<PostSnapshot> posts)
     {
         var groupIds = posts.Select(post => post.GroupId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
-        var accesses = await Task.WhenAll(groupIds.Select(groupId => GetGroupAccess(groupId, viewerId)));
+        // The viewer's role once for the page, not once per group.
+        var isGuest = groupIds.Length > 0 && await IsGuestAsync(viewerId);
+        var accesses = (await Task.WhenAll(groupIds.Select(groupId => grains.GetGrain<IGroupGrain>(groupId).GetAccess(viewerId))))
+            .Select(access => AsSeenBy(access, isGuest))
+            .ToArray();
         var readableGroups = groupIds.Where((_, i) => accesses[i].CanReadContent).ToHashSet(StringComparer.Ordinal);
         var visibleAuthors = await VisibleAmong(viewerId, posts.Where(post => post.GroupId is null).Select(post => post.AuthorId));
         var readable = posts
