@@ -48,6 +48,15 @@ public sealed class JwtOptions
     /// <summary>The claim whose value is the user id.</summary>
     public string UserIdClaim { get; set; } = "sub";
 
+    /// <summary>
+    /// A claim that marks external partners, e.g. <c>rse_role</c>; with <see cref="GuestClaimValue"/>,
+    /// an account created with such a token is a guest from its first call. Unset: none is.
+    /// </summary>
+    public string? GuestClaim { get; set; }
+
+    /// <summary>The value of <see cref="GuestClaim"/> that means guest, e.g. <c>guest</c>.</summary>
+    public string GuestClaimValue { get; set; } = "guest";
+
     /// <summary>Tolerated clock difference with the identity provider for <c>exp</c> and <c>nbf</c>.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
 

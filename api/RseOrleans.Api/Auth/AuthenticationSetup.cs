@@ -20,6 +20,7 @@ public static class AuthenticationSetup
     {
         var options = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         services.AddSingleton(options);
+        services.AddHostedService<DevelopmentModeWarning>();
 
         var authentication = services.AddAuthentication();
         if (options.Mode != AuthMode.Jwt)

@@ -85,11 +85,12 @@ public sealed class CallerIdentity(IGrainFactory grains, AuthOptions options, IO
     /// provisioning scripts, the demo). Runs before validation, so that an unproven caller learns
     /// nothing; an id that is not valid is left for validation to name.
     /// </summary>
-    public async Task RequireMayCreateAsync(ServerCallContext context, string userId)
+    /// <returns>The network role the new account starts with: guest when the token says so.</returns>
+    public async Task<NetworkRole> RequireMayCreateAsync(ServerCallContext context, string userId)
     {
         if (options.Mode == AuthMode.DevelopmentHeader)
         {
-            return;
+            return NetworkRole.Member;
         }
 
         var tokenUser = await RequireAuthenticatedIdAsync(context);
@@ -97,6 +98,18 @@ public sealed class CallerIdentity(IGrainFactory grains, AuthOptions options, IO
         {
             throw new RpcException(new Status(StatusCode.PermissionDenied, "user_id: a token may only create the account of its own user."));
         }
+
+        var jwt = options.Jwt;
+        if (jwt.GuestClaim is { Length: > 0 } guestClaim)
+        {
+            var principal = (await context.GetHttpContext().AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme)).Principal;
+            if (principal?.FindAll(guestClaim).Any(claim => claim.Value == jwt.GuestClaimValue) == true)
+            {
+                return NetworkRole.Guest;
+            }
+        }
+
+        return NetworkRole.Member;
     }
 
     /// <summary>The proven user id, whether or not an account exists for it yet.</summary>

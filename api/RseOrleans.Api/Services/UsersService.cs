@@ -16,12 +16,12 @@ public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, 
 {
     public override async Task<User> CreateUser(CreateUserRequest request, ServerCallContext context)
     {
-        await identity.RequireMayCreateAsync(context, request.UserId);
+        var role = await identity.RequireMayCreateAsync(context, request.UserId);
         var requestId = Require.RequestId(request.RequestId);
         var userId = Require.Id(request.UserId, "user_id");
         var profile = ProfileRules.Validate(request.Profile);
 
-        var user = await grains.GetGrain<IUserGrain>(userId).Create(profile, requestId);
+        var user = await grains.GetGrain<IUserGrain>(userId).CreateAs(profile, role, requestId);
         return await ToProtoAsync(user);
     }
 

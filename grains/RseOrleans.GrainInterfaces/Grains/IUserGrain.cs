@@ -8,6 +8,9 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Creates the user; a retry with the same request id returns the same user.</summary>
     Task<UserSnapshot> Create(UserProfile profile, string requestId);
 
+    /// <summary>Creates the user with a network role from the start (a guest signing in for the first time).</summary>
+    Task<UserSnapshot> CreateAs(UserProfile profile, NetworkRole role, string requestId);
+
     [AlwaysInterleave]
     Task<UserSnapshot?> Get();
 

@@ -53,7 +53,9 @@ public sealed class UserGrain(
 
     private SourceId OwnSource => SourceId.User(UserId);
 
-    public async Task<UserSnapshot> Create(UserProfile profile, string requestId)
+    public Task<UserSnapshot> Create(UserProfile profile, string requestId) => CreateAs(profile, NetworkRole.Member, requestId);
+
+    public async Task<UserSnapshot> CreateAs(UserProfile profile, NetworkRole role, string requestId)
     {
         if (state.State.Profile is not null)
         {
@@ -67,6 +69,7 @@ public sealed class UserGrain(
 
         var now = clock.GetUtcNow();
         state.State.Profile = profile;
+        state.State.Role = role;
         state.State.CreatedAt = now;
         state.State.UpdatedAt = now;
         state.State.Requests.Record(CreateOperation, UserId, requestId);

@@ -99,6 +99,18 @@ public sealed class TokenAuthenticationTests(JwksFileEngineFixture engine) : ICl
     }
 
     [Fact]
+    public async Task A_partner_whose_token_says_guest_is_a_guest_from_the_first_call()
+    {
+        var (partner, partnerToken) = await engine.SignUpAsync("partner", t => t.Claims = new Dictionary<string, object> { [JwksFileEngineFixture.GuestClaim] = "guest" });
+        var (employee, employeeToken) = await engine.SignUpAsync("employee", t => t.Claims = new Dictionary<string, object> { [JwksFileEngineFixture.GuestClaim] = "staff" });
+
+        Assert.Equal(NetworkRole.Guest, (await engine.Admin.GetAccountAsync(new GetAccountRequest(), partnerToken)).Role);
+        Assert.Equal(NetworkRole.Member, (await engine.Admin.GetAccountAsync(new GetAccountRequest(), employeeToken)).Role);
+        await RpcAssert.FailsWith(StatusCode.NotFound, () => engine.Users.GetUserAsync(new GetUserRequest { UserId = employee }, partnerToken));
+        Assert.Equal(partner, (await engine.Users.GetUserAsync(new GetUserRequest { UserId = partner }, employeeToken)).UserId);
+    }
+
+    [Fact]
     public async Task A_person_creates_only_their_own_account()
     {
         var userId = $"carol-{Guid.NewGuid():N}"[..18];

@@ -34,6 +34,8 @@ public abstract class JwtEngineFixture : IAsyncLifetime
 
     public Feeds.FeedsClient Feeds { get; private set; } = null!;
 
+    public Admin.AdminClient Admin { get; private set; } = null!;
+
     /// <summary>The claim the engine reads the user id from.</summary>
     public abstract string UserIdClaim { get; }
 
@@ -67,6 +69,7 @@ public abstract class JwtEngineFixture : IAsyncLifetime
         Users = new Users.UsersClient(Channel);
         Posts = new Posts.PostsClient(Channel);
         Feeds = new Feeds.FeedsClient(Channel);
+        Admin = new Admin.AdminClient(Channel);
     }
 
     public virtual async Task DisposeAsync()
@@ -100,10 +103,10 @@ public abstract class JwtEngineFixture : IAsyncLifetime
     public static Metadata Bearer(string token) => new() { { "authorization", $"Bearer {token}" } };
 
     /// <summary>Creates the account of a new user the way a person signing in for the first time does.</summary>
-    public async Task<(string UserId, Metadata Headers)> SignUpAsync(string name)
+    public async Task<(string UserId, Metadata Headers)> SignUpAsync(string name, Action<SecurityTokenDescriptor>? tweak = null)
     {
         var userId = $"{name}-{Guid.NewGuid():N}"[..(name.Length + 13)];
-        var headers = Bearer(Token(userId));
+        var headers = Bearer(Token(userId, tweak));
         await Users.CreateUserAsync(
             new CreateUserRequest
             {
@@ -150,6 +153,9 @@ public sealed class JwksFileEngineFixture : JwtEngineFixture
 
     public override SigningCredentials TrustedKey { get; }
 
+    /// <summary>The claim the identity provider marks partners with.</summary>
+    public const string GuestClaim = "rse_role";
+
     /// <summary>A key of the same kind the engine has never seen.</summary>
     public static SigningCredentials UntrustedKey(string keyId) =>
         new(new RsaSecurityKey(RSA.Create(2048)) { KeyId = keyId }, SecurityAlgorithms.RsaSha256);
@@ -163,7 +169,7 @@ public sealed class JwksFileEngineFixture : JwtEngineFixture
             """;
     }
 
-    protected override IEnumerable<string> KeyArguments() => [$"--Auth:Jwt:JwksFile={jwksPath}"];
+    protected override IEnumerable<string> KeyArguments() => [$"--Auth:Jwt:JwksFile={jwksPath}", $"--Auth:Jwt:GuestClaim={GuestClaim}"];
 
     public override async Task DisposeAsync()
     {
