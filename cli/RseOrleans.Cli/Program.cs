@@ -17,5 +17,9 @@ root.Subcommands.Add(PostCommands.React());
 root.Subcommands.Add(FeedCommands.Feed());
 root.Subcommands.Add(FeedCommands.Watch());
 root.Subcommands.Add(TokenCommands.Token());
+root.Subcommands.Add(AdminCommands.Admin());
+root.Subcommands.Add(AdminCommands.Report());
+root.Subcommands.Add(AdminCommands.Hide(hide: true));
+root.Subcommands.Add(AdminCommands.Hide(hide: false));
 
 return await root.Parse(args).InvokeAsync();
