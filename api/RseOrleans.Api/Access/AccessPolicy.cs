@@ -26,8 +26,9 @@ public sealed class AccessPolicy(IGrainFactory grains, Identity.CallerIdentity i
     private static GroupAccess AsSeenBy(GroupAccess access, bool isGuest) =>
         isGuest && !access.IsMember ? access with { Visibility = GroupVisibility.Secret } : access;
 
+    /// <summary>Whether the user is a guest; a configured network admin never is, whatever is stored.</summary>
     public async Task<bool> IsGuestAsync(string userId) =>
-        (await grains.GetGrain<IUserGrain>(userId).GetAccount()).Role == NetworkRole.Guest;
+        identity.ToCaller(await grains.GetGrain<IUserGrain>(userId).GetAccount()).Role == NetworkRole.Guest;
 
     /// <summary>The user, if the viewer may see them; NOT_FOUND otherwise, as for a missing id.</summary>
     public async Task<UserSnapshot> RequireVisibleUser(string viewerId, string userId)

@@ -21,8 +21,6 @@ public sealed class CallerIdentity(IGrainFactory grains, AuthOptions options, IO
 {
     public const string UserHeader = "x-rse-user";
 
-    public AuthMode Mode => options.Mode;
-
     /// <summary>The calling user's id; UNAUTHENTICATED when the caller is not proven or has no account.</summary>
     public async Task<string> RequireCallerAsync(ServerCallContext context) =>
         (await RequireCallerAccountAsync(context)).UserId;
