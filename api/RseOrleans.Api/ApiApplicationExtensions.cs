@@ -3,10 +3,12 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using RseOrleans.Api.Access;
+using RseOrleans.Api.Auth;
 using RseOrleans.Api.Errors;
 using RseOrleans.Api.Health;
 using RseOrleans.Api.Hydration;
 using RseOrleans.Api.Identity;
+using RseOrleans.Api.Limits;
 using RseOrleans.Api.Services;
 
 namespace RseOrleans.Api;
@@ -19,6 +21,7 @@ public static class ApiApplicationExtensions
         services.AddGrpc(options =>
         {
             options.Interceptors.Add<ErrorMappingInterceptor>();
+            options.Interceptors.Add<WriteCallInterceptor>();
             options.MaxReceiveMessageSize = 1024 * 1024;
         });
         services.AddGrpcReflection();
@@ -26,6 +29,10 @@ public static class ApiApplicationExtensions
         services.AddGrpcHealthChecks(options => options.UseHealthChecksCache = false)
             .AddCheck<EngineHealthCheck>("engine");
         services.Configure<LiveFeedOptions>(configuration.GetSection(LiveFeedOptions.Section));
+        services.AddRseAuthentication(configuration);
+        services.Configure<NetworkOptions>(configuration.GetSection(NetworkOptions.Section));
+        services.Configure<WriteLimitOptions>(configuration.GetSection(WriteLimitOptions.Section));
+        services.AddSingleton<WriteRateLimiter>();
         services.AddSingleton<CallerIdentity>();
         services.AddSingleton<AccessPolicy>();
         services.AddSingleton<PostHydrator>();
@@ -39,6 +46,7 @@ public static class ApiApplicationExtensions
         endpoints.MapGrpcService<GroupsService>();
         endpoints.MapGrpcService<PostsService>();
         endpoints.MapGrpcService<FeedsService>();
+        endpoints.MapGrpcService<AdminService>();
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
         return endpoints;

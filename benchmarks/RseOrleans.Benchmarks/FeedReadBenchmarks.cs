@@ -44,7 +44,7 @@ public class FeedReadBenchmarks
         ]);
         await app.StartAsync();
         var grains = app.Services.GetRequiredService<IGrainFactory>();
-        pager = new FeedPager(new PostHydrator(grains));
+        pager = app.Services.GetRequiredService<FeedPager>();
         feed = grains.GetGrain<IFeedGrain>(Reader);
 
         var profile = new UserProfile("Colleague", "Engineer", "Engineering", "Paris", "Europe/Paris", "fr-FR", ["Orleans"]);

@@ -31,6 +31,13 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
+    public static readonly Option<string?> Token = new("--token")
+    {
+        Description = "A bearer token (JWT) proving who calls, sent as 'authorization: Bearer' (default: the RSE_TOKEN environment variable).",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("RSE_TOKEN"),
+        Recursive = true,
+    };
+
     public static readonly Option<string> RequestId = new("--request-id")
     {
         Description = "Request id of a mutating call; repeat one to retry safely (default: a new id).",
@@ -47,7 +54,7 @@ internal static class GlobalOptions
         command.SetAction(async (parse, cancellation) =>
         {
             using var channel = GrpcChannel.ForAddress(parse.GetValue(Address)!);
-            var session = new Session(channel, parse.GetValue(User), parse.GetValue(RequestId)!);
+            var session = new Session(channel, parse.GetValue(User), parse.GetValue(Token), parse.GetValue(RequestId)!);
             try
             {
                 await call(parse, session, cancellation);
@@ -72,7 +79,28 @@ internal static class GlobalOptions
 }
 
 /// <summary>A connection to the engine on behalf of one user.</summary>
-internal sealed record Session(GrpcChannel Channel, string? UserId, string RequestId)
+internal sealed record Session(GrpcChannel Channel, string? UserId, string? Token, string RequestId)
 {
-    public Metadata Headers => UserId is null ? [] : new Metadata { { "x-rse-user", UserId } };
+    /// <summary>
+    /// The token when there is one (an engine in token mode ignores the development header), and
+    /// the development header when a user is named.
+    /// </summary>
+    public Metadata Headers
+    {
+        get
+        {
+            var headers = new Metadata();
+            if (!string.IsNullOrWhiteSpace(Token))
+            {
+                headers.Add("authorization", $"Bearer {Token}");
+            }
+
+            if (UserId is not null)
+            {
+                headers.Add("x-rse-user", UserId);
+            }
+
+            return headers;
+        }
+    }
 }

@@ -9,12 +9,65 @@ namespace RseOrleans.Api.Access;
 /// a secret group and its content do not exist for non-members (NOT_FOUND, as for a missing id);
 /// a closed group is visible but its content is for members (PERMISSION_DENIED);
 /// an open group is readable by everyone; posting needs membership and respects the posting policy.
+/// Guests (external partners) see only the groups they are members of, as if every other group were
+/// secret, and only the people who share one of those groups with them.
 /// Membership management itself is checked by the group grain, where the roles live.
 /// </summary>
-public sealed class AccessPolicy(IGrainFactory grains)
+public sealed class AccessPolicy(IGrainFactory grains, Identity.CallerIdentity identity)
 {
-    public Task<GroupAccess> GetGroupAccess(string groupId, string userId) =>
-        grains.GetGrain<IGroupGrain>(groupId).GetAccess(userId);
+    public async Task<GroupAccess> GetGroupAccess(string groupId, string userId)
+    {
+        var groupAccess = grains.GetGrain<IGroupGrain>(groupId).GetAccess(userId);
+        var isGuest = IsGuestAsync(userId);
+        return AsSeenBy(await groupAccess, await isGuest);
+    }
+
+    /// <summary>For a guest, a group they are not in is secret: it does not exist for them.</summary>
+    private static GroupAccess AsSeenBy(GroupAccess access, bool isGuest) =>
+        isGuest && !access.IsMember ? access with { Visibility = GroupVisibility.Secret } : access;
+
+    /// <summary>Whether the user is a guest; a configured network admin never is, whatever is stored.</summary>
+    public async Task<bool> IsGuestAsync(string userId) =>
+        identity.ToCaller(await grains.GetGrain<IUserGrain>(userId).GetAccount()).Role == NetworkRole.Guest;
+
+    /// <summary>The user, if the viewer may see them; NOT_FOUND otherwise, as for a missing id.</summary>
+    public async Task<UserSnapshot> RequireVisibleUser(string viewerId, string userId)
+    {
+        var user = await grains.GetGrain<IUserGrain>(userId).Get();
+        return user is not null && (await VisibleAmong(viewerId, [userId])).Contains(userId)
+            ? user
+            : throw Fail.NotFound($"User '{userId}'");
+    }
+
+    /// <summary>Which of <paramref name="userIds"/> the viewer may see: everyone, unless the viewer is a guest.</summary>
+    public async Task<IReadOnlySet<string>> VisibleAmong(string viewerId, IEnumerable<string> userIds)
+    {
+        var candidates = userIds.ToHashSet(StringComparer.Ordinal);
+        if (!await IsGuestAsync(viewerId))
+        {
+            return candidates;
+        }
+
+        var viewerGroups = (await grains.GetGrain<IUserGrain>(viewerId).GetGroupIds()).ToHashSet(StringComparer.Ordinal);
+        var others = candidates.Where(id => id != viewerId).ToArray();
+        var theirGroups = await Task.WhenAll(others.Select(id => grains.GetGrain<IUserGrain>(id).GetGroupIds()));
+        var visible = others.Where((_, i) => viewerGroups.Overlaps(theirGroups[i])).ToHashSet(StringComparer.Ordinal);
+        if (candidates.Contains(viewerId))
+        {
+            visible.Add(viewerId);
+        }
+
+        return visible;
+    }
+
+    /// <summary>Guests are invited into groups; they create none.</summary>
+    public async Task RequireMayCreateGroups(string userId)
+    {
+        if (await IsGuestAsync(userId))
+        {
+            throw Fail.Denied("Guests cannot create groups; ask a member of the network to create one and add you.");
+        }
+    }
 
     public async Task<GroupAccess> RequireVisibleGroup(string groupId, string userId)
     {
@@ -50,7 +103,9 @@ public sealed class AccessPolicy(IGrainFactory grains)
         var post = await grains.GetGrain<IPostGrain>(postId).Get(userId) ?? throw Fail.NotFound($"Post '{postId}'");
         if (post.GroupId is not { } groupId)
         {
-            return (post, null);
+            return (await VisibleAmong(userId, [post.AuthorId])).Count == 1
+                ? (post, null)
+                : throw Fail.NotFound($"Post '{postId}'");
         }
 
         var access = await GetGroupAccess(groupId, userId);
@@ -64,6 +119,70 @@ public sealed class AccessPolicy(IGrainFactory grains)
             : throw Fail.Denied($"Only members of group '{groupId}' read its posts.");
     }
 
-    /// <summary>Owners and admins of a post's group moderate it; a profile post has no moderators yet.</summary>
-    public static bool CanModerate(GroupAccess? group) => group?.IsAdmin == true;
+    /// <summary>
+    /// A readable post that is not hidden from the viewer: a hidden post is NOT_FOUND for everyone
+    /// but its author and those who moderate it.
+    /// </summary>
+    public async Task<(PostSnapshot Post, GroupAccess? Group)> RequireShownPost(long postId, string userId)
+    {
+        var (post, group) = await RequireReadablePost(postId, userId);
+        var hidden = await grains.GetGrain<IModerationGrain>(ModerationKeys.For(post)).HiddenAmong([postId]);
+        return hidden.Count == 0 || post.AuthorId == userId || await CanModerateAsync(userId, group)
+            ? (post, group)
+            : throw Fail.NotFound($"Post '{postId}'");
+    }
+
+    /// <summary>
+    /// Who moderates a post: the moderators, admins and owners of its group; for a profile post,
+    /// the network admins.
+    /// </summary>
+    public async Task<bool> CanModerateAsync(string userId, GroupAccess? group) =>
+        group is not null
+            ? group.IsModerator
+            : identity.ToCaller(await grains.GetGrain<IUserGrain>(userId).GetAccount()).IsNetworkAdmin;
+
+    /// <summary>
+    /// The posts of <paramref name="posts"/> the viewer may read now: a timeline holds references
+    /// delivered while access lasted, so each read checks again (removed from a group, a guest
+    /// who no longer shares a group with an author).
+    /// </summary>
+    public async Task<IReadOnlySet<long>> ReadableAmong(string viewerId, IReadOnlyCollection<PostSnapshot> posts)
+    {
+        var groupIds = posts.Select(post => post.GroupId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        // The viewer's role once for the page, not once per group.
+        var isGuest = groupIds.Length > 0 && await IsGuestAsync(viewerId);
+        var accesses = (await Task.WhenAll(groupIds.Select(groupId => grains.GetGrain<IGroupGrain>(groupId).GetAccess(viewerId))))
+            .Select(access => AsSeenBy(access, isGuest))
+            .ToArray();
+        var readableGroups = groupIds.Where((_, i) => accesses[i].CanReadContent).ToHashSet(StringComparer.Ordinal);
+        var visibleAuthors = await VisibleAmong(viewerId, posts.Where(post => post.GroupId is null).Select(post => post.AuthorId));
+        var readable = posts
+            .Where(post => post.GroupId is { } groupId ? readableGroups.Contains(groupId) : visibleAuthors.Contains(post.AuthorId))
+            .ToArray();
+
+        // Hidden posts stay for their authors and moderators: one read per moderation scope.
+        var scopes = readable.GroupBy(ModerationKeys.For, StringComparer.Ordinal).ToArray();
+        var hiddenByScope = await Task.WhenAll(scopes.Select(scope =>
+            grains.GetGrain<IModerationGrain>(scope.Key).HiddenAmong(scope.Select(post => post.PostId).ToArray())));
+        var hidden = hiddenByScope.SelectMany(ids => ids).ToHashSet();
+        var moderatesProfiles = hidden.Count > 0 && await CanModerateAsync(viewerId, group: null);
+        return readable
+            .Where(post => !hidden.Contains(post.PostId)
+                || post.AuthorId == viewerId
+                || (post.GroupId is { } groupId ? accesses[Array.IndexOf(groupIds, groupId)].IsModerator : moderatesProfiles))
+            .Select(post => post.PostId)
+            .ToHashSet();
+    }
+
+    /// <summary>Network admins run accounts and roles; everyone else is refused, saying who may.</summary>
+    public static void RequireNetworkAdmin(Identity.Caller caller, string what)
+    {
+        if (!caller.IsNetworkAdmin)
+        {
+            throw Fail.Denied($"Only network admins {what}.");
+        }
+    }
+
+    /// <summary>Moderators, admins and owners of a post's group moderate it; a profile post has no moderators yet.</summary>
+    public static bool CanModerate(GroupAccess? group) => group?.IsModerator == true;
 }

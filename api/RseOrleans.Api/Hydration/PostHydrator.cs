@@ -1,3 +1,4 @@
+using RseOrleans.Api.Access;
 using RseOrleans.Api.Mapping;
 using RseOrleans.Api.Paging;
 using RseOrleans.Grains;
@@ -9,13 +10,22 @@ namespace RseOrleans.Api.Hydration;
 /// <summary>
 /// Turns timeline references into the posts a client shows: current text, counts, the viewer's
 /// reactions, author and group names. Done at read time, so an edit, a delete or a renamed
-/// group shows everywhere at once; deleted posts are dropped.
+/// group shows everywhere at once; deleted posts, and posts the viewer may no longer read, are dropped.
 /// </summary>
-public sealed class PostHydrator(IGrainFactory grains)
+public sealed class PostHydrator(IGrainFactory grains, AccessPolicy access)
 {
     public async Task<IReadOnlyList<V1.FeedItem>> HydrateAsync(IReadOnlyList<FeedRef> refs, string viewerId, string cursorKind)
     {
         var posts = await Task.WhenAll(refs.Select(entry => grains.GetGrain<IPostGrain>(entry.PostId).Get(viewerId)));
+        var readable = await access.ReadableAmong(viewerId, posts.OfType<PostSnapshot>().ToArray());
+        for (var i = 0; i < posts.Length; i++)
+        {
+            if (posts[i] is { } post && !readable.Contains(post.PostId))
+            {
+                posts[i] = null;
+            }
+        }
+
         var names = await LoadNamesAsync(posts.OfType<PostSnapshot>());
 
         var items = new List<V1.FeedItem>(refs.Count);

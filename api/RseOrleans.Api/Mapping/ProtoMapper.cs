@@ -105,9 +105,23 @@ internal static class ProtoMapper
 
     public static PostingPolicy ToDomain(V1.PostingPolicy policy) => (PostingPolicy)(int)policy;
 
-    public static V1.GroupRole ToProto(GroupRole role) => (V1.GroupRole)(int)role;
+    public static V1.GroupRole ToProto(GroupRole role) => role switch
+    {
+        GroupRole.Member => V1.GroupRole.Member,
+        GroupRole.Moderator => V1.GroupRole.Moderator,
+        GroupRole.Admin => V1.GroupRole.Admin,
+        GroupRole.Owner => V1.GroupRole.Owner,
+        _ => V1.GroupRole.Unspecified,
+    };
 
-    public static GroupRole ToDomain(V1.GroupRole role) => (GroupRole)(int)role;
+    public static GroupRole ToDomain(V1.GroupRole role) => role switch
+    {
+        V1.GroupRole.Member => GroupRole.Member,
+        V1.GroupRole.Moderator => GroupRole.Moderator,
+        V1.GroupRole.Admin => GroupRole.Admin,
+        V1.GroupRole.Owner => GroupRole.Owner,
+        _ => GroupRole.None,
+    };
 
     public static V1.ReactionType ToProto(ReactionType type) => (V1.ReactionType)(int)type;
 

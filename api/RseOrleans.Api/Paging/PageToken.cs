@@ -18,6 +18,8 @@ internal static class PageToken
     public const string Following = "following";
     public const string Members = "members";
     public const string Comments = "comments";
+    public const string Audit = "audit";
+    public const string Reports = "reports";
 
     private const string Version = "1";
 

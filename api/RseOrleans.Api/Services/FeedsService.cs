@@ -54,10 +54,7 @@ public sealed class FeedsService(
         var userId = Require.Id(request.UserId, "user_id");
         var pageSize = Require.PageSize(request.PageSize);
         var before = PageToken.DecodeNumber(request.PageToken, PageToken.Profile);
-        if (await cluster.GetGrain<IUserGrain>(userId).Get() is null)
-        {
-            throw Fail.NotFound($"User '{userId}'");
-        }
+        await access.RequireVisibleUser(caller, userId);
 
         var source = cluster.GetGrain<ISourceGrain>(SourceId.User(userId).Key);
         return await pager.ReadPageAsync(FeedPager.FromSource(source), before, pageSize, caller, PageToken.Profile);
@@ -86,6 +83,24 @@ public sealed class FeedsService(
             return Task.CompletedTask;
         });
 
+        // Losing access ends the watch at once: the account grain announces it, the loop re-checks.
+        var accessLost = 0;
+        var accessSubscription = await cluster.GetStreamProvider(StreamNames.Provider)
+            .GetStream<AccessChanged>(StreamId.Create(AccessStreams.Namespace, caller))
+            .SubscribeAsync((_, _) =>
+            {
+                Interlocked.Exchange(ref accessLost, 1);
+                wakeUps.Writer.TryWrite(true);
+                return Task.CompletedTask;
+            });
+
+        // A watch lives no longer than the token that opened it.
+        using var credentialsExpired = new CancellationTokenSource();
+        if (await identity.CredentialsExpiryAsync(context) is { } expiry)
+        {
+            credentialsExpired.CancelAfter(TimeSpan.FromTicks(Math.Clamp((expiry - DateTimeOffset.UtcNow).Ticks, 1, TimeSpan.FromDays(1).Ticks)));
+        }
+
         var watcherId = Guid.NewGuid();
         try
         {
@@ -99,17 +114,28 @@ public sealed class FeedsService(
 
             while (!cancellation.IsCancellationRequested)
             {
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellation, credentialsExpired.Token);
                 wait.CancelAfter(catchUpInterval);
                 try
                 {
                     await wakeUps.Reader.ReadAsync(wait.Token);
                 }
+                catch (OperationCanceledException) when (credentialsExpired.IsCancellationRequested && !cancellation.IsCancellationRequested)
+                {
+                    throw new RpcException(new Status(StatusCode.Unauthenticated, "The bearer token expired: reconnect with a new token and the last cursor received."));
+                }
                 catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
                 {
                     // No wake-up for a while: renew the lease and read anyway. This brings the posts of
-                    // pulled sources, which announce nothing, and covers any lost wake-up.
+                    // pulled sources, which announce nothing, covers any lost wake-up, and the account
+                    // check covers a lost access event.
+                    Interlocked.Exchange(ref accessLost, 1);
                     await feed.Watch(watcherId, lease);
+                }
+
+                if (Interlocked.Exchange(ref accessLost, 0) == 1)
+                {
+                    await RequireStillActiveAsync(caller);
                 }
 
                 last = await SendNewerAsync(feed, last, caller, responseStream, cancellation);
@@ -121,8 +147,17 @@ public sealed class FeedsService(
         }
         finally
         {
+            await accessSubscription.UnsubscribeAsync();
             await subscription.UnsubscribeAsync();
             await feed.Unwatch(watcherId);
+        }
+    }
+
+    private async Task RequireStillActiveAsync(string userId)
+    {
+        if (!(await cluster.GetGrain<IUserGrain>(userId).GetAccount()).IsActive)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"The account '{userId}' was deactivated; this watch has ended."));
         }
     }
 

@@ -18,6 +18,7 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
     public override async Task<Group> CreateGroup(CreateGroupRequest request, ServerCallContext context)
     {
         var caller = await identity.RequireCallerAsync(context);
+        await access.RequireMayCreateGroups(caller);
         var requestId = Require.RequestId(request.RequestId);
         var spec = new Model.GroupSpec(
             Require.Text(request.Name, "name", Require.MaxGroupNameLength),
@@ -47,6 +48,7 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
         var caller = await identity.RequireCallerAsync(context);
         var requestId = Require.RequestId(request.RequestId);
         var groupId = Require.Id(request.GroupId, "group_id");
+        await access.RequireVisibleGroup(groupId, caller);
 
         var outcome = await grains.GetGrain<IGroupGrain>(groupId).Join(caller, requestId);
         return new JoinGroupResponse
@@ -60,6 +62,7 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
         var caller = await identity.RequireCallerAsync(context);
         var requestId = Require.RequestId(request.RequestId);
         var groupId = Require.Id(request.GroupId, "group_id");
+        await access.RequireVisibleGroup(groupId, caller);
 
         await grains.GetGrain<IGroupGrain>(groupId).Leave(caller, requestId);
         return new LeaveGroupResponse();
@@ -69,6 +72,7 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
     {
         var caller = await identity.RequireCallerAsync(context);
         var groupId = Require.Id(request.GroupId, "group_id");
+        await access.RequireVisibleGroup(groupId, caller);
 
         var pending = await grains.GetGrain<IGroupGrain>(groupId).ListJoinRequests(caller);
         var names = await hydrator.LoadDisplayNamesAsync(pending.Select(p => p.UserId));
@@ -87,6 +91,7 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
         var caller = await identity.RequireCallerAsync(context);
         var requestId = Require.RequestId(request.RequestId);
         var groupId = Require.Id(request.GroupId, "group_id");
+        await access.RequireVisibleGroup(groupId, caller);
         var userId = Require.Id(request.UserId, "user_id");
 
         var member = await grains.GetGrain<IGroupGrain>(groupId).ApproveJoinRequest(caller, userId, requestId);
@@ -98,6 +103,7 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
         var caller = await identity.RequireCallerAsync(context);
         var requestId = Require.RequestId(request.RequestId);
         var groupId = Require.Id(request.GroupId, "group_id");
+        await access.RequireVisibleGroup(groupId, caller);
         var userId = Require.Id(request.UserId, "user_id");
 
         await grains.GetGrain<IGroupGrain>(groupId).DeclineJoinRequest(caller, userId, requestId);
@@ -109,6 +115,7 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
         var caller = await identity.RequireCallerAsync(context);
         var requestId = Require.RequestId(request.RequestId);
         var groupId = Require.Id(request.GroupId, "group_id");
+        await access.RequireVisibleGroup(groupId, caller);
         var userId = Require.Id(request.UserId, "user_id");
         if (await grains.GetGrain<IUserGrain>(userId).Get() is null)
         {
@@ -124,6 +131,7 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
         var caller = await identity.RequireCallerAsync(context);
         var requestId = Require.RequestId(request.RequestId);
         var groupId = Require.Id(request.GroupId, "group_id");
+        await access.RequireVisibleGroup(groupId, caller);
         var userId = Require.Id(request.UserId, "user_id");
 
         await grains.GetGrain<IGroupGrain>(groupId).RemoveMember(caller, userId, requestId);
@@ -135,6 +143,7 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
         var caller = await identity.RequireCallerAsync(context);
         var requestId = Require.RequestId(request.RequestId);
         var groupId = Require.Id(request.GroupId, "group_id");
+        await access.RequireVisibleGroup(groupId, caller);
         var userId = Require.Id(request.UserId, "user_id");
         var role = ProtoMapper.ToDomain(Require.Defined(request.Role, "role"));
 

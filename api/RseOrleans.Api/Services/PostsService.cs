@@ -1,3 +1,4 @@
+using System.Globalization;
 using Grpc.Core;
 using RseOrleans.Api.Access;
 using RseOrleans.Api.Errors;
@@ -16,6 +17,9 @@ namespace RseOrleans.Api.Services;
 
 public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator) : Posts.PostsBase
 {
+    /// <summary>Deleting someone else's post or comment is moderation: it goes to the audit log.</summary>
+    private IAuditLogGrain AuditLog => grains.GetGrain<IAuditLogGrain>(IAuditLogGrain.NetworkKey);
+
     public override async Task<Post> CreatePost(CreatePostRequest request, ServerCallContext context)
     {
         var caller = await identity.RequireCallerAsync(context);
@@ -40,7 +44,7 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
     public override async Task<Post> GetPost(GetPostRequest request, ServerCallContext context)
     {
         var caller = await identity.RequireCallerAsync(context);
-        var (post, _) = await access.RequireReadablePost(Require.NumericId(request.PostId, "post_id"), caller);
+        var (post, _) = await access.RequireShownPost(Require.NumericId(request.PostId, "post_id"), caller);
         return await hydrator.HydrateAsync(post);
     }
 
@@ -50,7 +54,7 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         var requestId = Require.RequestId(request.RequestId);
         var postId = Require.NumericId(request.PostId, "post_id");
         var text = Require.Text(request.Text, "text", Require.MaxPostTextLength);
-        await access.RequireReadablePost(postId, caller);
+        await access.RequireShownPost(postId, caller);
 
         var post = await grains.GetGrain<IPostGrain>(postId).Edit(caller, text, requestId);
         return await hydrator.HydrateAsync(post);
@@ -70,13 +74,19 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
             return new DeletePostResponse();
         }
 
-        var (post, group) = await access.RequireReadablePost(postId, caller);
+        var (post, group) = await access.RequireShownPost(postId, caller);
         if (post.AuthorId != caller && !AccessPolicy.CanModerate(group))
         {
-            throw Fail.Denied("Only the author or an owner or admin of the post's group deletes a post.");
+            throw Fail.Denied("Only the author or a moderator, admin or owner of the post's group deletes a post.");
         }
 
         await grain.Delete(caller, requestId);
+        if (post.AuthorId != caller)
+        {
+            await AuditLog.Record(new AuditRecord(
+                $"post:{postId}|delete|{caller}|{requestId}", caller, AuditActions.DeletePost, post.PostId.ToString(CultureInfo.InvariantCulture), post.GroupId, $"author {post.AuthorId}"));
+        }
+
         return new DeletePostResponse();
     }
 
@@ -86,7 +96,7 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         var requestId = Require.RequestId(request.RequestId);
         var postId = Require.NumericId(request.PostId, "post_id");
         var text = Require.Text(request.Text, "text", Require.MaxCommentTextLength);
-        await access.RequireReadablePost(postId, caller);
+        await access.RequireShownPost(postId, caller);
 
         var comment = await grains.GetGrain<IPostGrain>(postId).AddComment(caller, text, requestId);
         var names = await hydrator.LoadDisplayNamesAsync([caller]);
@@ -99,12 +109,16 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         var postId = Require.NumericId(request.PostId, "post_id");
         var pageSize = Require.PageSize(request.PageSize);
         var after = PageToken.DecodeNumber(request.PageToken, PageToken.Comments);
-        await access.RequireReadablePost(postId, caller);
+        await access.RequireShownPost(postId, caller);
 
         var page = await grains.GetGrain<IPostGrain>(postId).ListComments(after, pageSize);
-        var names = await hydrator.LoadDisplayNamesAsync(page.Comments.Select(c => c.AuthorId));
+        // A guest does not see the comments of people outside their groups (an open group's post
+        // takes comments from non-members); the page may come out shorter, the token moves on.
+        var visibleAuthors = await access.VisibleAmong(caller, page.Comments.Select(c => c.AuthorId));
+        var comments = page.Comments.Where(c => visibleAuthors.Contains(c.AuthorId)).ToArray();
+        var names = await hydrator.LoadDisplayNamesAsync(comments.Select(c => c.AuthorId));
         var response = new ListCommentsResponse { NextPageToken = PageToken.Next(PageToken.Comments, page.Next) };
-        response.Comments.AddRange(page.Comments.Select(c => ProtoMapper.ToProto(c, names[c.AuthorId])));
+        response.Comments.AddRange(comments.Select(c => ProtoMapper.ToProto(c, names[c.AuthorId])));
         return response;
     }
 
@@ -114,17 +128,23 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         var requestId = Require.RequestId(request.RequestId);
         var postId = Require.NumericId(request.PostId, "post_id");
         var commentId = Require.NumericId(request.CommentId, "comment_id");
-        var (post, group) = await access.RequireReadablePost(postId, caller);
+        var (post, group) = await access.RequireShownPost(postId, caller);
         var grain = grains.GetGrain<IPostGrain>(postId);
 
-        if (await grain.GetComment(commentId) is { } comment
-            && comment.AuthorId != caller && post.AuthorId != caller && !AccessPolicy.CanModerate(group))
+        var comment = await grain.GetComment(commentId);
+        if (comment is not null && comment.AuthorId != caller && post.AuthorId != caller && !AccessPolicy.CanModerate(group))
         {
-            throw Fail.Denied("Only the comment's author, the post's author or an owner or admin of the group deletes a comment.");
+            throw Fail.Denied("Only the comment's author, the post's author or a moderator, admin or owner of the group deletes a comment.");
         }
 
         // A comment already gone: OK for a retry of the delete that removed it, NOT_FOUND otherwise.
         await grain.DeleteComment(caller, commentId, requestId);
+        if (comment is not null && comment.AuthorId != caller)
+        {
+            await AuditLog.Record(new AuditRecord(
+                $"comment:{commentId}|delete|{caller}|{requestId}", caller, AuditActions.DeleteComment, commentId.ToString(CultureInfo.InvariantCulture), post.GroupId, $"post {postId}, author {comment.AuthorId}"));
+        }
+
         return new DeleteCommentResponse();
     }
 
@@ -145,7 +165,7 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         var requestId = Require.RequestId(rawRequestId);
         var postId = Require.NumericId(rawPostId, "post_id");
         var type = ProtoMapper.ToDomain(Require.Defined(rawType, "type"));
-        var (post, _) = await access.RequireReadablePost(postId, caller);
+        var (post, _) = await access.RequireShownPost(postId, caller);
 
         // Straight to the caller's shard: a viral post's reactions never queue on the post itself.
         var summary = await change(grains.ReactionShard(postId, post.ReactionShards, caller), caller, type, requestId);

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using RseOrleans.Api.Access;
 using RseOrleans.Api.Errors;
 using RseOrleans.Api.Hydration;
 using RseOrleans.Api.Identity;
@@ -11,22 +12,23 @@ using RseOrleans.Model;
 
 namespace RseOrleans.Api.Services;
 
-public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, PostHydrator hydrator) : Users.UsersBase
+public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator) : Users.UsersBase
 {
     public override async Task<User> CreateUser(CreateUserRequest request, ServerCallContext context)
     {
+        var role = await identity.RequireMayCreateAsync(context, request.UserId);
         var requestId = Require.RequestId(request.RequestId);
         var userId = Require.Id(request.UserId, "user_id");
         var profile = ProfileRules.Validate(request.Profile);
 
-        var user = await grains.GetGrain<IUserGrain>(userId).Create(profile, requestId);
+        var user = await grains.GetGrain<IUserGrain>(userId).CreateAs(profile, role, requestId);
         return await ToProtoAsync(user);
     }
 
     public override async Task<User> GetUser(GetUserRequest request, ServerCallContext context)
     {
-        await identity.RequireCallerAsync(context);
-        var user = await RequireUserAsync(Require.Id(request.UserId, "user_id"));
+        var caller = await identity.RequireCallerAsync(context);
+        var user = await access.RequireVisibleUser(caller, Require.Id(request.UserId, "user_id"));
         return await ToProtoAsync(user);
     }
 
@@ -45,7 +47,7 @@ public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, 
     {
         var caller = await identity.RequireCallerAsync(context);
         var requestId = Require.RequestId(request.RequestId);
-        var target = await RequireUserAsync(Require.Id(request.UserId, "user_id"));
+        var target = await access.RequireVisibleUser(caller, Require.Id(request.UserId, "user_id"));
 
         var changed = await grains.GetGrain<IUserGrain>(caller).Follow(target.UserId, requestId);
         return new FollowUserResponse { Changed = changed };
@@ -55,7 +57,7 @@ public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, 
     {
         var caller = await identity.RequireCallerAsync(context);
         var requestId = Require.RequestId(request.RequestId);
-        var target = await RequireUserAsync(Require.Id(request.UserId, "user_id"));
+        var target = await access.RequireVisibleUser(caller, Require.Id(request.UserId, "user_id"));
 
         var changed = await grains.GetGrain<IUserGrain>(caller).Unfollow(target.UserId, requestId);
         return new UnfollowUserResponse { Changed = changed };
@@ -63,32 +65,29 @@ public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, 
 
     public override async Task<ListFollowersResponse> ListFollowers(ListFollowersRequest request, ServerCallContext context)
     {
-        await identity.RequireCallerAsync(context);
-        var user = await RequireUserAsync(Require.Id(request.UserId, "user_id"));
+        var caller = await identity.RequireCallerAsync(context);
+        var user = await access.RequireVisibleUser(caller, Require.Id(request.UserId, "user_id"));
         var pageSize = Require.PageSize(request.PageSize);
         var after = PageToken.Decode(request.PageToken, PageToken.Followers);
 
         var page = await grains.GetGrain<ISourceGrain>(SourceId.User(user.UserId).Key).ListAudience(after, pageSize);
         var response = new ListFollowersResponse { NextPageToken = PageToken.Next(PageToken.Followers, page.Next) };
-        response.Users.AddRange(await SummariesAsync(page));
+        response.Users.AddRange(await SummariesAsync(caller, page));
         return response;
     }
 
     public override async Task<ListFollowingResponse> ListFollowing(ListFollowingRequest request, ServerCallContext context)
     {
-        await identity.RequireCallerAsync(context);
-        var user = await RequireUserAsync(Require.Id(request.UserId, "user_id"));
+        var caller = await identity.RequireCallerAsync(context);
+        var user = await access.RequireVisibleUser(caller, Require.Id(request.UserId, "user_id"));
         var pageSize = Require.PageSize(request.PageSize);
         var after = PageToken.Decode(request.PageToken, PageToken.Following);
 
         var page = await grains.GetGrain<IUserGrain>(user.UserId).ListFollowing(after, pageSize);
         var response = new ListFollowingResponse { NextPageToken = PageToken.Next(PageToken.Following, page.Next) };
-        response.Users.AddRange(await SummariesAsync(page));
+        response.Users.AddRange(await SummariesAsync(caller, page));
         return response;
     }
-
-    private async Task<UserSnapshot> RequireUserAsync(string userId) =>
-        await grains.GetGrain<IUserGrain>(userId).Get() ?? throw Fail.NotFound($"User '{userId}'");
 
     private async Task<User> ToProtoAsync(UserSnapshot user)
     {
@@ -96,9 +95,12 @@ public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, 
         return ProtoMapper.ToProto(user, followers);
     }
 
-    private async Task<IEnumerable<UserSummary>> SummariesAsync(IdPage page)
+    /// <summary>The page's people the viewer may see; a guest's page may come out shorter, the token still moves on.</summary>
+    private async Task<IEnumerable<UserSummary>> SummariesAsync(string viewerId, IdPage page)
     {
-        var users = await hydrator.LoadUsersAsync(page.Ids);
-        return page.Ids.Select(id => ProtoMapper.ToSummary(id, users[id]));
+        var visible = await access.VisibleAmong(viewerId, page.Ids);
+        var ids = page.Ids.Where(visible.Contains).ToArray();
+        var users = await hydrator.LoadUsersAsync(ids);
+        return ids.Select(id => ProtoMapper.ToSummary(id, users[id]));
     }
 }

@@ -43,6 +43,9 @@ internal static partial class Require
             : throw Fail.Invalid(field, $"'{Truncate(value)}' is not a valid id (1 to {MaxIdLength} lowercase letters, digits, '.', '_' or '-').");
     }
 
+    /// <summary>Whether <paramref name="value"/> has the shape of a user or group id, for callers that answer something other than INVALID_ARGUMENT.</summary>
+    public static bool IsId(string? value) => value is not null && IdPattern().IsMatch(value);
+
     /// <summary>Post and comment ids: positive 64-bit numbers written in decimal.</summary>
     public static long NumericId(string value, string field)
     {

@@ -8,6 +8,9 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Creates the user; a retry with the same request id returns the same user.</summary>
     Task<UserSnapshot> Create(UserProfile profile, string requestId);
 
+    /// <summary>Creates the user with a network role from the start (a guest signing in for the first time).</summary>
+    Task<UserSnapshot> CreateAs(UserProfile profile, NetworkRole role, string requestId);
+
     [AlwaysInterleave]
     Task<UserSnapshot?> Get();
 
@@ -21,4 +24,27 @@ public interface IUserGrain : IGrainWithStringKey
 
     [AlwaysInterleave]
     Task<IdPage> ListFollowing(string? after, int pageSize);
+
+    /// <summary>Whether the user exists, their network role and whether they may call the engine.</summary>
+    [AlwaysInterleave]
+    Task<AccountSnapshot> GetAccount();
+
+    /// <summary>Sets the network role; the API has checked that the actor is a network admin.</summary>
+    Task<AccountSnapshot> SetNetworkRole(NetworkRole role, string actorId, string requestId);
+
+    /// <summary>
+    /// Deactivates or reactivates the account; the API has checked that the actor is a network
+    /// admin. Deactivating tells the user's open live watches at once.
+    /// </summary>
+    Task<AccountSnapshot> SetStatus(AccountStatus status, string actorId, string requestId);
+
+    /// <summary>
+    /// Called by a group grain when the user joins or leaves it, before the change returns, so
+    /// that who shares a group with whom (what a guest may see) is known without asking every group.
+    /// </summary>
+    Task NoteMembership(string groupId, bool isMember);
+
+    /// <summary>The groups the user is a member of.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyCollection<string>> GetGroupIds();
 }

@@ -22,14 +22,20 @@ public enum PostingPolicy
     AdminsOnly = 2,
 }
 
-/// <summary>Roles in a group, ordered by power so that a comparison says who outranks whom.</summary>
+/// <summary>
+/// Roles in a group, ordered by power so that a comparison says who outranks whom. The numbers
+/// are not the API's (the API maps them by name), so a role can be slotted in where it belongs.
+/// </summary>
 [GenerateSerializer]
 public enum GroupRole
 {
     None = 0,
     Member = 1,
-    Admin = 2,
-    Owner = 3,
+
+    /// <summary>Keeps the conversation civil: deletes posts and comments in the group; manages no one.</summary>
+    Moderator = 2,
+    Admin = 3,
+    Owner = 4,
 }
 
 [GenerateSerializer]
@@ -70,6 +76,8 @@ public sealed record GroupAccess(
     public static readonly GroupAccess Missing = new(false, GroupVisibility.Secret, PostingPolicy.AllMembers, GroupRole.None, false, "");
 
     public bool IsMember => Role >= GroupRole.Member;
+
+    public bool IsModerator => Role >= GroupRole.Moderator;
 
     public bool IsAdmin => Role >= GroupRole.Admin;
 

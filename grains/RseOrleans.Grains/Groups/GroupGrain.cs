@@ -153,24 +153,26 @@ public sealed class GroupGrain(
             await state.WriteStateAsync();
         }
 
-        return Members.TryGetValue(userId, out var member) ? member : throw DomainException.NotFound($"Member '{userId}'");
+        var approved = Members.TryGetValue(userId, out var member) ? member : throw DomainException.NotFound($"Member '{userId}'");
+        await AuditAsync(ApproveOperation, actorId, requestId, AuditActions.ApproveJoinRequest, userId, "");
+        return approved;
     }
 
     public async Task DeclineJoinRequest(string actorId, string userId, string requestId)
     {
         RequireAdmin(actorId);
-        if (state.State.Requests.TryGet(DeclineOperation, actorId, requestId, out _))
+        if (!state.State.Requests.TryGet(DeclineOperation, actorId, requestId, out _))
         {
-            return;
+            if (!state.State.JoinRequests.Remove(userId))
+            {
+                throw DomainException.NotFound($"A join request of user '{userId}'");
+            }
+
+            state.State.Requests.Record(DeclineOperation, actorId, requestId);
+            await state.WriteStateAsync();
         }
 
-        if (!state.State.JoinRequests.Remove(userId))
-        {
-            throw DomainException.NotFound($"A join request of user '{userId}'");
-        }
-
-        state.State.Requests.Record(DeclineOperation, actorId, requestId);
-        await state.WriteStateAsync();
+        await AuditAsync(DeclineOperation, actorId, requestId, AuditActions.DeclineJoinRequest, userId, "");
     }
 
     public Task<IReadOnlyList<JoinRequest>> ListJoinRequests(string actorId)
@@ -194,7 +196,9 @@ public sealed class GroupGrain(
             await state.WriteStateAsync();
         }
 
-        return Members.TryGetValue(userId, out var member) ? member : throw DomainException.NotFound($"Member '{userId}'");
+        var added = Members.TryGetValue(userId, out var member) ? member : throw DomainException.NotFound($"Member '{userId}'");
+        await AuditAsync(AddMemberOperation, actorId, requestId, AuditActions.AddMember, userId, "");
+        return added;
     }
 
     public async Task<int> AddMembers(string actorId, IReadOnlyCollection<string> userIds, string requestId)
@@ -208,6 +212,7 @@ public sealed class GroupGrain(
         added = await AddMembersCore(userIds, GroupRole.Member);
         state.State.Requests.Record(AddMembersOperation, actorId, requestId, added);
         await state.WriteStateAsync();
+        await AuditAsync(AddMembersOperation, actorId, requestId, AuditActions.AddMember, "", $"{added} members added in one batch");
         return (int)added;
     }
 
@@ -216,6 +221,7 @@ public sealed class GroupGrain(
         var actorRole = RequireAdmin(actorId);
         if (state.State.Requests.TryGet(RemoveMemberOperation, actorId, requestId, out _))
         {
+            await AuditAsync(RemoveMemberOperation, actorId, requestId, AuditActions.RemoveMember, userId, "");
             return;
         }
 
@@ -233,6 +239,7 @@ public sealed class GroupGrain(
         await RemoveMemberCore(userId);
         state.State.Requests.Record(RemoveMemberOperation, actorId, requestId);
         await state.WriteStateAsync();
+        await AuditAsync(RemoveMemberOperation, actorId, requestId, AuditActions.RemoveMember, userId, "");
     }
 
     public async Task<GroupMember> SetRole(string actorId, string userId, GroupRole role, string requestId)
@@ -245,7 +252,7 @@ public sealed class GroupGrain(
 
         if (role == GroupRole.None)
         {
-            throw DomainException.Invalid("role", "must be member, admin or owner.");
+            throw DomainException.Invalid("role", "must be member, moderator, admin or owner.");
         }
 
         if (!Members.TryGetValue(userId, out var member))
@@ -265,6 +272,7 @@ public sealed class GroupGrain(
             await state.WriteStateAsync();
         }
 
+        await AuditAsync(SetRoleOperation, actorId, requestId, AuditActions.SetMemberRole, userId, Members[userId].Role.ToString().ToLowerInvariant());
         return Members[userId];
     }
 
@@ -289,7 +297,11 @@ public sealed class GroupGrain(
         var recent = await GrainFactory.GetGrain<ISourceGrain>(Source.Key).AddAudience(newcomers);
         foreach (var batch in newcomers.Chunk(256))
         {
-            await Task.WhenAll(batch.Select(userId => GrainFactory.GetGrain<IFeedGrain>(userId).AddSource(Source, recent)));
+            await Task.WhenAll(batch.Select(async userId =>
+            {
+                await GrainFactory.GetGrain<IFeedGrain>(userId).AddSource(Source, recent);
+                await GrainFactory.GetGrain<IUserGrain>(userId).NoteMembership(GroupId, isMember: true);
+            }));
         }
 
         var now = clock.GetUtcNow();
@@ -308,9 +320,18 @@ public sealed class GroupGrain(
         // The feed first: from this moment on the member sees nothing more of the group.
         await GrainFactory.GetGrain<IFeedGrain>(userId).RemoveSource(Source);
         await GrainFactory.GetGrain<ISourceGrain>(Source.Key).RemoveAudience(userId);
+        await GrainFactory.GetGrain<IUserGrain>(userId).NoteMembership(GroupId, isMember: false);
         Members.Remove(userId);
         sortedMembers = null;
     }
+
+    /// <summary>
+    /// Reports an admin action after its state is saved; a retry reports it again with the same
+    /// key, which the log keeps once, so a failure between the two is repaired by retrying.
+    /// </summary>
+    private Task AuditAsync(string operation, string actorId, string requestId, string action, string targetUserId, string detail) =>
+        GrainFactory.GetGrain<IAuditLogGrain>(IAuditLogGrain.NetworkKey).Record(
+            new AuditRecord($"group:{GroupId}|{operation}|{actorId}|{requestId}", actorId, action, targetUserId, GroupId, detail));
 
     private GroupRole RoleOf(string userId) => Members.TryGetValue(userId, out var member) ? member.Role : GroupRole.None;
 

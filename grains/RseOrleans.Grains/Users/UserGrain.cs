@@ -21,6 +21,18 @@ public sealed class UserState
 
     [Id(4)]
     public RequestLog Requests { get; set; } = new();
+
+    [Id(5)]
+    public NetworkRole Role { get; set; } = NetworkRole.Member;
+
+    [Id(6)]
+    public AccountStatus Status { get; set; } = AccountStatus.Active;
+
+    [Id(7)]
+    public DateTimeOffset? StatusChangedAt { get; set; }
+
+    [Id(8)]
+    public HashSet<string> Groups { get; set; } = new(StringComparer.Ordinal);
 }
 
 [GrainType("user")]
@@ -32,6 +44,8 @@ public sealed class UserGrain(
     private const string UpdateOperation = "update-user";
     private const string FollowOperation = "follow";
     private const string UnfollowOperation = "unfollow";
+    private const string RoleOperation = "set-network-role";
+    private const string StatusOperation = "set-account-status";
 
     private string[]? sortedFollowing;
 
@@ -39,7 +53,9 @@ public sealed class UserGrain(
 
     private SourceId OwnSource => SourceId.User(UserId);
 
-    public async Task<UserSnapshot> Create(UserProfile profile, string requestId)
+    public Task<UserSnapshot> Create(UserProfile profile, string requestId) => CreateAs(profile, NetworkRole.Member, requestId);
+
+    public async Task<UserSnapshot> CreateAs(UserProfile profile, NetworkRole role, string requestId)
     {
         if (state.State.Profile is not null)
         {
@@ -53,6 +69,7 @@ public sealed class UserGrain(
 
         var now = clock.GetUtcNow();
         state.State.Profile = profile;
+        state.State.Role = role;
         state.State.CreatedAt = now;
         state.State.UpdatedAt = now;
         state.State.Requests.Record(CreateOperation, UserId, requestId);
@@ -144,6 +161,75 @@ public sealed class UserGrain(
         var (items, next) = SortedPage.After(sortedFollowing, after, pageSize);
         return Task.FromResult(new IdPage(items.ToArray(), next));
     }
+
+    public Task<AccountSnapshot> GetAccount() => Task.FromResult(Account());
+
+    public async Task<AccountSnapshot> SetNetworkRole(NetworkRole role, string actorId, string requestId)
+    {
+        EnsureExists();
+        if (!state.State.Requests.TryGet(RoleOperation, actorId, requestId, out _))
+        {
+            state.State.Role = role;
+            state.State.Requests.Record(RoleOperation, actorId, requestId);
+            await state.WriteStateAsync();
+        }
+
+        await AuditAsync(RoleOperation, actorId, requestId, AuditActions.SetNetworkRole, role.ToString().ToLowerInvariant());
+        return Account();
+    }
+
+    public async Task<AccountSnapshot> SetStatus(AccountStatus status, string actorId, string requestId)
+    {
+        EnsureExists();
+        var action = status == AccountStatus.Deactivated ? AuditActions.DeactivateUser : AuditActions.ReactivateUser;
+        if (state.State.Requests.TryGet(StatusOperation, actorId, requestId, out _))
+        {
+            await AuditAsync(StatusOperation, actorId, requestId, action, "");
+            return Account();
+        }
+
+        if (state.State.Status == status)
+        {
+            return Account();
+        }
+
+        state.State.Status = status;
+        state.State.StatusChangedAt = clock.GetUtcNow();
+        state.State.Requests.Record(StatusOperation, actorId, requestId);
+        await state.WriteStateAsync();
+
+        if (status == AccountStatus.Deactivated)
+        {
+            // After the write: a watch that wakes up and re-reads the account must see the change.
+            await this.GetStreamProvider(StreamNames.Provider)
+                .GetStream<AccessChanged>(StreamId.Create(AccessStreams.Namespace, UserId))
+                .OnNextAsync(new AccessChanged(UserId, status));
+        }
+
+        await AuditAsync(StatusOperation, actorId, requestId, action, "");
+        return Account();
+    }
+
+    public async Task NoteMembership(string groupId, bool isMember)
+    {
+        var changed = isMember ? state.State.Groups.Add(groupId) : state.State.Groups.Remove(groupId);
+        if (changed && state.State.Profile is not null)
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    public Task<IReadOnlyCollection<string>> GetGroupIds() =>
+        Task.FromResult<IReadOnlyCollection<string>>(state.State.Groups.ToArray());
+
+    /// <summary>Reports an admin action after its state is saved; a retry reports the same key, kept once.</summary>
+    private Task AuditAsync(string operation, string actorId, string requestId, string action, string detail) =>
+        GrainFactory.GetGrain<IAuditLogGrain>(IAuditLogGrain.NetworkKey).Record(
+            new AuditRecord($"user:{UserId}|{operation}|{actorId}|{requestId}", actorId, action, UserId, null, detail));
+
+    private AccountSnapshot Account() => state.State.Profile is null
+        ? new AccountSnapshot(UserId, Exists: false, NetworkRole.Member, AccountStatus.Active, null)
+        : new AccountSnapshot(UserId, Exists: true, state.State.Role, state.State.Status, state.State.StatusChangedAt);
 
     private UserProfile EnsureExists() => state.State.Profile ?? throw DomainException.NotFound($"User '{UserId}'");
 

@@ -20,6 +20,9 @@ public sealed class EngineFixture : IAsyncLifetime
 {
     private WebApplication? app;
 
+    /// <summary>The user the engine's Network:Admins setting names; <see cref="NetworkAdminAsync"/> creates the account.</summary>
+    public const string NetworkAdmin = "network-admin";
+
     public GrpcChannel Channel { get; private set; } = null!;
 
     public Uri Address { get; private set; } = null!;
@@ -32,6 +35,8 @@ public sealed class EngineFixture : IAsyncLifetime
 
     public Feeds.FeedsClient Feeds { get; private set; } = null!;
 
+    public Admin.AdminClient Admin { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         app = RseHost.Build(
@@ -42,6 +47,9 @@ public sealed class EngineFixture : IAsyncLifetime
             $"--Orleans:ClusterId=test-{Guid.NewGuid():N}",
             "--Logging:LogLevel:Default=Warning",
             "--LiveFeed:WatchLease=00:00:03",
+            $"--Network:Admins:0={NetworkAdmin}",
+            // The shared engine serves many tests at once, all writing as fast as they can.
+            "--Limits:WritesPerMinute=0",
         ]);
         await app.StartAsync();
 
@@ -52,6 +60,7 @@ public sealed class EngineFixture : IAsyncLifetime
         Groups = new Groups.GroupsClient(Channel);
         Posts = new Posts.PostsClient(Channel);
         Feeds = new Feeds.FeedsClient(Channel);
+        Admin = new Admin.AdminClient(Channel);
     }
 
     public async Task DisposeAsync()
@@ -91,6 +100,19 @@ public sealed class EngineFixture : IAsyncLifetime
         return userId;
     }
 
+    /// <summary>The configured network admin's id, with the account created on first use.</summary>
+    public async Task<string> NetworkAdminAsync()
+    {
+        // A fixed request id: whichever test comes first creates it, the others retry harmlessly.
+        await Users.CreateUserAsync(new CreateUserRequest
+        {
+            RequestId = "create-network-admin",
+            UserId = NetworkAdmin,
+            Profile = new Profile { DisplayName = "Network Admin", TimeZone = "Europe/Paris", Language = "fr-FR" },
+        });
+        return NetworkAdmin;
+    }
+
     public async Task FollowAsync(string follower, string followee) =>
         await Users.FollowUserAsync(new FollowUserRequest { RequestId = NewRequestId(), UserId = followee }, As(follower));
 
@@ -109,7 +131,7 @@ public sealed class EngineFixture : IAsyncLifetime
     public async Task<IReadOnlyList<FeedItem>> HomeFeedAsync(string userId, int pageSize = 100) =>
         (await Feeds.GetHomeFeedAsync(new GetHomeFeedRequest { PageSize = pageSize }, As(userId))).Items;
 
-    private static int FreeTcpPort()
+    internal static int FreeTcpPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.Security.Claims;
+using System.Text;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace RseOrleans.Cli.Commands;
+
+/// <summary>
+/// Development tokens: what the company's identity provider hands out in production, signed here
+/// with the engine's development key (<c>Auth:Jwt:SigningKey</c>). Runs offline, talks to no engine.
+/// </summary>
+internal static class TokenCommands
+{
+    private const int MinKeyBytes = 32;
+
+    public static Command Token()
+    {
+        var userId = new Argument<string>("user-id") { Description = "The user the token names." };
+        var key = new Option<string?>("--signing-key")
+        {
+            Description = "The engine's Auth:Jwt:SigningKey, at least 32 bytes (default: the RSE_SIGNING_KEY environment variable).",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("RSE_SIGNING_KEY"),
+        };
+        var issuer = new Option<string>("--issuer") { Description = "The engine's Auth:Jwt:Issuer.", DefaultValueFactory = _ => "rse-dev" };
+        var audience = new Option<string>("--audience") { Description = "The engine's Auth:Jwt:Audience.", DefaultValueFactory = _ => "rse" };
+        var claim = new Option<string>("--user-claim") { Description = "The engine's Auth:Jwt:UserIdClaim.", DefaultValueFactory = _ => "sub" };
+        var lifetime = new Option<TimeSpan>("--lifetime") { Description = "How long the token is valid, e.g. 08:00:00.", DefaultValueFactory = _ => TimeSpan.FromHours(8) };
+
+        var command = new Command("token", "Print a development token for a user (HS256, signed with the engine's development key).")
+        {
+            userId, key, issuer, audience, claim, lifetime,
+        };
+        command.SetAction(parse =>
+        {
+            var secret = parse.GetValue(key);
+            if (string.IsNullOrEmpty(secret) || Encoding.UTF8.GetByteCount(secret) < MinKeyBytes)
+            {
+                Console.Error.WriteLine($"error: --signing-key (or RSE_SIGNING_KEY) must be the engine's development key, at least {MinKeyBytes} bytes.");
+                return 1;
+            }
+
+            if (parse.GetValue(lifetime) <= TimeSpan.Zero)
+            {
+                Console.Error.WriteLine("error: --lifetime must be positive.");
+                return 1;
+            }
+
+            var now = DateTime.UtcNow;
+            var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+            {
+                Issuer = parse.GetValue(issuer),
+                Audience = parse.GetValue(audience),
+                IssuedAt = now,
+                NotBefore = now,
+                Expires = now + parse.GetValue(lifetime),
+                Subject = new ClaimsIdentity([new Claim(parse.GetValue(claim)!, parse.GetValue(userId)!)]),
+                SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret)), SecurityAlgorithms.HmacSha256),
+            });
+            Console.WriteLine(token);
+            return 0;
+        });
+        return command;
+    }
+}

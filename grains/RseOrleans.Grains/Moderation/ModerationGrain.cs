@@ -1,0 +1,66 @@
+using RseOrleans.Grains.Infrastructure;
+using RseOrleans.Model;
+
+namespace RseOrleans.Grains.Moderation;
+
+[GenerateSerializer]
+[Alias("rse.ModerationState")]
+public sealed class ModerationState
+{
+    [Id(0)]
+    public List<ContentReport> Reports { get; set; } = [];
+
+    [Id(1)]
+    public HashSet<long> Hidden { get; set; } = [];
+
+    [Id(2)]
+    public RequestLog Requests { get; set; } = new();
+}
+
+[GrainType("moderation")]
+public sealed class ModerationGrain(
+    [PersistentState("moderation", StorageNames.Main)] IPersistentState<ModerationState> state,
+    TimeProvider clock) : Grain, IModerationGrain
+{
+    private const string ReportOperation = "report";
+
+    public async Task<ContentReport> Report(long postId, long? commentId, string reporterId, string reason, string requestId)
+    {
+        if (state.State.Requests.TryGet(ReportOperation, reporterId, requestId, out var sequence))
+        {
+            return state.State.Reports.First(report => report.Sequence == sequence);
+        }
+
+        var report = new ContentReport(
+            state.State.Reports.Count == 0 ? 1 : state.State.Reports[^1].Sequence + 1,
+            postId, commentId, reporterId, reason, clock.GetUtcNow());
+        state.State.Reports.Add(report);
+        state.State.Requests.Record(ReportOperation, reporterId, requestId, report.Sequence);
+        await state.WriteStateAsync();
+        return report;
+    }
+
+    public Task<ReportPage> ListReports(long? before, int pageSize)
+    {
+        var reports = state.State.Reports;
+        var end = before is { } limit ? reports.FindIndex(report => report.Sequence >= limit) is var i and >= 0 ? i : reports.Count : reports.Count;
+        var start = Math.Max(0, end - pageSize);
+        var page = reports.GetRange(start, end - start);
+        page.Reverse();
+        return Task.FromResult(new ReportPage(page, start > 0 ? reports[start].Sequence : null));
+    }
+
+    public async Task<bool> SetHidden(long postId, bool hidden)
+    {
+        var changed = hidden ? state.State.Hidden.Add(postId) : state.State.Hidden.Remove(postId);
+        if (changed)
+        {
+            await state.WriteStateAsync();
+        }
+
+        return changed;
+    }
+
+    public Task<IReadOnlySet<long>> HiddenAmong(IReadOnlyCollection<long> postIds) =>
+        Task.FromResult<IReadOnlySet<long>>(postIds.Where(state.State.Hidden.Contains).ToHashSet());
+}

@@ -1,0 +1,332 @@
+using Grpc.Core;
+using RseOrleans.Api.V1;
+using RseOrleans.Tests.Fixtures;
+using static RseOrleans.Tests.Fixtures.EngineFixture;
+
+namespace RseOrleans.Tests.Auth;
+
+/// <summary>
+/// Random networks (members, guests, open, closed and secret groups, follows, posts, comments,
+/// membership changes, hidden posts, deactivations) built through the API while a small model of the rules
+/// predicts what each person may see; then every read path is asked, by everyone, about everything.
+/// Seeds are fixed so that a failure replays exactly.
+/// </summary>
+[Collection(EngineCollection.Name)]
+public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public async Task No_read_path_returns_what_the_caller_may_not_see_and_every_allowed_item_is_returned(int seed)
+    {
+        var random = new Random(seed);
+        var model = new Model();
+        var failures = new List<string>();
+        var admin = await engine.NetworkAdminAsync();
+
+        // People: some of them guests.
+        for (var i = 0; i < 8; i++)
+        {
+            var userId = await engine.CreateUserAsync($"r{seed}u{i}");
+            model.Users.Add(userId);
+            if (i < 2 || random.Next(4) == 0)
+            {
+                await engine.Admin.SetNetworkRoleAsync(new SetNetworkRoleRequest { RequestId = NewRequestId(), UserId = userId, Role = NetworkRole.Guest }, As(admin));
+                model.Guests.Add(userId);
+            }
+        }
+
+        // Groups, each created by a member (guests create none).
+        var visibilities = new[] { GroupVisibility.Open, GroupVisibility.Closed, GroupVisibility.Secret };
+        for (var i = 0; i < 5; i++)
+        {
+            var owner = Pick(random, model.Users.Where(u => !model.Guests.Contains(u)));
+            var visibility = visibilities[i % 3];
+            var group = await engine.CreateGroupAsync(owner, visibility);
+            model.Groups[group.GroupId] = new GroupModel(owner, visibility, [owner]);
+        }
+
+        for (var step = 0; step < 80; step++)
+        {
+            var active = model.Users.Where(u => !model.Deactivated.Contains(u)).ToArray();
+            switch (random.Next(11))
+            {
+                case 0 or 1:
+                {
+                    var (groupId, group) = Pick(random, model.Groups);
+                    var newcomer = Pick(random, model.Users);
+                    await engine.AddMemberAsync(group.Owner, groupId, newcomer);
+                    group.Members.Add(newcomer);
+                    break;
+                }
+
+                case 2:
+                {
+                    var (groupId, group) = Pick(random, model.Groups);
+                    var leaving = group.Members.Where(m => m != group.Owner).ToArray();
+                    if (leaving.Length > 0)
+                    {
+                        var member = Pick(random, leaving);
+                        await engine.Groups.RemoveMemberAsync(new RemoveMemberRequest { RequestId = NewRequestId(), GroupId = groupId, UserId = member }, As(group.Owner));
+                        group.Members.Remove(member);
+                    }
+
+                    break;
+                }
+
+                case 3 or 4:
+                {
+                    var follower = Pick(random, active);
+                    var target = Pick(random, model.Users.Where(u => u != follower));
+                    var code = await CodeOf(() => engine.Users.FollowUserAsync(new FollowUserRequest { RequestId = NewRequestId(), UserId = target }, As(follower)).ResponseAsync);
+                    var expected = model.CanSee(follower, target) ? StatusCode.OK : StatusCode.NotFound;
+                    Check(failures, $"step {step}: {follower} follows {target}", expected, code);
+                    if (code == StatusCode.OK)
+                    {
+                        model.Follows.Add((follower, target));
+                    }
+
+                    break;
+                }
+
+                case 5:
+                {
+                    var author = Pick(random, active);
+                    var post = await engine.PostAsync(author, $"Profile post {step}");
+                    model.Posts[post.PostId] = new PostModel(author, null);
+                    break;
+                }
+
+                case 6 or 7:
+                {
+                    var (groupId, group) = Pick(random, model.Groups);
+                    var authors = group.Members.Where(m => !model.Deactivated.Contains(m)).ToArray();
+                    var author = Pick(random, authors);
+                    var post = await engine.PostAsync(author, $"Group post {step}", groupId);
+                    model.Posts[post.PostId] = new PostModel(author, groupId);
+                    break;
+                }
+
+                case 8:
+                {
+                    var author = Pick(random, active);
+                    var readable = model.Posts.Where(p => model.PostDenial(author, p.Key, p.Value) == StatusCode.OK).Select(p => p.Key).ToArray();
+                    if (readable.Length > 0)
+                    {
+                        var postId = Pick(random, readable);
+                        await engine.Posts.CreateCommentAsync(new CreateCommentRequest { RequestId = NewRequestId(), PostId = postId, Text = $"Comment {step}" }, As(author));
+                        model.Comments.Add((postId, author));
+                    }
+
+                    break;
+                }
+
+                case 9:
+                {
+                    // The owner, the one moderator of a random network's group, hides one of its posts.
+                    var groupPosts = model.Posts.Where(p => p.Value.GroupId is not null && !model.Hidden.Contains(p.Key)).ToArray();
+                    if (groupPosts.Length > 0)
+                    {
+                        var (postId, post) = Pick(random, groupPosts);
+                        var owner = model.Groups[post.GroupId!].Owner;
+                        await engine.Admin.HidePostAsync(new HidePostRequest { RequestId = NewRequestId(), PostId = postId }, As(owner));
+                        model.Hidden.Add(postId);
+                    }
+
+                    break;
+                }
+
+                default:
+                {
+                    // Owners stay active so that they can keep running their groups.
+                    var owners = model.Groups.Values.Select(g => g.Owner).ToHashSet();
+                    var candidates = active.Where(u => !owners.Contains(u)).ToArray();
+                    if (model.Deactivated.Count < 2 && candidates.Length > 0 && random.Next(3) == 0)
+                    {
+                        var user = Pick(random, candidates);
+                        await engine.Admin.DeactivateUserAsync(new DeactivateUserRequest { RequestId = NewRequestId(), UserId = user }, As(admin));
+                        model.Deactivated.Add(user);
+                    }
+
+                    break;
+                }
+            }
+        }
+
+        foreach (var viewer in model.Users)
+        {
+            if (model.Deactivated.Contains(viewer))
+            {
+                Check(failures, $"deactivated {viewer} reads their home feed", StatusCode.PermissionDenied,
+                    await CodeOf(() => engine.Feeds.GetHomeFeedAsync(new GetHomeFeedRequest(), As(viewer)).ResponseAsync));
+                continue;
+            }
+
+            await CheckEverythingAsync(model, viewer, failures);
+        }
+
+        Assert.True(failures.Count == 0, $"seed {seed}:{Environment.NewLine}{string.Join(Environment.NewLine, failures)}");
+    }
+
+    private async Task CheckEverythingAsync(Model model, string viewer, List<string> failures)
+    {
+        var me = As(viewer);
+
+        var home = (await engine.Feeds.GetHomeFeedAsync(new GetHomeFeedRequest { PageSize = 100 }, me)).Items.Select(i => i.Post.PostId);
+        CheckSame(failures, $"{viewer}'s home feed", model.HomeFeed(viewer), home);
+
+        foreach (var (groupId, group) in model.Groups)
+        {
+            var denied = model.GroupDenial(viewer, group);
+            Check(failures, $"{viewer} gets group {groupId}", model.CanFindGroup(viewer, group) ? StatusCode.OK : StatusCode.NotFound,
+                await CodeOf(() => engine.Groups.GetGroupAsync(new GetGroupRequest { GroupId = groupId }, me).ResponseAsync));
+
+            var feed = await Try(() => engine.Feeds.GetGroupFeedAsync(new GetGroupFeedRequest { GroupId = groupId, PageSize = 100 }, me).ResponseAsync);
+            Check(failures, $"{viewer} reads group feed {groupId}", denied, feed.Code);
+            if (feed.Value is { } page)
+            {
+                CheckSame(failures, $"{viewer} reads group feed {groupId}", model.Posts.Where(p => p.Value.GroupId == groupId && model.Shown(viewer, p.Key, p.Value)).Select(p => p.Key), page.Items.Select(i => i.Post.PostId));
+            }
+
+            var members = await Try(() => engine.Groups.ListMembersAsync(new ListMembersRequest { GroupId = groupId, PageSize = 100 }, me).ResponseAsync);
+            Check(failures, $"{viewer} lists members of {groupId}", denied, members.Code);
+            if (members.Value is { } list)
+            {
+                CheckSame(failures, $"{viewer} lists members of {groupId}", group.Members, list.Members.Select(m => m.UserId));
+            }
+        }
+
+        foreach (var user in model.Users)
+        {
+            var visible = model.CanSee(viewer, user);
+            Check(failures, $"{viewer} gets user {user}", visible ? StatusCode.OK : StatusCode.NotFound,
+                await CodeOf(() => engine.Users.GetUserAsync(new GetUserRequest { UserId = user }, me).ResponseAsync));
+
+            var posts = await Try(() => engine.Feeds.ListUserPostsAsync(new ListUserPostsRequest { UserId = user, PageSize = 100 }, me).ResponseAsync);
+            Check(failures, $"{viewer} lists posts of {user}", visible ? StatusCode.OK : StatusCode.NotFound, posts.Code);
+            if (posts.Value is { } page)
+            {
+                CheckSame(failures, $"{viewer} lists posts of {user}", model.Posts.Where(p => p.Value.AuthorId == user && p.Value.GroupId is null).Select(p => p.Key), page.Items.Select(i => i.Post.PostId));
+            }
+
+            var followers = await Try(() => engine.Users.ListFollowersAsync(new ListFollowersRequest { UserId = user, PageSize = 100 }, me).ResponseAsync);
+            Check(failures, $"{viewer} lists followers of {user}", visible ? StatusCode.OK : StatusCode.NotFound, followers.Code);
+            if (followers.Value is { } people)
+            {
+                CheckSame(failures, $"{viewer} lists followers of {user}", model.Follows.Where(f => f.Followee == user && model.CanSee(viewer, f.Follower)).Select(f => f.Follower), people.Users.Select(u => u.UserId));
+            }
+        }
+
+        foreach (var (postId, post) in model.Posts)
+        {
+            var expected = model.PostDenial(viewer, postId, post);
+            Check(failures, $"{viewer} gets post {postId}", expected,
+                await CodeOf(() => engine.Posts.GetPostAsync(new GetPostRequest { PostId = postId }, me).ResponseAsync));
+
+            var comments = await Try(() => engine.Posts.ListCommentsAsync(new ListCommentsRequest { PostId = postId, PageSize = 100 }, me).ResponseAsync);
+            Check(failures, $"{viewer} lists comments of {postId}", expected, comments.Code);
+            if (comments.Value is { } page)
+            {
+                CheckSame(failures, $"{viewer} lists comments of {postId}", model.Comments.Where(c => c.PostId == postId && model.CanSee(viewer, c.AuthorId)).Select(c => c.AuthorId), page.Comments.Select(c => c.AuthorId));
+            }
+        }
+    }
+
+    private static void Check(List<string> failures, string what, StatusCode expected, StatusCode actual)
+    {
+        if (expected != actual)
+        {
+            failures.Add($"{what}: expected {expected}, got {actual}");
+        }
+    }
+
+    /// <summary>Same items, each as many times (comments by one author count once per comment).</summary>
+    private static void CheckSame(List<string> failures, string what, IEnumerable<string> expected, IEnumerable<string> actual)
+    {
+        var want = expected.Order(StringComparer.Ordinal).ToArray();
+        var got = actual.Order(StringComparer.Ordinal).ToArray();
+        if (!want.SequenceEqual(got))
+        {
+            failures.Add($"{what}: missing [{string.Join(", ", want.Except(got))}], unexpected [{string.Join(", ", got.Except(want))}] ({want.Length} expected, {got.Length} returned)");
+        }
+    }
+
+    private static async Task<StatusCode> CodeOf(Func<Task> call) => (await Try(async () => { await call(); return true; })).Code;
+
+    private static async Task<(StatusCode Code, T? Value)> Try<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return (StatusCode.OK, await call());
+        }
+        catch (RpcException error)
+        {
+            return (error.StatusCode, default);
+        }
+    }
+
+    private static T Pick<T>(Random random, IEnumerable<T> items)
+    {
+        var list = items.ToList();
+        return list[random.Next(list.Count)];
+    }
+
+    private sealed record GroupModel(string Owner, GroupVisibility Visibility, HashSet<string> Members);
+
+    private sealed record PostModel(string AuthorId, string? GroupId);
+
+    /// <summary>The rules of docs/security.md, written as plainly as possible.</summary>
+    private sealed class Model
+    {
+        public List<string> Users { get; } = [];
+
+        public HashSet<string> Guests { get; } = [];
+
+        public HashSet<string> Deactivated { get; } = [];
+
+        public Dictionary<string, GroupModel> Groups { get; } = [];
+
+        public HashSet<(string Follower, string Followee)> Follows { get; } = [];
+
+        public Dictionary<string, PostModel> Posts { get; } = [];
+
+        public List<(string PostId, string AuthorId)> Comments { get; } = [];
+
+        public HashSet<string> Hidden { get; } = [];
+
+        /// <summary>A hidden post shows only to its author and its group's moderators (here: the owner).</summary>
+        public bool Shown(string viewer, string postId, PostModel post) =>
+            !Hidden.Contains(postId) || post.AuthorId == viewer || (post.GroupId is { } groupId && Groups[groupId].Owner == viewer);
+
+        public bool CanSee(string viewer, string user) =>
+            viewer == user || !Guests.Contains(viewer) || Groups.Values.Any(g => g.Members.Contains(viewer) && g.Members.Contains(user));
+
+        public bool CanFindGroup(string viewer, GroupModel group) =>
+            group.Members.Contains(viewer) || (!Guests.Contains(viewer) && group.Visibility != GroupVisibility.Secret);
+
+        public bool CanReadGroup(string viewer, GroupModel group) =>
+            group.Members.Contains(viewer) || (!Guests.Contains(viewer) && group.Visibility == GroupVisibility.Open);
+
+        public StatusCode GroupDenial(string viewer, GroupModel group) =>
+            !CanFindGroup(viewer, group) ? StatusCode.NotFound
+            : !CanReadGroup(viewer, group) ? StatusCode.PermissionDenied
+            : StatusCode.OK;
+
+        public StatusCode PostDenial(string viewer, string postId, PostModel post)
+        {
+            var denial = post.GroupId is { } groupId
+                ? GroupDenial(viewer, Groups[groupId])
+                : CanSee(viewer, post.AuthorId) ? StatusCode.OK : StatusCode.NotFound;
+            return denial == StatusCode.OK && !Shown(viewer, postId, post) ? StatusCode.NotFound : denial;
+        }
+
+        /// <summary>Own and followed people's profile posts the viewer may see, and the posts of their groups.</summary>
+        public IEnumerable<string> HomeFeed(string viewer) => Posts
+            .Where(p => Shown(viewer, p.Key, p.Value) && (p.Value.GroupId is { } groupId
+                ? Groups[groupId].Members.Contains(viewer)
+                : (p.Value.AuthorId == viewer || Follows.Contains((viewer, p.Value.AuthorId))) && CanSee(viewer, p.Value.AuthorId)))
+            .Select(p => p.Key);
+    }
+}
