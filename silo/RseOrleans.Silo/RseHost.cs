@@ -14,7 +14,13 @@ public static class RseHost
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(DemoOptions.ExpandSwitch(args));
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = DemoOptions.ExpandSwitch(args),
+
+            // appsettings.json travels with the binaries: the engine finds it wherever it is started from.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
 
         // gRPC over cleartext HTTP/2 (h2c): the default endpoint is http://127.0.0.1:5080 (appsettings.json).
         builder.WebHost.ConfigureKestrel(kestrel =>

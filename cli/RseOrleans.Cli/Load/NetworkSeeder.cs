@@ -95,5 +95,31 @@ internal static class NetworkSeeder
     }
 
     private static Task ForEachAsync<T>(IEnumerable<T> items, int concurrency, Func<T, CancellationToken, Task> body, CancellationToken cancellation) =>
-        Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellation }, async (item, token) => await body(item, token));
+        Parallel.ForEachAsync(
+            items,
+            new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellation },
+            async (item, token) => await WithRetryAfterAsync(() => body(item, token), token));
+
+    /// <summary>
+    /// Seeding writes many times on behalf of each user, faster than the engine's per-user write
+    /// limit allows: wait as long as the engine says, then retry with the same request id.
+    /// </summary>
+    private static async Task WithRetryAfterAsync(Func<Task> call, CancellationToken cancellation)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await call();
+                return;
+            }
+            catch (RpcException error) when (error.StatusCode == StatusCode.ResourceExhausted && attempt < 100)
+            {
+                var wait = double.TryParse(error.Trailers.GetValue("retry-after"), System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+                    ? TimeSpan.FromSeconds(seconds)
+                    : TimeSpan.FromSeconds(1);
+                await Task.Delay(wait, cancellation);
+            }
+        }
+    }
 }
