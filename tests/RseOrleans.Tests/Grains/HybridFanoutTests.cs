@@ -58,7 +58,7 @@ public sealed class HybridFanoutTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task Inactive_readers_are_skipped_and_find_a_complete_feed_when_they_come_back()
+    public async Task Inactive_readers_are_skipped_and_find_a_complete_feed_when_they_come_back_and_deliveries_write_nothing()
     {
         var (_, source, members) = await GroupAsync(ClusterFixture.PushThreshold);
         var (active, inactive) = (members[1], members[2]);
@@ -71,8 +71,10 @@ public sealed class HybridFanoutTests(ClusterFixture fixture)
             await fixture.Cluster.WaitForDeactivationAsync(feed);
         }
 
+        var feedWrites = fixture.Storage.WritesOf("feed");
         var post = await source.Publish(new NewPost(members[0], "Town hall moved to Friday", "p1"));
 
+        Assert.Equal(feedWrites, fixture.Storage.WritesOf("feed"));
         Assert.True(fixture.Cluster.TryGetGrainContext(activeFeed.GetGrainId(), out _), "the active reader's feed received the post");
         Assert.False(fixture.Cluster.TryGetGrainContext(inactiveFeed.GetGrainId(), out _), "the inactive reader's feed was not woken");
         Assert.Equal([post.PostId], await PostIdsAsync(inactive));
