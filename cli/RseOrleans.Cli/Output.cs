@@ -6,9 +6,15 @@ namespace RseOrleans.Cli;
 /// <summary>How results read on a terminal.</summary>
 internal static class Output
 {
-    public static void Print(User user) => Console.WriteLine(
-        $"{user.UserId}: {user.Profile.DisplayName}, {user.Profile.Title} ({user.Profile.Department}, {user.Profile.Location}) " +
-        $"· {user.FollowerCount} followers · follows {user.FollowingCount}");
+    public static void Print(User user)
+    {
+        var profile = user.Profile;
+        var place = string.Join(", ", new[] { profile.Department, profile.Location }.Where(part => part.Length > 0));
+        var description = string.Join(" ", new[] { profile.Title, place.Length > 0 ? $"({place})" : "" }.Where(part => part.Length > 0));
+        Console.WriteLine(
+            $"{user.UserId}: {profile.DisplayName}{(description.Length > 0 ? ", " + description : "")} " +
+            $"· {user.FollowerCount} followers · follows {user.FollowingCount}");
+    }
 
     public static void Print(Group group) => Console.WriteLine(
         $"{group.GroupId}: {group.Name} [{Name(group.Visibility)}] · {group.MemberCount} members · you: {Name(group.Membership)}");
