@@ -1,24 +1,15 @@
-using System.Net;
-using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 using RseOrleans.Api.V1;
-using RseOrleans.Silo;
 
 namespace RseOrleans.Tests.Fixtures;
 
 /// <summary>
-/// The real engine host (silo and gRPC endpoint) on free loopback ports, and a real gRPC
-/// channel to it: what a client app sees.
+/// The engine most API tests share: development identity, no write limit. What a client app sees.
 /// </summary>
 public sealed class EngineFixture : IAsyncLifetime
 {
-    private WebApplication? app;
+    private RunningEngine? engine;
 
     /// <summary>The user the engine's Network:Admins setting names; <see cref="NetworkAdminAsync"/> creates the account.</summary>
     public const string NetworkAdmin = "network-admin";
@@ -39,23 +30,14 @@ public sealed class EngineFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        app = RseHost.Build(
-        [
-            "--urls", "http://127.0.0.1:0",
-            $"--Orleans:SiloPort={FreeTcpPort()}",
-            $"--Orleans:GatewayPort={FreeTcpPort()}",
-            $"--Orleans:ClusterId=test-{Guid.NewGuid():N}",
-            "--Logging:LogLevel:Default=Warning",
+        engine = await RunningEngine.StartAsync(
+            "test",
             "--LiveFeed:WatchLease=00:00:03",
             $"--Network:Admins:0={NetworkAdmin}",
             // The shared engine serves many tests at once, all writing as fast as they can.
-            "--Limits:WritesPerMinute=0",
-        ]);
-        await app.StartAsync();
-
-        var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
-        Address = new Uri(addresses.Addresses.First());
-        Channel = GrpcChannel.ForAddress(Address);
+            "--Limits:WritesPerMinute=0");
+        Address = engine.Address;
+        Channel = engine.Channel;
         Users = new Users.UsersClient(Channel);
         Groups = new Groups.GroupsClient(Channel);
         Posts = new Posts.PostsClient(Channel);
@@ -65,11 +47,9 @@ public sealed class EngineFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        Channel.Dispose();
-        if (app is not null)
+        if (engine is not null)
         {
-            await app.StopAsync();
-            await app.DisposeAsync();
+            await engine.DisposeAsync();
         }
     }
 
@@ -130,13 +110,6 @@ public sealed class EngineFixture : IAsyncLifetime
 
     public async Task<IReadOnlyList<FeedItem>> HomeFeedAsync(string userId, int pageSize = 100) =>
         (await Feeds.GetHomeFeedAsync(new GetHomeFeedRequest { PageSize = pageSize }, As(userId))).Items;
-
-    internal static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 [CollectionDefinition(Name)]

@@ -11,7 +11,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using RseOrleans.Api.V1;
-using RseOrleans.Silo;
 
 namespace RseOrleans.Tests.Fixtures;
 
@@ -24,7 +23,7 @@ public abstract class JwtEngineFixture : IAsyncLifetime
     public const string Issuer = "https://login.example.test/rse";
     public const string Audience = "rse-api";
 
-    private WebApplication? app;
+    private RunningEngine? engine;
 
     public GrpcChannel Channel { get; private set; } = null!;
 
@@ -47,25 +46,18 @@ public abstract class JwtEngineFixture : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        app = RseHost.Build(
-        [
-            "--urls", "http://127.0.0.1:0",
-            $"--Orleans:SiloPort={EngineFixture.FreeTcpPort()}",
-            $"--Orleans:GatewayPort={EngineFixture.FreeTcpPort()}",
-            $"--Orleans:ClusterId=test-jwt-{Guid.NewGuid():N}",
-            "--Logging:LogLevel:Default=Warning",
-            "--Auth:Mode=Jwt",
-            $"--Auth:Jwt:Issuer={Issuer}",
-            $"--Auth:Jwt:Audience={Audience}",
-            $"--Auth:Jwt:UserIdClaim={UserIdClaim}",
-            // Tokens expire exactly when they say, so that a test can use a short-lived one.
-            "--Auth:Jwt:ClockSkew=00:00:00",
-            .. KeyArguments(),
-        ]);
-        await app.StartAsync();
-
-        var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
-        Channel = GrpcChannel.ForAddress(new Uri(addresses.Addresses.First()));
+        engine = await RunningEngine.StartAsync(
+            "test-jwt",
+            [
+                "--Auth:Mode=Jwt",
+                $"--Auth:Jwt:Issuer={Issuer}",
+                $"--Auth:Jwt:Audience={Audience}",
+                $"--Auth:Jwt:UserIdClaim={UserIdClaim}",
+                // Tokens expire exactly when they say, so that a test can use a short-lived one.
+                "--Auth:Jwt:ClockSkew=00:00:00",
+                .. KeyArguments(),
+            ]);
+        Channel = engine.Channel;
         Users = new Users.UsersClient(Channel);
         Posts = new Posts.PostsClient(Channel);
         Feeds = new Feeds.FeedsClient(Channel);
@@ -74,11 +66,9 @@ public abstract class JwtEngineFixture : IAsyncLifetime
 
     public virtual async Task DisposeAsync()
     {
-        Channel.Dispose();
-        if (app is not null)
+        if (engine is not null)
         {
-            await app.StopAsync();
-            await app.DisposeAsync();
+            await engine.DisposeAsync();
         }
     }
 

@@ -1,11 +1,5 @@
 using Grpc.Net.Client;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 using RseOrleans.Api.V1;
-using RseOrleans.Silo;
 
 namespace RseOrleans.Tests.Fixtures;
 
@@ -14,7 +8,7 @@ public sealed class LimitedWritesEngineFixture : IAsyncLifetime
 {
     public const int Burst = 3;
 
-    private WebApplication? app;
+    private RunningEngine? engine;
 
     public GrpcChannel Channel { get; private set; } = null!;
 
@@ -26,20 +20,8 @@ public sealed class LimitedWritesEngineFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        app = RseHost.Build(
-        [
-            "--urls", "http://127.0.0.1:0",
-            $"--Orleans:SiloPort={EngineFixture.FreeTcpPort()}",
-            $"--Orleans:GatewayPort={EngineFixture.FreeTcpPort()}",
-            $"--Orleans:ClusterId=test-limits-{Guid.NewGuid():N}",
-            "--Logging:LogLevel:Default=Warning",
-            "--Limits:WritesPerMinute=1",
-            $"--Limits:WriteBurst={Burst}",
-        ]);
-        await app.StartAsync();
-
-        var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
-        Channel = GrpcChannel.ForAddress(new Uri(addresses.Addresses.First()));
+        engine = await RunningEngine.StartAsync("test-limits", "--Limits:WritesPerMinute=1", $"--Limits:WriteBurst={Burst}");
+        Channel = engine.Channel;
         Users = new Users.UsersClient(Channel);
         Posts = new Posts.PostsClient(Channel);
         Feeds = new Feeds.FeedsClient(Channel);
@@ -47,11 +29,9 @@ public sealed class LimitedWritesEngineFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        Channel.Dispose();
-        if (app is not null)
+        if (engine is not null)
         {
-            await app.StopAsync();
-            await app.DisposeAsync();
+            await engine.DisposeAsync();
         }
     }
 

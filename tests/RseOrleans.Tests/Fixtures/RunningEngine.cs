@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using RseOrleans.Silo;
+
+namespace RseOrleans.Tests.Fixtures;
+
+/// <summary>
+/// The real engine host (silo and gRPC endpoint) on free loopback ports, with a gRPC channel to
+/// it. Each fixture starts one with the settings it tests.
+/// </summary>
+public sealed class RunningEngine : IAsyncDisposable
+{
+    private readonly WebApplication app;
+
+    private RunningEngine(WebApplication app, Uri address)
+    {
+        this.app = app;
+        Address = address;
+        Channel = GrpcChannel.ForAddress(address);
+    }
+
+    public Uri Address { get; }
+
+    public GrpcChannel Channel { get; }
+
+    /// <summary>Starts an engine; <paramref name="settings"/> are command-line settings on top of its defaults.</summary>
+    public static async Task<RunningEngine> StartAsync(string name, params IEnumerable<string> settings)
+    {
+        var app = RseHost.Build(
+        [
+            "--urls", "http://127.0.0.1:0",
+            $"--Orleans:SiloPort={FreeTcpPort()}",
+            $"--Orleans:GatewayPort={FreeTcpPort()}",
+            $"--Orleans:ClusterId={name}-{Guid.NewGuid():N}",
+            "--Logging:LogLevel:Default=Warning",
+            .. settings,
+        ]);
+        await app.StartAsync();
+        var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
+        return new RunningEngine(app, new Uri(addresses.Addresses.First()));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+
+    private static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
