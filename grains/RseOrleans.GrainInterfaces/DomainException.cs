@@ -9,6 +9,12 @@ public enum DomainError
     AlreadyExists = 3,
     PermissionDenied = 4,
     FailedPrecondition = 5,
+
+    /// <summary>Storage the request needs cannot be reached; nothing was acknowledged, a retry is safe.</summary>
+    Unavailable = 6,
+
+    /// <summary>Another writer changed the state first; the grain has reloaded it, a retry is safe.</summary>
+    Conflict = 7,
 }
 
 /// <summary>
@@ -47,6 +53,10 @@ public sealed class DomainException : Exception
     public static DomainException Denied(string message) => new(DomainError.PermissionDenied, message);
 
     public static DomainException Precondition(string message) => new(DomainError.FailedPrecondition, message);
+
+    public static DomainException Unavailable(string message) => new(DomainError.Unavailable, message);
+
+    public static DomainException Conflict(string message) => new(DomainError.Conflict, message);
 
     public static DomainException Invalid(string field, string message) => new(DomainError.InvalidArgument, $"{field}: {message}");
 }

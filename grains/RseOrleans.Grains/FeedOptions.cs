@@ -34,4 +34,23 @@ public sealed class FeedOptions
 
     /// <summary>How long a silo reuses what it read of the pulled sources before asking again.</summary>
     public TimeSpan PullRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Durable mode: how often an active feed saves its timeline to the timeline store (Redis) when
+    /// it has changed. It is saved on deactivation too; whatever a crash loses is caught up from the
+    /// activity log on reactivation.
+    /// </summary>
+    public TimeSpan TimelineSaveInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Durable mode: a restored timeline catches up on the posts published since this long before it
+    /// was saved, which covers fan-outs still under way at the moment of the save.
+    /// </summary>
+    public TimeSpan TimelineCatchUpMargin { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Durable mode: a fan-out not confirmed complete after this long is resumed by any silo.</summary>
+    public TimeSpan FanoutRecoveryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Durable mode: how often each silo looks for fan-outs to resume.</summary>
+    public TimeSpan FanoutRecoveryInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

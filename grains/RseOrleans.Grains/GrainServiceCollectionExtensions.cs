@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using RseOrleans.Grains.Durability;
 using RseOrleans.Grains.Fanout;
 using RseOrleans.Grains.Infrastructure;
 
@@ -17,6 +18,11 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TimeOrderedIdGenerator>();
         services.TryAddSingleton<PulledSourceCache>();
+
+        // The embedded default keeps nothing beyond grain state; durable mode registers its own first.
+        services.TryAddSingleton<IActivityLog, UnkeptActivityLog>();
+        services.TryAddSingleton<ITimelineStore, UnkeptTimelineStore>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, StorageFailureFilter>());
         return services;
     }
 }

@@ -26,7 +26,7 @@ public static class RseHost
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));
 
-        builder.UseOrleans(silo => silo.UseEmbeddedEngine(builder.Configuration));
+        builder.UseOrleans(silo => silo.UseConfiguredEngine(builder.Configuration));
         builder.Services.AddRseGrainServices(builder.Configuration);
         builder.Services.AddRseApi(builder.Configuration);
         builder.Services.AddDemoNetwork(builder.Configuration);

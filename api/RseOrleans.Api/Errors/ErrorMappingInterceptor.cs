@@ -44,6 +44,8 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
         var status = exception switch
         {
             DomainException domain => new Status(ToStatusCode(domain.Error), domain.Message),
+            _ when StorageFailures.IsUnavailable(exception) =>
+                new Status(StatusCode.Unavailable, "Storage is unavailable right now; nothing was lost, retry with the same request_id."),
             OperationCanceledException when context.CancellationToken.IsCancellationRequested =>
                 new Status(StatusCode.Cancelled, "The call was cancelled or its deadline passed."),
             TimeoutException => new Status(StatusCode.Unavailable, "The engine did not answer in time; the outcome is unknown, retry with the same request_id."),
@@ -66,6 +68,8 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
         DomainError.NotFound => StatusCode.NotFound,
         DomainError.AlreadyExists => StatusCode.AlreadyExists,
         DomainError.PermissionDenied => StatusCode.PermissionDenied,
+        DomainError.Unavailable => StatusCode.Unavailable,
+        DomainError.Conflict => StatusCode.Aborted,
         _ => StatusCode.FailedPrecondition,
     };
 

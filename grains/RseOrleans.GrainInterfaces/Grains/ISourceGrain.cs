@@ -15,6 +15,12 @@ public interface ISourceGrain : IGrainWithStringKey
     Task<PostSnapshot> Publish(NewPost post);
 
     /// <summary>
+    /// Finishes the fan-out of a post whose silo may have died in the middle of it: delivers it again
+    /// to every audience member (deliveries are idempotent) and marks it complete.
+    /// </summary>
+    Task ResumeFanout(long postId);
+
+    /// <summary>
     /// Adds followers or members, with one state write however many; returns the recent post ids
     /// their feeds should show.
     /// </summary>

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
+using RseOrleans.Grains.Durability;
 using RseOrleans.Grains.Fanout;
+using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Model;
 
 namespace RseOrleans.Grains.Feeds;
@@ -15,17 +17,20 @@ public sealed class FeedState
 }
 
 /// <summary>
-/// The home timeline of one user. Only the subscribed sources are persisted; the entries are
-/// a cache built from the sources' recent posts at the first read after activation, and again when
-/// the reader comes back after counting as inactive, so a delivery never costs a storage write.
-/// Posts of pushed sources arrive by <see cref="Deliver"/>; posts of pulled sources (very large
-/// audiences) are merged in when the timeline is read.
+/// The home timeline of one user. Only the subscribed sources are grain state; the entries are
+/// a cache, so a delivery never costs a storage write. At the first read after activation the
+/// timeline is restored from the timeline store (Redis, durable mode) and caught up from the
+/// activity log, or else rebuilt from the sources' recent posts; it is rebuilt again when the
+/// reader comes back after counting as inactive. Posts of pushed sources arrive by
+/// <see cref="Deliver"/>; posts of pulled sources (very large audiences) are merged in when read.
 /// </summary>
 [GrainType("feed")]
 public sealed class FeedGrain(
     [PersistentState("feed", StorageNames.Main)] IPersistentState<FeedState> state,
     IOptions<FeedOptions> options,
     PulledSourceCache pulledSources,
+    IActivityLog activityLog,
+    ITimelineStore timelines,
     TimeProvider clock) : Grain, IFeedGrain
 {
     private readonly Timeline timeline = new(options.Value.MaxEntries);
@@ -40,6 +45,11 @@ public sealed class FeedGrain(
     // deliveries that come first are in the sources' windows too, so the build includes them.
     private bool built;
 
+    // Changed since it was last saved to the timeline store.
+    private bool dirty;
+
+    private string UserId => this.GetPrimaryKeyString();
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         foreach (var source in state.State.Sources)
@@ -47,8 +57,17 @@ public sealed class FeedGrain(
             timeline.AddSource(source);
         }
 
+        if (timelines.IsKept)
+        {
+            var every = options.Value.TimelineSaveInterval;
+            this.RegisterGrainTimer(SaveIfChangedAsync, every, every);
+        }
+
         return Task.CompletedTask;
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        SaveIfChangedAsync();
 
     public async Task AddSource(SourceId source, IReadOnlyList<long> recentPostIds)
     {
@@ -58,7 +77,7 @@ public sealed class FeedGrain(
             await state.WriteStateAsync();
         }
 
-        timeline.Backfill(source.Key, recentPostIds);
+        dirty |= timeline.Backfill(source.Key, recentPostIds) > 0;
         Remember(source.Key, recentPostIds);
     }
 
@@ -67,6 +86,7 @@ public sealed class FeedGrain(
         newestKnown.Remove(source.Key);
         if (timeline.RemoveSource(source.Key))
         {
+            dirty = true;
             state.State.Sources.Remove(source.Key);
             await state.WriteStateAsync();
         }
@@ -82,7 +102,13 @@ public sealed class FeedGrain(
 
         // A source that is pushed today may be pulled tomorrow: its pulls start after what was pushed.
         Remember(source, delivery.PostId);
-        if (timeline.Append(source, delivery.PostId) is { } entry && HasWatchers())
+        if (timeline.Append(source, delivery.PostId) is not { } entry)
+        {
+            return;
+        }
+
+        dirty = true;
+        if (HasWatchers())
         {
             liveStream ??= this.GetStreamProvider(StreamNames.Provider)
                 .GetStream<FeedEvent>(StreamId.Create(StreamNames.HomeFeed, this.GetPrimaryKeyString()));
@@ -109,8 +135,15 @@ public sealed class FeedGrain(
     /// </summary>
     private async Task PrepareForReadAsync()
     {
-        var wasActive = await GrainFactory.PresenceOf(this.GetPrimaryKeyString()).Seen(this.GetPrimaryKeyString());
-        if (!built || !wasActive)
+        var wasActive = await GrainFactory.PresenceOf(UserId).Seen(UserId);
+        if (!built)
+        {
+            if (!await RestoreAsync())
+            {
+                await RebuildAsync();
+            }
+        }
+        else if (!wasActive)
         {
             await RebuildAsync();
         }
@@ -118,11 +151,55 @@ public sealed class FeedGrain(
         await PullAsync();
     }
 
+    /// <summary>
+    /// Takes the saved timeline and appends what its sources published since shortly before it was
+    /// saved, read from the activity log: complete, because every post is in the log before its
+    /// fan-out starts. False when there is nothing usable to restore from.
+    /// </summary>
+    private async Task<bool> RestoreAsync()
+    {
+        if (!timelines.IsKept || !activityLog.IsKept
+            || await timelines.LoadAsync(UserId) is not { } snapshot
+            || !snapshot.Sources.ToHashSet(StringComparer.Ordinal).SetEquals(timeline.Sources)
+            || !timeline.Restore(snapshot))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < snapshot.PostIds.Length; i++)
+        {
+            Remember(snapshot.Sources[snapshot.SourceIndexes[i]], snapshot.PostIds[i]);
+        }
+
+        var since = TimeOrderedIdGenerator.FirstIdAt(snapshot.SavedAt - options.Value.TimelineCatchUpMargin);
+        var missed = await activityLog.NewestPostsOfAsync(timeline.Sources.ToArray(), since, timeline.Capacity);
+        for (var i = missed.Count - 1; i >= 0; i--)
+        {
+            dirty |= timeline.Append(missed[i].SourceKey, missed[i].PostId) is not null;
+            Remember(missed[i].SourceKey, missed[i].PostId);
+        }
+
+        built = true;
+        return true;
+    }
+
+    /// <summary>The newest posts of every source: from the activity log when it is kept, else from the sources.</summary>
     private async Task RebuildAsync()
     {
         var sources = timeline.Sources.ToArray();
-        var recent = await Task.WhenAll(sources.Select(source =>
-            GrainFactory.GetGrain<ISourceGrain>(source).GetRecent(before: null, timeline.Capacity)));
+        IReadOnlyList<long>[] recent;
+        if (activityLog.IsKept)
+        {
+            var newest = await activityLog.NewestPostsOfAsync(sources, after: null, timeline.Capacity);
+            var bySource = newest.ToLookup(post => post.SourceKey, post => post.PostId, StringComparer.Ordinal);
+            recent = [.. sources.Select(source => (IReadOnlyList<long>)bySource[source].ToArray())];
+        }
+        else
+        {
+            recent = await Task.WhenAll(sources.Select(source =>
+                GrainFactory.GetGrain<ISourceGrain>(source).GetRecent(before: null, timeline.Capacity)));
+        }
+
         timeline.Rebuild(sources.Zip(recent));
         foreach (var (source, postIds) in sources.Zip(recent))
         {
@@ -130,6 +207,18 @@ public sealed class FeedGrain(
         }
 
         built = true;
+        dirty = true;
+    }
+
+    private async Task SaveIfChangedAsync()
+    {
+        if (!dirty || !built || !timelines.IsKept)
+        {
+            return;
+        }
+
+        dirty = false;
+        await timelines.SaveAsync(UserId, timeline.ToSnapshot(clock.GetUtcNow()));
     }
 
     public Task Watch(Guid watcherId, TimeSpan lease)
@@ -165,7 +254,7 @@ public sealed class FeedGrain(
             {
                 if (recent[i] > known)
                 {
-                    timeline.Append(source, recent[i]);
+                    dirty |= timeline.Append(source, recent[i]) is not null;
                 }
             }
 

@@ -1,3 +1,4 @@
+using RseOrleans.Grains.Durability;
 using RseOrleans.Model;
 
 namespace RseOrleans.Grains.Feeds;
@@ -177,6 +178,54 @@ internal sealed class Timeline(int capacity)
         }
 
         Load(distinct);
+    }
+
+    /// <summary>The entries and sources as they stand, for saving outside the grain.</summary>
+    public TimelineSnapshot ToSnapshot(DateTimeOffset savedAt)
+    {
+        var sources = slotBySource.Keys.ToArray();
+        var indexBySlot = sources.ToDictionary(source => slotBySource[source], source => (ushort)Array.IndexOf(sources, source));
+        var snapshot = new TimelineSnapshot(sources, new long[count], new long[count], new ushort[count], savedAt);
+        for (var i = 0; i < count; i++)
+        {
+            snapshot.Cursors[i] = CursorAt(i);
+            snapshot.PostIds[i] = PostIdAt(i);
+            snapshot.SourceIndexes[i] = indexBySlot[slots[Physical(i)]];
+        }
+
+        return snapshot;
+    }
+
+    /// <summary>
+    /// Takes the entries of a saved snapshot with their cursors, so that readers and watchers
+    /// resume exactly where they were. Entries of sources this timeline no longer follows are left
+    /// out; returns false, changing nothing, when the snapshot is not well formed.
+    /// </summary>
+    public bool Restore(TimelineSnapshot snapshot)
+    {
+        var length = snapshot.Cursors.Length;
+        if (snapshot.PostIds.Length != length || snapshot.SourceIndexes.Length != length)
+        {
+            return false;
+        }
+
+        var entries = new List<Entry>(Math.Min(length, capacity));
+        for (var i = Math.Max(0, length - capacity); i < length; i++)
+        {
+            var index = snapshot.SourceIndexes[i];
+            if (index >= snapshot.Sources.Length || (entries.Count > 0 && entries[^1].Cursor >= snapshot.Cursors[i]))
+            {
+                return false;
+            }
+
+            if (slotBySource.TryGetValue(snapshot.Sources[index], out var slot))
+            {
+                entries.Add(new Entry(snapshot.Cursors[i], snapshot.PostIds[i], slot));
+            }
+        }
+
+        Load(entries);
+        return true;
     }
 
     /// <summary>Newest first, strictly before <paramref name="before"/> when given.</summary>

@@ -65,4 +65,8 @@ public sealed class TimeOrderedIdGenerator
     }
 
     public static DateTimeOffset TimestampOf(long id) => Epoch.AddMilliseconds(id >> (NodeBits + SequenceBits));
+
+    /// <summary>The smallest id any node can issue at <paramref name="time"/>: a lower bound for "since then".</summary>
+    public static long FirstIdAt(DateTimeOffset time) =>
+        Math.Max(0, (time - Epoch).Ticks / TimeSpan.TicksPerMillisecond) << (NodeBits + SequenceBits);
 }

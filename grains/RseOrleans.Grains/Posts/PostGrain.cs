@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using RseOrleans.Grains.Durability;
 using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Model;
 
@@ -59,6 +60,7 @@ public sealed class PostState
 public sealed class PostGrain(
     [PersistentState("post", StorageNames.Main)] IPersistentState<PostState> state,
     TimeOrderedIdGenerator ids,
+    IActivityLog activityLog,
     IOptions<ReactionOptions> reactionOptions,
     TimeProvider clock) : Grain, IPostGrain
 {
@@ -124,33 +126,39 @@ public sealed class PostGrain(
             throw DomainException.Denied("Only the author edits a post.");
         }
 
-        if (!state.State.Requests.TryGet(EditOperation, actorId, requestId, out _))
+        if (!state.State.Requests.TryGet(EditOperation, actorId, requestId, out var activityId))
         {
+            activityId = ids.NextId();
             state.State.Text = text;
             state.State.UpdatedAt = clock.GetUtcNow();
-            state.State.Requests.Record(EditOperation, actorId, requestId);
+            state.State.Requests.Record(EditOperation, actorId, requestId, activityId);
             await state.WriteStateAsync();
         }
 
+        // Also on a retry: the first attempt may have stopped before its activity was logged.
+        await LogAsync(activityId, ActivityKind.Edited, actorId, state.State.Text, state.State.UpdatedAt);
         return (await Get(actorId))!;
     }
 
     public async Task Delete(string actorId, string requestId)
     {
-        if (state.State.Requests.TryGet(DeleteOperation, actorId, requestId, out _))
+        if (state.State.Requests.TryGet(DeleteOperation, actorId, requestId, out var activityId))
         {
+            await LogAsync(activityId, ActivityKind.Deleted, actorId, null, state.State.UpdatedAt);
             return;
         }
 
         EnsureLive();
+        activityId = ids.NextId();
 
         // Feeds hold references only: once the post is gone, hydration drops it everywhere.
         state.State.Deleted = true;
         state.State.Text = "";
         state.State.Comments.Clear();
         state.State.UpdatedAt = clock.GetUtcNow();
-        state.State.Requests.Record(DeleteOperation, actorId, requestId);
+        state.State.Requests.Record(DeleteOperation, actorId, requestId, activityId);
         await state.WriteStateAsync();
+        await LogAsync(activityId, ActivityKind.Deleted, actorId, null, state.State.UpdatedAt);
     }
 
     public async Task<CommentSnapshot> AddComment(string authorId, string text, string requestId)
@@ -158,15 +166,17 @@ public sealed class PostGrain(
         EnsureLive();
         if (state.State.Requests.TryGet(CommentOperation, authorId, requestId, out var earlierId))
         {
-            return FindComment(earlierId) is { } earlier
-                ? ToSnapshot(earlier)
-                : throw DomainException.Precondition("The comment this request created has since been deleted.");
+            var earlier = FindComment(earlierId)
+                ?? throw DomainException.Precondition("The comment this request created has since been deleted.");
+            await LogAsync(earlier.CommentId, ActivityKind.Commented, authorId, earlier.Text, earlier.CreatedAt);
+            return ToSnapshot(earlier);
         }
 
         var comment = new CommentState(ids.NextId(), authorId, text, clock.GetUtcNow());
         state.State.Comments.Add(comment);
         state.State.Requests.Record(CommentOperation, authorId, requestId, comment.CommentId);
         await state.WriteStateAsync();
+        await LogAsync(comment.CommentId, ActivityKind.Commented, authorId, comment.Text, comment.CreatedAt);
         return ToSnapshot(comment);
     }
 
@@ -204,6 +214,7 @@ public sealed class PostGrain(
         state.State.Comments.RemoveAt(index);
         state.State.Requests.Record(DeleteCommentOperation, actorId, requestId);
         await state.WriteStateAsync();
+        await LogAsync(commentId, ActivityKind.CommentDeleted, actorId, null, clock.GetUtcNow());
     }
 
     public async Task<IReadOnlyDictionary<ReactionType, int>> ReportReactionCounts(int shard, IReadOnlyDictionary<ReactionType, int> counts)
@@ -220,6 +231,9 @@ public sealed class PostGrain(
 
         return totals;
     }
+
+    private Task LogAsync(long activityId, ActivityKind kind, string actorId, string? body, DateTimeOffset at) =>
+        activityLog.AppendAsync(new Activity(activityId, kind, PostId, state.State.Source.Key, actorId, body, at));
 
     private string EnsureLive() =>
         state.State.AuthorId is { } author && !state.State.Deleted ? author : throw DomainException.NotFound($"Post '{PostId}'");

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using RseOrleans.Grains.Durability;
 using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Model;
 
@@ -27,6 +28,14 @@ public sealed class SourceState
     /// <summary>The first post published while pulled: where a return to push resumes pushing from.</summary>
     [Id(4)]
     public long PulledSince { get; set; }
+
+    /// <summary>
+    /// Posts acknowledged to their author whose fan-out may not have finished. Cleared in memory when
+    /// it finishes and stored with the next write: a leftover only costs a redundant, idempotent
+    /// delivery after a restart.
+    /// </summary>
+    [Id(5)]
+    public List<long> PendingFanout { get; set; } = [];
 }
 
 /// <summary>
@@ -37,6 +46,7 @@ public sealed class SourceState
 public sealed class SourceGrain(
     [PersistentState("source", StorageNames.Main)] IPersistentState<SourceState> state,
     TimeOrderedIdGenerator ids,
+    IActivityLog activityLog,
     IOptions<FeedOptions> options,
     ILogger<SourceGrain> logger) : Grain, ISourceGrain
 {
@@ -48,6 +58,12 @@ public sealed class SourceGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         source = SourceId.Parse(this.GetPrimaryKeyString());
+        if (state.State.PendingFanout.Count > 0)
+        {
+            // A previous activation died mid fan-out: finish it as soon as this one is running.
+            this.RegisterGrainTimer(ResumePendingAsync, TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -60,8 +76,12 @@ public sealed class SourceGrain(
 
         if (state.State.Requests.TryGet(PublishOperation, post.AuthorId, post.RequestId, out var earlierPostId))
         {
-            return await GrainFactory.GetGrain<IPostGrain>(earlierPostId).Get(post.AuthorId)
+            var earlier = await GrainFactory.GetGrain<IPostGrain>(earlierPostId).Get(post.AuthorId)
                 ?? throw DomainException.Precondition("The post this request created has since been deleted.");
+
+            // The first attempt may have stopped after the post was stored: finish what it started.
+            await ResumeFanout(earlierPostId);
+            return earlier;
         }
 
         var postId = ids.NextId();
@@ -75,6 +95,7 @@ public sealed class SourceGrain(
         }
 
         state.State.Requests.Record(PublishOperation, post.AuthorId, post.RequestId, postId);
+        state.State.PendingFanout.Add(postId);
         var missedWhilePulled = ChooseDistribution(postId);
         var registry = GrainFactory.GetGrain<IPullRegistryGrain>(0);
         if (state.State.Pulled)
@@ -83,13 +104,16 @@ public sealed class SourceGrain(
             await registry.Add(source.Key);
         }
 
+        // The commit point: from here on the post exists, and a retry or a recovering silo finishes the rest.
         await state.WriteStateAsync();
+        await LogPostedAsync(snapshot);
 
         var delivery = new FeedDelivery(source, postId);
         if (state.State.Pulled)
         {
             // The author sees their post at once; everyone else pulls it when they read.
             await Deliver(post.AuthorId, delivery);
+            await CompleteFanoutAsync(postId);
             return snapshot;
         }
 
@@ -105,7 +129,51 @@ public sealed class SourceGrain(
         }
 
         await FanOut(delivery, post.AuthorId);
+        await CompleteFanoutAsync(postId);
         return snapshot;
+    }
+
+    public async Task ResumeFanout(long postId)
+    {
+        if (!state.State.PendingFanout.Contains(postId))
+        {
+            // Finished already (the log's pending row outlived the confirmation): nothing to redo.
+            await activityLog.FanoutCompletedAsync(postId);
+            return;
+        }
+
+        if (await GrainFactory.GetGrain<IPostGrain>(postId).Get(viewerId: "") is { } post)
+        {
+            await LogPostedAsync(post);
+            if (!state.State.Pulled)
+            {
+                await FanOut(new FeedDelivery(source, postId), post.AuthorId);
+            }
+        }
+
+        await CompleteFanoutAsync(postId);
+    }
+
+    private async Task ResumePendingAsync()
+    {
+        foreach (var postId in state.State.PendingFanout.ToArray())
+        {
+            await ResumeFanout(postId);
+        }
+    }
+
+    /// <summary>
+    /// Appends the post to the activity log, marked pending until its fan-out completes. Appending
+    /// again on a retry or a resumed fan-out is harmless: the log keeps each activity once.
+    /// </summary>
+    private Task LogPostedAsync(PostSnapshot post) => activityLog.AppendAsync(
+        new Activity(post.PostId, ActivityKind.Posted, post.PostId, source.Key, post.AuthorId, post.Text, post.CreatedAt),
+        fanoutPending: true);
+
+    private async Task CompleteFanoutAsync(long postId)
+    {
+        state.State.PendingFanout.Remove(postId);
+        await activityLog.FanoutCompletedAsync(postId);
     }
 
     /// <summary>
@@ -170,7 +238,21 @@ public sealed class SourceGrain(
         return Task.FromResult(new IdPage(items.ToArray(), next));
     }
 
-    public Task<IReadOnlyList<long>> GetRecent(long? before, int count)
+    public async Task<IReadOnlyList<long>> GetRecent(long? before, int count)
+    {
+        var page = RecentFromWindow(before, count);
+        if (page.Length == count || state.State.Recent.Count < options.Value.SourceWindow || !activityLog.IsKept)
+        {
+            return page;
+        }
+
+        // Older than the window: the activity log has the whole history.
+        var oldest = page.Length > 0 ? page[^1] : before ?? state.State.Recent[0];
+        var older = await activityLog.PostsOfAsync(source.Key, Math.Min(oldest, state.State.Recent[0]), count - page.Length);
+        return [.. page, .. older];
+    }
+
+    private long[] RecentFromWindow(long? before, int count)
     {
         var recent = state.State.Recent;
         var end = recent.Count;
@@ -187,7 +269,7 @@ public sealed class SourceGrain(
             page[i] = recent[end - 1 - i];
         }
 
-        return Task.FromResult<IReadOnlyList<long>>(page);
+        return page;
     }
 
     /// <summary>

@@ -12,6 +12,12 @@ public sealed class ClusterOptions
     public int SiloPort { get; set; } = 11111;
 
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Durable mode: the address other silos and clients reach this one at (a pod IP in Kubernetes).</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Durable mode: listen on every interface rather than only the advertised address (containers).</summary>
+    public bool ListenOnAnyAddress { get; set; }
 }
 
 public static class EmbeddedEngine
@@ -32,9 +38,15 @@ public static class EmbeddedEngine
     {
         silo.AddMemoryGrainStorage(StorageNames.Main);
         silo.AddMemoryGrainStorage(StorageNames.PubSub);
+        return silo.AddLiveFeedStreams();
+    }
+
+    /// <summary>
+    /// Live feed events travel on in-memory streams in both modes: they are the fast path, the
+    /// persisted feed and its cursor are the truth, and a watcher that reconnects catches up.
+    /// </summary>
+    public static ISiloBuilder AddLiveFeedStreams(this ISiloBuilder silo) =>
         // Live-feed wake-ups wait for the stream's pulling agent: poll often, they are latency.
         silo.AddMemoryStreams(StreamNames.Provider, stream => stream.ConfigurePullingAgent(agent =>
             agent.Configure(options => options.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(10))));
-        return silo;
-    }
 }

@@ -1,0 +1,70 @@
+using System.Net;
+using Orleans.Configuration;
+using RseOrleans.Storage;
+
+namespace RseOrleans.Silo.Hosting;
+
+/// <summary>Which engine a silo runs (setting "Engine:Mode").</summary>
+public enum EngineMode
+{
+    /// <summary>One process, everything in memory: nothing to install, nothing survives a restart.</summary>
+    Embedded,
+
+    /// <summary>Grain state and the activity log in PostgreSQL, membership and timelines in Redis; one silo or many.</summary>
+    Durable,
+}
+
+public static class DurableEngine
+{
+    /// <summary>Runs the embedded default or durable mode, as configured.</summary>
+    public static ISiloBuilder UseConfiguredEngine(this ISiloBuilder silo, IConfiguration configuration) =>
+        configuration.GetValue("Engine:Mode", EngineMode.Embedded) == EngineMode.Durable
+            ? silo.UseDurableEngine(configuration)
+            : silo.UseEmbeddedEngine(configuration);
+
+    /// <summary>
+    /// Durable mode: a silo of a cluster whose members find each other in Redis, with grain state
+    /// (and stream subscriptions) in PostgreSQL through Orleans' ADO.NET provider, and the activity
+    /// log and timeline store of <see cref="DurableStoreServiceCollectionExtensions.AddDurableStores"/>.
+    /// </summary>
+    public static ISiloBuilder UseDurableEngine(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var cluster = configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
+        var stores = new DurableStoreOptions
+        {
+            Postgres = configuration.GetConnectionString("Postgres") ?? "",
+            Redis = configuration.GetConnectionString("Redis") ?? "",
+        };
+        configuration.GetSection("Durable").Bind(stores);
+        if (string.IsNullOrWhiteSpace(stores.Postgres) || string.IsNullOrWhiteSpace(stores.Redis))
+        {
+            throw new DurableStoreUnavailableException(
+                "Durable mode needs ConnectionStrings:Postgres and ConnectionStrings:Redis " +
+                "(or the environment variables ConnectionStrings__Postgres and ConnectionStrings__Redis).");
+        }
+
+        silo.Configure<Orleans.Configuration.ClusterOptions>(options =>
+        {
+            options.ClusterId = cluster.ClusterId;
+            options.ServiceId = cluster.ServiceId;
+        });
+        silo.ConfigureEndpoints(
+            IPAddress.Parse(cluster.AdvertisedAddress),
+            cluster.SiloPort,
+            cluster.GatewayPort,
+            listenOnAnyHostAddress: cluster.ListenOnAnyAddress);
+        silo.UseRedisClustering(options => options.ConfigurationOptions = DurableStoreServiceCollectionExtensions.RedisConfiguration(stores.Redis));
+
+        foreach (var storage in new[] { StorageNames.Main, StorageNames.PubSub })
+        {
+            silo.AddAdoNetGrainStorage(storage, options =>
+            {
+                options.Invariant = "Npgsql";
+                options.ConnectionString = stores.Postgres;
+            });
+        }
+
+        silo.Services.AddDurableStores(stores);
+        return silo.AddLiveFeedStreams();
+    }
+}

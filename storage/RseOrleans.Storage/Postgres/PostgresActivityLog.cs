@@ -1,0 +1,137 @@
+using Npgsql;
+using NpgsqlTypes;
+using RseOrleans.Grains.Durability;
+
+namespace RseOrleans.Storage.Postgres;
+
+/// <summary>The activity log and the pending fan-outs in PostgreSQL (schema: Migrations/0002).</summary>
+public sealed class PostgresActivityLog(NpgsqlDataSource database) : IActivityLog
+{
+    public bool IsKept => true;
+
+    public async Task AppendAsync(Activity activity, bool fanoutPending = false)
+    {
+        // One round trip: the activity and, for a post about to fan out, its pending mark, both
+        // ignored when already there.
+        await using var batch = database.CreateBatch();
+        batch.BatchCommands.Add(Command(
+            """
+            INSERT INTO rse_activity (activity_id, kind, post_id, source_key, actor_id, body, occurred_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            ON CONFLICT DO NOTHING
+            """,
+            activity.ActivityId,
+            (short)activity.Kind,
+            activity.PostId,
+            activity.SourceKey,
+            activity.ActorId,
+            new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)activity.Body ?? DBNull.Value },
+            activity.OccurredAt));
+        if (fanoutPending)
+        {
+            batch.BatchCommands.Add(Command(
+                "INSERT INTO rse_fanout_pending (post_id, source_key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                activity.PostId,
+                activity.SourceKey));
+        }
+
+        await batch.ExecuteNonQueryAsync();
+    }
+
+    public async Task FanoutCompletedAsync(long postId)
+    {
+        await using var command = database.CreateCommand("DELETE FROM rse_fanout_pending WHERE post_id = $1");
+        command.Parameters.Add(new() { Value = postId });
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task<IReadOnlyList<PendingFanout>> PendingFanoutsAsync(TimeSpan olderThan, int max)
+    {
+        await using var command = database.CreateCommand(
+            """
+            SELECT source_key, post_id FROM rse_fanout_pending
+             WHERE created_at < now() - $1
+             ORDER BY created_at
+             LIMIT $2
+            """);
+        command.Parameters.Add(new() { Value = olderThan });
+        command.Parameters.Add(new() { Value = max });
+        await using var reader = await command.ExecuteReaderAsync();
+        var pending = new List<PendingFanout>();
+        while (await reader.ReadAsync())
+        {
+            pending.Add(new PendingFanout(reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        return pending;
+    }
+
+    public async Task<IReadOnlyList<long>> PostsOfAsync(string sourceKey, long? before, int count)
+    {
+        await using var command = database.CreateCommand(
+            """
+            SELECT p.post_id FROM rse_activity p
+             WHERE p.kind = 1 AND p.source_key = $1 AND p.post_id < $2
+               AND NOT EXISTS (SELECT 1 FROM rse_activity d WHERE d.post_id = p.post_id AND d.kind = 3)
+             ORDER BY p.post_id DESC
+             LIMIT $3
+            """);
+        command.Parameters.Add(new() { Value = sourceKey });
+        command.Parameters.Add(new() { Value = before ?? long.MaxValue });
+        command.Parameters.Add(new() { Value = count });
+        await using var reader = await command.ExecuteReaderAsync();
+        var posts = new List<long>(count);
+        while (await reader.ReadAsync())
+        {
+            posts.Add(reader.GetInt64(0));
+        }
+
+        return posts;
+    }
+
+    public async Task<IReadOnlyList<SourcePost>> NewestPostsOfAsync(IReadOnlyCollection<string> sourceKeys, long? after, int count)
+    {
+        if (sourceKeys.Count == 0)
+        {
+            return [];
+        }
+
+        // Per source, a short walk down its index (LATERAL ... LIMIT); then the newest of them all.
+        // Hundreds of sources cost hundreds of index probes, never a scan of the log.
+        await using var command = database.CreateCommand(
+            """
+            SELECT newest.source_key, newest.post_id
+              FROM unnest($1::text[]) AS followed(source_key)
+             CROSS JOIN LATERAL (
+                   SELECT p.source_key, p.post_id FROM rse_activity p
+                    WHERE p.kind = 1 AND p.source_key = followed.source_key AND p.post_id > $2
+                      AND NOT EXISTS (SELECT 1 FROM rse_activity d WHERE d.post_id = p.post_id AND d.kind = 3)
+                    ORDER BY p.post_id DESC
+                    LIMIT $3) AS newest
+             ORDER BY newest.post_id DESC
+             LIMIT $3
+            """);
+        command.Parameters.Add(new() { Value = sourceKeys.ToArray() });
+        command.Parameters.Add(new() { Value = after ?? long.MinValue });
+        command.Parameters.Add(new() { Value = count });
+        await using var reader = await command.ExecuteReaderAsync();
+        var posts = new List<SourcePost>(count);
+        while (await reader.ReadAsync())
+        {
+            posts.Add(new SourcePost(reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        return posts;
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params object[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(value as NpgsqlParameter ?? new NpgsqlParameter { Value = value });
+        }
+
+        return command;
+    }
+}
