@@ -26,7 +26,7 @@ public sealed partial class StorageFailureFilter(ILogger<StorageFailureFilter> l
                 throw;
             }
 
-            LogDropped(context.TargetId, context.ImplementationMethod.Name, conflict ? "a version conflict" : "a storage failure");
+            LogDropped(ex, context.TargetId, context.ImplementationMethod.Name, conflict ? "a version conflict" : "a storage failure");
             context.TargetContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationError, ex, "Storage failed; the state is reloaded on the next call."));
             throw conflict
                 ? DomainException.Conflict("Someone else changed this item at the same time; it has been reloaded, retry with the same request_id.")
@@ -35,5 +35,5 @@ public sealed partial class StorageFailureFilter(ILogger<StorageFailureFilter> l
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Deactivating {GrainId} after {Failure} in {Method}")]
-    private partial void LogDropped(GrainId grainId, string method, string failure);
+    private partial void LogDropped(Exception exception, GrainId grainId, string method, string failure);
 }

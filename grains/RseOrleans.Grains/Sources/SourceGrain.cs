@@ -128,8 +128,13 @@ public sealed class SourceGrain(
             await registry.Remove(source.Key);
         }
 
-        await FanOut(delivery, post.AuthorId);
-        await CompleteFanoutAsync(postId);
+        // A fan-out that missed a feed stays pending: the recovery delivers it again, which is
+        // harmless for the feeds that have it.
+        if (await FanOut(delivery, post.AuthorId))
+        {
+            await CompleteFanoutAsync(postId);
+        }
+
         return snapshot;
     }
 
@@ -147,6 +152,8 @@ public sealed class SourceGrain(
             await LogPostedAsync(post);
             if (!state.State.Pulled)
             {
+                // Complete even if a feed is still unreachable: an unreachable feed is one whose
+                // silo died, and it reads the activity log when it reactivates.
                 await FanOut(new FeedDelivery(source, postId), post.AuthorId);
             }
         }
@@ -273,25 +280,27 @@ public sealed class SourceGrain(
     }
 
     /// <summary>
-    /// Pushes the post to every audience member's feed, a bounded number of calls in flight.
-    /// A feed that cannot be reached is logged and skipped: it will show the post when it is next
-    /// rebuilt from its sources, and the author's post is never failed for it.
+    /// Pushes the post to every audience member's feed, a bounded number of calls in flight, and
+    /// says whether every feed took it. A feed that cannot be reached is logged and skipped rather
+    /// than failing the author's post: its silo is gone or going, and the feed shows the post when
+    /// it reactivates, since restoring and rebuilding read the activity log.
     /// </summary>
-    private async Task FanOut(FeedDelivery delivery, string authorId)
+    private async Task<bool> FanOut(FeedDelivery delivery, string authorId)
     {
         var recipients = await ActiveRecipientsAsync(authorId);
-        var batch = new List<Task>(options.Value.FanoutConcurrency);
+        var batch = new List<Task<bool>>(options.Value.FanoutConcurrency);
+        var delivered = true;
         foreach (var userId in recipients)
         {
             batch.Add(Deliver(userId, delivery));
             if (batch.Count == options.Value.FanoutConcurrency)
             {
-                await Task.WhenAll(batch);
+                delivered &= (await Task.WhenAll(batch)).All(ok => ok);
                 batch.Clear();
             }
         }
 
-        await Task.WhenAll(batch);
+        return delivered & (await Task.WhenAll(batch)).All(ok => ok);
     }
 
     /// <summary>
@@ -314,15 +323,17 @@ public sealed class SourceGrain(
         return [.. active.SelectMany(users => users).Append(authorId).Distinct(StringComparer.Ordinal)];
     }
 
-    private async Task Deliver(string userId, FeedDelivery delivery)
+    private async Task<bool> Deliver(string userId, FeedDelivery delivery)
     {
         try
         {
             await GrainFactory.GetGrain<IFeedGrain>(userId).Deliver(delivery);
+            return true;
         }
         catch (Exception ex) when (ex is TimeoutException or OrleansException)
         {
             logger.LogWarning(ex, "Delivery of post {PostId} to the feed of {UserId} failed", delivery.PostId, userId);
+            return false;
         }
     }
 }

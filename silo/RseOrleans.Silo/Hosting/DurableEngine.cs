@@ -1,5 +1,9 @@
 using System.Net;
+using Microsoft.Extensions.Options;
+using Npgsql;
 using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 using RseOrleans.Storage;
 
 namespace RseOrleans.Silo.Hosting;
@@ -54,14 +58,27 @@ public static class DurableEngine
             cluster.GatewayPort,
             listenOnAnyHostAddress: cluster.ListenOnAnyAddress);
         silo.UseRedisClustering(options => options.ConfigurationOptions = DurableStoreServiceCollectionExtensions.RedisConfiguration(stores.Redis));
+        return silo.AddDurableProviders(stores);
+    }
 
+    /// <summary>The storage and stream providers the grains expect, backed by PostgreSQL and Redis.</summary>
+    public static ISiloBuilder AddDurableProviders(this ISiloBuilder silo, DurableStoreOptions stores)
+    {
         foreach (var storage in new[] { StorageNames.Main, StorageNames.PubSub })
         {
-            silo.AddAdoNetGrainStorage(storage, options =>
-            {
-                options.Invariant = "Npgsql";
-                options.ConnectionString = stores.Postgres;
-            });
+            silo.AddAdoNetGrainStorage(storage, (OptionsBuilder<AdoNetGrainStorageOptions> options) =>
+                options.Configure<NpgsqlDataSource, Serializer>((storageOptions, database, serializer) =>
+                {
+                    storageOptions.Invariant = "Npgsql";
+
+                    // One connection pool per silo for grain state and the activity log alike, so
+                    // that "silos × Maximum Pool Size" is what PostgreSQL's max_connections must hold.
+                    storageOptions.DataSource = database;
+
+                    // The same compact, version-tolerant format as every grain message
+                    // ([GenerateSerializer] with [Id]s), rather than the provider's default JSON.
+                    storageOptions.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                }));
         }
 
         silo.Services.AddDurableStores(stores);

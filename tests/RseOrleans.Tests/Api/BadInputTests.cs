@@ -1,7 +1,7 @@
 using Grpc.Core;
 using RseOrleans.Api.V1;
 using RseOrleans.Tests.Fixtures;
-using static RseOrleans.Tests.Fixtures.EngineFixture;
+using static RseOrleans.Tests.Fixtures.EngineClient;
 
 namespace RseOrleans.Tests.Api;
 

@@ -4,7 +4,7 @@ using Grpc.Core;
 using Microsoft.IdentityModel.Tokens;
 using RseOrleans.Api.V1;
 using RseOrleans.Tests.Fixtures;
-using static RseOrleans.Tests.Fixtures.EngineFixture;
+using static RseOrleans.Tests.Fixtures.EngineClient;
 using static RseOrleans.Tests.Fixtures.JwtEngineFixture;
 
 namespace RseOrleans.Tests.Auth;

@@ -100,7 +100,7 @@ public abstract class JwtEngineFixture : IAsyncLifetime
         await Users.CreateUserAsync(
             new CreateUserRequest
             {
-                RequestId = EngineFixture.NewRequestId(),
+                RequestId = EngineClient.NewRequestId(),
                 UserId = userId,
                 Profile = new Profile { DisplayName = name, TimeZone = "Europe/Paris", Language = "fr-FR" },
             },

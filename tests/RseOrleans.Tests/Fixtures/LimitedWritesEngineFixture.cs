@@ -40,7 +40,7 @@ public sealed class LimitedWritesEngineFixture : IAsyncLifetime
         var userId = $"{name}-{Guid.NewGuid():N}"[..(name.Length + 13)];
         await Users.CreateUserAsync(new CreateUserRequest
         {
-            RequestId = EngineFixture.NewRequestId(),
+            RequestId = EngineClient.NewRequestId(),
             UserId = userId,
             Profile = new Profile { DisplayName = name, TimeZone = "Europe/Paris", Language = "fr-FR" },
         });

@@ -29,6 +29,9 @@ public sealed class RunningEngine : IAsyncDisposable
 
     public GrpcChannel Channel { get; }
 
+    /// <summary>The host's services: its Orleans grain factory, its stores.</summary>
+    public IServiceProvider Services => app.Services;
+
     /// <summary>Starts an engine; <paramref name="settings"/> are command-line settings on top of its defaults.</summary>
     public static async Task<RunningEngine> StartAsync(string name, params IEnumerable<string> settings)
     {

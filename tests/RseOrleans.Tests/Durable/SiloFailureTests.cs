@@ -1,0 +1,115 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using RseOrleans.Grains;
+using RseOrleans.Model;
+using RseOrleans.Silo.Hosting;
+using RseOrleans.Storage;
+using RseOrleans.Tests.Fixtures;
+using RseOrleans.Tests.Fixtures.Servers;
+
+namespace RseOrleans.Tests.Durable;
+
+[Collection(DatabaseServersCollection.Name)]
+public sealed class SiloFailureTests(DatabaseServersFixture servers)
+{
+    private const int Members = 2000;
+
+    [Fact]
+    public async Task A_silo_killed_in_the_middle_of_a_fan_out_to_2000_members_leaves_every_feed_with_the_post_exactly_once()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "kill");
+        var cluster = await StartClusterAsync(stores);
+        try
+        {
+            var grains = cluster.Client;
+            var members = Enumerable.Range(0, Members).Select(i => $"member-{i:D4}").ToArray();
+            var group = grains.GetGrain<IGroupGrain>("all-hands");
+            await group.Create("owner", new GroupSpec("All hands", "", GroupVisibility.Open, PostingPolicy.AllMembers), "create");
+            await group.AddMembers("owner", members, "directory-sync");
+
+            // Every member has read their feed: each timeline is built and active, so the post must reach it by push.
+            await ForEachMemberAsync(members, member => grains.GetGrain<IFeedGrain>(member).ReadBefore(null, 10));
+
+            var source = grains.GetGrain<ISourceGrain>(SourceId.Group("all-hands").Key);
+            var publishing = source.Publish(new NewPost("owner", "Town hall at five", "town-hall"));
+            await EventuallyAsync(async () => await PendingFanoutsAsync(stores) == 1, "the post to be stored and its fan-out to start");
+
+            var host = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(source);
+            await cluster.KillSiloAsync(cluster.Silos.Single(silo => silo.SiloAddress.Equals(host)));
+            _ = publishing.ContinueWith(task => task.Exception, TaskScheduler.Default); // its silo is gone: the author's call fails
+            Assert.Equal(1, await PendingFanoutsAsync(stores));
+
+            await EventuallyAsync(async () => await PendingFanoutsAsync(stores) == 0, "a surviving silo to finish the fan-out");
+            var postId = (long)(await stores.SqlAsync("SELECT post_id FROM rse_activity WHERE kind = 1"))!;
+            await ForEachMemberAsync(members, async member =>
+            {
+                var feed = await grains.GetGrain<IFeedGrain>(member).ReadBefore(null, 10);
+                Assert.Single(feed.Refs, entry => entry.PostId == postId);
+            });
+        }
+        finally
+        {
+            await cluster.StopAllSilosAsync();
+            await cluster.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Three silos on PostgreSQL storage. Deliveries are slowed down and made one at a time, so that
+    /// the fan-out lasts seconds and the kill lands in the middle of it; recovery looks every 200 ms.
+    /// </summary>
+    private async Task<InProcessTestCluster> StartClusterAsync(DurableStores stores)
+    {
+        var builder = new InProcessTestClusterBuilder(3);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddDurableProviders(new DurableStoreOptions
+            {
+                Postgres = stores.Postgres,
+                Redis = servers.RedisConnectionString,
+                RedisKeyPrefix = $"kill-{Guid.NewGuid():N}:",
+            });
+            silo.Services.AddRseGrainServices(new ConfigurationBuilder().Build());
+            silo.Services.Configure<FeedOptions>(options =>
+            {
+                options.FanoutConcurrency = 1;
+                options.FanoutRecoveryAfter = TimeSpan.FromSeconds(1);
+                options.FanoutRecoveryInterval = TimeSpan.FromMilliseconds(200);
+            });
+            silo.AddIncomingGrainCallFilter(async call =>
+            {
+                if (call.ImplementationMethod.Name == nameof(IFeedGrain.Deliver))
+                {
+                    await Task.Delay(2);
+                }
+
+                await call.Invoke();
+            });
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+
+    private static async Task<long> PendingFanoutsAsync(DurableStores stores) =>
+        (long)(await stores.SqlAsync("SELECT count(*) FROM rse_fanout_pending"))!;
+
+    private static async Task ForEachMemberAsync(IEnumerable<string> members, Func<string, Task> action)
+    {
+        foreach (var batch in members.Chunk(100))
+        {
+            await Task.WhenAll(batch.Select(action));
+        }
+    }
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}.");
+            await Task.Delay(20);
+        }
+    }
+}

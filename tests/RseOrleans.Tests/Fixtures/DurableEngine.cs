@@ -1,0 +1,47 @@
+using Npgsql;
+using RseOrleans.Tests.Fixtures.Servers;
+
+namespace RseOrleans.Tests.Fixtures;
+
+/// <summary>
+/// Engines in durable mode on the test servers. Each test class takes a database of its own and
+/// a Redis key prefix of its own, so that classes never see each other's data.
+/// </summary>
+public sealed class DurableStores(DatabaseServersFixture servers, string postgres, string redisPrefix)
+{
+    public DatabaseServersFixture Servers => servers;
+
+    public string Postgres => postgres;
+
+    public static async Task<DurableStores> CreateAsync(DatabaseServersFixture servers, string name)
+    {
+        var database = $"{name}_{Guid.NewGuid():N}".ToLowerInvariant();
+        // A stopped server refuses connections at once whatever the timeout; a busy one may make a
+        // burst of activations wait for a pooled connection, which is not an outage.
+        // Several engines or silos share the test server: each keeps a small pool, as a deployment
+        // sizes "silos × Maximum Pool Size" under PostgreSQL's max_connections.
+        var postgres = new NpgsqlConnectionStringBuilder(await servers.CreateDatabaseAsync(database)) { Timeout = 30, MaxPoolSize = 20 };
+        return new DurableStores(servers, postgres.ConnectionString, $"{database}:");
+    }
+
+    /// <summary>Starts the real engine host in durable mode; <paramref name="settings"/> go on top.</summary>
+    public Task<RunningEngine> StartEngineAsync(string name, params IEnumerable<string> settings) =>
+        RunningEngine.StartAsync(name,
+        [
+            "--Engine:Mode=Durable",
+            $"--ConnectionStrings:Postgres={postgres}",
+            $"--ConnectionStrings:Redis={servers.RedisConnectionString}",
+            $"--Durable:RedisKeyPrefix={redisPrefix}",
+            "--Limits:WritesPerMinute=0",
+            .. settings,
+        ]);
+
+    /// <summary>Runs SQL against the engine's database, as an operator or another writer would.</summary>
+    public async Task<object?> SqlAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(postgres);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+}
