@@ -47,8 +47,13 @@ public sealed class ReactionShardGrain(
     public async Task<ReactionSummary> Add(string userId, ReactionType type, string requestId)
     {
         // Noted before the reaction exists: erasing the user must find this shard. Refused once
-        // they are erased, and then the reaction is never made.
-        await GrainFactory.ContentIndexOf(userId, postId).NoteReaction(new ReactionRef(postId, shard));
+        // they are erased, and then the reaction is never made. A user who already holds a
+        // reaction here was noted before, and a noted shard is never forgotten.
+        if (ReactionsOf(userId).Length == 0)
+        {
+            await GrainFactory.ContentIndexOf(userId, postId).NoteReaction(new ReactionRef(postId, shard));
+        }
+
         return await Change(AddOperation, userId, type, requestId, (reactors, user) => reactors.Add(user));
     }
 
