@@ -53,7 +53,8 @@ internal static class GlobalOptions
     public static void SetCall(this Command command, Func<ParseResult, Session, CancellationToken, Task> call) =>
         command.SetAction(async (parse, cancellation) =>
         {
-            using var channel = GrpcChannel.ForAddress(parse.GetValue(Address)!);
+            // No cap on answers: a user data export may well be larger than gRPC's default 4 MB.
+            using var channel = GrpcChannel.ForAddress(parse.GetValue(Address)!, new GrpcChannelOptions { MaxReceiveMessageSize = null });
             var session = new Session(channel, parse.GetValue(User), parse.GetValue(Token), parse.GetValue(RequestId)!);
             try
             {

@@ -22,5 +22,7 @@ root.Subcommands.Add(AdminCommands.Admin());
 root.Subcommands.Add(AdminCommands.Report());
 root.Subcommands.Add(AdminCommands.Hide(hide: true));
 root.Subcommands.Add(AdminCommands.Hide(hide: false));
+root.Subcommands.Add(UserCommands.Export());
+root.Subcommands.Add(UserCommands.Erase());
 
 return await root.Parse(args).InvokeAsync();

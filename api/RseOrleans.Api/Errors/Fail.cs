@@ -13,4 +13,7 @@ internal static class Fail
 
     public static RpcException Denied(string message) =>
         new(new Status(StatusCode.PermissionDenied, message));
+
+    public static RpcException Precondition(string message) =>
+        new(new Status(StatusCode.FailedPrecondition, message));
 }

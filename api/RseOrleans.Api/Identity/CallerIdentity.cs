@@ -37,6 +37,11 @@ public sealed class CallerIdentity(IGrainFactory grains, AuthOptions options, IO
                 : $"The token's user '{userId}' has no account here: create it with CreateUser first.");
         }
 
+        if (account.IsErased)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"The account '{userId}' was erased; it cannot be used again."));
+        }
+
         if (!account.IsActive)
         {
             throw new RpcException(new Status(StatusCode.PermissionDenied, $"The account '{userId}' is deactivated; a network admin can reactivate it."));

@@ -202,7 +202,12 @@ public sealed class AdminService(IGrainFactory grains, CallerIdentity identity, 
                 NetworkRole.Guest => V1.NetworkRole.Guest,
                 _ => V1.NetworkRole.Member,
             },
-            Status = account.Status == AccountStatus.Active ? V1.AccountStatus.Active : V1.AccountStatus.Deactivated,
+            Status = account.Status switch
+            {
+                AccountStatus.Active => V1.AccountStatus.Active,
+                AccountStatus.Erased => V1.AccountStatus.Erased,
+                _ => V1.AccountStatus.Deactivated,
+            },
             StatusChangeTime = account.StatusChangedAt is { } changedAt ? Timestamp.FromDateTimeOffset(changedAt) : null,
             ConfiguredAdmin = effective.ConfiguredAdmin,
         };

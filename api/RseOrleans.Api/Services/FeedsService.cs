@@ -155,9 +155,11 @@ public sealed class FeedsService(
 
     private async Task RequireStillActiveAsync(string userId)
     {
-        if (!(await cluster.GetGrain<IUserGrain>(userId).GetAccount()).IsActive)
+        var account = await cluster.GetGrain<IUserGrain>(userId).GetAccount();
+        if (!account.IsActive)
         {
-            throw new RpcException(new Status(StatusCode.PermissionDenied, $"The account '{userId}' was deactivated; this watch has ended."));
+            var what = account.IsErased ? "erased" : "deactivated";
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"The account '{userId}' was {what}; this watch has ended."));
         }
     }
 

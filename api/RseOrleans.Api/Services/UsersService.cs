@@ -1,3 +1,4 @@
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using RseOrleans.Api.Access;
 using RseOrleans.Api.Errors;
@@ -87,6 +88,78 @@ public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, 
         var response = new ListFollowingResponse { NextPageToken = PageToken.Next(PageToken.Following, page.Next) };
         response.Users.AddRange(await SummariesAsync(caller, page));
         return response;
+    }
+
+    public override async Task<V1.UserDataExport> ExportUserData(ExportUserDataRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAccountAsync(context);
+        var userId = request.UserId.Length == 0 ? caller.UserId : Require.Id(request.UserId, "user_id");
+        if (userId != caller.UserId)
+        {
+            AccessPolicy.RequireNetworkAdmin(caller, "export other people's data");
+        }
+
+        var account = await RequireAccountAsync(userId);
+        var data = await grains.GetGrain<IPersonalDataGrain>(userId).Export();
+        var exportedAt = DateTimeOffset.UtcNow;
+        if (userId != caller.UserId)
+        {
+            // Reads carry no request id: every export of someone else's data is an entry of its own.
+            await grains.GetGrain<IAuditLogGrain>(IAuditLogGrain.NetworkKey).Record(new AuditRecord(
+                $"user:{userId}|export|{caller.UserId}|{Guid.NewGuid():N}", caller.UserId, AuditActions.ExportUserData, userId, null, ""));
+        }
+
+        return new V1.UserDataExport
+        {
+            UserId = userId,
+            ContentType = UserDataJson.ContentType,
+            Json = UserDataJson.Write(data, identity.ToCaller(account).Role, exportedAt),
+            ExportTime = Timestamp.FromDateTimeOffset(exportedAt),
+        };
+    }
+
+    public override async Task<EraseUserResponse> EraseUser(EraseUserRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAccountAsync(context);
+        var requestId = Require.RequestId(request.RequestId);
+        var userId = Require.Id(request.UserId, "user_id");
+        if (!request.Confirm)
+        {
+            throw Fail.Invalid("confirm", "must be true: erasing a user removes their content for good and cannot be undone.");
+        }
+
+        if (userId != caller.UserId)
+        {
+            AccessPolicy.RequireNetworkAdmin(caller, "erase other people's accounts");
+        }
+
+        await RequireAccountAsync(userId);
+        if (identity.IsConfiguredAdmin(userId))
+        {
+            throw Fail.Precondition($"'{userId}' is a network admin by the engine's Network:Admins setting; remove it there before erasing the account.");
+        }
+
+        var report = await grains.GetGrain<IPersonalDataGrain>(userId).Erase(caller.UserId, requestId);
+        return new EraseUserResponse
+        {
+            UserId = userId,
+            EraseTime = Timestamp.FromDateTimeOffset(report.ErasedAt),
+            AlreadyErased = report.AlreadyErased,
+            PostsDeleted = report.PostsDeleted,
+            CommentsDeleted = report.CommentsDeleted,
+            ReactionsRemoved = report.ReactionsRemoved,
+            FollowingRemoved = report.FollowingRemoved,
+            FollowersRemoved = report.FollowersRemoved,
+            MembershipsRemoved = report.MembershipsRemoved,
+            JoinRequestsDropped = report.JoinRequestsDropped,
+            OwnershipsTransferred = report.OwnershipsTransferred,
+        };
+    }
+
+    private async Task<AccountSnapshot> RequireAccountAsync(string userId)
+    {
+        var account = await grains.GetGrain<IUserGrain>(userId).GetAccount();
+        return account.Exists ? account : throw Fail.NotFound($"User '{userId}'");
     }
 
     private async Task<User> ToProtoAsync(UserSnapshot user)

@@ -42,6 +42,48 @@ internal static class UserCommands
         return command;
     }
 
+    public static Command Export()
+    {
+        var userId = new Argument<string>("user-id") { Description = "Whose data (default: yours; someone else's for network admins).", DefaultValueFactory = _ => "" };
+        var output = new Option<FileInfo?>("--out") { Description = "Write the JSON document to this file instead of the terminal." };
+        var command = new Command("export", "Export everything the engine stores about a user, as JSON.") { userId, output };
+        command.SetCall(async (parse, session, cancellation) =>
+        {
+            var export = await new Users.UsersClient(session.Channel).ExportUserDataAsync(
+                new ExportUserDataRequest { UserId = parse.GetValue(userId)! }, session.Headers, cancellationToken: cancellation);
+            if (parse.GetValue(output) is { } file)
+            {
+                await File.WriteAllTextAsync(file.FullName, export.Json, cancellation);
+                Console.WriteLine($"exported {export.UserId} to {file.FullName}");
+            }
+            else
+            {
+                Console.WriteLine(export.Json);
+            }
+        });
+        return command;
+    }
+
+    public static Command Erase()
+    {
+        var userId = new Argument<string>("user-id") { Description = "The user to erase: yourself, or anyone for network admins." };
+        var confirm = new Option<bool>("--confirm") { Description = "Required: erasing a user and their content cannot be undone." };
+        var command = new Command("erase", "Erase a user: profile, posts, comments, reactions, follows and memberships.") { userId, confirm };
+        command.SetCall(async (parse, session, cancellation) =>
+        {
+            var erased = await new Users.UsersClient(session.Channel).EraseUserAsync(
+                new EraseUserRequest { RequestId = session.RequestId, UserId = parse.GetValue(userId)!, Confirm = parse.GetValue(confirm) },
+                session.Headers,
+                cancellationToken: cancellation);
+            Console.WriteLine(erased.AlreadyErased ? $"{erased.UserId} was erased already" : $"erased {erased.UserId}");
+            Console.WriteLine(
+                $"  removed: posts {erased.PostsDeleted}, comments {erased.CommentsDeleted}, reactions {erased.ReactionsRemoved}, " +
+                $"follows {erased.FollowingRemoved}, followers {erased.FollowersRemoved}, memberships {erased.MembershipsRemoved}, " +
+                $"join requests {erased.JoinRequestsDropped}; groups handed to a new owner: {erased.OwnershipsTransferred}");
+        });
+        return command;
+    }
+
     public static Command Follow(bool follow)
     {
         var userId = new Argument<string>("user-id");

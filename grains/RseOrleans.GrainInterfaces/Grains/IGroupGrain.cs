@@ -42,4 +42,15 @@ public interface IGroupGrain : IGrainWithStringKey
 
     [AlwaysInterleave]
     Task<MemberPage> ListMembers(string? after, int pageSize);
+
+    /// <summary>The user's membership or pending join request, or null when they have neither.</summary>
+    [AlwaysInterleave]
+    Task<UserMembership?> GetMembershipOf(string userId);
+
+    /// <summary>
+    /// Removes an erased user: their join request, their membership and their name as the
+    /// group's creator. When they were its last owner, the remaining member of highest role who
+    /// joined first becomes owner. The API has checked that the actor may erase the user.
+    /// </summary>
+    Task<MemberErasure> EraseMember(string userId, string actorId, string requestId);
 }

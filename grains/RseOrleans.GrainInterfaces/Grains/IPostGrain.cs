@@ -29,6 +29,12 @@ public interface IPostGrain : IGrainWithIntegerKey
     Task DeleteComment(string actorId, long commentId, string requestId);
 
     /// <summary>
+    /// Removes an erased user's content from this post: the whole post when they wrote it (as
+    /// a delete, leaving no trace of the author), otherwise their comments.
+    /// </summary>
+    Task<PostErasure> EraseContentOf(string userId);
+
+    /// <summary>
     /// Called by a reaction shard once its changes are durable; returns the post's totals. The
     /// post keeps the shard totals in memory and reads them back from the shards when it activates.
     /// </summary>

@@ -16,6 +16,9 @@ public interface IReactionShardGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<IReadOnlyList<ReactionType>> GetReactionsOf(string userId);
 
+    /// <summary>Removes every reaction of an erased user, acknowledged once durable and counted; returns how many.</summary>
+    Task<int> EraseUser(string userId);
+
     [AlwaysInterleave]
     Task<IReadOnlyDictionary<ReactionType, int>> GetCounts();
 }

@@ -28,6 +28,12 @@ public interface ISourceGrain : IGrainWithStringKey
 
     Task RemoveAudience(string userId);
 
+    /// <summary>
+    /// Closes the profile source of an erased user: it forgets its recent posts and refuses new
+    /// followers from now on (the current ones are removed one by one).
+    /// </summary>
+    Task Close();
+
     [AlwaysInterleave]
     Task<int> GetAudienceCount();
 

@@ -47,4 +47,28 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>The groups the user is a member of.</summary>
     [AlwaysInterleave]
     Task<IReadOnlyCollection<string>> GetGroupIds();
+
+    /// <summary>
+    /// Called by a group grain when the user asks to join it (before the request is saved) and
+    /// when the request is declined or withdrawn, so that erasing the user finds every request.
+    /// Refused for an erased user. An approved request ends with <see cref="NoteMembership"/>.
+    /// </summary>
+    Task NoteJoinRequest(string groupId, bool pending);
+
+    /// <summary>Who the user follows, their groups and their pending join requests.</summary>
+    [AlwaysInterleave]
+    Task<UserRelations> GetRelations();
+
+    /// <summary>
+    /// First step of erasure: the profile is gone and the account is a tombstone from now on
+    /// (every call of the user is refused, their live watches end). Follows and memberships stay
+    /// listed until they are undone. Returns false when the user was erased already.
+    /// </summary>
+    Task<bool> MarkErased();
+
+    /// <summary>Unfollows everyone the erased user follows; returns how many.</summary>
+    Task<int> DropFollowing();
+
+    /// <summary>Last step of erasure: forgets whatever is left besides the tombstone; returns when the user was erased.</summary>
+    Task<DateTimeOffset> CompleteErasure();
 }

@@ -23,6 +23,12 @@ public enum AccountStatus
 
     /// <summary>The person may no longer call the engine; their content stays where it is.</summary>
     Deactivated = 2,
+
+    /// <summary>
+    /// The person and their content were erased: only this tombstone remains, so that the id is
+    /// never given to someone else nor reactivated.
+    /// </summary>
+    Erased = 3,
 }
 
 /// <summary>What the engine needs to know about a caller before anything else.</summary>
@@ -36,6 +42,8 @@ public sealed record AccountSnapshot(
     [property: Id(4)] DateTimeOffset? StatusChangedAt)
 {
     public bool IsActive => Exists && Status == AccountStatus.Active;
+
+    public bool IsErased => Exists && Status == AccountStatus.Erased;
 }
 
 /// <summary>

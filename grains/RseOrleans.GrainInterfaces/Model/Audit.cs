@@ -42,4 +42,6 @@ public static class AuditActions
     public const string DeleteComment = "delete_comment";
     public const string HidePost = "hide_post";
     public const string UnhidePost = "unhide_post";
+    public const string ExportUserData = "export_user_data";
+    public const string EraseUser = "erase_user";
 }

@@ -45,6 +45,12 @@ public interface IActivityLog
 
     Task FanoutCompletedAsync(long postId);
 
+    /// <summary>
+    /// Removes every activity of an erased user, text included: the one exception to "append-only",
+    /// because erasure must reach every copy (docs/security.md).
+    /// </summary>
+    Task EraseActorAsync(string userId);
+
     /// <summary>Fan-outs still pending after <paramref name="olderThan"/>: their silo may have died.</summary>
     Task<IReadOnlyList<PendingFanout>> PendingFanoutsAsync(TimeSpan olderThan, int max);
 
@@ -66,6 +72,8 @@ public sealed class UnkeptActivityLog : IActivityLog
     public Task AppendAsync(Activity activity, bool fanoutPending = false) => Task.CompletedTask;
 
     public Task FanoutCompletedAsync(long postId) => Task.CompletedTask;
+
+    public Task EraseActorAsync(string userId) => Task.CompletedTask;
 
     public Task<IReadOnlyList<PendingFanout>> PendingFanoutsAsync(TimeSpan olderThan, int max) =>
         Task.FromResult<IReadOnlyList<PendingFanout>>([]);

@@ -45,6 +45,7 @@ public sealed class GroupGrain(
     private const string AddMembersOperation = "add-members";
     private const string RemoveMemberOperation = "remove-member";
     private const string SetRoleOperation = "set-role";
+    private const string EraseMemberOperation = "erase-member";
 
     private string[]? sortedMembers;
 
@@ -106,6 +107,8 @@ public sealed class GroupGrain(
         }
         else
         {
+            // The user notes it first: erasing them must find every request they made.
+            await User(userId).NoteJoinRequest(GroupId, pending: true);
             state.State.JoinRequests.TryAdd(userId, clock.GetUtcNow());
             outcome = JoinOutcome.Requested;
         }
@@ -123,7 +126,8 @@ public sealed class GroupGrain(
             return;
         }
 
-        if (!state.State.JoinRequests.Remove(userId))
+        var withdrawn = state.State.JoinRequests.Remove(userId);
+        if (!withdrawn)
         {
             if (!Members.ContainsKey(userId))
             {
@@ -136,6 +140,10 @@ public sealed class GroupGrain(
 
         state.State.Requests.Record(LeaveOperation, userId, requestId);
         await state.WriteStateAsync();
+        if (withdrawn)
+        {
+            await User(userId).NoteJoinRequest(GroupId, pending: false);
+        }
     }
 
     public async Task<GroupMember> ApproveJoinRequest(string actorId, string userId, string requestId)
@@ -170,6 +178,7 @@ public sealed class GroupGrain(
 
             state.State.Requests.Record(DeclineOperation, actorId, requestId);
             await state.WriteStateAsync();
+            await User(userId).NoteJoinRequest(GroupId, pending: false);
         }
 
         await AuditAsync(DeclineOperation, actorId, requestId, AuditActions.DeclineJoinRequest, userId, "");
@@ -282,6 +291,66 @@ public sealed class GroupGrain(
         var (items, next) = SortedPage.After(sortedMembers, after, pageSize);
         return Task.FromResult(new MemberPage(items.Select(id => Members[id]).ToArray(), next));
     }
+
+    public Task<UserMembership?> GetMembershipOf(string userId)
+    {
+        var member = Members.GetValueOrDefault(userId);
+        DateTimeOffset? requestedAt = state.State.JoinRequests.TryGetValue(userId, out var at) ? at : null;
+        return Task.FromResult(state.State.Spec is { } spec && (member is not null || requestedAt is not null)
+            ? new UserMembership(GroupId, spec.Name, member?.Role ?? GroupRole.None, member?.JoinedAt, requestedAt)
+            : null);
+    }
+
+    public async Task<MemberErasure> EraseMember(string userId, string actorId, string requestId)
+    {
+        var droppedRequest = state.State.JoinRequests.Remove(userId);
+        var wasMember = Members.TryGetValue(userId, out var member);
+        string? newOwner = null;
+        if (wasMember && member!.Role == GroupRole.Owner && !Members.Values.Any(m => m.Role == GroupRole.Owner && m.UserId != userId))
+        {
+            // A group with members keeps an owner: the most trusted, then the longest-standing.
+            newOwner = Members.Values
+                .Where(m => m.UserId != userId)
+                .OrderByDescending(m => m.Role)
+                .ThenBy(m => m.JoinedAt)
+                .ThenBy(m => m.UserId, StringComparer.Ordinal)
+                .FirstOrDefault()?.UserId;
+            if (newOwner is not null)
+            {
+                Members[newOwner] = Members[newOwner] with { Role = GroupRole.Owner };
+            }
+        }
+
+        if (wasMember)
+        {
+            await RemoveMemberCore(userId);
+        }
+
+        var wasCreator = state.State.CreatedBy == userId;
+        if (wasCreator)
+        {
+            state.State.CreatedBy = "";
+        }
+
+        if (droppedRequest || wasMember || wasCreator)
+        {
+            await state.WriteStateAsync();
+        }
+
+        if (droppedRequest)
+        {
+            await User(userId).NoteJoinRequest(GroupId, pending: false);
+        }
+
+        if (newOwner is not null)
+        {
+            await AuditAsync(EraseMemberOperation, actorId, requestId, AuditActions.SetMemberRole, newOwner, $"owner, succeeding erased user {userId}");
+        }
+
+        return new MemberErasure(wasMember, droppedRequest, newOwner);
+    }
+
+    private IUserGrain User(string userId) => GrainFactory.GetGrain<IUserGrain>(userId);
 
     private Task<int> AddMemberCore(string userId, GroupRole role) => AddMembersCore([userId], role);
 

@@ -93,6 +93,8 @@ public sealed class PostGrain(
     {
         if (state.State.AuthorId is null)
         {
+            // Noted before the post exists: erasing the author must find it. Refused once they are erased.
+            await GrainFactory.ContentIndexOf(authorId, PostId).NotePost(PostId);
             state.State.AuthorId = authorId;
             state.State.Source = source;
             state.State.Text = text;
@@ -152,6 +154,7 @@ public sealed class PostGrain(
         activityId = ids.NextId();
 
         // Feeds hold references only: once the post is gone, hydration drops it everywhere.
+        var comments = state.State.Comments.ToArray();
         state.State.Deleted = true;
         state.State.Text = "";
         state.State.Comments.Clear();
@@ -159,6 +162,9 @@ public sealed class PostGrain(
         state.State.Requests.Record(DeleteOperation, actorId, requestId, activityId);
         await state.WriteStateAsync();
         await LogAsync(activityId, ActivityKind.Deleted, actorId, null, state.State.UpdatedAt);
+
+        // The post stays in its author's index: its tombstone names them until they are erased.
+        await ForgetInIndexesAsync(comments);
     }
 
     public async Task<CommentSnapshot> AddComment(string authorId, string text, string requestId)
@@ -173,6 +179,9 @@ public sealed class PostGrain(
         }
 
         var comment = new CommentState(ids.NextId(), authorId, text, clock.GetUtcNow());
+
+        // Noted before the comment exists: erasing its author must find it. Refused once they are erased.
+        await GrainFactory.ContentIndexOf(authorId, comment.CommentId).NoteComment(new CommentRef(PostId, comment.CommentId));
         state.State.Comments.Add(comment);
         state.State.Requests.Record(CommentOperation, authorId, requestId, comment.CommentId);
         await state.WriteStateAsync();
@@ -211,10 +220,46 @@ public sealed class PostGrain(
             throw DomainException.NotFound($"Comment '{commentId}'");
         }
 
+        var comment = state.State.Comments[index];
         state.State.Comments.RemoveAt(index);
         state.State.Requests.Record(DeleteCommentOperation, actorId, requestId);
         await state.WriteStateAsync();
         await LogAsync(commentId, ActivityKind.CommentDeleted, actorId, null, clock.GetUtcNow());
+        await GrainFactory.ContentIndexOf(comment.AuthorId, commentId).ForgetComments([new CommentRef(PostId, commentId)]);
+    }
+
+    public async Task<PostErasure> EraseContentOf(string userId)
+    {
+        if (state.State.AuthorId is null)
+        {
+            return new PostErasure(PostDeleted: false, CommentsRemoved: 0);
+        }
+
+        var theirs = state.State.Comments.Count(c => c.AuthorId == userId);
+        if (state.State.AuthorId == userId)
+        {
+            var wasLive = !state.State.Deleted;
+            var others = state.State.Comments.Where(c => c.AuthorId != userId).ToArray();
+
+            // A deleted post keeps a tombstone so that its id is never reused; nothing in it says whose it was.
+            state.State.Deleted = true;
+            state.State.AuthorId = "";
+            state.State.Source = state.State.Source.Kind == SourceKind.User ? SourceId.User("") : state.State.Source;
+            state.State.Text = "";
+            state.State.Comments.Clear();
+            state.State.Requests = new RequestLog();
+            await state.WriteStateAsync();
+            await ForgetInIndexesAsync(others);
+            return new PostErasure(wasLive, theirs);
+        }
+
+        if (theirs > 0)
+        {
+            state.State.Comments.RemoveAll(c => c.AuthorId == userId);
+            await state.WriteStateAsync();
+        }
+
+        return new PostErasure(PostDeleted: false, theirs);
     }
 
     public async Task<IReadOnlyDictionary<ReactionType, int>> ReportReactionCounts(int shard, IReadOnlyDictionary<ReactionType, int> counts)
@@ -234,6 +279,16 @@ public sealed class PostGrain(
 
     private Task LogAsync(long activityId, ActivityKind kind, string actorId, string? body, DateTimeOffset at) =>
         activityLog.AppendAsync(new Activity(activityId, kind, PostId, state.State.Source.Key, actorId, body, at));
+
+    /// <summary>
+    /// Takes deleted comments out of their authors' indexes, after the state that removed them is
+    /// saved: an index may name missing content for a moment, never miss existing content.
+    /// </summary>
+    private Task ForgetInIndexesAsync(IReadOnlyCollection<CommentState> comments) =>
+        Task.WhenAll(comments
+            .GroupBy(c => ContentIndex.Key(c.AuthorId, ContentIndex.PeriodOf(c.CommentId)), StringComparer.Ordinal)
+            .Select(byIndex => GrainFactory.GetGrain<IContentIndexGrain>(byIndex.Key)
+                .ForgetComments(byIndex.Select(c => new CommentRef(PostId, c.CommentId)).ToArray())));
 
     private string EnsureLive() =>
         state.State.AuthorId is { } author && !state.State.Deleted ? author : throw DomainException.NotFound($"Post '{PostId}'");

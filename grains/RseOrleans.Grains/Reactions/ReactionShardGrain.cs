@@ -44,13 +44,36 @@ public sealed class ReactionShardGrain(
         return Task.CompletedTask;
     }
 
-    public Task<ReactionSummary> Add(string userId, ReactionType type, string requestId) =>
-        Change(AddOperation, userId, type, requestId, (reactors, user) => reactors.Add(user));
+    public async Task<ReactionSummary> Add(string userId, ReactionType type, string requestId)
+    {
+        // Noted before the reaction exists: erasing the user must find this shard. Refused once
+        // they are erased, and then the reaction is never made. A user who already holds a
+        // reaction here was noted before, and a noted shard is never forgotten.
+        if (ReactionsOf(userId).Length == 0)
+        {
+            await GrainFactory.ContentIndexOf(userId, postId).NoteReaction(new ReactionRef(postId, shard));
+        }
+
+        return await Change(AddOperation, userId, type, requestId, (reactors, user) => reactors.Add(user));
+    }
 
     public Task<ReactionSummary> Remove(string userId, ReactionType type, string requestId) =>
         Change(RemoveOperation, userId, type, requestId, (reactors, user) => reactors.Remove(user));
 
     public Task<IReadOnlyList<ReactionType>> GetReactionsOf(string userId) => Task.FromResult<IReadOnlyList<ReactionType>>(ReactionsOf(userId));
+
+    public async Task<int> EraseUser(string userId)
+    {
+        var removed = 0;
+        foreach (var reactors in state.State.Reactors.Values)
+        {
+            removed += reactors.Remove(userId) ? 1 : 0;
+        }
+
+        // Even with nothing removed now: an earlier, failed attempt may have removed in memory only.
+        await CommitAsync();
+        return removed;
+    }
 
     public Task<IReadOnlyDictionary<ReactionType, int>> GetCounts() => Task.FromResult<IReadOnlyDictionary<ReactionType, int>>(Counts());
 

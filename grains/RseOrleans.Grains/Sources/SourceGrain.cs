@@ -36,6 +36,10 @@ public sealed class SourceState
     /// </summary>
     [Id(5)]
     public List<long> PendingFanout { get; set; } = [];
+
+    /// <summary>The profile of an erased user: no posts, no new followers.</summary>
+    [Id(6)]
+    public bool Closed { get; set; }
 }
 
 /// <summary>
@@ -210,6 +214,11 @@ public sealed class SourceGrain(
 
     public async Task<IReadOnlyList<long>> AddAudience(IReadOnlyCollection<string> userIds)
     {
+        if (state.State.Closed)
+        {
+            throw DomainException.NotFound($"User '{source.Id}'");
+        }
+
         var added = 0;
         foreach (var userId in userIds)
         {
@@ -232,6 +241,25 @@ public sealed class SourceGrain(
         if (state.State.Audience.Remove(userId))
         {
             sortedAudience = null;
+            await state.WriteStateAsync();
+        }
+    }
+
+    public async Task Close()
+    {
+        if (source.Kind != SourceKind.User)
+        {
+            throw DomainException.Precondition("Only the profile of an erased user closes.");
+        }
+
+        if (!state.State.Closed)
+        {
+            // The caller takes it out of the pull registry too: with no posts, nobody needs to pull it.
+            state.State.Closed = true;
+            state.State.Recent.Clear();
+            state.State.Pulled = false;
+            state.State.PulledSince = 0;
+            state.State.Requests = new RequestLog();
             await state.WriteStateAsync();
         }
     }

@@ -33,6 +33,10 @@ public sealed class UserState
 
     [Id(8)]
     public HashSet<string> Groups { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The groups the user asked to join and has not heard back from.</summary>
+    [Id(9)]
+    public HashSet<string> JoinRequests { get; set; } = new(StringComparer.Ordinal);
 }
 
 [GrainType("user")]
@@ -57,6 +61,11 @@ public sealed class UserGrain(
 
     public async Task<UserSnapshot> CreateAs(UserProfile profile, NetworkRole role, string requestId)
     {
+        if (IsErased)
+        {
+            throw new DomainException(DomainError.AlreadyExists, $"user_id: '{UserId}' belonged to an erased account and cannot be used again.");
+        }
+
         if (state.State.Profile is not null)
         {
             return state.State.Requests.TryGet(CreateOperation, UserId, requestId, out _)
@@ -212,8 +221,19 @@ public sealed class UserGrain(
 
     public async Task NoteMembership(string groupId, bool isMember)
     {
+        if (isMember && IsErased)
+        {
+            throw DomainException.NotFound($"User '{UserId}'");
+        }
+
         var changed = isMember ? state.State.Groups.Add(groupId) : state.State.Groups.Remove(groupId);
-        if (changed && state.State.Profile is not null)
+        if (isMember)
+        {
+            // An approved request ends here.
+            changed |= state.State.JoinRequests.Remove(groupId);
+        }
+
+        if (changed && Exists)
         {
             await state.WriteStateAsync();
         }
@@ -222,16 +242,109 @@ public sealed class UserGrain(
     public Task<IReadOnlyCollection<string>> GetGroupIds() =>
         Task.FromResult<IReadOnlyCollection<string>>(state.State.Groups.ToArray());
 
+    public async Task NoteJoinRequest(string groupId, bool pending)
+    {
+        if (pending && IsErased)
+        {
+            throw DomainException.NotFound($"User '{UserId}'");
+        }
+
+        var changed = pending ? state.State.JoinRequests.Add(groupId) : state.State.JoinRequests.Remove(groupId);
+        if (changed && Exists)
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    public Task<UserRelations> GetRelations() => Task.FromResult(new UserRelations(
+        SortedPage.Sort(state.State.Following),
+        SortedPage.Sort(state.State.Groups),
+        SortedPage.Sort(state.State.JoinRequests)));
+
+    public async Task<bool> MarkErased()
+    {
+        if (IsErased)
+        {
+            return false;
+        }
+
+        EnsureExists();
+        state.State.Status = AccountStatus.Erased;
+        state.State.StatusChangedAt = clock.GetUtcNow();
+        state.State.Profile = null;
+        state.State.Role = NetworkRole.Member;
+        state.State.CreatedAt = state.State.UpdatedAt = default;
+        state.State.Requests = new RequestLog();
+        await state.WriteStateAsync();
+
+        // After the write, as for a deactivation: the watch re-reads the account and must see it.
+        await this.GetStreamProvider(StreamNames.Provider)
+            .GetStream<AccessChanged>(StreamId.Create(AccessStreams.Namespace, UserId))
+            .OnNextAsync(new AccessChanged(UserId, AccountStatus.Erased));
+        return true;
+    }
+
+    public async Task<int> DropFollowing()
+    {
+        EnsureErased();
+        var followed = state.State.Following.ToArray();
+        foreach (var targetUserId in followed)
+        {
+            var target = SourceId.User(targetUserId);
+            await GrainFactory.GetGrain<ISourceGrain>(target.Key).RemoveAudience(UserId);
+            await GrainFactory.GetGrain<IFeedGrain>(UserId).RemoveSource(target);
+        }
+
+        if (followed.Length > 0)
+        {
+            state.State.Following.Clear();
+            sortedFollowing = null;
+            await state.WriteStateAsync();
+        }
+
+        return followed.Length;
+    }
+
+    public async Task<DateTimeOffset> CompleteErasure()
+    {
+        EnsureErased();
+        if (state.State.Following.Count + state.State.Groups.Count + state.State.JoinRequests.Count > 0)
+        {
+            state.State.Following.Clear();
+            state.State.Groups.Clear();
+            state.State.JoinRequests.Clear();
+            sortedFollowing = null;
+            await state.WriteStateAsync();
+        }
+
+        return state.State.StatusChangedAt ?? default;
+    }
+
     /// <summary>Reports an admin action after its state is saved; a retry reports the same key, kept once.</summary>
     private Task AuditAsync(string operation, string actorId, string requestId, string action, string detail) =>
         GrainFactory.GetGrain<IAuditLogGrain>(IAuditLogGrain.NetworkKey).Record(
             new AuditRecord($"user:{UserId}|{operation}|{actorId}|{requestId}", actorId, action, UserId, null, detail));
 
-    private AccountSnapshot Account() => state.State.Profile is null
-        ? new AccountSnapshot(UserId, Exists: false, NetworkRole.Member, AccountStatus.Active, null)
-        : new AccountSnapshot(UserId, Exists: true, state.State.Role, state.State.Status, state.State.StatusChangedAt);
+    /// <summary>A live account, or the tombstone of an erased one.</summary>
+    private bool Exists => state.State.Profile is not null || IsErased;
 
-    private UserProfile EnsureExists() => state.State.Profile ?? throw DomainException.NotFound($"User '{UserId}'");
+    private bool IsErased => state.State.Status == AccountStatus.Erased;
+
+    private AccountSnapshot Account() => Exists
+        ? new AccountSnapshot(UserId, Exists: true, state.State.Role, state.State.Status, state.State.StatusChangedAt)
+        : new AccountSnapshot(UserId, Exists: false, NetworkRole.Member, AccountStatus.Active, null);
+
+    private UserProfile EnsureExists() =>
+        IsErased ? throw DomainException.Precondition($"The account '{UserId}' was erased; it cannot be changed or reactivated.")
+        : state.State.Profile ?? throw DomainException.NotFound($"User '{UserId}'");
+
+    private void EnsureErased()
+    {
+        if (!IsErased)
+        {
+            throw DomainException.Precondition($"The account '{UserId}' is not being erased.");
+        }
+    }
 
     private UserSnapshot Snapshot() => new(
         UserId,

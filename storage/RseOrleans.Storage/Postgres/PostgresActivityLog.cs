@@ -45,6 +45,13 @@ public sealed class PostgresActivityLog(NpgsqlDataSource database) : IActivityLo
         await command.ExecuteNonQueryAsync();
     }
 
+    public async Task EraseActorAsync(string userId)
+    {
+        await using var command = database.CreateCommand("DELETE FROM rse_activity WHERE actor_id = $1");
+        command.Parameters.Add(new() { Value = userId });
+        await command.ExecuteNonQueryAsync();
+    }
+
     public async Task<IReadOnlyList<PendingFanout>> PendingFanoutsAsync(TimeSpan olderThan, int max)
     {
         await using var command = database.CreateCommand(

@@ -45,6 +45,8 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
             ("GetAccount (other)", "UDDDDODDDO", (w, h) => engine.Admin.GetAccountAsync(new GetAccountRequest { UserId = people.Author }, h).ResponseAsync),
             ("ListAuditLog", "UDDDDDDDDO", (w, h) => engine.Admin.ListAuditLogAsync(new ListAuditLogRequest(), h).ResponseAsync),
             ("ListReports (profiles)", "UDDDDDDDDO", (w, h) => engine.Admin.ListReportsAsync(new ListReportsRequest(), h).ResponseAsync),
+            ("ExportUserData (own)", "UDOOOOOOOO", (w, h) => engine.Users.ExportUserDataAsync(new ExportUserDataRequest(), h).ResponseAsync),
+            ("ExportUserData (other)", "UDDDDODDDO", (w, h) => engine.Users.ExportUserDataAsync(new ExportUserDataRequest { UserId = people.Author }, h).ResponseAsync),
         };
 
         var writes = new (string Rpc, string Expected, bool Consumes, Func<World, Metadata, Task> Call)[]
@@ -75,6 +77,8 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
             ("SetNetworkRole", "UDDDDDDDDO", false, (w, h) => engine.Admin.SetNetworkRoleAsync(new SetNetworkRoleRequest { RequestId = NewRequestId(), UserId = people.Star, Role = NetworkRole.Member }, h).ResponseAsync),
             ("DeactivateUser", "UDDDDDDDDO", false, (w, h) => engine.Admin.DeactivateUserAsync(new DeactivateUserRequest { RequestId = NewRequestId(), UserId = w.Victim }, h).ResponseAsync),
             ("ReactivateUser", "UDDDDDDDDO", false, (w, h) => engine.Admin.ReactivateUserAsync(new ReactivateUserRequest { RequestId = NewRequestId(), UserId = w.Victim }, h).ResponseAsync),
+            // Erasing oneself is everyone's right (DataProtectionTests); here, someone else.
+            ("EraseUser (other)", "UDDDDDDDDO", true, (w, h) => engine.Users.EraseUserAsync(new EraseUserRequest { RequestId = NewRequestId(), UserId = w.Victim, Confirm = true }, h).ResponseAsync),
         };
 
         foreach (var (rpc, expected, call) in reads)

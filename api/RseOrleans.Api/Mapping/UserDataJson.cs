@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using RseOrleans.Model;
+
+namespace RseOrleans.Api.Mapping;
+
+/// <summary>
+/// The JSON document of a user data export. Its shape is a contract with whoever reads exports
+/// (people, and the company's privacy tooling): fields are documented in docs/security.md, ids are
+/// strings as in the API (64-bit post ids do not survive JavaScript numbers), times are ISO 8601 UTC.
+/// </summary>
+internal static class UserDataJson
+{
+    public const string ContentType = "application/json";
+
+    /// <summary>Names the document's version; a reader can tell a later, different shape.</summary>
+    public const string Format = "rse.user-data.v1";
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static string Write(UserDataExport data, NetworkRole effectiveRole, DateTimeOffset exportedAt)
+    {
+        var account = data.Account;
+        var document = new JsonObject
+        {
+            ["format"] = Format,
+            ["user_id"] = data.UserId,
+            ["exported_at"] = Time(exportedAt),
+            ["account"] = account.IsErased
+                ? new JsonObject { ["status"] = "erased", ["erased_at"] = Time(account.StatusChangedAt) }
+                : new JsonObject
+                {
+                    ["status"] = Name(account.Status),
+                    ["network_role"] = Name(effectiveRole),
+                    ["status_changed_at"] = Time(account.StatusChangedAt),
+                },
+            ["profile"] = data.User is { } user ? Profile(user) : null,
+            ["posts"] = Array(data.Posts, post => new JsonObject
+            {
+                ["post_id"] = Id(post.PostId),
+                ["group_id"] = post.GroupId,
+                ["text"] = post.Text,
+                ["created_at"] = Time(post.CreatedAt),
+                ["updated_at"] = Time(post.UpdatedAt),
+                ["comment_count"] = post.CommentCount,
+                ["reaction_counts"] = new JsonObject(post.ReactionCounts
+                    .OrderBy(count => count.Key)
+                    .Select(count => KeyValuePair.Create(Name(count.Key), (JsonNode?)count.Value))),
+            }),
+            ["comments"] = Array(data.Comments, comment => new JsonObject
+            {
+                ["comment_id"] = Id(comment.CommentId),
+                ["post_id"] = Id(comment.PostId),
+                ["text"] = comment.Text,
+                ["created_at"] = Time(comment.CreatedAt),
+            }),
+            ["reactions"] = Array(data.Reactions, reaction => new JsonObject
+            {
+                ["post_id"] = Id(reaction.PostId),
+                ["type"] = Name(reaction.Type),
+            }),
+            ["following"] = Array(data.Following, id => JsonValue.Create(id)),
+            ["followers"] = Array(data.Followers, id => JsonValue.Create(id)),
+            ["memberships"] = Array(data.Memberships.Where(m => m.JoinedAt is not null), membership => new JsonObject
+            {
+                ["group_id"] = membership.GroupId,
+                ["group_name"] = membership.GroupName,
+                ["role"] = Name(membership.Role),
+                ["joined_at"] = Time(membership.JoinedAt),
+            }),
+            ["join_requests"] = Array(data.Memberships.Where(m => m.RequestedAt is not null), request => new JsonObject
+            {
+                ["group_id"] = request.GroupId,
+                ["group_name"] = request.GroupName,
+                ["requested_at"] = Time(request.RequestedAt),
+            }),
+        };
+        return document.ToJsonString(Indented);
+    }
+
+    private static JsonObject Profile(UserSnapshot user) => new()
+    {
+        ["display_name"] = user.Profile.DisplayName,
+        ["title"] = user.Profile.Title,
+        ["department"] = user.Profile.Department,
+        ["location"] = user.Profile.Location,
+        ["time_zone"] = user.Profile.TimeZone,
+        ["language"] = user.Profile.Language,
+        ["skills"] = Array(user.Profile.Skills, skill => JsonValue.Create(skill)),
+        ["created_at"] = Time(user.CreatedAt),
+        ["updated_at"] = Time(user.UpdatedAt),
+    };
+
+    private static JsonArray Array<T>(IEnumerable<T> items, Func<T, JsonNode?> map) => new([.. items.Select(map)]);
+
+    private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
+
+    private static string? Time(DateTimeOffset? time) =>
+        time?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static string Name<TEnum>(TEnum value)
+        where TEnum : struct, Enum =>
+        value.ToString().ToLowerInvariant();
+}

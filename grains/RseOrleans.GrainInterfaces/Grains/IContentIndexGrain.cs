@@ -1,0 +1,60 @@
+using System.Globalization;
+using RseOrleans.Model;
+
+namespace RseOrleans.Grains;
+
+/// <summary>
+/// What one user wrote or reacted to during one period of about 25 days (see
+/// <see cref="ContentIndex.PeriodOf"/>): post ids, comments, reaction shards. Key:
+/// <c>&lt;user&gt;/&lt;period&gt;</c>. Export and erasure read it; nothing else does.
+/// </summary>
+/// <remarks>
+/// Entries are noted before the content exists and forgotten (if at all) after it is gone, so the index may
+/// name content that is not there (export and erasure check each entry) but never misses any.
+/// Periods keep each grain's state small: a write rewrites one period, not a user's whole history.
+/// Once sealed (the user is being erased) it refuses new entries, and so the content they stand for.
+/// </remarks>
+public interface IContentIndexGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Notes a post. A deleted post stays noted: its tombstone still names its author until the
+    /// author is erased.
+    /// </summary>
+    Task NotePost(long postId);
+
+    Task NoteComment(CommentRef comment);
+
+    Task ForgetComments(IReadOnlyCollection<CommentRef> comments);
+
+    /// <summary>
+    /// Notes that the shard may hold reactions of the user. Never forgotten when a reaction is
+    /// taken back: a user racing their own add and remove could otherwise leave a reaction the
+    /// index does not know of.
+    /// </summary>
+    Task NoteReaction(ReactionRef reaction);
+
+    [AlwaysInterleave]
+    Task<ContentEntries> Get();
+
+    /// <summary>Refuses new entries from now on; returns what is there.</summary>
+    Task<ContentEntries> Seal();
+
+    /// <summary>Forgets every entry and stays sealed.</summary>
+    Task Clear();
+}
+
+public static class ContentIndex
+{
+    // Ids hold milliseconds above their 22 low bits: 2^31 ms, about 25 days, per period.
+    private const int PeriodShift = 22 + 31;
+
+    /// <summary>The period of a time-ordered post or comment id.</summary>
+    public static int PeriodOf(long id) => (int)(id >> PeriodShift);
+
+    public static string Key(string userId, int period) =>
+        string.Create(CultureInfo.InvariantCulture, $"{userId}/{period}");
+
+    /// <summary>The index period of <paramref name="userId"/> where content with the id <paramref name="id"/> is noted.</summary>
+    public static IContentIndexGrain ContentIndexOf(this IGrainFactory grains, string userId, long id) =>
+        grains.GetGrain<IContentIndexGrain>(Key(userId, PeriodOf(id)));
+}

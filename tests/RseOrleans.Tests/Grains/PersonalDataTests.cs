@@ -1,0 +1,112 @@
+using RseOrleans.Grains;
+using RseOrleans.Model;
+using RseOrleans.Tests.Fixtures;
+
+namespace RseOrleans.Tests.Grains;
+
+/// <summary>The content index behind export and erasure, and what erasure leaves no room for.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class PersonalDataTests(ClusterFixture fixture)
+{
+    private IClusterClient Grains => fixture.Grains;
+
+    [Fact]
+    public async Task Calls_still_in_flight_when_a_user_is_erased_can_write_nothing_for_them()
+    {
+        var alice = await fixture.CreateUserAsync("alice");
+        var bob = await fixture.CreateUserAsync("bob");
+        var bobsPost = await PublishAsync(bob, "Bob's news");
+        await PublishAsync(alice, "Before");
+        var open = Grains.GetGrain<IGroupGrain>($"g-{Guid.NewGuid():N}");
+        await open.Create(bob, new GroupSpec("Open", "", GroupVisibility.Open, PostingPolicy.AllMembers), "c");
+        var closed = Grains.GetGrain<IGroupGrain>($"g-{Guid.NewGuid():N}");
+        await closed.Create(bob, new GroupSpec("Closed", "", GroupVisibility.Closed, PostingPolicy.AllMembers), "c");
+
+        await Grains.GetGrain<IPersonalDataGrain>(alice).Erase(alice, "erase");
+
+        // What a call that passed its checks just before the erasure would do next.
+        await Refused(() => PublishAsync(alice, "After"));
+        await Refused(() => Grains.GetGrain<IPostGrain>(bobsPost.PostId).AddComment(alice, "Late remark", "c1"));
+        await Refused(() => Grains.ReactionShard(bobsPost.PostId, bobsPost.ReactionShards, alice).Add(alice, ReactionType.Like, "r1"));
+        await Refused(() => Grains.GetGrain<IUserGrain>(bob).Follow(alice, "f1"));
+        await Refused(() => open.AddMember(bob, alice, "a1"));
+        await Refused(() => closed.Join(alice, "j1"));
+
+        var post = await Grains.GetGrain<IPostGrain>(bobsPost.PostId).Get(bob);
+        Assert.Equal((0, 0), (post!.CommentCount, post.ReactionCounts.Count));
+        Assert.Equal(0, (await Grains.GetGrain<IUserGrain>(bob).Get())!.FollowingCount);
+        Assert.Equal(1, (await open.Get())!.MemberCount);
+        Assert.Null(await closed.GetMembershipOf(alice));
+        Assert.Empty(await Grains.GetGrain<ISourceGrain>(SourceId.User(alice).Key).GetRecent(null, 10));
+        var export = await Grains.GetGrain<IPersonalDataGrain>(alice).Export();
+        Assert.Equal((AccountStatus.Erased, 0, 0, 0), (export.Account.Status, export.Posts.Count, export.Comments.Count, export.Reactions.Count));
+    }
+
+    [Fact]
+    public async Task Erasing_reactors_drops_counts_exactly_across_shards_even_after_reactions_were_taken_back_and_given_again()
+    {
+        var author = await fixture.CreateUserAsync("author");
+        var post = await PublishAsync(author, "Viral");
+        var users = Enumerable.Range(0, 60).Select(i => $"fan-{i}-{Guid.NewGuid():N}").ToArray();
+        foreach (var user in users)
+        {
+            await Grains.GetGrain<IUserGrain>(user).Create(new UserProfile(user, "", "", "", "", "", []), "create");
+        }
+
+        await Task.WhenAll(users.Select(user => Shard(post, user).Add(user, ReactionType.Like, "like")));
+        await Task.WhenAll(users.Take(20).Select(user => Shard(post, user).Add(user, ReactionType.Support, "support")));
+        await Task.WhenAll(users.Take(10).Select(async user =>
+        {
+            await Shard(post, user).Remove(user, ReactionType.Like, "unlike");
+            await Shard(post, user).Add(user, ReactionType.Like, "like-again");
+        }));
+
+        var reports = await Task.WhenAll(users.Where((_, i) => i % 2 == 0).Select(user => Grains.GetGrain<IPersonalDataGrain>(user).Erase(user, "erase")));
+
+        Assert.Equal(30 + 10, reports.Sum(report => report.ReactionsRemoved));
+        var counts = (await Grains.GetGrain<IPostGrain>(post.PostId).Get(author))!.ReactionCounts;
+        Assert.Equal(new Dictionary<ReactionType, int> { [ReactionType.Like] = 30, [ReactionType.Support] = 10 }, counts);
+    }
+
+    [Fact]
+    public async Task Content_that_is_gone_leaves_its_authors_index()
+    {
+        var alice = await fixture.CreateUserAsync("alice");
+        var bob = await fixture.CreateUserAsync("bob");
+        var post = await PublishAsync(alice, "Short-lived");
+        var kept = await PublishAsync(alice, "Kept");
+        var postGrain = Grains.GetGrain<IPostGrain>(post.PostId);
+        var onDeletedPost = await postGrain.AddComment(bob, "Gone with the post", "c1");
+        var deleted = await Grains.GetGrain<IPostGrain>(kept.PostId).AddComment(bob, "Taken back", "c2");
+        var remaining = await Grains.GetGrain<IPostGrain>(kept.PostId).AddComment(bob, "Stays", "c3");
+
+        Assert.Equal(
+            [onDeletedPost.CommentId, deleted.CommentId, remaining.CommentId],
+            (await IndexedCommentsAsync(bob)).Order());
+
+        await Grains.GetGrain<IPostGrain>(kept.PostId).DeleteComment(bob, deleted.CommentId, "d1");
+        await postGrain.Delete(alice, "d2");
+
+        Assert.Equal([remaining.CommentId], await IndexedCommentsAsync(bob));
+        Assert.Equal([remaining.CommentId], (await Grains.GetGrain<IPersonalDataGrain>(bob).Export()).Comments.Select(c => c.CommentId));
+        Assert.Equal([kept.PostId], (await Grains.GetGrain<IPersonalDataGrain>(alice).Export()).Posts.Select(p => p.PostId));
+    }
+
+    private async Task<IEnumerable<long>> IndexedCommentsAsync(string userId)
+    {
+        var periods = await Grains.GetGrain<IContentDirectoryGrain>(userId).GetPeriods();
+        var entries = await Task.WhenAll(periods.Select(period => Grains.GetGrain<IContentIndexGrain>(ContentIndex.Key(userId, period)).Get()));
+        return entries.SelectMany(e => e.Comments).Select(c => c.CommentId).ToArray();
+    }
+
+    private static async Task Refused(Func<Task> call)
+    {
+        var error = await Assert.ThrowsAsync<DomainException>(call);
+        Assert.Contains(error.Error, new[] { DomainError.PermissionDenied, DomainError.NotFound });
+    }
+
+    private IReactionShardGrain Shard(PostSnapshot post, string userId) => Grains.ReactionShard(post.PostId, post.ReactionShards, userId);
+
+    private Task<PostSnapshot> PublishAsync(string author, string text) =>
+        Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).Publish(new NewPost(author, text, Guid.NewGuid().ToString("N")));
+}
