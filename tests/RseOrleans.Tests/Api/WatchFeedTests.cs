@@ -113,10 +113,4 @@ public sealed class WatchFeedTests(EngineFixture engine)
         await engine.FollowAsync(reader, author);
         return (reader, author);
     }
-
-    private static async Task<FeedItem> NextAsync(AsyncServerStreamingCall<FeedItem> watch, CancellationToken cancellation)
-    {
-        Assert.True(await watch.ResponseStream.MoveNext(cancellation), "the watch ended early");
-        return watch.ResponseStream.Current;
-    }
 }

@@ -42,6 +42,13 @@ public class EngineClient
 
     public static string NewRequestId() => Guid.NewGuid().ToString("N");
 
+    /// <summary>The next item of a live watch; fails if the watch ends first.</summary>
+    public static async Task<FeedItem> NextAsync(AsyncServerStreamingCall<FeedItem> watch, CancellationToken cancellation)
+    {
+        Assert.True(await watch.ResponseStream.MoveNext(cancellation), "the watch ended early");
+        return watch.ResponseStream.Current;
+    }
+
     /// <summary>Creates a user with a unique id starting with <paramref name="name"/>.</summary>
     public async Task<string> CreateUserAsync(string name, string? department = null)
     {

@@ -69,7 +69,11 @@ public sealed class RedisServer : IAsyncDisposable
         await StartProcessAsync();
     }
 
-    /// <summary>Shuts the server down without saving; clients lose their connections.</summary>
+    /// <summary>
+    /// Shuts the server down as an outage does: clients lose their connections, and the data is saved
+    /// to disk and loaded again by <see cref="StartAsync"/>, as a production Redis with persistence
+    /// keeps Orleans' membership table. <see cref="FlushAllAsync"/> is how a test loses the data.
+    /// </summary>
     public async Task StopAsync()
     {
         if (process is null)
@@ -79,7 +83,7 @@ public sealed class RedisServer : IAsyncDisposable
 
         try
         {
-            await SendAsync("SHUTDOWN NOSAVE");
+            await SendAsync("SHUTDOWN SAVE");
         }
         catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
         {

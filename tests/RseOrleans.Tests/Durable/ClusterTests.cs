@@ -1,0 +1,44 @@
+using Microsoft.Extensions.DependencyInjection;
+using RseOrleans.Api.V1;
+using RseOrleans.Tests.Fixtures;
+using RseOrleans.Tests.Fixtures.Servers;
+using static RseOrleans.Tests.Fixtures.EngineClient;
+
+namespace RseOrleans.Tests.Durable;
+
+[Collection(DatabaseServersCollection.Name)]
+public sealed class ClusterTests(DatabaseServersFixture servers)
+{
+    [Fact]
+    public async Task Three_engines_form_one_cluster_through_Redis_and_a_watcher_on_one_receives_posts_made_through_another()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "cluster");
+        var clusterId = $"--Orleans:ClusterId=cluster-{Guid.NewGuid():N}";
+        await using var first = await stores.StartEngineAsync("first", clusterId);
+        await using var second = await stores.StartEngineAsync("second", clusterId);
+        await using var third = await stores.StartEngineAsync("third", clusterId);
+        var (a, b, c) = (new EngineClient(first.Channel), new EngineClient(second.Channel), new EngineClient(third.Channel));
+        var management = first.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
+        Assert.Equal(3, (await management.GetHosts(onlyActive: true)).Count);
+
+        var alice = await a.CreateUserAsync("alice");
+        var bob = await b.CreateUserAsync("bob");
+        await c.FollowAsync(bob, alice);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using (var watch = c.Feeds.WatchFeed(new WatchFeedRequest(), As(bob), cancellationToken: timeout.Token))
+        {
+            // The third engine's headers say the watch is registered: nothing posted from now on is missed.
+            await watch.ResponseHeadersAsync;
+            var post = await a.PostAsync(alice, "Posted through the first engine");
+
+            var received = await NextAsync(watch, timeout.Token);
+            Assert.Equal(post.PostId, received.Post.PostId);
+        }
+
+        foreach (var engine in new[] { a, b, c })
+        {
+            Assert.Equal(["Posted through the first engine"], (await engine.HomeFeedAsync(bob)).Select(item => item.Post.Text));
+        }
+    }
+}
