@@ -16,7 +16,7 @@ namespace RseOrleans.Benchmarks;
 [Config(typeof(LatencyColumns))]
 public class FeedDeliveryBenchmarks
 {
-    private EmbeddedSilo silo = null!;
+    private BenchmarkSilo silo = null!;
     private ISourceGrain source = null!;
     private string author = "";
     private string[] members = [];
@@ -28,7 +28,7 @@ public class FeedDeliveryBenchmarks
     [GlobalSetup]
     public async Task SetUp()
     {
-        silo = await EmbeddedSilo.StartAsync();
+        silo = await BenchmarkSilo.StartAsync();
         var groupId = $"bench-{Audience}";
         var group = silo.Grains.GetGrain<IGroupGrain>(groupId);
         members = Enumerable.Range(0, Audience).Select(i => $"member-{i}").ToArray();

@@ -37,8 +37,8 @@ public class FeedReadBenchmarks
         app = RseHost.Build(
         [
             "--urls", "http://127.0.0.1:0",
-            $"--Orleans:SiloPort={EmbeddedSilo.FreePort()}",
-            $"--Orleans:GatewayPort={EmbeddedSilo.FreePort()}",
+            $"--Orleans:SiloPort={BenchmarkSilo.FreePort()}",
+            $"--Orleans:GatewayPort={BenchmarkSilo.FreePort()}",
             $"--Orleans:ClusterId=bench-{Guid.NewGuid():N}",
             "--Logging:LogLevel:Default=Warning",
         ]);

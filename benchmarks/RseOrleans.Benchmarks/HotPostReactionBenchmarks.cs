@@ -15,7 +15,7 @@ namespace RseOrleans.Benchmarks;
 public class HotPostReactionBenchmarks
 {
     private const int Burst = 2_000;
-    private EmbeddedSilo silo = null!;
+    private BenchmarkSilo silo = null!;
     private PostSnapshot post = null!;
     private long naivePostId;
     private int round;
@@ -23,7 +23,7 @@ public class HotPostReactionBenchmarks
     [GlobalSetup]
     public async Task SetUp()
     {
-        silo = await EmbeddedSilo.StartAsync();
+        silo = await BenchmarkSilo.StartAsync();
         await silo.Grains.GetGrain<IUserGrain>("author").Create(new UserProfile("Author", "", "", "", "", "", []), "create");
         post = await silo.Grains.GetGrain<ISourceGrain>(SourceId.User("author").Key).Publish(new NewPost("author", "Big news", "post"));
         naivePostId = post.PostId + 1;

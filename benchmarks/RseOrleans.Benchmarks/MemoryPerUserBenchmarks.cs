@@ -21,13 +21,13 @@ public class MemoryPerUserBenchmarks
     private const int Users = 2_000;
     private const int FeedEntries = 200;
     private static double bytesPerUser;
-    private EmbeddedSilo silo = null!;
+    private BenchmarkSilo silo = null!;
     private int next;
 
     [GlobalSetup]
     public async Task SetUp()
     {
-        silo = await EmbeddedSilo.StartAsync(new Dictionary<string, string?>
+        silo = await BenchmarkSilo.StartAsync(new Dictionary<string, string?>
         {
             ["Feed:BackfillPerSource"] = FeedEntries.ToString(CultureInfo.InvariantCulture),
         });

@@ -3,6 +3,8 @@ using Npgsql;
 using RseOrleans.Tests.Fixtures.Servers;
 using StackExchange.Redis;
 
+using RseOrleans.TestServers;
+
 namespace RseOrleans.Tests.Servers;
 
 public sealed class PostgresServerTests

@@ -1,3 +1,5 @@
+using RseOrleans.TestServers;
+
 namespace RseOrleans.Tests.Fixtures.Servers;
 
 /// <summary>

@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace RseOrleans.Tests.Fixtures.Servers;
+namespace RseOrleans.TestServers;
 
 /// <summary>
 /// A private folder under /tmp/rse-test-servers for one test server, which does not outlive the test

@@ -9,16 +9,21 @@ using RseOrleans.Silo.Hosting;
 
 namespace RseOrleans.Benchmarks;
 
-/// <summary>A single embedded silo with the engine's grains, as the default process runs them.</summary>
-internal sealed class EmbeddedSilo : IAsyncDisposable
+/// <summary>
+/// A single silo with the engine's grains, as the engine process runs them: the embedded default
+/// unless the settings select durable mode.
+/// </summary>
+internal sealed class BenchmarkSilo : IAsyncDisposable
 {
     private readonly IHost host;
 
-    private EmbeddedSilo(IHost host) => this.host = host;
+    private BenchmarkSilo(IHost host) => this.host = host;
 
     public IGrainFactory Grains => host.Services.GetRequiredService<IGrainFactory>();
 
-    public static async Task<EmbeddedSilo> StartAsync(IDictionary<string, string?>? settings = null)
+    public IServiceProvider Services => host.Services;
+
+    public static async Task<BenchmarkSilo> StartAsync(IDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -33,11 +38,11 @@ internal sealed class EmbeddedSilo : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(settings);
         }
 
-        builder.UseOrleans(silo => silo.UseEmbeddedEngine(builder.Configuration));
+        builder.UseOrleans(silo => silo.UseConfiguredEngine(builder.Configuration));
         builder.Services.AddRseGrainServices(builder.Configuration);
         var host = builder.Build();
         await host.StartAsync();
-        return new EmbeddedSilo(host);
+        return new BenchmarkSilo(host);
     }
 
     public async ValueTask DisposeAsync()

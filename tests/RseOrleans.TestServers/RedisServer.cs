@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using StackExchange.Redis;
 
-namespace RseOrleans.Tests.Fixtures.Servers;
+namespace RseOrleans.TestServers;
 
 /// <summary>
 /// A real Redis server of its own for tests, a child process on a private loopback port that

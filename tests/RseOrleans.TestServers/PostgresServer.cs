@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using Npgsql;
 
-namespace RseOrleans.Tests.Fixtures.Servers;
+namespace RseOrleans.TestServers;
 
 /// <summary>
 /// A real PostgreSQL server of its own for tests: a fresh cluster in a temporary folder, on a
