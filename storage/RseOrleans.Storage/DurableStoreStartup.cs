@@ -48,7 +48,7 @@ public sealed partial class DurableStoreStartup(
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
                 throw new DurableStoreUnavailableException(
-                    $"Redis cannot be reached at {options.Value.Redis}: {ex.Message} " +
+                    $"Redis cannot be reached at {RedisEndpoints(options.Value.Redis)} ({ex.GetType().Name}). " +
                     "Start it (scripts/dev-servers.sh start, for development) or fix ConnectionStrings:Redis.", ex);
             }
         }
@@ -56,6 +56,10 @@ public sealed partial class DurableStoreStartup(
         var applied = await migrator.MigrateAsync(cancellationToken);
         LogReady(applied.Count);
     }
+
+    /// <summary>The endpoints only: a configuration string may hold a password.</summary>
+    private static string RedisEndpoints(string configuration) =>
+        string.Join(", ", ConfigurationOptions.Parse(configuration).EndPoints.Select(endpoint => endpoint.ToString()));
 
     /// <summary>Host, port and database only: a connection string may hold a password.</summary>
     private static string Describe(string connectionString)

@@ -59,6 +59,10 @@ public sealed class SourceGrain(
     private SourceId source;
     private string[]? sortedAudience;
 
+    // Fan-outs completed since the state was last written: stored at the latest on deactivation, so
+    // that only a crash, never a routine reactivation, makes the next activation deliver them again.
+    private bool completedSinceWrite;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         source = SourceId.Parse(this.GetPrimaryKeyString());
@@ -69,6 +73,22 @@ public sealed class SourceGrain(
         }
 
         return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (completedSinceWrite && reason.ReasonCode != DeactivationReasonCode.ApplicationError)
+        {
+            try
+            {
+                await state.WriteStateAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                // Only costs a redundant (idempotent) delivery at the next activation.
+                logger.LogWarning(ex, "Could not store the completed fan-outs of {Source} on deactivation", source.Key);
+            }
+        }
     }
 
     public async Task<PostSnapshot> Publish(NewPost post)
@@ -110,6 +130,7 @@ public sealed class SourceGrain(
 
         // The commit point: from here on the post exists, and a retry or a recovering silo finishes the rest.
         await state.WriteStateAsync();
+        completedSinceWrite = false;
         await LogPostedAsync(snapshot);
 
         var delivery = new FeedDelivery(source, postId);
@@ -171,6 +192,9 @@ public sealed class SourceGrain(
         {
             await ResumeFanout(postId);
         }
+
+        await state.WriteStateAsync();
+        completedSinceWrite = false;
     }
 
     /// <summary>
@@ -183,7 +207,7 @@ public sealed class SourceGrain(
 
     private async Task CompleteFanoutAsync(long postId)
     {
-        state.State.PendingFanout.Remove(postId);
+        completedSinceWrite |= state.State.PendingFanout.Remove(postId);
         await activityLog.FanoutCompletedAsync(postId);
     }
 

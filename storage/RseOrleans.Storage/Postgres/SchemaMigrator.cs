@@ -23,18 +23,20 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource database, ILogger<Sc
     public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await ExecuteAsync(connection, null, """
-            CREATE TABLE IF NOT EXISTS rse_schema_version
-            (
-                version     integer     NOT NULL PRIMARY KEY,
-                name        text        NOT NULL,
-                applied_at  timestamptz NOT NULL DEFAULT now()
-            )
-            """, cancellationToken);
 
+        // Locked before anything else: even CREATE TABLE IF NOT EXISTS fails when two sessions race on it.
         await ExecuteAsync(connection, null, $"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);
         try
         {
+            await ExecuteAsync(connection, null, """
+                CREATE TABLE IF NOT EXISTS rse_schema_version
+                (
+                    version     integer     NOT NULL PRIMARY KEY,
+                    name        text        NOT NULL,
+                    applied_at  timestamptz NOT NULL DEFAULT now()
+                )
+                """, cancellationToken);
+
             var applied = await AppliedVersionsAsync(connection, cancellationToken);
             var done = new List<int>();
             foreach (var migration in Migrations.Where(m => !applied.Contains(m.Version)))
