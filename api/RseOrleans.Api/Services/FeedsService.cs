@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Grpc.Core;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
 using RseOrleans.Api.Access;
@@ -20,7 +21,8 @@ public sealed class FeedsService(
     AccessPolicy access,
     FeedPager pager,
     PostHydrator hydrator,
-    IOptions<LiveFeedOptions> liveOptions) : Feeds.FeedsBase
+    IOptions<LiveFeedOptions> liveOptions,
+    IHostApplicationLifetime lifetime) : Feeds.FeedsBase
 {
     public const string WatchStateHeader = "x-rse-watch";
 
@@ -114,11 +116,17 @@ public sealed class FeedsService(
 
             while (!cancellation.IsCancellationRequested)
             {
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellation, credentialsExpired.Token);
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellation, credentialsExpired.Token, lifetime.ApplicationStopping);
                 wait.CancelAfter(catchUpInterval);
                 try
                 {
                     await wakeUps.Reader.ReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !cancellation.IsCancellationRequested)
+                {
+                    // An open watch would hold the shutdown until the host gives up on it, leaving the
+                    // silo no time to leave the cluster cleanly: end it, the client reconnects elsewhere.
+                    throw new RpcException(new Status(StatusCode.Unavailable, "The engine is shutting down: reconnect with the last cursor received."));
                 }
                 catch (OperationCanceledException) when (credentialsExpired.IsCancellationRequested && !cancellation.IsCancellationRequested)
                 {

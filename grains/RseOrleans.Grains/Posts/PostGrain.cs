@@ -91,18 +91,21 @@ public sealed class PostGrain(
 
     public async Task<PostSnapshot> Create(string authorId, SourceId source, string text)
     {
-        if (state.State.AuthorId is null)
+        if (state.State.AuthorId is not null)
         {
-            // Noted before the post exists: erasing the author must find it. Refused once they are erased.
-            await GrainFactory.ContentIndexOf(authorId, PostId).NotePost(PostId);
-            state.State.AuthorId = authorId;
-            state.State.Source = source;
-            state.State.Text = text;
-            state.State.CreatedAt = state.State.UpdatedAt = clock.GetUtcNow();
-            state.State.ReactionShards = Math.Clamp(reactionOptions.Value.Shards, 1, 32);
-            await state.WriteStateAsync();
+            // Only a source creates a post, once, with an id it just issued: an existing post here
+            // means two silos issued the same id (their node numbers collide). The source takes another.
+            throw new DomainException(DomainError.AlreadyExists, $"Post id {PostId} is already taken.");
         }
 
+        // Noted before the post exists: erasing the author must find it. Refused once they are erased.
+        await GrainFactory.ContentIndexOf(authorId, PostId).NotePost(PostId);
+        state.State.AuthorId = authorId;
+        state.State.Source = source;
+        state.State.Text = text;
+        state.State.CreatedAt = state.State.UpdatedAt = clock.GetUtcNow();
+        state.State.ReactionShards = Math.Clamp(reactionOptions.Value.Shards, 1, 32);
+        await state.WriteStateAsync();
         return Snapshot([]);
     }
 

@@ -108,8 +108,8 @@ public sealed class SourceGrain(
             return earlier;
         }
 
-        var postId = ids.NextId();
-        var snapshot = await GrainFactory.GetGrain<IPostGrain>(postId).Create(post.AuthorId, source, post.Text);
+        var snapshot = await CreatePostAsync(post);
+        var postId = snapshot.PostId;
 
         var recent = state.State.Recent;
         recent.Add(postId);
@@ -161,6 +161,22 @@ public sealed class SourceGrain(
         }
 
         return snapshot;
+    }
+
+    /// <summary>Creates the post under a fresh id, and under another in the rare case the id was taken.</summary>
+    private async Task<PostSnapshot> CreatePostAsync(NewPost post)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await GrainFactory.GetGrain<IPostGrain>(ids.NextId()).Create(post.AuthorId, source, post.Text);
+            }
+            catch (DomainException ex) when (ex.Error == DomainError.AlreadyExists && attempt < 3)
+            {
+                logger.LogWarning("A post id issued for {Source} was already taken: two silos share an id node number (set Ids:NodeId)", source.Key);
+            }
+        }
     }
 
     public async Task ResumeFanout(long postId)

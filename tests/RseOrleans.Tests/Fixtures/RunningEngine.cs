@@ -49,6 +49,9 @@ public sealed class RunningEngine : IAsyncDisposable
         return new RunningEngine(app, new Uri(addresses.Addresses.First()));
     }
 
+    /// <summary>Stops the engine as SIGTERM does, the channel still open to see what clients see.</summary>
+    public Task StopAsync() => app.StopAsync();
+
     public async ValueTask DisposeAsync()
     {
         Channel.Dispose();
