@@ -4,8 +4,9 @@ using RseOrleans.Model;
 namespace RseOrleans.Grains;
 
 /// <summary>
-/// What one user wrote or reacted to during one period of about 25 days (see
-/// <see cref="ContentIndex.PeriodOf"/>): post ids, comments, reaction shards. Key:
+/// What one user wrote during one period of about 25 days (see <see cref="ContentIndex.PeriodOf"/>):
+/// post ids and comments, and the reaction shards noted here before reactions were noted by
+/// bucket (<see cref="IReactionNotesGrain"/>), still read, never added to. Key:
 /// <c>&lt;user&gt;/&lt;period&gt;</c>. Export and erasure read it; nothing else does.
 /// </summary>
 /// <remarks>
@@ -25,13 +26,6 @@ public interface IContentIndexGrain : IGrainWithStringKey
     Task NoteComment(CommentRef comment);
 
     Task ForgetComments(IReadOnlyCollection<CommentRef> comments);
-
-    /// <summary>
-    /// Notes that the shard may hold reactions of the user. Never forgotten when a reaction is
-    /// taken back: a user racing their own add and remove could otherwise leave a reaction the
-    /// index does not know of.
-    /// </summary>
-    Task NoteReaction(ReactionRef reaction);
 
     [AlwaysInterleave]
     Task<ContentEntries> Get();

@@ -8,7 +8,10 @@ namespace RseOrleans.Grains;
 /// </summary>
 public interface IReactionShardGrain : IGrainWithStringKey
 {
-    /// <summary>Adds the reaction; acknowledged once durable, with the post's totals at that moment.</summary>
+    /// <summary>
+    /// Adds the reaction; acknowledged once durable (and noted for erasure), with the post's
+    /// totals at that moment. PERMISSION_DENIED for an erased user.
+    /// </summary>
     Task<ReactionSummary> Add(string userId, ReactionType type, string requestId);
 
     Task<ReactionSummary> Remove(string userId, ReactionType type, string requestId);
@@ -16,7 +19,10 @@ public interface IReactionShardGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<IReadOnlyList<ReactionType>> GetReactionsOf(string userId);
 
-    /// <summary>Removes every reaction of an erased user, acknowledged once durable and counted; returns how many.</summary>
+    /// <summary>
+    /// Removes every reaction of an erased user, acknowledged once durable and counted; returns
+    /// how many. Called once their reaction notes are sealed; refuses their reactions from then on.
+    /// </summary>
     Task<int> EraseUser(string userId);
 
     [AlwaysInterleave]

@@ -13,6 +13,10 @@ public sealed class ContentIndexState
     [Id(1)]
     public HashSet<CommentRef> Comments { get; set; } = [];
 
+    /// <summary>
+    /// Reaction shards noted before the reaction notes grains took over: one write per user and
+    /// post was the cost of a hot post's reactions. Kept so that erasure still finds them.
+    /// </summary>
     [Id(2)]
     public HashSet<ReactionRef> Reactions { get; set; } = [];
 
@@ -58,8 +62,6 @@ public sealed class ContentIndexGrain(
 
         return removed > 0 ? state.WriteStateAsync() : Task.CompletedTask;
     }
-
-    public Task NoteReaction(ReactionRef reaction) => NoteAsync(state.State.Reactions, reaction);
 
     public Task<ContentEntries> Get() => Task.FromResult(Entries());
 

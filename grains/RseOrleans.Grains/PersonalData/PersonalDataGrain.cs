@@ -24,6 +24,8 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
 
     private IContentDirectoryGrain Directory => GrainFactory.GetGrain<IContentDirectoryGrain>(UserId);
 
+    private IReactionNotesDirectoryGrain ReactionNotesDirectory => GrainFactory.ReactionNotesDirectoryOf(UserId);
+
     public async Task<UserDataExport> Export()
     {
         var account = await RequireAccountAsync();
@@ -43,7 +45,11 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
         var comments = await ForEachAsync(
             entries.SelectMany(e => e.Comments).Distinct().OrderBy(c => c.CommentId),
             comment => GrainFactory.GetGrain<IPostGrain>(comment.PostId).GetComment(comment.CommentId));
-        var shards = entries.SelectMany(e => e.Reactions).Distinct().OrderBy(r => r.PostId).ThenBy(r => r.Shard).ToArray();
+        // Shards are noted in the bucket's reaction notes; content indexes still hold the ones
+        // noted there before reaction notes existed.
+        var noted = await Task.WhenAll((await ReactionNotesDirectory.GetPeriods()).Select(period => ReactionNotes(period).GetShardsOf(UserId)));
+        var shards = entries.SelectMany(e => e.Reactions).Concat(noted.SelectMany(n => n))
+            .Distinct().OrderBy(r => r.PostId).ThenBy(r => r.Shard).ToArray();
         var reactionTypes = await ForEachAsync(shards, reaction => Shard(reaction).GetReactionsOf(UserId));
         var memberships = await ForEachAsync(
             relations.Groups.Union(relations.JoinRequests, StringComparer.Ordinal).Order(StringComparer.Ordinal),
@@ -73,12 +79,18 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
         // Sealed first: content created by a call already in flight is refused, not left behind.
         var periods = await Directory.Seal();
         var entries = await Task.WhenAll(periods.Select(period => Index(period).Seal()));
+        // The bucket's directory before its periods: a period listed after this copies the seal.
+        var notePeriods = await ReactionNotesDirectory.Seal(UserId);
+        var noted = await Task.WhenAll(notePeriods.Select(period => ReactionNotes(period).Seal(UserId)));
         var posts = await ForEachAsync(
             entries.SelectMany(e => e.Posts).Concat(entries.SelectMany(e => e.Comments).Select(c => c.PostId)).Distinct(),
             postId => GrainFactory.GetGrain<IPostGrain>(postId).EraseContentOf(UserId));
-        var reactions = await ForEachAsync(entries.SelectMany(e => e.Reactions).Distinct(), reaction => Shard(reaction).EraseUser(UserId));
+        var reactions = await ForEachAsync(
+            entries.SelectMany(e => e.Reactions).Concat(noted.SelectMany(n => n)).Distinct(),
+            reaction => Shard(reaction).EraseUser(UserId));
         await activityLog.EraseActorAsync(UserId);
         await Task.WhenAll(periods.Select(period => Index(period).Clear()));
+        await Task.WhenAll(notePeriods.Select(period => ReactionNotes(period).Forget(UserId)));
         await Directory.Clear();
 
         var following = await User.DropFollowing();
@@ -170,6 +182,8 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
     }
 
     private IContentIndexGrain Index(int period) => GrainFactory.GetGrain<IContentIndexGrain>(ContentIndex.Key(UserId, period));
+
+    private IReactionNotesGrain ReactionNotes(int period) => GrainFactory.ReactionNotesOf(UserId, period);
 
     private IReactionShardGrain Shard(ReactionRef reaction) =>
         GrainFactory.GetGrain<IReactionShardGrain>(ReactionShards.Key(reaction.PostId, reaction.Shard));

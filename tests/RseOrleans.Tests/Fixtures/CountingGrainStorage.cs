@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net.Sockets;
 using Orleans.Serialization;
 using Orleans.Storage;
 
@@ -7,14 +8,22 @@ namespace RseOrleans.Tests.Fixtures;
 /// <summary>
 /// In-memory grain storage, like the embedded default's (states are deep copies, writes check the
 /// ETag and take a moment), that also counts writes per grain type, so tests can check how often
-/// the engine writes.
+/// the engine writes, and can fail the writes of a grain type as an unreachable database would.
 /// </summary>
 public sealed class CountingGrainStorage(DeepCopier copier) : IGrainStorage
 {
     private readonly ConcurrentDictionary<(string State, GrainId Grain), (object State, string ETag)> states = new();
     private readonly ConcurrentDictionary<string, int> writesByGrainType = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> failingGrainTypes = new(StringComparer.Ordinal);
 
     public int WritesOf(string grainType) => writesByGrainType.GetValueOrDefault(grainType);
+
+    /// <summary>Writes of <paramref name="grainType"/> fail, with the error of a refused connection, until the result is disposed.</summary>
+    public IDisposable FailWritesOf(string grainType)
+    {
+        failingGrainTypes[grainType] = true;
+        return new Outage(() => failingGrainTypes.TryRemove(grainType, out _));
+    }
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -32,6 +41,11 @@ public sealed class CountingGrainStorage(DeepCopier copier) : IGrainStorage
     {
         // A write is a round trip to a store, never instantaneous.
         await Task.Delay(1);
+        if (failingGrainTypes.ContainsKey(grainId.Type.ToString()!))
+        {
+            throw new SocketException((int)SocketError.ConnectionRefused);
+        }
+
         var key = (stateName, grainId);
         var etag = Guid.NewGuid().ToString("N");
         var copy = copier.Copy(grainState.State)!;
@@ -54,5 +68,10 @@ public sealed class CountingGrainStorage(DeepCopier copier) : IGrainStorage
         grainState.ETag = null;
         grainState.RecordExists = false;
         return Task.CompletedTask;
+    }
+
+    private sealed class Outage(Action end) : IDisposable
+    {
+        public void Dispose() => end();
     }
 }

@@ -69,6 +69,45 @@ public sealed class PersonalDataTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Reaction_notes_of_a_period_listed_after_an_erasure_refuse_the_erased_user()
+    {
+        var alice = await fixture.CreateUserAsync("alice");
+        await Grains.GetGrain<IPersonalDataGrain>(alice).Erase(alice, "erase");
+
+        // A period no post has reached yet: its notes grain lists itself now, after the erasure.
+        var now = await PublishAsync(await fixture.CreateUserAsync("bob"), "Now");
+        var period = ContentIndex.PeriodOf(now.PostId) + 100;
+        var late = new ReactionRef(((long)period << 53) + 1, 0);
+        var refused = await Grains.ReactionNotesOf(alice, period).Note(late, [alice]);
+
+        Assert.Equal([alice], refused);
+        Assert.DoesNotContain(late, await Grains.ReactionNotesOf(alice, period).GetShardsOf(alice));
+    }
+
+    [Fact]
+    public async Task Reaction_notes_keep_every_note_as_they_grow_and_forget_only_the_user_erased()
+    {
+        // A period of its own, far ahead, so that the grain holds only this test's notes.
+        var now = await PublishAsync(await fixture.CreateUserAsync("bob"), "Now");
+        var period = ContentIndex.PeriodOf(now.PostId) + 200;
+        var notes = Grains.GetGrain<IReactionNotesGrain>(ReactionNotes.Key(3, period));
+        var users = Enumerable.Range(0, 50).Select(i => $"heavy-{i}-{Guid.NewGuid():N}").ToArray();
+        var shards = Enumerable.Range(0, 100).Select(i => new ReactionRef(((long)period << 53) + i, i % 8)).ToArray();
+
+        // About 250 KB of notes, in concurrent batches as shards send them.
+        await Task.WhenAll(shards.Select(shard => notes.Note(shard, users)));
+        var erased = users[7];
+        Assert.Equal(shards.Length, (await notes.Seal(erased)).Count);
+        await notes.Forget(erased);
+        await fixture.Cluster.DeactivateAsync(notes);
+        await fixture.Cluster.WaitForDeactivationAsync(notes);
+
+        Assert.Empty(await notes.GetShardsOf(erased));
+        Assert.Equal(shards.ToHashSet(), (await notes.GetShardsOf(users[8])).ToHashSet());
+        Assert.Equal([erased], await notes.Note(shards[0], [erased]));
+    }
+
+    [Fact]
     public async Task Content_that_is_gone_leaves_its_authors_index()
     {
         var alice = await fixture.CreateUserAsync("alice");

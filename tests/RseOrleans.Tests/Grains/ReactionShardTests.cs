@@ -52,6 +52,52 @@ public sealed class ReactionShardTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_burst_of_first_reactions_is_noted_for_erasure_in_a_few_writes_and_no_content_index_write()
+    {
+        var post = await NewPostAsync();
+        var notesBefore = fixture.Storage.WritesOf("reaction-notes");
+        var indexesBefore = fixture.Storage.WritesOf("content-index");
+        var users = Enumerable.Range(0, 2_000).Select(i => $"first-{i}-{Guid.NewGuid():N}").ToArray();
+
+        await Task.WhenAll(users.Select(user => Shard(post, user).Add(user, ReactionType.Like, "r")));
+
+        var notes = fixture.Storage.WritesOf("reaction-notes") - notesBefore;
+        Assert.True(notes < users.Length / 2, $"{notes} note writes for {users.Length} first reactions");
+        Assert.Equal(0, fixture.Storage.WritesOf("content-index") - indexesBefore);
+        var period = ContentIndex.PeriodOf(post.PostId);
+        var noted = await Task.WhenAll(users.Select(user => Grains.ReactionNotesOf(user, period).GetShardsOf(user)));
+        Assert.All(users.Zip(noted), pair => Assert.Contains(
+            new ReactionRef(post.PostId, ReactionShards.ShardOf(pair.First, post.ReactionShards)), pair.Second));
+    }
+
+    [Fact]
+    public async Task A_reaction_whose_note_cannot_be_saved_is_never_stored_and_its_retry_is()
+    {
+        var post = await NewPostAsync();
+        var users = Enumerable.Range(0, 200).Select(i => $"outage-{i}-{Guid.NewGuid():N}").ToArray();
+        var postGrain = Grains.GetGrain<IPostGrain>(post.PostId);
+
+        using (fixture.Storage.FailWritesOf("reaction-notes"))
+        {
+            var attempts = users.Select(user => Shard(post, user).Add(user, ReactionType.Like, "r")).ToArray();
+            foreach (var attempt in attempts)
+            {
+                var error = await Assert.ThrowsAsync<DomainException>(() => attempt);
+                Assert.Equal(DomainError.Unavailable, error.Error);
+            }
+        }
+
+        Assert.Empty((await postGrain.Get(post.AuthorId))!.ReactionCounts);
+        Assert.All(await Task.WhenAll(users.Select(user => Shard(post, user).GetReactionsOf(user))), Assert.Empty);
+
+        var retried = await Task.WhenAll(users.Select(user => Shard(post, user).Add(user, ReactionType.Like, "r")));
+
+        Assert.Equal(users.Length, retried.Max(summary => summary.Counts[ReactionType.Like]));
+        var period = ContentIndex.PeriodOf(post.PostId);
+        Assert.All(await Task.WhenAll(users.Select(user => Grains.ReactionNotesOf(user, period).GetShardsOf(user))), Assert.NotEmpty);
+    }
+
+    [Fact]
     public async Task A_retried_reaction_request_returns_the_first_outcome_and_changes_nothing()
     {
         var post = await NewPostAsync();
