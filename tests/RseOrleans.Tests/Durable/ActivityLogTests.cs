@@ -36,4 +36,23 @@ public sealed class ActivityLogTests(DatabaseServersFixture servers)
 
         Assert.Equal(written.Where(id => id != deleted).Reverse(), paged);
     }
+
+    [Fact]
+    public async Task Erasing_a_user_deletes_their_rows_of_the_activity_log_and_keeps_everyone_elses()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "erase");
+        await using var engine = await stores.StartEngineAsync("erase");
+        var api = new EngineClient(engine.Channel);
+        var alice = await api.CreateUserAsync("alice");
+        var bob = await api.CreateUserAsync("bob");
+        var post = await api.PostAsync(alice, "alice's news");
+        await api.PostAsync(bob, "bob's news");
+        await api.Posts.CreateCommentAsync(new CreateCommentRequest { RequestId = NewRequestId(), PostId = post.PostId, Text = "bob says hi" }, As(bob));
+        await api.Posts.UpdatePostAsync(new UpdatePostRequest { RequestId = NewRequestId(), PostId = post.PostId, Text = "alice's edited news" }, As(alice));
+
+        await api.Users.EraseUserAsync(new EraseUserRequest { RequestId = NewRequestId(), UserId = alice, Confirm = true }, As(alice));
+
+        Assert.Equal(0L, await stores.SqlAsync($"SELECT count(*) FROM rse_activity WHERE actor_id = '{alice}' OR body LIKE 'alice%'"));
+        Assert.Equal(2L, await stores.SqlAsync($"SELECT count(*) FROM rse_activity WHERE actor_id = '{bob}'"));
+    }
 }
