@@ -27,12 +27,15 @@ public sealed class PulledSourceCache(IGrainFactory grains, IOptions<FeedOptions
         return current.Value;
     }
 
-    /// <summary>The source's newest post ids, newest first, at most as many as a feed keeps.</summary>
+    /// <summary>
+    /// The source's newest post ids, newest first, as many as a feed keeps: a reader who last read
+    /// before a burst must find the whole burst here, not only its newest posts.
+    /// </summary>
     public async Task<IReadOnlyList<long>> GetRecentAsync(string sourceKey)
     {
         if (!recentBySource.TryGetValue(sourceKey, out var current) || IsStale(current.FetchedAt))
         {
-            var recent = await grains.GetGrain<ISourceGrain>(sourceKey).GetRecent(before: null, options.Value.BackfillPerSource);
+            var recent = await grains.GetGrain<ISourceGrain>(sourceKey).GetRecent(before: null, options.Value.MaxEntries);
             current = new Entry<IReadOnlyList<long>>(clock.GetUtcNow(), recent);
             recentBySource[sourceKey] = current;
         }

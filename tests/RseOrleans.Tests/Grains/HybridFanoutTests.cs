@@ -81,6 +81,26 @@ public sealed class HybridFanoutTests(ClusterFixture fixture)
         Assert.Equal([post.PostId], await PostIdsAsync(active));
     }
 
+    [Fact]
+    public async Task A_burst_from_a_pulled_source_reaches_a_reader_whole_not_only_its_newest_posts()
+    {
+        var (_, source, members) = await GroupAsync(ClusterFixture.PushThreshold + 3);
+        var reader = members[1];
+        await source.Publish(new NewPost(members[0], "before the burst", "p0"));
+        await PostIdsAsync(reader);
+
+        // More posts at once than a newly joined member is backfilled with (Feed:BackfillPerSource, 50).
+        var burst = new List<long>();
+        for (var i = 1; i <= 60; i++)
+        {
+            burst.Add((await source.Publish(new NewPost(members[0], $"burst {i}", $"burst-{i}"))).PostId);
+        }
+
+        var feed = await Grains.GetGrain<IFeedGrain>(reader).ReadBefore(null, 100);
+        Assert.Equal(((IEnumerable<long>)burst).Reverse(), feed.Refs.Take(60).Select(entry => entry.PostId));
+        Assert.Equal(61, feed.Refs.Count);
+    }
+
     private async Task<List<long>> PostIdsAsync(string userId) =>
         (await Grains.GetGrain<IFeedGrain>(userId).ReadBefore(null, 50)).Refs.Select(r => r.PostId).ToList();
 
