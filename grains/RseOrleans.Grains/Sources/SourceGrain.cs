@@ -6,14 +6,24 @@ using RseOrleans.Model;
 
 namespace RseOrleans.Grains.Sources;
 
+/// <summary>
+/// Followers of a user, or members of a group: who receives the source's posts. Stored apart from
+/// <see cref="SourceState"/> because it changes with follows and memberships, not with posts: a post
+/// to a group of 10,000 must not rewrite 10,000 member ids.
+/// </summary>
+[GenerateSerializer]
+[Alias("rse.SourceAudienceState")]
+public sealed class SourceAudienceState
+{
+    [Id(0)]
+    public HashSet<string> Members { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>What a source writes with every post. (Id 0 held the audience before it had a state of its own.)</summary>
 [GenerateSerializer]
 [Alias("rse.SourceState")]
 public sealed class SourceState
 {
-    /// <summary>Followers of a user, or members of a group: who receives the source's posts.</summary>
-    [Id(0)]
-    public HashSet<string> Audience { get; set; } = new(StringComparer.Ordinal);
-
     /// <summary>The most recent post ids, oldest first.</summary>
     [Id(1)]
     public List<long> Recent { get; set; } = [];
@@ -49,6 +59,7 @@ public sealed class SourceState
 [GrainType("source")]
 public sealed class SourceGrain(
     [PersistentState("source", StorageNames.Main)] IPersistentState<SourceState> state,
+    [PersistentState("source-audience", StorageNames.Main)] IPersistentState<SourceAudienceState> audience,
     TimeOrderedIdGenerator ids,
     IActivityLog activityLog,
     IOptions<FeedOptions> options,
@@ -235,8 +246,8 @@ public sealed class SourceGrain(
     private long[]? ChooseDistribution(long postId)
     {
         var threshold = options.Value.PushThreshold;
-        var audience = state.State.Audience.Count;
-        var pull = state.State.Pulled ? audience >= threshold * 3L / 4 : audience > threshold;
+        var audienceSize = audience.State.Members.Count;
+        var pull = state.State.Pulled ? audienceSize >= threshold * 3L / 4 : audienceSize > threshold;
         if (pull == state.State.Pulled)
         {
             return null;
@@ -262,13 +273,13 @@ public sealed class SourceGrain(
         var added = 0;
         foreach (var userId in userIds)
         {
-            added += state.State.Audience.Add(userId) ? 1 : 0;
+            added += audience.State.Members.Add(userId) ? 1 : 0;
         }
 
         if (added > 0)
         {
             sortedAudience = null;
-            await state.WriteStateAsync();
+            await audience.WriteStateAsync();
         }
 
         var recent = state.State.Recent;
@@ -278,10 +289,10 @@ public sealed class SourceGrain(
 
     public async Task RemoveAudience(string userId)
     {
-        if (state.State.Audience.Remove(userId))
+        if (audience.State.Members.Remove(userId))
         {
             sortedAudience = null;
-            await state.WriteStateAsync();
+            await audience.WriteStateAsync();
         }
     }
 
@@ -304,11 +315,11 @@ public sealed class SourceGrain(
         }
     }
 
-    public Task<int> GetAudienceCount() => Task.FromResult(state.State.Audience.Count);
+    public Task<int> GetAudienceCount() => Task.FromResult(audience.State.Members.Count);
 
     public Task<IdPage> ListAudience(string? after, int pageSize)
     {
-        sortedAudience ??= SortedPage.Sort(state.State.Audience);
+        sortedAudience ??= SortedPage.Sort(audience.State.Members);
         var (items, next) = SortedPage.After(sortedAudience, after, pageSize);
         return Task.FromResult(new IdPage(items.ToArray(), next));
     }
@@ -379,13 +390,13 @@ public sealed class SourceGrain(
     /// </summary>
     private async Task<IReadOnlyCollection<string>> ActiveRecipientsAsync(string authorId)
     {
-        var audience = state.State.Audience;
-        if (audience.Count < options.Value.SkipInactiveFromAudience)
+        var members = audience.State.Members;
+        if (members.Count < options.Value.SkipInactiveFromAudience)
         {
-            return source.Kind == SourceKind.User ? [.. audience, authorId] : [.. audience];
+            return source.Kind == SourceKind.User ? [.. members, authorId] : [.. members];
         }
 
-        var byShard = audience.GroupBy(userId => ReactionShards.ShardOf(userId, IPresenceGrain.Shards));
+        var byShard = members.GroupBy(userId => ReactionShards.ShardOf(userId, IPresenceGrain.Shards));
         var active = await Task.WhenAll(byShard.Select(shard =>
             GrainFactory.GetGrain<IPresenceGrain>(shard.Key).FilterActive(shard.ToArray())));
         return [.. active.SelectMany(users => users).Append(authorId).Distinct(StringComparer.Ordinal)];

@@ -14,9 +14,13 @@ public sealed class CountingGrainStorage(DeepCopier copier) : IGrainStorage
 {
     private readonly ConcurrentDictionary<(string State, GrainId Grain), (object State, string ETag)> states = new();
     private readonly ConcurrentDictionary<string, int> writesByGrainType = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> writesByStateName = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> failingGrainTypes = new(StringComparer.Ordinal);
 
     public int WritesOf(string grainType) => writesByGrainType.GetValueOrDefault(grainType);
+
+    /// <summary>Writes of the persistent state named <paramref name="stateName"/>, whatever the grain.</summary>
+    public int WritesOfState(string stateName) => writesByStateName.GetValueOrDefault(stateName);
 
     /// <summary>Writes of <paramref name="grainType"/> fail, with the error of a refused connection, until the result is disposed.</summary>
     public IDisposable FailWritesOf(string grainType)
@@ -58,6 +62,7 @@ public sealed class CountingGrainStorage(DeepCopier copier) : IGrainStorage
         }
 
         writesByGrainType.AddOrUpdate(grainId.Type.ToString()!, 1, (_, count) => count + 1);
+        writesByStateName.AddOrUpdate(stateName, 1, (_, count) => count + 1);
         grainState.ETag = etag;
         grainState.RecordExists = true;
     }

@@ -65,6 +65,24 @@ public sealed class GroupRulesTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_post_to_a_large_group_writes_the_sources_posts_not_its_member_list()
+    {
+        var group = NewGroup();
+        await group.Create("owner", new GroupSpec("All company", "", GroupVisibility.Open, PostingPolicy.AllMembers), "c");
+        await group.AddMembers("owner", Enumerable.Range(0, 600).Select(i => $"employee-{i}").ToArray(), "sync");
+        var source = fixture.Grains.GetGrain<ISourceGrain>(SourceId.Group(group.GetPrimaryKeyString()).Key);
+        var (audienceWrites, postWrites) = (fixture.Storage.WritesOfState("source-audience"), fixture.Storage.WritesOfState("source"));
+
+        for (var i = 0; i < 3; i++)
+        {
+            await source.Publish(new NewPost("owner", $"news {i}", $"news-{i}"));
+        }
+
+        Assert.Equal(audienceWrites, fixture.Storage.WritesOfState("source-audience"));
+        Assert.True(fixture.Storage.WritesOfState("source") - postWrites >= 3);
+    }
+
+    [Fact]
     public async Task A_directory_sync_adds_members_in_batches_once_per_request_and_subscribes_their_feeds()
     {
         var group = NewGroup();
