@@ -319,7 +319,9 @@ internal sealed class Timeline(int capacity)
     private int FreeSlot()
     {
         var taken = new bool[slotBySource.Count];
-        foreach (var slot in slotBySource.Values)
+
+        // Over the pairs, not .Values: the dictionary would keep the values view it hands out.
+        foreach (var (_, slot) in slotBySource)
         {
             if (slot < taken.Length)
             {
