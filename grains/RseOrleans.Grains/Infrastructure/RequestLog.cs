@@ -11,8 +11,9 @@ public sealed class RequestLog
 {
     public const int Capacity = 512;
 
-    // Created by the first request: many states (groups' sources, posts never retried) log none,
-    // and an empty dictionary and queue cost about 140 bytes in every active grain that holds one.
+    // Created by the first request recorded: many states never log one (the source of a user who
+    // has not posted, for one), and an empty dictionary and queue cost about 120 bytes in every
+    // active grain that holds them.
     // Fields with the [Id]s the former properties had, so states stored before read the same; an
     // empty log is stored as absent.
     [Id(0)]
