@@ -34,11 +34,9 @@ public sealed class FeedGrain(
     TimeProvider clock) : Grain, IFeedGrain
 {
     private readonly Timeline timeline = new(options.Value.MaxEntries);
-    private readonly Dictionary<Guid, DateTimeOffset> watchers = [];
 
-    // Per source, the newest post this timeline already accounts for: a pulled post newer than it
-    // is news and is appended; anything older is history the timeline already has or never kept.
-    private readonly Dictionary<string, long> newestKnown = new(StringComparer.Ordinal);
+    // Created by the first watch: most feeds are never watched, and every active user has one.
+    private Dictionary<Guid, DateTimeOffset>? watchers;
     private IAsyncStream<FeedEvent>? liveStream;
 
     // The timeline is built from the sources at the first read after activation, not before:
@@ -71,19 +69,20 @@ public sealed class FeedGrain(
 
     public async Task AddSource(SourceId source, IReadOnlyList<long> recentPostIds)
     {
-        if (timeline.AddSource(source.Key))
+        // One string for the state and the timeline: Key builds a new one at every call.
+        var key = source.Key;
+        if (timeline.AddSource(key))
         {
-            state.State.Sources.Add(source.Key);
+            state.State.Sources.Add(key);
             await state.WriteStateAsync();
         }
 
-        dirty |= timeline.Backfill(source.Key, recentPostIds) > 0;
-        Remember(source.Key, recentPostIds);
+        dirty |= timeline.Backfill(key, recentPostIds) > 0;
+        Remember(key, recentPostIds);
     }
 
     public async Task RemoveSource(SourceId source)
     {
-        newestKnown.Remove(source.Key);
         if (timeline.RemoveSource(source.Key))
         {
             dirty = true;
@@ -223,13 +222,13 @@ public sealed class FeedGrain(
 
     public Task Watch(Guid watcherId, TimeSpan lease)
     {
-        watchers[watcherId] = clock.GetUtcNow() + lease;
+        (watchers ??= [])[watcherId] = clock.GetUtcNow() + lease;
         return Task.CompletedTask;
     }
 
     public Task Unwatch(Guid watcherId)
     {
-        watchers.Remove(watcherId);
+        watchers?.Remove(watcherId);
         return Task.CompletedTask;
     }
 
@@ -249,7 +248,7 @@ public sealed class FeedGrain(
         foreach (var source in timeline.Sources.Where(pulled.Contains).ToArray())
         {
             var recent = await pulledSources.GetRecentAsync(source);
-            var known = newestKnown.GetValueOrDefault(source);
+            var known = timeline.NewestKnown(source);
             for (var i = recent.Count - 1; i >= 0; i--)
             {
                 if (recent[i] > known)
@@ -270,12 +269,11 @@ public sealed class FeedGrain(
         }
     }
 
-    private void Remember(string source, long postId) =>
-        newestKnown[source] = Math.Max(newestKnown.GetValueOrDefault(source), postId);
+    private void Remember(string source, long postId) => timeline.Remember(source, postId);
 
     private bool HasWatchers()
     {
-        if (watchers.Count == 0)
+        if (watchers is not { Count: > 0 })
         {
             return false;
         }

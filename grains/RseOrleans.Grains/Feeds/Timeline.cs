@@ -21,9 +21,13 @@ internal sealed class Timeline(int capacity)
     private const int InitialSize = 16;
 
     private readonly Dictionary<string, int> slotBySource = new(StringComparer.Ordinal);
-    private readonly List<string?> sourceBySlot = [];
     private long[] cursors = [];
     private ushort[] slots = [];
+
+    // Per source slot, the newest post this timeline already accounts for: a pulled post newer than
+    // it is news and is appended; anything older is history the timeline already has or never kept.
+    // Indexed by slot rather than keyed by source string, as every active user's feed has one.
+    private long[] newestBySlot = [];
     private int head;
     private int count;
 
@@ -45,20 +49,10 @@ internal sealed class Timeline(int capacity)
             return false;
         }
 
-        var slot = sourceBySlot.IndexOf(null);
-        if (slot < 0)
+        var slot = FreeSlot();
+        if (slot > ushort.MaxValue)
         {
-            if (sourceBySlot.Count > ushort.MaxValue)
-            {
-                throw new InvalidOperationException($"A timeline follows at most {ushort.MaxValue + 1} sources.");
-            }
-
-            slot = sourceBySlot.Count;
-            sourceBySlot.Add(sourceKey);
-        }
-        else
-        {
-            sourceBySlot[slot] = sourceKey;
+            throw new InvalidOperationException($"A timeline follows at most {ushort.MaxValue + 1} sources.");
         }
 
         slotBySource.Add(sourceKey, slot);
@@ -73,8 +67,33 @@ internal sealed class Timeline(int capacity)
         }
 
         Load(Entries().Where(entry => entry.Slot != slot).ToList());
-        sourceBySlot[slot] = null;
+        if (slot < newestBySlot.Length)
+        {
+            // A source followed again later starts from nothing known, like a new one.
+            newestBySlot[slot] = 0;
+        }
+
         return true;
+    }
+
+    /// <summary>The newest post of the source this timeline accounts for; 0 when none or not followed.</summary>
+    public long NewestKnown(string sourceKey) =>
+        slotBySource.TryGetValue(sourceKey, out var slot) && slot < newestBySlot.Length ? newestBySlot[slot] : 0;
+
+    /// <summary>Notes that the timeline accounts for the post of a followed source (ignored otherwise).</summary>
+    public void Remember(string sourceKey, long postId)
+    {
+        if (!slotBySource.TryGetValue(sourceKey, out var slot))
+        {
+            return;
+        }
+
+        if (slot >= newestBySlot.Length)
+        {
+            Array.Resize(ref newestBySlot, Math.Max(slot + 1, slotBySource.Count));
+        }
+
+        newestBySlot[slot] = Math.Max(newestBySlot[slot], postId);
     }
 
     /// <summary>Appends a newly published post; null when the source is not followed or the post is already here.</summary>
@@ -291,6 +310,27 @@ internal sealed class Timeline(int capacity)
         }
 
         return low;
+    }
+
+    /// <summary>
+    /// The lowest slot no source holds. Derived from the source table when a source is followed (rare)
+    /// rather than kept in a second, slot-indexed table that every active feed would carry.
+    /// </summary>
+    private int FreeSlot()
+    {
+        var taken = new bool[slotBySource.Count];
+
+        // Over the pairs, not .Values: the dictionary would keep the values view it hands out.
+        foreach (var (_, slot) in slotBySource)
+        {
+            if (slot < taken.Length)
+            {
+                taken[slot] = true;
+            }
+        }
+
+        var free = Array.IndexOf(taken, false);
+        return free < 0 ? taken.Length : free;
     }
 
     private int Physical(int logical) => (head + logical) % cursors.Length;

@@ -31,12 +31,27 @@ public sealed class UserState
     [Id(7)]
     public DateTimeOffset? StatusChangedAt { get; set; }
 
+    // Most users are in no group and have no pending request, yet an empty set costs 64 bytes in
+    // every active user: these two are created at first use. The fields carry the [Id]s the
+    // properties had, so stored states read the same.
     [Id(8)]
-    public HashSet<string> Groups { get; set; } = new(StringComparer.Ordinal);
+    private HashSet<string>? groups;
+
+    [Id(9)]
+    private HashSet<string>? joinRequests;
+
+    public HashSet<string> Groups
+    {
+        get => groups ??= new(StringComparer.Ordinal);
+        set => groups = value;
+    }
 
     /// <summary>The groups the user asked to join and has not heard back from.</summary>
-    [Id(9)]
-    public HashSet<string> JoinRequests { get; set; } = new(StringComparer.Ordinal);
+    public HashSet<string> JoinRequests
+    {
+        get => joinRequests ??= new(StringComparer.Ordinal);
+        set => joinRequests = value;
+    }
 }
 
 [GrainType("user")]
