@@ -1,9 +1,6 @@
-using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
 using RseOrleans.Grains;
 using RseOrleans.Model;
-using RseOrleans.Silo.Hosting;
-using RseOrleans.Storage;
 using RseOrleans.Tests.Fixtures;
 using RseOrleans.Tests.Fixtures.Servers;
 
@@ -48,7 +45,7 @@ public sealed class ReactionFailureTests(DatabaseServersFixture servers)
 
                 return failed;
             }).ToArray();
-            await EventuallyAsync(() => Task.FromResult(Volatile.Read(ref acknowledged) >= users.Length / 4), "a quarter of the reactions to be acknowledged");
+            await Eventually.TrueAsync(() => Task.FromResult(Volatile.Read(ref acknowledged) >= users.Length / 4), "a quarter of the reactions to be acknowledged");
 
             var host = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(grains.GetGrain<IReactionShardGrain>(ReactionShards.Key(post.PostId, 0)));
             await cluster.KillSiloAsync(cluster.Silos.Single(silo => silo.SiloAddress.Equals(host)));
@@ -60,7 +57,7 @@ public sealed class ReactionFailureTests(DatabaseServersFixture servers)
             var stored = 0;
             foreach (var batch in users.Chunk(100))
             {
-                await Task.WhenAll(batch.Select(user => EventuallyAsync(async () =>
+                await Task.WhenAll(batch.Select(user => Eventually.TrueAsync(async () =>
                 {
                     try
                     {
@@ -99,40 +96,14 @@ public sealed class ReactionFailureTests(DatabaseServersFixture servers)
     /// Three silos on PostgreSQL storage. Notes are slowed down, so that a commit spends a while
     /// between its notes and its own write: the moment a kill must not turn into a lost note.
     /// </summary>
-    private async Task<InProcessTestCluster> StartClusterAsync(DurableStores stores)
-    {
-        var builder = new InProcessTestClusterBuilder(3);
-        builder.ConfigureSilo((_, silo) =>
+    private static Task<InProcessTestCluster> StartClusterAsync(DurableStores stores) =>
+        stores.StartClusterAsync(silos: 3, silo => silo.AddIncomingGrainCallFilter(async call =>
         {
-            silo.AddDurableProviders(new DurableStoreOptions
+            if (call.InterfaceMethod.DeclaringType == typeof(IReactionNotesGrain) && call.InterfaceMethod.Name == nameof(IReactionNotesGrain.Note))
             {
-                Postgres = stores.Postgres,
-                Redis = servers.RedisConnectionString,
-                RedisKeyPrefix = $"react-kill-{Guid.NewGuid():N}:",
-            });
-            silo.Services.AddRseGrainServices(new ConfigurationBuilder().Build());
-            silo.AddIncomingGrainCallFilter(async call =>
-            {
-                if (call.InterfaceMethod.DeclaringType == typeof(IReactionNotesGrain) && call.InterfaceMethod.Name == nameof(IReactionNotesGrain.Note))
-                {
-                    await Task.Delay(10);
-                }
+                await Task.Delay(10);
+            }
 
-                await call.Invoke();
-            });
-        });
-        var cluster = builder.Build();
-        await cluster.DeployAsync();
-        return cluster;
-    }
-
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}.");
-            await Task.Delay(20);
-        }
-    }
+            await call.Invoke();
+        }));
 }

@@ -1,10 +1,7 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using RseOrleans.Grains;
 using RseOrleans.Model;
-using RseOrleans.Silo.Hosting;
-using RseOrleans.Storage;
 using RseOrleans.Tests.Fixtures;
 using RseOrleans.Tests.Fixtures.Servers;
 
@@ -33,14 +30,14 @@ public sealed class SiloFailureTests(DatabaseServersFixture servers)
 
             var source = grains.GetGrain<ISourceGrain>(SourceId.Group("all-hands").Key);
             var publishing = source.Publish(new NewPost("owner", "Town hall at five", "town-hall"));
-            await EventuallyAsync(async () => await PendingFanoutsAsync(stores) == 1, "the post to be stored and its fan-out to start");
+            await Eventually.TrueAsync(async () => await PendingFanoutsAsync(stores) == 1, "the post to be stored and its fan-out to start");
 
             var host = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(source);
             await cluster.KillSiloAsync(cluster.Silos.Single(silo => silo.SiloAddress.Equals(host)));
             _ = publishing.ContinueWith(task => task.Exception, TaskScheduler.Default); // its silo is gone: the author's call fails
             Assert.Equal(1, await PendingFanoutsAsync(stores));
 
-            await EventuallyAsync(async () => await PendingFanoutsAsync(stores) == 0, "a surviving silo to finish the fan-out");
+            await Eventually.TrueAsync(async () => await PendingFanoutsAsync(stores) == 0, "a surviving silo to finish the fan-out");
             var postId = (long)(await stores.SqlAsync("SELECT post_id FROM rse_activity WHERE kind = 1"))!;
             await ForEachMemberAsync(members, async member =>
             {
@@ -59,18 +56,9 @@ public sealed class SiloFailureTests(DatabaseServersFixture servers)
     /// Three silos on PostgreSQL storage. Deliveries are slowed down and made one at a time, so that
     /// the fan-out lasts seconds and the kill lands in the middle of it; recovery looks every 200 ms.
     /// </summary>
-    private async Task<InProcessTestCluster> StartClusterAsync(DurableStores stores)
-    {
-        var builder = new InProcessTestClusterBuilder(3);
-        builder.ConfigureSilo((_, silo) =>
+    private static Task<InProcessTestCluster> StartClusterAsync(DurableStores stores) =>
+        stores.StartClusterAsync(silos: 3, silo =>
         {
-            silo.AddDurableProviders(new DurableStoreOptions
-            {
-                Postgres = stores.Postgres,
-                Redis = servers.RedisConnectionString,
-                RedisKeyPrefix = $"kill-{Guid.NewGuid():N}:",
-            });
-            silo.Services.AddRseGrainServices(new ConfigurationBuilder().Build());
             silo.Services.Configure<FeedOptions>(options =>
             {
                 options.FanoutConcurrency = 1;
@@ -87,10 +75,6 @@ public sealed class SiloFailureTests(DatabaseServersFixture servers)
                 await call.Invoke();
             });
         });
-        var cluster = builder.Build();
-        await cluster.DeployAsync();
-        return cluster;
-    }
 
     private static async Task<long> PendingFanoutsAsync(DurableStores stores) =>
         (long)(await stores.SqlAsync("SELECT count(*) FROM rse_fanout_pending"))!;
@@ -103,13 +87,4 @@ public sealed class SiloFailureTests(DatabaseServersFixture servers)
         }
     }
 
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}.");
-            await Task.Delay(20);
-        }
-    }
 }

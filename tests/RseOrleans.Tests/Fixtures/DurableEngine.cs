@@ -1,4 +1,9 @@
+using Microsoft.Extensions.Configuration;
 using Npgsql;
+using Orleans.TestingHost;
+using RseOrleans.Grains;
+using RseOrleans.Silo.Hosting;
+using RseOrleans.Storage;
 using RseOrleans.Tests.Fixtures.Servers;
 
 namespace RseOrleans.Tests.Fixtures;
@@ -35,6 +40,29 @@ public sealed class DurableStores(DatabaseServersFixture servers, string postgre
             "--Limits:WritesPerMinute=0",
             .. settings,
         ]);
+
+    /// <summary>
+    /// An in-process cluster of <paramref name="silos"/> silos on these stores (membership is the test
+    /// cluster's own), for tests that kill a silo; <paramref name="configure"/> adds fault injection.
+    /// </summary>
+    public async Task<InProcessTestCluster> StartClusterAsync(short silos, Action<ISiloBuilder> configure)
+    {
+        var builder = new InProcessTestClusterBuilder(silos);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddDurableProviders(new DurableStoreOptions
+            {
+                Postgres = postgres,
+                Redis = servers.RedisConnectionString,
+                RedisKeyPrefix = redisPrefix,
+            });
+            silo.Services.AddRseGrainServices(new ConfigurationBuilder().Build());
+            configure(silo);
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
 
     /// <summary>Runs SQL against the engine's database, as an operator or another writer would.</summary>
     public async Task<object?> SqlAsync(string sql)
