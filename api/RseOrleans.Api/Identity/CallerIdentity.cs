@@ -29,7 +29,8 @@ public sealed class CallerIdentity(IGrainFactory grains, AuthOptions options, IO
     public async Task<Caller> RequireCallerAccountAsync(ServerCallContext context)
     {
         var userId = await RequireAuthenticatedIdAsync(context);
-        var account = await grains.GetGrain<IUserGrain>(userId).GetAccount();
+        var user = grains.GetGrain<IUserGrain>(userId);
+        var account = await user.GetAccount();
         if (!account.Exists)
         {
             throw Unauthenticated(options.Mode == AuthMode.DevelopmentHeader
@@ -48,7 +49,7 @@ public sealed class CallerIdentity(IGrainFactory grains, AuthOptions options, IO
         }
 
         // Where the caller first becomes known, and before any change: a refused write loses nothing.
-        writeLimit.RequireAllowance(context, userId);
+        await writeLimit.RequireAllowanceAsync(context, user);
         return ToCaller(account);
     }
 

@@ -29,6 +29,14 @@ public interface IUserGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<AccountSnapshot> GetAccount();
 
+    /// <summary>
+    /// Takes one write from the user's allowance: null when granted, else how long until the next
+    /// one. The bucket lives here, in the one activation of the user in the cluster, so the limit
+    /// holds whichever silo the calls come through; it is not stored (a reactivation starts full).
+    /// </summary>
+    [AlwaysInterleave]
+    Task<TimeSpan?> TakeWriteAllowance(WriteAllowance allowance);
+
     /// <summary>Sets the network role; the API has checked that the actor is a network admin.</summary>
     Task<AccountSnapshot> SetNetworkRole(NetworkRole role, string actorId, string requestId);
 

@@ -31,6 +31,11 @@ public enum AccountStatus
     Erased = 3,
 }
 
+/// <summary>A per-user token bucket: <paramref name="PerMinute"/> writes a minute, <paramref name="Burst"/> at once.</summary>
+[GenerateSerializer, Immutable]
+[Alias("rse.WriteAllowance")]
+public sealed record WriteAllowance([property: Id(0)] int PerMinute, [property: Id(1)] int Burst);
+
 /// <summary>What the engine needs to know about a caller before anything else.</summary>
 [GenerateSerializer, Immutable]
 [Alias("rse.AccountSnapshot")]

@@ -66,6 +66,10 @@ public sealed class UserGrain(
     private const string RoleOperation = "set-network-role";
     private const string StatusOperation = "set-account-status";
 
+    // The write allowance's bucket (see TakeWriteAllowance): tokens left, and when they were counted.
+    private double writeTokens;
+    private long writeTokensAt;
+
     private string[]? sortedFollowing;
 
     private string UserId => this.GetPrimaryKeyString();
@@ -187,6 +191,24 @@ public sealed class UserGrain(
     }
 
     public Task<AccountSnapshot> GetAccount() => Task.FromResult(Account());
+
+    public Task<TimeSpan?> TakeWriteAllowance(WriteAllowance allowance)
+    {
+        // One token every 60/N seconds rather than N tokens each minute: the rate stays smooth.
+        var period = TimeSpan.FromMinutes(1) / allowance.PerMinute;
+        var now = clock.GetTimestamp();
+        writeTokens = writeTokensAt == 0
+            ? allowance.Burst
+            : Math.Min(allowance.Burst, writeTokens + (clock.GetElapsedTime(writeTokensAt, now) / period));
+        writeTokensAt = now;
+        if (writeTokens >= 1)
+        {
+            writeTokens -= 1;
+            return Task.FromResult<TimeSpan?>(null);
+        }
+
+        return Task.FromResult<TimeSpan?>(period * (1 - writeTokens));
+    }
 
     public async Task<AccountSnapshot> SetNetworkRole(NetworkRole role, string actorId, string requestId)
     {

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using RseOrleans.Api.V1;
 using RseOrleans.Tests.Fixtures;
@@ -40,5 +41,24 @@ public sealed class ClusterTests(DatabaseServersFixture servers)
         {
             Assert.Equal(["Posted through the first engine"], (await engine.HomeFeedAsync(bob)).Select(item => item.Post.Text));
         }
+    }
+
+    [Fact]
+    public async Task A_users_write_limit_holds_across_the_engines_of_a_cluster()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "limits");
+        string[] settings = [$"--Orleans:ClusterId=limits-{Guid.NewGuid():N}", "--Limits:WritesPerMinute=6", "--Limits:WriteBurst=3"];
+        await using var first = await stores.StartEngineAsync("first", settings);
+        await using var second = await stores.StartEngineAsync("second", settings);
+        var (a, b) = (new EngineClient(first.Channel), new EngineClient(second.Channel));
+        var alice = await a.CreateUserAsync("alice");
+
+        await a.PostAsync(alice, "one");
+        await b.PostAsync(alice, "two");
+        await a.PostAsync(alice, "three");
+        var refused = await Assert.ThrowsAsync<RpcException>(() => b.PostAsync(alice, "four"));
+
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.NotNull(refused.Trailers.GetValue("retry-after"));
     }
 }
