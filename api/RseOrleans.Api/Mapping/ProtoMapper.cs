@@ -17,6 +17,21 @@ internal static class ProtoMapper
         UpdateTime = Timestamp.FromDateTimeOffset(user.UpdatedAt),
     };
 
+    public static V1.EraseUserResponse ToProto(string userId, ErasureReport report) => new()
+    {
+        UserId = userId,
+        EraseTime = Timestamp.FromDateTimeOffset(report.ErasedAt),
+        AlreadyErased = report.AlreadyErased,
+        PostsDeleted = report.PostsDeleted,
+        CommentsDeleted = report.CommentsDeleted,
+        ReactionsRemoved = report.ReactionsRemoved,
+        FollowingRemoved = report.FollowingRemoved,
+        FollowersRemoved = report.FollowersRemoved,
+        MembershipsRemoved = report.MembershipsRemoved,
+        JoinRequestsDropped = report.JoinRequestsDropped,
+        OwnershipsTransferred = report.OwnershipsTransferred,
+    };
+
     public static V1.Profile ToProto(UserProfile profile) => new()
     {
         DisplayName = profile.DisplayName,

@@ -140,20 +140,7 @@ public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, 
         }
 
         var report = await grains.GetGrain<IPersonalDataGrain>(userId).Erase(caller.UserId, requestId);
-        return new EraseUserResponse
-        {
-            UserId = userId,
-            EraseTime = Timestamp.FromDateTimeOffset(report.ErasedAt),
-            AlreadyErased = report.AlreadyErased,
-            PostsDeleted = report.PostsDeleted,
-            CommentsDeleted = report.CommentsDeleted,
-            ReactionsRemoved = report.ReactionsRemoved,
-            FollowingRemoved = report.FollowingRemoved,
-            FollowersRemoved = report.FollowersRemoved,
-            MembershipsRemoved = report.MembershipsRemoved,
-            JoinRequestsDropped = report.JoinRequestsDropped,
-            OwnershipsTransferred = report.OwnershipsTransferred,
-        };
+        return ProtoMapper.ToProto(userId, report);
     }
 
     private async Task<AccountSnapshot> RequireAccountAsync(string userId)
