@@ -24,13 +24,15 @@ public sealed class FeedOptions
     public int PushThreshold { get; set; } = 10_000;
 
     /// <summary>
-    /// Readers who have not read their feed for this long are skipped by the fan-out of large
-    /// audiences; their feed is rebuilt, complete, when they come back.
+    /// A feed neither read nor watched for this long leaves memory (its grain's idle collection
+    /// age). From then on fan-outs skip its reader, since deliveries only go to feeds in memory;
+    /// the next read builds the timeline again, complete, from the timeline store and the activity
+    /// log, or from the sources.
     /// </summary>
-    public TimeSpan InactiveAfter { get; set; } = TimeSpan.FromDays(14);
+    public TimeSpan InactiveAfter { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>Pushed audiences from this size on skip inactive readers; smaller ones are pushed to everyone.</summary>
-    public int SkipInactiveFromAudience { get; set; } = 1_000;
+    /// <summary>Durable mode: how long the timeline store keeps the saved timeline of a feed not in memory.</summary>
+    public TimeSpan TimelineRetention { get; set; } = TimeSpan.FromDays(14);
 
     /// <summary>How long a silo reuses what it read of the pulled sources before asking again.</summary>
     public TimeSpan PullRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using RseOrleans.Grains.Feeds;
 using RseOrleans.Grains.Durability;
 using RseOrleans.Grains.Fanout;
 using RseOrleans.Grains.Infrastructure;
@@ -18,6 +21,13 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TimeOrderedIdGenerator>();
         services.TryAddSingleton<PulledSourceCache>();
+
+        // Fan-out: one delivery service per silo, appending posts to the timelines of its feeds in memory.
+        services.TryAddSingleton<LocalFeeds>();
+        services.TryAddSingleton<FeedDeliveryClient>();
+        services.AddGrainService<FeedDeliveryService>();
+        services.AddOptions<GrainCollectionOptions>().Configure<IOptions<FeedOptions>>((collection, feed) =>
+            collection.ClassSpecificCollectionAge[typeof(FeedGrain).FullName!] = feed.Value.InactiveAfter);
 
         // The embedded default keeps nothing beyond grain state; durable mode registers its own first.
         services.TryAddSingleton<IActivityLog, UnkeptActivityLog>();

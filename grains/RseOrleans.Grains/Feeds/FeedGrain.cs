@@ -20,15 +20,22 @@ public sealed class FeedState
 /// The home timeline of one user. Only the subscribed sources are grain state; the entries are
 /// a cache, so a delivery never costs a storage write. At the first read after activation the
 /// timeline is restored from the timeline store (Redis, durable mode) and caught up from the
-/// activity log, or else rebuilt from the sources' recent posts; it is rebuilt again when the
-/// reader comes back after counting as inactive. Posts of pushed sources arrive by
-/// <see cref="Deliver"/>; posts of pulled sources (very large audiences) are merged in when read.
+/// activity log, or else rebuilt from the sources' recent posts. From then on, for as long as the
+/// grain is in memory (until it has gone unread for <see cref="FeedOptions.InactiveAfter"/>), the
+/// posts of pushed sources are appended by its silo's delivery service (<see cref="LocalFeed"/>),
+/// or by <see cref="Deliver"/> while it is watched; posts of pulled sources (very large
+/// audiences) are merged in when read.
 /// </summary>
+/// <remarks>
+/// The timeline is shared with the silo's delivery service, which appends outside the grain's
+/// turns: every use of it here is under <see cref="LocalFeed.Lock"/>, never across an await.
+/// </remarks>
 [GrainType("feed")]
 public sealed class FeedGrain(
     [PersistentState("feed", StorageNames.Main)] IPersistentState<FeedState> state,
     IOptions<FeedOptions> options,
     PulledSourceCache pulledSources,
+    LocalFeeds localFeeds,
     IActivityLog activityLog,
     ITimelineStore timelines,
     TimeProvider clock) : Grain, IFeedGrain
@@ -39,12 +46,7 @@ public sealed class FeedGrain(
     private Dictionary<Guid, DateTimeOffset>? watchers;
     private IAsyncStream<FeedEvent>? liveStream;
 
-    // The timeline is built from the sources at the first read after activation, not before:
-    // deliveries that come first are in the sources' windows too, so the build includes them.
-    private bool built;
-
-    // Changed since it was last saved to the timeline store.
-    private bool dirty;
+    private LocalFeed feed = null!;
 
     private string UserId => this.GetPrimaryKeyString();
 
@@ -55,6 +57,7 @@ public sealed class FeedGrain(
             timeline.AddSource(source);
         }
 
+        feed = localFeeds.Open(UserId, timeline);
         if (timelines.IsKept)
         {
             var every = options.Value.TimelineSaveInterval;
@@ -64,87 +67,104 @@ public sealed class FeedGrain(
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        SaveIfChangedAsync();
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Unregistered before the last save: what is published from now on is caught up from the
+        // activity log by the next activation, which reads back to shortly before this save.
+        localFeeds.Close(UserId, feed);
+        return SaveIfChangedAsync();
+    }
 
     public async Task AddSource(SourceId source, IReadOnlyList<long> recentPostIds)
     {
         // One string for the state and the timeline: Key builds a new one at every call.
         var key = source.Key;
-        if (timeline.AddSource(key))
+        bool added;
+        lock (feed.Lock)
+        {
+            added = timeline.AddSource(key);
+            feed.Changed |= timeline.Backfill(key, recentPostIds) > 0;
+            Remember(key, recentPostIds);
+        }
+
+        if (added)
         {
             state.State.Sources.Add(key);
             await state.WriteStateAsync();
         }
-
-        dirty |= timeline.Backfill(key, recentPostIds) > 0;
-        Remember(key, recentPostIds);
     }
 
     public async Task RemoveSource(SourceId source)
     {
-        if (timeline.RemoveSource(source.Key))
+        var key = source.Key;
+        bool removed;
+        lock (feed.Lock)
         {
-            dirty = true;
-            state.State.Sources.Remove(source.Key);
+            removed = timeline.RemoveSource(key);
+            feed.Changed |= removed;
+        }
+
+        if (removed)
+        {
+            state.State.Sources.Remove(key);
             await state.WriteStateAsync();
         }
     }
 
     public async Task Deliver(FeedDelivery delivery)
     {
-        var source = delivery.Source.Key;
-        if (!timeline.HasSource(source))
+        FeedRef? entry;
+        lock (feed.Lock)
         {
-            return;
+            // Before the build, the build brings the post: it was stored before it was delivered.
+            entry = feed.IsBuilt ? feed.Accept(delivery.Source.Key, delivery.PostId) : null;
+            feed.Changed |= entry is not null;
         }
 
-        // A source that is pushed today may be pulled tomorrow: its pulls start after what was pushed.
-        Remember(source, delivery.PostId);
-        if (timeline.Append(source, delivery.PostId) is not { } entry)
-        {
-            return;
-        }
-
-        dirty = true;
-        if (HasWatchers())
+        if (entry is { } appended && HasWatchers())
         {
             liveStream ??= this.GetStreamProvider(StreamNames.Provider)
                 .GetStream<FeedEvent>(StreamId.Create(StreamNames.HomeFeed, this.GetPrimaryKeyString()));
-            await liveStream.OnNextAsync(new FeedEvent(entry));
+            await liveStream.OnNextAsync(new FeedEvent(appended));
         }
     }
 
     public async Task<FeedRefPage> ReadBefore(long? before, int count)
     {
         await PrepareForReadAsync();
-        return timeline.ReadBefore(before, count);
+        lock (feed.Lock)
+        {
+            return timeline.ReadBefore(before, count);
+        }
     }
 
     public async Task<FeedRefPage> ReadAfter(long after, int count)
     {
         await PrepareForReadAsync();
-        return timeline.ReadAfter(after, count);
+        lock (feed.Lock)
+        {
+            return timeline.ReadAfter(after, count);
+        }
     }
 
-    /// <summary>
-    /// Reports the reader as active, rebuilds the timeline if large sources may have skipped them
-    /// while they were inactive, then merges the pulled sources. Being seen comes first: from then
-    /// on no fan-out skips them, and anything skipped before is in the sources' recent windows.
-    /// </summary>
+    /// <summary>Builds the timeline at the first read after activation, then merges the pulled sources.</summary>
     private async Task PrepareForReadAsync()
     {
-        var wasActive = await GrainFactory.PresenceOf(UserId).Seen(UserId);
-        if (!built)
+        if (!feed.IsBuilt)
         {
-            if (!await RestoreAsync())
+            feed.BuildStarting();
+            try
             {
-                await RebuildAsync();
+                if (!await RestoreAsync())
+                {
+                    await RebuildAsync();
+                }
             }
-        }
-        else if (!wasActive)
-        {
-            await RebuildAsync();
+            catch
+            {
+                feed.BuildFailed();
+                throw;
+            }
         }
 
         await PullAsync();
@@ -159,26 +179,34 @@ public sealed class FeedGrain(
     {
         if (!timelines.IsKept || !activityLog.IsKept
             || await timelines.LoadAsync(UserId) is not { } snapshot
-            || !snapshot.Sources.ToHashSet(StringComparer.Ordinal).SetEquals(timeline.Sources)
-            || !timeline.Restore(snapshot))
+            || !snapshot.Sources.ToHashSet(StringComparer.Ordinal).SetEquals(timeline.Sources))
         {
             return false;
         }
 
-        for (var i = 0; i < snapshot.PostIds.Length; i++)
-        {
-            Remember(snapshot.Sources[snapshot.SourceIndexes[i]], snapshot.PostIds[i]);
-        }
-
         var since = TimeOrderedIdGenerator.FirstIdAt(snapshot.SavedAt - options.Value.TimelineCatchUpMargin);
         var missed = await activityLog.NewestPostsOfAsync(timeline.Sources.ToArray(), since, timeline.Capacity);
-        for (var i = missed.Count - 1; i >= 0; i--)
+        lock (feed.Lock)
         {
-            dirty |= timeline.Append(missed[i].SourceKey, missed[i].PostId) is not null;
-            Remember(missed[i].SourceKey, missed[i].PostId);
+            if (!timeline.Restore(snapshot))
+            {
+                return false;
+            }
+
+            for (var i = 0; i < snapshot.PostIds.Length; i++)
+            {
+                Remember(snapshot.Sources[snapshot.SourceIndexes[i]], snapshot.PostIds[i]);
+            }
+
+            for (var i = missed.Count - 1; i >= 0; i--)
+            {
+                feed.Changed |= timeline.Append(missed[i].SourceKey, missed[i].PostId) is not null;
+                Remember(missed[i].SourceKey, missed[i].PostId);
+            }
+
+            feed.BuildCompleted();
         }
 
-        built = true;
         return true;
     }
 
@@ -199,36 +227,50 @@ public sealed class FeedGrain(
                 GrainFactory.GetGrain<ISourceGrain>(source).GetRecent(before: null, timeline.Capacity)));
         }
 
-        timeline.Rebuild(sources.Zip(recent));
-        foreach (var (source, postIds) in sources.Zip(recent))
+        lock (feed.Lock)
         {
-            Remember(source, postIds);
-        }
+            timeline.Rebuild(sources.Zip(recent));
+            foreach (var (source, postIds) in sources.Zip(recent))
+            {
+                Remember(source, postIds);
+            }
 
-        built = true;
-        dirty = true;
+            feed.Changed = true;
+            feed.BuildCompleted();
+        }
     }
 
     private async Task SaveIfChangedAsync()
     {
-        if (!dirty || !built || !timelines.IsKept)
+        TimelineSnapshot snapshot;
+        lock (feed.Lock)
         {
-            return;
+            if (!timelines.IsKept || !feed.Changed || !feed.IsBuilt)
+            {
+                return;
+            }
+
+            feed.Changed = false;
+            snapshot = timeline.ToSnapshot(clock.GetUtcNow());
         }
 
-        dirty = false;
-        await timelines.SaveAsync(UserId, timeline.ToSnapshot(clock.GetUtcNow()));
+        await timelines.SaveAsync(UserId, snapshot);
     }
 
     public Task Watch(Guid watcherId, TimeSpan lease)
     {
         (watchers ??= [])[watcherId] = clock.GetUtcNow() + lease;
+
+        // From now on deliveries call this grain, which wakes the watchers. Whatever was appended
+        // before is read by the watch, which reads after registering.
+        feed.SetWatched(true);
         return Task.CompletedTask;
     }
 
     public Task Unwatch(Guid watcherId)
     {
         watchers?.Remove(watcherId);
+        HasWatchers();
         return Task.CompletedTask;
     }
 
@@ -248,16 +290,19 @@ public sealed class FeedGrain(
         foreach (var source in timeline.Sources.Where(pulled.Contains).ToArray())
         {
             var recent = await pulledSources.GetRecentAsync(source);
-            var known = timeline.NewestKnown(source);
-            for (var i = recent.Count - 1; i >= 0; i--)
+            lock (feed.Lock)
             {
-                if (recent[i] > known)
+                var known = timeline.NewestKnown(source);
+                for (var i = recent.Count - 1; i >= 0; i--)
                 {
-                    dirty |= timeline.Append(source, recent[i]) is not null;
+                    if (recent[i] > known)
+                    {
+                        feed.Changed |= timeline.Append(source, recent[i]) is not null;
+                    }
                 }
-            }
 
-            Remember(source, recent);
+                Remember(source, recent);
+            }
         }
     }
 
@@ -271,9 +316,10 @@ public sealed class FeedGrain(
 
     private void Remember(string source, long postId) => timeline.Remember(source, postId);
 
+    /// <summary>Drops expired watchers; once none is left, deliveries are appended without calling the grain again.</summary>
     private bool HasWatchers()
     {
-        if (watchers is not { Count: > 0 })
+        if (watchers is null)
         {
             return false;
         }
@@ -287,6 +333,13 @@ public sealed class FeedGrain(
             }
         }
 
-        return watchers.Count > 0;
+        if (watchers.Count > 0)
+        {
+            return true;
+        }
+
+        watchers = null;
+        feed.SetWatched(false);
+        return false;
     }
 }

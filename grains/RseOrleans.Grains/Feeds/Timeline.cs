@@ -13,7 +13,7 @@ namespace RseOrleans.Grains.Feeds;
 /// which is what lets a reader page backwards and a watcher resume forwards with no gap and no
 /// duplicate while posts keep arriving.
 /// Storage is compact because every active user has one: a ring of cursors (8 bytes) and source
-/// slots (2 bytes) that grows by doubling up to the capacity; the post id is the cursor itself, except
+/// slots (2 bytes) that grows by half up to the capacity; the post id is the cursor itself, except
 /// for the few entries whose cursor had to move, which a small side map remembers.
 /// </remarks>
 internal sealed class Timeline(int capacity)
@@ -360,7 +360,10 @@ internal sealed class Timeline(int capacity)
         count--;
     }
 
-    /// <summary>Doubles the ring (up to the capacity) when it is full, oldest entry first again.</summary>
+    /// <summary>
+    /// Grows the ring by half (up to the capacity) when it is full, oldest entry first again: by half
+    /// rather than double, since every active user has one and a ring is mostly as full as it gets.
+    /// </summary>
     private void EnsureRoom()
     {
         if (count < cursors.Length)
@@ -368,7 +371,7 @@ internal sealed class Timeline(int capacity)
             return;
         }
 
-        var size = Math.Min(capacity, Math.Max(InitialSize, cursors.Length * 2));
+        var size = Math.Min(capacity, Math.Max(InitialSize, cursors.Length + cursors.Length / 2));
         var newCursors = new long[size];
         var newSlots = new ushort[size];
         for (var i = 0; i < count; i++)
@@ -382,7 +385,8 @@ internal sealed class Timeline(int capacity)
 
     private void Load(IReadOnlyList<Entry> ordered)
     {
-        var size = ordered.Count == 0 ? 0 : Math.Min(capacity, Math.Max(InitialSize, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)ordered.Count)));
+        // Room for an eighth more: a loaded timeline (a rebuild, a restore, a follow) takes new posts next.
+        var size = ordered.Count == 0 ? 0 : Math.Min(capacity, Math.Max(InitialSize, ordered.Count + ordered.Count / 8));
         cursors = new long[Math.Max(size, ordered.Count)];
         slots = new ushort[cursors.Length];
         movedPosts = null;

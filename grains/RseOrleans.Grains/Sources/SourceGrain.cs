@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RseOrleans.Grains.Durability;
+using RseOrleans.Grains.Fanout;
 using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Model;
 
@@ -61,6 +62,7 @@ public sealed class SourceGrain(
     [PersistentState("source", StorageNames.Main)] IPersistentState<SourceState> state,
     [PersistentState("source-audience", StorageNames.Main)] IPersistentState<SourceAudienceState> audience,
     TimeOrderedIdGenerator ids,
+    FeedDeliveryClient deliveries,
     IActivityLog activityLog,
     IOptions<FeedOptions> options,
     ILogger<SourceGrain> logger) : Grain, ISourceGrain
@@ -69,6 +71,9 @@ public sealed class SourceGrain(
 
     private SourceId source;
     private string[]? sortedAudience;
+
+    // Who a fan-out goes to, built once per audience change rather than at every post.
+    private string[]? recipients;
 
     // Fan-outs completed since the state was last written: stored at the latest on deactivation, so
     // that only a crash, never a routine reactivation, makes the next activation deliver them again.
@@ -279,6 +284,7 @@ public sealed class SourceGrain(
         if (added > 0)
         {
             sortedAudience = null;
+            recipients = null;
             await audience.WriteStateAsync();
         }
 
@@ -292,6 +298,7 @@ public sealed class SourceGrain(
         if (audience.State.Members.Remove(userId))
         {
             sortedAudience = null;
+            recipients = null;
             await audience.WriteStateAsync();
         }
     }
@@ -359,47 +366,19 @@ public sealed class SourceGrain(
     }
 
     /// <summary>
-    /// Pushes the post to every audience member's feed, a bounded number of calls in flight, and
-    /// says whether every feed took it. A feed that cannot be reached is logged and skipped rather
-    /// than failing the author's post: its silo is gone or going, and the feed shows the post when
-    /// it reactivates, since restoring and rebuilding read the activity log.
+    /// Pushes the post to the feeds of the audience (and of the author of a profile post) that are
+    /// in memory, one call per silo, and says whether every silo took it. A silo that cannot be
+    /// reached is logged and the fan-out stays pending rather than failing the author's post: the
+    /// recovery delivers it again, which is harmless for the feeds that have it, and a feed whose
+    /// silo died shows the post when it reactivates, since restoring and rebuilding read the
+    /// activity log or the sources.
     /// </summary>
-    private async Task<bool> FanOut(FeedDelivery delivery, string authorId)
+    private Task<bool> FanOut(FeedDelivery delivery, string authorId)
     {
-        var recipients = await ActiveRecipientsAsync(authorId);
-        var batch = new List<Task<bool>>(options.Value.FanoutConcurrency);
-        var delivered = true;
-        foreach (var userId in recipients)
-        {
-            batch.Add(Deliver(userId, delivery));
-            if (batch.Count == options.Value.FanoutConcurrency)
-            {
-                delivered &= (await Task.WhenAll(batch)).All(ok => ok);
-                batch.Clear();
-            }
-        }
-
-        return delivered & (await Task.WhenAll(batch)).All(ok => ok);
-    }
-
-    /// <summary>
-    /// The audience (and the author of a profile post), less the inactive readers of a large
-    /// audience: their feeds would be rebuilt anyway when they come back, so pushing to them would
-    /// only wake grains nobody reads. The post is already in the recent window, which is what a
-    /// rebuild reads, so a skipped reader misses nothing.
-    /// </summary>
-    private async Task<IReadOnlyCollection<string>> ActiveRecipientsAsync(string authorId)
-    {
-        var members = audience.State.Members;
-        if (members.Count < options.Value.SkipInactiveFromAudience)
-        {
-            return source.Kind == SourceKind.User ? [.. members, authorId] : [.. members];
-        }
-
-        var byShard = members.GroupBy(userId => ReactionShards.ShardOf(userId, IPresenceGrain.Shards));
-        var active = await Task.WhenAll(byShard.Select(shard =>
-            GrainFactory.GetGrain<IPresenceGrain>(shard.Key).FilterActive(shard.ToArray())));
-        return [.. active.SelectMany(users => users).Append(authorId).Distinct(StringComparer.Ordinal)];
+        recipients ??= source.Kind == SourceKind.User
+            ? [.. audience.State.Members.Append(authorId).Distinct(StringComparer.Ordinal)]
+            : [.. audience.State.Members];
+        return deliveries.DeliverAsync(delivery, recipients);
     }
 
     private async Task<bool> Deliver(string userId, FeedDelivery delivery)

@@ -46,7 +46,7 @@ public sealed partial class RedisTimelineStore(
         {
             // Idle readers' timelines expire: by the time they come back they count as inactive and
             // their feed is rebuilt anyway.
-            await redis.GetDatabase().StringSetAsync(Key(userId), Encode(snapshot), feedOptions.Value.InactiveAfter);
+            await redis.GetDatabase().StringSetAsync(Key(userId), Encode(snapshot), feedOptions.Value.TimelineRetention);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
@@ -15,14 +16,16 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>Small, so that grain tests cover both pushed and pulled sources.</summary>
     public const int PushThreshold = 4;
 
-    /// <summary>Small too, so that pushed audiences in grain tests skip readers who never read.</summary>
-    public const int SkipInactiveFromAudience = 2;
-
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public IClusterClient Grains => Cluster.Client;
 
     private CountingGrainStorage? storage;
+
+    private readonly ConcurrentDictionary<string, int> feedDeliverCalls = new(StringComparer.Ordinal);
+
+    /// <summary>How many times a user's feed grain was called to take a delivery, on any silo.</summary>
+    public int FeedDeliverCallsOf(string userId) => feedDeliverCalls.GetValueOrDefault(userId);
 
     /// <summary>
     /// The engine's main grain storage, one for all the silos (a grain may move between them, as
@@ -47,10 +50,18 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Main, (services, _) =>
                 LazyInitializer.EnsureInitialized(ref storage, () => new CountingGrainStorage(services.GetRequiredService<DeepCopier>())));
             silo.Services.AddRseGrainServices(new ConfigurationBuilder().Build());
+            silo.AddIncomingGrainCallFilter(call =>
+            {
+                if (call.InterfaceMethod.DeclaringType == typeof(IFeedGrain) && call.InterfaceMethod.Name == nameof(IFeedGrain.Deliver))
+                {
+                    feedDeliverCalls.AddOrUpdate(call.TargetId.Key.ToString()!, 1, (_, calls) => calls + 1);
+                }
+
+                return call.Invoke();
+            });
             silo.Services.Configure<FeedOptions>(options =>
             {
                 options.PushThreshold = PushThreshold;
-                options.SkipInactiveFromAudience = SkipInactiveFromAudience;
                 options.PullRefreshInterval = TimeSpan.Zero;
             });
         });

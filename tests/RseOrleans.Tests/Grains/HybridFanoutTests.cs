@@ -1,4 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using RseOrleans.Grains;
+using RseOrleans.Grains.Feeds;
 using RseOrleans.Model;
 using RseOrleans.Tests.Fixtures;
 
@@ -58,27 +62,63 @@ public sealed class HybridFanoutTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task Inactive_readers_are_skipped_and_find_a_complete_feed_when_they_come_back_and_deliveries_write_nothing()
+    public async Task Readers_whose_feed_left_memory_are_skipped_and_find_a_complete_feed_when_they_come_back_and_deliveries_write_nothing()
     {
         var (_, source, members) = await GroupAsync(ClusterFixture.PushThreshold);
         var (active, inactive) = (members[1], members[2]);
         await PostIdsAsync(active);
-        var activeFeed = Grains.GetGrain<IFeedGrain>(active);
         var inactiveFeed = Grains.GetGrain<IFeedGrain>(inactive);
-        foreach (var feed in new[] { activeFeed, inactiveFeed })
-        {
-            await fixture.Cluster.DeactivateAsync(feed);
-            await fixture.Cluster.WaitForDeactivationAsync(feed);
-        }
+        await fixture.Cluster.DeactivateAsync(inactiveFeed);
+        await fixture.Cluster.WaitForDeactivationAsync(inactiveFeed);
 
         var feedWrites = fixture.Storage.WritesOf("feed");
         var post = await source.Publish(new NewPost(members[0], "Town hall moved to Friday", "p1"));
 
         Assert.Equal(feedWrites, fixture.Storage.WritesOf("feed"));
-        Assert.True(fixture.Cluster.TryGetGrainContext(activeFeed.GetGrainId(), out _), "the active reader's feed received the post");
         Assert.False(fixture.Cluster.TryGetGrainContext(inactiveFeed.GetGrainId(), out _), "the inactive reader's feed was not woken");
-        Assert.Equal([post.PostId], await PostIdsAsync(inactive));
         Assert.Equal([post.PostId], await PostIdsAsync(active));
+        Assert.Equal([post.PostId], await PostIdsAsync(inactive));
+    }
+
+    [Fact]
+    public async Task A_feed_in_memory_but_never_read_shows_what_was_posted_meanwhile_at_its_first_read()
+    {
+        var (_, source, members) = await GroupAsync(2);
+        var reader = members[1]; // joining the group put their feed in memory
+
+        var first = await source.Publish(new NewPost(members[0], "before the first read", "p1"));
+        var second = await source.Publish(new NewPost(members[0], "still before it", "p2"));
+
+        Assert.Equal([second.PostId, first.PostId], await PostIdsAsync(reader));
+        var third = await source.Publish(new NewPost(members[0], "after it", "p3"));
+        Assert.Equal([third.PostId, second.PostId, first.PostId], await PostIdsAsync(reader));
+    }
+
+    [Fact]
+    public async Task A_pushed_post_reaches_a_feed_in_memory_without_a_call_to_its_grain_unless_someone_watches_it()
+    {
+        var (_, source, members) = await GroupAsync(3);
+        var (reader, watched) = (members[1], members[2]);
+        await PostIdsAsync(reader);
+        await PostIdsAsync(watched);
+        await Grains.GetGrain<IFeedGrain>(watched).Watch(Guid.NewGuid(), TimeSpan.FromMinutes(1));
+
+        var post = await source.Publish(new NewPost(members[0], "Lunch is on us", "p1"));
+
+        Assert.Equal([post.PostId], await PostIdsAsync(reader));
+        Assert.Equal([post.PostId], await PostIdsAsync(watched));
+        Assert.Equal(0, fixture.FeedDeliverCallsOf(reader));
+        Assert.Equal(1, fixture.FeedDeliverCallsOf(watched)); // the call that wakes its watchers
+    }
+
+    [Fact]
+    public async Task A_feed_leaves_memory_after_going_unread_for_the_inactivity_setting()
+    {
+        var silo = fixture.Cluster.Silos[0].ServiceProvider;
+        var feedOptions = silo.GetRequiredService<IOptions<FeedOptions>>().Value;
+        var collection = silo.GetRequiredService<IOptions<GrainCollectionOptions>>().Value;
+
+        Assert.Equal(feedOptions.InactiveAfter, collection.ClassSpecificCollectionAge[typeof(FeedGrain).FullName!]);
     }
 
     [Fact]

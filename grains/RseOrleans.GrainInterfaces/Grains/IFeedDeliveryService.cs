@@ -1,0 +1,17 @@
+using Orleans.Services;
+using RseOrleans.Model;
+
+namespace RseOrleans.Grains;
+
+/// <summary>
+/// One per silo: hands a post to every listed reader whose home feed is in memory on that silo, in
+/// a single call, so that a fan-out costs one message per silo rather than one per reader.
+/// </summary>
+public interface IFeedDeliveryService : IGrainService
+{
+    /// <summary>
+    /// Delivers to the feeds of <paramref name="userIds"/> that this silo holds and returns how many
+    /// it holds; the others are not in memory here and are left alone.
+    /// </summary>
+    Task<int> Deliver(FeedDelivery delivery, [Immutable] string[] userIds);
+}
