@@ -14,7 +14,7 @@ namespace RseOrleans.Tests.Fixtures;
 public sealed class ClusterFixture : IAsyncLifetime
 {
     /// <summary>Small, so that grain tests cover both pushed and pulled sources.</summary>
-    public const int PushThreshold = 4;
+    public const int PushThreshold = 24;
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
 

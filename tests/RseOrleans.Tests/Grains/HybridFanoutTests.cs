@@ -35,13 +35,13 @@ public sealed class HybridFanoutTests(ClusterFixture fixture)
         var owner = members[0];
 
         var pushed = await source.Publish(new NewPost(owner, "pushed to three", "p1"));
-        var newcomers = await UsersAsync(4);
+        var newcomers = await UsersAsync(ClusterFixture.PushThreshold);
         foreach (var newcomer in newcomers)
         {
             await groupGrain.AddMember(owner, newcomer, $"add-{newcomer}");
         }
 
-        var pulled1 = await source.Publish(new NewPost(owner, "pulled by seven", "p2"));
+        var pulled1 = await source.Publish(new NewPost(owner, "pulled by the whole audience", "p2"));
         var pulled2 = await source.Publish(new NewPost(owner, "pulled again", "p3"));
 
         // Member 1 never read while the group was pulled; then the group shrinks below three
@@ -95,20 +95,29 @@ public sealed class HybridFanoutTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_pushed_post_reaches_a_feed_in_memory_without_a_call_to_its_grain_unless_someone_watches_it()
+    public async Task A_pushed_post_reaches_the_feeds_in_memory_on_every_silo_without_a_call_to_their_grain_unless_watched()
     {
-        var (_, source, members) = await GroupAsync(3);
-        var (reader, watched) = (members[1], members[2]);
-        await PostIdsAsync(reader);
-        await PostIdsAsync(watched);
+        // Nineteen readers: their feed grains are spread over both silos of the test cluster.
+        var (_, source, members) = await GroupAsync(20);
+        var readers = members.Skip(1).ToList();
+        var watched = readers[0];
+        foreach (var reader in readers)
+        {
+            await PostIdsAsync(reader);
+        }
+
         await Grains.GetGrain<IFeedGrain>(watched).Watch(Guid.NewGuid(), TimeSpan.FromMinutes(1));
+        var management = Grains.GetGrain<IManagementGrain>(0);
+        var hosts = await Task.WhenAll(readers.Select(reader => management.GetActivationAddress(Grains.GetGrain<IFeedGrain>(reader)).AsTask()));
 
         var post = await source.Publish(new NewPost(members[0], "Lunch is on us", "p1"));
 
-        Assert.Equal([post.PostId], await PostIdsAsync(reader));
-        Assert.Equal([post.PostId], await PostIdsAsync(watched));
-        Assert.Equal(0, fixture.FeedDeliverCallsOf(reader));
-        Assert.Equal(1, fixture.FeedDeliverCallsOf(watched)); // the call that wakes its watchers
+        Assert.Equal(2, hosts.Distinct().Count());
+        foreach (var reader in readers)
+        {
+            Assert.Equal([post.PostId], await PostIdsAsync(reader));
+            Assert.Equal(reader == watched ? 1 : 0, fixture.FeedDeliverCallsOf(reader)); // a watched feed is called, to wake its watchers
+        }
     }
 
     [Fact]
