@@ -36,6 +36,7 @@ public sealed class FeedGrain(
     IOptions<FeedOptions> options,
     PulledSourceCache pulledSources,
     LocalFeeds localFeeds,
+    SourceKeyPool sourceKeys,
     IActivityLog activityLog,
     ITimelineStore timelines,
     TimeProvider clock) : Grain, IFeedGrain
@@ -52,9 +53,11 @@ public sealed class FeedGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        foreach (var source in state.State.Sources)
+        var sources = state.State.Sources;
+        for (var i = 0; i < sources.Count; i++)
         {
-            timeline.AddSource(source);
+            sources[i] = sourceKeys.Share(sources[i]);
+            timeline.AddSource(sources[i]);
         }
 
         feed = localFeeds.Open(UserId, timeline);
@@ -77,8 +80,8 @@ public sealed class FeedGrain(
 
     public async Task AddSource(SourceId source, IReadOnlyList<long> recentPostIds)
     {
-        // One string for the state and the timeline: Key builds a new one at every call.
-        var key = source.Key;
+        // One string for the state, the timeline and every other feed: Key builds a new one at every call.
+        var key = sourceKeys.Share(source.Key);
         bool added;
         lock (feed.Lock)
         {

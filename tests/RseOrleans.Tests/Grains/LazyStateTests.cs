@@ -47,6 +47,26 @@ public sealed class LazyStateTests
     }
 
     [Fact]
+    public void A_request_log_stored_before_keys_were_hashed_still_answers_retries_and_keeps_its_order()
+    {
+        var stored = new JoinedKeyRequestLog();
+        for (var i = 0; i < RequestLog.Capacity; i++)
+        {
+            stored.Outcomes[$"post\nalice\nr{i}"] = i;
+            stored.Order.Enqueue($"post\nalice\nr{i}");
+        }
+
+        var read = Serializer.Deserialize<RequestLog>(Serializer.SerializeToArray(stored)) ?? throw new InvalidOperationException("Read back as null.");
+
+        Assert.True(read.TryGet("post", "alice", "r7", out var outcome));
+        Assert.Equal(7, outcome);
+        read = RoundTrip(read);
+        read.Record("post", "alice", "new", 0);
+        Assert.False(read.TryGet("post", "alice", "r0", out _));
+        Assert.True(read.TryGet("post", "alice", "r1", out _));
+    }
+
+    [Fact]
     public void A_user_state_with_no_groups_reads_back_with_empty_sets()
     {
         var state = new UserState();
@@ -63,4 +83,15 @@ public sealed class LazyStateTests
         Assert.Equal("g1", Assert.Single(read.Groups));
         Assert.Equal("g2", Assert.Single(read.JoinRequests));
     }
+}
+
+/// <summary>The request log as states stored it before its keys were hashed: the joined strings, by the same field ids.</summary>
+[GenerateSerializer]
+public sealed class JoinedKeyRequestLog
+{
+    [Id(0)]
+    public Dictionary<string, long> Outcomes { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(1)]
+    public Queue<string> Order { get; set; } = new();
 }
