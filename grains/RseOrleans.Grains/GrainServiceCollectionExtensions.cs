@@ -9,7 +9,7 @@ namespace RseOrleans.Grains;
 
 public static class GrainServiceCollectionExtensions
 {
-    /// <summary>Registers what the grains need beside Orleans itself: settings, clock and id generator.</summary>
+    /// <summary>Registers what the grains need beside Orleans itself: settings, clock, id generator and the silo's local read model.</summary>
     public static IServiceCollection AddRseGrainServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<FeedOptions>(configuration.GetSection(FeedOptions.Section));
@@ -18,11 +18,13 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TimeOrderedIdGenerator>();
         services.TryAddSingleton<PulledSourceCache>();
+        services.TryAddSingleton<LocalReadModel>();
 
         // The embedded default keeps nothing beyond grain state; durable mode registers its own first.
         services.TryAddSingleton<IActivityLog, UnkeptActivityLog>();
         services.TryAddSingleton<ITimelineStore, UnkeptTimelineStore>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, StorageFailureFilter>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, LocalPublishingFilter>());
         return services;
     }
 }
