@@ -33,8 +33,6 @@ public sealed class LocalTable<TKey, TValue>(IEqualityComparer<TKey> comparer)
 {
     private readonly ConcurrentDictionary<TKey, TValue> entries = new(comparer);
 
-    public int Count => entries.Count;
-
     public bool TryGet(TKey key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out TValue value) =>
         entries.TryGetValue(key, out value);
 
