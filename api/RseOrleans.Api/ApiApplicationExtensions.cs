@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using RseOrleans.Api.Access;
 using RseOrleans.Api.Auth;
 using RseOrleans.Api.Errors;
@@ -9,7 +10,9 @@ using RseOrleans.Api.Health;
 using RseOrleans.Api.Hydration;
 using RseOrleans.Api.Identity;
 using RseOrleans.Api.Limits;
+using RseOrleans.Api.Reads;
 using RseOrleans.Api.Services;
+using RseOrleans.Grains;
 
 namespace RseOrleans.Api;
 
@@ -33,6 +36,10 @@ public static class ApiApplicationExtensions
         services.Configure<NetworkOptions>(configuration.GetSection(NetworkOptions.Section));
         services.Configure<WriteLimitOptions>(configuration.GetSection(WriteLimitOptions.Section));
         services.AddSingleton<WriteRateLimiter>();
+        // Filled by the grains of a silo in this process (AddRseGrainServices registers the same
+        // one); an API process without a silo keeps it empty and always calls the grains.
+        services.TryAddSingleton<LocalReadModel>();
+        services.AddSingleton<GrainReads>();
         services.AddSingleton<CallerIdentity>();
         services.AddSingleton<AccessPolicy>();
         services.AddSingleton<PostHydrator>();

@@ -12,7 +12,7 @@ namespace RseOrleans.Grains;
 
 public static class GrainServiceCollectionExtensions
 {
-    /// <summary>Registers what the grains need beside Orleans itself: settings, clock and id generator.</summary>
+    /// <summary>Registers what the grains need beside Orleans itself: settings, clock, id generator and the silo's local read model.</summary>
     public static IServiceCollection AddRseGrainServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<FeedOptions>(configuration.GetSection(FeedOptions.Section));
@@ -21,6 +21,7 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TimeOrderedIdGenerator>();
         services.TryAddSingleton<PulledSourceCache>();
+        services.TryAddSingleton<LocalReadModel>();
 
         // Fan-out: one delivery service per silo, appending posts to the timelines of its feeds in memory.
         services.TryAddSingleton<LocalFeeds>();
@@ -34,6 +35,7 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton<IActivityLog, UnkeptActivityLog>();
         services.TryAddSingleton<ITimelineStore, UnkeptTimelineStore>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, StorageFailureFilter>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, LocalPublishingFilter>());
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using RseOrleans.Api.Errors;
+using RseOrleans.Api.Reads;
 using RseOrleans.Grains;
 using RseOrleans.Model;
 
@@ -13,7 +14,7 @@ namespace RseOrleans.Api.Access;
 /// secret, and only the people who share one of those groups with them.
 /// Membership management itself is checked by the group grain, where the roles live.
 /// </summary>
-public sealed class AccessPolicy(IGrainFactory grains, Identity.CallerIdentity identity)
+public sealed class AccessPolicy(IGrainFactory grains, GrainReads reads, Identity.CallerIdentity identity)
 {
     public async Task<GroupAccess> GetGroupAccess(string groupId, string userId)
     {
@@ -28,12 +29,12 @@ public sealed class AccessPolicy(IGrainFactory grains, Identity.CallerIdentity i
 
     /// <summary>Whether the user is a guest; a configured network admin never is, whatever is stored.</summary>
     public async Task<bool> IsGuestAsync(string userId) =>
-        identity.ToCaller(await grains.GetGrain<IUserGrain>(userId).GetAccount()).Role == NetworkRole.Guest;
+        identity.ToCaller(await reads.GetAccount(userId)).Role == NetworkRole.Guest;
 
     /// <summary>The user, if the viewer may see them; NOT_FOUND otherwise, as for a missing id.</summary>
     public async Task<UserSnapshot> RequireVisibleUser(string viewerId, string userId)
     {
-        var user = await grains.GetGrain<IUserGrain>(userId).Get();
+        var user = await reads.GetUser(userId);
         return user is not null && (await VisibleAmong(viewerId, [userId])).Contains(userId)
             ? user
             : throw Fail.NotFound($"User '{userId}'");
@@ -100,7 +101,7 @@ public sealed class AccessPolicy(IGrainFactory grains, Identity.CallerIdentity i
     /// <summary>A live post the user may read, with their access to its group (null for a profile post).</summary>
     public async Task<(PostSnapshot Post, GroupAccess? Group)> RequireReadablePost(long postId, string userId)
     {
-        var post = await grains.GetGrain<IPostGrain>(postId).Get(userId) ?? throw Fail.NotFound($"Post '{postId}'");
+        var post = await reads.GetPost(postId, userId) ?? throw Fail.NotFound($"Post '{postId}'");
         if (post.GroupId is not { } groupId)
         {
             return (await VisibleAmong(userId, [post.AuthorId])).Count == 1
@@ -126,7 +127,7 @@ public sealed class AccessPolicy(IGrainFactory grains, Identity.CallerIdentity i
     public async Task<(PostSnapshot Post, GroupAccess? Group)> RequireShownPost(long postId, string userId)
     {
         var (post, group) = await RequireReadablePost(postId, userId);
-        var hidden = await grains.GetGrain<IModerationGrain>(ModerationKeys.For(post)).HiddenAmong([postId]);
+        var hidden = await reads.HiddenAmong(ModerationKeys.For(post), [postId]);
         return hidden.Count == 0 || post.AuthorId == userId || await CanModerateAsync(userId, group)
             ? (post, group)
             : throw Fail.NotFound($"Post '{postId}'");
@@ -139,7 +140,7 @@ public sealed class AccessPolicy(IGrainFactory grains, Identity.CallerIdentity i
     public async Task<bool> CanModerateAsync(string userId, GroupAccess? group) =>
         group is not null
             ? group.IsModerator
-            : identity.ToCaller(await grains.GetGrain<IUserGrain>(userId).GetAccount()).IsNetworkAdmin;
+            : identity.ToCaller(await reads.GetAccount(userId)).IsNetworkAdmin;
 
     /// <summary>
     /// The posts of <paramref name="posts"/> the viewer may read now: a timeline holds references
@@ -163,7 +164,7 @@ public sealed class AccessPolicy(IGrainFactory grains, Identity.CallerIdentity i
         // Hidden posts stay for their authors and moderators: one read per moderation scope.
         var scopes = readable.GroupBy(ModerationKeys.For, StringComparer.Ordinal).ToArray();
         var hiddenByScope = await Task.WhenAll(scopes.Select(scope =>
-            grains.GetGrain<IModerationGrain>(scope.Key).HiddenAmong(scope.Select(post => post.PostId).ToArray())));
+            reads.HiddenAmong(scope.Key, scope.Select(post => post.PostId).ToArray())));
         var hidden = hiddenByScope.SelectMany(ids => ids).ToHashSet();
         var moderatesProfiles = hidden.Count > 0 && await CanModerateAsync(viewerId, group: null);
         return readable

@@ -1,7 +1,7 @@
 using RseOrleans.Api.Access;
 using RseOrleans.Api.Mapping;
 using RseOrleans.Api.Paging;
-using RseOrleans.Grains;
+using RseOrleans.Api.Reads;
 using RseOrleans.Model;
 using V1 = RseOrleans.Api.V1;
 
@@ -12,11 +12,11 @@ namespace RseOrleans.Api.Hydration;
 /// reactions, author and group names. Done at read time, so an edit, a delete or a renamed
 /// group shows everywhere at once; deleted posts, and posts the viewer may no longer read, are dropped.
 /// </summary>
-public sealed class PostHydrator(IGrainFactory grains, AccessPolicy access)
+public sealed class PostHydrator(GrainReads reads, AccessPolicy access)
 {
     public async Task<IReadOnlyList<V1.FeedItem>> HydrateAsync(IReadOnlyList<FeedRef> refs, string viewerId, string cursorKind)
     {
-        var posts = await Task.WhenAll(refs.Select(entry => grains.GetGrain<IPostGrain>(entry.PostId).Get(viewerId)));
+        var posts = await Task.WhenAll(refs.Select(entry => reads.GetPost(entry.PostId, viewerId)));
         var readable = await access.ReadableAmong(viewerId, posts.OfType<PostSnapshot>().ToArray());
         for (var i = 0; i < posts.Length; i++)
         {
@@ -54,7 +54,7 @@ public sealed class PostHydrator(IGrainFactory grains, AccessPolicy access)
     public async Task<IReadOnlyDictionary<string, UserSnapshot?>> LoadUsersAsync(IEnumerable<string> userIds)
     {
         var distinct = userIds.Distinct(StringComparer.Ordinal).ToArray();
-        var users = await Task.WhenAll(distinct.Select(id => grains.GetGrain<IUserGrain>(id).Get()));
+        var users = await Task.WhenAll(distinct.Select(reads.GetUser));
         return distinct.Zip(users).ToDictionary(pair => pair.First, pair => pair.Second, StringComparer.Ordinal);
     }
 
@@ -70,7 +70,7 @@ public sealed class PostHydrator(IGrainFactory grains, AccessPolicy access)
         var list = posts.ToList();
         var namesTask = LoadDisplayNamesAsync(list.Select(post => post.AuthorId));
         var groupIds = list.Select(post => post.GroupId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
-        var groups = await Task.WhenAll(groupIds.Select(id => grains.GetGrain<IGroupGrain>(id).Get()));
+        var groups = await Task.WhenAll(groupIds.Select(reads.GetGroup));
         var groupNames = groupIds.Zip(groups).ToDictionary(pair => pair.First, pair => pair.Second?.Spec.Name ?? "", StringComparer.Ordinal);
         return new Names(await namesTask, groupNames);
     }

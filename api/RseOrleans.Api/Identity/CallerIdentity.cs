@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using RseOrleans.Api.Auth;
 using RseOrleans.Api.Limits;
+using RseOrleans.Api.Reads;
 using RseOrleans.Api.Validation;
 using RseOrleans.Grains;
 using RseOrleans.Model;
@@ -17,7 +18,7 @@ namespace RseOrleans.Api.Identity;
 /// <c>x-rse-user</c> header. Every failure is UNAUTHENTICATED with words that say what to fix,
 /// except a deactivated account: the caller is known, and no new token will help (PERMISSION_DENIED).
 /// </summary>
-public sealed class CallerIdentity(IGrainFactory grains, AuthOptions options, IOptions<NetworkOptions> network, WriteRateLimiter writeLimit)
+public sealed class CallerIdentity(IGrainFactory grains, GrainReads reads, AuthOptions options, IOptions<NetworkOptions> network, WriteRateLimiter writeLimit)
 {
     public const string UserHeader = "x-rse-user";
 
@@ -29,8 +30,7 @@ public sealed class CallerIdentity(IGrainFactory grains, AuthOptions options, IO
     public async Task<Caller> RequireCallerAccountAsync(ServerCallContext context)
     {
         var userId = await RequireAuthenticatedIdAsync(context);
-        var user = grains.GetGrain<IUserGrain>(userId);
-        var account = await user.GetAccount();
+        var account = await reads.GetAccount(userId);
         if (!account.Exists)
         {
             throw Unauthenticated(options.Mode == AuthMode.DevelopmentHeader
@@ -49,7 +49,7 @@ public sealed class CallerIdentity(IGrainFactory grains, AuthOptions options, IO
         }
 
         // Where the caller first becomes known, and before any change: a refused write loses nothing.
-        await writeLimit.RequireAllowanceAsync(context, user);
+        await writeLimit.RequireAllowanceAsync(context, grains.GetGrain<IUserGrain>(userId));
         return ToCaller(account);
     }
 

@@ -89,8 +89,17 @@ internal static class ProtoMapper
             UpdateTime = Timestamp.FromDateTimeOffset(post.UpdatedAt),
             CommentCount = post.CommentCount,
         };
-        message.Reactions.AddRange(ToProto(post.ReactionCounts));
-        message.MyReactions.AddRange(post.MyReactions.Select(ToProto));
+        // Most posts have no reaction: no sorting nor enumerator for them, on every item of every page.
+        if (post.ReactionCounts.Count > 0)
+        {
+            message.Reactions.AddRange(ToProto(post.ReactionCounts));
+        }
+
+        for (var i = 0; i < post.MyReactions.Count; i++)
+        {
+            message.MyReactions.Add(ToProto(post.MyReactions[i]));
+        }
+
         return message;
     }
 

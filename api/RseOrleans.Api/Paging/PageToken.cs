@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
@@ -26,7 +27,26 @@ internal static class PageToken
     public static string Encode(string kind, string position) =>
         Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{Version}|{kind}|{position}"));
 
-    public static string Encode(string kind, long position) => Encode(kind, position.ToString(CultureInfo.InvariantCulture));
+    /// <summary>
+    /// The same token as <c>Encode(kind, position.ToString())</c>, built in a stack buffer: every
+    /// item of every feed page carries one, so it costs one string instead of four.
+    /// </summary>
+    public static string Encode(string kind, long position)
+    {
+        Span<byte> text = stackalloc byte[64];
+        var length = 0;
+        text[length++] = (byte)Version[0];
+        text[length++] = (byte)'|';
+        if (kind.Length > 32 || Ascii.FromUtf16(kind, text[length..], out var kindBytes) != OperationStatus.Done)
+        {
+            return Encode(kind, position.ToString(CultureInfo.InvariantCulture));
+        }
+
+        length += kindBytes;
+        text[length++] = (byte)'|';
+        position.TryFormat(text[length..], out var digits, default, CultureInfo.InvariantCulture);
+        return Base64Url.EncodeToString(text[..(length + digits)]);
+    }
 
     /// <summary>The next_page_token for a page that ended at <paramref name="next"/>: empty on the last page.</summary>
     public static string Next(string kind, string? next) => next is null ? "" : Encode(kind, next);

@@ -34,7 +34,8 @@ public sealed class GroupState
 [GrainType("group")]
 public sealed class GroupGrain(
     [PersistentState("group", StorageNames.Main)] IPersistentState<GroupState> state,
-    TimeProvider clock) : Grain, IGroupGrain
+    LocalReadModel readModel,
+    TimeProvider clock) : Grain, IGroupGrain, IPublishesLocally
 {
     private const string CreateOperation = "create-group";
     private const string JoinOperation = "join";
@@ -49,11 +50,40 @@ public sealed class GroupGrain(
 
     private string[]? sortedMembers;
 
+    // Published once someone reads the group's snapshot (group names in hydrated pages).
+    private bool readHere;
+
     private string GroupId => this.GetPrimaryKeyString();
 
     private SourceId Source => SourceId.Group(GroupId);
 
     private Dictionary<string, GroupMember> Members => state.State.Members;
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        readHere = false;
+        Withdraw();
+        return Task.CompletedTask;
+    }
+
+    public void Publish()
+    {
+        if (!readHere)
+        {
+            return;
+        }
+
+        if (state.State.Spec is null)
+        {
+            Withdraw();
+        }
+        else
+        {
+            readModel.Groups.Publish(GroupId, Snapshot());
+        }
+    }
+
+    public void Withdraw() => readModel.Groups.Withdraw(GroupId);
 
     public async Task<GroupSnapshot> Create(string creatorId, GroupSpec spec, string requestId)
     {
@@ -73,7 +103,11 @@ public sealed class GroupGrain(
         return Snapshot();
     }
 
-    public Task<GroupSnapshot?> Get() => Task.FromResult(state.State.Spec is null ? null : Snapshot());
+    public Task<GroupSnapshot?> Get()
+    {
+        readHere = true;
+        return Task.FromResult(state.State.Spec is null ? null : Snapshot());
+    }
 
     public Task<GroupAccess> GetAccess(string userId)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Model;
 
@@ -20,9 +21,33 @@ public sealed class ModerationState
 [GrainType("moderation")]
 public sealed class ModerationGrain(
     [PersistentState("moderation", StorageNames.Main)] IPersistentState<ModerationState> state,
-    TimeProvider clock) : Grain, IModerationGrain
+    LocalReadModel readModel,
+    TimeProvider clock) : Grain, IModerationGrain, IPublishesLocally
 {
     private const string ReportOperation = "report";
+
+    // A frozen copy of the hidden set for readers, rebuilt only when the set changes.
+    private IReadOnlySet<long>? hiddenView;
+    private bool readHere;
+
+    private string Scope => this.GetPrimaryKeyString();
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        readHere = false;
+        Withdraw();
+        return Task.CompletedTask;
+    }
+
+    public void Publish()
+    {
+        if (readHere)
+        {
+            readModel.HiddenPosts.Publish(Scope, hiddenView ??= state.State.Hidden.ToFrozenSet());
+        }
+    }
+
+    public void Withdraw() => readModel.HiddenPosts.Withdraw(Scope);
 
     public async Task<ContentReport> Report(long postId, long? commentId, string reporterId, string reason, string requestId)
     {
@@ -55,12 +80,16 @@ public sealed class ModerationGrain(
         var changed = hidden ? state.State.Hidden.Add(postId) : state.State.Hidden.Remove(postId);
         if (changed)
         {
+            hiddenView = null;
             await state.WriteStateAsync();
         }
 
         return changed;
     }
 
-    public Task<IReadOnlySet<long>> HiddenAmong(IReadOnlyCollection<long> postIds) =>
-        Task.FromResult<IReadOnlySet<long>>(postIds.Where(state.State.Hidden.Contains).ToHashSet());
+    public Task<IReadOnlySet<long>> HiddenAmong(IReadOnlyCollection<long> postIds)
+    {
+        readHere = true;
+        return Task.FromResult<IReadOnlySet<long>>(postIds.Where(state.State.Hidden.Contains).ToHashSet());
+    }
 }

@@ -62,7 +62,8 @@ public sealed class PostGrain(
     TimeOrderedIdGenerator ids,
     IActivityLog activityLog,
     IOptions<ReactionOptions> reactionOptions,
-    TimeProvider clock) : Grain, IPostGrain
+    LocalReadModel readModel,
+    TimeProvider clock) : Grain, IPostGrain, IPublishesLocally
 {
     private const string EditOperation = "edit-post";
     private const string DeleteOperation = "delete-post";
@@ -71,6 +72,9 @@ public sealed class PostGrain(
 
     private readonly Dictionary<int, IReadOnlyDictionary<ReactionType, int>> countsByShard = [];
     private Dictionary<ReactionType, int> totals = [];
+
+    // Only posts someone reads are published: the others would cost silo memory for nothing.
+    private bool readHere;
 
     private long PostId => this.GetPrimaryKeyLong();
 
@@ -88,6 +92,33 @@ public sealed class PostGrain(
 
         totals = Sum();
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        readHere = false;
+        Withdraw();
+        return Task.CompletedTask;
+    }
+
+    public void Publish()
+    {
+        if (!readHere)
+        {
+            return;
+        }
+
+        if (state.State.AuthorId is null || state.State.Deleted)
+        {
+            // Readers miss and ask the grain, which answers null: deleted posts are rare in pages.
+            Withdraw();
+        }
+        else
+        {
+            readModel.Posts.Publish(PostId, Snapshot([]));
+        }
+    }
+
+    public void Withdraw() => readModel.Posts.Withdraw(PostId);
 
     public async Task<PostSnapshot> Create(string authorId, SourceId source, string text)
     {
@@ -111,6 +142,7 @@ public sealed class PostGrain(
 
     public async Task<PostSnapshot?> Get(string viewerId)
     {
+        readHere = true;
         if (state.State.AuthorId is null || state.State.Deleted)
         {
             return null;

@@ -57,7 +57,8 @@ public sealed class UserState
 [GrainType("user")]
 public sealed class UserGrain(
     [PersistentState("user", StorageNames.Main)] IPersistentState<UserState> state,
-    TimeProvider clock) : Grain, IUserGrain
+    LocalReadModel readModel,
+    TimeProvider clock) : Grain, IUserGrain, IPublishesLocally
 {
     private const string CreateOperation = "create-user";
     private const string UpdateOperation = "update-user";
@@ -72,9 +73,29 @@ public sealed class UserGrain(
 
     private string[]? sortedFollowing;
 
+    // Only users someone reads are published, so an active user who is never read costs no more.
+    private bool readHere;
+
     private string UserId => this.GetPrimaryKeyString();
 
     private SourceId OwnSource => SourceId.User(UserId);
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        readHere = false;
+        Withdraw();
+        return Task.CompletedTask;
+    }
+
+    public void Publish()
+    {
+        if (readHere)
+        {
+            readModel.Users.Publish(UserId, new PublishedUser(state.State.Profile is null ? null : Snapshot(), Account()));
+        }
+    }
+
+    public void Withdraw() => readModel.Users.Withdraw(UserId);
 
     public Task<UserSnapshot> Create(UserProfile profile, string requestId) => CreateAs(profile, NetworkRole.Member, requestId);
 
@@ -105,8 +126,11 @@ public sealed class UserGrain(
         return Snapshot();
     }
 
-    public Task<UserSnapshot?> Get() =>
-        Task.FromResult(state.State.Profile is null ? null : Snapshot());
+    public Task<UserSnapshot?> Get()
+    {
+        readHere = true;
+        return Task.FromResult(state.State.Profile is null ? null : Snapshot());
+    }
 
     public async Task<UserSnapshot> Update(UserProfile values, ProfileFields fields, string requestId)
     {
@@ -190,7 +214,11 @@ public sealed class UserGrain(
         return Task.FromResult(new IdPage(items.ToArray(), next));
     }
 
-    public Task<AccountSnapshot> GetAccount() => Task.FromResult(Account());
+    public Task<AccountSnapshot> GetAccount()
+    {
+        readHere = true;
+        return Task.FromResult(Account());
+    }
 
     public Task<TimeSpan?> TakeWriteAllowance(WriteAllowance allowance)
     {

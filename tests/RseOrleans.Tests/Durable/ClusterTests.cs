@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using RseOrleans.Api.V1;
+using RseOrleans.Grains;
 using RseOrleans.Tests.Fixtures;
 using RseOrleans.Tests.Fixtures.Servers;
 using static RseOrleans.Tests.Fixtures.EngineClient;
@@ -60,5 +61,43 @@ public sealed class ClusterTests(DatabaseServersFixture servers)
 
         Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
         Assert.NotNull(refused.Trailers.GetValue("retry-after"));
+    }
+
+    [Fact]
+    public async Task A_read_through_the_engine_that_does_not_host_the_post_misses_its_read_model_and_is_as_exact_as_one_that_hits()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "localreads");
+        var clusterId = $"--Orleans:ClusterId=localreads-{Guid.NewGuid():N}";
+        await using var first = await stores.StartEngineAsync("first", clusterId);
+        await using var second = await stores.StartEngineAsync("second", clusterId);
+        var engines = new[] { first, second };
+        var (a, b) = (new EngineClient(first.Channel), new EngineClient(second.Channel));
+        var alice = await a.CreateUserAsync("alice");
+        var bob = await b.CreateUserAsync("bob");
+        await a.FollowAsync(bob, alice);
+        var post = await a.PostAsync(alice, "First version");
+        var postId = long.Parse(post.PostId, System.Globalization.CultureInfo.InvariantCulture);
+
+        async Task<Post[]> ReadThroughBothAsync() =>
+            [Assert.Single(await a.HomeFeedAsync(bob)).Post, Assert.Single(await b.HomeFeedAsync(bob)).Post];
+
+        await ReadThroughBothAsync();
+        // The post grain is active on one silo only: only that engine reads it locally.
+        Assert.Single(engines, engine => engine.Services.GetRequiredService<LocalReadModel>().Posts.TryGet(postId, out _));
+
+        // Each change goes through the engine that is not the other's: both reads see it at once.
+        await b.Posts.UpdatePostAsync(new UpdatePostRequest { RequestId = NewRequestId(), PostId = post.PostId, Text = "Second version" }, As(alice));
+        Assert.All(await ReadThroughBothAsync(), read => Assert.Equal("Second version", read.Text));
+
+        await a.Posts.AddReactionAsync(new AddReactionRequest { RequestId = NewRequestId(), PostId = post.PostId, Type = ReactionType.Like }, As(bob));
+        Assert.All(await ReadThroughBothAsync(), read =>
+        {
+            Assert.Equal([ReactionType.Like], read.MyReactions);
+            Assert.Equal(1, read.Reactions.Single(r => r.Type == ReactionType.Like).Count);
+        });
+
+        await b.Posts.DeletePostAsync(new DeletePostRequest { RequestId = NewRequestId(), PostId = post.PostId }, As(alice));
+        Assert.Empty(await a.HomeFeedAsync(bob));
+        Assert.Empty(await b.HomeFeedAsync(bob));
     }
 }

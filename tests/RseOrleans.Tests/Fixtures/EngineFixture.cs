@@ -16,6 +16,9 @@ public sealed class EngineFixture : EngineClient, IAsyncLifetime
 
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>The engine's services: its grain factory and its silo's local read model.</summary>
+    public IServiceProvider Services => engine!.Services;
+
     public async Task InitializeAsync()
     {
         engine = await RunningEngine.StartAsync(

@@ -1,0 +1,58 @@
+using System.Collections.Frozen;
+using RseOrleans.Grains;
+using RseOrleans.Model;
+
+namespace RseOrleans.Api.Reads;
+
+/// <summary>
+/// The reads the hot paths make, answered from the silo's <see cref="LocalReadModel"/> when the
+/// grain is active in this process and by a grain call otherwise. Each method answers what the
+/// named grain method would.
+/// </summary>
+public sealed class GrainReads(IGrainFactory grains, LocalReadModel local)
+{
+    private static readonly IReadOnlySet<long> Empty = FrozenSet<long>.Empty;
+
+    /// <summary>As <see cref="IPostGrain.Get"/>.</summary>
+    public Task<PostSnapshot?> GetPost(long postId, string viewerId)
+    {
+        if (!local.Posts.TryGet(postId, out var post))
+        {
+            return grains.GetGrain<IPostGrain>(postId).Get(viewerId);
+        }
+
+        // The viewer's own reactions live in their reaction shard, as the post grain asks it; a
+        // post with no reaction at all has none to ask for.
+        return post.ReactionCounts.Count == 0 ? Task.FromResult<PostSnapshot?>(post) : WithReactionsOf(post, viewerId);
+    }
+
+    /// <summary>As <see cref="IUserGrain.GetAccount"/>.</summary>
+    public Task<AccountSnapshot> GetAccount(string userId) =>
+        local.Users.TryGet(userId, out var user) ? Task.FromResult(user.Account) : grains.GetGrain<IUserGrain>(userId).GetAccount();
+
+    /// <summary>As <see cref="IUserGrain.Get"/>.</summary>
+    public Task<UserSnapshot?> GetUser(string userId) =>
+        local.Users.TryGet(userId, out var user) ? Task.FromResult(user.User) : grains.GetGrain<IUserGrain>(userId).Get();
+
+    /// <summary>As <see cref="IGroupGrain.Get"/>.</summary>
+    public Task<GroupSnapshot?> GetGroup(string groupId) =>
+        local.Groups.TryGet(groupId, out var group) ? Task.FromResult<GroupSnapshot?>(group) : grains.GetGrain<IGroupGrain>(groupId).Get();
+
+    /// <summary>As <see cref="IModerationGrain.HiddenAmong"/>.</summary>
+    public Task<IReadOnlySet<long>> HiddenAmong(string scope, IReadOnlyCollection<long> postIds)
+    {
+        if (!local.HiddenPosts.TryGet(scope, out var hidden))
+        {
+            return grains.GetGrain<IModerationGrain>(scope).HiddenAmong(postIds);
+        }
+
+        IReadOnlySet<long> among = hidden.Count == 0 ? Empty : postIds.Where(hidden.Contains).ToHashSet();
+        return Task.FromResult(among);
+    }
+
+    private async Task<PostSnapshot?> WithReactionsOf(PostSnapshot post, string viewerId)
+    {
+        var mine = await grains.ReactionShard(post.PostId, post.ReactionShards, viewerId).GetReactionsOf(viewerId);
+        return mine.Count == 0 ? post : post with { MyReactions = mine };
+    }
+}
