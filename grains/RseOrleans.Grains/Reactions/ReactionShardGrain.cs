@@ -130,6 +130,12 @@ public sealed class ReactionShardGrain(
     /// </summary>
     private bool rewriteAll;
 
+    /// <summary>
+    /// Set by an erasure: slots made stale are still stored, with changes of the user, so the
+    /// rewrite empties them too.
+    /// </summary>
+    private bool emptyStaleSlots;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var key = this.GetPrimaryKeyString().Split('/');
@@ -182,7 +188,7 @@ public sealed class ReactionShardGrain(
             removed += reactors.Remove(userId) ? 1 : 0;
         }
 
-        rewriteAll = true;
+        rewriteAll = emptyStaleSlots = true;
 
         // Even with nothing removed now: an earlier, failed attempt may have removed in memory only.
         await commits.JoinNext();
@@ -263,6 +269,16 @@ public sealed class ReactionShardGrain(
             }
 
             slot = 0;
+            if (emptyStaleSlots)
+            {
+                foreach (var stale in slots.Where(stale => stale.RecordExists))
+                {
+                    await stale.WriteStateAsync();
+                }
+
+                emptyStaleSlots = false;
+            }
+
             return;
         }
 

@@ -159,6 +159,38 @@ public sealed class ReactionShardTests(ClusterFixture fixture)
         Assert.Equal([ReactionType.Like], retried.MyReactions);
     }
 
+    [Fact]
+    public async Task An_erased_users_reactions_are_stored_nowhere_in_the_shard_not_even_in_stale_slots()
+    {
+        var post = await NewPostAsync();
+        var users = UsersOfShard(post, 0, 400, i => $"{new string('z', 80)}-{i}-{Guid.NewGuid():N}");
+        var shard = Grains.GetGrain<IReactionShardGrain>(ReactionShards.Key(post.PostId, 0));
+        var erasedUser = users[^1];
+
+        // Enough to fill the slots and rewrite the whole shard, leaving stale slots stored.
+        foreach (var wave in users.Chunk(50))
+        {
+            await Task.WhenAll(wave.Select(user => shard.Add(user, ReactionType.Like, "r")));
+        }
+
+        await shard.Add(erasedUser, ReactionType.Insightful, "r2");
+        Assert.Equal(2, await shard.EraseUser(erasedUser));
+
+        var grain = shard.GetGrainId();
+        var whole = fixture.Storage.Stored<ReactionShardState>("reactions", grain)!;
+        Assert.DoesNotContain(whole.Reactors.Values, reactors => reactors.Contains(erasedUser));
+        var name = System.Text.Encoding.UTF8.GetBytes(erasedUser);
+        foreach (var slot in Enumerable.Range(0, ReactionShardGrain.Slots))
+        {
+            var stored = fixture.Storage.Stored<RecentReactionChangesState>($"reactions-recent-{slot}", grain);
+            Assert.True(stored is null || stored.Changes.AsSpan().IndexOf(name) < 0, $"slot {slot} still names the erased user");
+        }
+
+        await fixture.Cluster.DeactivateAsync(shard);
+        await fixture.Cluster.WaitForDeactivationAsync(shard);
+        Assert.Equal(new Dictionary<ReactionType, int> { [ReactionType.Like] = users.Length - 1 }, await shard.GetCounts());
+    }
+
     private int SlotWrites() =>
         Enumerable.Range(0, ReactionShardGrain.Slots).Sum(slot => fixture.Storage.WritesOfState($"reactions-recent-{slot}"));
 
