@@ -239,9 +239,9 @@ public sealed class ReactionShardGrain(
     }
 
     /// <summary>
-    /// Writes the changes of this commit: appended to the recent changes, or with the whole state
-    /// once those are large. A failed write drops the activation, so what memory holds after one
-    /// never matters.
+    /// Writes the changes of this commit: appended to a slot of recent changes, or with the whole state
+    /// once the slots are full. After a failed write the activation goes, and until then every
+    /// commit rewrites the whole state (see <see cref="CommitAsync"/>).
     /// </summary>
     private async Task WriteAsync()
     {
