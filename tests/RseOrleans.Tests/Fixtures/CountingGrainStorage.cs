@@ -22,6 +22,10 @@ public sealed class CountingGrainStorage(DeepCopier copier) : IGrainStorage
     /// <summary>Writes of the persistent state named <paramref name="stateName"/>, whatever the grain.</summary>
     public int WritesOfState(string stateName) => writesByStateName.GetValueOrDefault(stateName);
 
+    /// <summary>What is stored as <paramref name="stateName"/> of <paramref name="grainId"/>, if anything.</summary>
+    public T? Stored<T>(string stateName, GrainId grainId) =>
+        states.TryGetValue((stateName, grainId), out var stored) ? copier.Copy((T)stored.State) : default;
+
     /// <summary>Writes of <paramref name="grainType"/> fail, with the error of a refused connection, until the result is disposed.</summary>
     public IDisposable FailWritesOf(string grainType)
     {

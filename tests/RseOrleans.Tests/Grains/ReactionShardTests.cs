@@ -1,4 +1,5 @@
 using RseOrleans.Grains;
+using RseOrleans.Grains.Reactions;
 using RseOrleans.Model;
 using RseOrleans.Tests.Fixtures;
 
@@ -111,6 +112,93 @@ public sealed class ReactionShardTests(ClusterFixture fixture)
         Assert.Empty(retried.Counts);
         Assert.Empty(retried.MyReactions);
     }
+
+    [Fact]
+    public async Task A_commit_writes_one_small_slot_of_recent_changes_and_the_whole_shard_rarely()
+    {
+        var post = await NewPostAsync();
+        var slotWritesBefore = SlotWrites();
+        var wholeBefore = fixture.Storage.WritesOfState("reactions");
+
+        // Long ids fill the slots fast: a few hundred reactions fill all four.
+        var users = UsersOfShard(post, 0, 1_500, i => $"{new string('x', 80)}-{i}-{Guid.NewGuid():N}");
+        foreach (var wave in users.Chunk(100))
+        {
+            await Task.WhenAll(wave.Select(user => Shard(post, user).Add(user, ReactionType.Like, "r")));
+        }
+
+        var slotWrites = SlotWrites() - slotWritesBefore;
+        var wholeWrites = fixture.Storage.WritesOfState("reactions") - wholeBefore;
+        var changeBytes = users.Sum(user => user.Length + 4);
+        Assert.True(slotWrites >= users.Length / 100, $"{slotWrites} writes of a slot: at least one per wave");
+        Assert.InRange(wholeWrites, 1, (changeBytes / (ReactionShardGrain.Slots * ReactionShardGrain.SlotBytes)) + 1);
+    }
+
+    [Fact]
+    public async Task A_reactivated_shard_holds_its_stored_state_and_recent_changes_and_keeps_retries_idempotent()
+    {
+        var post = await NewPostAsync();
+        var users = UsersOfShard(post, 0, 1_000, i => $"{new string('y', 200)}-{i}-{Guid.NewGuid():N}");
+        var shard = Grains.GetGrain<IReactionShardGrain>(ReactionShards.Key(post.PostId, 0));
+        await Task.WhenAll(users.Select(user => shard.Add(user, ReactionType.Like, $"like-{user}")));
+        await Task.WhenAll(users.Take(300).Select(user => shard.Remove(user, ReactionType.Like, $"unlike-{user}")));
+        await Task.WhenAll(users.Take(100).Select(user => shard.Add(user, ReactionType.Support, $"support-{user}")));
+        var fan = users[^1];
+        await shard.Add(fan, ReactionType.Celebrate, "celebrate");
+        await shard.Remove(fan, ReactionType.Celebrate, "stop-celebrating");
+
+        await fixture.Cluster.DeactivateAsync(shard);
+        await fixture.Cluster.WaitForDeactivationAsync(shard);
+
+        var expected = new Dictionary<ReactionType, int> { [ReactionType.Like] = 700, [ReactionType.Support] = 100 };
+        Assert.Equal(expected, await shard.GetCounts());
+        Assert.Equal([ReactionType.Support], await shard.GetReactionsOf(users[0]));
+        Assert.Equal([ReactionType.Like], await shard.GetReactionsOf(fan));
+        var retried = await shard.Add(fan, ReactionType.Celebrate, "celebrate");
+        Assert.Equal(expected, retried.Counts);
+        Assert.Equal([ReactionType.Like], retried.MyReactions);
+    }
+
+    [Fact]
+    public async Task An_erased_users_reactions_are_stored_nowhere_in_the_shard_not_even_in_stale_slots()
+    {
+        var post = await NewPostAsync();
+        var users = UsersOfShard(post, 0, 400, i => $"{new string('z', 80)}-{i}-{Guid.NewGuid():N}");
+        var shard = Grains.GetGrain<IReactionShardGrain>(ReactionShards.Key(post.PostId, 0));
+        var erasedUser = users[^1];
+
+        // Enough to fill the slots and rewrite the whole shard, leaving stale slots stored.
+        foreach (var wave in users.Chunk(50))
+        {
+            await Task.WhenAll(wave.Select(user => shard.Add(user, ReactionType.Like, "r")));
+        }
+
+        await shard.Add(erasedUser, ReactionType.Insightful, "r2");
+        Assert.Equal(2, await shard.EraseUser(erasedUser));
+
+        var grain = shard.GetGrainId();
+        var whole = fixture.Storage.Stored<ReactionShardState>("reactions", grain)!;
+        Assert.DoesNotContain(whole.Reactors.Values, reactors => reactors.Contains(erasedUser));
+        var name = System.Text.Encoding.UTF8.GetBytes(erasedUser);
+        foreach (var slot in Enumerable.Range(0, ReactionShardGrain.Slots))
+        {
+            var stored = fixture.Storage.Stored<RecentReactionChangesState>($"reactions-recent-{slot}", grain);
+            Assert.True(stored is null || stored.Changes.AsSpan().IndexOf(name) < 0, $"slot {slot} still names the erased user");
+        }
+
+        await fixture.Cluster.DeactivateAsync(shard);
+        await fixture.Cluster.WaitForDeactivationAsync(shard);
+        Assert.Equal(new Dictionary<ReactionType, int> { [ReactionType.Like] = users.Length - 1 }, await shard.GetCounts());
+    }
+
+    private int SlotWrites() =>
+        Enumerable.Range(0, ReactionShardGrain.Slots).Sum(slot => fixture.Storage.WritesOfState($"reactions-recent-{slot}"));
+
+    private static string[] UsersOfShard(PostSnapshot post, int shard, int count, Func<int, string> name) =>
+        Enumerable.Range(0, int.MaxValue).Select(name)
+            .Where(user => ReactionShards.ShardOf(user, post.ReactionShards) == shard)
+            .Take(count)
+            .ToArray();
 
     private IReactionShardGrain Shard(PostSnapshot post, string userId) => Grains.ReactionShard(post.PostId, post.ReactionShards, userId);
 
