@@ -8,6 +8,7 @@ using RseOrleans.Api.Auth;
 using RseOrleans.Api.Errors;
 using RseOrleans.Api.Health;
 using RseOrleans.Api.Hydration;
+using RseOrleans.Api.Reactions;
 using RseOrleans.Api.Identity;
 using RseOrleans.Api.Limits;
 using RseOrleans.Api.Reads;
@@ -43,6 +44,7 @@ public static class ApiApplicationExtensions
         services.AddSingleton<CallerIdentity>();
         services.AddSingleton<AccessPolicy>();
         services.AddSingleton<PostHydrator>();
+        services.AddSingleton<ReactionBatcher>();
         services.AddSingleton<FeedPager>();
         return services;
     }

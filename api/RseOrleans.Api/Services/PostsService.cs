@@ -3,6 +3,7 @@ using Grpc.Core;
 using RseOrleans.Api.Access;
 using RseOrleans.Api.Errors;
 using RseOrleans.Api.Hydration;
+using RseOrleans.Api.Reactions;
 using RseOrleans.Api.Identity;
 using RseOrleans.Api.Mapping;
 using RseOrleans.Api.Paging;
@@ -15,7 +16,7 @@ using ReactionType = RseOrleans.Api.V1.ReactionType;
 
 namespace RseOrleans.Api.Services;
 
-public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator) : Posts.PostsBase
+public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator, ReactionBatcher reactions) : Posts.PostsBase
 {
     /// <summary>Deleting someone else's post or comment is moderation: it goes to the audit log.</summary>
     private IAuditLogGrain AuditLog => grains.GetGrain<IAuditLogGrain>(IAuditLogGrain.NetworkKey);
@@ -149,17 +150,17 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
     }
 
     public override Task<ReactionSummary> AddReaction(AddReactionRequest request, ServerCallContext context) =>
-        ReactAsync(request.RequestId, request.PostId, request.Type, context, (shard, user, type, id) => shard.Add(user, type, id));
+        ReactAsync(request.RequestId, request.PostId, request.Type, context, reactions.AddAsync);
 
     public override Task<ReactionSummary> RemoveReaction(RemoveReactionRequest request, ServerCallContext context) =>
-        ReactAsync(request.RequestId, request.PostId, request.Type, context, (shard, user, type, id) => shard.Remove(user, type, id));
+        ReactAsync(request.RequestId, request.PostId, request.Type, context, reactions.RemoveAsync);
 
     private async Task<ReactionSummary> ReactAsync(
         string rawRequestId,
         string rawPostId,
         ReactionType rawType,
         ServerCallContext context,
-        Func<IReactionShardGrain, string, Model.ReactionType, string, Task<Model.ReactionSummary>> change)
+        Func<long, int, string, Model.ReactionType, string, Task<Model.ReactionSummary>> change)
     {
         var caller = await identity.RequireCallerAsync(context);
         var requestId = Require.RequestId(rawRequestId);
@@ -167,8 +168,9 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         var type = ProtoMapper.ToDomain(Require.Defined(rawType, "type"));
         var (post, _) = await access.RequireShownPost(postId, caller);
 
-        // Straight to the caller's shard: a viral post's reactions never queue on the post itself.
-        var summary = await change(grains.ReactionShard(postId, post.ReactionShards, caller), caller, type, requestId);
+        // Straight to the caller's shard, batched with the others this process sends it: a viral
+        // post's reactions never queue on the post itself, nor cost a shard call each.
+        var summary = await change(postId, post.ReactionShards, caller, type, requestId);
         return ProtoMapper.ToProto(postId, summary);
     }
 }

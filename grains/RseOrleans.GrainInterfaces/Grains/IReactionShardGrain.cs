@@ -16,6 +16,14 @@ public interface IReactionShardGrain : IGrainWithStringKey
 
     Task<ReactionSummary> Remove(string userId, ReactionType type, string requestId);
 
+    /// <summary>
+    /// Applies several users' changes in order and acknowledges them together, once durable: what
+    /// <see cref="Add"/> and <see cref="Remove"/> do one by one, for a caller that batches a hot
+    /// post's reactions. One outcome per change, in the same order; a refused change (an erased
+    /// user) does not fail the others.
+    /// </summary>
+    Task<ReactionOutcome[]> ApplyAll([Immutable] ReactionChange[] changes);
+
     [AlwaysInterleave]
     Task<IReadOnlyList<ReactionType>> GetReactionsOf(string userId);
 

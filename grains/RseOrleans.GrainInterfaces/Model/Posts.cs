@@ -54,3 +54,24 @@ public sealed record CommentPage([property: Id(0)] IReadOnlyList<CommentSnapshot
 public sealed record ReactionSummary(
     [property: Id(0)] IReadOnlyDictionary<ReactionType, int> Counts,
     [property: Id(1)] IReadOnlyList<ReactionType> MyReactions);
+
+/// <summary>One user's reaction change, among those a caller sends a shard in one call.</summary>
+[GenerateSerializer, Immutable]
+[Alias("rse.ReactionChange")]
+public sealed record ReactionChange(
+    [property: Id(0)] string UserId,
+    [property: Id(1)] ReactionType Type,
+    [property: Id(2)] string RequestId,
+    [property: Id(3)] bool Remove);
+
+/// <summary>What became of one change of a batch: its summary, or why it was refused.</summary>
+[GenerateSerializer, Immutable]
+[Alias("rse.ReactionOutcome")]
+public sealed record ReactionOutcome(
+    [property: Id(0)] ReactionSummary? Summary,
+    [property: Id(1)] DomainError Error,
+    [property: Id(2)] string? Message)
+{
+    /// <summary>The summary, or the refusal thrown as the single call would have thrown it.</summary>
+    public ReactionSummary Unwrap() => Summary ?? throw new DomainException(Error, Message ?? "Refused.");
+}

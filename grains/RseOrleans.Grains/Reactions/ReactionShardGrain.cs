@@ -197,7 +197,48 @@ public sealed class ReactionShardGrain(
 
     public Task<IReadOnlyDictionary<ReactionType, int>> GetCounts() => Task.FromResult<IReadOnlyDictionary<ReactionType, int>>(Counts());
 
+    public async Task<ReactionOutcome[]> ApplyAll(ReactionChange[] changes)
+    {
+        var refused = new DomainException?[changes.Length];
+        for (var i = 0; i < changes.Length; i++)
+        {
+            var change = changes[i];
+            try
+            {
+                Accept(new Change(change.Remove ? RemoveOperation : AddOperation, change.UserId, change.Type, change.RequestId));
+            }
+            catch (DomainException ex)
+            {
+                refused[i] = ex;
+            }
+        }
+
+        var totals = await commits.JoinNext();
+        var outcomes = new ReactionOutcome[changes.Length];
+        for (var i = 0; i < changes.Length; i++)
+        {
+            var userId = changes[i].UserId;
+            var refusal = refused[i] ?? (erased.Contains(userId) ? Erased(userId) : null);
+            outcomes[i] = refusal is null
+                ? new ReactionOutcome(new ReactionSummary(totals, ReactionsOf(userId)), default, null)
+                : new ReactionOutcome(null, refusal.Error, refusal.Message);
+        }
+
+        return outcomes;
+    }
+
     private async Task<ReactionSummary> ChangeAsync(Change change)
+    {
+        Accept(change);
+
+        // A retry waits for a commit too: the first attempt may have failed before its write.
+        var totals = await commits.JoinNext();
+        ThrowIfErased(change.UserId);
+        return new ReactionSummary(totals, ReactionsOf(change.UserId));
+    }
+
+    /// <summary>Takes a change into memory, or behind the user's note; the next commit stores it.</summary>
+    private void Accept(Change change)
     {
         // Everything up to the commit runs in one turn: reentrancy cannot interleave it.
         ThrowIfErased(change.UserId);
@@ -211,11 +252,6 @@ public sealed class ReactionShardGrain(
         {
             Apply(change);
         }
-
-        // A retry waits for a commit too: the first attempt may have failed before its write.
-        var totals = await commits.JoinNext();
-        ThrowIfErased(change.UserId);
-        return new ReactionSummary(totals, ReactionsOf(change.UserId));
     }
 
     private async Task<IReadOnlyDictionary<ReactionType, int>> CommitAsync()
@@ -454,9 +490,11 @@ public sealed class ReactionShardGrain(
     {
         if (erased.Contains(userId))
         {
-            throw DomainException.Denied($"The account '{userId}' was erased.");
+            throw Erased(userId);
         }
     }
+
+    private static DomainException Erased(string userId) => DomainException.Denied($"The account '{userId}' was erased.");
 
     private Dictionary<ReactionType, int> Counts() =>
         state.State.Reactors.Where(r => r.Value.Count > 0).ToDictionary(r => r.Key, r => r.Value.Count);

@@ -22,10 +22,10 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     private CountingGrainStorage? storage;
 
-    private readonly ConcurrentDictionary<string, int> feedDeliverCalls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Method, string Key), int> calls = new();
 
-    /// <summary>How many times a user's feed grain was called to take a delivery, on any silo.</summary>
-    public int FeedDeliverCallsOf(string userId) => feedDeliverCalls.GetValueOrDefault(userId);
+    /// <summary>How many times the grain of key <paramref name="key"/> was called at <paramref name="method"/>, on any silo.</summary>
+    public int CallsTo(string method, string key) => calls.GetValueOrDefault((method, key));
 
     /// <summary>
     /// The engine's main grain storage, one for all the silos (a grain may move between them, as
@@ -52,11 +52,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddRseGrainServices(new ConfigurationBuilder().Build());
             silo.AddIncomingGrainCallFilter(call =>
             {
-                if (call.InterfaceMethod.DeclaringType == typeof(IFeedGrain) && call.InterfaceMethod.Name == nameof(IFeedGrain.Deliver))
-                {
-                    feedDeliverCalls.AddOrUpdate(call.TargetId.Key.ToString()!, 1, (_, calls) => calls + 1);
-                }
-
+                calls.AddOrUpdate((call.InterfaceMethod.Name, call.TargetId.Key.ToString()!), 1, (_, count) => count + 1);
                 return call.Invoke();
             });
             silo.Services.Configure<FeedOptions>(options =>

@@ -1,3 +1,4 @@
+using RseOrleans.Api.Reactions;
 using RseOrleans.Grains;
 using RseOrleans.Grains.Reactions;
 using RseOrleans.Model;
@@ -50,6 +51,48 @@ public sealed class ReactionShardTests(ClusterFixture fixture)
         Assert.True(writes < users.Length / 2, $"{writes} shard writes for {users.Length} reactions");
         Assert.Equal(2_000, summaries.Max(summary => summary.Counts[ReactionType.Like]));
         Assert.Equal(2_000, (await Grains.GetGrain<IPostGrain>(post.PostId).Get("burst-0"))!.ReactionCounts[ReactionType.Like]);
+    }
+
+    [Fact]
+    public async Task A_batch_of_changes_is_applied_in_order_and_answers_each_change_its_own_outcome()
+    {
+        var post = await NewPostAsync();
+        var shard = Grains.GetGrain<IReactionShardGrain>(ReactionShards.Key(post.PostId, 0));
+        await shard.Add("erased-reactor", ReactionType.Like, "before");
+        await shard.EraseUser("erased-reactor");
+
+        var outcomes = await shard.ApplyAll(
+        [
+            new ReactionChange("ann", ReactionType.Like, "a1", Remove: false),
+            new ReactionChange("bob", ReactionType.Like, "b1", Remove: false),
+            new ReactionChange("erased-reactor", ReactionType.Like, "e1", Remove: false),
+            new ReactionChange("ann", ReactionType.Support, "a2", Remove: false),
+            new ReactionChange("bob", ReactionType.Like, "b2", Remove: true),
+            new ReactionChange("ann", ReactionType.Like, "a1", Remove: false), // a retry of the first
+        ]);
+
+        Assert.Equal([ReactionType.Like, ReactionType.Support], outcomes[0].Unwrap().MyReactions);
+        Assert.Empty(outcomes[1].Unwrap().MyReactions);
+        Assert.Equal(DomainError.PermissionDenied, Assert.Throws<DomainException>(() => outcomes[2].Unwrap()).Error);
+        Assert.Equal(new Dictionary<ReactionType, int> { [ReactionType.Like] = 1, [ReactionType.Support] = 1 }, outcomes[5].Unwrap().Counts);
+        Assert.Equal(outcomes[5].Unwrap().Counts, (await Grains.GetGrain<IPostGrain>(post.PostId).Get("ann"))!.ReactionCounts);
+    }
+
+    [Fact]
+    public async Task The_api_sends_a_hot_posts_reactions_to_each_shard_in_a_few_calls_and_answers_every_reactor()
+    {
+        var post = await NewPostAsync();
+        var batcher = new ReactionBatcher(Grains);
+        var users = Enumerable.Range(0, 2_000).Select(i => $"batched-{i}").ToArray();
+
+        var summaries = await Task.WhenAll(users.Select(user => batcher.AddAsync(post.PostId, post.ReactionShards, user, ReactionType.Like, "r")));
+
+        Assert.All(summaries, summary => Assert.Equal([ReactionType.Like], summary.MyReactions));
+        Assert.Equal(2_000, summaries.Max(summary => summary.Counts[ReactionType.Like]));
+        Assert.Equal(2_000, (await Grains.GetGrain<IPostGrain>(post.PostId).Get("batched-0"))!.ReactionCounts[ReactionType.Like]);
+        var shardCalls = Enumerable.Range(0, post.ReactionShards)
+            .Sum(shard => fixture.CallsTo(nameof(IReactionShardGrain.ApplyAll), ReactionShards.Key(post.PostId, shard)));
+        Assert.InRange(shardCalls, post.ReactionShards, users.Length / 10);
     }
 
     [Fact]
