@@ -24,6 +24,14 @@ public sealed class GroupState
 
     [Id(5)]
     public RequestLog Requests { get; set; } = new();
+
+    /// <summary>
+    /// The request that created the group, kept apart from the bounded request log: a group of
+    /// thousands of members logs thousands of joins, and its creator's retry must still find it.
+    /// Null in groups created before it was kept.
+    /// </summary>
+    [Id(6)]
+    public string? CreatedByRequest { get; set; }
 }
 
 /// <summary>
@@ -89,13 +97,17 @@ public sealed class GroupGrain(
     {
         if (state.State.Spec is not null)
         {
-            return state.State.CreatedBy == creatorId && state.State.Requests.TryGet(CreateOperation, creatorId, requestId, out _)
+            var sameRequest = state.State.CreatedByRequest is { } created
+                ? created == requestId
+                : state.State.Requests.TryGet(CreateOperation, creatorId, requestId, out _);
+            return state.State.CreatedBy == creatorId && sameRequest
                 ? Snapshot()
                 : throw new DomainException(DomainError.AlreadyExists, $"group_id: a group '{GroupId}' already exists.");
         }
 
         state.State.Spec = spec;
         state.State.CreatedBy = creatorId;
+        state.State.CreatedByRequest = requestId;
         state.State.CreatedAt = clock.GetUtcNow();
         await AddMemberCore(creatorId, GroupRole.Owner);
         state.State.Requests.Record(CreateOperation, creatorId, requestId);

@@ -1,4 +1,5 @@
 using RseOrleans.Grains;
+using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Model;
 using RseOrleans.Tests.Fixtures;
 
@@ -8,6 +9,25 @@ namespace RseOrleans.Tests.Grains;
 public sealed class GroupRulesTests(ClusterFixture fixture)
 {
     private IGroupGrain NewGroup() => fixture.Grains.GetGrain<IGroupGrain>($"g-{Guid.NewGuid():N}");
+
+    [Fact]
+    public async Task A_retried_creation_returns_the_group_even_after_more_joins_than_the_request_log_keeps()
+    {
+        var group = NewGroup();
+        var spec = new GroupSpec("Company", "", GroupVisibility.Open, PostingPolicy.AllMembers);
+        var created = await group.Create("founder", spec, "create-company");
+        for (var i = 0; i <= RequestLog.Capacity; i++)
+        {
+            await group.Join($"employee-{i}", "join");
+        }
+
+        var retried = await group.Create("founder", spec, "create-company");
+
+        Assert.Equal(created.CreatedAt, retried.CreatedAt);
+        var other = await Assert.ThrowsAsync<DomainException>(() => group.Create("founder", spec, "another-request"));
+        Assert.Equal(DomainError.AlreadyExists, other.Error);
+        Assert.Equal(DomainError.AlreadyExists, (await Assert.ThrowsAsync<DomainException>(() => group.Create("someone-else", spec, "create-company"))).Error);
+    }
 
     [Fact]
     public async Task The_last_owner_can_neither_leave_nor_be_demoted()
