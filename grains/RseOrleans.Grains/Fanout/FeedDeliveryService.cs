@@ -19,11 +19,12 @@ public sealed class FeedDeliveryService(
     Silo silo,
     ILoggerFactory loggerFactory,
     LocalFeeds feeds,
+    FeedDeliveryClient cluster,
     IGrainFactory grains,
     IOptions<FeedOptions> options,
     ILogger<FeedDeliveryService> logger) : GrainService(id, silo, loggerFactory), IFeedDeliveryService
 {
-    public async Task<int> Deliver(FeedDelivery delivery, string[] userIds)
+    public async Task<int> Deliver(FeedDelivery delivery, string[] userIds, SiloAddress[] sentTo)
     {
         var sourceKey = delivery.Source.Key;
         var held = 0;
@@ -45,6 +46,11 @@ public sealed class FeedDeliveryService(
         if (watched is not null)
         {
             await DeliverByCallAsync(delivery, watched);
+        }
+
+        if (!await cluster.ForwardAsync(delivery, userIds, sentTo))
+        {
+            throw new OrleansException($"Post {delivery.PostId} could not be forwarded to a silo its sender did not know yet; the fan-out stays pending and is retried.");
         }
 
         return held;
@@ -89,21 +95,50 @@ public sealed class FeedDeliveryClient(IServiceProvider services, IClusterMember
     /// Delivers to every reader's feed in memory on any silo, and says whether every silo took it:
     /// a silo that could not be reached may hold some of the feeds, so the fan-out must be retried.
     /// </summary>
-    public async Task<bool> DeliverAsync(FeedDelivery delivery, string[] userIds)
+    public Task<bool> DeliverAsync(FeedDelivery delivery, string[] userIds) =>
+        DeliverAsKnownAsync(delivery, userIds, HoldingSilos());
+
+    /// <summary>
+    /// Delivers through the silos of <paramref name="known"/> only, as a silo whose view of the
+    /// cluster is behind would: they forward it to the silos they know beside.
+    /// </summary>
+    internal async Task<bool> DeliverAsKnownAsync(FeedDelivery delivery, string[] userIds, SiloAddress[] known)
     {
-        // Feeds are in memory only on silos that have joined; one leaving still holds its feeds until it has stopped.
-        var silos = membership.CurrentSnapshot.Members.Values
-            .Where(member => member.Status is SiloStatus.Active or SiloStatus.ShuttingDown or SiloStatus.Stopping)
-            .Select(member => member.SiloAddress);
-        var results = await Task.WhenAll(silos.Select(silo => DeliverToAsync(silo, delivery, userIds)));
+        var results = await Task.WhenAll(known.Select(silo => DeliverToAsync(silo, delivery, userIds, known)));
         return results.All(delivered => delivered);
     }
 
-    private async Task<bool> DeliverToAsync(SiloAddress silo, FeedDelivery delivery, string[] userIds)
+    /// <summary>
+    /// Sends the delivery on to the silos this silo knows and <paramref name="sentTo"/> does not: a
+    /// silo that has just joined may already hold feeds (a reader's read placed one there) while the
+    /// sender's view of the cluster does not list it yet. True when there were none, or all took it.
+    /// </summary>
+    internal async Task<bool> ForwardAsync(FeedDelivery delivery, string[] userIds, SiloAddress[] sentTo)
+    {
+        var missed = HoldingSilos().Except(sentTo).ToArray();
+        if (missed.Length == 0)
+        {
+            return true;
+        }
+
+        SiloAddress[] all = [.. sentTo, .. missed];
+        var results = await Task.WhenAll(missed.Select(silo => DeliverToAsync(silo, delivery, userIds, all)));
+        return results.All(delivered => delivered);
+    }
+
+    /// <summary>Feeds are in memory only on silos that have joined; one leaving still holds its feeds until it has stopped.</summary>
+    private SiloAddress[] HoldingSilos() =>
+    [
+        .. membership.CurrentSnapshot.Members.Values
+            .Where(member => member.Status is SiloStatus.Active or SiloStatus.ShuttingDown or SiloStatus.Stopping)
+            .Select(member => member.SiloAddress),
+    ];
+
+    private async Task<bool> DeliverToAsync(SiloAddress silo, FeedDelivery delivery, string[] userIds, SiloAddress[] sentTo)
     {
         try
         {
-            await GetGrainService(silo).Deliver(delivery, userIds);
+            await GetGrainService(silo).Deliver(delivery, userIds, sentTo);
             return true;
         }
         catch (Exception ex) when (ex is TimeoutException or OrleansException)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using RseOrleans.Grains;
+using RseOrleans.Grains.Fanout;
 using RseOrleans.Grains.Feeds;
 using RseOrleans.Model;
 using RseOrleans.Tests.Fixtures;
@@ -117,6 +118,34 @@ public sealed class HybridFanoutTests(ClusterFixture fixture)
         {
             Assert.Equal([post.PostId], await PostIdsAsync(reader));
             Assert.Equal(reader == watched ? 1 : 0, fixture.CallsTo(nameof(IFeedGrain.Deliver), reader)); // a watched feed is called, to wake its watchers
+        }
+    }
+
+    [Fact]
+    public async Task A_sender_whose_view_of_the_cluster_lacks_a_silo_still_reaches_the_feeds_there()
+    {
+        var (group, source, members) = await GroupAsync(20);
+        var readers = members.Skip(1).ToArray();
+        foreach (var reader in readers)
+        {
+            await PostIdsAsync(reader);
+        }
+
+        var published = await source.Publish(new NewPost(members[0], "Quarterly results", "p1"));
+        var late = new FeedDelivery(SourceId.Group(group), published.PostId + 1);
+        var sender = fixture.Cluster.Silos[0];
+
+        // As a silo that has not heard of the other one yet: it sends to itself only.
+        var delivered = await sender.ServiceProvider.GetRequiredService<FeedDeliveryClient>()
+            .DeliverAsKnownAsync(late, readers, [sender.SiloAddress]);
+
+        Assert.True(delivered);
+        var management = Grains.GetGrain<IManagementGrain>(0);
+        var hosts = await Task.WhenAll(readers.Select(reader => management.GetActivationAddress(Grains.GetGrain<IFeedGrain>(reader)).AsTask()));
+        Assert.Contains(hosts, host => !sender.SiloAddress.Equals(host));
+        foreach (var reader in readers)
+        {
+            Assert.Equal([late.PostId, published.PostId], await PostIdsAsync(reader));
         }
     }
 
