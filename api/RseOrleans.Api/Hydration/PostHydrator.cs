@@ -26,6 +26,7 @@ public sealed class PostHydrator(GrainReads reads, AccessPolicy access)
             }
         }
 
+        await CountCommentsSeenByAsync(posts, viewerId);
         var names = await LoadNamesAsync(posts.OfType<PostSnapshot>());
 
         var items = new List<V1.FeedItem>(refs.Count);
@@ -44,10 +45,33 @@ public sealed class PostHydrator(GrainReads reads, AccessPolicy access)
         return items;
     }
 
-    public async Task<V1.Post> HydrateAsync(PostSnapshot post)
+    public async Task<V1.Post> HydrateAsync(PostSnapshot post, string viewerId)
     {
-        var names = await LoadNamesAsync([post]);
-        return names.ToProto(post);
+        PostSnapshot?[] posts = [post];
+        await CountCommentsSeenByAsync(posts, viewerId);
+        var names = await LoadNamesAsync([posts[0]!]);
+        return names.ToProto(posts[0]!);
+    }
+
+    /// <summary>
+    /// A guest does not see the comments of people outside their groups (<c>ListComments</c> leaves
+    /// them out), so the count they get leaves them out too. Costs a call per commented post, for
+    /// guests only: everyone else sees every comment.
+    /// </summary>
+    private async Task CountCommentsSeenByAsync(PostSnapshot?[] posts, string viewerId)
+    {
+        if (!posts.Any(post => post is { CommentCount: > 0 }) || !await access.IsGuestAsync(viewerId))
+        {
+            return;
+        }
+
+        var commented = posts.Select((post, index) => (post, index)).Where(item => item.post is { CommentCount: > 0 }).ToArray();
+        var authors = await Task.WhenAll(commented.Select(item => reads.GetCommentAuthors(item.post!.PostId)));
+        var visible = await access.VisibleAmong(viewerId, authors.SelectMany(list => list));
+        for (var i = 0; i < commented.Length; i++)
+        {
+            posts[commented[i].index] = commented[i].post! with { CommentCount = authors[i].Count(visible.Contains) };
+        }
     }
 
     /// <summary>Users by id; a missing user maps to null.</summary>

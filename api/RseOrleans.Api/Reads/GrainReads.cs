@@ -26,6 +26,9 @@ public sealed class GrainReads(IGrainFactory grains, LocalReadModel local)
         return post.ReactionCounts.Count == 0 ? Task.FromResult<PostSnapshot?>(post) : WithReactionsOf(post, viewerId);
     }
 
+    /// <summary>As <see cref="IPostGrain.GetCommentAuthors"/>; not in the read model, as only guests' reads need it.</summary>
+    public Task<IReadOnlyList<string>> GetCommentAuthors(long postId) => grains.GetGrain<IPostGrain>(postId).GetCommentAuthors();
+
     /// <summary>As <see cref="IUserGrain.GetAccount"/>.</summary>
     public Task<AccountSnapshot> GetAccount(string userId) =>
         local.Users.TryGet(userId, out var user) ? Task.FromResult(user.Account) : grains.GetGrain<IUserGrain>(userId).GetAccount();

@@ -39,14 +39,14 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         }
 
         var post = await grains.GetGrain<ISourceGrain>(source.Key).Publish(new NewPost(caller, text, requestId));
-        return await hydrator.HydrateAsync(post);
+        return await hydrator.HydrateAsync(post, caller);
     }
 
     public override async Task<Post> GetPost(GetPostRequest request, ServerCallContext context)
     {
         var caller = await identity.RequireCallerAsync(context);
         var (post, _) = await access.RequireShownPost(Require.NumericId(request.PostId, "post_id"), caller);
-        return await hydrator.HydrateAsync(post);
+        return await hydrator.HydrateAsync(post, caller);
     }
 
     public override async Task<Post> UpdatePost(UpdatePostRequest request, ServerCallContext context)
@@ -58,7 +58,7 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         await access.RequireShownPost(postId, caller);
 
         var post = await grains.GetGrain<IPostGrain>(postId).Edit(caller, text, requestId);
-        return await hydrator.HydrateAsync(post);
+        return await hydrator.HydrateAsync(post, caller);
     }
 
     public override async Task<DeletePostResponse> DeletePost(DeletePostRequest request, ServerCallContext context)

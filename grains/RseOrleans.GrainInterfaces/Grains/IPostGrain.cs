@@ -25,6 +25,10 @@ public interface IPostGrain : IGrainWithIntegerKey
     [AlwaysInterleave]
     Task<CommentPage> ListComments(long? after, int pageSize);
 
+    /// <summary>The author of each comment of the post, in order: what a count of the comments a viewer may see needs.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<string>> GetCommentAuthors();
+
     /// <summary>Deletes a comment; the caller has already checked that the actor may.</summary>
     Task DeleteComment(string actorId, long commentId, string requestId);
 

@@ -227,6 +227,9 @@ public sealed class PostGrain(
     public Task<CommentSnapshot?> GetComment(long commentId) =>
         Task.FromResult(state.State.Deleted || FindComment(commentId) is not { } comment ? null : ToSnapshot(comment));
 
+    public Task<IReadOnlyList<string>> GetCommentAuthors() =>
+        Task.FromResult<IReadOnlyList<string>>(state.State.Deleted ? [] : [.. state.State.Comments.Select(comment => comment.AuthorId)]);
+
     public Task<CommentPage> ListComments(long? after, int pageSize)
     {
         var comments = state.State.Comments;

@@ -59,6 +59,12 @@ public sealed class GuestAccessTests(EngineFixture engine)
 
         Assert.Equal([n.Owner, n.CoMember], seenByGuest.Comments.Select(c => c.AuthorId));
         Assert.Equal([n.Owner, n.Outsider, n.CoMember], seenByMember.Comments.Select(c => c.AuthorId));
+
+        // The count they see is the count of what they may read: the post itself, and in the feed.
+        Assert.Equal(2, (await engine.Posts.GetPostAsync(new GetPostRequest { PostId = post.PostId }, As(n.Guest))).CommentCount);
+        Assert.Equal(3, (await engine.Posts.GetPostAsync(new GetPostRequest { PostId = post.PostId }, As(n.CoMember))).CommentCount);
+        var guestFeed = await engine.Feeds.GetHomeFeedAsync(new GetHomeFeedRequest { PageSize = 50 }, As(n.Guest));
+        Assert.Equal(2, guestFeed.Items.Single(item => item.Post.PostId == post.PostId).Post.CommentCount);
     }
 
     [Fact]
