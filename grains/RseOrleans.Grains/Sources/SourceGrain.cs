@@ -154,7 +154,7 @@ public sealed class SourceGrain(
         {
             // The author sees their post at once; everyone else pulls it when they read.
             await Deliver(post.AuthorId, delivery);
-            await CompleteFanoutAsync(postId);
+            CompleteFanoutOffTheAuthorsPath(postId);
             return snapshot;
         }
 
@@ -173,7 +173,7 @@ public sealed class SourceGrain(
         // harmless for the feeds that have it.
         if (await FanOut(delivery, post.AuthorId))
         {
-            await CompleteFanoutAsync(postId);
+            CompleteFanoutOffTheAuthorsPath(postId);
         }
 
         return snapshot;
@@ -236,6 +236,33 @@ public sealed class SourceGrain(
     private Task LogPostedAsync(PostSnapshot post) => activityLog.AppendAsync(
         new Activity(post.PostId, ActivityKind.Posted, post.PostId, source.Key, post.AuthorId, post.Text, post.CreatedAt),
         fanoutPending: true);
+
+    /// <summary>
+    /// Completes a fan-out without holding up the author's answer for the round trip that clears its
+    /// pending mark in the activity log: the post is durable and delivered already. Should that
+    /// clearing fail, the mark stays, and the recovery finds the fan-out complete here and clears it.
+    /// </summary>
+    private void CompleteFanoutOffTheAuthorsPath(long postId)
+    {
+        completedSinceWrite |= state.State.PendingFanout.Remove(postId);
+        if (!activityLog.IsKept)
+        {
+            return;
+        }
+
+        // Off the grain's scheduler: the activity log needs nothing of the grain, which may be gone by then.
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await activityLog.FanoutCompletedAsync(postId);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "The pending mark of post {PostId}'s completed fan-out stays until the recovery clears it", postId);
+            }
+        });
+    }
 
     private async Task CompleteFanoutAsync(long postId)
     {
