@@ -12,7 +12,8 @@ public sealed class ActivityLogTests(DatabaseServersFixture servers)
     public async Task Paging_a_profile_past_its_sources_recent_window_reads_the_older_posts_from_the_activity_log()
     {
         var stores = await DurableStores.CreateAsync(servers, "history");
-        await using var engine = await stores.StartEngineAsync("history", "--Feed:SourceWindow=5");
+        // No recovery in this test's time: only the completion itself clears a pending mark.
+        await using var engine = await stores.StartEngineAsync("history", "--Feed:SourceWindow=5", "--Feed:FanoutRecoveryAfter=01:00:00");
         var api = new EngineClient(engine.Channel);
         var alice = await api.CreateUserAsync("alice");
         var written = new List<string>();
@@ -35,6 +36,11 @@ public sealed class ActivityLogTests(DatabaseServersFixture servers)
         while (token.Length > 0);
 
         Assert.Equal(written.Where(id => id != deleted).Reverse(), paged);
+
+        // Each fan-out completed: its pending mark is cleared, after the author's answer.
+        await Eventually.TrueAsync(
+            async () => (long)(await stores.SqlAsync("SELECT count(*) FROM rse_fanout_pending"))! == 0,
+            "the pending marks of completed fan-outs to be cleared");
     }
 
     [Fact]
