@@ -9,8 +9,6 @@ public sealed class LocalFeeds
 {
     private readonly ConcurrentDictionary<string, LocalFeed> feeds = new(StringComparer.Ordinal);
 
-    public int Count => feeds.Count;
-
     /// <summary>Registers the timeline of a feed grain activating on this silo.</summary>
     internal LocalFeed Open(string userId, Timeline timeline)
     {

@@ -152,8 +152,9 @@ public sealed class SourceGrain(
         var delivery = new FeedDelivery(source, postId);
         if (state.State.Pulled)
         {
-            // The author sees their post at once; everyone else pulls it when they read.
-            await Deliver(post.AuthorId, delivery);
+            // The author sees their post at once, through the same delivery as everyone else's pushed
+            // posts (a feed not in memory builds with it); everyone else pulls it when they read.
+            await deliveries.DeliverAsync(delivery, [post.AuthorId]);
             CompleteFanoutOffTheAuthorsPath(postId);
             return snapshot;
         }
@@ -406,19 +407,5 @@ public sealed class SourceGrain(
             ? [.. audience.State.Members.Append(authorId).Distinct(StringComparer.Ordinal)]
             : [.. audience.State.Members];
         return deliveries.DeliverAsync(delivery, recipients);
-    }
-
-    private async Task<bool> Deliver(string userId, FeedDelivery delivery)
-    {
-        try
-        {
-            await GrainFactory.GetGrain<IFeedGrain>(userId).Deliver(delivery);
-            return true;
-        }
-        catch (Exception ex) when (ex is TimeoutException or OrleansException)
-        {
-            logger.LogWarning(ex, "Delivery of post {PostId} to the feed of {UserId} failed", delivery.PostId, userId);
-            return false;
-        }
     }
 }
