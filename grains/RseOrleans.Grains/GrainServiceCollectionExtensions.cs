@@ -25,7 +25,7 @@ public static class GrainServiceCollectionExtensions
 
         // Fan-out: one delivery service per silo, appending posts to the timelines of its feeds in memory.
         services.TryAddSingleton<LocalFeeds>();
-        services.TryAddSingleton<SourceKeyPool>();
+        services.TryAddSingleton<SharedStrings>();
         services.TryAddSingleton<FeedDeliveryClient>();
         services.AddGrainService<FeedDeliveryService>();
         services.AddOptions<GrainCollectionOptions>().Configure<IOptions<FeedOptions>>((collection, feed) =>

@@ -36,7 +36,7 @@ public sealed class FeedGrain(
     IOptions<FeedOptions> options,
     PulledSourceCache pulledSources,
     LocalFeeds localFeeds,
-    SourceKeyPool sourceKeys,
+    SharedStrings strings,
     IActivityLog activityLog,
     ITimelineStore timelines,
     TimeProvider clock) : Grain, IFeedGrain
@@ -54,9 +54,10 @@ public sealed class FeedGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var sources = state.State.Sources;
+        var ownSource = SourceId.User(UserId).Key;
         for (var i = 0; i < sources.Count; i++)
         {
-            sources[i] = sourceKeys.Share(sources[i]);
+            sources[i] = Shared(sources[i], ownSource);
             timeline.AddSource(sources[i]);
         }
 
@@ -81,7 +82,7 @@ public sealed class FeedGrain(
     public async Task AddSource(SourceId source, IReadOnlyList<long> recentPostIds)
     {
         // One string for the state, the timeline and every other feed: Key builds a new one at every call.
-        var key = sourceKeys.Share(source.Key);
+        var key = Shared(source.Key, SourceId.User(UserId).Key);
         bool added;
         lock (feed.Lock)
         {
@@ -308,6 +309,9 @@ public sealed class FeedGrain(
             }
         }
     }
+
+    // The user's own source key is theirs alone: sharing it would only add an entry to the table.
+    private string Shared(string sourceKey, string ownSource) => sourceKey == ownSource ? sourceKey : strings.Share(sourceKey);
 
     private void Remember(string source, IReadOnlyList<long> postIds)
     {

@@ -361,6 +361,14 @@ public sealed class SourceGrain(
 
     public async Task<IReadOnlyList<long>> GetRecent(long? before, int count)
     {
+        if (state.State.Recent.Count == 0 && state.State.PendingFanout.Count == 0 && !completedSinceWrite)
+        {
+            // Most people never post, yet every rebuild of their home feed asks their own source:
+            // with nothing to give, it leaves memory rather than cost each of them an activation.
+            DeactivateOnIdle();
+            return [];
+        }
+
         var page = RecentFromWindow(before, count);
         if (page.Length == count || state.State.Recent.Count < options.Value.SourceWindow || !activityLog.IsKept)
         {

@@ -58,6 +58,7 @@ public sealed class UserState
 public sealed class UserGrain(
     [PersistentState("user", StorageNames.Main)] IPersistentState<UserState> state,
     LocalReadModel readModel,
+    SharedStrings strings,
     TimeProvider clock) : Grain, IUserGrain, IPublishesLocally
 {
     private const string CreateOperation = "create-user";
@@ -76,9 +77,22 @@ public sealed class UserGrain(
     // Only users someone reads are published, so an active user who is never read costs no more.
     private bool readHere;
 
-    private string UserId => this.GetPrimaryKeyString();
+    // One string for the snapshots, the account and the read model's key: the key makes a new one at every call.
+    private string? userId;
+
+    private string UserId => userId ??= this.GetPrimaryKeyString();
 
     private SourceId OwnSource => SourceId.User(UserId);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Profile is { } profile)
+        {
+            state.State.Profile = Shared(profile);
+        }
+
+        return Task.CompletedTask;
+    }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -117,7 +131,7 @@ public sealed class UserGrain(
         await GrainFactory.GetGrain<IFeedGrain>(UserId).AddSource(OwnSource, []);
 
         var now = clock.GetUtcNow();
-        state.State.Profile = profile;
+        state.State.Profile = Shared(profile);
         state.State.Role = role;
         state.State.CreatedAt = now;
         state.State.UpdatedAt = now;
@@ -140,7 +154,7 @@ public sealed class UserGrain(
             return Snapshot();
         }
 
-        state.State.Profile = current with
+        state.State.Profile = Shared(current with
         {
             DisplayName = fields.HasFlag(ProfileFields.DisplayName) ? values.DisplayName : current.DisplayName,
             Title = fields.HasFlag(ProfileFields.Title) ? values.Title : current.Title,
@@ -149,7 +163,7 @@ public sealed class UserGrain(
             TimeZone = fields.HasFlag(ProfileFields.TimeZone) ? values.TimeZone : current.TimeZone,
             Language = fields.HasFlag(ProfileFields.Language) ? values.Language : current.Language,
             Skills = fields.HasFlag(ProfileFields.Skills) ? values.Skills : current.Skills,
-        };
+        });
         state.State.UpdatedAt = clock.GetUtcNow();
         state.State.Requests.Record(UpdateOperation, UserId, requestId);
         await state.WriteStateAsync();
@@ -410,6 +424,17 @@ public sealed class UserGrain(
             throw DomainException.Precondition($"The account '{UserId}' is not being erased.");
         }
     }
+
+    /// <summary>The profile with the values colleagues have in common shared across the silo; the name is the user's own.</summary>
+    private UserProfile Shared(UserProfile profile) => profile with
+    {
+        Title = strings.Share(profile.Title),
+        Department = strings.Share(profile.Department),
+        Location = strings.Share(profile.Location),
+        TimeZone = strings.Share(profile.TimeZone),
+        Language = strings.Share(profile.Language),
+        Skills = strings.Share(profile.Skills),
+    };
 
     private UserSnapshot Snapshot() => new(
         UserId,
