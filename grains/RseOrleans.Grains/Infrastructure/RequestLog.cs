@@ -21,70 +21,109 @@ public sealed class RequestLog
     public const int Capacity = 512;
 
     // Keyed by the joined strings, as states stored before hashed keys hold them: read as they
-    // are, and moved to the hashed fields at first use, after which they are stored empty.
+    // are, and moved to the arrays at first use, after which they are stored absent.
     [Id(0)]
-    private Dictionary<string, long>? outcomes;
+    private Dictionary<string, long>? joinedOutcomes;
 
     [Id(1)]
-    private Queue<string>? order;
+    private Queue<string>? joinedOrder;
 
-    // Created by the first request recorded: many states never log one (the source of a user who
-    // has not posted, for one), and an empty dictionary and queue cost about 120 bytes in every
-    // active grain that holds them. An empty log is stored as absent.
+    // Hashed keys in a dictionary and a queue, as states stored before the arrays hold them (about
+    // 310 bytes for two requests): moved to the arrays at first use too.
     [Id(2)]
-    private Dictionary<ulong, long>? outcomesByKey;
+    private Dictionary<ulong, long>? hashedOutcomes;
 
     [Id(3)]
-    private Queue<ulong>? keys;
+    private Queue<ulong>? hashedOrder;
+
+    // Every active grain holds a log: two exactly-sized arrays in arrival order, oldest first, cost
+    // 48 bytes plus 16 a request. Recording copies them (O(n), n at most Capacity), which the storage
+    // write that follows every record dwarfs; a lookup is one vectorized scan. Created by the first
+    // request recorded: many states never log one (the source of a user who has not posted, for
+    // one), and an empty log is stored as absent.
+    [Id(4)]
+    private ulong[]? keys;
+
+    [Id(5)]
+    private long[]? outcomes;
 
     public bool TryGet(string operation, string callerId, string requestId, out long outcome)
     {
-        MoveJoinedKeys();
-        if (outcomesByKey is null)
-        {
-            outcome = 0;
-            return false;
-        }
-
-        return outcomesByKey.TryGetValue(Key(operation, callerId, requestId), out outcome);
+        MoveLegacyFields();
+        var index = IndexOf(Key(operation, callerId, requestId));
+        outcome = index >= 0 ? outcomes![index] : 0;
+        return index >= 0;
     }
 
     public void Record(string operation, string callerId, string requestId, long outcome = 0)
     {
-        MoveJoinedKeys();
-        Record(Key(Joined(operation, callerId, requestId)), outcome);
-    }
-
-    private void Record(ulong key, long outcome)
-    {
-        outcomesByKey ??= [];
-        if (outcomesByKey.TryAdd(key, outcome))
-        {
-            keys ??= new();
-            keys.Enqueue(key);
-            while (keys.Count > Capacity)
-            {
-                outcomesByKey.Remove(keys.Dequeue());
-            }
-        }
-    }
-
-    private void MoveJoinedKeys()
-    {
-        if (order is null)
+        MoveLegacyFields();
+        var key = Key(operation, callerId, requestId);
+        if (IndexOf(key) >= 0)
         {
             return;
         }
 
-        foreach (var joined in order)
+        var count = keys?.Length ?? 0;
+        if (keys is null || outcomes is null || count < Capacity)
         {
-            if (outcomes is not null && outcomes.TryGetValue(joined, out var outcome))
+            Array.Resize(ref keys, count + 1);
+            Array.Resize(ref outcomes, count + 1);
+        }
+        else
+        {
+            // Full: the oldest is forgotten.
+            Array.Copy(keys, 1, keys, 0, count - 1);
+            Array.Copy(outcomes, 1, outcomes, 0, count - 1);
+        }
+
+        keys[^1] = key;
+        outcomes[^1] = outcome;
+    }
+
+    private int IndexOf(ulong key) => keys is null ? -1 : keys.AsSpan().IndexOf(key);
+
+    private void MoveLegacyFields()
+    {
+        if (joinedOrder is null && hashedOrder is null)
+        {
+            return;
+        }
+
+        // A state holds one of the older shapes; whichever it holds is appended in its order after
+        // anything already in the arrays, as recording each again would.
+        List<ulong> movedKeys = [.. keys ?? []];
+        List<long> movedOutcomes = [.. outcomes ?? []];
+        if (hashedOrder is not null && hashedOutcomes is not null)
+        {
+            foreach (var key in hashedOrder)
             {
-                Record(Key(joined), outcome);
+                if (hashedOutcomes.TryGetValue(key, out var outcome) && !movedKeys.Contains(key))
+                {
+                    movedKeys.Add(key);
+                    movedOutcomes.Add(outcome);
+                }
             }
         }
 
-        (outcomes, order) = (null, null);
+        if (joinedOrder is not null && joinedOutcomes is not null)
+        {
+            foreach (var joined in joinedOrder)
+            {
+                var key = Key(joined);
+                if (joinedOutcomes.TryGetValue(joined, out var outcome) && !movedKeys.Contains(key))
+                {
+                    movedKeys.Add(key);
+                    movedOutcomes.Add(outcome);
+                }
+            }
+        }
+
+        var skip = Math.Max(0, movedKeys.Count - Capacity);
+        (keys, outcomes) = movedKeys.Count == 0
+            ? (null, null)
+            : (CollectionsMarshal.AsSpan(movedKeys)[skip..].ToArray(), CollectionsMarshal.AsSpan(movedOutcomes)[skip..].ToArray());
+        (joinedOutcomes, joinedOrder, hashedOutcomes, hashedOrder) = (null, null, null, null);
     }
 
     private static ulong Key(string operation, string callerId, string requestId) => Key(Joined(operation, callerId, requestId));

@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using RseOrleans.Grains.Infrastructure;
@@ -67,6 +69,154 @@ public sealed class LazyStateTests
     }
 
     [Fact]
+    public void An_empty_request_log_is_stored_without_arrays()
+    {
+        var stored = Reread<RequestLog, ArrayRequestLog>(new RequestLog());
+
+        Assert.Null(stored.Keys);
+        Assert.Null(stored.Outcomes);
+    }
+
+    [Fact]
+    public void A_partly_full_request_log_stores_exactly_sized_arrays_oldest_first()
+    {
+        var log = new RequestLog();
+        log.Record("follow", "alice", "r1", 1);
+        log.Record("unfollow", "alice", "r2", 0);
+        log.Record("post", "alice", "r3", 42);
+        // A retry keeps the first outcome and adds nothing.
+        log.Record("post", "alice", "r3", 7);
+
+        var stored = Reread<RequestLog, ArrayRequestLog>(log);
+        Assert.Equal([Hash("follow\nalice\nr1"), Hash("unfollow\nalice\nr2"), Hash("post\nalice\nr3")], stored.Keys!);
+        Assert.Equal([1L, 0L, 42L], stored.Outcomes!);
+
+        var read = RoundTrip(log);
+        Assert.Equal(1, Outcome(read, "follow", "r1"));
+        Assert.Equal(0, Outcome(read, "unfollow", "r2"));
+        Assert.Equal(42, Outcome(read, "post", "r3"));
+        Assert.False(read.TryGet("post", "bob", "r3", out _));
+    }
+
+    [Fact]
+    public void A_full_request_log_forgets_its_oldest_request_and_stays_at_capacity()
+    {
+        var log = new RequestLog();
+        for (var i = 0; i < RequestLog.Capacity; i++)
+        {
+            log.Record("post", "alice", $"r{i}", i);
+        }
+
+        var read = RoundTrip(log);
+        read.Record("post", "alice", "new", -1);
+        Assert.False(read.TryGet("post", "alice", "r0", out _));
+        Assert.Equal(1, Outcome(read, "post", "r1"));
+        Assert.Equal(-1, Outcome(read, "post", "new"));
+
+        var stored = Reread<RequestLog, ArrayRequestLog>(read);
+        Assert.Equal(RequestLog.Capacity, stored.Keys!.Length);
+        Assert.Equal(RequestLog.Capacity, stored.Outcomes!.Length);
+        Assert.Equal((Hash("post\nalice\nr1"), 1L), (stored.Keys[0], stored.Outcomes[0]));
+        Assert.Equal((Hash("post\nalice\nnew"), -1L), (stored.Keys[^1], stored.Outcomes[^1]));
+    }
+
+    [Fact]
+    public void A_request_log_stored_as_a_dictionary_and_queue_answers_retries_keeps_its_order_and_is_stored_as_arrays()
+    {
+        // Entered in the dictionary in the reverse of the queue's order: the queue's order is the one kept.
+        var stored = new HashedKeyRequestLog();
+        stored.Outcomes[Hash("post\nalice\nb")] = 2;
+        stored.Outcomes[Hash("follow\nalice\na")] = 1;
+        stored.Order.Enqueue(Hash("follow\nalice\na"));
+        stored.Order.Enqueue(Hash("post\nalice\nb"));
+
+        var read = Reread<HashedKeyRequestLog, RequestLog>(stored);
+        Assert.Equal(1, Outcome(read, "follow", "a"));
+        Assert.Equal(2, Outcome(read, "post", "b"));
+        Assert.False(read.TryGet("post", "alice", "a", out _));
+
+        read.Record("post", "alice", "c", 3);
+        var arrays = Reread<RequestLog, ArrayRequestLog>(read);
+        Assert.Equal([Hash("follow\nalice\na"), Hash("post\nalice\nb"), Hash("post\nalice\nc")], arrays.Keys!);
+        Assert.Equal([1L, 2L, 3L], arrays.Outcomes!);
+        var old = Reread<RequestLog, HashedKeyRequestLog>(read);
+        Assert.Null(old.Outcomes);
+        Assert.Null(old.Order);
+    }
+
+    [Fact]
+    public void A_full_request_log_stored_as_a_dictionary_and_queue_keeps_its_bound()
+    {
+        var stored = new HashedKeyRequestLog();
+        for (var i = 0; i < RequestLog.Capacity; i++)
+        {
+            stored.Outcomes[Hash($"post\nalice\nr{i}")] = i;
+            stored.Order.Enqueue(Hash($"post\nalice\nr{i}"));
+        }
+
+        var read = Reread<HashedKeyRequestLog, RequestLog>(stored);
+        Assert.Equal(7, Outcome(read, "post", "r7"));
+        read = RoundTrip(read);
+        read.Record("post", "alice", "new", 0);
+        Assert.False(read.TryGet("post", "alice", "r0", out _));
+        Assert.Equal(1, Outcome(read, "post", "r1"));
+        Assert.Equal(RequestLog.Capacity - 1, Outcome(read, "post", $"r{RequestLog.Capacity - 1}"));
+        Assert.Equal(RequestLog.Capacity, Reread<RequestLog, ArrayRequestLog>(read).Keys!.Length);
+    }
+
+    [Fact]
+    public void A_sorted_id_set_keeps_ordinal_order_and_answers_like_a_set()
+    {
+        var set = new SortedIdSet();
+        Assert.True(set.Add("carol"));
+        Assert.True(set.Add("Bob"));
+        Assert.True(set.Add("alice"));
+        Assert.False(set.Add("alice"));
+        Assert.Equal(["Bob", "alice", "carol"], set);
+        Assert.Equal(3, set.Count);
+        Assert.True(set.Contains("Bob"));
+        Assert.False(set.Contains("bob"));
+
+        Assert.False(set.Remove("bob"));
+        Assert.True(set.Remove("alice"));
+        Assert.Equal(["Bob", "carol"], set.ToArray());
+        var (items, next) = set.After("Bob", 10);
+        Assert.Equal(["carol"], items);
+        Assert.Null(next);
+        (items, next) = set.After(null, 1);
+        Assert.Equal(["Bob"], items);
+        Assert.Equal("Bob", next);
+
+        var read = RoundTrip(set);
+        Assert.Equal(["Bob", "carol"], read);
+        Assert.True(read.Remove("Bob"));
+        Assert.True(read.Remove("carol"));
+        Assert.Empty(RoundTrip(read));
+        Assert.True(RoundTrip(read).Add("dave"));
+    }
+
+    [Fact]
+    public void A_user_state_stored_with_hash_sets_reads_back_with_the_same_ids_and_is_stored_as_sorted_sets()
+    {
+        var stored = new HashSetUserState { Groups = new(StringComparer.Ordinal) { "g2", "g1" } };
+        stored.Following.UnionWith(["dave", "bob", "carol"]);
+
+        var read = Reread<HashSetUserState, UserState>(stored);
+        Assert.Equal(["bob", "carol", "dave"], read.Following);
+        Assert.True(read.Following.Contains("carol"));
+        Assert.Equal(["g1", "g2"], read.Groups);
+        Assert.Empty(read.JoinRequests);
+
+        var old = Reread<UserState, HashSetUserState>(read);
+        Assert.Null(old.Following);
+        Assert.Null(old.Groups);
+        Assert.Null(old.JoinRequests);
+        var again = RoundTrip(read);
+        Assert.Equal(["bob", "carol", "dave"], again.Following);
+        Assert.Equal(["g1", "g2"], again.Groups);
+    }
+
+    [Fact]
     public void A_user_state_with_no_groups_reads_back_with_empty_sets()
     {
         var state = new UserState();
@@ -83,6 +233,14 @@ public sealed class LazyStateTests
         Assert.Equal("g1", Assert.Single(read.Groups));
         Assert.Equal("g2", Assert.Single(read.JoinRequests));
     }
+
+    private static TRead Reread<TStored, TRead>(TStored stored) =>
+        Serializer.Deserialize<TRead>(Serializer.SerializeToArray(stored)) ?? throw new InvalidOperationException("Read back as null.");
+
+    private static ulong Hash(string joined) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(joined.AsSpan()));
+
+    private static long Outcome(RequestLog log, string operation, string requestId) =>
+        log.TryGet(operation, "alice", requestId, out var outcome) ? outcome : throw new InvalidOperationException($"No outcome for {operation} {requestId}.");
 }
 
 /// <summary>The request log as states stored it before its keys were hashed: the joined strings, by the same field ids.</summary>
@@ -94,4 +252,40 @@ public sealed class JoinedKeyRequestLog
 
     [Id(1)]
     public Queue<string> Order { get; set; } = new();
+}
+
+/// <summary>The request log as states stored it before the arrays: hashed keys in a dictionary and a queue, by the same field ids.</summary>
+[GenerateSerializer]
+public sealed class HashedKeyRequestLog
+{
+    [Id(2)]
+    public Dictionary<ulong, long> Outcomes { get; set; } = new();
+
+    [Id(3)]
+    public Queue<ulong> Order { get; set; } = new();
+}
+
+/// <summary>The request log's arrays by their field ids, to see how a log is stored.</summary>
+[GenerateSerializer]
+public sealed class ArrayRequestLog
+{
+    [Id(4)]
+    public ulong[]? Keys { get; set; }
+
+    [Id(5)]
+    public long[]? Outcomes { get; set; }
+}
+
+/// <summary>A user's ids as states stored them before the sorted sets: hash sets, by the same field ids.</summary>
+[GenerateSerializer]
+public sealed class HashSetUserState
+{
+    [Id(3)]
+    public HashSet<string> Following { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(8)]
+    public HashSet<string>? Groups { get; set; }
+
+    [Id(9)]
+    public HashSet<string>? JoinRequests { get; set; }
 }
