@@ -20,7 +20,15 @@ public sealed class SharedStrings
     public const int MaxLength = 200;
 
     private readonly ConcurrentDictionary<string, string> values = new(StringComparer.Ordinal);
+    private readonly int maxValues;
     private int count;
+
+    public SharedStrings()
+        : this(MaxValues)
+    {
+    }
+
+    internal SharedStrings(int maxValues) => this.maxValues = maxValues;
 
     public string Share(string value)
     {
@@ -29,7 +37,7 @@ public sealed class SharedStrings
             return shared;
         }
 
-        if (value.Length > MaxLength || Volatile.Read(ref count) >= MaxValues)
+        if (value.Length > MaxLength || Volatile.Read(ref count) >= maxValues)
         {
             return value;
         }

@@ -76,6 +76,23 @@ public sealed class SortedIdSet : IReadOnlyCollection<string>
 
     public void Clear() => ids = [];
 
+    /// <summary>Holds the silo's shared instance of each id instead of its own copy: same ids, same order.</summary>
+    public void ShareWith(SharedStrings strings)
+    {
+        if (ids.Length == 0)
+        {
+            return;
+        }
+
+        var shared = new string[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            shared[i] = strings.Share(ids[i]);
+        }
+
+        ids = shared;
+    }
+
     /// <summary>The ids in ordinal order, as a copy the caller may keep.</summary>
     public string[] ToArray() => ids.Length == 0 ? [] : (string[])ids.Clone();
 

@@ -58,6 +58,23 @@ public sealed class UserState
     /// <summary>The groups the user asked to join and has not heard back from.</summary>
     public SortedIdSet JoinRequests => Current(ref joinRequests, ref hashedJoinRequests);
 
+    /// <summary>
+    /// Followed users and groups are held by many users on a silo: each state read from storage
+    /// takes the shared instances rather than keeping copies of its own.
+    /// </summary>
+    public void ShareIds(SharedStrings strings)
+    {
+        if (following is not null || hashedFollowing is not null)
+        {
+            Following.ShareWith(strings);
+        }
+
+        if (groups is not null || hashedGroups is not null)
+        {
+            Groups.ShareWith(strings);
+        }
+    }
+
     private static SortedIdSet Current(ref SortedIdSet? set, ref HashSet<string>? stored)
     {
         if (stored is not null)
@@ -103,6 +120,7 @@ public sealed class UserGrain(
         if (state.State.Profile is { } profile)
         {
             state.State.Profile = Shared(profile);
+            state.State.ShareIds(strings);
         }
 
         return Task.CompletedTask;
@@ -203,7 +221,7 @@ public sealed class UserGrain(
             var target = SourceId.User(targetUserId);
             var recent = await GrainFactory.GetGrain<ISourceGrain>(target.Key).AddAudience([UserId]);
             await GrainFactory.GetGrain<IFeedGrain>(UserId).AddSource(target, recent);
-            state.State.Following.Add(targetUserId);
+            state.State.Following.Add(strings.Share(targetUserId));
         }
 
         state.State.Requests.Record(FollowOperation, UserId, requestId, changed ? 1 : 0);
@@ -316,7 +334,7 @@ public sealed class UserGrain(
             throw DomainException.NotFound($"User '{UserId}'");
         }
 
-        var changed = isMember ? state.State.Groups.Add(groupId) : state.State.Groups.Remove(groupId);
+        var changed = isMember ? state.State.Groups.Add(strings.Share(groupId)) : state.State.Groups.Remove(groupId);
         if (isMember)
         {
             // An approved request ends here.

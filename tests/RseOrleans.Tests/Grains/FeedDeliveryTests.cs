@@ -69,6 +69,29 @@ public sealed class FeedDeliveryTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_reader_who_never_posted_keeps_no_source_in_memory_once_their_feed_is_rebuilt()
+    {
+        var reader = await fixture.CreateUserAsync("reader");
+        var author = await fixture.CreateUserAsync("author");
+        await Grains.GetGrain<IUserGrain>(reader).Follow(author, "follow");
+        var theirs = await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).Publish(new NewPost(author, "Welcome", "r1"));
+        var feed = Grains.GetGrain<IFeedGrain>(reader);
+        await fixture.Cluster.DeactivateAsync(feed);
+        await fixture.Cluster.WaitForDeactivationAsync(feed);
+
+        Assert.Equal([theirs.PostId], (await feed.ReadBefore(null, 10)).Refs.Select(r => r.PostId));
+
+        // The rebuild asked the reader's own source, which had nothing to give and left memory.
+        var ownSource = Grains.GetGrain<ISourceGrain>(SourceId.User(reader).Key);
+        Assert.Equal(1, fixture.CallsTo(nameof(ISourceGrain.GetRecent), SourceId.User(reader).Key));
+        var management = Grains.GetGrain<IManagementGrain>(0);
+        await Eventually.TrueAsync(async () => await management.GetActivationAddress(ownSource) is null, "the reader's empty source to leave memory");
+
+        var mine = await ownSource.Publish(new NewPost(reader, "My first post", "r2"));
+        Assert.Equal([mine.PostId, theirs.PostId], (await feed.ReadBefore(null, 10)).Refs.Select(r => r.PostId));
+    }
+
+    [Fact]
     public async Task Following_backfills_recent_posts_and_unfollowing_removes_them()
     {
         var reader = await fixture.CreateUserAsync("reader");
