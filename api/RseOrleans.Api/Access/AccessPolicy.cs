@@ -152,10 +152,8 @@ public sealed class AccessPolicy(IGrainFactory grains, GrainReads reads, Identit
         var groupIds = posts.Select(post => post.GroupId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
         // The viewer's role once for the page, not once per group.
         var isGuest = groupIds.Length > 0 && await IsGuestAsync(viewerId);
-        var accesses = (await Task.WhenAll(groupIds.Select(groupId => grains.GetGrain<IGroupGrain>(groupId).GetAccess(viewerId))))
-            .Select(access => AsSeenBy(access, isGuest))
-            .ToArray();
-        var readableGroups = groupIds.Where((_, i) => accesses[i].CanReadContent).ToHashSet(StringComparer.Ordinal);
+        var accesses = await Task.WhenAll(groupIds.Select(groupId => ContentAccessAsync(groupId, viewerId, isGuest)));
+        var readableGroups = groupIds.Where((_, i) => accesses[i] is not { } access || access.CanReadContent).ToHashSet(StringComparer.Ordinal);
         var visibleAuthors = await VisibleAmong(viewerId, posts.Where(post => post.GroupId is null).Select(post => post.AuthorId));
         var readable = posts
             .Where(post => post.GroupId is { } groupId ? readableGroups.Contains(groupId) : visibleAuthors.Contains(post.AuthorId))
@@ -166,14 +164,43 @@ public sealed class AccessPolicy(IGrainFactory grains, GrainReads reads, Identit
         var hiddenByScope = await Task.WhenAll(scopes.Select(scope =>
             reads.HiddenAmong(scope.Key, scope.Select(post => post.PostId).ToArray())));
         var hidden = hiddenByScope.SelectMany(ids => ids).ToHashSet();
-        var moderatesProfiles = hidden.Count > 0 && await CanModerateAsync(viewerId, group: null);
+        if (hidden.Count == 0)
+        {
+            return readable.Select(post => post.PostId).ToHashSet();
+        }
+
+        var moderatesProfiles = await CanModerateAsync(viewerId, group: null);
+        var moderatedGroups = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var groupId in readable.Where(post => hidden.Contains(post.PostId)).Select(post => post.GroupId).OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            var access = accesses[Array.IndexOf(groupIds, groupId)] ?? await grains.GetGrain<IGroupGrain>(groupId).GetAccess(viewerId);
+            if (access.IsModerator)
+            {
+                moderatedGroups.Add(groupId);
+            }
+        }
+
         return readable
             .Where(post => !hidden.Contains(post.PostId)
                 || post.AuthorId == viewerId
-                || (post.GroupId is { } groupId ? accesses[Array.IndexOf(groupIds, groupId)].IsModerator : moderatesProfiles))
+                || (post.GroupId is { } groupId ? moderatedGroups.Contains(groupId) : moderatesProfiles))
             .Select(post => post.PostId)
             .ToHashSet();
     }
+
+    /// <summary>
+    /// The viewer's access to a group's content, or null when it is known without asking the group:
+    /// the posts of an open group, the company-wide one for a start, are for every member of the
+    /// network, so while its grain in this process has published the group as open, a page does not
+    /// call it. Guests are asked for, as for them only their own groups exist.
+    /// </summary>
+    private Task<GroupAccess?> ContentAccessAsync(string groupId, string viewerId, bool isGuest) =>
+        !isGuest && reads.LocalGroup(groupId)?.Spec.Visibility == GroupVisibility.Open
+            ? Task.FromResult<GroupAccess?>(null)
+            : AccessAsSeenByAsync(groupId, viewerId, isGuest);
+
+    private async Task<GroupAccess?> AccessAsSeenByAsync(string groupId, string viewerId, bool isGuest) =>
+        AsSeenBy(await grains.GetGrain<IGroupGrain>(groupId).GetAccess(viewerId), isGuest);
 
     /// <summary>Network admins run accounts and roles; everyone else is refused, saying who may.</summary>
     public static void RequireNetworkAdmin(Identity.Caller caller, string what)

@@ -41,6 +41,9 @@ public sealed class GrainReads(IGrainFactory grains, LocalReadModel local)
     public Task<GroupSnapshot?> GetGroup(string groupId) =>
         local.Groups.TryGet(groupId, out var group) ? Task.FromResult<GroupSnapshot?>(group) : grains.GetGrain<IGroupGrain>(groupId).Get();
 
+    /// <summary>The group as its grain in this process last published it; null when it is not here (never a call).</summary>
+    public GroupSnapshot? LocalGroup(string groupId) => local.Groups.TryGet(groupId, out var group) ? group : null;
+
     /// <summary>As <see cref="IModerationGrain.HiddenAmong"/>.</summary>
     public Task<IReadOnlySet<long>> HiddenAmong(string scope, IReadOnlyCollection<long> postIds)
     {

@@ -27,10 +27,12 @@ public sealed class ModerationTests(EngineFixture engine)
         await RpcAssert.FailsWith(StatusCode.PermissionDenied, () => engine.Admin.ListReportsAsync(new ListReportsRequest(), As(moderator)));
     }
 
-    [Fact]
-    public async Task A_hidden_post_is_gone_for_everyone_but_its_author_and_moderators_until_shown_again()
+    [Theory]
+    [InlineData(GroupVisibility.Closed)]
+    [InlineData(GroupVisibility.Open)] // pages of an open group's posts ask the group only for a hidden post's moderators
+    public async Task A_hidden_post_is_gone_for_everyone_but_its_author_and_moderators_until_shown_again(GroupVisibility visibility)
     {
-        var (group, owner, moderator, member) = await GroupAsync();
+        var (group, owner, moderator, member) = await GroupAsync(visibility);
         var author = await engine.CreateUserAsync("author");
         await engine.AddMemberAsync(owner, group.GroupId, author);
         var post = await engine.PostAsync(author, "Heated remark", group.GroupId);
@@ -44,6 +46,8 @@ public sealed class ModerationTests(EngineFixture engine)
         Assert.DoesNotContain((await engine.Feeds.GetGroupFeedAsync(new GetGroupFeedRequest { GroupId = group.GroupId }, As(member))).Items, item => item.Post.PostId == post.PostId);
         Assert.Equal(post.PostId, (await engine.Posts.GetPostAsync(new GetPostRequest { PostId = post.PostId }, As(author))).PostId);
         Assert.Contains((await engine.Feeds.GetGroupFeedAsync(new GetGroupFeedRequest { GroupId = group.GroupId }, As(moderator))).Items, item => item.Post.PostId == post.PostId);
+        Assert.Contains(await engine.HomeFeedAsync(moderator), item => item.Post.PostId == post.PostId);
+        Assert.DoesNotContain(await engine.HomeFeedAsync(member), item => item.Post.PostId == post.PostId);
 
         Assert.True((await engine.Admin.UnhidePostAsync(new UnhidePostRequest { RequestId = NewRequestId(), PostId = post.PostId }, As(owner))).Changed);
         Assert.Contains(await engine.HomeFeedAsync(member), item => item.Post.PostId == post.PostId);
