@@ -395,9 +395,15 @@ internal sealed class Timeline(int capacity)
     /// </summary>
     private bool Contains(long postId)
     {
-        for (var i = count - 1; i >= 0 && CursorAt(i) >= postId - 1; i--)
+        for (var i = count - 1; i >= 0; i--)
         {
-            if (PostIdAt(i) == postId)
+            var cursor = CursorAt(i);
+            if (cursor < postId - 1)
+            {
+                break;
+            }
+
+            if (PostIdOf(cursor) == postId)
             {
                 return true;
             }
@@ -535,19 +541,24 @@ internal sealed class Timeline(int capacity)
             ? (int)(words[(head + logical) % words.Length] & ((1UL << slotBits) - 1))
             : wide.Slots[(head + logical) % wide.Slots.Length];
 
-    private long PostIdAt(int logical)
+    private long PostIdAt(int logical) => PostIdOf(CursorAt(logical));
+
+    private long PostIdOf(long cursor) =>
+        movedPosts is not null && movedPosts.TryGetValue(cursor, out var postId) ? postId : cursor;
+
+    // One decode per entry read: a page read decodes each packed word once.
+    private FeedRef RefAt(int logical)
     {
         var cursor = CursorAt(logical);
-        return movedPosts is not null && movedPosts.TryGetValue(cursor, out var postId) ? postId : cursor;
+        return new(cursor, PostIdOf(cursor));
     }
-
-    private FeedRef RefAt(int logical) => new(CursorAt(logical), PostIdAt(logical));
 
     private IEnumerable<Entry> Entries()
     {
         for (var i = 0; i < count; i++)
         {
-            yield return new Entry(CursorAt(i), PostIdAt(i), SlotAt(i));
+            var cursor = CursorAt(i);
+            yield return new Entry(cursor, PostIdOf(cursor), SlotAt(i));
         }
     }
 
