@@ -1,3 +1,4 @@
+using System.Numerics;
 using RseOrleans.Grains.Durability;
 using RseOrleans.Model;
 
@@ -12,17 +13,34 @@ namespace RseOrleans.Grains.Feeds;
 /// takes the next value after the newest cursor. Cursors therefore only grow in delivery order,
 /// which is what lets a reader page backwards and a watcher resume forwards with no gap and no
 /// duplicate while posts keep arriving.
-/// Storage is compact because every active user has one: a ring of cursors (8 bytes) and source
-/// slots (2 bytes) that grows by half up to the capacity; the post id is the cursor itself, except
-/// for the few entries whose cursor had to move, which a small side map remembers.
+/// Storage is compact because every active user has one. An entry is a single 64-bit word: its
+/// cursor's distance from a base the timeline picks, shifted left past the few bits its source slot
+/// needs. Cursors are 63-bit and one timeline's cursors span far less than that, so the slot fits
+/// beside the cursor; only a timeline with very many sources whose entries lie months apart keeps
+/// cursors and slots side by side instead (10 bytes an entry), until its next rebuild. The ring grows
+/// by half up to the capacity; the post id is the cursor itself, except for the few entries whose
+/// cursor had to move, which a small side map remembers.
 /// </remarks>
 internal sealed class Timeline(int capacity)
 {
     private const int InitialSize = 16;
 
-    private readonly Dictionary<string, int> slotBySource = new(StringComparer.Ordinal);
-    private long[] cursors = [];
-    private ushort[] slots = [];
+    // Up to this many sources a scan of the slot table beats a dictionary, which would cost every
+    // active user a few hundred bytes; past it (a user may follow hundreds) Append and HasSource, on
+    // the delivery path, need the index.
+    private const int IndexedSources = 8;
+
+    // The source key of each slot, null when the slot is free: the slot is the position, so most
+    // timelines (a handful of sources) carry one small array and no dictionary.
+    private string?[] sourceBySlot = [];
+    private Dictionary<string, int>? slotIndex;
+    private int sourceCount;
+
+    // The ring of packed entries: (cursor - baseCursor) << slotBits | slot. Unused once wide.
+    private ulong[] words = [];
+    private long baseCursor;
+    private byte slotBits;
+    private WideRing? wide;
 
     // Per source slot, the newest post this timeline already accounts for: a pulled post newer than
     // it is news and is appended; anything older is history the timeline already has or never kept.
@@ -38,32 +56,91 @@ internal sealed class Timeline(int capacity)
 
     public int Capacity => capacity;
 
-    public IReadOnlyCollection<string> Sources => slotBySource.Keys;
+    /// <summary>The followed source keys, as they stand when read.</summary>
+    public IReadOnlyCollection<string> Sources
+    {
+        get
+        {
+            var sources = new string[sourceCount];
+            var next = 0;
+            foreach (var sourceKey in sourceBySlot)
+            {
+                if (sourceKey is not null)
+                {
+                    sources[next++] = sourceKey;
+                }
+            }
 
-    public bool HasSource(string sourceKey) => slotBySource.ContainsKey(sourceKey);
+            return sources;
+        }
+    }
+
+    /// <summary>Whether the entries are kept unpacked (many sources over a long span); for tests.</summary>
+    internal bool IsWide => wide is not null;
+
+    /// <summary>The cursor the packed entries count from; for tests.</summary>
+    internal long EncodingBase => baseCursor;
+
+    public bool HasSource(string sourceKey) => SlotOf(sourceKey) >= 0;
 
     public bool AddSource(string sourceKey)
     {
-        if (slotBySource.ContainsKey(sourceKey))
+        if (SlotOf(sourceKey) >= 0)
         {
             return false;
         }
 
-        var slot = FreeSlot();
-        if (slot > ushort.MaxValue)
+        var slot = Array.IndexOf(sourceBySlot, null);
+        if (slot < 0)
         {
-            throw new InvalidOperationException($"A timeline follows at most {ushort.MaxValue + 1} sources.");
+            slot = sourceBySlot.Length;
+            if (slot > ushort.MaxValue)
+            {
+                throw new InvalidOperationException($"A timeline follows at most {ushort.MaxValue + 1} sources.");
+            }
+
+            // By half, as a user follows one source at a time and most follow few.
+            Array.Resize(ref sourceBySlot, Math.Min(ushort.MaxValue + 1, Math.Max(slot + 1, slot + slot / 2)));
         }
 
-        slotBySource.Add(sourceKey, slot);
+        sourceBySlot[slot] = sourceKey;
+        sourceCount++;
+        if (slotIndex is not null)
+        {
+            slotIndex.Add(sourceKey, slot);
+        }
+        else if (sourceCount > IndexedSources)
+        {
+            slotIndex = new Dictionary<string, int>(sourceCount, StringComparer.Ordinal);
+            for (var i = 0; i < sourceBySlot.Length; i++)
+            {
+                if (sourceBySlot[i] is { } key)
+                {
+                    slotIndex.Add(key, i);
+                }
+            }
+        }
+
         return true;
     }
 
     public bool RemoveSource(string sourceKey)
     {
-        if (!slotBySource.Remove(sourceKey, out var slot))
+        var slot = SlotOf(sourceKey);
+        if (slot < 0)
         {
             return false;
+        }
+
+        sourceBySlot[slot] = null;
+        sourceCount--;
+        if (sourceCount <= IndexedSources)
+        {
+            slotIndex = null;
+        }
+        else
+        {
+            slotIndex?.Remove(sourceKey);
         }
 
         Load(Entries().Where(entry => entry.Slot != slot).ToList());
@@ -77,20 +154,24 @@ internal sealed class Timeline(int capacity)
     }
 
     /// <summary>The newest post of the source this timeline accounts for; 0 when none or not followed.</summary>
-    public long NewestKnown(string sourceKey) =>
-        slotBySource.TryGetValue(sourceKey, out var slot) && slot < newestBySlot.Length ? newestBySlot[slot] : 0;
+    public long NewestKnown(string sourceKey)
+    {
+        var slot = SlotOf(sourceKey);
+        return slot >= 0 && slot < newestBySlot.Length ? newestBySlot[slot] : 0;
+    }
 
     /// <summary>Notes that the timeline accounts for the post of a followed source (ignored otherwise).</summary>
     public void Remember(string sourceKey, long postId)
     {
-        if (!slotBySource.TryGetValue(sourceKey, out var slot))
+        var slot = SlotOf(sourceKey);
+        if (slot < 0)
         {
             return;
         }
 
         if (slot >= newestBySlot.Length)
         {
-            Array.Resize(ref newestBySlot, Math.Max(slot + 1, slotBySource.Count));
+            Array.Resize(ref newestBySlot, Math.Max(slot + 1, sourceCount));
         }
 
         newestBySlot[slot] = Math.Max(newestBySlot[slot], postId);
@@ -99,7 +180,8 @@ internal sealed class Timeline(int capacity)
     /// <summary>Appends a newly published post; null when the source is not followed or the post is already here.</summary>
     public FeedRef? Append(string sourceKey, long postId)
     {
-        if (!slotBySource.TryGetValue(sourceKey, out var slot) || Contains(postId))
+        var slot = SlotOf(sourceKey);
+        if (slot < 0 || Contains(postId))
         {
             return null;
         }
@@ -111,9 +193,22 @@ internal sealed class Timeline(int capacity)
         }
 
         EnsureRoom();
+        if (wide is null && !Fits(cursor, slot))
+        {
+            Reencode(cursor);
+        }
+
         var index = Physical(count);
-        cursors[index] = cursor;
-        slots[index] = (ushort)slot;
+        if (wide is null)
+        {
+            words[index] = Pack(cursor, slot);
+        }
+        else
+        {
+            wide.Cursors[index] = cursor;
+            wide.Slots[index] = (ushort)slot;
+        }
+
         count++;
         if (cursor != postId)
         {
@@ -129,7 +224,8 @@ internal sealed class Timeline(int capacity)
     /// </summary>
     public int Backfill(string sourceKey, IEnumerable<long> postIds)
     {
-        if (!slotBySource.TryGetValue(sourceKey, out var slot))
+        var slot = SlotOf(sourceKey);
+        if (slot < 0)
         {
             return 0;
         }
@@ -180,7 +276,8 @@ internal sealed class Timeline(int capacity)
         var all = new List<Entry>();
         foreach (var (sourceKey, postIds) in sources)
         {
-            if (slotBySource.TryGetValue(sourceKey, out var slot))
+            var slot = SlotOf(sourceKey);
+            if (slot >= 0)
             {
                 all.AddRange(postIds.Select(id => new Entry(id, id, slot)));
             }
@@ -202,14 +299,24 @@ internal sealed class Timeline(int capacity)
     /// <summary>The entries and sources as they stand, for saving outside the grain.</summary>
     public TimelineSnapshot ToSnapshot(DateTimeOffset savedAt)
     {
-        var sources = slotBySource.Keys.ToArray();
-        var indexBySlot = sources.ToDictionary(source => slotBySource[source], source => (ushort)Array.IndexOf(sources, source));
+        var sources = new string[sourceCount];
+        var indexBySlot = new ushort[sourceBySlot.Length];
+        var next = 0;
+        for (var slot = 0; slot < sourceBySlot.Length; slot++)
+        {
+            if (sourceBySlot[slot] is { } sourceKey)
+            {
+                indexBySlot[slot] = (ushort)next;
+                sources[next++] = sourceKey;
+            }
+        }
+
         var snapshot = new TimelineSnapshot(sources, new long[count], new long[count], new ushort[count], savedAt);
         for (var i = 0; i < count; i++)
         {
             snapshot.Cursors[i] = CursorAt(i);
             snapshot.PostIds[i] = PostIdAt(i);
-            snapshot.SourceIndexes[i] = indexBySlot[slots[Physical(i)]];
+            snapshot.SourceIndexes[i] = indexBySlot[SlotAt(i)];
         }
 
         return snapshot;
@@ -228,6 +335,13 @@ internal sealed class Timeline(int capacity)
             return false;
         }
 
+        // Each saved source looked up once, not once per entry.
+        var slotByIndex = new int[snapshot.Sources.Length];
+        for (var i = 0; i < slotByIndex.Length; i++)
+        {
+            slotByIndex[i] = snapshot.Sources[i] is { } sourceKey ? SlotOf(sourceKey) : -1;
+        }
+
         var entries = new List<Entry>(Math.Min(length, capacity));
         for (var i = Math.Max(0, length - capacity); i < length; i++)
         {
@@ -237,9 +351,9 @@ internal sealed class Timeline(int capacity)
                 return false;
             }
 
-            if (slotBySource.TryGetValue(snapshot.Sources[index], out var slot))
+            if (slotByIndex[index] >= 0)
             {
-                entries.Add(new Entry(snapshot.Cursors[i], snapshot.PostIds[i], slot));
+                entries.Add(new Entry(snapshot.Cursors[i], snapshot.PostIds[i], slotByIndex[index]));
             }
         }
 
@@ -281,9 +395,15 @@ internal sealed class Timeline(int capacity)
     /// </summary>
     private bool Contains(long postId)
     {
-        for (var i = count - 1; i >= 0 && CursorAt(i) >= postId - 1; i--)
+        for (var i = count - 1; i >= 0; i--)
         {
-            if (PostIdAt(i) == postId)
+            var cursor = CursorAt(i);
+            if (cursor < postId - 1)
+            {
+                break;
+            }
+
+            if (PostIdOf(cursor) == postId)
             {
                 return true;
             }
@@ -313,50 +433,139 @@ internal sealed class Timeline(int capacity)
     }
 
     /// <summary>
-    /// The lowest slot no source holds. Derived from the source table when a source is followed (rare)
-    /// rather than kept in a second, slot-indexed table that every active feed would carry.
+    /// The slot of a followed source, or -1. Scanned while the table is short; references first, as
+    /// callers mostly pass the very string the table holds (one instance per source across feeds).
     /// </summary>
-    private int FreeSlot()
+    private int SlotOf(string sourceKey)
     {
-        var taken = new bool[slotBySource.Count];
-
-        // Over the pairs, not .Values: the dictionary would keep the values view it hands out.
-        foreach (var (_, slot) in slotBySource)
+        ArgumentNullException.ThrowIfNull(sourceKey);
+        if (slotIndex is not null)
         {
-            if (slot < taken.Length)
+            return slotIndex.TryGetValue(sourceKey, out var indexed) ? indexed : -1;
+        }
+
+        var table = sourceBySlot;
+        for (var slot = 0; slot < table.Length; slot++)
+        {
+            if (ReferenceEquals(table[slot], sourceKey))
             {
-                taken[slot] = true;
+                return slot;
             }
         }
 
-        var free = Array.IndexOf(taken, false);
-        return free < 0 ? taken.Length : free;
+        for (var slot = 0; slot < table.Length; slot++)
+        {
+            if (string.Equals(table[slot], sourceKey, StringComparison.Ordinal))
+            {
+                return slot;
+            }
+        }
+
+        return -1;
     }
 
-    private int Physical(int logical) => (head + logical) % cursors.Length;
+    /// <summary>The bits a slot needs beside the cursor: enough for the highest slot any source holds.</summary>
+    private int SlotBitsNeeded()
+    {
+        var highest = sourceBySlot.Length - 1;
+        while (highest > 0 && sourceBySlot[highest] is null)
+        {
+            highest--;
+        }
 
-    private long CursorAt(int logical) => cursors[Physical(logical)];
+        return highest <= 0 ? 0 : 32 - BitOperations.LeadingZeroCount((uint)highest);
+    }
 
-    private long PostIdAt(int logical)
+    /// <summary>Whether cursors from <paramref name="low"/> to <paramref name="high"/> fit beside that many slot bits.</summary>
+    private static bool SpanFits(long low, long high, int bits) =>
+        high >= low && ((ulong)(high - low) >> 1 >> (63 - bits)) == 0;
+
+    private bool Fits(long cursor, int slot) =>
+        ((uint)slot >> slotBits) == 0 && SpanFits(baseCursor, cursor, slotBits);
+
+    private ulong Pack(long cursor, int slot) => ((ulong)(cursor - baseCursor) << slotBits) | (uint)slot;
+
+    /// <summary>
+    /// Packs the entries again, in place, from the oldest cursor (or <paramref name="cursor"/>, about
+    /// to be appended) with room for every slot; unpacks them when even that does not fit. Rare: it
+    /// takes a source slot needing one more bit, or an append past the span the base leaves room for.
+    /// </summary>
+    private void Reencode(long cursor)
+    {
+        var low = count == 0 ? cursor : Math.Min(CursorAt(0), cursor);
+        var high = count == 0 ? cursor : Math.Max(CursorAt(count - 1), cursor);
+        var bits = SlotBitsNeeded();
+        if (!SpanFits(low, high, bits))
+        {
+            Unpack();
+            return;
+        }
+
+        var slotMask = (1UL << slotBits) - 1;
+        for (var i = 0; i < count; i++)
+        {
+            var index = Physical(i);
+            var word = words[index];
+            var entryCursor = baseCursor + (long)(word >> slotBits);
+            words[index] = ((ulong)(entryCursor - low) << bits) | (word & slotMask);
+        }
+
+        (baseCursor, slotBits) = (low, (byte)bits);
+    }
+
+    private void Unpack()
+    {
+        var length = words.Length;
+        var unpacked = new WideRing(new long[length], new ushort[length]);
+        for (var i = 0; i < count; i++)
+        {
+            var index = Physical(i);
+            unpacked.Cursors[index] = CursorAt(i);
+            unpacked.Slots[index] = (ushort)SlotAt(i);
+        }
+
+        (wide, words) = (unpacked, []);
+    }
+
+    private int RingLength => wide is null ? words.Length : wide.Cursors.Length;
+
+    private int Physical(int logical) => (head + logical) % RingLength;
+
+    private long CursorAt(int logical) =>
+        wide is null
+            ? baseCursor + (long)(words[(head + logical) % words.Length] >> slotBits)
+            : wide.Cursors[(head + logical) % wide.Cursors.Length];
+
+    private int SlotAt(int logical) =>
+        wide is null
+            ? (int)(words[(head + logical) % words.Length] & ((1UL << slotBits) - 1))
+            : wide.Slots[(head + logical) % wide.Slots.Length];
+
+    private long PostIdAt(int logical) => PostIdOf(CursorAt(logical));
+
+    private long PostIdOf(long cursor) =>
+        movedPosts is not null && movedPosts.TryGetValue(cursor, out var postId) ? postId : cursor;
+
+    // One decode per entry read: a page read decodes each packed word once.
+    private FeedRef RefAt(int logical)
     {
         var cursor = CursorAt(logical);
-        return movedPosts is not null && movedPosts.TryGetValue(cursor, out var postId) ? postId : cursor;
+        return new(cursor, PostIdOf(cursor));
     }
-
-    private FeedRef RefAt(int logical) => new(CursorAt(logical), PostIdAt(logical));
 
     private IEnumerable<Entry> Entries()
     {
         for (var i = 0; i < count; i++)
         {
-            yield return new Entry(CursorAt(i), PostIdAt(i), slots[Physical(i)]);
+            var cursor = CursorAt(i);
+            yield return new Entry(cursor, PostIdOf(cursor), SlotAt(i));
         }
     }
 
     private void DropOldest()
     {
-        movedPosts?.Remove(cursors[head]);
-        head = (head + 1) % cursors.Length;
+        movedPosts?.Remove(CursorAt(0));
+        head = (head + 1) % RingLength;
         count--;
     }
 
@@ -366,34 +575,69 @@ internal sealed class Timeline(int capacity)
     /// </summary>
     private void EnsureRoom()
     {
-        if (count < cursors.Length)
+        var length = RingLength;
+        if (count < length)
         {
             return;
         }
 
-        var size = Math.Min(capacity, Math.Max(InitialSize, cursors.Length + cursors.Length / 2));
-        var newCursors = new long[size];
-        var newSlots = new ushort[size];
-        for (var i = 0; i < count; i++)
+        var size = Math.Min(capacity, Math.Max(InitialSize, length + length / 2));
+        if (wide is null)
         {
-            newCursors[i] = cursors[Physical(i)];
-            newSlots[i] = slots[Physical(i)];
+            var grown = new ulong[size];
+            for (var i = 0; i < count; i++)
+            {
+                grown[i] = words[Physical(i)];
+            }
+
+            words = grown;
+        }
+        else
+        {
+            var grown = new WideRing(new long[size], new ushort[size]);
+            for (var i = 0; i < count; i++)
+            {
+                grown.Cursors[i] = wide.Cursors[Physical(i)];
+                grown.Slots[i] = wide.Slots[Physical(i)];
+            }
+
+            wide = grown;
         }
 
-        (cursors, slots, head) = (newCursors, newSlots, 0);
+        head = 0;
     }
 
+    /// <summary>Replaces the entries (in cursor order), packed from the oldest when they fit.</summary>
     private void Load(IReadOnlyList<Entry> ordered)
     {
         // Room for an eighth more: a loaded timeline (a rebuild, a restore, a follow) takes new posts next.
         var size = ordered.Count == 0 ? 0 : Math.Min(capacity, Math.Max(InitialSize, ordered.Count + ordered.Count / 8));
-        cursors = new long[Math.Max(size, ordered.Count)];
-        slots = new ushort[cursors.Length];
+        var length = Math.Max(size, ordered.Count);
+        var low = ordered.Count == 0 ? 0 : ordered[0].Cursor;
+        var high = ordered.Count == 0 ? 0 : ordered[^1].Cursor;
+        var bits = SlotBitsNeeded();
+        if (SpanFits(low, high, bits))
+        {
+            (words, wide, baseCursor, slotBits) = (new ulong[length], null, low, (byte)bits);
+        }
+        else
+        {
+            (words, wide) = ([], new WideRing(new long[length], new ushort[length]));
+        }
+
         movedPosts = null;
         for (var i = 0; i < ordered.Count; i++)
         {
-            cursors[i] = ordered[i].Cursor;
-            slots[i] = (ushort)ordered[i].Slot;
+            if (wide is null)
+            {
+                words[i] = Pack(ordered[i].Cursor, ordered[i].Slot);
+            }
+            else
+            {
+                wide.Cursors[i] = ordered[i].Cursor;
+                wide.Slots[i] = (ushort)ordered[i].Slot;
+            }
+
             if (ordered[i].Cursor != ordered[i].PostId)
             {
                 (movedPosts ??= []).Add(ordered[i].Cursor, ordered[i].PostId);
@@ -404,4 +648,12 @@ internal sealed class Timeline(int capacity)
     }
 
     private readonly record struct Entry(long Cursor, long PostId, int Slot);
+
+    /// <summary>Cursors and slots side by side, for the rare timeline whose entries do not pack.</summary>
+    private sealed class WideRing(long[] cursors, ushort[] slots)
+    {
+        public long[] Cursors { get; } = cursors;
+
+        public ushort[] Slots { get; } = slots;
+    }
 }
