@@ -37,15 +37,20 @@ public sealed class RequestLog
     private Queue<ulong>? hashedOrder;
 
     // Every active grain holds a log: two exactly-sized arrays in arrival order, oldest first, cost
-    // 48 bytes plus 16 a request. Recording copies them (O(n), n at most Capacity), which the storage
-    // write that follows every record dwarfs; a lookup is one vectorized scan. Created by the first
-    // request recorded: many states never log one (the source of a user who has not posted, for
-    // one), and an empty log is stored as absent.
+    // 48 bytes plus 16 a request; a lookup is one vectorized scan. Until the log is full, recording
+    // grows them by one (a copy, done at most Capacity times); once full, they are a ring, and a
+    // record overwrites the oldest in place, since a reaction shard records every reaction and does
+    // not write its state at each. Created by the first request recorded: many states never log
+    // one (the source of a user who has not posted, for one), and an empty log is stored as absent.
     [Id(4)]
     private ulong[]? keys;
 
     [Id(5)]
     private long[]? outcomes;
+
+    // Where the oldest entry is once the arrays are full (0 until then, and in logs stored before).
+    [Id(6)]
+    private int oldest;
 
     public bool TryGet(string operation, string callerId, string requestId, out long outcome)
     {
@@ -72,9 +77,11 @@ public sealed class RequestLog
         }
         else
         {
-            // Full: the oldest is forgotten.
-            Array.Copy(keys, 1, keys, 0, count - 1);
-            Array.Copy(outcomes, 1, outcomes, 0, count - 1);
+            // Full: the newest takes the oldest's place.
+            keys[oldest] = key;
+            outcomes[oldest] = outcome;
+            oldest = (oldest + 1) % count;
+            return;
         }
 
         keys[^1] = key;
@@ -92,8 +99,8 @@ public sealed class RequestLog
 
         // A state holds one of the older shapes; whichever it holds is appended in its order after
         // anything already in the arrays, as recording each again would.
-        List<ulong> movedKeys = [.. keys ?? []];
-        List<long> movedOutcomes = [.. outcomes ?? []];
+        List<ulong> movedKeys = [.. InOrder(keys)];
+        List<long> movedOutcomes = [.. InOrder(outcomes)];
         if (hashedOrder is not null && hashedOutcomes is not null)
         {
             foreach (var key in hashedOrder)
@@ -124,7 +131,10 @@ public sealed class RequestLog
             ? (null, null)
             : (CollectionsMarshal.AsSpan(movedKeys)[skip..].ToArray(), CollectionsMarshal.AsSpan(movedOutcomes)[skip..].ToArray());
         (joinedOutcomes, joinedOrder, hashedOutcomes, hashedOrder) = (null, null, null, null);
+        oldest = 0;
     }
+
+    private IEnumerable<T> InOrder<T>(T[]? ring) => ring is null ? [] : ring.Skip(oldest).Concat(ring.Take(oldest));
 
     private static ulong Key(string operation, string callerId, string requestId) => Key(Joined(operation, callerId, requestId));
 

@@ -113,11 +113,33 @@ public sealed class LazyStateTests
         Assert.Equal(1, Outcome(read, "post", "r1"));
         Assert.Equal(-1, Outcome(read, "post", "new"));
 
+        // Full, the arrays are a ring: the newest took the oldest's place, and the next oldest is marked.
         var stored = Reread<RequestLog, ArrayRequestLog>(read);
         Assert.Equal(RequestLog.Capacity, stored.Keys!.Length);
         Assert.Equal(RequestLog.Capacity, stored.Outcomes!.Length);
-        Assert.Equal((Hash("post\nalice\nr1"), 1L), (stored.Keys[0], stored.Outcomes[0]));
-        Assert.Equal((Hash("post\nalice\nnew"), -1L), (stored.Keys[^1], stored.Outcomes[^1]));
+        Assert.Equal(1, stored.Oldest);
+        Assert.Equal((Hash("post\nalice\nr1"), 1L), (stored.Keys[1], stored.Outcomes[1]));
+        Assert.Equal((Hash("post\nalice\nnew"), -1L), (stored.Keys[0], stored.Outcomes[0]));
+    }
+
+    [Fact]
+    public void A_full_request_log_keeps_forgetting_oldest_first_across_round_trips()
+    {
+        var log = new RequestLog();
+        for (var i = 0; i < RequestLog.Capacity + 100; i++)
+        {
+            log.Record("react", "alice", $"r{i}", i);
+        }
+
+        var read = RoundTrip(log);
+        for (var i = RequestLog.Capacity + 100; i < (2 * RequestLog.Capacity) + 50; i++)
+        {
+            read.Record("react", "alice", $"r{i}", i);
+        }
+
+        var kept = Enumerable.Range(0, (2 * RequestLog.Capacity) + 50).Where(i => read.TryGet("react", "alice", $"r{i}", out _)).ToArray();
+        Assert.Equal(Enumerable.Range(RequestLog.Capacity + 50, RequestLog.Capacity), kept);
+        Assert.Equal(RequestLog.Capacity + 60, Outcome(RoundTrip(read), "react", $"r{RequestLog.Capacity + 60}"));
     }
 
     [Fact]
@@ -274,6 +296,9 @@ public sealed class ArrayRequestLog
 
     [Id(5)]
     public long[]? Outcomes { get; set; }
+
+    [Id(6)]
+    public int Oldest { get; set; }
 }
 
 /// <summary>A user's ids as states stored them before the sorted sets: hash sets, by the same field ids.</summary>
