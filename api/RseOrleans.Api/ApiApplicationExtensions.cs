@@ -11,6 +11,7 @@ using RseOrleans.Api.Hydration;
 using RseOrleans.Api.Reactions;
 using RseOrleans.Api.Identity;
 using RseOrleans.Api.Limits;
+using RseOrleans.Api.Publishing;
 using RseOrleans.Api.Reads;
 using RseOrleans.Api.Services;
 using RseOrleans.Grains;
@@ -45,6 +46,7 @@ public static class ApiApplicationExtensions
         services.AddSingleton<AccessPolicy>();
         services.AddSingleton<PostHydrator>();
         services.AddSingleton<ReactionBatcher>();
+        services.AddSingleton<PublishBatcher>();
         services.AddSingleton<FeedPager>();
         return services;
     }

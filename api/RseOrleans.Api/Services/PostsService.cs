@@ -7,6 +7,7 @@ using RseOrleans.Api.Reactions;
 using RseOrleans.Api.Identity;
 using RseOrleans.Api.Mapping;
 using RseOrleans.Api.Paging;
+using RseOrleans.Api.Publishing;
 using RseOrleans.Api.Validation;
 using RseOrleans.Api.V1;
 using RseOrleans.Grains;
@@ -16,7 +17,7 @@ using ReactionType = RseOrleans.Api.V1.ReactionType;
 
 namespace RseOrleans.Api.Services;
 
-public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator, ReactionBatcher reactions) : Posts.PostsBase
+public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator, ReactionBatcher reactions, PublishBatcher publisher) : Posts.PostsBase
 {
     /// <summary>Deleting someone else's post or comment is moderation: it goes to the audit log.</summary>
     private IAuditLogGrain AuditLog => grains.GetGrain<IAuditLogGrain>(IAuditLogGrain.NetworkKey);
@@ -38,7 +39,9 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
             await access.RequirePostingRight(source.Id, caller);
         }
 
-        var post = await grains.GetGrain<ISourceGrain>(source.Key).Publish(new NewPost(caller, text, requestId));
+        // Batched with the other posts this process sends the source: a busy group commits a batch
+        // of posts with one write instead of queueing them one write after another.
+        var post = await publisher.PublishAsync(source, new NewPost(caller, text, requestId));
         return await hydrator.HydrateAsync(post, caller);
     }
 

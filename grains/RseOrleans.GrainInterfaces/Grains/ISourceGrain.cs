@@ -15,6 +15,14 @@ public interface ISourceGrain : IGrainWithStringKey
     Task<PostSnapshot> Publish(NewPost post);
 
     /// <summary>
+    /// Publishes several posts in one turn and one state write: what <see cref="Publish"/> does one
+    /// by one, for a caller that batches a busy source's posts. One outcome per post, in the same
+    /// order; a refused post, or one whose post could not be stored, does not fail the others. Throws
+    /// only when the batch was not committed: then every caller retries with its request id.
+    /// </summary>
+    Task<PublishOutcome[]> PublishAll([Immutable] NewPost[] posts);
+
+    /// <summary>
     /// Finishes the fan-out of a post whose silo may have died in the middle of it: delivers it again
     /// to every audience member (deliveries are idempotent) and marks it complete.
     /// </summary>

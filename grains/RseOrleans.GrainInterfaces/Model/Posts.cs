@@ -17,6 +17,18 @@ public sealed record NewPost(
     [property: Id(1)] string Text,
     [property: Id(2)] string RequestId);
 
+/// <summary>What became of one post of a batch: the post, or why it was refused or not stored.</summary>
+[GenerateSerializer, Immutable]
+[Alias("rse.PublishOutcome")]
+public sealed record PublishOutcome(
+    [property: Id(0)] PostSnapshot? Post,
+    [property: Id(1)] DomainError Error,
+    [property: Id(2)] string? Message)
+{
+    /// <summary>The post, or the refusal thrown as the single call would have thrown it.</summary>
+    public PostSnapshot Unwrap() => Post ?? throw new DomainException(Error, Message ?? "Refused.");
+}
+
 /// <summary>A post as one viewer sees it: content, exact counts, and the viewer's own reactions.</summary>
 [GenerateSerializer, Immutable]
 [Alias("rse.PostSnapshot")]

@@ -43,6 +43,12 @@ public interface IActivityLog
     /// </summary>
     Task AppendAsync(Activity activity, bool fanoutPending = false);
 
+    /// <summary>
+    /// Appends several activities in one round trip, as <see cref="AppendAsync"/> does each: the
+    /// ones already there are left as they are, so appending a batch again changes nothing.
+    /// </summary>
+    Task AppendAllAsync(IReadOnlyList<Activity> activities, bool fanoutPending = false);
+
     Task FanoutCompletedAsync(long postId);
 
     /// <summary>
@@ -70,6 +76,8 @@ public sealed class UnkeptActivityLog : IActivityLog
     public bool IsKept => false;
 
     public Task AppendAsync(Activity activity, bool fanoutPending = false) => Task.CompletedTask;
+
+    public Task AppendAllAsync(IReadOnlyList<Activity> activities, bool fanoutPending = false) => Task.CompletedTask;
 
     public Task FanoutCompletedAsync(long postId) => Task.CompletedTask;
 

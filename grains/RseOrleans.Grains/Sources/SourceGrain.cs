@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RseOrleans.Grains.Durability;
@@ -109,54 +110,163 @@ public sealed class SourceGrain(
 
     public async Task<PostSnapshot> Publish(NewPost post)
     {
-        if (source.Kind == SourceKind.User && post.AuthorId != source.Id)
+        var published = (await PublishBatchAsync([post]))[0];
+        if (published.Failure is { } failure)
         {
-            throw DomainException.Denied("Only the owner of a profile posts on it.");
+            // As it was thrown, so that the caller (and the storage failure filter) sees what it always saw.
+            ExceptionDispatchInfo.Throw(failure);
         }
 
-        if (state.State.Requests.TryGet(PublishOperation, post.AuthorId, post.RequestId, out var earlierPostId))
+        return published.Post!;
+    }
+
+    public async Task<PublishOutcome[]> PublishAll(NewPost[] posts)
+    {
+        var published = await PublishBatchAsync(posts);
+        return [.. published.Select(ToOutcome)];
+    }
+
+    /// <summary>
+    /// Publishes a batch in one turn: each post is refused, answered as a retry or created on its
+    /// own, and all those created are committed by one state write, then logged and fanned out.
+    /// A failure before the commit fails only its own post; the commit failing fails the call.
+    /// </summary>
+    private async Task<Published[]> PublishBatchAsync(NewPost[] posts)
+    {
+        var results = new Published[posts.Length];
+        var firstOfRequest = new Dictionary<(string AuthorId, string RequestId), int>();
+        var fresh = new List<int>();
+        for (var i = 0; i < posts.Length; i++)
+        {
+            var post = posts[i];
+            if (source.Kind == SourceKind.User && post.AuthorId != source.Id)
+            {
+                results[i] = new(null, DomainException.Denied("Only the owner of a profile posts on it."));
+            }
+            else if (!firstOfRequest.TryAdd((post.AuthorId, post.RequestId), i))
+            {
+                // A retry that caught up with its first attempt in the same batch: answered alike, below.
+            }
+            else if (state.State.Requests.TryGet(PublishOperation, post.AuthorId, post.RequestId, out var earlierPostId))
+            {
+                results[i] = await AnswerRetryAsync(post, earlierPostId);
+            }
+            else
+            {
+                fresh.Add(i);
+            }
+        }
+
+        // In parallel: a busy source's batch costs one post-creation round trip, not one per post.
+        // Each post's id is issued before the first await, so ids follow the batch's order.
+        var created = await Task.WhenAll(fresh.Select(i => TryCreatePostAsync(posts[i])));
+        var newPosts = new List<(NewPost Request, PostSnapshot Post)>(created.Length);
+        for (var j = 0; j < fresh.Count; j++)
+        {
+            results[fresh[j]] = created[j];
+            if (created[j].Post is { } snapshot)
+            {
+                newPosts.Add((posts[fresh[j]], snapshot));
+            }
+        }
+
+        if (newPosts.Count > 0)
+        {
+            // Recent is kept sorted, and feeds take the posts oldest first.
+            newPosts.Sort((a, b) => a.Post.PostId.CompareTo(b.Post.PostId));
+            await CommitAndDistributeAsync(newPosts);
+        }
+
+        for (var i = 0; i < posts.Length; i++)
+        {
+            if (results[i] == default)
+            {
+                results[i] = results[firstOfRequest[(posts[i].AuthorId, posts[i].RequestId)]];
+            }
+        }
+
+        return results;
+    }
+
+    private async Task<Published> AnswerRetryAsync(NewPost post, long earlierPostId)
+    {
+        try
         {
             var earlier = await GrainFactory.GetGrain<IPostGrain>(earlierPostId).Get(post.AuthorId)
                 ?? throw DomainException.Precondition("The post this request created has since been deleted.");
 
             // The first attempt may have stopped after the post was stored: finish what it started.
             await ResumeFanout(earlierPostId);
-            return earlier;
+            return new(earlier, null);
+        }
+        catch (Exception ex)
+        {
+            // Nothing of this batch depends on it: only this post's caller hears of it.
+            return new(null, ex);
+        }
+    }
+
+    private async Task<Published> TryCreatePostAsync(NewPost post)
+    {
+        try
+        {
+            return new(await CreatePostAsync(post), null);
+        }
+        catch (Exception ex)
+        {
+            // Nothing was committed for this post: its caller retries with its request id, and the
+            // post grain that may have been stored is never referenced by the source, a log or a feed.
+            return new(null, ex);
+        }
+    }
+
+    /// <summary>
+    /// Commits the batch's new posts, oldest first, with one state write, then logs them and
+    /// fans each out. A failed write drops the activation (StorageFailureFilter) and nothing of the
+    /// batch was acknowledged: each caller's retry creates its post afresh. A failure after the
+    /// write (the log, a delivery) fails the call too, and each retry finds its post in the request
+    /// log and finishes its fan-out.
+    /// </summary>
+    private async Task CommitAndDistributeAsync(List<(NewPost Request, PostSnapshot Post)> newPosts)
+    {
+        var batchIds = newPosts.Select(item => item.Post.PostId).ToArray();
+        var recent = state.State.Recent;
+        foreach (var (request, post) in newPosts)
+        {
+            recent.Add(post.PostId);
+            state.State.Requests.Record(PublishOperation, request.AuthorId, request.RequestId, post.PostId);
+            state.State.PendingFanout.Add(post.PostId);
         }
 
-        var snapshot = await CreatePostAsync(post);
-        var postId = snapshot.PostId;
-
-        var recent = state.State.Recent;
-        recent.Add(postId);
         if (recent.Count > options.Value.SourceWindow)
         {
             recent.RemoveRange(0, recent.Count - options.Value.SourceWindow);
         }
 
-        state.State.Requests.Record(PublishOperation, post.AuthorId, post.RequestId, postId);
-        state.State.PendingFanout.Add(postId);
-        var missedWhilePulled = ChooseDistribution(postId);
+        var missedWhilePulled = ChooseDistribution(batchIds);
         var registry = GrainFactory.GetGrain<IPullRegistryGrain>(0);
         if (state.State.Pulled)
         {
-            // Registered before the post is durable, so a feed can never miss a pulled post.
+            // Registered before the posts are durable, so a feed can never miss a pulled post.
             await registry.Add(source.Key);
         }
 
-        // The commit point: from here on the post exists, and a retry or a recovering silo finishes the rest.
+        // The commit point: from here on the posts exist, and a retry or a recovering silo finishes the rest.
         await state.WriteStateAsync();
         completedSinceWrite = false;
-        await LogPostedAsync(snapshot);
+        await activityLog.AppendAllAsync([.. newPosts.Select(item => PostedActivity(item.Post))], fanoutPending: true);
 
-        var delivery = new FeedDelivery(source, postId);
         if (state.State.Pulled)
         {
-            // The author sees their post at once, through the same delivery as everyone else's pushed
+            // Each author sees their post at once, through the same delivery as everyone else's pushed
             // posts (a feed not in memory builds with it); everyone else pulls it when they read.
-            await deliveries.DeliverAsync(delivery, [post.AuthorId]);
-            CompleteFanoutOffTheAuthorsPath(postId);
-            return snapshot;
+            foreach (var (_, post) in newPosts)
+            {
+                await deliveries.DeliverAsync(new FeedDelivery(source, post.PostId), [post.AuthorId]);
+                CompleteFanoutOffTheAuthorsPath(post.PostId);
+            }
+
+            return;
         }
 
         if (missedWhilePulled is not null)
@@ -164,21 +274,41 @@ public sealed class SourceGrain(
             // Back to push: feeds stop pulling only once they have been handed what they may not have pulled.
             foreach (var missedPostId in missedWhilePulled)
             {
-                await FanOut(new FeedDelivery(source, missedPostId), post.AuthorId);
+                await FanOut(new FeedDelivery(source, missedPostId), newPosts[0].Post.AuthorId);
             }
 
             await registry.Remove(source.Key);
         }
 
-        // A fan-out that missed a feed stays pending: the recovery delivers it again, which is
-        // harmless for the feeds that have it.
-        if (await FanOut(delivery, post.AuthorId))
+        foreach (var (_, post) in newPosts)
         {
-            CompleteFanoutOffTheAuthorsPath(postId);
+            // A fan-out that missed a feed stays pending: the recovery delivers it again, which is
+            // harmless for the feeds that have it.
+            if (await FanOut(new FeedDelivery(source, post.PostId), post.AuthorId))
+            {
+                CompleteFanoutOffTheAuthorsPath(post.PostId);
+            }
         }
-
-        return snapshot;
     }
+
+    private PublishOutcome ToOutcome(Published published)
+    {
+        switch (published)
+        {
+            case { Post: { } post }:
+                return new PublishOutcome(post, default, null);
+            case { Failure: DomainException refusal }:
+                return new PublishOutcome(null, refusal.Error, refusal.Message);
+            default:
+                // Not a rule of the domain: most likely the storage or a silo failing under the post
+                // grain. Nothing was acknowledged for this post, so a retry is what its caller should do.
+                logger.LogWarning(published.Failure, "A post to {Source} could not be published; its caller is told to retry", source.Key);
+                return new PublishOutcome(null, DomainError.Unavailable, "The post could not be stored right now; nothing was acknowledged, retry with the same request_id.");
+        }
+    }
+
+    /// <summary>A post of a batch: created or answered, or the failure its caller gets.</summary>
+    private readonly record struct Published(PostSnapshot? Post, Exception? Failure);
 
     /// <summary>Creates the post under a fresh id, and under another in the rare case the id was taken.</summary>
     private async Task<PostSnapshot> CreatePostAsync(NewPost post)
@@ -234,9 +364,10 @@ public sealed class SourceGrain(
     /// Appends the post to the activity log, marked pending until its fan-out completes. Appending
     /// again on a retry or a resumed fan-out is harmless: the log keeps each activity once.
     /// </summary>
-    private Task LogPostedAsync(PostSnapshot post) => activityLog.AppendAsync(
-        new Activity(post.PostId, ActivityKind.Posted, post.PostId, source.Key, post.AuthorId, post.Text, post.CreatedAt),
-        fanoutPending: true);
+    private Task LogPostedAsync(PostSnapshot post) => activityLog.AppendAsync(PostedActivity(post), fanoutPending: true);
+
+    private Activity PostedActivity(PostSnapshot post) =>
+        new(post.PostId, ActivityKind.Posted, post.PostId, source.Key, post.AuthorId, post.Text, post.CreatedAt);
 
     /// <summary>
     /// Completes a fan-out without holding up the author's answer for the round trip that clears its
@@ -273,10 +404,12 @@ public sealed class SourceGrain(
 
     /// <summary>
     /// Switches between push and pull as the audience grows or shrinks, with a margin so that a
-    /// source on the threshold does not flip at every post. On a switch back to push, returns the
-    /// posts published while pulled (they are pushed too, so no feed misses one); otherwise null.
+    /// source on the threshold does not flip at every post; decided once for a batch of posts
+    /// (<paramref name="batch"/>, ascending), which all go out the same way. On a switch back to
+    /// push, returns the posts published while pulled, the batch's own excepted (they are pushed
+    /// too, so no feed misses one); otherwise null.
     /// </summary>
-    private long[]? ChooseDistribution(long postId)
+    private long[]? ChooseDistribution(long[] batch)
     {
         var threshold = options.Value.PushThreshold;
         var audienceSize = audience.State.Members.Count;
@@ -289,11 +422,11 @@ public sealed class SourceGrain(
         state.State.Pulled = pull;
         if (pull)
         {
-            state.State.PulledSince = postId;
+            state.State.PulledSince = batch[0];
             return null;
         }
 
-        return state.State.Recent.Where(id => id >= state.State.PulledSince && id != postId).ToArray();
+        return state.State.Recent.Where(id => id >= state.State.PulledSince && Array.BinarySearch(batch, id) < 0).ToArray();
     }
 
     public async Task<IReadOnlyList<long>> AddAudience(IReadOnlyCollection<string> userIds)

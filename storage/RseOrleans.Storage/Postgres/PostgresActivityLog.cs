@@ -38,6 +38,44 @@ public sealed class PostgresActivityLog(NpgsqlDataSource database) : IActivityLo
         await batch.ExecuteNonQueryAsync();
     }
 
+    public async Task AppendAllAsync(IReadOnlyList<Activity> activities, bool fanoutPending = false)
+    {
+        if (activities.Count == 0)
+        {
+            return;
+        }
+
+        // One round trip and one statement per table however many activities: each column goes as
+        // an array and unnest turns them back into rows. ON CONFLICT keeps a repeated append a no-op.
+        await using var batch = database.CreateBatch();
+        batch.BatchCommands.Add(Command(
+            """
+            INSERT INTO rse_activity (activity_id, kind, post_id, source_key, actor_id, body, occurred_at)
+            SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+            ON CONFLICT DO NOTHING
+            """,
+            activities.Select(activity => activity.ActivityId).ToArray(),
+            activities.Select(activity => (short)activity.Kind).ToArray(),
+            activities.Select(activity => activity.PostId).ToArray(),
+            activities.Select(activity => activity.SourceKey).ToArray(),
+            activities.Select(activity => activity.ActorId).ToArray(),
+            new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = activities.Select(activity => activity.Body).ToArray() },
+            activities.Select(activity => activity.OccurredAt).ToArray()));
+        if (fanoutPending)
+        {
+            batch.BatchCommands.Add(Command(
+                """
+                INSERT INTO rse_fanout_pending (post_id, source_key)
+                SELECT * FROM unnest($1::bigint[], $2::text[])
+                ON CONFLICT DO NOTHING
+                """,
+                activities.Select(activity => activity.PostId).ToArray(),
+                activities.Select(activity => activity.SourceKey).ToArray()));
+        }
+
+        await batch.ExecuteNonQueryAsync();
+    }
+
     public async Task FanoutCompletedAsync(long postId)
     {
         await using var command = database.CreateCommand("DELETE FROM rse_fanout_pending WHERE post_id = $1");

@@ -27,6 +27,36 @@ public sealed class PostsApiTests(EngineFixture engine)
     }
 
     [Fact]
+    public async Task Many_concurrent_posts_to_one_group_each_succeed_as_a_distinct_post_and_a_refusal_reaches_only_its_own_caller()
+    {
+        var owner = await engine.CreateUserAsync("owner");
+        var reader = await engine.CreateUserAsync("reader");
+        var outsider = await engine.CreateUserAsync("outsider");
+        var group = await engine.CreateGroupAsync(owner, GroupVisibility.Open);
+        await engine.AddMemberAsync(owner, group.GroupId, reader);
+        var gone = new CreatePostRequest { RequestId = NewRequestId(), GroupId = group.GroupId, Text = "Posted by mistake" };
+        var deleted = await engine.Posts.CreatePostAsync(gone, As(owner));
+        await engine.Posts.DeletePostAsync(new DeletePostRequest { RequestId = NewRequestId(), PostId = deleted.PostId }, As(owner));
+
+        var posting = Enumerable.Range(0, 80)
+            .Select(i => engine.PostAsync(i % 2 == 0 ? owner : reader, $"Update {i}", group.GroupId))
+            .ToArray();
+        var intrusion = RpcAssert.FailsWith(StatusCode.PermissionDenied, () => engine.Posts.CreatePostAsync(
+            new CreatePostRequest { RequestId = NewRequestId(), GroupId = group.GroupId, Text = "Not a member" }, As(outsider)));
+        // A retry of a request whose post was deleted since: refused by the source, among the others' posts.
+        var lateRetry = RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => engine.Posts.CreatePostAsync(gone, As(owner)));
+        var posts = await Task.WhenAll(posting);
+        await intrusion;
+        await lateRetry;
+
+        Assert.Equal(80, posts.Select(post => post.PostId).Distinct().Count());
+        Assert.Equal(Enumerable.Range(0, 80).Select(i => $"Update {i}"), posts.Select(post => post.Text));
+        var seen = (await engine.HomeFeedAsync(reader)).Select(item => item.Post.PostId).ToList();
+        Assert.Equal(posts.Length, seen.Count);
+        Assert.Equal(posts.Select(post => post.PostId).Order(), seen.Order());
+    }
+
+    [Fact]
     public async Task A_deleted_post_disappears_from_every_feed()
     {
         var owner = await engine.CreateUserAsync("owner");

@@ -1,7 +1,12 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using RseOrleans.Api.V1;
 using RseOrleans.Tests.Fixtures;
 using RseOrleans.Tests.Fixtures.Servers;
 using static RseOrleans.Tests.Fixtures.EngineClient;
+using ISourceGrain = RseOrleans.Grains.ISourceGrain;
+using NewPost = RseOrleans.Model.NewPost;
+using SourceId = RseOrleans.Model.SourceId;
 
 namespace RseOrleans.Tests.Durable;
 
@@ -41,6 +46,46 @@ public sealed class ActivityLogTests(DatabaseServersFixture servers)
         await Eventually.TrueAsync(
             async () => (long)(await stores.SqlAsync("SELECT count(*) FROM rse_fanout_pending"))! == 0,
             "the pending marks of completed fan-outs to be cleared");
+    }
+
+    [Fact]
+    public async Task A_batch_of_posts_is_logged_once_each_its_pending_marks_cleared_and_a_feed_rebuilt_from_the_log_shows_them_all()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "batch");
+        string reader;
+        long[] postIds;
+        // No recovery in this test's time: only the completion itself clears a pending mark.
+        await using (var engine = await stores.StartEngineAsync("batch", "--Feed:FanoutRecoveryAfter=01:00:00"))
+        {
+            var api = new EngineClient(engine.Channel);
+            var owner = await api.CreateUserAsync("owner");
+            reader = await api.CreateUserAsync("reader");
+            var group = await api.CreateGroupAsync(owner, GroupVisibility.Open);
+            await api.AddMemberAsync(owner, group.GroupId, reader);
+            var sourceKey = SourceId.Group(group.GroupId).Key;
+            var source = engine.Services.GetRequiredService<IGrainFactory>().GetGrain<ISourceGrain>(sourceKey);
+            NewPost[] batch = [.. Enumerable.Range(0, 5).Select(i => new NewPost(i % 2 == 0 ? owner : reader, $"batched {i}", $"batch-{i}"))];
+
+            var first = await source.PublishAll(batch);
+            // Every caller of the batch retrying: answered from the request log, appended nowhere again.
+            var retried = await source.PublishAll(batch);
+
+            postIds = [.. first.Select(outcome => outcome.Unwrap().PostId)];
+            Assert.Equal(postIds, retried.Select(outcome => outcome.Unwrap().PostId));
+            Assert.Equal(
+                string.Join(',', postIds.Order()),
+                await stores.SqlAsync($"SELECT string_agg(post_id::text, ',' ORDER BY post_id) FROM rse_activity WHERE kind = 1 AND source_key = '{sourceKey}'"));
+            await Eventually.TrueAsync(
+                async () => (long)(await stores.SqlAsync("SELECT count(*) FROM rse_fanout_pending"))! == 0,
+                "the pending marks of the batch's completed fan-outs to be cleared");
+        }
+
+        // Redis holds only copies: without the saved timeline the reader's feed is rebuilt from the activity log.
+        await servers.Redis.FlushAllAsync();
+        await using var restarted = await stores.StartEngineAsync("batch");
+
+        var feed = await new EngineClient(restarted.Channel).HomeFeedAsync(reader);
+        Assert.Equal(postIds.Reverse().Select(id => id.ToString(CultureInfo.InvariantCulture)), feed.Select(item => item.Post.PostId));
     }
 
     [Fact]

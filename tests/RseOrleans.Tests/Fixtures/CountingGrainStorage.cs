@@ -15,12 +15,16 @@ public sealed class CountingGrainStorage(DeepCopier copier) : IGrainStorage
     private readonly ConcurrentDictionary<(string State, GrainId Grain), (object State, string ETag)> states = new();
     private readonly ConcurrentDictionary<string, int> writesByGrainType = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> writesByStateName = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string State, GrainId Grain), int> writesByGrain = new();
     private readonly ConcurrentDictionary<string, bool> failingGrainTypes = new(StringComparer.Ordinal);
 
     public int WritesOf(string grainType) => writesByGrainType.GetValueOrDefault(grainType);
 
     /// <summary>Writes of the persistent state named <paramref name="stateName"/>, whatever the grain.</summary>
     public int WritesOfState(string stateName) => writesByStateName.GetValueOrDefault(stateName);
+
+    /// <summary>Writes of the persistent state named <paramref name="stateName"/> of one grain.</summary>
+    public int WritesOf(string stateName, GrainId grainId) => writesByGrain.GetValueOrDefault((stateName, grainId));
 
     /// <summary>What is stored as <paramref name="stateName"/> of <paramref name="grainId"/>, if anything.</summary>
     public T? Stored<T>(string stateName, GrainId grainId) =>
@@ -67,6 +71,7 @@ public sealed class CountingGrainStorage(DeepCopier copier) : IGrainStorage
 
         writesByGrainType.AddOrUpdate(grainId.Type.ToString()!, 1, (_, count) => count + 1);
         writesByStateName.AddOrUpdate(stateName, 1, (_, count) => count + 1);
+        writesByGrain.AddOrUpdate(key, 1, (_, count) => count + 1);
         grainState.ETag = etag;
         grainState.RecordExists = true;
     }
