@@ -34,6 +34,12 @@ public sealed class FeedOptions
     /// <summary>Durable mode: how long the timeline store keeps the saved timeline of a feed not in memory.</summary>
     public TimeSpan TimelineRetention { get; set; } = TimeSpan.FromDays(14);
 
+    /// <summary>
+    /// How long a source that has never published stays in memory after a feed's rebuild asked it
+    /// for its posts: most users never post, and each of their feeds' rebuilds asks their own source.
+    /// </summary>
+    public TimeSpan EmptySourceLeavesAfter { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long a silo reuses what it read of the pulled sources before asking again.</summary>
     public TimeSpan PullRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -80,6 +80,9 @@ public sealed class SourceGrain(
     // that only a crash, never a routine reactivation, makes the next activation deliver them again.
     private bool completedSinceWrite;
 
+    // Set by a read of a source that has never published (see GetRecent).
+    private IGrainTimer? emptyCheck;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         source = SourceId.Parse(this.GetPrimaryKeyString());
@@ -494,12 +497,12 @@ public sealed class SourceGrain(
 
     public async Task<IReadOnlyList<long>> GetRecent(long? before, int count)
     {
-        if (state.State.Recent.Count == 0 && state.State.PendingFanout.Count == 0 && !completedSinceWrite)
+        if (IsEmpty && emptyCheck is null)
         {
             // Most people never post, yet every rebuild of their home feed asks their own source:
-            // with nothing to give, it leaves memory rather than cost each of them an activation.
-            DeactivateOnIdle();
-            return [];
+            // with nothing to give, it leaves memory soon rather than cost each of them an activation.
+            var after = options.Value.EmptySourceLeavesAfter;
+            emptyCheck = this.RegisterGrainTimer(LeaveIfStillEmpty, after, Timeout.InfiniteTimeSpan);
         }
 
         var page = RecentFromWindow(before, count);
@@ -512,6 +515,26 @@ public sealed class SourceGrain(
         var oldest = page.Length > 0 ? page[^1] : before ?? state.State.Recent[0];
         var older = await activityLog.PostsOfAsync(source.Key, Math.Min(oldest, state.State.Recent[0]), count - page.Length);
         return [.. page, .. older];
+    }
+
+    private bool IsEmpty => state.State.Recent.Count == 0 && state.State.PendingFanout.Count == 0 && !completedSinceWrite;
+
+    /// <summary>
+    /// A timer's turn, so never while a call runs here (the grain is not reentrant): a deactivation
+    /// requested in the middle of a first publish would hold the reads that feeds make meanwhile
+    /// until the publish ends, and the publish waits on those feeds. Reads arriving while it leaves
+    /// go to the next activation, which stays at least as long again.
+    /// </summary>
+    private Task LeaveIfStillEmpty()
+    {
+        emptyCheck?.Dispose();
+        emptyCheck = null;
+        if (IsEmpty)
+        {
+            DeactivateOnIdle();
+        }
+
+        return Task.CompletedTask;
     }
 
     private long[] RecentFromWindow(long? before, int count)
