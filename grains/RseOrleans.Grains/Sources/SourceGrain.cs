@@ -97,7 +97,10 @@ public sealed class SourceGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (completedSinceWrite && reason.ReasonCode != DeactivationReasonCode.ApplicationError)
+        // The embedded default's memory storage ends with the process (and may already be gone):
+        // at shutdown there is nothing to keep. Durable mode keeps an activity log, and its state.
+        var nothingOutlivesShutdown = !activityLog.IsKept && reason.ReasonCode == DeactivationReasonCode.ShuttingDown;
+        if (completedSinceWrite && reason.ReasonCode != DeactivationReasonCode.ApplicationError && !nothingOutlivesShutdown)
         {
             try
             {
