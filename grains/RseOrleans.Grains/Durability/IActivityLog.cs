@@ -39,7 +39,7 @@ public interface IActivityLog
 
     /// <summary>
     /// Appends an activity; appending the same one again changes nothing. A post whose fan-out is
-    /// about to start is also recorded as pending until <see cref="FanoutCompletedAsync"/>.
+    /// about to start is also recorded as pending until <see cref="FanoutsCompletedAsync"/>.
     /// </summary>
     Task AppendAsync(Activity activity, bool fanoutPending = false);
 
@@ -49,7 +49,8 @@ public interface IActivityLog
     /// </summary>
     Task AppendAllAsync(IReadOnlyList<Activity> activities, bool fanoutPending = false);
 
-    Task FanoutCompletedAsync(long postId);
+    /// <summary>Clears the pending marks of posts whose fan-out completed, in one round trip however many.</summary>
+    Task FanoutsCompletedAsync(IReadOnlyCollection<long> postIds);
 
     /// <summary>
     /// Removes every activity of an erased user, text included: the one exception to "append-only",
@@ -79,7 +80,7 @@ public sealed class UnkeptActivityLog : IActivityLog
 
     public Task AppendAllAsync(IReadOnlyList<Activity> activities, bool fanoutPending = false) => Task.CompletedTask;
 
-    public Task FanoutCompletedAsync(long postId) => Task.CompletedTask;
+    public Task FanoutsCompletedAsync(IReadOnlyCollection<long> postIds) => Task.CompletedTask;
 
     public Task EraseActorAsync(string userId) => Task.CompletedTask;
 

@@ -269,9 +269,9 @@ public sealed class SourceGrain(
             foreach (var (_, post) in newPosts)
             {
                 await deliveries.DeliverAsync(new FeedDelivery(source, post.PostId), [post.AuthorId]);
-                CompleteFanoutOffTheAuthorsPath(post.PostId);
             }
 
+            CompleteFanoutsOffTheAuthorsPath(batchIds);
             return;
         }
 
@@ -286,15 +286,18 @@ public sealed class SourceGrain(
             await registry.Remove(source.Key);
         }
 
+        var completed = new List<long>(newPosts.Count);
         foreach (var (_, post) in newPosts)
         {
             // A fan-out that missed a feed stays pending: the recovery delivers it again, which is
             // harmless for the feeds that have it.
             if (await FanOut(new FeedDelivery(source, post.PostId), post.AuthorId))
             {
-                CompleteFanoutOffTheAuthorsPath(post.PostId);
+                completed.Add(post.PostId);
             }
         }
+
+        CompleteFanoutsOffTheAuthorsPath(completed);
     }
 
     private PublishOutcome ToOutcome(Published published)
@@ -337,7 +340,7 @@ public sealed class SourceGrain(
         if (!state.State.PendingFanout.Contains(postId))
         {
             // Finished already (the log's pending row outlived the confirmation): nothing to redo.
-            await activityLog.FanoutCompletedAsync(postId);
+            await activityLog.FanoutsCompletedAsync([postId]);
             return;
         }
 
@@ -376,14 +379,19 @@ public sealed class SourceGrain(
         new(post.PostId, ActivityKind.Posted, post.PostId, source.Key, post.AuthorId, post.Text, post.CreatedAt);
 
     /// <summary>
-    /// Completes a fan-out without holding up the author's answer for the round trip that clears its
-    /// pending mark in the activity log: the post is durable and delivered already. Should that
-    /// clearing fail, the mark stays, and the recovery finds the fan-out complete here and clears it.
+    /// Completes fan-outs without holding up the authors' answers for the round trip that clears
+    /// their pending marks in the activity log (one for a whole batch): the posts are durable and
+    /// delivered already. Should that clearing fail, the marks stay, and the recovery finds the
+    /// fan-outs complete here and clears them.
     /// </summary>
-    private void CompleteFanoutOffTheAuthorsPath(long postId)
+    private void CompleteFanoutsOffTheAuthorsPath(IReadOnlyCollection<long> postIds)
     {
-        completedSinceWrite |= state.State.PendingFanout.Remove(postId);
-        if (!activityLog.IsKept)
+        foreach (var postId in postIds)
+        {
+            completedSinceWrite |= state.State.PendingFanout.Remove(postId);
+        }
+
+        if (!activityLog.IsKept || postIds.Count == 0)
         {
             return;
         }
@@ -393,11 +401,11 @@ public sealed class SourceGrain(
         {
             try
             {
-                await activityLog.FanoutCompletedAsync(postId);
+                await activityLog.FanoutsCompletedAsync(postIds);
             }
             catch (Exception ex)
             {
-                logger.LogWarning(ex, "The pending mark of post {PostId}'s completed fan-out stays until the recovery clears it", postId);
+                logger.LogWarning(ex, "The pending marks of {Count} completed fan-outs stay until the recovery clears them", postIds.Count);
             }
         });
     }
@@ -405,7 +413,7 @@ public sealed class SourceGrain(
     private async Task CompleteFanoutAsync(long postId)
     {
         completedSinceWrite |= state.State.PendingFanout.Remove(postId);
-        await activityLog.FanoutCompletedAsync(postId);
+        await activityLog.FanoutsCompletedAsync([postId]);
     }
 
     /// <summary>

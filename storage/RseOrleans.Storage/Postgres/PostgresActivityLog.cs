@@ -76,10 +76,15 @@ public sealed class PostgresActivityLog(NpgsqlDataSource database) : IActivityLo
         await batch.ExecuteNonQueryAsync();
     }
 
-    public async Task FanoutCompletedAsync(long postId)
+    public async Task FanoutsCompletedAsync(IReadOnlyCollection<long> postIds)
     {
-        await using var command = database.CreateCommand("DELETE FROM rse_fanout_pending WHERE post_id = $1");
-        command.Parameters.Add(new() { Value = postId });
+        if (postIds.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = database.CreateCommand("DELETE FROM rse_fanout_pending WHERE post_id = ANY($1)");
+        command.Parameters.Add(new() { Value = postIds.ToArray() });
         await command.ExecuteNonQueryAsync();
     }
 
