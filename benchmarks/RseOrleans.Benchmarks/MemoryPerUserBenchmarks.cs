@@ -14,7 +14,7 @@ namespace RseOrleans.Benchmarks;
 /// <summary>
 /// Memory an active user costs: a user grain and a feed grain holding a 200-entry timeline, with
 /// everything the engine keeps for them while they use it (activations, state, their account in the
-/// silo's read model, their place in the followed source's audience). Measured as the growth of the
+/// silo's read model, their feed's entry in the silo's registry). Measured as the growth of the
 /// managed heap, after full collections, while 2,000 registered users, whose grains are all out of
 /// memory, become active the way a signed-in reader does: the API checks their account and they
 /// read their home feed. Measured once the activations that leave by themselves within seconds
