@@ -18,9 +18,10 @@ namespace RseOrleans.Benchmarks;
 /// managed heap, after full collections, while 2,000 registered users, whose grains are all out of
 /// memory, become active the way a signed-in reader does: the API checks their account and they
 /// read their home feed. Measured once the activations that leave by themselves within seconds
-/// (the own source of a reader who never posted) are gone. Shown in the "Bytes/user" column beside the cost of reading one of their
-/// feeds; "Stored bytes/user" is what the embedded default's in-memory storage keeps for every
-/// registered user, active or not (in durable mode that is PostgreSQL's).
+/// (the own source of a reader who never posted) are gone, and shown in the "Bytes/user" column
+/// beside the cost of reading one of their feeds. "Stored bytes/user" is what a registered user
+/// costs the heap with none of their grains in memory: the embedded default's in-memory storage
+/// (in durable mode that is PostgreSQL's) and Orleans' directory cache of their past activations.
 /// </summary>
 [Config(typeof(Columns))]
 public class MemoryPerUserBenchmarks
@@ -118,7 +119,7 @@ public class MemoryPerUserBenchmarks
     {
         public Columns() => AddColumn(
             new BytesColumn("Bytes/user", "Managed heap growth per active user (user + feed grain, 200-entry feed)", () => bytesPerUser),
-            new BytesColumn("Stored bytes/user", "In-memory storage per registered user (embedded default only)", () => storedBytesPerUser),
+            new BytesColumn("Stored bytes/user", "Heap per registered user with none of their grains in memory (in-memory storage, directory cache)", () => storedBytesPerUser),
             StatisticColumn.Median);
     }
 
