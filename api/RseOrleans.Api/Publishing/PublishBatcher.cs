@@ -19,7 +19,7 @@ public sealed class PublishBatcher(IGrainFactory grains)
     /// </summary>
     public const int MaxBatch = 64;
 
-    private readonly KeyedBatcher<NewPost, PublishOutcome> sources =
+    private readonly KeyedBatcher<NewPost, BatchOutcome<PostSnapshot>> sources =
         new(MaxBatch, (sourceKey, posts) => grains.GetGrain<ISourceGrain>(sourceKey).PublishAll(posts));
 
     public async Task<PostSnapshot> PublishAsync(SourceId source, NewPost post) =>

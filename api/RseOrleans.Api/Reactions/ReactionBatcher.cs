@@ -16,7 +16,7 @@ public sealed class ReactionBatcher(IGrainFactory grains)
     /// <summary>Changes per call at most, so that one call stays a modest message.</summary>
     public const int MaxBatch = 512;
 
-    private readonly KeyedBatcher<ReactionChange, ReactionOutcome> shards =
+    private readonly KeyedBatcher<ReactionChange, BatchOutcome<ReactionSummary>> shards =
         new(MaxBatch, (shardKey, changes) => grains.GetGrain<IReactionShardGrain>(shardKey).ApplyAll(changes));
 
     public Task<ReactionSummary> AddAsync(long postId, int shardCount, string userId, ReactionType type, string requestId) =>

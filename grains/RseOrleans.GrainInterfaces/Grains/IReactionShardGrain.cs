@@ -22,7 +22,7 @@ public interface IReactionShardGrain : IGrainWithStringKey
     /// post's reactions. One outcome per change, in the same order; a refused change (an erased
     /// user) does not fail the others.
     /// </summary>
-    Task<ReactionOutcome[]> ApplyAll([Immutable] ReactionChange[] changes);
+    Task<BatchOutcome<ReactionSummary>[]> ApplyAll([Immutable] ReactionChange[] changes);
 
     [AlwaysInterleave]
     Task<IReadOnlyList<ReactionType>> GetReactionsOf(string userId);

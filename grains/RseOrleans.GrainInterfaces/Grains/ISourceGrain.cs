@@ -20,7 +20,7 @@ public interface ISourceGrain : IGrainWithStringKey
     /// order; a refused post, or one whose post could not be stored, does not fail the others. Throws
     /// only when the batch was not committed: then every caller retries with its request id.
     /// </summary>
-    Task<PublishOutcome[]> PublishAll([Immutable] NewPost[] posts);
+    Task<BatchOutcome<PostSnapshot>[]> PublishAll([Immutable] NewPost[] posts);
 
     /// <summary>
     /// Finishes the fan-out of a post whose silo may have died in the middle of it: delivers it again

@@ -17,18 +17,6 @@ public sealed record NewPost(
     [property: Id(1)] string Text,
     [property: Id(2)] string RequestId);
 
-/// <summary>What became of one post of a batch: the post, or why it was refused or not stored.</summary>
-[GenerateSerializer, Immutable]
-[Alias("rse.PublishOutcome")]
-public sealed record PublishOutcome(
-    [property: Id(0)] PostSnapshot? Post,
-    [property: Id(1)] DomainError Error,
-    [property: Id(2)] string? Message)
-{
-    /// <summary>The post, or the refusal thrown as the single call would have thrown it.</summary>
-    public PostSnapshot Unwrap() => Post ?? throw new DomainException(Error, Message ?? "Refused.");
-}
-
 /// <summary>A post as one viewer sees it: content, exact counts, and the viewer's own reactions.</summary>
 [GenerateSerializer, Immutable]
 [Alias("rse.PostSnapshot")]
@@ -75,15 +63,3 @@ public sealed record ReactionChange(
     [property: Id(1)] ReactionType Type,
     [property: Id(2)] string RequestId,
     [property: Id(3)] bool Remove);
-
-/// <summary>What became of one change of a batch: its summary, or why it was refused.</summary>
-[GenerateSerializer, Immutable]
-[Alias("rse.ReactionOutcome")]
-public sealed record ReactionOutcome(
-    [property: Id(0)] ReactionSummary? Summary,
-    [property: Id(1)] DomainError Error,
-    [property: Id(2)] string? Message)
-{
-    /// <summary>The summary, or the refusal thrown as the single call would have thrown it.</summary>
-    public ReactionSummary Unwrap() => Summary ?? throw new DomainException(Error, Message ?? "Refused.");
-}

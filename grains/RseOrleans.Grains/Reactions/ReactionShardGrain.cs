@@ -197,7 +197,7 @@ public sealed class ReactionShardGrain(
 
     public Task<IReadOnlyDictionary<ReactionType, int>> GetCounts() => Task.FromResult<IReadOnlyDictionary<ReactionType, int>>(Counts());
 
-    public async Task<ReactionOutcome[]> ApplyAll(ReactionChange[] changes)
+    public async Task<BatchOutcome<ReactionSummary>[]> ApplyAll(ReactionChange[] changes)
     {
         var refused = new DomainException?[changes.Length];
         for (var i = 0; i < changes.Length; i++)
@@ -214,14 +214,14 @@ public sealed class ReactionShardGrain(
         }
 
         var totals = await commits.JoinNext();
-        var outcomes = new ReactionOutcome[changes.Length];
+        var outcomes = new BatchOutcome<ReactionSummary>[changes.Length];
         for (var i = 0; i < changes.Length; i++)
         {
             var userId = changes[i].UserId;
             var refusal = refused[i] ?? (erased.Contains(userId) ? Erased(userId) : null);
             outcomes[i] = refusal is null
-                ? new ReactionOutcome(new ReactionSummary(totals, ReactionsOf(userId)), default, null)
-                : new ReactionOutcome(null, refusal.Error, refusal.Message);
+                ? BatchOutcome.Of(new ReactionSummary(totals, ReactionsOf(userId)))
+                : BatchOutcome.Refused<ReactionSummary>(refusal.Error, refusal.Message);
         }
 
         return outcomes;

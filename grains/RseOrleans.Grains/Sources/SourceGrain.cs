@@ -126,7 +126,7 @@ public sealed class SourceGrain(
         return published.Post!;
     }
 
-    public async Task<PublishOutcome[]> PublishAll(NewPost[] posts)
+    public async Task<BatchOutcome<PostSnapshot>[]> PublishAll(NewPost[] posts)
     {
         var published = await PublishBatchAsync(posts);
         return [.. published.Select(ToOutcome)];
@@ -300,19 +300,19 @@ public sealed class SourceGrain(
         CompleteFanoutsOffTheAuthorsPath(completed);
     }
 
-    private PublishOutcome ToOutcome(Published published)
+    private BatchOutcome<PostSnapshot> ToOutcome(Published published)
     {
         switch (published)
         {
             case { Post: { } post }:
-                return new PublishOutcome(post, default, null);
+                return BatchOutcome.Of(post);
             case { Failure: DomainException refusal }:
-                return new PublishOutcome(null, refusal.Error, refusal.Message);
+                return BatchOutcome.Refused<PostSnapshot>(refusal.Error, refusal.Message);
             default:
                 // Not a rule of the domain: most likely the storage or a silo failing under the post
                 // grain. Nothing was acknowledged for this post, so a retry is what its caller should do.
                 logger.LogWarning(published.Failure, "A post to {Source} could not be published; its caller is told to retry", source.Key);
-                return new PublishOutcome(null, DomainError.Unavailable, "The post could not be stored right now; nothing was acknowledged, retry with the same request_id.");
+                return BatchOutcome.Refused<PostSnapshot>(DomainError.Unavailable, "The post could not be stored right now; nothing was acknowledged, retry with the same request_id.");
         }
     }
 

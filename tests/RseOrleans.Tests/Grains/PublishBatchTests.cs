@@ -51,7 +51,7 @@ public sealed class PublishBatchTests(ClusterFixture fixture)
         ]);
 
         var fresh = outcomes[0].Unwrap();
-        Assert.Null(outcomes[1].Post);
+        Assert.Null(outcomes[1].Value);
         Assert.Equal(DomainError.PermissionDenied, Assert.Throws<DomainException>(() => outcomes[1].Unwrap()).Error);
         Assert.Equal(earlier.PostId, outcomes[2].Unwrap().PostId);
         Assert.Equal(fresh.PostId, outcomes[3].Unwrap().PostId);
@@ -69,7 +69,7 @@ public sealed class PublishBatchTests(ClusterFixture fixture)
         var earlier = await source.Publish(new NewPost(alice, "Earlier news", "earlier"));
         var writesBefore = fixture.Storage.WritesOf("source", source.GetGrainId());
 
-        PublishOutcome[] during;
+        BatchOutcome<PostSnapshot>[] during;
         using (fixture.Storage.FailWritesOf("post"))
         {
             during = await source.PublishAll(
