@@ -18,10 +18,9 @@ public readonly record struct ReactionRef([property: Id(0)] long PostId, [proper
 [Alias("rse.ContentEntries")]
 public sealed record ContentEntries(
     [property: Id(0)] IReadOnlyList<long> Posts,
-    [property: Id(1)] IReadOnlyList<CommentRef> Comments,
-    [property: Id(2)] IReadOnlyList<ReactionRef> Reactions)
+    [property: Id(1)] IReadOnlyList<CommentRef> Comments)
 {
-    public static readonly ContentEntries Empty = new([], [], []);
+    public static readonly ContentEntries Empty = new([], []);
 }
 
 /// <summary>Who a user follows, which groups they are in and which they asked to join.</summary>

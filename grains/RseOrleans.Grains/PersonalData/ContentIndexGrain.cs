@@ -13,13 +13,6 @@ public sealed class ContentIndexState
     [Id(1)]
     public HashSet<CommentRef> Comments { get; set; } = [];
 
-    /// <summary>
-    /// Reaction shards noted before the reaction notes grains took over: one write per user and
-    /// post was the cost of a hot post's reactions. Kept so that erasure still finds them.
-    /// </summary>
-    [Id(2)]
-    public HashSet<ReactionRef> Reactions { get; set; } = [];
-
     /// <summary>Whether the user's directory knows this period: asked once, before the first entry.</summary>
     [Id(3)]
     public bool Listed { get; set; }
@@ -78,11 +71,10 @@ public sealed class ContentIndexGrain(
 
     public async Task Clear()
     {
-        if (state.State.Posts.Count + state.State.Comments.Count + state.State.Reactions.Count > 0)
+        if (state.State.Posts.Count + state.State.Comments.Count > 0)
         {
             state.State.Posts.Clear();
             state.State.Comments.Clear();
-            state.State.Reactions.Clear();
             await state.WriteStateAsync();
         }
     }
@@ -114,6 +106,5 @@ public sealed class ContentIndexGrain(
 
     private ContentEntries Entries() => new(
         [.. state.State.Posts],
-        [.. state.State.Comments],
-        [.. state.State.Reactions]);
+        [.. state.State.Comments]);
 }

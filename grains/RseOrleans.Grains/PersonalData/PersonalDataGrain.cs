@@ -45,10 +45,9 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
         var comments = await ForEachAsync(
             entries.SelectMany(e => e.Comments).Distinct().OrderBy(c => c.CommentId),
             comment => GrainFactory.GetGrain<IPostGrain>(comment.PostId).GetComment(comment.CommentId));
-        // Shards are noted in the bucket's reaction notes; content indexes still hold the ones
-        // noted there before reaction notes existed.
+        // A user's reactions are noted by shard in the bucket's reaction notes.
         var noted = await Task.WhenAll((await ReactionNotesDirectory.GetPeriods()).Select(period => ReactionNotes(period).GetShardsOf(UserId)));
-        var shards = entries.SelectMany(e => e.Reactions).Concat(noted.SelectMany(n => n))
+        var shards = noted.SelectMany(n => n)
             .Distinct().OrderBy(r => r.PostId).ThenBy(r => r.Shard).ToArray();
         var reactionTypes = await ForEachAsync(shards, reaction => Shard(reaction).GetReactionsOf(UserId));
         var memberships = await ForEachAsync(
@@ -86,7 +85,7 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
             entries.SelectMany(e => e.Posts).Concat(entries.SelectMany(e => e.Comments).Select(c => c.PostId)).Distinct(),
             postId => GrainFactory.GetGrain<IPostGrain>(postId).EraseContentOf(UserId));
         var reactions = await ForEachAsync(
-            entries.SelectMany(e => e.Reactions).Concat(noted.SelectMany(n => n)).Distinct(),
+            noted.SelectMany(n => n).Distinct(),
             reaction => Shard(reaction).EraseUser(UserId));
         await activityLog.EraseActorAsync(UserId);
         await Task.WhenAll(periods.Select(period => Index(period).Clear()));

@@ -28,17 +28,6 @@ public sealed class UserState
     [Id(7)]
     public DateTimeOffset? StatusChangedAt { get; set; }
 
-    // States stored before the sorted sets hold these as hash sets, by the ids the properties had:
-    // read as they are, and moved to the sorted sets at first use, after which they are stored absent.
-    [Id(3)]
-    private HashSet<string>? hashedFollowing;
-
-    [Id(8)]
-    private HashSet<string>? hashedGroups;
-
-    [Id(9)]
-    private HashSet<string>? hashedJoinRequests;
-
     // Every active user holds these: a sorted set costs 56 bytes for one id where a hash set cost
     // about 176. Created at first use: most users are in no group and have no pending request.
     [Id(10)]
@@ -51,12 +40,12 @@ public sealed class UserState
     private SortedIdSet? joinRequests;
 
     /// <summary>The users this user follows, in ordinal order.</summary>
-    public SortedIdSet Following => Current(ref following, ref hashedFollowing);
+    public SortedIdSet Following => following ??= new();
 
-    public SortedIdSet Groups => Current(ref groups, ref hashedGroups);
+    public SortedIdSet Groups => groups ??= new();
 
     /// <summary>The groups the user asked to join and has not heard back from.</summary>
-    public SortedIdSet JoinRequests => Current(ref joinRequests, ref hashedJoinRequests);
+    public SortedIdSet JoinRequests => joinRequests ??= new();
 
     /// <summary>
     /// Followed users and groups are held by many users on a silo: each state read from storage
@@ -64,26 +53,15 @@ public sealed class UserState
     /// </summary>
     public void ShareIds(SharedStrings strings)
     {
-        if (following is not null || hashedFollowing is not null)
+        if (following is not null)
         {
             Following.ShareWith(strings);
         }
 
-        if (groups is not null || hashedGroups is not null)
+        if (groups is not null)
         {
             Groups.ShareWith(strings);
         }
-    }
-
-    private static SortedIdSet Current(ref SortedIdSet? set, ref HashSet<string>? stored)
-    {
-        if (stored is not null)
-        {
-            set = new SortedIdSet(set is null ? stored : set.Concat(stored));
-            stored = null;
-        }
-
-        return set ??= new();
     }
 }
 

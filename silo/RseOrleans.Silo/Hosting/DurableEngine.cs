@@ -33,7 +33,7 @@ public static class DurableEngine
     /// </summary>
     public static ISiloBuilder UseDurableEngine(this ISiloBuilder silo, IConfiguration configuration)
     {
-        var cluster = configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
+        var cluster = configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
         var stores = new DurableStoreOptions
         {
             Postgres = configuration.GetConnectionString("Postgres") ?? "",

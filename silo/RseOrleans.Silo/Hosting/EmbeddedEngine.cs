@@ -5,26 +5,6 @@ using Orleans.Storage;
 
 namespace RseOrleans.Silo.Hosting;
 
-/// <summary>Cluster settings (configuration section "Orleans").</summary>
-public sealed class ClusterOptions
-{
-    public const string Section = "Orleans";
-
-    public string ClusterId { get; set; } = "rse";
-
-    public string ServiceId { get; set; } = "rse-orleans";
-
-    public int SiloPort { get; set; } = 11111;
-
-    public int GatewayPort { get; set; } = 30000;
-
-    /// <summary>Durable mode: the address other silos and clients reach this one at (a pod IP in Kubernetes).</summary>
-    public string AdvertisedAddress { get; set; } = "127.0.0.1";
-
-    /// <summary>Durable mode: listen on every interface rather than only the advertised address (containers).</summary>
-    public bool ListenOnAnyAddress { get; set; }
-}
-
 public static class EmbeddedEngine
 {
     /// <summary>
@@ -33,7 +13,7 @@ public static class EmbeddedEngine
     /// </summary>
     public static ISiloBuilder UseEmbeddedEngine(this ISiloBuilder silo, IConfiguration configuration)
     {
-        var cluster = configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
+        var cluster = configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
         silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
         return silo.AddEmbeddedProviders();
     }

@@ -218,27 +218,6 @@ public sealed class LazyStateTests
     }
 
     [Fact]
-    public void A_user_state_stored_with_hash_sets_reads_back_with_the_same_ids_and_is_stored_as_sorted_sets()
-    {
-        var stored = new HashSetUserState { Groups = new(StringComparer.Ordinal) { "g2", "g1" } };
-        stored.Following.UnionWith(["dave", "bob", "carol"]);
-
-        var read = Reread<HashSetUserState, UserState>(stored);
-        Assert.Equal(["bob", "carol", "dave"], read.Following);
-        Assert.True(read.Following.Contains("carol"));
-        Assert.Equal(["g1", "g2"], read.Groups);
-        Assert.Empty(read.JoinRequests);
-
-        var old = Reread<UserState, HashSetUserState>(read);
-        Assert.Null(old.Following);
-        Assert.Null(old.Groups);
-        Assert.Null(old.JoinRequests);
-        var again = RoundTrip(read);
-        Assert.Equal(["bob", "carol", "dave"], again.Following);
-        Assert.Equal(["g1", "g2"], again.Groups);
-    }
-
-    [Fact]
     public void A_user_state_with_no_groups_reads_back_with_empty_sets()
     {
         var state = new UserState();
@@ -299,18 +278,4 @@ public sealed class ArrayRequestLog
 
     [Id(6)]
     public int Oldest { get; set; }
-}
-
-/// <summary>A user's ids as states stored them before the sorted sets: hash sets, by the same field ids.</summary>
-[GenerateSerializer]
-public sealed class HashSetUserState
-{
-    [Id(3)]
-    public HashSet<string> Following { get; set; } = new(StringComparer.Ordinal);
-
-    [Id(8)]
-    public HashSet<string>? Groups { get; set; }
-
-    [Id(9)]
-    public HashSet<string>? JoinRequests { get; set; }
 }
