@@ -174,7 +174,7 @@ public sealed class ReactionShardTests(ClusterFixture fixture)
         var wholeWrites = fixture.Storage.WritesOfState("reactions") - wholeBefore;
         var changeBytes = users.Sum(user => user.Length + 4);
         Assert.True(slotWrites >= users.Length / 100, $"{slotWrites} writes of a slot: at least one per wave");
-        Assert.InRange(wholeWrites, 1, (changeBytes / (ReactionShardGrain.Slots * ReactionShardGrain.SlotBytes)) + 1);
+        Assert.InRange(wholeWrites, 1, (changeBytes / (RecentChanges.Slots * RecentChanges.SlotBytes)) + 1);
     }
 
     [Fact]
@@ -223,7 +223,7 @@ public sealed class ReactionShardTests(ClusterFixture fixture)
         var whole = fixture.Storage.Stored<ReactionShardState>("reactions", grain)!;
         Assert.DoesNotContain(whole.Reactors.Values, reactors => reactors.Contains(erasedUser));
         var name = System.Text.Encoding.UTF8.GetBytes(erasedUser);
-        foreach (var slot in Enumerable.Range(0, ReactionShardGrain.Slots))
+        foreach (var slot in Enumerable.Range(0, RecentChanges.Slots))
         {
             var stored = fixture.Storage.Stored<RecentReactionChangesState>($"reactions-recent-{slot}", grain);
             Assert.True(stored is null || stored.Changes.AsSpan().IndexOf(name) < 0, $"slot {slot} still names the erased user");
@@ -235,7 +235,7 @@ public sealed class ReactionShardTests(ClusterFixture fixture)
     }
 
     private int SlotWrites() =>
-        Enumerable.Range(0, ReactionShardGrain.Slots).Sum(slot => fixture.Storage.WritesOfState($"reactions-recent-{slot}"));
+        Enumerable.Range(0, RecentChanges.Slots).Sum(slot => fixture.Storage.WritesOfState($"reactions-recent-{slot}"));
 
     private static string[] UsersOfShard(PostSnapshot post, int shard, int count, Func<int, string> name) =>
         Enumerable.Range(0, int.MaxValue).Select(name)
@@ -248,6 +248,6 @@ public sealed class ReactionShardTests(ClusterFixture fixture)
     private async Task<PostSnapshot> NewPostAsync()
     {
         var author = await fixture.CreateUserAsync("author");
-        return await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).Publish(new NewPost(author, "Viral news", "p1"));
+        return await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).PublishOne(new NewPost(author, "Viral news", "p1"));
     }
 }
