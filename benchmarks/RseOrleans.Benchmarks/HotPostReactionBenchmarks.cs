@@ -74,7 +74,7 @@ public class HotPostReactionBenchmarks
         var burst = Interlocked.Increment(ref round);
         if (burst % (ReactionsPerPost / Burst) == 1)
         {
-            post = await author.Publish(new NewPost("author", "Big news", $"post-{burst}"));
+            post = (await author.PublishAll([new NewPost("author", "Big news", $"post-{burst}")]))[0].Unwrap();
         }
 
         var prefix = $"u{burst}-";

@@ -7,6 +7,7 @@ using RseOrleans.Grains.Feeds;
 using RseOrleans.Grains.Durability;
 using RseOrleans.Grains.Fanout;
 using RseOrleans.Grains.Infrastructure;
+using RseOrleans.Grains.Sources;
 
 namespace RseOrleans.Grains;
 
@@ -34,6 +35,7 @@ public static class GrainServiceCollectionExtensions
         // The embedded default keeps nothing beyond grain state; durable mode registers its own first.
         services.TryAddSingleton<IActivityLog, UnkeptActivityLog>();
         services.TryAddSingleton<ITimelineStore, UnkeptTimelineStore>();
+        services.TryAddSingleton<ISourceKeeping, EmbeddedSourceKeeping>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, StorageFailureFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, LocalPublishingFilter>());
         return services;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using RseOrleans.Grains.Durability;
+using RseOrleans.Grains.Sources;
 using RseOrleans.Storage.Postgres;
 using RseOrleans.Storage.Redis;
 using StackExchange.Redis;
@@ -22,6 +23,7 @@ public static class DurableStoreServiceCollectionExtensions
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<IActivityLog, PostgresActivityLog>();
         services.AddSingleton<ITimelineStore, RedisTimelineStore>();
+        services.AddSingleton<ISourceKeeping, DurableSourceKeeping>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DurableStoreStartup>();
         services.AddHostedService<FanoutRecoveryService>();
         return services;

@@ -9,16 +9,12 @@ namespace RseOrleans.Grains;
 public interface ISourceGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Writes a post and delivers it to every audience member's home feed. A retry with the
-    /// same author and request id returns the first post and delivers nothing twice.
-    /// </summary>
-    Task<PostSnapshot> Publish(NewPost post);
-
-    /// <summary>
-    /// Publishes several posts in one turn and one state write: what <see cref="Publish"/> does one
-    /// by one, for a caller that batches a busy source's posts. One outcome per post, in the same
-    /// order; a refused post, or one whose post could not be stored, does not fail the others. Throws
-    /// only when the batch was not committed: then every caller retries with its request id.
+    /// Writes posts, in one turn and one state write, and delivers each to every audience member's
+    /// home feed; a caller batches a busy source's posts (one post is a batch of one). A retry with
+    /// the same author and request id returns the first post and delivers nothing twice. One
+    /// outcome per post, in the same order; a refused post, or one whose post could not be stored,
+    /// does not fail the others. Throws only when the batch was not committed: then every caller
+    /// retries with its request id.
     /// </summary>
     Task<BatchOutcome<PostSnapshot>[]> PublishAll([Immutable] NewPost[] posts);
 

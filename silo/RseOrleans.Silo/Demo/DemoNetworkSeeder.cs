@@ -132,8 +132,9 @@ internal sealed partial class DemoNetworkSeeder(
             var (author, source, audience) = random.NextDouble() < 0.3
                 ? ProfilePost(users[Zipf(random, users.Count)].Id)
                 : GroupPost(groups[random.Next(groups.Count)]);
-            var post = await grains.GetGrain<ISourceGrain>(source.Key)
-                .Publish(new NewPost(author, PostTexts[random.Next(PostTexts.Length)], $"demo-post-{i}"));
+            var published = await grains.GetGrain<ISourceGrain>(source.Key)
+                .PublishAll([new NewPost(author, PostTexts[random.Next(PostTexts.Length)], $"demo-post-{i}")]);
+            var post = published[0].Unwrap();
             posts++;
 
             var postGrain = grains.GetGrain<IPostGrain>(post.PostId);

@@ -21,7 +21,7 @@ public sealed class ReactionFailureTests(DatabaseServersFixture servers)
         {
             var grains = cluster.Client;
             await grains.GetGrain<IUserGrain>("author").Create(new UserProfile("Author", "", "", "", "", "", []), "create");
-            var post = await grains.GetGrain<ISourceGrain>(SourceId.User("author").Key).Publish(new NewPost("author", "Viral", "viral"));
+            var post = await grains.GetGrain<ISourceGrain>(SourceId.User("author").Key).PublishOne(new NewPost("author", "Viral", "viral"));
             var users = Enumerable.Range(0, Streams * ReactionsPerStream).Select(i => $"fan-{i:D4}").ToArray();
             var acknowledged = 0;
 

@@ -15,7 +15,7 @@ public sealed class FeedDeliveryTests(ClusterFixture fixture)
         var (groupId, members) = await CreateGroupWithMembersAsync(300);
 
         var post = await Grains.GetGrain<ISourceGrain>(SourceId.Group(groupId).Key)
-            .Publish(new NewPost(members[0], "Quarterly results are out", "req-1"));
+            .PublishOne(new NewPost(members[0], "Quarterly results are out", "req-1"));
         // A repeated delivery, as after a retried fan-out, must not duplicate the entry.
         await Grains.GetGrain<IFeedGrain>(members[1]).Deliver(new FeedDelivery(SourceId.Group(groupId), post.PostId));
 
@@ -32,8 +32,8 @@ public sealed class FeedDeliveryTests(ClusterFixture fixture)
         var (groupId, members) = await CreateGroupWithMembersAsync(3);
         var source = Grains.GetGrain<ISourceGrain>(SourceId.Group(groupId).Key);
 
-        var first = await source.Publish(new NewPost(members[1], "Hello", "same-request"));
-        var retry = await source.Publish(new NewPost(members[1], "Hello", "same-request"));
+        var first = await source.PublishOne(new NewPost(members[1], "Hello", "same-request"));
+        var retry = await source.PublishOne(new NewPost(members[1], "Hello", "same-request"));
 
         Assert.Equal(first.PostId, retry.PostId);
         Assert.Single((await Grains.GetGrain<IFeedGrain>(members[2]).ReadBefore(null, 10)).Refs);
@@ -54,7 +54,7 @@ public sealed class FeedDeliveryTests(ClusterFixture fixture)
         {
             var author = authors[i % 2];
             var post = await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key)
-                .Publish(new NewPost(author, $"post {i}", $"req-{i}"));
+                .PublishOne(new NewPost(author, $"post {i}", $"req-{i}"));
             posted.Add(post.PostId);
         }
 
@@ -74,7 +74,7 @@ public sealed class FeedDeliveryTests(ClusterFixture fixture)
         var reader = await fixture.CreateUserAsync("reader");
         var author = await fixture.CreateUserAsync("author");
         await Grains.GetGrain<IUserGrain>(reader).Follow(author, "follow");
-        var theirs = await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).Publish(new NewPost(author, "Welcome", "r1"));
+        var theirs = await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).PublishOne(new NewPost(author, "Welcome", "r1"));
         var feed = Grains.GetGrain<IFeedGrain>(reader);
         await fixture.Cluster.DeactivateAsync(feed);
         await fixture.Cluster.WaitForDeactivationAsync(feed);
@@ -89,7 +89,7 @@ public sealed class FeedDeliveryTests(ClusterFixture fixture)
             async () => !(await management.GetActiveGrains(GrainType.Create("source"))).Contains(ownSource.GetGrainId()),
             "the reader's empty source to leave memory");
 
-        var mine = await ownSource.Publish(new NewPost(reader, "My first post", "r2"));
+        var mine = await ownSource.PublishOne(new NewPost(reader, "My first post", "r2"));
         Assert.Equal([mine.PostId, theirs.PostId], (await feed.ReadBefore(null, 10)).Refs.Select(r => r.PostId));
     }
 
@@ -98,12 +98,12 @@ public sealed class FeedDeliveryTests(ClusterFixture fixture)
     {
         var reader = await fixture.CreateUserAsync("reader");
         var author = await fixture.CreateUserAsync("author");
-        var early = await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).Publish(new NewPost(author, "before the follow", "r1"));
+        var early = await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).PublishOne(new NewPost(author, "before the follow", "r1"));
 
         var user = Grains.GetGrain<IUserGrain>(reader);
         Assert.True(await user.Follow(author, "follow-1"));
         Assert.False(await user.Follow(author, "follow-2"));
-        var late = await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).Publish(new NewPost(author, "after the follow", "r2"));
+        var late = await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).PublishOne(new NewPost(author, "after the follow", "r2"));
 
         var feed = Grains.GetGrain<IFeedGrain>(reader);
         Assert.Equal([late.PostId, early.PostId], (await feed.ReadBefore(null, 10)).Refs.Select(r => r.PostId));

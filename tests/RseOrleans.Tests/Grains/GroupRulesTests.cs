@@ -95,7 +95,7 @@ public sealed class GroupRulesTests(ClusterFixture fixture)
 
         for (var i = 0; i < 3; i++)
         {
-            await source.Publish(new NewPost("owner", $"news {i}", $"news-{i}"));
+            await source.PublishOne(new NewPost("owner", $"news {i}", $"news-{i}"));
         }
 
         Assert.Equal(audienceWrites, fixture.Storage.WritesOfState("source-audience"));
@@ -116,7 +116,7 @@ public sealed class GroupRulesTests(ClusterFixture fixture)
         Assert.Equal(DomainError.PermissionDenied, (await Assert.ThrowsAsync<DomainException>(() => group.AddMembers(staff[0], ["x"], "sync-3"))).Error);
 
         Assert.Equal(601, (await group.Get())!.MemberCount);
-        var post = await fixture.Grains.GetGrain<ISourceGrain>(SourceId.Group(groupId).Key).Publish(new NewPost("owner", "Welcome all", "p1"));
+        var post = await fixture.Grains.GetGrain<ISourceGrain>(SourceId.Group(groupId).Key).PublishOne(new NewPost("owner", "Welcome all", "p1"));
         var feed = await fixture.Grains.GetGrain<IFeedGrain>(staff[599]).ReadBefore(null, 10);
         Assert.Equal([post.PostId], feed.Refs.Select(r => r.PostId));
     }

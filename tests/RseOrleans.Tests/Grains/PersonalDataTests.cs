@@ -147,5 +147,5 @@ public sealed class PersonalDataTests(ClusterFixture fixture)
     private IReactionShardGrain Shard(PostSnapshot post, string userId) => Grains.ReactionShard(post.PostId, post.ReactionShards, userId);
 
     private Task<PostSnapshot> PublishAsync(string author, string text) =>
-        Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).Publish(new NewPost(author, text, Guid.NewGuid().ToString("N")));
+        Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).PublishOne(new NewPost(author, text, Guid.NewGuid().ToString("N")));
 }
