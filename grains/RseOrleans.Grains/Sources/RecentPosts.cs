@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using RseOrleans.Model;
 
 namespace RseOrleans.Grains.Sources;
 
