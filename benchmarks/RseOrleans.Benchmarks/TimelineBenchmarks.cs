@@ -3,13 +3,16 @@ using RseOrleans.Grains.Feeds;
 
 namespace RseOrleans.Benchmarks;
 
-/// <summary>The feed grain's in-memory timeline: the cost of one delivery and of one page read.</summary>
+/// <summary>
+/// The feed grain's in-memory timeline: the cost of one delivery (as the silo's delivery service
+/// offers it, lock included) and of one page read.
+/// </summary>
 [MemoryDiagnoser]
 [Config(typeof(LatencyColumns))]
 public class TimelineBenchmarks
 {
     private const string Source = "group:bench";
-    private Timeline timeline = null!;
+    private HomeTimeline timeline = null!;
     private long nextPostId;
 
     [Params(200, 800)]
@@ -18,16 +21,17 @@ public class TimelineBenchmarks
     [GlobalSetup]
     public void SetUp()
     {
-        timeline = new Timeline(Capacity);
-        timeline.AddSource(Source);
+        timeline = new HomeTimeline(Capacity);
+        timeline.Follow(Source, []);
+        timeline.Rebuild([]);
         for (nextPostId = 1; nextPostId <= Capacity; nextPostId++)
         {
-            timeline.Append(Source, nextPostId);
+            timeline.Offer(Source, nextPostId);
         }
     }
 
     [Benchmark]
-    public object? AppendToFullTimeline() => timeline.Append(Source, nextPostId++);
+    public bool AppendToFullTimeline() => timeline.Offer(Source, nextPostId++);
 
     [Benchmark]
     public object ReadPageOf20() => timeline.ReadBefore(before: null, count: 20);

@@ -36,6 +36,7 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton<IActivityLog, UnkeptActivityLog>();
         services.TryAddSingleton<ITimelineStore, UnkeptTimelineStore>();
         services.TryAddSingleton<ISourceKeeping, EmbeddedSourceKeeping>();
+        services.TryAddSingleton<IFeedHistory, SourceWindowFeedHistory>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, StorageFailureFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, LocalPublishingFilter>());
         return services;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using RseOrleans.Grains.Durability;
 using RseOrleans.Grains.Sources;
+using RseOrleans.Grains.Feeds;
 using RseOrleans.Storage.Postgres;
 using RseOrleans.Storage.Redis;
 using StackExchange.Redis;
@@ -12,8 +13,8 @@ namespace RseOrleans.Storage;
 public static class DurableStoreServiceCollectionExtensions
 {
     /// <summary>
-    /// The PostgreSQL activity log, the Redis timeline store, the schema migrator and the start-up
-    /// check. Registered before the grain services so that they replace the embedded defaults.
+    /// The PostgreSQL activity log (and feeds built and caught up from it), the Redis timeline store,
+    /// the schema migrator and the start-up check. Registered before the grain services so that they replace the embedded defaults.
     /// </summary>
     public static IServiceCollection AddDurableStores(this IServiceCollection services, DurableStoreOptions stores)
     {
@@ -24,6 +25,7 @@ public static class DurableStoreServiceCollectionExtensions
         services.AddSingleton<IActivityLog, PostgresActivityLog>();
         services.AddSingleton<ITimelineStore, RedisTimelineStore>();
         services.AddSingleton<ISourceKeeping, DurableSourceKeeping>();
+        services.AddSingleton<IFeedHistory, ActivityLogFeedHistory>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DurableStoreStartup>();
         services.AddHostedService<FanoutRecoveryService>();
         return services;

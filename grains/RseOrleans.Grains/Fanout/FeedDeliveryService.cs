@@ -8,10 +8,11 @@ namespace RseOrleans.Grains.Fanout;
 
 /// <summary>
 /// The silo's end of a fan-out. Each listed reader whose feed is in memory here gets the post
-/// appended straight into their timeline (<see cref="LocalFeed"/>), well under a microsecond instead
-/// of a grain call each; a watched feed gets a grain call, since its watchers must be woken now. Readers whose feed is not in memory are
-/// skipped: their feed has not been read for a while, and its next activation builds the timeline
-/// from the activity log or the sources, where the post already is.
+/// offered straight to their timeline (<see cref="Feeds.HomeTimeline.Offer"/>), well under a
+/// microsecond instead of a grain call each; a watched feed gets a grain call, since its watchers
+/// must be woken now. Readers whose feed is not in memory are skipped: their feed has not been read
+/// for a while, and its next activation builds the timeline from the activity log or the sources,
+/// where the post already is.
 /// </summary>
 [Reentrant]
 public sealed class FeedDeliveryService(
@@ -31,13 +32,13 @@ public sealed class FeedDeliveryService(
         List<string>? watched = null;
         foreach (var userId in userIds)
         {
-            if (feeds.Find(userId) is not { } feed)
+            if (feeds.Find(userId) is not { } timeline)
             {
                 continue;
             }
 
             held++;
-            if (!feed.TryDeliver(sourceKey, delivery.PostId))
+            if (!timeline.Offer(sourceKey, delivery.PostId))
             {
                 (watched ??= []).Add(userId);
             }

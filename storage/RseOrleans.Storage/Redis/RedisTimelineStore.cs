@@ -15,11 +15,17 @@ public sealed partial class RedisTimelineStore(
     IConnectionMultiplexer redis,
     IOptions<DurableStoreOptions> storeOptions,
     IOptions<FeedOptions> feedOptions,
+    TimeProvider clock,
     ILogger<RedisTimelineStore> logger) : ITimelineStore
 {
     private const byte FormatVersion = 1;
 
-    public bool IsKept => true;
+    /// <summary>Every <see cref="FeedOptions.TimelineSaveInterval"/>, so that a silo that dies loses little to rebuild.</summary>
+    public void ScheduleSaves(IGrainBase feed, Func<Task> save)
+    {
+        var every = feedOptions.Value.TimelineSaveInterval;
+        feed.RegisterGrainTimer(save, every, every);
+    }
 
     public async Task<TimelineSnapshot?> LoadAsync(string userId)
     {
@@ -40,8 +46,13 @@ public sealed partial class RedisTimelineStore(
         }
     }
 
-    public async Task SaveAsync(string userId, TimelineSnapshot snapshot)
+    public async Task SaveAsync(string userId, ISavableTimeline timeline)
     {
+        if (timeline.TakeSnapshotIfChanged(clock.GetUtcNow()) is not { } snapshot)
+        {
+            return;
+        }
+
         try
         {
             // Idle readers' timelines expire: by the time they come back they count as inactive and
