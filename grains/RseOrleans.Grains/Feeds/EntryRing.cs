@@ -151,7 +151,7 @@ internal sealed class EntryRing(int capacity)
         var high = ordered.Count == 0 ? 0 : ordered[^1].Cursor;
         if (SpanFits(low, high, bits))
         {
-            (words, wide, baseCursor, slotBits) = (new ulong[length], null, low, (byte)bits);
+            (words, wide, baseCursor, slotBits) = (length == 0 ? [] : new ulong[length], null, low, (byte)bits);
         }
         else
         {

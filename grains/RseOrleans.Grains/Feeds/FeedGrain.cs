@@ -132,7 +132,12 @@ public sealed class FeedGrain(
     /// <summary>Builds the timeline at the first read after activation, then merges the pulled sources.</summary>
     private async Task PrepareForReadAsync()
     {
-        await timeline.EnsureBuiltAsync(BuildAsync);
+        // Tested here too so that a read of a built timeline creates no delegate.
+        if (!timeline.IsBuilt)
+        {
+            await timeline.EnsureBuiltAsync(BuildAsync);
+        }
+
         await PullAsync();
     }
 
