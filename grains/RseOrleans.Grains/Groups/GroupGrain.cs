@@ -58,40 +58,25 @@ public sealed class GroupGrain(
 
     private string[]? sortedMembers;
 
-    // Published once someone reads the group's snapshot (group names in hydrated pages).
-    private bool readHere;
-
     private string GroupId => this.GetPrimaryKeyString();
 
     private SourceId Source => SourceId.Group(GroupId);
 
     private Dictionary<string, GroupMember> Members => state.State.Members;
 
+    // Published once someone reads the group's snapshot (group names in hydrated pages).
+    private LocalPublication<string, GroupSnapshot>? publication;
+
+    private LocalPublication<string, GroupSnapshot> Published => publication ??=
+        new(readModel.Groups, () => GroupId, () => state.State.Spec is null ? null : Snapshot());
+
+    ILocalPublication IPublishesLocally.Publication => Published;
+
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        readHere = false;
-        Withdraw();
+        Published.Stop();
         return Task.CompletedTask;
     }
-
-    public void Publish()
-    {
-        if (!readHere)
-        {
-            return;
-        }
-
-        if (state.State.Spec is null)
-        {
-            Withdraw();
-        }
-        else
-        {
-            readModel.Groups.Publish(GroupId, Snapshot());
-        }
-    }
-
-    public void Withdraw() => readModel.Groups.Withdraw(GroupId);
 
     public async Task<GroupSnapshot> Create(string creatorId, GroupSpec spec, string requestId)
     {
@@ -117,7 +102,7 @@ public sealed class GroupGrain(
 
     public Task<GroupSnapshot?> Get()
     {
-        readHere = true;
+        Published.MarkRead();
         return Task.FromResult(state.State.Spec is null ? null : Snapshot());
     }
 

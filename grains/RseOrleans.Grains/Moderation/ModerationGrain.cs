@@ -28,26 +28,20 @@ public sealed class ModerationGrain(
 
     // A frozen copy of the hidden set for readers, rebuilt only when the set changes.
     private IReadOnlySet<long>? hiddenView;
-    private bool readHere;
+    private LocalPublication<string, IReadOnlySet<long>>? publication;
 
     private string Scope => this.GetPrimaryKeyString();
 
+    private LocalPublication<string, IReadOnlySet<long>> Published => publication ??=
+        new(readModel.HiddenPosts, () => Scope, () => hiddenView ??= state.State.Hidden.ToFrozenSet());
+
+    ILocalPublication IPublishesLocally.Publication => Published;
+
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        readHere = false;
-        Withdraw();
+        Published.Stop();
         return Task.CompletedTask;
     }
-
-    public void Publish()
-    {
-        if (readHere)
-        {
-            readModel.HiddenPosts.Publish(Scope, hiddenView ??= state.State.Hidden.ToFrozenSet());
-        }
-    }
-
-    public void Withdraw() => readModel.HiddenPosts.Withdraw(Scope);
 
     public async Task<ContentReport> Report(long postId, long? commentId, string reporterId, string reason, string requestId)
     {
@@ -89,7 +83,7 @@ public sealed class ModerationGrain(
 
     public Task<IReadOnlySet<long>> HiddenAmong(IReadOnlyCollection<long> postIds)
     {
-        readHere = true;
+        Published.MarkRead();
         return Task.FromResult<IReadOnlySet<long>>(postIds.Where(state.State.Hidden.Contains).ToHashSet());
     }
 }

@@ -73,10 +73,15 @@ public sealed class PostGrain(
     private readonly Dictionary<int, IReadOnlyDictionary<ReactionType, int>> countsByShard = [];
     private Dictionary<ReactionType, int> totals = [];
 
-    // Only posts someone reads are published: the others would cost silo memory for nothing.
-    private bool readHere;
+    private LocalPublication<long, PostSnapshot>? publication;
 
     private long PostId => this.GetPrimaryKeyLong();
+
+    // Deleted posts are not published: readers miss and ask the grain, which answers null (rare in pages).
+    private LocalPublication<long, PostSnapshot> Published => publication ??=
+        new(readModel.Posts, () => PostId, () => state.State.AuthorId is null || state.State.Deleted ? null : Snapshot([]));
+
+    ILocalPublication IPublishesLocally.Publication => Published;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -95,30 +100,9 @@ public sealed class PostGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        readHere = false;
-        Withdraw();
+        Published.Stop();
         return Task.CompletedTask;
     }
-
-    public void Publish()
-    {
-        if (!readHere)
-        {
-            return;
-        }
-
-        if (state.State.AuthorId is null || state.State.Deleted)
-        {
-            // Readers miss and ask the grain, which answers null: deleted posts are rare in pages.
-            Withdraw();
-        }
-        else
-        {
-            readModel.Posts.Publish(PostId, Snapshot([]));
-        }
-    }
-
-    public void Withdraw() => readModel.Posts.Withdraw(PostId);
 
     public async Task<PostSnapshot> Create(string authorId, SourceId source, string text)
     {
@@ -142,7 +126,7 @@ public sealed class PostGrain(
 
     public async Task<PostSnapshot?> Get(string viewerId)
     {
-        readHere = true;
+        Published.MarkRead();
         if (state.State.AuthorId is null || state.State.Deleted)
         {
             return null;

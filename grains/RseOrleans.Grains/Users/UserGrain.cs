@@ -83,15 +83,19 @@ public sealed class UserGrain(
     private double writeTokens;
     private long writeTokensAt;
 
-    // Only users someone reads are published, so an active user who is never read costs no more.
-    private bool readHere;
-
     // One string for the snapshots, the account and the read model's key: the key makes a new one at every call.
     private string? userId;
 
     private string UserId => userId ??= this.GetPrimaryKeyString();
 
     private SourceId OwnSource => SourceId.User(UserId);
+
+    private LocalPublication<string, PublishedUser>? publication;
+
+    private LocalPublication<string, PublishedUser> Published => publication ??=
+        new(readModel.Users, () => UserId, () => new PublishedUser(state.State.Profile is null ? null : Snapshot(), Account()));
+
+    ILocalPublication IPublishesLocally.Publication => Published;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -106,20 +110,9 @@ public sealed class UserGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        readHere = false;
-        Withdraw();
+        Published.Stop();
         return Task.CompletedTask;
     }
-
-    public void Publish()
-    {
-        if (readHere)
-        {
-            readModel.Users.Publish(UserId, new PublishedUser(state.State.Profile is null ? null : Snapshot(), Account()));
-        }
-    }
-
-    public void Withdraw() => readModel.Users.Withdraw(UserId);
 
     public Task<UserSnapshot> Create(UserProfile profile, string requestId) => CreateAs(profile, NetworkRole.Member, requestId);
 
@@ -152,7 +145,7 @@ public sealed class UserGrain(
 
     public Task<UserSnapshot?> Get()
     {
-        readHere = true;
+        Published.MarkRead();
         return Task.FromResult(state.State.Profile is null ? null : Snapshot());
     }
 
@@ -237,7 +230,7 @@ public sealed class UserGrain(
 
     public Task<AccountSnapshot> GetAccount()
     {
-        readHere = true;
+        Published.MarkRead();
         return Task.FromResult(Account());
     }
 
