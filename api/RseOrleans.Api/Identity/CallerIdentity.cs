@@ -22,6 +22,9 @@ public sealed class CallerIdentity(IGrainFactory grains, GrainReads reads, AuthO
 {
     public const string UserHeader = "x-rse-user";
 
+    /// <summary>The request owner of a development-mode call without a caller: not a valid user id, so no user shares it.</summary>
+    public const string AnonymousCaller = "*";
+
     /// <summary>The calling user's id; UNAUTHENTICATED when the caller is not proven or has no account.</summary>
     public async Task<string> RequireCallerAsync(ServerCallContext context) =>
         (await RequireCallerAccountAsync(context)).UserId;
@@ -51,6 +54,30 @@ public sealed class CallerIdentity(IGrainFactory grains, GrainReads reads, AuthO
         // Where the caller first becomes known, and before any change: a refused write loses nothing.
         await writeLimit.RequireAllowanceAsync(context, grains.GetGrain<IUserGrain>(userId));
         return ToCaller(account);
+    }
+
+    /// <summary>
+    /// Whose request ids a mutating call uses: the proven user id, whether or not an account
+    /// exists yet (the call itself checks that); in development mode a call without the header
+    /// (CreateUser, which needs none) uses <see cref="AnonymousCaller"/>; null when no caller is
+    /// proven, for a call the service refuses as UNAUTHENTICATED anyway.
+    /// </summary>
+    public async Task<string?> RequestOwnerAsync(ServerCallContext context)
+    {
+        if (options.Mode == AuthMode.DevelopmentHeader)
+        {
+            var header = context.RequestHeaders.GetValue(UserHeader);
+            return string.IsNullOrWhiteSpace(header) ? AnonymousCaller : header;
+        }
+
+        try
+        {
+            return await RequireAuthenticatedIdAsync(context);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Unauthenticated)
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -13,9 +13,6 @@ public sealed class ModerationState
 
     [Id(1)]
     public HashSet<long> Hidden { get; set; } = [];
-
-    [Id(2)]
-    public RequestLog Requests { get; set; } = new();
 }
 
 [GrainType("moderation")]
@@ -24,8 +21,6 @@ public sealed class ModerationGrain(
     LocalReadModel readModel,
     TimeProvider clock) : Grain, IModerationGrain, IPublishesLocally
 {
-    private const string ReportOperation = "report";
-
     // A frozen copy of the hidden set for readers, rebuilt only when the set changes.
     private IReadOnlySet<long>? hiddenView;
     private LocalPublication<string, IReadOnlySet<long>>? publication;
@@ -43,18 +38,12 @@ public sealed class ModerationGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<ContentReport> Report(long postId, long? commentId, string reporterId, string reason, string requestId)
+    public async Task<ContentReport> Report(long postId, long? commentId, string reporterId, string reason)
     {
-        if (state.State.Requests.TryGet(ReportOperation, reporterId, requestId, out var sequence))
-        {
-            return state.State.Reports.First(report => report.Sequence == sequence);
-        }
-
         var report = new ContentReport(
             state.State.Reports.Count == 0 ? 1 : state.State.Reports[^1].Sequence + 1,
             postId, commentId, reporterId, reason, clock.GetUtcNow());
         state.State.Reports.Add(report);
-        state.State.Requests.Record(ReportOperation, reporterId, requestId, report.Sequence);
         await state.WriteStateAsync();
         return report;
     }
