@@ -55,7 +55,7 @@ public sealed partial class MutatingCallInterceptor(
         switch (answer.Verdict)
         {
             case LedgerVerdict.Replay:
-                var recorded = Parsers.GetOrAdd(typeof(TResponse), _ => ((IMessage)Activator.CreateInstance<TResponse>()).Descriptor.Parser).ParseFrom(answer.Response);
+                var recorded = Parsers.GetOrAdd(typeof(TResponse), _ => ((IMessage)Activator.CreateInstance<TResponse>()).Descriptor.Parser).ParseFrom(answer.Response!);
                 return (TResponse)await replays.AnswerAsync(context.Method, recorded, caller);
             case LedgerVerdict.Mismatch:
                 throw new RpcException(new Status(StatusCode.InvalidArgument,

@@ -12,7 +12,7 @@ namespace RseOrleans.Api.Idempotency;
 /// What a retry of a completed call answers: the recorded response, except where the response is a
 /// view of something that has changed since. Those few re-read it, still without running the call
 /// again: a created post or comment comes back as it is now (FAILED_PRECONDITION once deleted), a
-/// reaction change with the post's reactions as they are now.
+/// reaction change with the post's reactions as they are now, an erasure as one found done already.
 /// </summary>
 public sealed class ReplayedAnswers
 {
@@ -45,8 +45,17 @@ public sealed class ReplayedAnswers
             return ProtoMapper.ToProto(postId, new Model.ReactionSummary(post.ReactionCounts, post.MyReactions));
         }
 
+        // As a new erasure request would answer: erased already, by then, with nothing left to remove.
+        static Task<IMessage> ErasedAlready(IMessage recorded, string caller) => Task.FromResult<IMessage>(new EraseUserResponse
+        {
+            UserId = ((EraseUserResponse)recorded).UserId,
+            EraseTime = ((EraseUserResponse)recorded).EraseTime,
+            AlreadyErased = true,
+        });
+
         rereads = new(StringComparer.Ordinal)
         {
+            [Method(Users.Descriptor, "EraseUser")] = ErasedAlready,
             [Method(Posts.Descriptor, "CreatePost")] = CurrentPost,
             [Method(Posts.Descriptor, "CreateComment")] = CurrentComment,
             [Method(Posts.Descriptor, "AddReaction")] = CurrentReactions,

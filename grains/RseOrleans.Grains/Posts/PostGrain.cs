@@ -71,7 +71,7 @@ public sealed class PostGrain(
 
     // Deleted posts are not published: readers miss and ask the grain, which answers null (rare in pages).
     private LocalPublication<long, PostSnapshot> Published => publication ??=
-        new(readModel.Posts, () => PostId, () => state.State.AuthorId is null || state.State.Deleted ? null : Snapshot([]));
+        new LocalPublication<long, PostSnapshot>(readModel.Posts, () => PostId, () => state.State.AuthorId is null || state.State.Deleted ? null : Snapshot([]));
 
     ILocalPublication IPublishesLocally.Publication => Published;
 
