@@ -22,9 +22,6 @@ public sealed class CallerIdentity(IGrainFactory grains, GrainReads reads, AuthO
 {
     public const string UserHeader = "x-rse-user";
 
-    /// <summary>The request owner of a development-mode call without a caller: not a valid user id, so no user shares it.</summary>
-    public const string AnonymousCaller = "*";
-
     /// <summary>The calling user's id; UNAUTHENTICATED when the caller is not proven or has no account.</summary>
     public async Task<string> RequireCallerAsync(ServerCallContext context) =>
         (await RequireCallerAccountAsync(context)).UserId;
@@ -58,16 +55,15 @@ public sealed class CallerIdentity(IGrainFactory grains, GrainReads reads, AuthO
 
     /// <summary>
     /// Whose request ids a mutating call uses: the proven user id, whether or not an account
-    /// exists yet (the call itself checks that); in development mode a call without the header
-    /// (CreateUser, which needs none) uses <see cref="AnonymousCaller"/>; null when no caller is
-    /// proven, for a call the service refuses as UNAUTHENTICATED anyway.
+    /// exists yet (the call itself checks that); null when no caller is named, as for CreateUser
+    /// in development mode, which needs none.
     /// </summary>
     public async Task<string?> RequestOwnerAsync(ServerCallContext context)
     {
         if (options.Mode == AuthMode.DevelopmentHeader)
         {
             var header = context.RequestHeaders.GetValue(UserHeader);
-            return string.IsNullOrWhiteSpace(header) ? AnonymousCaller : header;
+            return string.IsNullOrWhiteSpace(header) ? null : header;
         }
 
         try

@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+using System.Text;
 using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Model;
 
@@ -217,12 +219,38 @@ public sealed class GroupGrain(
     public async Task<int> AddMembers(string actorId, IReadOnlyCollection<string> userIds, string requestId)
     {
         RequireAdmin(actorId);
-        var added = await AddMembersCore(userIds, GroupRole.Member);
-        if (added > 0)
+        // No RPC reaches this (a directory sync calls it): it records its outcome in the actor's
+        // request ledger itself, as the API's interceptor does for every mutating call.
+        var ledger = GrainFactory.GetGrain<IRequestLedgerGrain>(actorId);
+        var request = XxHash3.HashToUInt64(Encoding.UTF8.GetBytes($"{GroupId}\n{AddMembersOperation}\n{requestId}"));
+        var fingerprint = XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(string.Join('\n', userIds.Order(StringComparer.Ordinal))));
+        var answer = await ledger.Begin(request, fingerprint);
+        switch (answer.Verdict)
         {
-            await state.WriteStateAsync();
+            case LedgerVerdict.Replay:
+                return BitConverter.ToInt32(answer.Response!);
+            case LedgerVerdict.Mismatch:
+                throw DomainException.Invalid("request_id", $"'{requestId}' was already used for adding other members.");
+            case LedgerVerdict.Running:
+                throw DomainException.Unavailable("A call with this request_id is still running; retry later with the same request_id.");
         }
 
+        int added;
+        try
+        {
+            added = await AddMembersCore(userIds, GroupRole.Member);
+            if (added > 0)
+            {
+                await state.WriteStateAsync();
+            }
+        }
+        catch (Exception ex) when (ex is DomainException || StorageFailures.IsUnavailable(ex))
+        {
+            await ledger.Abandon(request, fingerprint);
+            throw;
+        }
+
+        await ledger.Complete(request, fingerprint, BitConverter.GetBytes(added));
         await AuditAsync(AddMembersOperation, actorId, requestId, AuditActions.AddMember, "", $"{added} members added in one batch");
         return added;
     }
