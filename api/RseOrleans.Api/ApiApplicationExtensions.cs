@@ -8,6 +8,7 @@ using RseOrleans.Api.Auth;
 using RseOrleans.Api.Errors;
 using RseOrleans.Api.Health;
 using RseOrleans.Api.Hydration;
+using RseOrleans.Api.Idempotency;
 using RseOrleans.Api.Reactions;
 using RseOrleans.Api.Identity;
 using RseOrleans.Api.Limits;
@@ -27,6 +28,8 @@ public static class ApiApplicationExtensions
         {
             options.Interceptors.Add<ErrorMappingInterceptor>();
             options.Interceptors.Add<WriteCallInterceptor>();
+            // Inside the error mapping: it tells refusals from unknown outcomes by what the call threw.
+            options.Interceptors.Add<MutatingCallInterceptor>();
             options.MaxReceiveMessageSize = 1024 * 1024;
         });
         services.AddGrpcReflection();
@@ -38,6 +41,8 @@ public static class ApiApplicationExtensions
         services.Configure<NetworkOptions>(configuration.GetSection(NetworkOptions.Section));
         services.Configure<WriteLimitOptions>(configuration.GetSection(WriteLimitOptions.Section));
         services.AddSingleton<WriteRateLimiter>();
+        services.Configure<RequestLedgerOptions>(configuration.GetSection(RequestLedgerOptions.Section));
+        services.AddSingleton<ReplayedAnswers>();
         // Filled by the grains of a silo in this process (AddRseGrainServices registers the same
         // one); an API process without a silo keeps it empty and always calls the grains.
         services.TryAddSingleton<LocalReadModel>();

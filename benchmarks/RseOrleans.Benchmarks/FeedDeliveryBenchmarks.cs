@@ -33,7 +33,7 @@ public class FeedDeliveryBenchmarks
         var group = silo.Grains.GetGrain<IGroupGrain>(groupId);
         members = Enumerable.Range(0, Audience).Select(i => $"member-{i}").ToArray();
         author = members[0];
-        await silo.Grains.GetGrain<IUserGrain>(author).Create(new UserProfile("Author", "", "", "", "", "", []), "create");
+        await silo.Grains.GetGrain<IUserGrain>(author).Create(new UserProfile("Author", "", "", "", "", "", []));
         await group.Create(author, new GroupSpec("Benchmark", "", GroupVisibility.Open, PostingPolicy.AllMembers), "create");
 
         foreach (var (batch, index) in members.Skip(1).Chunk(1_000).Select((batch, index) => (batch, index)))

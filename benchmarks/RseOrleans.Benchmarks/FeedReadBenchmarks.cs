@@ -59,19 +59,19 @@ public class FeedReadBenchmarks
         var readers = Enumerable.Range(0, Concurrent).Select(i => $"{Reader}-{i}").Prepend(Reader).ToArray();
         foreach (var reader in readers)
         {
-            await grains.GetGrain<IUserGrain>(reader).Create(profile with { DisplayName = "Reader" }, "create");
+            await grains.GetGrain<IUserGrain>(reader).Create(profile with { DisplayName = "Reader" });
         }
 
         for (var a = 0; a < 50; a++)
         {
             var author = $"author-{a}";
-            await grains.GetGrain<IUserGrain>(author).Create(profile, "create");
+            await grains.GetGrain<IUserGrain>(author).Create(profile);
             for (var p = 0; p < 20; p++)
             {
                 (await grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).PublishAll([new NewPost(author, $"Update {p} from {author}", $"post-{p}")]))[0].Unwrap();
             }
 
-            await Task.WhenAll(readers.Select(reader => grains.GetGrain<IUserGrain>(reader).Follow(author, $"follow-{a}")));
+            await Task.WhenAll(readers.Select(reader => grains.GetGrain<IUserGrain>(reader).Follow(author)));
         }
 
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

@@ -34,7 +34,7 @@ public class HotPostReactionBenchmarks
     public async Task SetUp()
     {
         silo = await BenchmarkSilo.StartAsync();
-        await silo.Grains.GetGrain<IUserGrain>("author").Create(new UserProfile("Author", "", "", "", "", "", []), "create");
+        await silo.Grains.GetGrain<IUserGrain>("author").Create(new UserProfile("Author", "", "", "", "", "", []));
         author = silo.Grains.GetGrain<ISourceGrain>(SourceId.User("author").Key);
         batcher = new ReactionBatcher(silo.Grains);
         await ShardedBatched();

@@ -42,7 +42,7 @@ public class MemoryPerUserBenchmarks
             ["Feed:BackfillPerSource"] = FeedEntries.ToString(CultureInfo.InvariantCulture),
         });
         var profile = new UserProfile("Author", "Engineer", "Engineering", "Paris", "Europe/Paris", "fr-FR", ["Orleans"]);
-        await silo.Grains.GetGrain<IUserGrain>("author").Create(profile, "create");
+        await silo.Grains.GetGrain<IUserGrain>("author").Create(profile);
         var source = silo.Grains.GetGrain<ISourceGrain>(SourceId.User("author").Key);
         for (var i = 0; i < FeedEntries; i++)
         {
@@ -81,8 +81,8 @@ public class MemoryPerUserBenchmarks
                 // Each user's own strings, as a profile read from storage or a request has them.
                 var profile = new UserProfile($"Reader {i}", "Engineer", "Engineering", "Paris", "Europe/Paris", "fr-FR", ["Orleans"]);
                 var user = silo.Grains.GetGrain<IUserGrain>($"user-{i}");
-                await user.Create(profile, "create");
-                await user.Follow("author", "follow");
+                await user.Create(profile);
+                await user.Follow("author");
             }));
         }
     }

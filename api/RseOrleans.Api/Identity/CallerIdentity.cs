@@ -54,6 +54,29 @@ public sealed class CallerIdentity(IGrainFactory grains, GrainReads reads, AuthO
     }
 
     /// <summary>
+    /// Whose request ids a mutating call uses: the proven user id, whether or not an account
+    /// exists yet (the call itself checks that); null when no caller is named, as for CreateUser
+    /// in development mode, which needs none.
+    /// </summary>
+    public async Task<string?> RequestOwnerAsync(ServerCallContext context)
+    {
+        if (options.Mode == AuthMode.DevelopmentHeader)
+        {
+            var header = context.RequestHeaders.GetValue(UserHeader);
+            return string.IsNullOrWhiteSpace(header) ? null : header;
+        }
+
+        try
+        {
+            return await RequireAuthenticatedIdAsync(context);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Unauthenticated)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// When the caller's credentials stop being valid: the token's expiry, or null for the
     /// development header. A live watch ends then, as a new call would be refused.
     /// </summary>

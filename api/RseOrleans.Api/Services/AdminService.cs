@@ -90,7 +90,7 @@ public sealed class AdminService(IGrainFactory grains, CallerIdentity identity, 
     public override async Task<V1.ContentReport> ReportContent(ReportContentRequest request, ServerCallContext context)
     {
         var caller = await identity.RequireCallerAsync(context);
-        var requestId = Require.RequestId(request.RequestId);
+        Require.RequestId(request.RequestId);
         var postId = Require.NumericId(request.PostId, "post_id");
         long? commentId = request.CommentId.Length == 0 ? null : Require.NumericId(request.CommentId, "comment_id");
         var reason = Require.Text(request.Reason, "reason", MaxReportReasonLength);
@@ -100,7 +100,7 @@ public sealed class AdminService(IGrainFactory grains, CallerIdentity identity, 
             throw Fail.NotFound($"Comment '{id}'");
         }
 
-        var report = await grains.GetGrain<IModerationGrain>(ModerationKeys.For(post)).Report(postId, commentId, caller, reason, requestId);
+        var report = await grains.GetGrain<IModerationGrain>(ModerationKeys.For(post)).Report(postId, commentId, caller, reason);
         return ToProto(report, post.GroupId);
     }
 

@@ -46,11 +46,11 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
     public override async Task<JoinGroupResponse> JoinGroup(JoinGroupRequest request, ServerCallContext context)
     {
         var caller = await identity.RequireCallerAsync(context);
-        var requestId = Require.RequestId(request.RequestId);
+        Require.RequestId(request.RequestId);
         var groupId = Require.Id(request.GroupId, "group_id");
         await access.RequireVisibleGroup(groupId, caller);
 
-        var outcome = await grains.GetGrain<IGroupGrain>(groupId).Join(caller, requestId);
+        var outcome = await grains.GetGrain<IGroupGrain>(groupId).Join(caller);
         return new JoinGroupResponse
         {
             Membership = outcome == Model.JoinOutcome.Joined ? MembershipState.Member : MembershipState.Requested,
@@ -60,11 +60,11 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
     public override async Task<LeaveGroupResponse> LeaveGroup(LeaveGroupRequest request, ServerCallContext context)
     {
         var caller = await identity.RequireCallerAsync(context);
-        var requestId = Require.RequestId(request.RequestId);
+        Require.RequestId(request.RequestId);
         var groupId = Require.Id(request.GroupId, "group_id");
         await access.RequireVisibleGroup(groupId, caller);
 
-        await grains.GetGrain<IGroupGrain>(groupId).Leave(caller, requestId);
+        await grains.GetGrain<IGroupGrain>(groupId).Leave(caller);
         return new LeaveGroupResponse();
     }
 

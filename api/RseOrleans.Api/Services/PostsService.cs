@@ -55,12 +55,12 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
     public override async Task<Post> UpdatePost(UpdatePostRequest request, ServerCallContext context)
     {
         var caller = await identity.RequireCallerAsync(context);
-        var requestId = Require.RequestId(request.RequestId);
+        Require.RequestId(request.RequestId);
         var postId = Require.NumericId(request.PostId, "post_id");
         var text = Require.Text(request.Text, "text", Require.MaxPostTextLength);
         await access.RequireShownPost(postId, caller);
 
-        var post = await grains.GetGrain<IPostGrain>(postId).Edit(caller, text, requestId);
+        var post = await grains.GetGrain<IPostGrain>(postId).Edit(caller, text);
         return await hydrator.HydrateAsync(post, caller);
     }
 
@@ -69,22 +69,15 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         var caller = await identity.RequireCallerAsync(context);
         var requestId = Require.RequestId(request.RequestId);
         var postId = Require.NumericId(request.PostId, "post_id");
-        var grain = grains.GetGrain<IPostGrain>(postId);
 
-        if (await grain.Get(caller) is null)
-        {
-            // Gone already: the grain answers OK to a retry of the delete that removed it, NOT_FOUND otherwise.
-            await grain.Delete(caller, requestId);
-            return new DeletePostResponse();
-        }
-
+        // A post already gone is NOT_FOUND; a retry of the delete that removed it never gets here.
         var (post, group) = await access.RequireShownPost(postId, caller);
         if (post.AuthorId != caller && !AccessPolicy.CanModerate(group))
         {
             throw Fail.Denied("Only the author or a moderator, admin or owner of the post's group deletes a post.");
         }
 
-        await grain.Delete(caller, requestId);
+        await grains.GetGrain<IPostGrain>(postId).Delete(caller);
         if (post.AuthorId != caller)
         {
             await AuditLog.Record(new AuditRecord(
@@ -97,12 +90,12 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
     public override async Task<Comment> CreateComment(CreateCommentRequest request, ServerCallContext context)
     {
         var caller = await identity.RequireCallerAsync(context);
-        var requestId = Require.RequestId(request.RequestId);
+        Require.RequestId(request.RequestId);
         var postId = Require.NumericId(request.PostId, "post_id");
         var text = Require.Text(request.Text, "text", Require.MaxCommentTextLength);
         await access.RequireShownPost(postId, caller);
 
-        var comment = await grains.GetGrain<IPostGrain>(postId).AddComment(caller, text, requestId);
+        var comment = await grains.GetGrain<IPostGrain>(postId).AddComment(caller, text);
         var names = await hydrator.LoadDisplayNamesAsync([caller]);
         return ProtoMapper.ToProto(comment, names[caller]);
     }
@@ -141,8 +134,8 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
             throw Fail.Denied("Only the comment's author, the post's author or a moderator, admin or owner of the group deletes a comment.");
         }
 
-        // A comment already gone: OK for a retry of the delete that removed it, NOT_FOUND otherwise.
-        await grain.DeleteComment(caller, commentId, requestId);
+        // A comment already gone is NOT_FOUND; a retry of the delete that removed it never gets here.
+        await grain.DeleteComment(caller, commentId);
         if (comment is not null && comment.AuthorId != caller)
         {
             await AuditLog.Record(new AuditRecord(

@@ -18,11 +18,11 @@ public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, 
     public override async Task<User> CreateUser(CreateUserRequest request, ServerCallContext context)
     {
         var role = await identity.RequireMayCreateAsync(context, request.UserId);
-        var requestId = Require.RequestId(request.RequestId);
+        Require.RequestId(request.RequestId);
         var userId = Require.Id(request.UserId, "user_id");
         var profile = ProfileRules.Validate(request.Profile);
 
-        var user = await grains.GetGrain<IUserGrain>(userId).CreateAs(profile, role, requestId);
+        var user = await grains.GetGrain<IUserGrain>(userId).CreateAs(profile, role);
         return await ToProtoAsync(user);
     }
 
@@ -36,31 +36,31 @@ public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, 
     public override async Task<User> UpdateUser(UpdateUserRequest request, ServerCallContext context)
     {
         var caller = await identity.RequireCallerAsync(context);
-        var requestId = Require.RequestId(request.RequestId);
+        Require.RequestId(request.RequestId);
         var fields = ProfileRules.Mask(request.UpdateMask);
         var values = ProfileRules.Validate(request.Profile, fields);
 
-        var user = await grains.GetGrain<IUserGrain>(caller).Update(values, fields, requestId);
+        var user = await grains.GetGrain<IUserGrain>(caller).Update(values, fields);
         return await ToProtoAsync(user);
     }
 
     public override async Task<FollowUserResponse> FollowUser(FollowUserRequest request, ServerCallContext context)
     {
         var caller = await identity.RequireCallerAsync(context);
-        var requestId = Require.RequestId(request.RequestId);
+        Require.RequestId(request.RequestId);
         var target = await access.RequireVisibleUser(caller, Require.Id(request.UserId, "user_id"));
 
-        var changed = await grains.GetGrain<IUserGrain>(caller).Follow(target.UserId, requestId);
+        var changed = await grains.GetGrain<IUserGrain>(caller).Follow(target.UserId);
         return new FollowUserResponse { Changed = changed };
     }
 
     public override async Task<UnfollowUserResponse> UnfollowUser(UnfollowUserRequest request, ServerCallContext context)
     {
         var caller = await identity.RequireCallerAsync(context);
-        var requestId = Require.RequestId(request.RequestId);
+        Require.RequestId(request.RequestId);
         var target = await access.RequireVisibleUser(caller, Require.Id(request.UserId, "user_id"));
 
-        var changed = await grains.GetGrain<IUserGrain>(caller).Unfollow(target.UserId, requestId);
+        var changed = await grains.GetGrain<IUserGrain>(caller).Unfollow(target.UserId);
         return new UnfollowUserResponse { Changed = changed };
     }
 

@@ -8,6 +8,10 @@ namespace RseOrleans.Grains;
 /// </summary>
 public interface IGroupGrain : IGrainWithStringKey
 {
+    /// <summary>
+    /// Creates the group; its creator calling again with the same request id gets it back, anyone
+    /// else ALREADY_EXISTS. The other request ids of this interface key audit entries.
+    /// </summary>
     Task<GroupSnapshot> Create(string creatorId, GroupSpec spec, string requestId);
 
     [AlwaysInterleave]
@@ -17,9 +21,9 @@ public interface IGroupGrain : IGrainWithStringKey
     Task<GroupAccess> GetAccess(string userId);
 
     /// <summary>Open group: joins at once. Closed group: files a request. Secret group: not found.</summary>
-    Task<JoinOutcome> Join(string userId, string requestId);
+    Task<JoinOutcome> Join(string userId);
 
-    Task Leave(string userId, string requestId);
+    Task Leave(string userId);
 
     Task<GroupMember> ApproveJoinRequest(string actorId, string userId, string requestId);
 

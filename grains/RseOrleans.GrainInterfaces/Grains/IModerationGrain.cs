@@ -9,8 +9,8 @@ namespace RseOrleans.Grains;
 /// </summary>
 public interface IModerationGrain : IGrainWithStringKey
 {
-    /// <summary>Files a report; a retry with the same request id returns the first report.</summary>
-    Task<ContentReport> Report(long postId, long? commentId, string reporterId, string reason, string requestId);
+    /// <summary>Files a report (the API answers a retry with the first report, see <see cref="IRequestLedgerGrain"/>).</summary>
+    Task<ContentReport> Report(long postId, long? commentId, string reporterId, string reason);
 
     /// <summary>Reports newest first, strictly before <paramref name="before"/> when given.</summary>
     [AlwaysInterleave]

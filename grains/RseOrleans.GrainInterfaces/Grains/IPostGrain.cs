@@ -12,12 +12,12 @@ public interface IPostGrain : IGrainWithIntegerKey
     [AlwaysInterleave]
     Task<PostSnapshot?> Get(string viewerId);
 
-    Task<PostSnapshot> Edit(string actorId, string text, string requestId);
+    Task<PostSnapshot> Edit(string actorId, string text);
 
     /// <summary>Deletes the post; the caller has already checked that the actor may.</summary>
-    Task Delete(string actorId, string requestId);
+    Task Delete(string actorId);
 
-    Task<CommentSnapshot> AddComment(string authorId, string text, string requestId);
+    Task<CommentSnapshot> AddComment(string authorId, string text);
 
     [AlwaysInterleave]
     Task<CommentSnapshot?> GetComment(long commentId);
@@ -30,7 +30,7 @@ public interface IPostGrain : IGrainWithIntegerKey
     Task<IReadOnlyList<string>> GetCommentAuthors();
 
     /// <summary>Deletes a comment; the caller has already checked that the actor may.</summary>
-    Task DeleteComment(string actorId, long commentId, string requestId);
+    Task DeleteComment(string actorId, long commentId);
 
     /// <summary>
     /// Removes an erased user's content from this post: the whole post when they wrote it (as

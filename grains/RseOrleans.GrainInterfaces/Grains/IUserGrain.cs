@@ -5,22 +5,22 @@ namespace RseOrleans.Grains;
 /// <summary>A person's profile and the people they follow. Key: the user id.</summary>
 public interface IUserGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the user; a retry with the same request id returns the same user.</summary>
-    Task<UserSnapshot> Create(UserProfile profile, string requestId);
+    /// <summary>Creates the user; ALREADY_EXISTS when it exists (the API answers retries, see <see cref="IRequestLedgerGrain"/>).</summary>
+    Task<UserSnapshot> Create(UserProfile profile);
 
     /// <summary>Creates the user with a network role from the start (a guest signing in for the first time).</summary>
-    Task<UserSnapshot> CreateAs(UserProfile profile, NetworkRole role, string requestId);
+    Task<UserSnapshot> CreateAs(UserProfile profile, NetworkRole role);
 
     [AlwaysInterleave]
     Task<UserSnapshot?> Get();
 
-    Task<UserSnapshot> Update(UserProfile values, ProfileFields fields, string requestId);
+    Task<UserSnapshot> Update(UserProfile values, ProfileFields fields);
 
     /// <summary>Follows another existing user; returns false when already following.</summary>
-    Task<bool> Follow(string targetUserId, string requestId);
+    Task<bool> Follow(string targetUserId);
 
     /// <summary>Stops following; returns false when not following.</summary>
-    Task<bool> Unfollow(string targetUserId, string requestId);
+    Task<bool> Unfollow(string targetUserId);
 
     [AlwaysInterleave]
     Task<IdPage> ListFollowing(string? after, int pageSize);
@@ -37,7 +37,7 @@ public interface IUserGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<TimeSpan?> TakeWriteAllowance(WriteAllowance allowance);
 
-    /// <summary>Sets the network role; the API has checked that the actor is a network admin.</summary>
+    /// <summary>Sets the network role; the API has checked that the actor is a network admin. The request id keys the audit entry.</summary>
     Task<AccountSnapshot> SetNetworkRole(NetworkRole role, string actorId, string requestId);
 
     /// <summary>

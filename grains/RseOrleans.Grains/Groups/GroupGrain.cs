@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+using System.Text;
 using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Model;
 
@@ -22,13 +24,9 @@ public sealed class GroupState
     [Id(4)]
     public Dictionary<string, DateTimeOffset> JoinRequests { get; set; } = new(StringComparer.Ordinal);
 
-    [Id(5)]
-    public RequestLog Requests { get; set; } = new();
-
     /// <summary>
-    /// The request that created the group, kept apart from the bounded request log: a group of
-    /// thousands of members logs thousands of joins, and its creator's retry must still find it.
-    /// Null in groups created before it was kept.
+    /// The request that created the group: the grain's own answer to its creator calling Create
+    /// again, however long after (the API answers retries of recent calls before they get here).
     /// </summary>
     [Id(6)]
     public string? CreatedByRequest { get; set; }
@@ -45,9 +43,7 @@ public sealed class GroupGrain(
     LocalReadModel readModel,
     TimeProvider clock) : Grain, IGroupGrain, IPublishesLocally
 {
-    private const string CreateOperation = "create-group";
-    private const string JoinOperation = "join";
-    private const string LeaveOperation = "leave";
+    // Audit keys of admin actions; retries themselves are the API's (see IRequestLedgerGrain).
     private const string ApproveOperation = "approve";
     private const string DeclineOperation = "decline";
     private const string AddMemberOperation = "add-member";
@@ -58,49 +54,31 @@ public sealed class GroupGrain(
 
     private string[]? sortedMembers;
 
-    // Published once someone reads the group's snapshot (group names in hydrated pages).
-    private bool readHere;
-
     private string GroupId => this.GetPrimaryKeyString();
 
     private SourceId Source => SourceId.Group(GroupId);
 
     private Dictionary<string, GroupMember> Members => state.State.Members;
 
+    // Published once someone reads the group's snapshot (group names in hydrated pages).
+    private LocalPublication<string, GroupSnapshot>? publication;
+
+    private LocalPublication<string, GroupSnapshot> Published => publication ??=
+        new LocalPublication<string, GroupSnapshot>(readModel.Groups, () => GroupId, () => state.State.Spec is null ? null : Snapshot());
+
+    ILocalPublication IPublishesLocally.Publication => Published;
+
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        readHere = false;
-        Withdraw();
+        Published.Stop();
         return Task.CompletedTask;
     }
-
-    public void Publish()
-    {
-        if (!readHere)
-        {
-            return;
-        }
-
-        if (state.State.Spec is null)
-        {
-            Withdraw();
-        }
-        else
-        {
-            readModel.Groups.Publish(GroupId, Snapshot());
-        }
-    }
-
-    public void Withdraw() => readModel.Groups.Withdraw(GroupId);
 
     public async Task<GroupSnapshot> Create(string creatorId, GroupSpec spec, string requestId)
     {
         if (state.State.Spec is not null)
         {
-            var sameRequest = state.State.CreatedByRequest is { } created
-                ? created == requestId
-                : state.State.Requests.TryGet(CreateOperation, creatorId, requestId, out _);
-            return state.State.CreatedBy == creatorId && sameRequest
+            return state.State.CreatedBy == creatorId && state.State.CreatedByRequest == requestId
                 ? Snapshot()
                 : throw new DomainException(DomainError.AlreadyExists, $"group_id: a group '{GroupId}' already exists.");
         }
@@ -110,14 +88,13 @@ public sealed class GroupGrain(
         state.State.CreatedByRequest = requestId;
         state.State.CreatedAt = clock.GetUtcNow();
         await AddMemberCore(creatorId, GroupRole.Owner);
-        state.State.Requests.Record(CreateOperation, creatorId, requestId);
         await state.WriteStateAsync();
         return Snapshot();
     }
 
     public Task<GroupSnapshot?> Get()
     {
-        readHere = true;
+        Published.MarkRead();
         return Task.FromResult(state.State.Spec is null ? null : Snapshot());
     }
 
@@ -137,13 +114,9 @@ public sealed class GroupGrain(
             spec.Name));
     }
 
-    public async Task<JoinOutcome> Join(string userId, string requestId)
+    public async Task<JoinOutcome> Join(string userId)
     {
         var spec = RequireVisibleTo(userId);
-        if (state.State.Requests.TryGet(JoinOperation, userId, requestId, out var earlier))
-        {
-            return (JoinOutcome)earlier;
-        }
 
         JoinOutcome outcome;
         if (Members.ContainsKey(userId) || spec.Visibility == GroupVisibility.Open)
@@ -159,18 +132,13 @@ public sealed class GroupGrain(
             outcome = JoinOutcome.Requested;
         }
 
-        state.State.Requests.Record(JoinOperation, userId, requestId, (long)outcome);
         await state.WriteStateAsync();
         return outcome;
     }
 
-    public async Task Leave(string userId, string requestId)
+    public async Task Leave(string userId)
     {
         RequireVisibleTo(userId);
-        if (state.State.Requests.TryGet(LeaveOperation, userId, requestId, out _))
-        {
-            return;
-        }
 
         var withdrawn = state.State.JoinRequests.Remove(userId);
         if (!withdrawn)
@@ -184,7 +152,6 @@ public sealed class GroupGrain(
             await RemoveMemberCore(userId);
         }
 
-        state.State.Requests.Record(LeaveOperation, userId, requestId);
         await state.WriteStateAsync();
         if (withdrawn)
         {
@@ -195,7 +162,7 @@ public sealed class GroupGrain(
     public async Task<GroupMember> ApproveJoinRequest(string actorId, string userId, string requestId)
     {
         RequireAdmin(actorId);
-        if (!state.State.Requests.TryGet(ApproveOperation, actorId, requestId, out _) && !Members.ContainsKey(userId))
+        if (!Members.ContainsKey(userId))
         {
             if (!state.State.JoinRequests.ContainsKey(userId))
             {
@@ -203,7 +170,6 @@ public sealed class GroupGrain(
             }
 
             await AddMemberCore(userId, GroupRole.Member);
-            state.State.Requests.Record(ApproveOperation, actorId, requestId);
             await state.WriteStateAsync();
         }
 
@@ -215,17 +181,13 @@ public sealed class GroupGrain(
     public async Task DeclineJoinRequest(string actorId, string userId, string requestId)
     {
         RequireAdmin(actorId);
-        if (!state.State.Requests.TryGet(DeclineOperation, actorId, requestId, out _))
+        if (!state.State.JoinRequests.Remove(userId))
         {
-            if (!state.State.JoinRequests.Remove(userId))
-            {
-                throw DomainException.NotFound($"A join request of user '{userId}'");
-            }
-
-            state.State.Requests.Record(DeclineOperation, actorId, requestId);
-            await state.WriteStateAsync();
-            await User(userId).NoteJoinRequest(GroupId, pending: false);
+            throw DomainException.NotFound($"A join request of user '{userId}'");
         }
+
+        await state.WriteStateAsync();
+        await User(userId).NoteJoinRequest(GroupId, pending: false);
 
         await AuditAsync(DeclineOperation, actorId, requestId, AuditActions.DeclineJoinRequest, userId, "");
     }
@@ -244,10 +206,8 @@ public sealed class GroupGrain(
     public async Task<GroupMember> AddMember(string actorId, string userId, string requestId)
     {
         RequireAdmin(actorId);
-        if (!state.State.Requests.TryGet(AddMemberOperation, actorId, requestId, out _))
+        if (await AddMemberCore(userId, GroupRole.Member) > 0)
         {
-            await AddMemberCore(userId, GroupRole.Member);
-            state.State.Requests.Record(AddMemberOperation, actorId, requestId);
             await state.WriteStateAsync();
         }
 
@@ -259,26 +219,45 @@ public sealed class GroupGrain(
     public async Task<int> AddMembers(string actorId, IReadOnlyCollection<string> userIds, string requestId)
     {
         RequireAdmin(actorId);
-        if (state.State.Requests.TryGet(AddMembersOperation, actorId, requestId, out var added))
+        // No RPC reaches this (a directory sync calls it): it records its outcome in the actor's
+        // request ledger itself, as the API's interceptor does for every mutating call.
+        var ledger = GrainFactory.GetGrain<IRequestLedgerGrain>(actorId);
+        var request = XxHash3.HashToUInt64(Encoding.UTF8.GetBytes($"{GroupId}\n{AddMembersOperation}\n{requestId}"));
+        var fingerprint = XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(string.Join('\n', userIds.Order(StringComparer.Ordinal))));
+        var answer = await ledger.Begin(request, fingerprint);
+        switch (answer.Verdict)
         {
-            return (int)added;
+            case LedgerVerdict.Replay:
+                return BitConverter.ToInt32(answer.Response!);
+            case LedgerVerdict.Mismatch:
+                throw DomainException.Invalid("request_id", $"'{requestId}' was already used for adding other members.");
+            case LedgerVerdict.Running:
+                throw DomainException.Unavailable("A call with this request_id is still running; retry later with the same request_id.");
         }
 
-        added = await AddMembersCore(userIds, GroupRole.Member);
-        state.State.Requests.Record(AddMembersOperation, actorId, requestId, added);
-        await state.WriteStateAsync();
+        int added;
+        try
+        {
+            added = await AddMembersCore(userIds, GroupRole.Member);
+            if (added > 0)
+            {
+                await state.WriteStateAsync();
+            }
+        }
+        catch (Exception ex) when (ex is DomainException || StorageFailures.IsUnavailable(ex))
+        {
+            await ledger.Abandon(request, fingerprint);
+            throw;
+        }
+
+        await ledger.Complete(request, fingerprint, BitConverter.GetBytes(added));
         await AuditAsync(AddMembersOperation, actorId, requestId, AuditActions.AddMember, "", $"{added} members added in one batch");
-        return (int)added;
+        return added;
     }
 
     public async Task RemoveMember(string actorId, string userId, string requestId)
     {
         var actorRole = RequireAdmin(actorId);
-        if (state.State.Requests.TryGet(RemoveMemberOperation, actorId, requestId, out _))
-        {
-            await AuditAsync(RemoveMemberOperation, actorId, requestId, AuditActions.RemoveMember, userId, "");
-            return;
-        }
 
         if (!Members.TryGetValue(userId, out var member))
         {
@@ -292,7 +271,6 @@ public sealed class GroupGrain(
 
         EnsureAnotherOwnerRemains(userId);
         await RemoveMemberCore(userId);
-        state.State.Requests.Record(RemoveMemberOperation, actorId, requestId);
         await state.WriteStateAsync();
         await AuditAsync(RemoveMemberOperation, actorId, requestId, AuditActions.RemoveMember, userId, "");
     }
@@ -315,7 +293,7 @@ public sealed class GroupGrain(
             throw DomainException.NotFound($"Member '{userId}' of group '{GroupId}'");
         }
 
-        if (!state.State.Requests.TryGet(SetRoleOperation, actorId, requestId, out _) && member.Role != role)
+        if (member.Role != role)
         {
             if (role < GroupRole.Owner)
             {
@@ -323,7 +301,6 @@ public sealed class GroupGrain(
             }
 
             Members[userId] = member with { Role = role };
-            state.State.Requests.Record(SetRoleOperation, actorId, requestId);
             await state.WriteStateAsync();
         }
 

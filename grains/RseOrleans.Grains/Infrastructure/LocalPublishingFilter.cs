@@ -1,13 +1,12 @@
 namespace RseOrleans.Grains.Infrastructure;
 
-/// <summary>A grain that publishes what readers need into the silo's <see cref="LocalReadModel"/>.</summary>
+/// <summary>
+/// A grain that publishes what readers need into the silo's <see cref="LocalReadModel"/>: it holds
+/// a <see cref="LocalPublication{TKey, TValue}"/> and <see cref="LocalPublishingFilter"/> does the rest.
+/// </summary>
 internal interface IPublishesLocally
 {
-    /// <summary>Replaces the grain's entry with its current state (when someone reads it).</summary>
-    void Publish();
-
-    /// <summary>Removes the grain's entry: readers call the grain until it publishes again.</summary>
-    void Withdraw();
+    ILocalPublication Publication { get; }
 }
 
 /// <summary>
@@ -33,10 +32,10 @@ internal sealed class LocalPublishingFilter : IIncomingGrainCallFilter
         }
         catch
         {
-            grain.Withdraw();
+            grain.Publication.Withdraw();
             throw;
         }
 
-        grain.Publish();
+        grain.Publication.Publish();
     }
 }

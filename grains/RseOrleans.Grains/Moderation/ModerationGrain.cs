@@ -13,9 +13,6 @@ public sealed class ModerationState
 
     [Id(1)]
     public HashSet<long> Hidden { get; set; } = [];
-
-    [Id(2)]
-    public RequestLog Requests { get; set; } = new();
 }
 
 [GrainType("moderation")]
@@ -24,43 +21,29 @@ public sealed class ModerationGrain(
     LocalReadModel readModel,
     TimeProvider clock) : Grain, IModerationGrain, IPublishesLocally
 {
-    private const string ReportOperation = "report";
-
     // A frozen copy of the hidden set for readers, rebuilt only when the set changes.
     private IReadOnlySet<long>? hiddenView;
-    private bool readHere;
+    private LocalPublication<string, IReadOnlySet<long>>? publication;
 
     private string Scope => this.GetPrimaryKeyString();
 
+    private LocalPublication<string, IReadOnlySet<long>> Published => publication ??=
+        new LocalPublication<string, IReadOnlySet<long>>(readModel.HiddenPosts, () => Scope, () => hiddenView ??= state.State.Hidden.ToFrozenSet());
+
+    ILocalPublication IPublishesLocally.Publication => Published;
+
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        readHere = false;
-        Withdraw();
+        Published.Stop();
         return Task.CompletedTask;
     }
 
-    public void Publish()
+    public async Task<ContentReport> Report(long postId, long? commentId, string reporterId, string reason)
     {
-        if (readHere)
-        {
-            readModel.HiddenPosts.Publish(Scope, hiddenView ??= state.State.Hidden.ToFrozenSet());
-        }
-    }
-
-    public void Withdraw() => readModel.HiddenPosts.Withdraw(Scope);
-
-    public async Task<ContentReport> Report(long postId, long? commentId, string reporterId, string reason, string requestId)
-    {
-        if (state.State.Requests.TryGet(ReportOperation, reporterId, requestId, out var sequence))
-        {
-            return state.State.Reports.First(report => report.Sequence == sequence);
-        }
-
         var report = new ContentReport(
             state.State.Reports.Count == 0 ? 1 : state.State.Reports[^1].Sequence + 1,
             postId, commentId, reporterId, reason, clock.GetUtcNow());
         state.State.Reports.Add(report);
-        state.State.Requests.Record(ReportOperation, reporterId, requestId, report.Sequence);
         await state.WriteStateAsync();
         return report;
     }
@@ -89,7 +72,7 @@ public sealed class ModerationGrain(
 
     public Task<IReadOnlySet<long>> HiddenAmong(IReadOnlyCollection<long> postIds)
     {
-        readHere = true;
+        Published.MarkRead();
         return Task.FromResult<IReadOnlySet<long>>(postIds.Where(state.State.Hidden.Contains).ToHashSet());
     }
 }

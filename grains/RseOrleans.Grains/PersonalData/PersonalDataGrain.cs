@@ -150,7 +150,7 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
     {
         try
         {
-            return await GrainFactory.GetGrain<IUserGrain>(followerId).Unfollow(UserId, $"erase:{UserId}");
+            return await GrainFactory.GetGrain<IUserGrain>(followerId).Unfollow(UserId);
         }
         catch (DomainException)
         {

@@ -39,9 +39,6 @@ public sealed class PostState
     [Id(6)]
     public List<CommentState> Comments { get; set; } = [];
 
-    [Id(8)]
-    public RequestLog Requests { get; set; } = new();
-
     /// <summary>How many shard grains hold this post's reactions; fixed at creation.</summary>
     [Id(9)]
     public int ReactionShards { get; set; }
@@ -65,18 +62,18 @@ public sealed class PostGrain(
     LocalReadModel readModel,
     TimeProvider clock) : Grain, IPostGrain, IPublishesLocally
 {
-    private const string EditOperation = "edit-post";
-    private const string DeleteOperation = "delete-post";
-    private const string CommentOperation = "comment";
-    private const string DeleteCommentOperation = "delete-comment";
-
     private readonly Dictionary<int, IReadOnlyDictionary<ReactionType, int>> countsByShard = [];
     private Dictionary<ReactionType, int> totals = [];
 
-    // Only posts someone reads are published: the others would cost silo memory for nothing.
-    private bool readHere;
+    private LocalPublication<long, PostSnapshot>? publication;
 
     private long PostId => this.GetPrimaryKeyLong();
+
+    // Deleted posts are not published: readers miss and ask the grain, which answers null (rare in pages).
+    private LocalPublication<long, PostSnapshot> Published => publication ??=
+        new LocalPublication<long, PostSnapshot>(readModel.Posts, () => PostId, () => state.State.AuthorId is null || state.State.Deleted ? null : Snapshot([]));
+
+    ILocalPublication IPublishesLocally.Publication => Published;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -95,30 +92,9 @@ public sealed class PostGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        readHere = false;
-        Withdraw();
+        Published.Stop();
         return Task.CompletedTask;
     }
-
-    public void Publish()
-    {
-        if (!readHere)
-        {
-            return;
-        }
-
-        if (state.State.AuthorId is null || state.State.Deleted)
-        {
-            // Readers miss and ask the grain, which answers null: deleted posts are rare in pages.
-            Withdraw();
-        }
-        else
-        {
-            readModel.Posts.Publish(PostId, Snapshot([]));
-        }
-    }
-
-    public void Withdraw() => readModel.Posts.Withdraw(PostId);
 
     public async Task<PostSnapshot> Create(string authorId, SourceId source, string text)
     {
@@ -142,7 +118,7 @@ public sealed class PostGrain(
 
     public async Task<PostSnapshot?> Get(string viewerId)
     {
-        readHere = true;
+        Published.MarkRead();
         if (state.State.AuthorId is null || state.State.Deleted)
         {
             return null;
@@ -155,7 +131,7 @@ public sealed class PostGrain(
         return Snapshot(mine);
     }
 
-    public async Task<PostSnapshot> Edit(string actorId, string text, string requestId)
+    public async Task<PostSnapshot> Edit(string actorId, string text)
     {
         var authorId = EnsureLive();
         if (actorId != authorId)
@@ -163,30 +139,18 @@ public sealed class PostGrain(
             throw DomainException.Denied("Only the author edits a post.");
         }
 
-        if (!state.State.Requests.TryGet(EditOperation, actorId, requestId, out var activityId))
-        {
-            activityId = ids.NextId();
-            state.State.Text = text;
-            state.State.UpdatedAt = clock.GetUtcNow();
-            state.State.Requests.Record(EditOperation, actorId, requestId, activityId);
-            await state.WriteStateAsync();
-        }
-
-        // Also on a retry: the first attempt may have stopped before its activity was logged.
+        var activityId = ids.NextId();
+        state.State.Text = text;
+        state.State.UpdatedAt = clock.GetUtcNow();
+        await state.WriteStateAsync();
         await LogAsync(activityId, ActivityKind.Edited, actorId, state.State.Text, state.State.UpdatedAt);
         return (await Get(actorId))!;
     }
 
-    public async Task Delete(string actorId, string requestId)
+    public async Task Delete(string actorId)
     {
-        if (state.State.Requests.TryGet(DeleteOperation, actorId, requestId, out var activityId))
-        {
-            await LogAsync(activityId, ActivityKind.Deleted, actorId, null, state.State.UpdatedAt);
-            return;
-        }
-
         EnsureLive();
-        activityId = ids.NextId();
+        var activityId = ids.NextId();
 
         // Feeds hold references only: once the post is gone, hydration drops it everywhere.
         var comments = state.State.Comments.ToArray();
@@ -194,7 +158,6 @@ public sealed class PostGrain(
         state.State.Text = "";
         state.State.Comments.Clear();
         state.State.UpdatedAt = clock.GetUtcNow();
-        state.State.Requests.Record(DeleteOperation, actorId, requestId, activityId);
         await state.WriteStateAsync();
         await LogAsync(activityId, ActivityKind.Deleted, actorId, null, state.State.UpdatedAt);
 
@@ -202,23 +165,14 @@ public sealed class PostGrain(
         await ForgetInIndexesAsync(comments);
     }
 
-    public async Task<CommentSnapshot> AddComment(string authorId, string text, string requestId)
+    public async Task<CommentSnapshot> AddComment(string authorId, string text)
     {
         EnsureLive();
-        if (state.State.Requests.TryGet(CommentOperation, authorId, requestId, out var earlierId))
-        {
-            var earlier = FindComment(earlierId)
-                ?? throw DomainException.Precondition("The comment this request created has since been deleted.");
-            await LogAsync(earlier.CommentId, ActivityKind.Commented, authorId, earlier.Text, earlier.CreatedAt);
-            return ToSnapshot(earlier);
-        }
-
         var comment = new CommentState(ids.NextId(), authorId, text, clock.GetUtcNow());
 
         // Noted before the comment exists: erasing its author must find it. Refused once they are erased.
         await GrainFactory.ContentIndexOf(authorId, comment.CommentId).NoteComment(new CommentRef(PostId, comment.CommentId));
         state.State.Comments.Add(comment);
-        state.State.Requests.Record(CommentOperation, authorId, requestId, comment.CommentId);
         await state.WriteStateAsync();
         await LogAsync(comment.CommentId, ActivityKind.Commented, authorId, comment.Text, comment.CreatedAt);
         return ToSnapshot(comment);
@@ -244,13 +198,8 @@ public sealed class PostGrain(
         return Task.FromResult(new CommentPage(page, next));
     }
 
-    public async Task DeleteComment(string actorId, long commentId, string requestId)
+    public async Task DeleteComment(string actorId, long commentId)
     {
-        if (state.State.Requests.TryGet(DeleteCommentOperation, actorId, requestId, out _))
-        {
-            return;
-        }
-
         EnsureLive();
         var index = state.State.Comments.FindIndex(c => c.CommentId == commentId);
         if (index < 0)
@@ -260,7 +209,6 @@ public sealed class PostGrain(
 
         var comment = state.State.Comments[index];
         state.State.Comments.RemoveAt(index);
-        state.State.Requests.Record(DeleteCommentOperation, actorId, requestId);
         await state.WriteStateAsync();
         await LogAsync(commentId, ActivityKind.CommentDeleted, actorId, null, clock.GetUtcNow());
         await GrainFactory.ContentIndexOf(comment.AuthorId, commentId).ForgetComments([new CommentRef(PostId, commentId)]);
@@ -285,7 +233,6 @@ public sealed class PostGrain(
             state.State.Source = state.State.Source.Kind == SourceKind.User ? SourceId.User("") : state.State.Source;
             state.State.Text = "";
             state.State.Comments.Clear();
-            state.State.Requests = new RequestLog();
             await state.WriteStateAsync();
             await ForgetInIndexesAsync(others);
             return new PostErasure(wasLive, theirs);

@@ -16,9 +16,6 @@ public sealed class UserState
     [Id(2)]
     public DateTimeOffset UpdatedAt { get; set; }
 
-    [Id(4)]
-    public RequestLog Requests { get; set; } = new();
-
     [Id(5)]
     public NetworkRole Role { get; set; } = NetworkRole.Member;
 
@@ -72,10 +69,7 @@ public sealed class UserGrain(
     SharedStrings strings,
     TimeProvider clock) : Grain, IUserGrain, IPublishesLocally
 {
-    private const string CreateOperation = "create-user";
-    private const string UpdateOperation = "update-user";
-    private const string FollowOperation = "follow";
-    private const string UnfollowOperation = "unfollow";
+    // Audit keys of admin actions; retries themselves are the API's (see IRequestLedgerGrain).
     private const string RoleOperation = "set-network-role";
     private const string StatusOperation = "set-account-status";
 
@@ -83,15 +77,19 @@ public sealed class UserGrain(
     private double writeTokens;
     private long writeTokensAt;
 
-    // Only users someone reads are published, so an active user who is never read costs no more.
-    private bool readHere;
-
     // One string for the snapshots, the account and the read model's key: the key makes a new one at every call.
     private string? userId;
 
     private string UserId => userId ??= this.GetPrimaryKeyString();
 
     private SourceId OwnSource => SourceId.User(UserId);
+
+    private LocalPublication<string, PublishedUser>? publication;
+
+    private LocalPublication<string, PublishedUser> Published => publication ??=
+        new LocalPublication<string, PublishedUser>(readModel.Users, () => UserId, () => new PublishedUser(state.State.Profile is null ? null : Snapshot(), Account()));
+
+    ILocalPublication IPublishesLocally.Publication => Published;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -106,24 +104,13 @@ public sealed class UserGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        readHere = false;
-        Withdraw();
+        Published.Stop();
         return Task.CompletedTask;
     }
 
-    public void Publish()
-    {
-        if (readHere)
-        {
-            readModel.Users.Publish(UserId, new PublishedUser(state.State.Profile is null ? null : Snapshot(), Account()));
-        }
-    }
+    public Task<UserSnapshot> Create(UserProfile profile) => CreateAs(profile, NetworkRole.Member);
 
-    public void Withdraw() => readModel.Users.Withdraw(UserId);
-
-    public Task<UserSnapshot> Create(UserProfile profile, string requestId) => CreateAs(profile, NetworkRole.Member, requestId);
-
-    public async Task<UserSnapshot> CreateAs(UserProfile profile, NetworkRole role, string requestId)
+    public async Task<UserSnapshot> CreateAs(UserProfile profile, NetworkRole role)
     {
         if (IsErased)
         {
@@ -132,9 +119,7 @@ public sealed class UserGrain(
 
         if (state.State.Profile is not null)
         {
-            return state.State.Requests.TryGet(CreateOperation, UserId, requestId, out _)
-                ? Snapshot()
-                : throw new DomainException(DomainError.AlreadyExists, $"user_id: a user '{UserId}' already exists.");
+            throw new DomainException(DomainError.AlreadyExists, $"user_id: a user '{UserId}' already exists.");
         }
 
         // The user's own posts belong in their home feed.
@@ -145,25 +130,19 @@ public sealed class UserGrain(
         state.State.Role = role;
         state.State.CreatedAt = now;
         state.State.UpdatedAt = now;
-        state.State.Requests.Record(CreateOperation, UserId, requestId);
         await state.WriteStateAsync();
         return Snapshot();
     }
 
     public Task<UserSnapshot?> Get()
     {
-        readHere = true;
+        Published.MarkRead();
         return Task.FromResult(state.State.Profile is null ? null : Snapshot());
     }
 
-    public async Task<UserSnapshot> Update(UserProfile values, ProfileFields fields, string requestId)
+    public async Task<UserSnapshot> Update(UserProfile values, ProfileFields fields)
     {
         var current = EnsureExists();
-        if (state.State.Requests.TryGet(UpdateOperation, UserId, requestId, out _))
-        {
-            return Snapshot();
-        }
-
         state.State.Profile = Shared(current with
         {
             DisplayName = fields.HasFlag(ProfileFields.DisplayName) ? values.DisplayName : current.DisplayName,
@@ -175,22 +154,16 @@ public sealed class UserGrain(
             Skills = fields.HasFlag(ProfileFields.Skills) ? values.Skills : current.Skills,
         });
         state.State.UpdatedAt = clock.GetUtcNow();
-        state.State.Requests.Record(UpdateOperation, UserId, requestId);
         await state.WriteStateAsync();
         return Snapshot();
     }
 
-    public async Task<bool> Follow(string targetUserId, string requestId)
+    public async Task<bool> Follow(string targetUserId)
     {
         EnsureExists();
         if (targetUserId == UserId)
         {
             throw DomainException.Invalid("user_id", "a user cannot follow themselves.");
-        }
-
-        if (state.State.Requests.TryGet(FollowOperation, UserId, requestId, out var earlier))
-        {
-            return earlier == 1;
         }
 
         var changed = !state.State.Following.Contains(targetUserId);
@@ -200,21 +173,15 @@ public sealed class UserGrain(
             var recent = await GrainFactory.GetGrain<ISourceGrain>(target.Key).AddAudience([UserId]);
             await GrainFactory.GetGrain<IFeedGrain>(UserId).AddSource(target, recent);
             state.State.Following.Add(strings.Share(targetUserId));
+            await state.WriteStateAsync();
         }
 
-        state.State.Requests.Record(FollowOperation, UserId, requestId, changed ? 1 : 0);
-        await state.WriteStateAsync();
         return changed;
     }
 
-    public async Task<bool> Unfollow(string targetUserId, string requestId)
+    public async Task<bool> Unfollow(string targetUserId)
     {
         EnsureExists();
-        if (state.State.Requests.TryGet(UnfollowOperation, UserId, requestId, out var earlier))
-        {
-            return earlier == 1;
-        }
-
         var changed = state.State.Following.Contains(targetUserId);
         if (changed)
         {
@@ -222,10 +189,9 @@ public sealed class UserGrain(
             await GrainFactory.GetGrain<ISourceGrain>(target.Key).RemoveAudience(UserId);
             await GrainFactory.GetGrain<IFeedGrain>(UserId).RemoveSource(target);
             state.State.Following.Remove(targetUserId);
+            await state.WriteStateAsync();
         }
 
-        state.State.Requests.Record(UnfollowOperation, UserId, requestId, changed ? 1 : 0);
-        await state.WriteStateAsync();
         return changed;
     }
 
@@ -237,7 +203,7 @@ public sealed class UserGrain(
 
     public Task<AccountSnapshot> GetAccount()
     {
-        readHere = true;
+        Published.MarkRead();
         return Task.FromResult(Account());
     }
 
@@ -262,10 +228,9 @@ public sealed class UserGrain(
     public async Task<AccountSnapshot> SetNetworkRole(NetworkRole role, string actorId, string requestId)
     {
         EnsureExists();
-        if (!state.State.Requests.TryGet(RoleOperation, actorId, requestId, out _))
+        if (state.State.Role != role)
         {
             state.State.Role = role;
-            state.State.Requests.Record(RoleOperation, actorId, requestId);
             await state.WriteStateAsync();
         }
 
@@ -277,12 +242,6 @@ public sealed class UserGrain(
     {
         EnsureExists();
         var action = status == AccountStatus.Deactivated ? AuditActions.DeactivateUser : AuditActions.ReactivateUser;
-        if (state.State.Requests.TryGet(StatusOperation, actorId, requestId, out _))
-        {
-            await AuditAsync(StatusOperation, actorId, requestId, action, "");
-            return Account();
-        }
-
         if (state.State.Status == status)
         {
             return Account();
@@ -290,7 +249,6 @@ public sealed class UserGrain(
 
         state.State.Status = status;
         state.State.StatusChangedAt = clock.GetUtcNow();
-        state.State.Requests.Record(StatusOperation, actorId, requestId);
         await state.WriteStateAsync();
 
         if (status == AccountStatus.Deactivated)
@@ -360,7 +318,6 @@ public sealed class UserGrain(
         state.State.Profile = null;
         state.State.Role = NetworkRole.Member;
         state.State.CreatedAt = state.State.UpdatedAt = default;
-        state.State.Requests = new RequestLog();
         await state.WriteStateAsync();
 
         // After the write, as for a deactivation: the watch re-reads the account and must see it.

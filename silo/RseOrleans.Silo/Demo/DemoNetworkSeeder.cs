@@ -122,7 +122,7 @@ internal sealed partial class DemoNetworkSeeder(
                 .Distinct();
             foreach (var target in targets)
             {
-                await grains.GetGrain<IUserGrain>(user.Id).Follow(target, $"demo-follow-{target}");
+                await grains.GetGrain<IUserGrain>(user.Id).Follow(target);
             }
         }
 
@@ -147,7 +147,7 @@ internal sealed partial class DemoNetworkSeeder(
 
             for (var c = random.Next(0, 4); c > 0; c--)
             {
-                await postGrain.AddComment(audience[random.Next(audience.Count)], CommentTexts[random.Next(CommentTexts.Length)], $"demo-comment-{i}-{c}");
+                await postGrain.AddComment(audience[random.Next(audience.Count)], CommentTexts[random.Next(CommentTexts.Length)]);
             }
         }
 
@@ -174,9 +174,15 @@ internal sealed partial class DemoNetworkSeeder(
             var title = i == 0 ? "Chief Executive Officer" : department.Titles[random.Next(department.Titles.Length)];
             var skills = department.Skills.OrderBy(_ => random.Next()).Take(random.Next(1, 4)).ToArray();
 
-            await grains.GetGrain<IUserGrain>(id).Create(
-                new UserProfile($"{first} {last}", title, department.Name, office.City, office.TimeZone, office.Language, skills),
-                "demo-create");
+            try
+            {
+                await grains.GetGrain<IUserGrain>(id).Create(
+                    new UserProfile($"{first} {last}", title, department.Name, office.City, office.TimeZone, office.Language, skills));
+            }
+            catch (DomainException ex) when (ex.Error == DomainError.AlreadyExists)
+            {
+                // Seeded at an earlier start (durable mode): the user stays as it is.
+            }
             users.Add((id, department.Name));
         }
 

@@ -20,7 +20,7 @@ public sealed class ReactionFailureTests(DatabaseServersFixture servers)
         try
         {
             var grains = cluster.Client;
-            await grains.GetGrain<IUserGrain>("author").Create(new UserProfile("Author", "", "", "", "", "", []), "create");
+            await grains.GetGrain<IUserGrain>("author").Create(new UserProfile("Author", "", "", "", "", "", []));
             var post = await grains.GetGrain<ISourceGrain>(SourceId.User("author").Key).PublishOne(new NewPost("author", "Viral", "viral"));
             var users = Enumerable.Range(0, Streams * ReactionsPerStream).Select(i => $"fan-{i:D4}").ToArray();
             var acknowledged = 0;

@@ -37,7 +37,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     public async Task<string> CreateUserAsync(string name)
     {
         var userId = $"{name}-{Guid.NewGuid():N}";
-        await Grains.GetGrain<IUserGrain>(userId).Create(new UserProfile(name, "", "", "", "", "", []), "create");
+        await Grains.GetGrain<IUserGrain>(userId).Create(new UserProfile(name, "", "", "", "", "", []));
         return userId;
     }
 

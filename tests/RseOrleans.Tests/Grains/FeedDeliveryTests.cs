@@ -46,7 +46,7 @@ public sealed class FeedDeliveryTests(ClusterFixture fixture)
         var authors = new[] { await fixture.CreateUserAsync("author"), await fixture.CreateUserAsync("author") };
         foreach (var author in authors)
         {
-            await Grains.GetGrain<IUserGrain>(reader).Follow(author, Guid.NewGuid().ToString());
+            await Grains.GetGrain<IUserGrain>(reader).Follow(author);
         }
 
         var posted = new List<long>();
@@ -73,7 +73,7 @@ public sealed class FeedDeliveryTests(ClusterFixture fixture)
     {
         var reader = await fixture.CreateUserAsync("reader");
         var author = await fixture.CreateUserAsync("author");
-        await Grains.GetGrain<IUserGrain>(reader).Follow(author, "follow");
+        await Grains.GetGrain<IUserGrain>(reader).Follow(author);
         var theirs = await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).PublishOne(new NewPost(author, "Welcome", "r1"));
         var feed = Grains.GetGrain<IFeedGrain>(reader);
         await fixture.Cluster.DeactivateAsync(feed);
@@ -101,14 +101,14 @@ public sealed class FeedDeliveryTests(ClusterFixture fixture)
         var early = await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).PublishOne(new NewPost(author, "before the follow", "r1"));
 
         var user = Grains.GetGrain<IUserGrain>(reader);
-        Assert.True(await user.Follow(author, "follow-1"));
-        Assert.False(await user.Follow(author, "follow-2"));
+        Assert.True(await user.Follow(author));
+        Assert.False(await user.Follow(author));
         var late = await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).PublishOne(new NewPost(author, "after the follow", "r2"));
 
         var feed = Grains.GetGrain<IFeedGrain>(reader);
         Assert.Equal([late.PostId, early.PostId], (await feed.ReadBefore(null, 10)).Refs.Select(r => r.PostId));
 
-        Assert.True(await user.Unfollow(author, "unfollow-1"));
+        Assert.True(await user.Unfollow(author));
         Assert.Empty((await feed.ReadBefore(null, 10)).Refs);
         Assert.Equal(0, await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).GetAudienceCount());
     }

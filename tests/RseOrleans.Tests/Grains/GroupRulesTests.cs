@@ -18,7 +18,7 @@ public sealed class GroupRulesTests(ClusterFixture fixture)
         var created = await group.Create("founder", spec, "create-company");
         for (var i = 0; i <= RequestLog.Capacity; i++)
         {
-            await group.Join($"employee-{i}", "join");
+            await group.Join($"employee-{i}");
         }
 
         var retried = await group.Create("founder", spec, "create-company");
@@ -35,14 +35,14 @@ public sealed class GroupRulesTests(ClusterFixture fixture)
         var group = NewGroup();
         await group.Create("owner", new GroupSpec("Team", "", GroupVisibility.Open, PostingPolicy.AllMembers), "c");
 
-        var leave = await Assert.ThrowsAsync<DomainException>(() => group.Leave("owner", "l1"));
+        var leave = await Assert.ThrowsAsync<DomainException>(() => group.Leave("owner"));
         Assert.Equal(DomainError.FailedPrecondition, leave.Error);
         var demote = await Assert.ThrowsAsync<DomainException>(() => group.SetRole("owner", "owner", GroupRole.Member, "s1"));
         Assert.Equal(DomainError.FailedPrecondition, demote.Error);
 
         await group.AddMember("owner", "heir", "a1");
         await group.SetRole("owner", "heir", GroupRole.Owner, "s2");
-        await group.Leave("owner", "l2");
+        await group.Leave("owner");
         Assert.Equal(GroupRole.None, (await group.GetAccess("owner")).Role);
     }
 
@@ -71,8 +71,8 @@ public sealed class GroupRulesTests(ClusterFixture fixture)
         var group = NewGroup();
         await group.Create("owner", new GroupSpec("Team", "", GroupVisibility.Closed, PostingPolicy.AllMembers), "c");
 
-        Assert.Equal(JoinOutcome.Requested, await group.Join("ann", "j1"));
-        Assert.Equal(JoinOutcome.Requested, await group.Join("bob", "j2"));
+        Assert.Equal(JoinOutcome.Requested, await group.Join("ann"));
+        Assert.Equal(JoinOutcome.Requested, await group.Join("bob"));
         Assert.Equal(["ann", "bob"], (await group.ListJoinRequests("owner")).Select(r => r.UserId));
 
         await group.ApproveJoinRequest("owner", "ann", "ap1");
@@ -127,7 +127,7 @@ public sealed class GroupRulesTests(ClusterFixture fixture)
         var group = NewGroup();
         await group.Create("owner", new GroupSpec("Falcon", "", GroupVisibility.Secret, PostingPolicy.AllMembers), "c");
 
-        Assert.Equal(DomainError.NotFound, (await Assert.ThrowsAsync<DomainException>(() => group.Join("outsider", "j1"))).Error);
+        Assert.Equal(DomainError.NotFound, (await Assert.ThrowsAsync<DomainException>(() => group.Join("outsider"))).Error);
         Assert.Equal(DomainError.NotFound, (await Assert.ThrowsAsync<DomainException>(() => group.ListJoinRequests("outsider"))).Error);
         Assert.False((await group.GetAccess("outsider")).IsVisible);
     }

@@ -38,7 +38,7 @@ public sealed class PublishBatchTests(ClusterFixture fixture)
         var alice = await fixture.CreateUserAsync("alice");
         var follower = await fixture.CreateUserAsync("follower");
         var mallory = await fixture.CreateUserAsync("mallory");
-        await Grains.GetGrain<IUserGrain>(follower).Follow(alice, "follow");
+        await Grains.GetGrain<IUserGrain>(follower).Follow(alice);
         var source = Grains.GetGrain<ISourceGrain>(SourceId.User(alice).Key);
         var earlier = await source.PublishOne(new NewPost(alice, "Earlier news", "earlier"));
 
@@ -64,7 +64,7 @@ public sealed class PublishBatchTests(ClusterFixture fixture)
     {
         var alice = await fixture.CreateUserAsync("alice");
         var follower = await fixture.CreateUserAsync("follower");
-        await Grains.GetGrain<IUserGrain>(follower).Follow(alice, "follow");
+        await Grains.GetGrain<IUserGrain>(follower).Follow(alice);
         var source = Grains.GetGrain<ISourceGrain>(SourceId.User(alice).Key);
         var earlier = await source.PublishOne(new NewPost(alice, "Earlier news", "earlier"));
         var writesBefore = fixture.Storage.WritesOf("source", source.GetGrainId());
@@ -125,7 +125,7 @@ public sealed class PublishBatchTests(ClusterFixture fixture)
         var author = await fixture.CreateUserAsync("author");
         var reader = await fixture.CreateUserAsync("reader");
         var mallory = await fixture.CreateUserAsync("mallory");
-        await Grains.GetGrain<IUserGrain>(reader).Follow(author, "follow");
+        await Grains.GetGrain<IUserGrain>(reader).Follow(author);
         var profile = SourceId.User(author);
         var batcher = new PublishBatcher(Grains);
 

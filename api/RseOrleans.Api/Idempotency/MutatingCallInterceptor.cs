@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.IO.Hashing;
+using System.Text;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RseOrleans.Api.Identity;
+using RseOrleans.Api.Validation;
+using RseOrleans.Grains;
+
+namespace RseOrleans.Api.Idempotency;
+
+/// <summary>
+/// Idempotency, written once for every mutating call (in rse.v1, every request with a
+/// <c>request_id</c>, and no read): the caller's <see cref="IRequestLedgerGrain"/> records the call
+/// as started, keyed by (operation, caller, request id) and with a fingerprint of the request
+/// message, before it runs, and its response once it succeeds. A call with the same key and
+/// fingerprint gets that response back (see <see cref="ReplayedAnswers"/>) without running; the
+/// same key with another message is refused with INVALID_ARGUMENT and never runs.
+/// </summary>
+/// <remarks>
+/// A call that fails with a status saying nothing was done (refusals, and storage that refused the
+/// write) is forgotten, so its retry runs. Any other failure (a timeout, a cancelled call, a dead
+/// process) leaves the outcome unknown: the entry holds the request id for a lease, during which a
+/// retry waits a little and then answers UNAVAILABLE; once the lease has passed, a retry runs again.
+/// Cost: two ledger calls (start, outcome) per mutating call; reads never reach the ledger.
+/// </remarks>
+public sealed partial class MutatingCallInterceptor(
+    IGrainFactory grains,
+    CallerIdentity identity,
+    ReplayedAnswers replays,
+    IOptions<RequestLedgerOptions> options,
+    ILogger<MutatingCallInterceptor> logger) : Interceptor
+{
+    private static readonly ConcurrentDictionary<Type, MessageParser> Parsers = new();
+
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        // A missing or oversized request id is the service's to refuse, naming the field. A call
+        // with no caller acts for the account it names: CreateUser, which needs no caller in
+        // development mode (with tokens, its caller is that account too); any other is refused.
+        if (request is not IMessage message
+            || Field(message, "request_id") is not { Length: > 0 and <= Require.MaxRequestIdLength } requestId
+            || (await identity.RequestOwnerAsync(context) ?? Field(message, "user_id")) is not { Length: > 0 } caller)
+        {
+            return await continuation(request, context);
+        }
+
+        var ledger = grains.GetGrain<IRequestLedgerGrain>(caller);
+        var key = XxHash3.HashToUInt64(Encoding.UTF8.GetBytes($"{context.Method}\n{requestId}"));
+        var fingerprint = XxHash3.HashToUInt64(message.ToByteArray());
+        var answer = await BeginAsync(ledger, key, fingerprint, context);
+        switch (answer.Verdict)
+        {
+            case LedgerVerdict.Replay:
+                var recorded = Parsers.GetOrAdd(typeof(TResponse), _ => ((IMessage)Activator.CreateInstance<TResponse>()).Descriptor.Parser).ParseFrom(answer.Response!);
+                return (TResponse)await replays.AnswerAsync(context.Method, recorded, caller);
+            case LedgerVerdict.Mismatch:
+                throw new RpcException(new Status(StatusCode.InvalidArgument,
+                    $"request_id: '{requestId}' was already used by this caller for a different {Operation(context.Method)} request; a new request needs a new request_id."));
+        }
+
+        TResponse response;
+        try
+        {
+            response = await continuation(request, context);
+        }
+        catch (Exception ex) when (ChangedNothing(ex))
+        {
+            await ForgetAsync(ledger, key, fingerprint, context.Method);
+            throw;
+        }
+
+        try
+        {
+            await ledger.Complete(key, fingerprint, ((IMessage)response).ToByteArray());
+        }
+        catch (Exception ex)
+        {
+            // The call did succeed: its caller hears so. Only a retry within the lease is told to wait.
+            LogNotRecorded(ex, context.Method);
+        }
+
+        return response;
+    }
+
+    /// <summary>Refusals, and a write the storage refused: the statuses that promise nothing was kept.</summary>
+    private static bool ChangedNothing(Exception exception) => exception switch
+    {
+        RpcException rpc => rpc.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.PermissionDenied
+            or StatusCode.Unauthenticated or StatusCode.FailedPrecondition or StatusCode.AlreadyExists or StatusCode.ResourceExhausted,
+        // A grain refuses before it changes anything; its Unavailable and Conflict are writes the storage did not take.
+        DomainException => true,
+        _ => StorageFailures.IsUnavailable(exception),
+    };
+
+    private static string? Field(IMessage message, string name) =>
+        message.Descriptor.FindFieldByName(name)?.Accessor.GetValue(message) as string;
+
+    private static string Operation(string method) => method[(method.LastIndexOf('/') + 1)..];
+
+    /// <summary>The ledger's answer; a concurrent duplicate waits (briefly) for the first call to finish.</summary>
+    private async Task<LedgerAnswer> BeginAsync(IRequestLedgerGrain ledger, ulong key, ulong fingerprint, ServerCallContext context)
+    {
+        var waited = Stopwatch.StartNew();
+        var delay = TimeSpan.FromMilliseconds(5);
+        while (true)
+        {
+            var answer = await ledger.Begin(key, fingerprint);
+            if (answer.Verdict != LedgerVerdict.Running)
+            {
+                return answer;
+            }
+
+            if (waited.Elapsed + delay > options.Value.DuplicateWait || DateTime.UtcNow + delay > context.Deadline)
+            {
+                throw new RpcException(new Status(StatusCode.Unavailable,
+                    "request_id: a call with this request_id is still running, or its outcome is not known yet; retry in a few seconds with the same request_id."));
+            }
+
+            await Task.Delay(delay, context.CancellationToken);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromMilliseconds(200).Ticks));
+        }
+    }
+
+    private async Task ForgetAsync(IRequestLedgerGrain ledger, ulong key, ulong fingerprint, string method)
+    {
+        try
+        {
+            await ledger.Abandon(key, fingerprint);
+        }
+        catch (Exception ex)
+        {
+            // The caller hears of the call's own failure; a retry within the lease is told to wait.
+            LogNotForgotten(ex, method);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} succeeded but its outcome could not be recorded; a retry within the lease is told to wait")]
+    private partial void LogNotRecorded(Exception exception, string method);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} changed nothing but its request id could not be released; a retry within the lease is told to wait")]
+    private partial void LogNotForgotten(Exception exception, string method);
+}

@@ -1,0 +1,57 @@
+namespace RseOrleans.Grains.Infrastructure;
+
+/// <summary>What <see cref="LocalPublishingFilter"/> asks of a grain's publication.</summary>
+internal interface ILocalPublication
+{
+    /// <summary>Replaces the grain's entry with its current state, once someone has read the grain.</summary>
+    void Publish();
+
+    /// <summary>Removes the grain's entry: readers call the grain until it publishes again.</summary>
+    void Withdraw();
+}
+
+/// <summary>
+/// One grain's entry in a <see cref="LocalTable{TKey, TValue}"/>, written once for every grain that
+/// publishes: the grain says when it has been read (<see cref="MarkRead"/>) and what it would answer
+/// (<c>current</c>, null when there is nothing to show: readers then miss and ask the grain); the
+/// filter publishes and withdraws; the grain's deactivation calls <see cref="Stop"/>.
+/// </summary>
+/// <remarks>
+/// Only grains someone reads are published: an entry for a grain nobody reads would cost silo memory
+/// for nothing. The key is read lazily because a grain's key is not known in its constructor.
+/// </remarks>
+internal sealed class LocalPublication<TKey, TValue>(LocalTable<TKey, TValue> table, Func<TKey> key, Func<TValue?> current) : ILocalPublication
+    where TKey : notnull
+    where TValue : class
+{
+    private bool read;
+
+    /// <summary>Called by the grain's read methods: from now on its entry is kept up to date.</summary>
+    public void MarkRead() => read = true;
+
+    public void Publish()
+    {
+        if (!read)
+        {
+            return;
+        }
+
+        if (current() is { } value)
+        {
+            table.Publish(key(), value);
+        }
+        else
+        {
+            Withdraw();
+        }
+    }
+
+    public void Withdraw() => table.Withdraw(key());
+
+    /// <summary>The grain is deactivating: its entry goes, and a new activation starts unread.</summary>
+    public void Stop()
+    {
+        read = false;
+        Withdraw();
+    }
+}
