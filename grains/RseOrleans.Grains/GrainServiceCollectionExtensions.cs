@@ -34,8 +34,8 @@ public static class GrainServiceCollectionExtensions
             collection.ClassSpecificCollectionAge[typeof(FeedGrain).FullName!] = feed.Value.InactiveAfter);
 
         // The embedded default keeps nothing beyond grain state; durable mode registers its own first.
-        services.TryAddSingleton<IActivityLog, UnkeptActivityLog>();
-        services.TryAddSingleton<ITimelineStore, UnkeptTimelineStore>();
+        services.TryAddSingleton<IActivityLog, NoActivityLog>();
+        services.TryAddSingleton<ITimelineStore, NoTimelineStore>();
         services.TryAddSingleton<ISourceKeeping, EmbeddedSourceKeeping>();
         services.TryAddSingleton<IFeedHistory, SourceWindowFeedHistory>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, StorageFailureFilter>());

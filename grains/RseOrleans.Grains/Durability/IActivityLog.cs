@@ -30,13 +30,11 @@ public readonly record struct PendingFanout(string SourceKey, long PostId);
 
 /// <summary>
 /// The append-only record of every post's activity. In durable mode it is a PostgreSQL table and the
-/// truth a home feed is rebuilt from; in the embedded default nothing is kept
-/// (<see cref="IsKept"/> is false) and feeds are rebuilt from the sources' recent windows.
+/// truth a home feed is rebuilt from; in the embedded default nothing is kept (<see cref="NoActivityLog"/>)
+/// and feeds are rebuilt from the sources' recent windows.
 /// </summary>
 public interface IActivityLog
 {
-    bool IsKept { get; }
-
     /// <summary>
     /// Appends an activity; appending the same one again changes nothing. A post whose fan-out is
     /// about to start is also recorded as pending until <see cref="FanoutsCompletedAsync"/>.
@@ -72,10 +70,8 @@ public interface IActivityLog
 }
 
 /// <summary>The embedded default: nothing outlives the process, so nothing is logged.</summary>
-public sealed class UnkeptActivityLog : IActivityLog
+public sealed class NoActivityLog : IActivityLog
 {
-    public bool IsKept => false;
-
     public Task AppendAsync(Activity activity, bool fanoutPending = false) => Task.CompletedTask;
 
     public Task AppendAllAsync(IReadOnlyList<Activity> activities, bool fanoutPending = false) => Task.CompletedTask;

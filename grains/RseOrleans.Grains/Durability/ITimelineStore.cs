@@ -42,7 +42,7 @@ public interface ITimelineStore
 }
 
 /// <summary>The embedded default: timelines live only as long as their feed grain, so nothing is saved or scheduled.</summary>
-public sealed class UnkeptTimelineStore : ITimelineStore
+public sealed class NoTimelineStore : ITimelineStore
 {
     public void ScheduleSaves(IGrainBase feed, Func<Task> save)
     {

@@ -13,7 +13,8 @@ namespace RseOrleans.Grains.Feeds;
 /// Every post enters through one merge, whatever its route (HomeTimeline.Merge.cs holds the rule).
 /// Until built (at the first read after activation) deliveries are skipped: the build reads the
 /// sources, where every post is stored before it is fanned out. Those that arrive while the build
-/// reads are kept and merged once it is done.
+/// reads are kept and merged once it is done. A little over 300 lines because every public method
+/// takes the lock itself: the lock discipline is visible in one file.
 /// </remarks>
 internal sealed partial class HomeTimeline(int capacity) : ISavableTimeline
 {

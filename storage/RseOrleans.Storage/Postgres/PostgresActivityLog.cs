@@ -7,8 +7,6 @@ namespace RseOrleans.Storage.Postgres;
 /// <summary>The activity log and the pending fan-outs in PostgreSQL (schema: Migrations/0002).</summary>
 public sealed class PostgresActivityLog(NpgsqlDataSource database) : IActivityLog
 {
-    public bool IsKept => true;
-
     public async Task AppendAsync(Activity activity, bool fanoutPending = false)
     {
         // One round trip: the activity and, for a post about to fan out, its pending mark, both
