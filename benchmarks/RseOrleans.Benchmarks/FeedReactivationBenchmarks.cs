@@ -62,7 +62,7 @@ public class FeedReactivationBenchmarks : IAsyncDisposable
                 var grain = silo.Grains.GetGrain<ISourceGrain>(source.Key);
                 for (var i = 0; i < PostsPerSource; i++)
                 {
-                    (await grain.PublishAll([new NewPost(source.Id, $"post {i}", $"post-{i}")]))[0].Unwrap();
+                    (await grain.PublishAll([new NewPost(source.Id, $"post {i}")]))[0].Unwrap();
                 }
 
                 await grain.AddAudience(readers);

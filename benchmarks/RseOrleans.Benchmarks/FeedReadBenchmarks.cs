@@ -68,7 +68,7 @@ public class FeedReadBenchmarks
             await grains.GetGrain<IUserGrain>(author).Create(profile);
             for (var p = 0; p < 20; p++)
             {
-                (await grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).PublishAll([new NewPost(author, $"Update {p} from {author}", $"post-{p}")]))[0].Unwrap();
+                (await grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).PublishAll([new NewPost(author, $"Update {p} from {author}")]))[0].Unwrap();
             }
 
             await Task.WhenAll(readers.Select(reader => grains.GetGrain<IUserGrain>(reader).Follow(author)));

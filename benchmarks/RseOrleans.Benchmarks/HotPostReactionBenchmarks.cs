@@ -49,7 +49,7 @@ public class HotPostReactionBenchmarks
     public async Task ShardedBatched()
     {
         var (target, users) = await NextBurstAsync();
-        await Task.WhenAll(users.Select(user => batcher.AddAsync(target.PostId, target.ReactionShards, user, ReactionType.Like, "r")));
+        await Task.WhenAll(users.Select(user => batcher.AddAsync(target.PostId, target.ReactionShards, user, ReactionType.Like)));
     }
 
     [Benchmark(OperationsPerInvoke = Burst)]
@@ -57,7 +57,7 @@ public class HotPostReactionBenchmarks
     {
         var (target, users) = await NextBurstAsync();
         await Task.WhenAll(users.Select(user =>
-            silo.Grains.ReactionShard(target.PostId, target.ReactionShards, user).Add(user, ReactionType.Like, "r")));
+            silo.Grains.ReactionShard(target.PostId, target.ReactionShards, user).Add(user, ReactionType.Like)));
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Burst)]
@@ -74,7 +74,7 @@ public class HotPostReactionBenchmarks
         var burst = Interlocked.Increment(ref round);
         if (burst % (ReactionsPerPost / Burst) == 1)
         {
-            post = (await author.PublishAll([new NewPost("author", "Big news", $"post-{burst}")]))[0].Unwrap();
+            post = (await author.PublishAll([new NewPost("author", "Big news")]))[0].Unwrap();
         }
 
         var prefix = $"u{burst}-";

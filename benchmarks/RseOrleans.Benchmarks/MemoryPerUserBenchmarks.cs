@@ -46,7 +46,7 @@ public class MemoryPerUserBenchmarks
         var source = silo.Grains.GetGrain<ISourceGrain>(SourceId.User("author").Key);
         for (var i = 0; i < FeedEntries; i++)
         {
-            (await source.PublishAll([new NewPost("author", $"Post {i}", $"post-{i}")]))[0].Unwrap();
+            (await source.PublishAll([new NewPost("author", $"Post {i}")]))[0].Unwrap();
         }
 
         var empty = await DeactivateAllAsync();

@@ -19,11 +19,11 @@ public sealed class ReactionBatcher(IGrainFactory grains)
     private readonly KeyedBatcher<ReactionChange, BatchOutcome<ReactionSummary>> shards =
         new(MaxBatch, (shardKey, changes) => grains.GetGrain<IReactionShardGrain>(shardKey).ApplyAll(changes));
 
-    public Task<ReactionSummary> AddAsync(long postId, int shardCount, string userId, ReactionType type, string requestId) =>
-        SendAsync(postId, shardCount, new ReactionChange(userId, type, requestId, Remove: false));
+    public Task<ReactionSummary> AddAsync(long postId, int shardCount, string userId, ReactionType type) =>
+        SendAsync(postId, shardCount, new ReactionChange(userId, type, Remove: false));
 
-    public Task<ReactionSummary> RemoveAsync(long postId, int shardCount, string userId, ReactionType type, string requestId) =>
-        SendAsync(postId, shardCount, new ReactionChange(userId, type, requestId, Remove: true));
+    public Task<ReactionSummary> RemoveAsync(long postId, int shardCount, string userId, ReactionType type) =>
+        SendAsync(postId, shardCount, new ReactionChange(userId, type, Remove: true));
 
     private async Task<ReactionSummary> SendAsync(long postId, int shardCount, ReactionChange change)
     {

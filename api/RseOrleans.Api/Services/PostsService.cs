@@ -25,7 +25,7 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
     public override async Task<Post> CreatePost(CreatePostRequest request, ServerCallContext context)
     {
         var caller = await identity.RequireCallerAsync(context);
-        var requestId = Require.RequestId(request.RequestId);
+        Require.RequestId(request.RequestId);
         var text = Require.Text(request.Text, "text", Require.MaxPostTextLength);
 
         SourceId source;
@@ -41,7 +41,7 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
 
         // Batched with the other posts this process sends the source: a busy group commits a batch
         // of posts with one write instead of queueing them one write after another.
-        var post = await publisher.PublishAsync(source, new NewPost(caller, text, requestId));
+        var post = await publisher.PublishAsync(source, new NewPost(caller, text));
         return await hydrator.HydrateAsync(post, caller);
     }
 
@@ -156,17 +156,17 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         string rawPostId,
         ReactionType rawType,
         ServerCallContext context,
-        Func<long, int, string, Model.ReactionType, string, Task<Model.ReactionSummary>> change)
+        Func<long, int, string, Model.ReactionType, Task<Model.ReactionSummary>> change)
     {
         var caller = await identity.RequireCallerAsync(context);
-        var requestId = Require.RequestId(rawRequestId);
+        Require.RequestId(rawRequestId);
         var postId = Require.NumericId(rawPostId, "post_id");
         var type = ProtoMapper.ToDomain(Require.Defined(rawType, "type"));
         var (post, _) = await access.RequireShownPost(postId, caller);
 
         // Straight to the caller's shard, batched with the others this process sends it: a viral
         // post's reactions never queue on the post itself, nor cost a shard call each.
-        var summary = await change(postId, post.ReactionShards, caller, type, requestId);
+        var summary = await change(postId, post.ReactionShards, caller, type);
         return ProtoMapper.ToProto(postId, summary);
     }
 }

@@ -12,9 +12,9 @@ public interface IReactionShardGrain : IGrainWithStringKey
     /// Adds the reaction; acknowledged once durable (and noted for erasure), with the post's
     /// totals at that moment. PERMISSION_DENIED for an erased user.
     /// </summary>
-    Task<ReactionSummary> Add(string userId, ReactionType type, string requestId);
+    Task<ReactionSummary> Add(string userId, ReactionType type);
 
-    Task<ReactionSummary> Remove(string userId, ReactionType type, string requestId);
+    Task<ReactionSummary> Remove(string userId, ReactionType type);
 
     /// <summary>
     /// Applies several users' changes in order and acknowledges them together, once durable: what

@@ -14,8 +14,7 @@ public enum ReactionType
 [Alias("rse.NewPost")]
 public sealed record NewPost(
     [property: Id(0)] string AuthorId,
-    [property: Id(1)] string Text,
-    [property: Id(2)] string RequestId);
+    [property: Id(1)] string Text);
 
 /// <summary>A post as one viewer sees it: content, exact counts, and the viewer's own reactions.</summary>
 [GenerateSerializer, Immutable]
@@ -61,5 +60,4 @@ public sealed record ReactionSummary(
 public sealed record ReactionChange(
     [property: Id(0)] string UserId,
     [property: Id(1)] ReactionType Type,
-    [property: Id(2)] string RequestId,
-    [property: Id(3)] bool Remove);
+    [property: Id(2)] bool Remove);

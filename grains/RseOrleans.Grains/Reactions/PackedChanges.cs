@@ -6,9 +6,9 @@ namespace RseOrleans.Grains.Reactions;
 
 /// <summary>
 /// How a shard stores its recent changes: one after the other in a byte array, each as the
-/// operation, the reaction type, then the user id and the request id, UTF-8 after their lengths
-/// as 7-bit encoded integers. Bytes rather than a list of records, so that a slot is one small
-/// array to write and to keep, with no object per change.
+/// operation, the reaction type, then the user id, UTF-8 after its length as a 7-bit encoded
+/// integer. Bytes rather than a list of records, so that a slot is one small array to write and
+/// to keep, with no object per change. No request id: retries are answered at the API edge.
 /// </summary>
 internal static class PackedChanges
 {
@@ -18,14 +18,10 @@ internal static class PackedChanges
     public static void Append(ArrayBufferWriter<byte> to, ShardChange change)
     {
         var user = Encoding.UTF8.GetByteCount(change.UserId);
-        var request = Encoding.UTF8.GetByteCount(change.RequestId);
-        var span = to.GetSpan(2 + 5 + user + 5 + request);
+        var span = to.GetSpan(2 + 5 + user);
         span[0] = change.IsAdd ? AddCode : RemoveCode;
         span[1] = (byte)change.Type;
-        var written = 2;
-        written += PackString(change.UserId, user, span[written..]);
-        written += PackString(change.RequestId, request, span[written..]);
-        to.Advance(written);
+        to.Advance(2 + PackString(change.UserId, user, span[2..]));
     }
 
     /// <summary>The changes packed in <paramref name="changes"/>, in the order they were appended.</summary>
@@ -81,12 +77,10 @@ internal static class PackedChanges
                 return false;
             }
 
-            var operation = rest[0] == AddCode ? ShardChange.AddOperation : ShardChange.RemoveOperation;
+            var isAdd = rest[0] == AddCode;
             var type = (ReactionType)rest[1];
             rest = rest[2..];
-            var userId = UnpackString(ref rest);
-            var requestId = UnpackString(ref rest);
-            Current = new ShardChange(operation, userId, type, requestId);
+            Current = new ShardChange(isAdd, UnpackString(ref rest), type);
             return true;
         }
     }

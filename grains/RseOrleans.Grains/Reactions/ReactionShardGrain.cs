@@ -43,15 +43,13 @@ public sealed class ReactionShardGrain(
         recent = new RecentChanges(state, [recent0, recent1, recent2, recent3]); // RecentChanges.Slots of them
         noting = new ReactionNoting(GrainFactory, new ReactionRef(postId, shard), ContentIndex.PeriodOf(postId), reactors, Apply);
         commits = new GroupCommit<IReadOnlyDictionary<ReactionType, int>>(CommitAsync);
-        recent.Restore(Replay);
+        recent.Restore(reactors.Apply);
         return Task.CompletedTask;
     }
 
-    public Task<ReactionSummary> Add(string userId, ReactionType type, string requestId) =>
-        ChangeAsync(ShardChange.Add(userId, type, requestId));
+    public Task<ReactionSummary> Add(string userId, ReactionType type) => ChangeAsync(ShardChange.Add(userId, type));
 
-    public Task<ReactionSummary> Remove(string userId, ReactionType type, string requestId) =>
-        ChangeAsync(ShardChange.Remove(userId, type, requestId));
+    public Task<ReactionSummary> Remove(string userId, ReactionType type) => ChangeAsync(ShardChange.Remove(userId, type));
 
     public Task<IReadOnlyList<ReactionType>> GetReactionsOf(string userId) => Task.FromResult<IReadOnlyList<ReactionType>>(reactors.Of(userId));
 
@@ -77,9 +75,7 @@ public sealed class ReactionShardGrain(
             var change = changes[i];
             try
             {
-                noting.Accept(change.Remove
-                    ? ShardChange.Remove(change.UserId, change.Type, change.RequestId)
-                    : ShardChange.Add(change.UserId, change.Type, change.RequestId));
+                noting.Accept(new ShardChange(!change.Remove, change.UserId, change.Type));
             }
             catch (DomainException ex)
             {
@@ -106,7 +102,8 @@ public sealed class ReactionShardGrain(
         // Everything up to the commit runs in one turn: reentrancy cannot interleave it.
         noting.Accept(change);
 
-        // A retry waits for a commit too: the first attempt may have failed before its write.
+        // Every change waits for a commit, even one memory holds already: an earlier attempt of it
+        // may have failed before its write.
         var totals = await commits.JoinNext();
         noting.ThrowIfErased(change.UserId);
         return new ReactionSummary(totals, reactors.Of(change.UserId));
@@ -123,7 +120,7 @@ public sealed class ReactionShardGrain(
         {
             // Memory may hold changes that no stored slot will: until the activation goes (as the
             // storage failure filter also asks, for the failures it knows), a commit writes it all,
-            // so a retry, which applies nothing twice, is acknowledged only once its change is stored.
+            // so a retry is acknowledged only once its change is stored.
             recent.RewriteAll();
             DeactivateOnIdle();
             throw;
@@ -132,22 +129,10 @@ public sealed class ReactionShardGrain(
         return await GrainFactory.GetGrain<IPostGrain>(postId).ReportReactionCounts(shard, reactors.Counts());
     }
 
-    /// <summary>Applies a new change: a retry of a request applied before keeps the first outcome, even after later changes.</summary>
+    /// <summary>Applies a new change and adds it to the next commit's.</summary>
     private void Apply(ShardChange change)
     {
-        if (state.State.Requests.TryGet(change.Operation, change.UserId, change.RequestId, out _))
-        {
-            return;
-        }
-
         recent.Append(change);
-        Replay(change);
-    }
-
-    /// <summary>Applies a change without asking the request log: stored changes were applied once, in this order.</summary>
-    private void Replay(ShardChange change)
-    {
         reactors.Apply(change);
-        state.State.Requests.Record(change.Operation, change.UserId, change.RequestId);
     }
 }

@@ -1,4 +1,3 @@
-using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Model;
 
 namespace RseOrleans.Grains.Reactions;
@@ -11,9 +10,6 @@ public sealed class ReactionShardState
     /// <summary>Who gave each reaction type: a set, so a user counts once per type.</summary>
     [Id(0)]
     public Dictionary<ReactionType, HashSet<string>> Reactors { get; set; } = [];
-
-    [Id(1)]
-    public RequestLog Requests { get; set; } = new();
 
     /// <summary>
     /// Counts the rewrites of this state: the recent changes apply on top of the generation they

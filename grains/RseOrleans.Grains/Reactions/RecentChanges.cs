@@ -83,8 +83,8 @@ internal sealed class RecentChanges(
 
     /// <summary>
     /// Writes this commit's changes: appended to a slot, or with the whole state once the slots
-    /// are full. Even with nothing new it writes, because a retry waits for this write to store
-    /// what its first attempt applied.
+    /// are full. Even with nothing new it writes, because a caller may wait on it to store what
+    /// memory holds already (an erasure, or a retry after a failed write).
     /// </summary>
     public async Task WriteAsync()
     {

@@ -6,9 +6,10 @@ namespace RseOrleans.Grains.Sources;
 
 /// <summary>
 /// The fan-outs a source has acknowledged but may not have finished
-/// (<see cref="SourceState.PendingFanout"/>), and finishing them: after a retry of the post, after
-/// the source's own silo died (at its next activation), or when another silo's
-/// <see cref="FanoutRecoveryService"/> finds a pending mark in the activity log.
+/// (<see cref="SourceState.PendingFanout"/>), and finishing them: at the source's next activation
+/// (after its silo died, or it left with a fan-out unfinished), or when another silo's
+/// <see cref="FanoutRecoveryService"/> finds a pending mark in the activity log. A retried post
+/// never resumes one: the API's request ledger answers it without reaching the source.
 /// </summary>
 /// <remarks>
 /// A completed fan-out is cleared in memory and stored with the next write, at the latest when

@@ -89,7 +89,6 @@ public sealed class SourceGrain(
             state.State.Recent.Clear();
             state.State.Pulled = false;
             state.State.PulledSince = 0;
-            state.State.Requests = new RequestLog();
             await state.WriteStateAsync();
         }
     }

@@ -7,11 +7,15 @@ using RseOrleans.Model;
 namespace RseOrleans.Grains.Sources;
 
 /// <summary>
-/// Publishes a batch of posts in one turn: each post is refused, answered as a retry or created on
-/// its own; all those created are committed by one state write, then logged and delivered, pushed
-/// or pulled as <see cref="PushPullPolicy"/> decides. A failure before the commit fails only its
-/// own post; the commit failing fails the call.
+/// Publishes a batch of posts in one turn: each post is refused or created on its own; all those
+/// created are committed by one state write, then logged and delivered, pushed or pulled as
+/// <see cref="PushPullPolicy"/> decides. A failure before the commit fails only its own post; the
+/// commit failing fails the call.
 /// </summary>
+/// <remarks>
+/// A retried request never reaches here: the API's request ledger answers it. A fan-out left
+/// unfinished is resumed by <see cref="FanoutRecovery"/>, not by a retry.
+/// </remarks>
 internal sealed class SourcePublisher(
     IPersistentState<SourceState> state,
     SourceId source,
@@ -25,8 +29,6 @@ internal sealed class SourcePublisher(
     IGrainFactory grains,
     ILogger logger)
 {
-    private const string PublishOperation = "publish";
-
     /// <summary>What the activity log holds of a published post.</summary>
     public static Activity Posted(PostSnapshot post, SourceId source) =>
         new(post.PostId, ActivityKind.Posted, post.PostId, source.Key, post.AuthorId, post.Text, post.CreatedAt);
@@ -35,7 +37,6 @@ internal sealed class SourcePublisher(
     public async Task<BatchOutcome<PostSnapshot>[]> PublishAllAsync(NewPost[] posts)
     {
         var results = new Published[posts.Length];
-        var firstOfRequest = new Dictionary<(string AuthorId, string RequestId), int>();
         var fresh = new List<int>();
         for (var i = 0; i < posts.Length; i++)
         {
@@ -43,14 +44,6 @@ internal sealed class SourcePublisher(
             if (source.Kind == SourceKind.User && post.AuthorId != source.Id)
             {
                 results[i] = new(null, DomainException.Denied("Only the owner of a profile posts on it."));
-            }
-            else if (!firstOfRequest.TryAdd((post.AuthorId, post.RequestId), i))
-            {
-                // A retry that caught up with its first attempt in the same batch: answered alike, below.
-            }
-            else if (state.State.Requests.TryGet(PublishOperation, post.AuthorId, post.RequestId, out var earlierPostId))
-            {
-                results[i] = await AnswerRetryAsync(post, earlierPostId);
             }
             else
             {
@@ -81,29 +74,10 @@ internal sealed class SourcePublisher(
         var outcomes = new BatchOutcome<PostSnapshot>[posts.Length];
         for (var i = 0; i < posts.Length; i++)
         {
-            var result = results[i] == default ? results[firstOfRequest[(posts[i].AuthorId, posts[i].RequestId)]] : results[i];
-            outcomes[i] = ToOutcome(result);
+            outcomes[i] = ToOutcome(results[i]);
         }
 
         return outcomes;
-    }
-
-    private async Task<Published> AnswerRetryAsync(NewPost post, long earlierPostId)
-    {
-        try
-        {
-            var earlier = await grains.GetGrain<IPostGrain>(earlierPostId).Get(post.AuthorId)
-                ?? throw DomainException.Precondition("The post this request created has since been deleted.");
-
-            // The first attempt may have stopped after the post was stored: finish what it started.
-            await recovery.ResumeAsync(earlierPostId);
-            return new(earlier, null);
-        }
-        catch (Exception ex)
-        {
-            // Nothing of this batch depends on it: only this post's caller hears of it.
-            return new(null, ex);
-        }
     }
 
     private async Task<Published> TryCreatePostAsync(NewPost post)
@@ -114,8 +88,8 @@ internal sealed class SourcePublisher(
         }
         catch (Exception ex)
         {
-            // Nothing was committed for this post: its caller retries with its request id, and the
-            // post grain that may have been stored is never referenced by the source, a log or a feed.
+            // Nothing was committed for this post: its caller retries, and the post grain that may
+            // have been stored is never referenced by the source, a log or a feed.
             return new(null, ex);
         }
     }
@@ -140,16 +114,15 @@ internal sealed class SourcePublisher(
     /// Commits the batch's new posts, oldest first, with one state write, then logs them and
     /// fans each out. A failed write drops the activation (StorageFailureFilter) and nothing of the
     /// batch was acknowledged: each caller's retry creates its post afresh. A failure after the
-    /// write (the log, a delivery) fails the call too, and each retry finds its post in the request
-    /// log and finishes its fan-out.
+    /// write (the log, a delivery) fails the call too; the fan-out stays pending for
+    /// <see cref="FanoutRecovery"/> to finish.
     /// </summary>
     private async Task CommitAndDistributeAsync(List<(NewPost Request, PostSnapshot Post)> newPosts)
     {
         var batchIds = newPosts.Select(item => item.Post.PostId).ToArray();
         recent.AddRange(newPosts);
-        foreach (var (request, post) in newPosts)
+        foreach (var (_, post) in newPosts)
         {
-            state.State.Requests.Record(PublishOperation, request.AuthorId, request.RequestId, post.PostId);
             recovery.Add(post.PostId);
         }
 
@@ -161,7 +134,7 @@ internal sealed class SourcePublisher(
             await registry.Add(source.Key);
         }
 
-        // The commit point: from here on the posts exist, and a retry or a recovering silo finishes the rest.
+        // The commit point: from here on the posts exist, and the recovery finishes the rest.
         await state.WriteStateAsync();
         recovery.Stored();
         await activityLog.AppendAllAsync([.. newPosts.Select(item => Posted(item.Post, source))], fanoutPending: true);

@@ -1,5 +1,3 @@
-using RseOrleans.Grains.Infrastructure;
-
 namespace RseOrleans.Grains.Sources;
 
 /// <summary>
@@ -23,9 +21,6 @@ public sealed class SourceState
     /// <summary>The most recent post ids, oldest first.</summary>
     [Id(1)]
     public List<long> Recent { get; set; } = [];
-
-    [Id(2)]
-    public RequestLog Requests { get; set; } = new();
 
     /// <summary>True while the audience is too large to push to: feeds pull the posts instead.</summary>
     [Id(3)]

@@ -133,7 +133,7 @@ internal sealed partial class DemoNetworkSeeder(
                 ? ProfilePost(users[Zipf(random, users.Count)].Id)
                 : GroupPost(groups[random.Next(groups.Count)]);
             var published = await grains.GetGrain<ISourceGrain>(source.Key)
-                .PublishAll([new NewPost(author, PostTexts[random.Next(PostTexts.Length)], $"demo-post-{i}")]);
+                .PublishAll([new NewPost(author, PostTexts[random.Next(PostTexts.Length)])]);
             var post = published[0].Unwrap();
             posts++;
 
@@ -142,7 +142,7 @@ internal sealed partial class DemoNetworkSeeder(
             {
                 var type = (ReactionType)random.Next(1, 6);
                 var reactor = audience[random.Next(audience.Count)];
-                await grains.ReactionShard(post.PostId, post.ReactionShards, reactor).Add(reactor, type, $"demo-react-{i}-{r}");
+                await grains.ReactionShard(post.PostId, post.ReactionShards, reactor).Add(reactor, type);
             }
 
             for (var c = random.Next(0, 4); c > 0; c--)

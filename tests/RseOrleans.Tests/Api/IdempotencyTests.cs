@@ -89,6 +89,49 @@ public sealed class IdempotencyTests(EngineFixture engine)
     }
 
     [Fact]
+    public async Task A_retried_group_post_returns_the_same_post_and_reaches_each_members_feed_once()
+    {
+        var owner = await engine.CreateUserAsync("owner");
+        var member = await engine.CreateUserAsync("member");
+        var group = await engine.CreateGroupAsync(owner, GroupVisibility.Open);
+        await engine.AddMemberAsync(owner, group.GroupId, member);
+        var request = new CreatePostRequest { RequestId = NewRequestId(), GroupId = group.GroupId, Text = "Hello" };
+
+        var first = await engine.Posts.CreatePostAsync(request, As(member));
+        var retried = await engine.Posts.CreatePostAsync(request, As(member));
+
+        Assert.Equal(first.PostId, retried.PostId);
+        Assert.Equal(first.PostId, Assert.Single(await engine.HomeFeedAsync(owner)).Post.PostId);
+        Assert.Single(await engine.HomeFeedAsync(member));
+    }
+
+    [Fact]
+    public async Task A_retried_reaction_after_a_later_change_answers_the_reactions_as_they_are_and_changes_nothing()
+    {
+        var author = await engine.CreateUserAsync("author");
+        var fan = await engine.CreateUserAsync("fan");
+        var other = await engine.CreateUserAsync("other");
+        var post = await engine.PostAsync(author, "Worth celebrating");
+        var celebrate = new AddReactionRequest { RequestId = NewRequestId(), PostId = post.PostId, Type = ReactionType.Celebrate };
+        var removal = new RemoveReactionRequest { RequestId = NewRequestId(), PostId = post.PostId, Type = ReactionType.Celebrate };
+
+        Assert.Equal(1, Assert.Single((await engine.Posts.AddReactionAsync(celebrate, As(fan))).Reactions).Count);
+        await engine.Posts.RemoveReactionAsync(removal, As(fan));
+        await engine.Posts.AddReactionAsync(new AddReactionRequest { RequestId = NewRequestId(), PostId = post.PostId, Type = ReactionType.Like }, As(other));
+        var retried = await engine.Posts.AddReactionAsync(celebrate, As(fan));
+
+        Assert.Equal(ReactionType.Like, Assert.Single(retried.Reactions).Type);
+        Assert.Empty(retried.MyReactions);
+        var read = await engine.Posts.GetPostAsync(new GetPostRequest { PostId = post.PostId }, As(fan));
+        Assert.Equal(ReactionType.Like, Assert.Single(read.Reactions).Type);
+        Assert.Empty(read.MyReactions);
+
+        // And the other way round: a retried removal after the reaction was given again leaves it given.
+        await engine.Posts.AddReactionAsync(new AddReactionRequest { RequestId = NewRequestId(), PostId = post.PostId, Type = ReactionType.Celebrate }, As(fan));
+        Assert.Equal([ReactionType.Celebrate], (await engine.Posts.RemoveReactionAsync(removal, As(fan))).MyReactions);
+    }
+
+    [Fact]
     public async Task A_call_refused_before_it_changed_anything_releases_its_id_for_the_retry()
     {
         var owner = await engine.CreateUserAsync("owner");
@@ -136,11 +179,15 @@ public sealed class DurableIdempotencyTests(DatabaseServersFixture servers)
         string author;
         Post first;
         var request = new CreatePostRequest { RequestId = NewRequestId(), Text = "Before the restart" };
+        AddReactionRequest like;
         await using (var engine = await stores.StartEngineAsync("idempotency"))
         {
             var api = new EngineClient(engine.Channel);
             author = await api.CreateUserAsync("author");
             first = await api.Posts.CreatePostAsync(request, As(author));
+            like = new AddReactionRequest { RequestId = NewRequestId(), PostId = first.PostId, Type = ReactionType.Like };
+            await api.Posts.AddReactionAsync(like, As(author));
+            await api.Posts.RemoveReactionAsync(new RemoveReactionRequest { RequestId = NewRequestId(), PostId = first.PostId, Type = ReactionType.Like }, As(author));
         }
 
         await using var restarted = await stores.StartEngineAsync("idempotency");
@@ -151,5 +198,10 @@ public sealed class DurableIdempotencyTests(DatabaseServersFixture servers)
         Assert.Contains("request_id", await RpcAssert.FailsWith(StatusCode.InvalidArgument, () => again.Posts.CreatePostAsync(changed, As(author))), StringComparison.Ordinal);
         var posts = await again.Feeds.ListUserPostsAsync(new ListUserPostsRequest { UserId = author }, As(author));
         Assert.Equal(first.PostId, Assert.Single(posts.Items).Post.PostId);
+        Assert.Equal(1L, await stores.SqlAsync($"SELECT count(*) FROM rse_activity WHERE kind = 1 AND actor_id = '{author}'"));
+
+        // A reaction retried after a later removal and a restart stays removed.
+        Assert.Empty((await again.Posts.AddReactionAsync(like, As(author))).Reactions);
+        Assert.Empty((await again.Posts.GetPostAsync(new GetPostRequest { PostId = first.PostId }, As(author))).Reactions);
     }
 }

@@ -21,7 +21,7 @@ public sealed class ReactionFailureTests(DatabaseServersFixture servers)
         {
             var grains = cluster.Client;
             await grains.GetGrain<IUserGrain>("author").Create(new UserProfile("Author", "", "", "", "", "", []));
-            var post = await grains.GetGrain<ISourceGrain>(SourceId.User("author").Key).PublishOne(new NewPost("author", "Viral", "viral"));
+            var post = await grains.GetGrain<ISourceGrain>(SourceId.User("author").Key).PublishOne(new NewPost("author", "Viral"));
             var users = Enumerable.Range(0, Streams * ReactionsPerStream).Select(i => $"fan-{i:D4}").ToArray();
             var acknowledged = 0;
 
@@ -34,7 +34,7 @@ public sealed class ReactionFailureTests(DatabaseServersFixture servers)
                 {
                     try
                     {
-                        await Shard(grains, post, user).Add(user, ReactionType.Like, "r");
+                        await Shard(grains, post, user).Add(user, ReactionType.Like);
                         Interlocked.Increment(ref acknowledged);
                     }
                     catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)

@@ -29,7 +29,7 @@ public sealed class SiloFailureTests(DatabaseServersFixture servers)
             await ForEachMemberAsync(members, member => grains.GetGrain<IFeedGrain>(member).ReadBefore(null, 10));
 
             var source = grains.GetGrain<ISourceGrain>(SourceId.Group("all-hands").Key);
-            var publishing = source.PublishOne(new NewPost("owner", "Town hall at five", "town-hall"));
+            var publishing = source.PublishOne(new NewPost("owner", "Town hall at five"));
             await Eventually.TrueAsync(async () => await PendingFanoutsAsync(stores) == 1, "the post to be stored and its fan-out to start");
 
             var host = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(source);

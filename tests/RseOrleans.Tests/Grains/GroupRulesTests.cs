@@ -1,5 +1,4 @@
 using RseOrleans.Grains;
-using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Model;
 using RseOrleans.Tests.Fixtures;
 
@@ -11,12 +10,12 @@ public sealed class GroupRulesTests(ClusterFixture fixture)
     private IGroupGrain NewGroup() => fixture.Grains.GetGrain<IGroupGrain>($"g-{Guid.NewGuid():N}");
 
     [Fact]
-    public async Task A_retried_creation_returns_the_group_even_after_more_joins_than_the_request_log_keeps()
+    public async Task A_retried_creation_returns_the_group_even_after_many_joins()
     {
         var group = NewGroup();
         var spec = new GroupSpec("Company", "", GroupVisibility.Open, PostingPolicy.AllMembers);
         var created = await group.Create("founder", spec, "create-company");
-        for (var i = 0; i <= RequestLog.Capacity; i++)
+        for (var i = 0; i <= 600; i++)
         {
             await group.Join($"employee-{i}");
         }
@@ -95,7 +94,7 @@ public sealed class GroupRulesTests(ClusterFixture fixture)
 
         for (var i = 0; i < 3; i++)
         {
-            await source.PublishOne(new NewPost("owner", $"news {i}", $"news-{i}"));
+            await source.PublishOne(new NewPost("owner", $"news {i}"));
         }
 
         Assert.Equal(audienceWrites, fixture.Storage.WritesOfState("source-audience"));
@@ -116,7 +115,7 @@ public sealed class GroupRulesTests(ClusterFixture fixture)
         Assert.Equal(DomainError.PermissionDenied, (await Assert.ThrowsAsync<DomainException>(() => group.AddMembers(staff[0], ["x"], "sync-3"))).Error);
 
         Assert.Equal(601, (await group.Get())!.MemberCount);
-        var post = await fixture.Grains.GetGrain<ISourceGrain>(SourceId.Group(groupId).Key).PublishOne(new NewPost("owner", "Welcome all", "p1"));
+        var post = await fixture.Grains.GetGrain<ISourceGrain>(SourceId.Group(groupId).Key).PublishOne(new NewPost("owner", "Welcome all"));
         var feed = await fixture.Grains.GetGrain<IFeedGrain>(staff[599]).ReadBefore(null, 10);
         Assert.Equal([post.PostId], feed.Refs.Select(r => r.PostId));
     }

@@ -19,7 +19,7 @@ public sealed class HybridFanoutTests(ClusterFixture fixture)
     {
         var (group, source, members) = await GroupAsync(ClusterFixture.PushThreshold + 3);
 
-        var post = await source.PublishOne(new NewPost(members[0], "All-hands at noon", "p1"));
+        var post = await source.PublishOne(new NewPost(members[0], "All-hands at noon"));
 
         Assert.Contains(SourceId.Group(group).Key, await Grains.GetGrain<IPullRegistryGrain>(0).GetPulledSources());
         foreach (var member in members)
@@ -35,15 +35,15 @@ public sealed class HybridFanoutTests(ClusterFixture fixture)
         var groupGrain = Grains.GetGrain<IGroupGrain>(group);
         var owner = members[0];
 
-        var pushed = await source.PublishOne(new NewPost(owner, "pushed to three", "p1"));
+        var pushed = await source.PublishOne(new NewPost(owner, "pushed to three"));
         var newcomers = await UsersAsync(ClusterFixture.PushThreshold);
         foreach (var newcomer in newcomers)
         {
             await groupGrain.AddMember(owner, newcomer, $"add-{newcomer}");
         }
 
-        var pulled1 = await source.PublishOne(new NewPost(owner, "pulled by the whole audience", "p2"));
-        var pulled2 = await source.PublishOne(new NewPost(owner, "pulled again", "p3"));
+        var pulled1 = await source.PublishOne(new NewPost(owner, "pulled by the whole audience"));
+        var pulled2 = await source.PublishOne(new NewPost(owner, "pulled again"));
 
         // Member 1 never read while the group was pulled; then the group shrinks below three
         // quarters of the threshold and goes back to push.
@@ -52,7 +52,7 @@ public sealed class HybridFanoutTests(ClusterFixture fixture)
             await groupGrain.RemoveMember(owner, leaving, $"remove-{leaving}");
         }
 
-        var pushedAgain = await source.PublishOne(new NewPost(owner, "pushed to three again", "p4"));
+        var pushedAgain = await source.PublishOne(new NewPost(owner, "pushed to three again"));
 
         Assert.DoesNotContain(SourceId.Group(group).Key, await Grains.GetGrain<IPullRegistryGrain>(0).GetPulledSources());
         var all = new[] { pushedAgain.PostId, pulled2.PostId, pulled1.PostId, pushed.PostId };
@@ -73,7 +73,7 @@ public sealed class HybridFanoutTests(ClusterFixture fixture)
         await fixture.Cluster.WaitForDeactivationAsync(inactiveFeed);
 
         var feedWrites = fixture.Storage.WritesOf("feed");
-        var post = await source.PublishOne(new NewPost(members[0], "Town hall moved to Friday", "p1"));
+        var post = await source.PublishOne(new NewPost(members[0], "Town hall moved to Friday"));
 
         Assert.Equal(feedWrites, fixture.Storage.WritesOf("feed"));
         Assert.False(fixture.Cluster.TryGetGrainContext(inactiveFeed.GetGrainId(), out _), "the inactive reader's feed was not woken");
@@ -87,11 +87,11 @@ public sealed class HybridFanoutTests(ClusterFixture fixture)
         var (_, source, members) = await GroupAsync(2);
         var reader = members[1]; // joining the group put their feed in memory
 
-        var first = await source.PublishOne(new NewPost(members[0], "before the first read", "p1"));
-        var second = await source.PublishOne(new NewPost(members[0], "still before it", "p2"));
+        var first = await source.PublishOne(new NewPost(members[0], "before the first read"));
+        var second = await source.PublishOne(new NewPost(members[0], "still before it"));
 
         Assert.Equal([second.PostId, first.PostId], await PostIdsAsync(reader));
-        var third = await source.PublishOne(new NewPost(members[0], "after it", "p3"));
+        var third = await source.PublishOne(new NewPost(members[0], "after it"));
         Assert.Equal([third.PostId, second.PostId, first.PostId], await PostIdsAsync(reader));
     }
 
@@ -111,7 +111,7 @@ public sealed class HybridFanoutTests(ClusterFixture fixture)
         var management = Grains.GetGrain<IManagementGrain>(0);
         var hosts = await Task.WhenAll(readers.Select(reader => management.GetActivationAddress(Grains.GetGrain<IFeedGrain>(reader)).AsTask()));
 
-        var post = await source.PublishOne(new NewPost(members[0], "Lunch is on us", "p1"));
+        var post = await source.PublishOne(new NewPost(members[0], "Lunch is on us"));
 
         Assert.Equal(2, hosts.Distinct().Count());
         foreach (var reader in readers)
@@ -131,7 +131,7 @@ public sealed class HybridFanoutTests(ClusterFixture fixture)
             await PostIdsAsync(reader);
         }
 
-        var published = await source.PublishOne(new NewPost(members[0], "Quarterly results", "p1"));
+        var published = await source.PublishOne(new NewPost(members[0], "Quarterly results"));
         var late = new FeedDelivery(SourceId.Group(group), published.PostId + 1);
         var sender = fixture.Cluster.Silos[0];
 
@@ -164,14 +164,14 @@ public sealed class HybridFanoutTests(ClusterFixture fixture)
     {
         var (_, source, members) = await GroupAsync(ClusterFixture.PushThreshold + 3);
         var reader = members[1];
-        await source.PublishOne(new NewPost(members[0], "before the burst", "p0"));
+        await source.PublishOne(new NewPost(members[0], "before the burst"));
         await PostIdsAsync(reader);
 
         // More posts at once than a newly joined member is backfilled with (Feed:BackfillPerSource, 50).
         var burst = new List<long>();
         for (var i = 1; i <= 60; i++)
         {
-            burst.Add((await source.PublishOne(new NewPost(members[0], $"burst {i}", $"burst-{i}"))).PostId);
+            burst.Add((await source.PublishOne(new NewPost(members[0], $"burst {i}"))).PostId);
         }
 
         var feed = await Grains.GetGrain<IFeedGrain>(reader).ReadBefore(null, 100);

@@ -97,7 +97,7 @@ public sealed class LocalReadModelGrainTests(ClusterFixture fixture)
     private async Task<(PostSnapshot Post, string Author)> NewPostAsync()
     {
         var author = await fixture.CreateUserAsync("author");
-        var post = await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).PublishOne(new NewPost(author, "Draft", "p1"));
+        var post = await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).PublishOne(new NewPost(author, "Draft"));
         return (post, author);
     }
 }

@@ -27,7 +27,7 @@ public sealed class PersonalDataTests(ClusterFixture fixture)
         // What a call that passed its checks just before the erasure would do next.
         await Refused(() => PublishAsync(alice, "After"));
         await Refused(() => Grains.GetGrain<IPostGrain>(bobsPost.PostId).AddComment(alice, "Late remark"));
-        await Refused(() => Grains.ReactionShard(bobsPost.PostId, bobsPost.ReactionShards, alice).Add(alice, ReactionType.Like, "r1"));
+        await Refused(() => Grains.ReactionShard(bobsPost.PostId, bobsPost.ReactionShards, alice).Add(alice, ReactionType.Like));
         await Refused(() => Grains.GetGrain<IUserGrain>(bob).Follow(alice));
         await Refused(() => open.AddMember(bob, alice, "a1"));
         await Refused(() => closed.Join(alice));
@@ -53,12 +53,12 @@ public sealed class PersonalDataTests(ClusterFixture fixture)
             await Grains.GetGrain<IUserGrain>(user).Create(new UserProfile(user, "", "", "", "", "", []));
         }
 
-        await Task.WhenAll(users.Select(user => Shard(post, user).Add(user, ReactionType.Like, "like")));
-        await Task.WhenAll(users.Take(20).Select(user => Shard(post, user).Add(user, ReactionType.Support, "support")));
+        await Task.WhenAll(users.Select(user => Shard(post, user).Add(user, ReactionType.Like)));
+        await Task.WhenAll(users.Take(20).Select(user => Shard(post, user).Add(user, ReactionType.Support)));
         await Task.WhenAll(users.Take(10).Select(async user =>
         {
-            await Shard(post, user).Remove(user, ReactionType.Like, "unlike");
-            await Shard(post, user).Add(user, ReactionType.Like, "like-again");
+            await Shard(post, user).Remove(user, ReactionType.Like);
+            await Shard(post, user).Add(user, ReactionType.Like);
         }));
 
         var reports = await Task.WhenAll(users.Where((_, i) => i % 2 == 0).Select(user => Grains.GetGrain<IPersonalDataGrain>(user).Erase(user, "erase")));
@@ -147,5 +147,5 @@ public sealed class PersonalDataTests(ClusterFixture fixture)
     private IReactionShardGrain Shard(PostSnapshot post, string userId) => Grains.ReactionShard(post.PostId, post.ReactionShards, userId);
 
     private Task<PostSnapshot> PublishAsync(string author, string text) =>
-        Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).PublishOne(new NewPost(author, text, Guid.NewGuid().ToString("N")));
+        Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).PublishOne(new NewPost(author, text));
 }

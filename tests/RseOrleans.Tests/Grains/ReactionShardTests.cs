@@ -20,11 +20,11 @@ public sealed class ReactionShardTests(ClusterFixture fixture)
 
         await Task.WhenAll(users.SelectMany(user => new[]
         {
-            Shard(post, user).Add(user, ReactionType.Like, $"like-{user}"),
-            Shard(post, user).Add(user, ReactionType.Like, $"like-again-{user}"),
-            Shard(post, user).Add(user, ReactionType.Support, $"support-{user}"),
+            Shard(post, user).Add(user, ReactionType.Like),
+            Shard(post, user).Add(user, ReactionType.Like),
+            Shard(post, user).Add(user, ReactionType.Support),
         }));
-        await Task.WhenAll(users.Take(100).Select(user => Shard(post, user).Remove(user, ReactionType.Support, $"unsupport-{user}")));
+        await Task.WhenAll(users.Take(100).Select(user => Shard(post, user).Remove(user, ReactionType.Support)));
 
         var expected = new Dictionary<ReactionType, int> { [ReactionType.Like] = 300, [ReactionType.Support] = 200 };
         var postGrain = Grains.GetGrain<IPostGrain>(post.PostId);
@@ -45,7 +45,7 @@ public sealed class ReactionShardTests(ClusterFixture fixture)
         var writesBefore = fixture.Storage.WritesOf("reaction-shard");
         var users = Enumerable.Range(0, 2_000).Select(i => $"burst-{i}").ToArray();
 
-        var summaries = await Task.WhenAll(users.Select(user => Shard(post, user).Add(user, ReactionType.Like, "r")));
+        var summaries = await Task.WhenAll(users.Select(user => Shard(post, user).Add(user, ReactionType.Like)));
 
         var writes = fixture.Storage.WritesOf("reaction-shard") - writesBefore;
         Assert.True(writes < users.Length / 2, $"{writes} shard writes for {users.Length} reactions");
@@ -58,17 +58,17 @@ public sealed class ReactionShardTests(ClusterFixture fixture)
     {
         var post = await NewPostAsync();
         var shard = Grains.GetGrain<IReactionShardGrain>(ReactionShards.Key(post.PostId, 0));
-        await shard.Add("erased-reactor", ReactionType.Like, "before");
+        await shard.Add("erased-reactor", ReactionType.Like);
         await shard.EraseUser("erased-reactor");
 
         var outcomes = await shard.ApplyAll(
         [
-            new ReactionChange("ann", ReactionType.Like, "a1", Remove: false),
-            new ReactionChange("bob", ReactionType.Like, "b1", Remove: false),
-            new ReactionChange("erased-reactor", ReactionType.Like, "e1", Remove: false),
-            new ReactionChange("ann", ReactionType.Support, "a2", Remove: false),
-            new ReactionChange("bob", ReactionType.Like, "b2", Remove: true),
-            new ReactionChange("ann", ReactionType.Like, "a1", Remove: false), // a retry of the first
+            new ReactionChange("ann", ReactionType.Like, Remove: false),
+            new ReactionChange("bob", ReactionType.Like, Remove: false),
+            new ReactionChange("erased-reactor", ReactionType.Like, Remove: false),
+            new ReactionChange("ann", ReactionType.Support, Remove: false),
+            new ReactionChange("bob", ReactionType.Like, Remove: true),
+            new ReactionChange("ann", ReactionType.Like, Remove: false), // ann likes it again: counted once
         ]);
 
         Assert.Equal([ReactionType.Like, ReactionType.Support], outcomes[0].Unwrap().MyReactions);
@@ -85,7 +85,7 @@ public sealed class ReactionShardTests(ClusterFixture fixture)
         var batcher = new ReactionBatcher(Grains);
         var users = Enumerable.Range(0, 2_000).Select(i => $"batched-{i}").ToArray();
 
-        var summaries = await Task.WhenAll(users.Select(user => batcher.AddAsync(post.PostId, post.ReactionShards, user, ReactionType.Like, "r")));
+        var summaries = await Task.WhenAll(users.Select(user => batcher.AddAsync(post.PostId, post.ReactionShards, user, ReactionType.Like)));
 
         Assert.All(summaries, summary => Assert.Equal([ReactionType.Like], summary.MyReactions));
         Assert.Equal(2_000, summaries.Max(summary => summary.Counts[ReactionType.Like]));
@@ -103,7 +103,7 @@ public sealed class ReactionShardTests(ClusterFixture fixture)
         var indexesBefore = fixture.Storage.WritesOf("content-index");
         var users = Enumerable.Range(0, 2_000).Select(i => $"first-{i}-{Guid.NewGuid():N}").ToArray();
 
-        await Task.WhenAll(users.Select(user => Shard(post, user).Add(user, ReactionType.Like, "r")));
+        await Task.WhenAll(users.Select(user => Shard(post, user).Add(user, ReactionType.Like)));
 
         var notes = fixture.Storage.WritesOf("reaction-notes") - notesBefore;
         Assert.True(notes < users.Length / 2, $"{notes} note writes for {users.Length} first reactions");
@@ -123,7 +123,7 @@ public sealed class ReactionShardTests(ClusterFixture fixture)
 
         using (fixture.Storage.FailWritesOf("reaction-notes"))
         {
-            var attempts = users.Select(user => Shard(post, user).Add(user, ReactionType.Like, "r")).ToArray();
+            var attempts = users.Select(user => Shard(post, user).Add(user, ReactionType.Like)).ToArray();
             foreach (var attempt in attempts)
             {
                 var error = await Assert.ThrowsAsync<DomainException>(() => attempt);
@@ -134,26 +134,11 @@ public sealed class ReactionShardTests(ClusterFixture fixture)
         Assert.Empty((await postGrain.Get(post.AuthorId))!.ReactionCounts);
         Assert.All(await Task.WhenAll(users.Select(user => Shard(post, user).GetReactionsOf(user))), Assert.Empty);
 
-        var retried = await Task.WhenAll(users.Select(user => Shard(post, user).Add(user, ReactionType.Like, "r")));
+        var retried = await Task.WhenAll(users.Select(user => Shard(post, user).Add(user, ReactionType.Like)));
 
         Assert.Equal(users.Length, retried.Max(summary => summary.Counts[ReactionType.Like]));
         var period = ContentIndex.PeriodOf(post.PostId);
         Assert.All(await Task.WhenAll(users.Select(user => Grains.ReactionNotesOf(user, period).GetShardsOf(user))), Assert.NotEmpty);
-    }
-
-    [Fact]
-    public async Task A_retried_reaction_request_returns_the_first_outcome_and_changes_nothing()
-    {
-        var post = await NewPostAsync();
-        var shard = Shard(post, "fan");
-
-        var added = await shard.Add("fan", ReactionType.Celebrate, "r1");
-        await shard.Remove("fan", ReactionType.Celebrate, "r2");
-        var retried = await shard.Add("fan", ReactionType.Celebrate, "r1");
-
-        Assert.Equal(1, added.Counts[ReactionType.Celebrate]);
-        Assert.Empty(retried.Counts);
-        Assert.Empty(retried.MyReactions);
     }
 
     [Fact]
@@ -167,28 +152,28 @@ public sealed class ReactionShardTests(ClusterFixture fixture)
         var users = UsersOfShard(post, 0, 1_500, i => $"{new string('x', 80)}-{i}-{Guid.NewGuid():N}");
         foreach (var wave in users.Chunk(100))
         {
-            await Task.WhenAll(wave.Select(user => Shard(post, user).Add(user, ReactionType.Like, "r")));
+            await Task.WhenAll(wave.Select(user => Shard(post, user).Add(user, ReactionType.Like)));
         }
 
         var slotWrites = SlotWrites() - slotWritesBefore;
         var wholeWrites = fixture.Storage.WritesOfState("reactions") - wholeBefore;
-        var changeBytes = users.Sum(user => user.Length + 4);
+        var changeBytes = users.Sum(user => user.Length + 3); // operation, type, length, id
         Assert.True(slotWrites >= users.Length / 100, $"{slotWrites} writes of a slot: at least one per wave");
         Assert.InRange(wholeWrites, 1, (changeBytes / (RecentChanges.Slots * RecentChanges.SlotBytes)) + 1);
     }
 
     [Fact]
-    public async Task A_reactivated_shard_holds_its_stored_state_and_recent_changes_and_keeps_retries_idempotent()
+    public async Task A_reactivated_shard_holds_its_stored_state_and_recent_changes()
     {
         var post = await NewPostAsync();
         var users = UsersOfShard(post, 0, 1_000, i => $"{new string('y', 200)}-{i}-{Guid.NewGuid():N}");
         var shard = Grains.GetGrain<IReactionShardGrain>(ReactionShards.Key(post.PostId, 0));
-        await Task.WhenAll(users.Select(user => shard.Add(user, ReactionType.Like, $"like-{user}")));
-        await Task.WhenAll(users.Take(300).Select(user => shard.Remove(user, ReactionType.Like, $"unlike-{user}")));
-        await Task.WhenAll(users.Take(100).Select(user => shard.Add(user, ReactionType.Support, $"support-{user}")));
+        await Task.WhenAll(users.Select(user => shard.Add(user, ReactionType.Like)));
+        await Task.WhenAll(users.Take(300).Select(user => shard.Remove(user, ReactionType.Like)));
+        await Task.WhenAll(users.Take(100).Select(user => shard.Add(user, ReactionType.Support)));
         var fan = users[^1];
-        await shard.Add(fan, ReactionType.Celebrate, "celebrate");
-        await shard.Remove(fan, ReactionType.Celebrate, "stop-celebrating");
+        await shard.Add(fan, ReactionType.Celebrate);
+        await shard.Remove(fan, ReactionType.Celebrate);
 
         await fixture.Cluster.DeactivateAsync(shard);
         await fixture.Cluster.WaitForDeactivationAsync(shard);
@@ -197,9 +182,6 @@ public sealed class ReactionShardTests(ClusterFixture fixture)
         Assert.Equal(expected, await shard.GetCounts());
         Assert.Equal([ReactionType.Support], await shard.GetReactionsOf(users[0]));
         Assert.Equal([ReactionType.Like], await shard.GetReactionsOf(fan));
-        var retried = await shard.Add(fan, ReactionType.Celebrate, "celebrate");
-        Assert.Equal(expected, retried.Counts);
-        Assert.Equal([ReactionType.Like], retried.MyReactions);
     }
 
     [Fact]
@@ -213,10 +195,10 @@ public sealed class ReactionShardTests(ClusterFixture fixture)
         // Enough to fill the slots and rewrite the whole shard, leaving stale slots stored.
         foreach (var wave in users.Chunk(50))
         {
-            await Task.WhenAll(wave.Select(user => shard.Add(user, ReactionType.Like, "r")));
+            await Task.WhenAll(wave.Select(user => shard.Add(user, ReactionType.Like)));
         }
 
-        await shard.Add(erasedUser, ReactionType.Insightful, "r2");
+        await shard.Add(erasedUser, ReactionType.Insightful);
         Assert.Equal(2, await shard.EraseUser(erasedUser));
 
         var grain = shard.GetGrainId();
@@ -248,6 +230,6 @@ public sealed class ReactionShardTests(ClusterFixture fixture)
     private async Task<PostSnapshot> NewPostAsync()
     {
         var author = await fixture.CreateUserAsync("author");
-        return await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).PublishOne(new NewPost(author, "Viral news", "p1"));
+        return await Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).PublishOne(new NewPost(author, "Viral news"));
     }
 }
