@@ -37,6 +37,9 @@ public sealed class SourceGrain(
     // Set by a read of a source that has never published (see GetRecent).
     private IGrainTimer? emptyCheck;
 
+    // Set while fan-outs wait to be finished (see FinishPendingFanouts).
+    private IGrainTimer? pendingFanouts;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var key = this.GetPrimaryKeyString();
@@ -49,7 +52,7 @@ public sealed class SourceGrain(
         if (recovery.AnyPending)
         {
             // A previous activation died mid fan-out: finish it as soon as this one is running.
-            this.RegisterGrainTimer(recovery.ResumeAllAsync, TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+            FinishPendingFanouts(TimeSpan.Zero);
         }
 
         return Task.CompletedTask;
@@ -58,7 +61,17 @@ public sealed class SourceGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         recovery.StoreOnDeactivationAsync(reason, cancellationToken);
 
-    public Task<BatchOutcome<PostSnapshot>[]> PublishAll(NewPost[] posts) => publisher.PublishAllAsync(posts);
+    public async Task<BatchOutcome<PostSnapshot>[]> PublishAll(NewPost[] posts)
+    {
+        var outcomes = await publisher.PublishAllAsync(posts);
+        if (publisher.LeftUnfinished)
+        {
+            publisher.LeftUnfinished = false;
+            FinishPendingFanouts(FanoutRetryInterval);
+        }
+
+        return outcomes;
+    }
 
     public Task ResumeFanout(long postId) => recovery.ResumeAsync(postId);
 
@@ -110,6 +123,37 @@ public sealed class SourceGrain(
     }
 
     private bool IsEmpty => recent.IsEmpty && recovery.IsSettled;
+
+    private static readonly TimeSpan FanoutRetryInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Finishes the pending fan-outs from timer turns, trying again every few seconds while the log
+    /// or a silo keeps failing, so that a stored post always reaches its audience while the source stays.
+    /// </summary>
+    private void FinishPendingFanouts(TimeSpan dueTime)
+    {
+        if (pendingFanouts is not null)
+        {
+            return;
+        }
+
+        pendingFanouts = this.RegisterGrainTimer(
+            async () =>
+            {
+                try
+                {
+                    await recovery.ResumeAllAsync();
+                    pendingFanouts?.Dispose();
+                    pendingFanouts = null;
+                }
+                catch (Exception ex)
+                {
+                    logger.LogWarning(ex, "Pending fan-outs of {Source} could not be finished yet; trying again", source.Key);
+                }
+            },
+            dueTime,
+            FanoutRetryInterval);
+    }
 
     /// <summary>
     /// A timer's turn, so never while a call runs here (the grain is not reentrant): a deactivation

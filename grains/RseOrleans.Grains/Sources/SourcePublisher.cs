@@ -113,9 +113,10 @@ internal sealed class SourcePublisher(
     /// <summary>
     /// Commits the batch's new posts, oldest first, with one state write, then logs them and
     /// fans each out. A failed write drops the activation (StorageFailureFilter) and nothing of the
-    /// batch was acknowledged: each caller's retry creates its post afresh. A failure after the
-    /// write (the log, a delivery) fails the call too; the fan-out stays pending for
-    /// <see cref="FanoutRecovery"/> to finish.
+    /// batch was acknowledged: each caller's retry creates its post afresh. After the write the
+    /// posts exist, so a failure of the log or a delivery does not fail their authors (a retry
+    /// would create them again): the fan-outs stay pending, <see cref="LeftUnfinished"/> says so, and
+    /// the grain has <see cref="FanoutRecovery"/> finish them shortly.
     /// </summary>
     private async Task CommitAndDistributeAsync(List<(NewPost Request, PostSnapshot Post)> newPosts)
     {
@@ -137,6 +138,22 @@ internal sealed class SourcePublisher(
         // The commit point: from here on the posts exist, and the recovery finishes the rest.
         await state.WriteStateAsync();
         recovery.Stored();
+        try
+        {
+            await DistributeAsync(newPosts, batchIds, missedWhilePulled, registry);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Posts of {Source} are stored but their fan-out stopped; it is finished shortly", source.Key);
+            LeftUnfinished = true;
+        }
+    }
+
+    /// <summary>Set when a batch's fan-out stopped after its commit; the grain reads and clears it.</summary>
+    public bool LeftUnfinished { get; set; }
+
+    private async Task DistributeAsync(List<(NewPost Request, PostSnapshot Post)> newPosts, long[] batchIds, long[]? missedWhilePulled, IPullRegistryGrain registry)
+    {
         await activityLog.AppendAllAsync([.. newPosts.Select(item => Posted(item.Post, source))], fanoutPending: true);
 
         if (policy.Pulled)

@@ -5,6 +5,7 @@ using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.TestingHost;
 using RseOrleans.Grains;
+using RseOrleans.Grains.Durability;
 using RseOrleans.Model;
 using RseOrleans.Silo.Hosting;
 
@@ -33,6 +34,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// </summary>
     public CountingGrainStorage Storage => storage!;
 
+    /// <summary>The activity log of every silo: keeps nothing, as embedded, but its appends can be made to fail.</summary>
+    public FailableActivityLog ActivityLog { get; } = new();
+
     /// <summary>Creates a user with a unique id starting with <paramref name="name"/>.</summary>
     public async Task<string> CreateUserAsync(string name)
     {
@@ -47,6 +51,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddEmbeddedProviders();
+            silo.Services.AddSingleton<IActivityLog>(ActivityLog);
             silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Main, (services, _) =>
                 LazyInitializer.EnsureInitialized(ref storage, () => new CountingGrainStorage(services.GetRequiredService<DeepCopier>())));
             silo.Services.AddRseGrainServices(new ConfigurationBuilder().Build());

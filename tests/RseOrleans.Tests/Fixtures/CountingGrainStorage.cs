@@ -83,9 +83,4 @@ public sealed class CountingGrainStorage(DeepCopier copier) : IGrainStorage
         grainState.RecordExists = false;
         return Task.CompletedTask;
     }
-
-    private sealed class Outage(Action end) : IDisposable
-    {
-        public void Dispose() => end();
-    }
 }
