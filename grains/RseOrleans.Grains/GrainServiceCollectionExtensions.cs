@@ -38,6 +38,7 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton<ITimelineStore, NoTimelineStore>();
         services.TryAddSingleton<ISourceKeeping, EmbeddedSourceKeeping>();
         services.TryAddSingleton<IFeedHistory, SourceWindowFeedHistory>();
+        services.TryAddSingleton<IMemberSetStore, GrainStorageMemberSetStore>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, StorageFailureFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, LocalPublishingFilter>());
         return services;

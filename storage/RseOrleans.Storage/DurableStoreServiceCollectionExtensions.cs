@@ -13,8 +13,9 @@ namespace RseOrleans.Storage;
 public static class DurableStoreServiceCollectionExtensions
 {
     /// <summary>
-    /// The PostgreSQL activity log (and feeds built and caught up from it), the Redis timeline store,
-    /// the schema migrator and the start-up check. Registered before the grain services so that they replace the embedded defaults.
+    /// The PostgreSQL activity log (and feeds built and caught up from it) and group member rows, the
+    /// Redis timeline store, the schema migrator and the start-up check. Registered before the grain
+    /// services so that they replace the embedded defaults.
     /// </summary>
     public static IServiceCollection AddDurableStores(this IServiceCollection services, DurableStoreOptions stores)
     {
@@ -26,6 +27,7 @@ public static class DurableStoreServiceCollectionExtensions
         services.AddSingleton<ITimelineStore, RedisTimelineStore>();
         services.AddSingleton<ISourceKeeping, DurableSourceKeeping>();
         services.AddSingleton<IFeedHistory, ActivityLogFeedHistory>();
+        services.AddSingleton<IMemberSetStore, PostgresMemberSetStore>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DurableStoreStartup>();
         services.AddHostedService<FanoutRecoveryService>();
         return services;

@@ -1,6 +1,8 @@
 using System.IO.Hashing;
 using System.Text;
+using RseOrleans.Grains.Durability;
 using RseOrleans.Grains.Infrastructure;
+using RseOrleans.Grains.Repair;
 using RseOrleans.Model;
 
 namespace RseOrleans.Grains.Groups;
@@ -18,8 +20,7 @@ public sealed class GroupState
     [Id(2)]
     public DateTimeOffset CreatedAt { get; set; }
 
-    [Id(3)]
-    public Dictionary<string, GroupMember> Members { get; set; } = new(StringComparer.Ordinal);
+    // Id 3 held the members before they were kept apart (GroupMembers, IMemberSetStore); no release stored it.
 
     [Id(4)]
     public Dictionary<string, DateTimeOffset> JoinRequests { get; set; } = new(StringComparer.Ordinal);
@@ -33,13 +34,16 @@ public sealed class GroupState
 }
 
 /// <summary>
-/// Settings, members, roles and join requests of one group. Every membership change goes
-/// through here and also subscribes or unsubscribes the member's home feed, so a member who
-/// leaves stops seeing the group's posts at once.
+/// Settings, members, roles and join requests of one group: the owner of membership and roles.
+/// The members are kept apart from <see cref="GroupState"/> (<see cref="GroupMembers"/>), one row
+/// per member in durable mode. Every membership change goes through here and also updates the
+/// derived copies (the group source's audience, the member's feed subscription and group list), so
+/// a member who leaves stops seeing the group's posts at once.
 /// </summary>
 [GrainType("group")]
 public sealed class GroupGrain(
     [PersistentState("group", StorageNames.Main)] IPersistentState<GroupState> state,
+    IMemberSetStore memberStore,
     LocalReadModel readModel,
     TimeProvider clock) : Grain, IGroupGrain, IPublishesLocally
 {
@@ -52,13 +56,11 @@ public sealed class GroupGrain(
     private const string SetRoleOperation = "set-role";
     private const string EraseMemberOperation = "erase-member";
 
-    private string[]? sortedMembers;
+    private GroupMembers members = null!;
 
     private string GroupId => this.GetPrimaryKeyString();
 
     private SourceId Source => SourceId.Group(GroupId);
-
-    private Dictionary<string, GroupMember> Members => state.State.Members;
 
     // Published once someone reads the group's snapshot (group names in hydrated pages).
     private LocalPublication<string, GroupSnapshot>? publication;
@@ -67,6 +69,9 @@ public sealed class GroupGrain(
         new LocalPublication<string, GroupSnapshot>(readModel.Groups, () => GroupId, () => state.State.Spec is null ? null : Snapshot());
 
     ILocalPublication IPublishesLocally.Publication => Published;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
+        members = await GroupMembers.LoadAsync(memberStore, Source.Key);
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -119,7 +124,7 @@ public sealed class GroupGrain(
         var spec = RequireVisibleTo(userId);
 
         JoinOutcome outcome;
-        if (Members.ContainsKey(userId) || spec.Visibility == GroupVisibility.Open)
+        if (members.Contains(userId) || spec.Visibility == GroupVisibility.Open)
         {
             await AddMemberCore(userId, GroupRole.Member);
             outcome = JoinOutcome.Joined;
@@ -143,12 +148,12 @@ public sealed class GroupGrain(
         var withdrawn = state.State.JoinRequests.Remove(userId);
         if (!withdrawn)
         {
-            if (!Members.ContainsKey(userId))
+            if (!members.Contains(userId))
             {
                 throw DomainException.Precondition($"User '{userId}' is not a member of group '{GroupId}'.");
             }
 
-            EnsureAnotherOwnerRemains(userId);
+            members.EnsureAnotherOwnerRemains(userId);
             await RemoveMemberCore(userId);
         }
 
@@ -162,7 +167,7 @@ public sealed class GroupGrain(
     public async Task<GroupMember> ApproveJoinRequest(string actorId, string userId, string requestId)
     {
         RequireAdmin(actorId);
-        if (!Members.ContainsKey(userId))
+        if (!members.Contains(userId))
         {
             if (!state.State.JoinRequests.ContainsKey(userId))
             {
@@ -173,7 +178,7 @@ public sealed class GroupGrain(
             await state.WriteStateAsync();
         }
 
-        var approved = Members.TryGetValue(userId, out var member) ? member : throw DomainException.NotFound($"Member '{userId}'");
+        var approved = members.TryGet(userId, out var member) ? member : throw DomainException.NotFound($"Member '{userId}'");
         await AuditAsync(ApproveOperation, actorId, requestId, AuditActions.ApproveJoinRequest, userId, "");
         return approved;
     }
@@ -211,7 +216,7 @@ public sealed class GroupGrain(
             await state.WriteStateAsync();
         }
 
-        var added = Members.TryGetValue(userId, out var member) ? member : throw DomainException.NotFound($"Member '{userId}'");
+        var added = members.TryGet(userId, out var member) ? member : throw DomainException.NotFound($"Member '{userId}'");
         await AuditAsync(AddMemberOperation, actorId, requestId, AuditActions.AddMember, userId, "");
         return added;
     }
@@ -259,7 +264,7 @@ public sealed class GroupGrain(
     {
         var actorRole = RequireAdmin(actorId);
 
-        if (!Members.TryGetValue(userId, out var member))
+        if (!members.TryGet(userId, out var member))
         {
             throw DomainException.NotFound($"Member '{userId}' of group '{GroupId}'");
         }
@@ -269,7 +274,7 @@ public sealed class GroupGrain(
             throw DomainException.Denied("Admins may remove members only; owners may remove anyone.");
         }
 
-        EnsureAnotherOwnerRemains(userId);
+        members.EnsureAnotherOwnerRemains(userId);
         await RemoveMemberCore(userId);
         await state.WriteStateAsync();
         await AuditAsync(RemoveMemberOperation, actorId, requestId, AuditActions.RemoveMember, userId, "");
@@ -288,7 +293,7 @@ public sealed class GroupGrain(
             throw DomainException.Invalid("role", "must be member, moderator, admin or owner.");
         }
 
-        if (!Members.TryGetValue(userId, out var member))
+        if (!members.TryGet(userId, out var member))
         {
             throw DomainException.NotFound($"Member '{userId}' of group '{GroupId}'");
         }
@@ -297,27 +302,25 @@ public sealed class GroupGrain(
         {
             if (role < GroupRole.Owner)
             {
-                EnsureAnotherOwnerRemains(userId);
+                members.EnsureAnotherOwnerRemains(userId);
             }
 
-            Members[userId] = member with { Role = role };
+            members.SetRole(userId, role);
+            await members.SaveAsync();
             await state.WriteStateAsync();
         }
 
-        await AuditAsync(SetRoleOperation, actorId, requestId, AuditActions.SetMemberRole, userId, Members[userId].Role.ToString().ToLowerInvariant());
-        return Members[userId];
+        await AuditAsync(SetRoleOperation, actorId, requestId, AuditActions.SetMemberRole, userId, members[userId].Role.ToString().ToLowerInvariant());
+        return members[userId];
     }
 
-    public Task<MemberPage> ListMembers(string? after, int pageSize)
-    {
-        sortedMembers ??= SortedPage.Sort(Members.Keys);
-        var (items, next) = SortedPage.After(sortedMembers, after, pageSize);
-        return Task.FromResult(new MemberPage(items.Select(id => Members[id]).ToArray(), next));
-    }
+    public Task<MemberPage> ListMembers(string? after, int pageSize) => Task.FromResult(members.Page(after, pageSize));
+
+    public Task<string[]> GetMemberIds() => Task.FromResult(members.Ids.ToArray());
 
     public Task<UserMembership?> GetMembershipOf(string userId)
     {
-        var member = Members.GetValueOrDefault(userId);
+        var member = members.TryGet(userId, out var found) ? found : null;
         DateTimeOffset? requestedAt = state.State.JoinRequests.TryGetValue(userId, out var at) ? at : null;
         return Task.FromResult(state.State.Spec is { } spec && (member is not null || requestedAt is not null)
             ? new UserMembership(GroupId, spec.Name, member?.Role ?? GroupRole.None, member?.JoinedAt, requestedAt)
@@ -327,21 +330,13 @@ public sealed class GroupGrain(
     public async Task<MemberErasure> EraseMember(string userId, string actorId, string requestId)
     {
         var droppedRequest = state.State.JoinRequests.Remove(userId);
-        var wasMember = Members.TryGetValue(userId, out var member);
-        string? newOwner = null;
-        if (wasMember && member!.Role == GroupRole.Owner && !Members.Values.Any(m => m.Role == GroupRole.Owner && m.UserId != userId))
+        var wasMember = members.Contains(userId);
+
+        // A group with members keeps an owner: the most trusted, then the longest-standing.
+        var newOwner = wasMember ? members.SuccessorOf(userId) : null;
+        if (newOwner is not null)
         {
-            // A group with members keeps an owner: the most trusted, then the longest-standing.
-            newOwner = Members.Values
-                .Where(m => m.UserId != userId)
-                .OrderByDescending(m => m.Role)
-                .ThenBy(m => m.JoinedAt)
-                .ThenBy(m => m.UserId, StringComparer.Ordinal)
-                .FirstOrDefault()?.UserId;
-            if (newOwner is not null)
-            {
-                Members[newOwner] = Members[newOwner] with { Role = GroupRole.Owner };
-            }
+            members.SetRole(newOwner, GroupRole.Owner);
         }
 
         if (wasMember)
@@ -373,6 +368,58 @@ public sealed class GroupGrain(
         return new MemberErasure(wasMember, droppedRequest, newOwner);
     }
 
+    public async Task<PostingRefusal?[]> CheckPostingRight(string[] authorIds)
+    {
+        var refusals = new PostingRefusal?[authorIds.Length];
+        for (var i = 0; i < authorIds.Length; i++)
+        {
+            refusals[i] = await PostingRefusalOf(authorIds[i]);
+        }
+
+        return refusals;
+    }
+
+    public Task<RepairReport> RepairDerivedCopies()
+    {
+        if (state.State.Spec is null)
+        {
+            throw DomainException.NotFound($"Group '{GroupId}'");
+        }
+
+        return new DerivedCopies(GrainFactory).RepairGroupAsync(
+            Source,
+            members.Ids.ToHashSet(StringComparer.Ordinal),
+            [.. state.State.JoinRequests.Keys]);
+    }
+
+    /// <summary>
+    /// A group secret to the author (secret and not theirs, or, for a guest, any group not theirs)
+    /// is NOT_FOUND, word for word as a missing one, as everywhere in the API; otherwise a
+    /// non-member, or a mere member of an announcement channel, is refused.
+    /// </summary>
+    private async Task<PostingRefusal?> PostingRefusalOf(string userId)
+    {
+        var notFound = new PostingRefusal(DomainError.NotFound, $"Group '{GroupId}' was not found.");
+        if (state.State.Spec is not { } spec)
+        {
+            return notFound;
+        }
+
+        var role = RoleOf(userId);
+        if (role == GroupRole.None)
+        {
+            var isGuest = spec.Visibility != GroupVisibility.Secret
+                && (await User(userId).GetAccount()).Role == NetworkRole.Guest;
+            return spec.Visibility == GroupVisibility.Secret || isGuest
+                ? notFound
+                : new PostingRefusal(DomainError.PermissionDenied, $"Only members post in group '{GroupId}'; join it first.");
+        }
+
+        return spec.PostingPolicy == PostingPolicy.AdminsOnly && role < GroupRole.Admin
+            ? new PostingRefusal(DomainError.PermissionDenied, $"Group '{GroupId}' is an announcement channel: only its owners and admins post.")
+            : null;
+    }
+
     private IUserGrain User(string userId) => GrainFactory.GetGrain<IUserGrain>(userId);
 
     private Task<int> AddMemberCore(string userId, GroupRole role) => AddMembersCore([userId], role);
@@ -380,7 +427,7 @@ public sealed class GroupGrain(
     /// <summary>Adds the users not yet members: one audience write, their feeds subscribed in parallel.</summary>
     private async Task<int> AddMembersCore(IReadOnlyCollection<string> userIds, GroupRole role)
     {
-        var newcomers = userIds.Where(userId => !Members.ContainsKey(userId)).Distinct(StringComparer.Ordinal).ToArray();
+        var newcomers = userIds.Where(userId => !members.Contains(userId)).Distinct(StringComparer.Ordinal).ToArray();
         if (newcomers.Length == 0)
         {
             return 0;
@@ -399,11 +446,12 @@ public sealed class GroupGrain(
         var now = clock.GetUtcNow();
         foreach (var userId in newcomers)
         {
-            Members[userId] = new GroupMember(userId, role, now);
+            members.Add(userId, role, now);
             state.State.JoinRequests.Remove(userId);
         }
 
-        sortedMembers = null;
+        // One row per newcomer in durable mode; the caller writes the group's own state next.
+        await members.SaveAsync();
         return newcomers.Length;
     }
 
@@ -413,8 +461,8 @@ public sealed class GroupGrain(
         await GrainFactory.GetGrain<IFeedGrain>(userId).RemoveSource(Source);
         await GrainFactory.GetGrain<ISourceGrain>(Source.Key).RemoveAudience(userId);
         await GrainFactory.GetGrain<IUserGrain>(userId).NoteMembership(GroupId, isMember: false);
-        Members.Remove(userId);
-        sortedMembers = null;
+        members.Remove(userId);
+        await members.SaveAsync();
     }
 
     /// <summary>
@@ -425,12 +473,12 @@ public sealed class GroupGrain(
         GrainFactory.GetGrain<IAuditLogGrain>(IAuditLogGrain.NetworkKey).Record(
             new AuditRecord($"group:{GroupId}|{operation}|{actorId}|{requestId}", actorId, action, targetUserId, GroupId, detail));
 
-    private GroupRole RoleOf(string userId) => Members.TryGetValue(userId, out var member) ? member.Role : GroupRole.None;
+    private GroupRole RoleOf(string userId) => members.RoleOf(userId);
 
     /// <summary>A secret group does not exist for non-members: same answer as a missing group.</summary>
     private GroupSpec RequireVisibleTo(string userId)
     {
-        if (state.State.Spec is not { } spec || (spec.Visibility == GroupVisibility.Secret && !Members.ContainsKey(userId)))
+        if (state.State.Spec is not { } spec || (spec.Visibility == GroupVisibility.Secret && !members.Contains(userId)))
         {
             throw DomainException.NotFound($"Group '{GroupId}'");
         }
@@ -447,13 +495,5 @@ public sealed class GroupGrain(
             : throw DomainException.Denied("Only the group's owners and admins manage its members.");
     }
 
-    private void EnsureAnotherOwnerRemains(string userId)
-    {
-        if (RoleOf(userId) == GroupRole.Owner && Members.Values.Count(member => member.Role == GroupRole.Owner) == 1)
-        {
-            throw DomainException.Precondition("A group keeps at least one owner: make another member owner first.");
-        }
-    }
-
-    private GroupSnapshot Snapshot() => new(GroupId, state.State.Spec!, Members.Count, state.State.CreatedBy, state.State.CreatedAt);
+    private GroupSnapshot Snapshot() => new(GroupId, state.State.Spec!, members.Count, state.State.CreatedBy, state.State.CreatedAt);
 }
