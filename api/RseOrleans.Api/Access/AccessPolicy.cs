@@ -6,13 +6,13 @@ using RseOrleans.Model;
 namespace RseOrleans.Api.Access;
 
 /// <summary>
-/// Who may see and publish what. Every read path asks here; the rules in one place:
+/// Who may see what. Every read path asks here; the rules in one place:
 /// a secret group and its content do not exist for non-members (NOT_FOUND, as for a missing id);
 /// a closed group is visible but its content is for members (PERMISSION_DENIED);
-/// an open group is readable by everyone; posting needs membership and respects the posting policy.
+/// an open group is readable by everyone. Posting is checked behind the grain boundary (the group's
+/// source asks the group grain), as is membership management, where the roles live.
 /// Guests (external partners) see only the groups they are members of, as if every other group were
 /// secret, and only the people who share one of those groups with them.
-/// Membership management itself is checked by the group grain, where the roles live.
 /// </summary>
 public sealed class AccessPolicy(IGrainFactory grains, GrainReads reads, Identity.CallerIdentity identity)
 {
@@ -82,20 +82,6 @@ public sealed class AccessPolicy(IGrainFactory grains, GrainReads reads, Identit
         return access.CanReadContent
             ? access
             : throw Fail.Denied($"Only members read group '{groupId}'; ask to join it.");
-    }
-
-    public async Task RequirePostingRight(string groupId, string userId)
-    {
-        var access = await RequireVisibleGroup(groupId, userId);
-        if (!access.IsMember)
-        {
-            throw Fail.Denied($"Only members post in group '{groupId}'; join it first.");
-        }
-
-        if (access.PostingPolicy == PostingPolicy.AdminsOnly && !access.IsAdmin)
-        {
-            throw Fail.Denied($"Group '{groupId}' is an announcement channel: only its owners and admins post.");
-        }
     }
 
     /// <summary>A live post the user may read, with their access to its group (null for a profile post).</summary>

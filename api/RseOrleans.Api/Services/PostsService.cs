@@ -28,16 +28,10 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         Require.RequestId(request.RequestId);
         var text = Require.Text(request.Text, "text", Require.MaxPostTextLength);
 
-        SourceId source;
-        if (string.IsNullOrEmpty(request.GroupId))
-        {
-            source = SourceId.User(caller);
-        }
-        else
-        {
-            source = SourceId.Group(Require.Id(request.GroupId, "group_id"));
-            await access.RequirePostingRight(source.Id, caller);
-        }
+        // The posting right is the source's to check (a group asks its grain, which owns the roles).
+        var source = string.IsNullOrEmpty(request.GroupId)
+            ? SourceId.User(caller)
+            : SourceId.Group(Require.Id(request.GroupId, "group_id"));
 
         // Batched with the other posts this process sends the source: a busy group commits a batch
         // of posts with one write instead of queueing them one write after another.

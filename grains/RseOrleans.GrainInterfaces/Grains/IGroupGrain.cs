@@ -57,4 +57,18 @@ public interface IGroupGrain : IGrainWithStringKey
     /// joined first becomes owner. The API has checked that the actor may erase the user.
     /// </summary>
     Task<MemberErasure> EraseMember(string userId, string actorId, string requestId);
+
+    /// <summary>
+    /// Whether each author may post here, as the group's source asks before it publishes: null for
+    /// an author who may, else the refusal (NOT_FOUND where the group is secret to them). The group
+    /// owns membership and roles, so the posting right is decided here and nowhere else.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<PostingRefusal?[]> CheckPostingRight(string[] authorIds);
+
+    /// <summary>
+    /// Sets the copies derived from this group's members right: the group source's audience, and
+    /// each member's (and former member's) feed subscription and group list.
+    /// </summary>
+    Task<RepairReport> RepairDerivedCopies();
 }

@@ -102,3 +102,18 @@ public sealed record MemberPage([property: Id(0)] IReadOnlyList<GroupMember> Mem
 [GenerateSerializer, Immutable]
 [Alias("rse.JoinRequest")]
 public sealed record JoinRequest([property: Id(0)] string UserId, [property: Id(1)] DateTimeOffset RequestedAt);
+
+/// <summary>Why an author may not post in a group: the status and message the API answers with.</summary>
+[GenerateSerializer, Immutable]
+[Alias("rse.PostingRefusal")]
+public sealed record PostingRefusal([property: Id(0)] DomainError Error, [property: Id(1)] string Message);
+
+/// <summary>What a repair of derived copies found: how many copies it compared with their owner, how many it set right.</summary>
+[GenerateSerializer, Immutable]
+[Alias("rse.RepairReport")]
+public sealed record RepairReport([property: Id(0)] int Checked, [property: Id(1)] int Fixed)
+{
+    public static readonly RepairReport None = new(0, 0);
+
+    public static RepairReport operator +(RepairReport a, RepairReport b) => new(a.Checked + b.Checked, a.Fixed + b.Fixed);
+}

@@ -1,0 +1,38 @@
+using RseOrleans.Model;
+
+namespace RseOrleans.Grains.Sources;
+
+/// <summary>
+/// Who may post to a source, decided behind the grain boundary for profiles and groups alike: a
+/// profile takes its owner's posts only; a group asks its grain, which owns membership and roles.
+/// </summary>
+internal static class PostingRight
+{
+    /// <summary>The refusal for each post of the batch, null where its author may post.</summary>
+    public static async Task<DomainException?[]> RefusalsAsync(IGrainFactory grains, SourceId source, IReadOnlyList<NewPost> posts)
+    {
+        var refusals = new DomainException?[posts.Count];
+        if (source.Kind == SourceKind.User)
+        {
+            for (var i = 0; i < posts.Count; i++)
+            {
+                refusals[i] = posts[i].AuthorId == source.Id ? null : DomainException.Denied("Only the owner of a profile posts on it.");
+            }
+
+            return refusals;
+        }
+
+        // One question to the group for the whole batch, however many authors.
+        var authors = posts.Select(post => post.AuthorId).Distinct(StringComparer.Ordinal).ToArray();
+        var answers = await grains.GetGrain<IGroupGrain>(source.Id).CheckPostingRight(authors);
+        var byAuthor = authors.Select((author, i) => (author, answers[i])).ToDictionary(pair => pair.author, pair => pair.Item2, StringComparer.Ordinal);
+        for (var i = 0; i < posts.Count; i++)
+        {
+            refusals[i] = byAuthor[posts[i].AuthorId] is { } refusal
+                ? new DomainException(refusal.Error, refusal.Message)
+                : null;
+        }
+
+        return refusals;
+    }
+}
