@@ -14,6 +14,10 @@ public interface IFeedGrain : IGrainWithStringKey
     /// <summary>Unsubscribes and drops every entry of the source at once.</summary>
     Task RemoveSource(SourceId source);
 
+    /// <summary>The keys of the subscribed sources: a copy derived from follows and memberships, read by their repair.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyCollection<string>> GetSourceKeys();
+
     /// <summary>Appends a post; ignored when the source is not subscribed or the post is already there.</summary>
     Task Deliver(FeedDelivery delivery);
 

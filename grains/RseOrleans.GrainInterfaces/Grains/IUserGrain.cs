@@ -2,7 +2,11 @@ using RseOrleans.Model;
 
 namespace RseOrleans.Grains;
 
-/// <summary>A person's profile and the people they follow. Key: the user id.</summary>
+/// <summary>
+/// A person's profile and the people they follow: the owner of follows. Their groups and join
+/// requests here are copies derived from the groups, which own membership.
+/// Key: the user id.
+/// </summary>
 public interface IUserGrain : IGrainWithStringKey
 {
     /// <summary>Creates the user; ALREADY_EXISTS when it exists (the API answers retries, see <see cref="IRequestLedgerGrain"/>).</summary>
@@ -79,4 +83,12 @@ public interface IUserGrain : IGrainWithStringKey
 
     /// <summary>Last step of erasure: forgets whatever is left besides the tombstone; returns when the user was erased.</summary>
     Task<DateTimeOffset> CompleteErasure();
+
+    /// <summary>
+    /// Sets the copies derived from this user's follows right (the followed sources' audiences and
+    /// the user's feed subscriptions), drops followers who no longer follow the user from the
+    /// profile's audience, and brings the user's group list and join requests in line with what
+    /// each group answers.
+    /// </summary>
+    Task<RepairReport> RepairDerivedCopies();
 }

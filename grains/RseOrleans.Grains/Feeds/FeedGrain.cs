@@ -11,9 +11,12 @@ namespace RseOrleans.Grains.Feeds;
 [Alias("rse.FeedState")]
 public sealed class FeedState
 {
-    /// <summary>Keys of the followed users' and joined groups' sources: all a rebuild needs.</summary>
+    /// <summary>
+    /// Keys of the followed users' and joined groups' sources: all a rebuild needs. A derived copy:
+    /// follows are owned by the user grain, memberships by the group grains (repair: RepairDerivedCopies).
+    /// </summary>
     [Id(0)]
-    public List<string> Sources { get; set; } = [];
+    public List<string> SourcesCopy { get; set; } = [];
 }
 
 /// <summary>
@@ -48,7 +51,7 @@ public sealed class FeedGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var sources = state.State.Sources;
+        var sources = state.State.SourcesCopy;
         var ownSource = SourceId.User(UserId).Key;
         for (var i = 0; i < sources.Count; i++)
         {
@@ -75,7 +78,7 @@ public sealed class FeedGrain(
         var key = Shared(source.Key, SourceId.User(UserId).Key);
         if (timeline.Follow(key, recentPostIds))
         {
-            state.State.Sources.Add(key);
+            state.State.SourcesCopy.Add(key);
             await state.WriteStateAsync();
         }
     }
@@ -85,10 +88,13 @@ public sealed class FeedGrain(
         var key = source.Key;
         if (timeline.Unfollow(key))
         {
-            state.State.Sources.Remove(key);
+            state.State.SourcesCopy.Remove(key);
             await state.WriteStateAsync();
         }
     }
+
+    public Task<IReadOnlyCollection<string>> GetSourceKeys() =>
+        Task.FromResult<IReadOnlyCollection<string>>([.. state.State.SourcesCopy]);
 
     public async Task Deliver(FeedDelivery delivery)
     {

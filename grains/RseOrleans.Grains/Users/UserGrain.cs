@@ -1,4 +1,5 @@
 using RseOrleans.Grains.Infrastructure;
+using RseOrleans.Grains.Repair;
 using RseOrleans.Model;
 
 namespace RseOrleans.Grains.Users;
@@ -36,13 +37,14 @@ public sealed class UserState
     [Id(12)]
     private SortedIdSet? joinRequests;
 
-    /// <summary>The users this user follows, in ordinal order.</summary>
+    /// <summary>The users this user follows, in ordinal order: the owner of follows (the audiences and feeds hold copies).</summary>
     public SortedIdSet Following => following ??= new();
 
-    public SortedIdSet Groups => groups ??= new();
+    /// <summary>The user's groups. A derived copy: the group grains own membership (repair: RepairDerivedCopies).</summary>
+    public SortedIdSet GroupsCopy => groups ??= new();
 
-    /// <summary>The groups the user asked to join and has not heard back from.</summary>
-    public SortedIdSet JoinRequests => joinRequests ??= new();
+    /// <summary>The groups the user asked to join and has not heard back from. A derived copy: the group grains own join requests.</summary>
+    public SortedIdSet JoinRequestsCopy => joinRequests ??= new();
 
     /// <summary>
     /// Followed users and groups are held by many users on a silo: each state read from storage
@@ -57,7 +59,7 @@ public sealed class UserState
 
         if (groups is not null)
         {
-            Groups.ShareWith(strings);
+            GroupsCopy.ShareWith(strings);
         }
     }
 }
@@ -270,11 +272,11 @@ public sealed class UserGrain(
             throw DomainException.NotFound($"User '{UserId}'");
         }
 
-        var changed = isMember ? state.State.Groups.Add(strings.Share(groupId)) : state.State.Groups.Remove(groupId);
+        var changed = isMember ? state.State.GroupsCopy.Add(strings.Share(groupId)) : state.State.GroupsCopy.Remove(groupId);
         if (isMember)
         {
             // An approved request ends here.
-            changed |= state.State.JoinRequests.Remove(groupId);
+            changed |= state.State.JoinRequestsCopy.Remove(groupId);
         }
 
         if (changed && Exists)
@@ -284,7 +286,7 @@ public sealed class UserGrain(
     }
 
     public Task<IReadOnlyCollection<string>> GetGroupIds() =>
-        Task.FromResult<IReadOnlyCollection<string>>(state.State.Groups.ToArray());
+        Task.FromResult<IReadOnlyCollection<string>>(state.State.GroupsCopy.ToArray());
 
     public async Task NoteJoinRequest(string groupId, bool pending)
     {
@@ -293,7 +295,7 @@ public sealed class UserGrain(
             throw DomainException.NotFound($"User '{UserId}'");
         }
 
-        var changed = pending ? state.State.JoinRequests.Add(groupId) : state.State.JoinRequests.Remove(groupId);
+        var changed = pending ? state.State.JoinRequestsCopy.Add(groupId) : state.State.JoinRequestsCopy.Remove(groupId);
         if (changed && Exists)
         {
             await state.WriteStateAsync();
@@ -302,8 +304,8 @@ public sealed class UserGrain(
 
     public Task<UserRelations> GetRelations() => Task.FromResult(new UserRelations(
         state.State.Following.ToArray(),
-        state.State.Groups.ToArray(),
-        state.State.JoinRequests.ToArray()));
+        state.State.GroupsCopy.ToArray(),
+        state.State.JoinRequestsCopy.ToArray()));
 
     public async Task<bool> MarkErased()
     {
@@ -350,15 +352,48 @@ public sealed class UserGrain(
     public async Task<DateTimeOffset> CompleteErasure()
     {
         EnsureErased();
-        if (state.State.Following.Count + state.State.Groups.Count + state.State.JoinRequests.Count > 0)
+        if (state.State.Following.Count + state.State.GroupsCopy.Count + state.State.JoinRequestsCopy.Count > 0)
         {
             state.State.Following.Clear();
-            state.State.Groups.Clear();
-            state.State.JoinRequests.Clear();
+            state.State.GroupsCopy.Clear();
+            state.State.JoinRequestsCopy.Clear();
             await state.WriteStateAsync();
         }
 
         return state.State.StatusChangedAt ?? default;
+    }
+
+    public async Task<RepairReport> RepairDerivedCopies()
+    {
+        if (state.State.Profile is null)
+        {
+            // Missing, or erased: an erased user's copies were undone by the erasure.
+            return RepairReport.None;
+        }
+
+        var repair = new DerivedCopies(GrainFactory);
+        var follows = await repair.RepairFollowsAsync(UserId, state.State.Following.ToArray());
+        var copies = state.State;
+        var (memberOf, requestedBy, memberships) = await repair.RepairMembershipsAsync(UserId, [.. copies.GroupsCopy, .. copies.JoinRequestsCopy]);
+        var changed = Reconcile(copies.GroupsCopy, memberOf) + Reconcile(copies.JoinRequestsCopy, requestedBy);
+        if (changed > 0)
+        {
+            await state.WriteStateAsync();
+        }
+
+        return follows + memberships + new RepairReport(0, changed);
+    }
+
+    /// <summary>Makes a copy hold exactly what its owners answered; returns how many ids it changed.</summary>
+    private int Reconcile(SortedIdSet copy, HashSet<string> answered)
+    {
+        var stale = copy.Where(id => !answered.Contains(id)).ToArray();
+        foreach (var id in stale)
+        {
+            copy.Remove(id);
+        }
+
+        return stale.Length + answered.Count(id => copy.Add(strings.Share(id)));
     }
 
     /// <summary>Reports an admin action after its state is saved; a retry reports the same key, kept once.</summary>

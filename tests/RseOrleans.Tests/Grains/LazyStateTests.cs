@@ -54,14 +54,14 @@ public sealed class LazyStateTests
         state.Following.Add("bob");
 
         var read = RoundTrip(state);
-        Assert.Empty(read.Groups);
-        Assert.Empty(read.JoinRequests);
+        Assert.Empty(read.GroupsCopy);
+        Assert.Empty(read.JoinRequestsCopy);
         Assert.Contains("bob", read.Following);
 
-        state.Groups.Add("g1");
-        state.JoinRequests.Add("g2");
+        state.GroupsCopy.Add("g1");
+        state.JoinRequestsCopy.Add("g2");
         read = RoundTrip(state);
-        Assert.Equal("g1", Assert.Single(read.Groups));
-        Assert.Equal("g2", Assert.Single(read.JoinRequests));
+        Assert.Equal("g1", Assert.Single(read.GroupsCopy));
+        Assert.Equal("g2", Assert.Single(read.JoinRequestsCopy));
     }
 }
