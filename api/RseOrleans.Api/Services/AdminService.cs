@@ -156,6 +156,38 @@ public sealed class AdminService(IGrainFactory grains, CallerIdentity identity, 
         return changed;
     }
 
+    public override async Task<RepairDerivedCopiesResponse> RepairDerivedCopies(RepairDerivedCopiesRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAccountAsync(context);
+        Require.RequestId(request.RequestId);
+        var groupIds = request.GroupIds.Select(id => Require.Id(id, "group_ids")).Distinct(StringComparer.Ordinal).ToArray();
+        var userIds = request.UserIds.Select(id => Require.Id(id, "user_ids")).Distinct(StringComparer.Ordinal).ToArray();
+        if (groupIds.Length + userIds.Length == 0)
+        {
+            throw Fail.Invalid("group_ids", "name at least one group or user to repair.");
+        }
+
+        AccessPolicy.RequireNetworkAdmin(caller, "repair derived copies");
+        foreach (var userId in userIds)
+        {
+            await RequireAccountAsync(userId);
+        }
+
+        // A repair is idempotent, so the request id needs no log: a retry repairs again and finds nothing more to fix.
+        var report = RepairReport.None;
+        foreach (var groupId in groupIds)
+        {
+            report += await grains.GetGrain<IGroupGrain>(groupId).RepairDerivedCopies();
+        }
+
+        foreach (var userId in userIds)
+        {
+            report += await grains.GetGrain<IUserGrain>(userId).RepairDerivedCopies();
+        }
+
+        return new RepairDerivedCopiesResponse { Checked = report.Checked, Fixed = report.Fixed };
+    }
+
     private static V1.ContentReport ToProto(Model.ContentReport report, string? groupId) => new()
     {
         ReportId = report.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -4,7 +4,7 @@ using RseOrleans.Api.V1;
 
 namespace RseOrleans.Cli.Commands;
 
-/// <summary>Network administration and moderation: accounts, roles, the audit log, reports, hidden posts.</summary>
+/// <summary>Network administration and moderation: accounts, roles, the audit log, repairs, reports, hidden posts.</summary>
 internal static class AdminCommands
 {
     public static Command Admin()
@@ -55,11 +55,26 @@ internal static class AdminCommands
             PrintNext(page.NextPageToken);
         });
 
+        var repairGroups = new Option<string[]>("--group") { Description = "A group whose members' copies to rebuild (repeatable).", DefaultValueFactory = _ => [] };
+        var repairUsers = new Option<string[]>("--user") { Description = "A user whose follows' copies and group list to rebuild (repeatable).", DefaultValueFactory = _ => [] };
+        var repair = new Command("repair", "Rebuild the copies derived from group memberships and follows (audiences, feed subscriptions, group lists) from their owners.") { repairGroups, repairUsers };
+        repair.SetCall(async (parse, session, cancellation) =>
+        {
+            var request = new RepairDerivedCopiesRequest { RequestId = session.RequestId };
+            request.GroupIds.AddRange(parse.GetValue(repairGroups)!);
+            request.UserIds.AddRange(parse.GetValue(repairUsers)!);
+            var report = await Client(session).RepairDerivedCopiesAsync(request, session.Headers, cancellationToken: cancellation);
+            Console.WriteLine(report.Fixed == 0
+                ? $"nothing to repair: {report.Checked} copies checked"
+                : $"{report.Fixed} copies set right of {report.Checked} checked");
+        });
+
         command.Subcommands.Add(account);
         command.Subcommands.Add(setRole);
         command.Subcommands.Add(deactivate);
         command.Subcommands.Add(reactivate);
         command.Subcommands.Add(audit);
+        command.Subcommands.Add(repair);
         return command;
     }
 

@@ -77,6 +77,7 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
             ("SetNetworkRole", "UDDDDDDDDO", false, (w, h) => engine.Admin.SetNetworkRoleAsync(new SetNetworkRoleRequest { RequestId = NewRequestId(), UserId = people.Star, Role = NetworkRole.Member }, h).ResponseAsync),
             ("DeactivateUser", "UDDDDDDDDO", false, (w, h) => engine.Admin.DeactivateUserAsync(new DeactivateUserRequest { RequestId = NewRequestId(), UserId = w.Victim }, h).ResponseAsync),
             ("ReactivateUser", "UDDDDDDDDO", false, (w, h) => engine.Admin.ReactivateUserAsync(new ReactivateUserRequest { RequestId = NewRequestId(), UserId = w.Victim }, h).ResponseAsync),
+            ("RepairDerivedCopies", "UDDDDDDDDO", false, (w, h) => engine.Admin.RepairDerivedCopiesAsync(new RepairDerivedCopiesRequest { RequestId = NewRequestId(), GroupIds = { w.GroupId } }, h).ResponseAsync),
             // Erasing oneself is everyone's right (DataProtectionTests); here, someone else.
             ("EraseUser (other)", "UDDDDDDDDO", true, (w, h) => engine.Users.EraseUserAsync(new EraseUserRequest { RequestId = NewRequestId(), UserId = w.Victim, Confirm = true }, h).ResponseAsync),
         };
