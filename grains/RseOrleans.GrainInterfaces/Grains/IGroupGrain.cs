@@ -47,6 +47,13 @@ public interface IGroupGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<MemberPage> ListMembers(string? after, int pageSize);
 
+    /// <summary>
+    /// The ids of every member: what the group's source derives its audience from when it
+    /// activates (a member list stored twice would be rewritten whole at every join).
+    /// </summary>
+    [AlwaysInterleave]
+    Task<string[]> GetMemberIds();
+
     /// <summary>The user's membership or pending join request, or null when they have neither.</summary>
     [AlwaysInterleave]
     Task<UserMembership?> GetMembershipOf(string userId);

@@ -25,8 +25,8 @@ public interface ISourceGrain : IGrainWithStringKey
     Task ResumeFanout(long postId);
 
     /// <summary>
-    /// Adds followers or members, with one state write however many; returns the recent post ids
-    /// their feeds should show.
+    /// Adds followers or members, with one state write however many (none for a group: the group
+    /// stores its members); returns the recent post ids their feeds should show.
     /// </summary>
     Task<IReadOnlyList<long>> AddAudience(IReadOnlyCollection<string> userIds);
 

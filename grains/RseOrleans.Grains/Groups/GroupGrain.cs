@@ -318,6 +318,8 @@ public sealed class GroupGrain(
 
     public Task<string[]> GetMemberIds() => Task.FromResult(members.Ids.ToArray());
 
+    public Task<string[]> GetMemberIds() => Task.FromResult(members.Ids.ToArray());
+
     public Task<UserMembership?> GetMembershipOf(string userId)
     {
         var member = members.TryGet(userId, out var found) ? found : null;
