@@ -53,8 +53,10 @@ public sealed class GrainStorageMemberSetStore(IServiceProvider services) : IMem
 {
     private const string StateName = "member-set";
 
+    private IGrainStorage? storage;
+
     // Resolved at first use: the storage providers are registered by the host after the grain services.
-    private IGrainStorage Storage => field ??= services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Main);
+    private IGrainStorage Storage => storage ??= services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Main);
 
     public async Task<StoredMemberSet> LoadAsync(string setKey)
     {

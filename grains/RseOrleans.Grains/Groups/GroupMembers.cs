@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using RseOrleans.Grains.Durability;
 using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Model;
@@ -27,7 +28,7 @@ internal sealed class GroupMembers(IMemberSetStore store, StoredMemberSet stored
 
     public bool Contains(string userId) => All.ContainsKey(userId);
 
-    public bool TryGet(string userId, out GroupMember member) => All.TryGetValue(userId, out member!);
+    public bool TryGet(string userId, [MaybeNullWhen(false)] out GroupMember member) => All.TryGetValue(userId, out member);
 
     public GroupMember this[string userId] => All[userId];
 

@@ -12,7 +12,7 @@ namespace RseOrleans.Grains.Repair;
 internal sealed class DerivedCopies(IGrainFactory grains)
 {
     // Members are checked this many at a time: a group of 100,000 neither floods a silo nor takes forever.
-    private const int Parallel = 64;
+    private const int AtOnce = 64;
 
     /// <summary>
     /// From a group's members and join requests: its source's audience, every member's feed and
@@ -26,18 +26,18 @@ internal sealed class DerivedCopies(IGrainFactory grains)
         var recent = await source.AddAudience(missing);
         var fixedCount = missing.Length;
 
-        foreach (var batch in members.Chunk(Parallel))
+        foreach (var batch in members.Chunk(AtOnce))
         {
             var fixes = await Task.WhenAll(batch.Select(async member =>
             {
-                var fixes = await EnsureSubscribedAsync(member, group, recent) ? 1 : 0;
+                var count = await EnsureSubscribedAsync(member, group, recent) ? 1 : 0;
                 if (!(await grains.GetGrain<IUserGrain>(member).GetRelations()).Groups.Contains(group.Id))
                 {
                     await grains.GetGrain<IUserGrain>(member).NoteMembership(group.Id, isMember: true);
-                    fixes++;
+                    count++;
                 }
 
-                return fixes;
+                return count;
             }));
             fixedCount += fixes.Sum();
         }
@@ -105,7 +105,7 @@ internal sealed class DerivedCopies(IGrainFactory grains)
 
         var profile = grains.GetGrain<ISourceGrain>(own.Key);
         var followers = await AudienceOfAsync(profile);
-        foreach (var batch in followers.Chunk(Parallel))
+        foreach (var batch in followers.Chunk(AtOnce))
         {
             var gone = await Task.WhenAll(batch.Select(async follower =>
                 !(await grains.GetGrain<IUserGrain>(follower).GetRelations()).Following.Contains(userId)));
