@@ -62,7 +62,7 @@ public sealed class GrainStorageMemberSetStore(IServiceProvider services) : IMem
     {
         var stored = new GrainState<MemberSetState>(new MemberSetState());
         await Storage.ReadStateAsync(StateName, IdOf(setKey), stored);
-        var members = new Dictionary<string, GroupMember>(stored.State.Members, StringComparer.Ordinal);
+        var members = new Dictionary<string, GroupMember>(stored.State?.Members ?? [], StringComparer.Ordinal);
         return new StoredMemberSet(setKey, members, stored.ETag);
     }
 

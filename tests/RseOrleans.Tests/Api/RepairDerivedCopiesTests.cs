@@ -2,7 +2,7 @@ using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using RseOrleans.Api.V1;
 using RseOrleans.Grains;
-using RseOrleans.Model;
+using SourceId = RseOrleans.Model.SourceId;
 using RseOrleans.Tests.Fixtures;
 using static RseOrleans.Tests.Fixtures.EngineClient;
 
