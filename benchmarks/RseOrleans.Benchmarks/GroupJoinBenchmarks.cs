@@ -106,7 +106,7 @@ public class GroupJoinBenchmarks : IAsyncDisposable
         foreach (var joiner in joiners)
         {
             var started = Stopwatch.GetTimestamp();
-            var outcome = await group.Join(joiner, $"join-{joiner}");
+            var outcome = await group.Join(joiner);
             joinMicros.RecordValue((long)Stopwatch.GetElapsedTime(started).TotalMicroseconds);
             if (outcome != JoinOutcome.Joined)
             {
@@ -117,7 +117,7 @@ public class GroupJoinBenchmarks : IAsyncDisposable
 
     private async Task<string> CreateAccountAsync(string userId)
     {
-        await silo.Grains.GetGrain<IUserGrain>(userId).Create(new UserProfile(userId, "", "", "", "", "", []), "create");
+        await silo.Grains.GetGrain<IUserGrain>(userId).Create(new UserProfile(userId, "", "", "", "", "", []));
         return userId;
     }
 

@@ -318,8 +318,6 @@ public sealed class GroupGrain(
 
     public Task<string[]> GetMemberIds() => Task.FromResult(members.Ids.ToArray());
 
-    public Task<string[]> GetMemberIds() => Task.FromResult(members.Ids.ToArray());
-
     public Task<UserMembership?> GetMembershipOf(string userId)
     {
         var member = members.TryGet(userId, out var found) ? found : null;

@@ -7,10 +7,12 @@ namespace RseOrleans.Grains.Sources;
 /// <summary>
 /// Who receives a source's posts, and pushing a post to them. The two views of the audience (the
 /// fan-out's recipients, and a sorted list to page through) are built once per change of it,
-/// rather than at every post or page.
+/// rather than at every post or page. A copy derived from follows or membership (see
+/// <see cref="DerivedAudienceState"/>): a profile stores its followers; a group's source takes its
+/// members from the group grain, which stores them.
 /// </summary>
 internal sealed class SourceAudience(
-    IPersistentState<SourceAudienceState> audience,
+    IPersistentState<DerivedAudienceState> audience,
     SourceId source,
     FeedDeliveryClient deliveries)
 {
@@ -19,7 +21,14 @@ internal sealed class SourceAudience(
 
     public int Count => audience.State.Members.Count;
 
-    /// <summary>Adds members, with one write however many.</summary>
+    /// <summary>A group's audience: the group's members, as the group grain holds them now.</summary>
+    public async Task TakeFromGroupAsync(IGrainFactory grains)
+    {
+        audience.State.Members = new HashSet<string>(await grains.GetGrain<IGroupGrain>(source.Id).GetMemberIds(), StringComparer.Ordinal);
+        Changed();
+    }
+
+    /// <summary>Adds members, with one write however many (none for a group).</summary>
     public async Task AddAsync(IReadOnlyCollection<string> userIds)
     {
         var added = 0;
@@ -31,7 +40,7 @@ internal sealed class SourceAudience(
         if (added > 0)
         {
             Changed();
-            await audience.WriteStateAsync();
+            await WriteAsync();
         }
     }
 
@@ -40,7 +49,7 @@ internal sealed class SourceAudience(
         if (audience.State.Members.Remove(userId))
         {
             Changed();
-            await audience.WriteStateAsync();
+            await WriteAsync();
         }
     }
 
@@ -66,6 +75,9 @@ internal sealed class SourceAudience(
             : [.. audience.State.Members];
         return deliveries.DeliverAsync(delivery, recipients);
     }
+
+    /// <summary>A profile stores its followers; a group's members are stored by the group, which owns them.</summary>
+    private Task WriteAsync() => source.Kind == SourceKind.User ? audience.WriteStateAsync() : Task.CompletedTask;
 
     private void Changed()
     {

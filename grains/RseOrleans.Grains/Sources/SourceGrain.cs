@@ -20,7 +20,7 @@ namespace RseOrleans.Grains.Sources;
 [GrainType("source")]
 public sealed class SourceGrain(
     [PersistentState("source", StorageNames.Main)] IPersistentState<SourceState> state,
-    [PersistentState("source-audience", StorageNames.Main)] IPersistentState<SourceAudienceState> audienceState,
+    [PersistentState("source-audience", StorageNames.Main)] IPersistentState<DerivedAudienceState> audienceState,
     TimeOrderedIdGenerator ids,
     FeedDeliveryClient deliveries,
     IActivityLog activityLog,
@@ -40,11 +40,16 @@ public sealed class SourceGrain(
     // Set while fan-outs wait to be finished (see FinishPendingFanouts).
     private IGrainTimer? pendingFanouts;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var key = this.GetPrimaryKeyString();
         source = SourceId.Parse(key);
         audience = new SourceAudience(audienceState, source, deliveries);
+        if (source.Kind == SourceKind.Group)
+        {
+            await audience.TakeFromGroupAsync(GrainFactory);
+        }
+
         recent = new RecentPosts(state, key, keeping, options);
         recovery = new FanoutRecovery(state, source, audience, activityLog, keeping, GrainFactory, logger);
         var policy = new PushPullPolicy(state, audience, recent, options);
@@ -54,8 +59,6 @@ public sealed class SourceGrain(
             // A previous activation died mid fan-out: finish it as soon as this one is running.
             FinishPendingFanouts(TimeSpan.Zero);
         }
-
-        return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>

@@ -38,12 +38,13 @@ internal sealed class SourcePublisher(
     {
         var results = new Published[posts.Length];
         var fresh = new List<int>();
+        var refusals = await PostingRight.RefusalsAsync(grains, source, posts);
         for (var i = 0; i < posts.Length; i++)
         {
             var post = posts[i];
-            if (source.Kind == SourceKind.User && post.AuthorId != source.Id)
+            if (refusals[i] is { } refusal)
             {
-                results[i] = new(null, DomainException.Denied("Only the owner of a profile posts on it."));
+                results[i] = new(null, refusal);
             }
             else
             {

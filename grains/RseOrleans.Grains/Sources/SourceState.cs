@@ -1,13 +1,15 @@
 namespace RseOrleans.Grains.Sources;
 
 /// <summary>
-/// Followers of a user, or members of a group: who receives the source's posts. Stored apart from
-/// <see cref="SourceState"/> because it changes with follows and memberships, not with posts: a post
-/// to a group of 10,000 must not rewrite 10,000 member ids.
+/// Followers of a user, or members of a group: who receives the source's posts. A derived copy:
+/// follows are owned by the followers' user grains, membership by the group grain (repair:
+/// RepairDerivedCopies). A profile's followers are stored here, apart from <see cref="SourceState"/>
+/// because they change with follows, not with posts. A group's members are not stored here: the
+/// group keeps them one row each, and its source takes them from the group when it activates.
 /// </summary>
 [GenerateSerializer]
 [Alias("rse.SourceAudienceState")]
-public sealed class SourceAudienceState
+public sealed class DerivedAudienceState
 {
     [Id(0)]
     public HashSet<string> Members { get; set; } = new(StringComparer.Ordinal);
