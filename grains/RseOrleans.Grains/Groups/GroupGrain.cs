@@ -40,6 +40,10 @@ public sealed class GroupState
 /// derived copies (the group source's audience, the member's feed subscription and group list), so
 /// a member who leaves stops seeing the group's posts at once.
 /// </summary>
+/// <remarks>
+/// Over 300 lines: one method per membership call, each with its checks and audit; the rules on
+/// members are in <see cref="GroupMembers"/>, the repair of their copies in DerivedCopies.
+/// </remarks>
 [GrainType("group")]
 public sealed class GroupGrain(
     [PersistentState("group", StorageNames.Main)] IPersistentState<GroupState> state,

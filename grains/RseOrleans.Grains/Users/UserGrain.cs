@@ -64,6 +64,11 @@ public sealed class UserState
     }
 }
 
+/// <summary>
+/// A person's profile, follows (the user grain owns them), account and erasure steps; their groups
+/// and join requests are copies derived from the group grains.
+/// </summary>
+/// <remarks>Over 300 lines: the account's own calls (profile, follows, role, status, erasure, repair) in one place.</remarks>
 [GrainType("user")]
 public sealed class UserGrain(
     [PersistentState("user", StorageNames.Main)] IPersistentState<UserState> state,
