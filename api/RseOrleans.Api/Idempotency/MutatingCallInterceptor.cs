@@ -54,7 +54,8 @@ public sealed partial class MutatingCallInterceptor(
         // with no caller acts for the account it names: CreateUser, which needs no caller in
         // development mode (with tokens, its caller is that account too); any other is refused.
         if (requestIdField.GetValue(message) is not string { Length: > 0 and <= Require.MaxRequestIdLength } requestId
-            || (await identity.RequestOwnerAsync(context) ?? Field(message, "user_id")) is not { Length: > 0 } caller)
+            || ((await identity.RequestOwnerAsync(context)) is var provenCaller
+                && (provenCaller ?? Field(message, "user_id")) is not { Length: > 0 } caller))
         {
             return await continuation(request, context);
         }
@@ -66,6 +67,13 @@ public sealed partial class MutatingCallInterceptor(
         switch (answer.Verdict)
         {
             case LedgerVerdict.Replay:
+                if (provenCaller is not null)
+                {
+                    // An answer goes only to a caller every call would still serve: a deactivated or
+                    // erased account is refused even the replay of what it did before.
+                    await identity.RequireActiveAccountAsync(provenCaller);
+                }
+
                 var recorded = Parsers.GetOrAdd(typeof(TResponse), _ => ((IMessage)Activator.CreateInstance<TResponse>()).Descriptor.Parser).ParseFrom(answer.Response!);
                 return (TResponse)await replays.AnswerAsync(context.Method, recorded, caller);
             case LedgerVerdict.Mismatch:

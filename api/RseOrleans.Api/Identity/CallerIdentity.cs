@@ -30,6 +30,19 @@ public sealed class CallerIdentity(IGrainFactory grains, GrainReads reads, AuthO
     public async Task<Caller> RequireCallerAccountAsync(ServerCallContext context)
     {
         var userId = await RequireAuthenticatedIdAsync(context);
+        var account = await RequireActiveAccountAsync(userId);
+
+        // Where the caller first becomes known, and before any change: a refused write loses nothing.
+        await writeLimit.RequireAllowanceAsync(context, grains.GetGrain<IUserGrain>(userId));
+        return ToCaller(account);
+    }
+
+    /// <summary>
+    /// A proven caller's account, refused as every call refuses it: missing, erased or deactivated.
+    /// Takes no write allowance, so a replayed answer (which changes nothing) can check it too.
+    /// </summary>
+    public async Task<AccountSnapshot> RequireActiveAccountAsync(string userId)
+    {
         var account = await reads.GetAccount(userId);
         if (!account.Exists)
         {
@@ -48,9 +61,7 @@ public sealed class CallerIdentity(IGrainFactory grains, GrainReads reads, AuthO
             throw new RpcException(new Status(StatusCode.PermissionDenied, $"The account '{userId}' is deactivated; a network admin can reactivate it."));
         }
 
-        // Where the caller first becomes known, and before any change: a refused write loses nothing.
-        await writeLimit.RequireAllowanceAsync(context, grains.GetGrain<IUserGrain>(userId));
-        return ToCaller(account);
+        return account;
     }
 
     /// <summary>

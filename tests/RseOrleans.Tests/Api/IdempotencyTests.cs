@@ -28,6 +28,20 @@ public sealed class IdempotencyTests(EngineFixture engine)
     }
 
     [Fact]
+    public async Task A_deactivated_account_is_refused_even_the_replay_of_what_it_did_before()
+    {
+        var admin = await engine.NetworkAdminAsync();
+        var author = await engine.CreateUserAsync("author");
+        var request = new CreatePostRequest { RequestId = NewRequestId(), Text = "Before the deactivation" };
+        await engine.Posts.CreatePostAsync(request, As(author));
+        await engine.Admin.DeactivateUserAsync(new DeactivateUserRequest { RequestId = NewRequestId(), UserId = author }, As(admin));
+
+        var refused = await RpcAssert.FailsWith(StatusCode.PermissionDenied, () => engine.Posts.CreatePostAsync(request, As(author)));
+
+        Assert.Contains("deactivated", refused, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_id_reused_on_another_target_is_refused_naming_request_id_and_runs_nothing()
     {
         var author = await engine.CreateUserAsync("author");
