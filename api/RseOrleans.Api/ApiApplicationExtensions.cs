@@ -30,8 +30,9 @@ public static class ApiApplicationExtensions
             options.Interceptors.Add<WriteCallInterceptor>();
             // Inside the error mapping: it tells refusals from unknown outcomes by what the call threw.
             options.Interceptors.Add<MutatingCallInterceptor>();
-            options.MaxReceiveMessageSize = 1024 * 1024;
+            options.MaxReceiveMessageSize = RequestLimits.MaxMessageBytes;
         });
+        services.ReplaceDefaultBinder();
         services.AddGrpcReflection();
         // Checks run on each health request rather than from a cache published every few seconds.
         services.AddGrpcHealthChecks(options => options.UseHealthChecksCache = false)
@@ -56,7 +57,15 @@ public static class ApiApplicationExtensions
         return services;
     }
 
-    public static IEndpointRouteBuilder MapRseApi(this IEndpointRouteBuilder endpoints)
+    /// <summary>The rse.v1 endpoints, behind the per-call size limits.</summary>
+    public static WebApplication UseRseApi(this WebApplication app)
+    {
+        app.UseMiddleware<RequestLimits>();
+        app.MapRseApi();
+        return app;
+    }
+
+    private static IEndpointRouteBuilder MapRseApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGrpcService<UsersService>();
         endpoints.MapGrpcService<GroupsService>();

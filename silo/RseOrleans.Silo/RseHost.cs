@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using RseOrleans.Api;
+using RseOrleans.Api.Limits;
 using RseOrleans.Grains;
 using RseOrleans.Silo.Demo;
 using RseOrleans.Silo.Hosting;
@@ -24,16 +25,20 @@ public static class RseHost
 
         // gRPC over cleartext HTTP/2 (h2c): the default endpoint is http://127.0.0.1:5080 (appsettings.json).
         builder.WebHost.ConfigureKestrel(kestrel =>
-            kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));
+        {
+            kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2);
+            RequestLimits.ConfigureKestrel(kestrel);
+        });
 
         builder.UseOrleans(silo => silo.UseConfiguredEngine(builder.Configuration));
         builder.Services.AddRseGrainServices(builder.Configuration);
         builder.Services.AddRseApi(builder.Configuration);
         builder.Services.AddDemoNetwork(builder.Configuration);
         configure?.Invoke(builder);
+        StartupStallFilter.Apply(builder.Services);
 
         var app = builder.Build();
-        app.MapRseApi();
+        app.UseRseApi();
         return app;
     }
 }

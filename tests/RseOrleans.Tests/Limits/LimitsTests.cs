@@ -51,13 +51,39 @@ public sealed class WriteRateLimitTests(LimitedWritesEngineFixture engine) : ICl
 public sealed class RequestSizeTests(EngineFixture engine)
 {
     [Fact]
-    public async Task A_request_over_one_mebibyte_is_refused_with_a_clear_status()
+    public async Task A_request_over_one_mebibyte_is_refused_naming_its_size_and_the_limit()
     {
         var caller = await engine.CreateUserAsync("caller");
+        var text = new string('x', 2 * 1024 * 1024);
+        var size = new CreatePostRequest { RequestId = NewRequestId(), Text = text }.CalculateSize();
 
         var detail = await RpcAssert.FailsWith(StatusCode.ResourceExhausted, () => engine.Posts.CreatePostAsync(
-            new CreatePostRequest { RequestId = NewRequestId(), Text = new string('x', 2 * 1024 * 1024) }, As(caller)));
+            new CreatePostRequest { RequestId = NewRequestId(), Text = text }, As(caller)));
 
-        Assert.Contains("size", detail, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains($"{size:N0} bytes", detail, StringComparison.Ordinal);
+        Assert.Contains("the limit is 1,048,576 bytes", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Oversized_headers_refuse_that_call_alone_and_a_watch_on_the_same_connection_goes_on()
+    {
+        var (reader, author) = (await engine.CreateUserAsync("reader"), await engine.CreateUserAsync("author"));
+        await engine.FollowAsync(reader, author);
+        await engine.PostAsync(author, "start");
+        var start = (await engine.HomeFeedAsync(reader)).Single();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var watch = engine.Feeds.WatchFeed(new WatchFeedRequest { Cursor = start.Cursor }, As(reader), cancellationToken: timeout.Token);
+        await engine.PostAsync(author, "before");
+        Assert.Equal("before", (await NextAsync(watch, timeout.Token)).Post.Text);
+
+        var headers = As(reader);
+        headers.Add("x-padding", new string('p', 40 * 1024));
+        var detail = await RpcAssert.FailsWith(StatusCode.ResourceExhausted, () =>
+            engine.Feeds.GetHomeFeedAsync(new GetHomeFeedRequest(), headers));
+
+        Assert.Contains("the limit is 32,768 bytes", detail, StringComparison.Ordinal);
+        await engine.PostAsync(author, "after");
+        Assert.Equal("after", (await NextAsync(watch, timeout.Token)).Post.Text);
+        Assert.Equal(3, (await engine.HomeFeedAsync(reader)).Count);
     }
 }
