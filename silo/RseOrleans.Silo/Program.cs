@@ -10,6 +10,12 @@ try
     var app = RseHost.Build(migrateOnly ? args[1..] : args);
     if (!migrateOnly)
     {
+        // Before the host starts: an unreachable store is then one clear line, not a failed start.
+        if (app.Services.GetService<DurableStoreStartup>() is { } stores)
+        {
+            await stores.StartAsync(CancellationToken.None);
+        }
+
         await app.RunAsync();
         return 0;
     }

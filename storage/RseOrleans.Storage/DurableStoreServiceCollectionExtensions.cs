@@ -28,7 +28,8 @@ public static class DurableStoreServiceCollectionExtensions
         services.AddSingleton<ISourceKeeping, DurableSourceKeeping>();
         services.AddSingleton<IFeedHistory, ActivityLogFeedHistory>();
         services.AddSingleton<IMemberSetStore, PostgresMemberSetStore>();
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DurableStoreStartup>();
+        services.AddSingleton<DurableStoreStartup>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(container => container.GetRequiredService<DurableStoreStartup>());
         services.AddHostedService<FanoutRecoveryService>();
         return services;
     }

@@ -14,7 +14,8 @@ public sealed class DurableStoreUnavailableException(string message, Exception? 
 /// The first thing a durable silo does, before any storage provider or the membership table starts:
 /// it checks that PostgreSQL and Redis answer and brings the schema up to date. A silo that cannot
 /// reach them refuses to start with a message that names the store, rather than joining a cluster
-/// it cannot serve.
+/// it cannot serve. The engine program runs the check before the host starts, so that a refusal
+/// is one line rather than the silo lifecycle's stack traces; the lifecycle then finds it done.
 /// </summary>
 public sealed partial class DurableStoreStartup(
     NpgsqlDataSource database,
@@ -26,8 +27,15 @@ public sealed partial class DurableStoreStartup(
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(DurableStoreStartup), ServiceLifecycleStage.First, StartAsync);
 
+    private bool ready;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (ready)
+        {
+            return;
+        }
+
         try
         {
             await using var connection = await database.OpenConnectionAsync(cancellationToken);
@@ -35,7 +43,7 @@ public sealed partial class DurableStoreStartup(
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
             throw new DurableStoreUnavailableException(
-                $"PostgreSQL cannot be reached at {Describe(options.Value.Postgres)}: {ex.Message} " +
+                $"PostgreSQL cannot be reached at {Describe(options.Value.Postgres)}: {Sentence(ex.Message)} " +
                 "Start it (scripts/dev-servers.sh start, for development) or fix ConnectionStrings:Postgres.", ex);
         }
 
@@ -55,7 +63,10 @@ public sealed partial class DurableStoreStartup(
 
         var applied = await migrator.MigrateAsync(cancellationToken);
         LogReady(applied.Count);
+        ready = true;
     }
+
+    private static string Sentence(string text) => text.TrimEnd().EndsWith('.') ? text.TrimEnd() : text.TrimEnd() + ".";
 
     /// <summary>The endpoints only: a configuration string may hold a password.</summary>
     private static string RedisEndpoints(string configuration) =>
