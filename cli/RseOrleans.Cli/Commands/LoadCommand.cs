@@ -20,10 +20,15 @@ internal static class LoadCommand
         var skipSeed = new Option<bool>("--skip-seed") { Description = "The network of this prefix is already seeded." };
         var randomSeed = new Option<int>("--random-seed") { DefaultValueFactory = _ => 7 };
         var output = new Option<DirectoryInfo?>("--out") { Description = "Folder for the JSON and Markdown reports." };
+        var faults = new Option<string[]>("--fault")
+        {
+            Description = $"A chaos step, repeatable: {Fault.Syntax}. The report shows errors by status between faults and when they stopped.",
+            AllowMultipleArgumentsPerToken = false,
+        };
 
         var command = new Command("load", "Seed an enterprise network and drive the engine with a realistic workload.")
         {
-            users, groups, prefix, seconds, concurrency, rate, mix, watchers, seedOnly, skipSeed, randomSeed, output,
+            users, groups, prefix, seconds, concurrency, rate, mix, watchers, seedOnly, skipSeed, randomSeed, output, faults,
         };
         command.SetCall(async (parse, session, cancellation) =>
         {
@@ -40,7 +45,8 @@ internal static class LoadCommand
                 parse.GetValue(seedOnly),
                 parse.GetValue(skipSeed),
                 parse.GetValue(randomSeed),
-                parse.GetValue(output));
+                parse.GetValue(output),
+                [.. (parse.GetValue(faults) ?? []).Select(Fault.Parse)]);
             var api = new LoadClients(session.Channel);
 
             await Console.Error.WriteLineAsync(settings.SkipSeed ? "using the seeded network…" : $"seeding {settings.Users} users and {settings.Groups} groups…");

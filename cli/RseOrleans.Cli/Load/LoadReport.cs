@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -16,14 +17,76 @@ internal sealed class LoadReport
 
     private readonly ConcurrentDictionary<string, LongConcurrentHistogram> latencies = new();
     private readonly ConcurrentDictionary<(string Operation, StatusCode Code), long> errors = new();
+    // For the chaos report: when each call was answered or failed, in seconds since the run began.
+    private readonly ConcurrentDictionary<int, long> answeredPerSecond = new();
+    private readonly ConcurrentQueue<(double At, StatusCode Code)> failures = new();
+    private readonly List<(double At, string Description)> faults = [];
+    private long begun = Stopwatch.GetTimestamp();
 
     public const string Delivery = "post-to-delivery";
 
-    public void Record(string operation, TimeSpan latency) =>
+    /// <summary>The run's traffic starts now: fault phases are timed from here.</summary>
+    public void Begin() => begun = Stopwatch.GetTimestamp();
+
+    public void Record(string operation, TimeSpan latency)
+    {
         latencies.GetOrAdd(operation, _ => new LongConcurrentHistogram(Lowest, Highest, 3))
             .RecordValue(Math.Clamp((long)latency.TotalMicroseconds, Lowest, Highest));
+        if (operation != Delivery)
+        {
+            answeredPerSecond.AddOrUpdate((int)Now(), 1, (_, count) => count + 1);
+        }
+    }
 
-    public void RecordError(string operation, StatusCode code) => errors.AddOrUpdate((operation, code), 1, (_, count) => count + 1);
+    public void RecordError(string operation, StatusCode code)
+    {
+        errors.AddOrUpdate((operation, code), 1, (_, count) => count + 1);
+        failures.Enqueue((Now(), code));
+    }
+
+    public void MarkFault(string description)
+    {
+        lock (faults)
+        {
+            faults.Add((Now(), description));
+        }
+    }
+
+    /// <summary>
+    /// The run cut at each fault: calls answered, errors by status, and when the errors stopped
+    /// (the last failure of the phase, counted from the fault).
+    /// </summary>
+    public IReadOnlyList<FaultPhase> Phases(TimeSpan elapsed)
+    {
+        List<(double At, string Description)> marks;
+        lock (faults)
+        {
+            marks = [.. faults];
+        }
+
+        if (marks.Count == 0)
+        {
+            return [];
+        }
+
+        var bounds = marks.Prepend((At: 0.0, Description: "before the first fault")).ToList();
+        var failed = failures.ToArray();
+        return bounds.Select((phase, i) =>
+        {
+            var end = i + 1 < bounds.Count ? bounds[i + 1].At : elapsed.TotalSeconds;
+            var inPhase = failed.Where(f => f.At >= phase.At && f.At < end).ToArray();
+            var answered = answeredPerSecond.Where(s => s.Key >= Math.Floor(phase.At) && s.Key < end).Sum(s => s.Value);
+            return new FaultPhase(
+                i == 0 ? phase.Description : $"{i}. {phase.Description}",
+                Math.Round(phase.At, 1),
+                Math.Round(end, 1),
+                answered,
+                inPhase.GroupBy(f => f.Code.ToString()).ToDictionary(g => g.Key, g => (long)g.Count()),
+                inPhase.Length == 0 ? null : Math.Round(inPhase.Max(f => f.At) - phase.At, 1));
+        }).ToList();
+    }
+
+    private double Now() => Stopwatch.GetElapsedTime(begun).TotalSeconds;
 
     public long Completed => latencies.Where(l => l.Key != Delivery).Sum(l => l.Value.TotalCount);
 
@@ -63,6 +126,23 @@ internal sealed class LoadReport
             text.AppendLine(CultureInfo.InvariantCulture, $"| {s.Operation} | {s.Count} | {s.PerSecond:F0} | {s.P50:F2} | {s.P90:F2} | {s.P99:F2} | {s.P999:F2} | {s.Max:F2} | {errorText} |");
         }
 
+        var phases = Phases(elapsed);
+        if (phases.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("| phase | from s | to s | calls answered | errors by status | errors stopped after |");
+            text.AppendLine("|---|---:|---:|---:|---|---|");
+            foreach (var phase in phases)
+            {
+                var errorText = phase.Errors.Count == 0 ? "none" : string.Join(", ", phase.Errors.Select(e => $"{e.Key} {e.Value}"));
+                var stopped = phase.LastErrorAfter is { } after
+                    ? (phase.To - phase.From - after < 1 ? $"still failing at {phase.To:F1} s" : $"{after:F1} s")
+                    : "—";
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {phase.Name} | {phase.From:F1} | {phase.To:F1} | {phase.Answered} | {errorText} | {stopped} |");
+            }
+        }
+
         return text.ToString();
     }
 
@@ -81,11 +161,16 @@ internal sealed class LoadReport
             cores = Environment.ProcessorCount,
             operations = Summarize(elapsed),
             otherErrors = ErrorsWithoutLatency(),
+            faults = Phases(elapsed),
         },
         JsonOptions);
 
     private static double Ms(long microseconds) => microseconds / 1000.0;
 }
+
+/// <summary>A stretch of a chaos run between two faults; <see cref="LastErrorAfter"/> is seconds from its start.</summary>
+internal sealed record FaultPhase(
+    string Name, double From, double To, long Answered, IReadOnlyDictionary<string, long> Errors, double? LastErrorAfter);
 
 internal sealed record OperationSummary(
     string Operation, long Count, double PerSecond, double P50, double P90, double P99, double P999, double Max, IReadOnlyDictionary<string, long> Errors);

@@ -27,8 +27,10 @@ internal sealed class LoadRunner(LoadClients api, LoadSettings settings, SeededN
     public async Task<TimeSpan> RunAsync(CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
+        report.Begin();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         stop.CancelAfter(settings.Duration);
+        var faults = RunFaultsAsync(stop.Token);
 
         var watchers = Enumerable.Range(0, settings.Watchers)
             .Select(i => WatchAsync(network.Users[(i * 7919) % network.Users.Length], stop.Token)).ToArray();
@@ -38,6 +40,7 @@ internal sealed class LoadRunner(LoadClients api, LoadSettings settings, SeededN
 
         await Task.WhenAll(watchers);
         await progress;
+        await faults;
         if (dropped > 0)
         {
             await Console.Error.WriteLineAsync($"{dropped} calls not sent: more than {MaxInFlight} were already waiting for an answer.");
@@ -160,6 +163,31 @@ internal sealed class LoadRunner(LoadClients api, LoadSettings settings, SeededN
         }
         catch (Exception ex) when (stop.IsCancellationRequested && ex is RpcException or OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>The chaos schedule: each step at its time, printed as it happens, marked in the report.</summary>
+    private async Task RunFaultsAsync(CancellationToken stop)
+    {
+        var started = Stopwatch.GetTimestamp();
+        foreach (var (fault, index) in (settings.Faults ?? []).OrderBy(fault => fault.At).Select((fault, index) => (fault, index + 1)))
+        {
+            try
+            {
+                var wait = fault.At - Stopwatch.GetElapsedTime(started);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, stop);
+                }
+
+                await Console.Error.WriteLineAsync($"{Stopwatch.GetElapsedTime(started).TotalSeconds,5:F1}s  fault {index}: {fault.Description}");
+                report.MarkFault(fault.Description);
+                await fault.Act(stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
         }
     }
 

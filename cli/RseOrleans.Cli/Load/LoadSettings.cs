@@ -14,7 +14,8 @@ internal sealed record LoadSettings(
     bool SeedOnly,
     bool SkipSeed,
     int RandomSeed,
-    DirectoryInfo? Output);
+    DirectoryInfo? Output,
+    IReadOnlyList<Fault>? Faults = null);
 
 internal enum Operation
 {
