@@ -1,5 +1,11 @@
 using BenchmarkDotNet.Running;
 
+// "summarize FOLDER": the summary of benchmarks/run.sh's runs, written to stdout.
+if (args is ["summarize", var folder])
+{
+    return RseOrleans.Benchmarks.RunSummary.Write(folder, Console.Out);
+}
+
 // The engine under test runs inside the benchmark process (an in-process silo), so benchmarks run
 // in process too: a child-process toolchain would rebuild the solution for every run.
 var arguments = args.Contains("--inProcess") ? args : [.. args, "--inProcess"];

@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace RseOrleans.Benchmarks;
+
+/// <summary>
+/// <c>summarize FOLDER</c>: the table <c>benchmarks/run.sh</c> writes from its runs' JSON reports:
+/// each benchmark's median per run, the median of the runs, their spread, and whether they agree
+/// within 20 % (a figure is quoted only when they do).
+/// </summary>
+internal static class RunSummary
+{
+    private const double Agreement = 0.20;
+
+    public static int Write(string folder, TextWriter output)
+    {
+        var runs = Directory.GetDirectories(folder, "run*").Order(StringComparer.Ordinal).ToArray();
+        if (runs.Length == 0)
+        {
+            Console.Error.WriteLine($"summarize: no run folders in {folder}");
+            return 2;
+        }
+
+        var medians = new SortedDictionary<string, double?[]>(StringComparer.Ordinal);
+        var allocated = new SortedDictionary<string, double?[]>(StringComparer.Ordinal);
+        string? machine = null;
+        for (var r = 0; r < runs.Length; r++)
+        {
+            foreach (var report in Directory.GetFiles(Path.Combine(runs[r], "results"), "*-report*.json"))
+            {
+                using var json = JsonDocument.Parse(File.ReadAllText(report));
+                machine ??= Machine(json.RootElement);
+                foreach (var benchmark in json.RootElement.GetProperty("Benchmarks").EnumerateArray())
+                {
+                    var name = Name(benchmark);
+                    if (benchmark.TryGetProperty("Statistics", out var statistics) && statistics.ValueKind == JsonValueKind.Object)
+                    {
+                        Slot(medians, name, runs.Length)[r] = statistics.GetProperty("Median").GetDouble();
+                    }
+
+                    if (benchmark.TryGetProperty("Memory", out var memory) && memory.ValueKind == JsonValueKind.Object)
+                    {
+                        Slot(allocated, name, runs.Length)[r] = memory.GetProperty("BytesAllocatedPerOperation").GetDouble();
+                    }
+                }
+            }
+        }
+
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"# {Path.GetFileName(Path.GetFullPath(folder))}");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"- command: `{ReadOr(Path.Combine(folder, "command"), "?")}`");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- commit: {ReadOr(Path.Combine(folder, "commit"), "?")}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- machine: {machine ?? "?"}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- load average (1, 5, 15 min) before → after each run: {string.Join("; ", runs.Select(run => $"{ReadOr(Path.Combine(run, "load-before"), "?")} → {ReadOr(Path.Combine(run, "load-after"), "?")}"))}");
+        text.AppendLine();
+        var runColumns = string.Join(" | ", runs.Select(run => Path.GetFileName(run)));
+        text.AppendLine(CultureInfo.InvariantCulture, $"| benchmark | {runColumns} | median of runs | spread | agree within 20 % | allocated per op |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"|---|{string.Concat(runs.Select(_ => "---:|"))}---:|---:|---|---:|");
+        foreach (var (name, values) in medians)
+        {
+            var measured = values.OfType<double>().Order().ToArray();
+            var median = measured.Length == 0 ? (double?)null : Median(measured);
+            var spread = measured.Length < 2 || measured[0] <= 0 ? (double?)null : measured[^1] / measured[0] - 1;
+            var agree = measured.Length == runs.Length && spread <= Agreement ? "yes" : "**no**";
+            var bytes = allocated.TryGetValue(name, out var a) && a.OfType<double>().ToArray() is { Length: > 0 } b ? $"{Median([.. b.Order()]):N0} B" : "";
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {name} | {string.Join(" | ", values.Select(v => v is { } ns ? Time(ns) : "—"))} | {(median is { } m ? Time(m) : "—")} | {(spread is { } s ? $"{s:P0}" : "—")} | {agree} | {bytes} |");
+        }
+
+        output.Write(text.ToString());
+        return 0;
+    }
+
+    private static double?[] Slot(SortedDictionary<string, double?[]> table, string name, int runs) =>
+        table.TryGetValue(name, out var slot) ? slot : table[name] = new double?[runs];
+
+    private static string Name(JsonElement benchmark)
+    {
+        var type = benchmark.GetProperty("Type").GetString();
+        var method = benchmark.GetProperty("Method").GetString();
+        var parameters = benchmark.TryGetProperty("Parameters", out var p) ? p.GetString() : null;
+        return string.IsNullOrEmpty(parameters) ? $"{type}.{method}" : $"{type}.{method}({parameters.Replace("&", ", ", StringComparison.Ordinal)})";
+    }
+
+    private static string? Machine(JsonElement root) =>
+        root.TryGetProperty("HostEnvironmentInfo", out var host)
+            ? $"{Text(host, "ProcessorName")}, {Text(host, "PhysicalCoreCount")} physical / {Text(host, "LogicalCoreCount")} logical cores, {Text(host, "OsVersion")}, {Text(host, "RuntimeVersion")}"
+            : null;
+
+    private static string Text(JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) ? value.ToString() : "?";
+
+    private static double Median(double[] sorted) =>
+        sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+
+    private static string Time(double nanoseconds) => nanoseconds switch
+    {
+        >= 1e9 => $"{nanoseconds / 1e9:F3} s",
+        >= 1e6 => $"{nanoseconds / 1e6:F3} ms",
+        >= 1e3 => $"{nanoseconds / 1e3:F2} µs",
+        _ => $"{nanoseconds:F1} ns",
+    };
+
+    private static string ReadOr(string path, string fallback) => File.Exists(path) ? File.ReadAllText(path).Trim() : fallback;
+}
