@@ -3,50 +3,58 @@ using RseOrleans.Api.V1;
 
 namespace RseOrleans.Cli.Commands;
 
+/// <summary><c>rse feed</c>: home, group and profile feeds, and the live home feed.</summary>
 internal static class FeedCommands
 {
-    public static Command Feed()
+    private static MethodDescriptorLookup Rpc => new(Feeds.Descriptor);
+
+    public static Command Create(Verbs verbs)
     {
-        var group = new Option<string>("--group") { Description = "A group's feed instead of your home feed.", DefaultValueFactory = _ => "" };
-        var user = new Option<string>("--user") { Description = "A user's own posts instead of your home feed.", DefaultValueFactory = _ => "" };
-        var pageSize = new Option<int>("--page-size") { DefaultValueFactory = _ => 10 };
-        var pageToken = new Option<string>("--page-token") { Description = "The next_page_token of the previous page.", DefaultValueFactory = _ => "" };
-        var command = new Command("feed", "Read a page of your home feed, a group's feed or a user's posts, newest first.") { group, user, pageSize, pageToken };
-        command.SetCall(async (parse, session, cancellation) =>
-        {
-            var feeds = new Feeds.FeedsClient(session.Channel);
-            var (size, token) = (parse.GetValue(pageSize), parse.GetValue(pageToken)!);
-            var page = parse.GetValue(group) is { Length: > 0 } groupId
-                ? await feeds.GetGroupFeedAsync(new GetGroupFeedRequest { GroupId = groupId, PageSize = size, PageToken = token }, session.Headers, cancellationToken: cancellation)
-                : parse.GetValue(user) is { Length: > 0 } userId
-                    ? await feeds.ListUserPostsAsync(new ListUserPostsRequest { UserId = userId, PageSize = size, PageToken = token }, session.Headers, cancellationToken: cancellation)
-                    : await feeds.GetHomeFeedAsync(new GetHomeFeedRequest { PageSize = size, PageToken = token }, session.Headers, cancellationToken: cancellation);
+        var command = new Command("feed", "Feeds, newest first: your home feed, a group's, a user's posts; watch yours live.");
 
-            foreach (var item in page.Items)
-            {
-                Output.Print(item.Post, item.Cursor);
-            }
+        var homePaging = new Paging(defaultSize: 10);
+        command.Subcommands.Add(verbs.Read("home", "Read your home feed: the posts of whom you follow and of your groups.", Rpc["GetHomeFeed"], homePaging.Symbols, async call =>
+            await PrintAsync(call, await call.Feeds.GetHomeFeedAsync(
+                new GetHomeFeedRequest { PageSize = call.Get(homePaging.Size), PageToken = call.Get(homePaging.Token) }, call.Headers, cancellationToken: call.Cancellation))));
 
-            Console.WriteLine(page.NextPageToken.Length > 0 ? $"next page: --page-token {page.NextPageToken}" : "(end of feed)");
-        });
-        return command;
-    }
+        var groupId = new Argument<string>("group-id") { Description = "The group's id." };
+        var groupPaging = new Paging(defaultSize: 10);
+        command.Subcommands.Add(verbs.Read("group", "Read a group's posts.", Rpc["GetGroupFeed"], [groupId, .. groupPaging.Symbols], async call =>
+            await PrintAsync(call, await call.Feeds.GetGroupFeedAsync(
+                new GetGroupFeedRequest { GroupId = call.Get(groupId), PageSize = call.Get(groupPaging.Size), PageToken = call.Get(groupPaging.Token) }, call.Headers, cancellationToken: call.Cancellation))));
 
-    public static Command Watch()
-    {
+        var userId = UserCommands.OptionalUser("Whose posts (default: yours).");
+        var userPaging = new Paging(defaultSize: 10);
+        command.Subcommands.Add(verbs.Read("user", "Read the posts a user wrote on their profile.", Rpc["ListUserPosts"], [userId, .. userPaging.Symbols], async call =>
+            await PrintAsync(call, await call.Feeds.ListUserPostsAsync(
+                new ListUserPostsRequest { UserId = UserCommands.Whom(call, userId), PageSize = call.Get(userPaging.Size), PageToken = call.Get(userPaging.Token) },
+                call.Headers,
+                cancellationToken: call.Cancellation))));
+
         var cursor = new Option<string>("--cursor") { Description = "Resume after this item's cursor (default: from now on).", DefaultValueFactory = _ => "" };
-        var command = new Command("watch", "Follow your home feed live until Ctrl+C.") { cursor };
-        command.SetCall(async (parse, session, cancellation) =>
+        command.Subcommands.Add(verbs.Read("watch", "Follow your home feed live until Ctrl+C.", Rpc["WatchFeed"], [cursor], async call =>
         {
-            using var call = new Feeds.FeedsClient(session.Channel).WatchFeed(
-                new WatchFeedRequest { Cursor = parse.GetValue(cursor)! }, session.Headers, cancellationToken: cancellation);
-            await call.ResponseHeadersAsync;
-            await Console.Error.WriteLineAsync("watching; Ctrl+C to stop");
-            while (await call.ResponseStream.MoveNext(cancellation))
+            using var watch = call.Feeds.WatchFeed(new WatchFeedRequest { Cursor = call.Get(cursor) }, call.Headers, cancellationToken: call.Cancellation);
+            await watch.ResponseHeadersAsync;
+            await call.Error.WriteLineAsync("watching; Ctrl+C to stop");
+            while (await watch.ResponseStream.MoveNext(call.Cancellation))
             {
-                Output.Print(call.ResponseStream.Current.Post, call.ResponseStream.Current.Cursor);
+                var item = watch.ResponseStream.Current;
+                // JSON: one object per line, as it arrives.
+                await call.PrintAsync(item, (output, zone) => Text.Post(output, item.Post, zone, item.Cursor));
+                await call.Out.FlushAsync(call.Cancellation);
             }
-        });
+        }));
         return command;
     }
+
+    private static Task PrintAsync(Call call, FeedPage page) => call.PrintAsync(page, (output, zone) =>
+    {
+        foreach (var item in page.Items)
+        {
+            Text.Post(output, item.Post, zone, item.Cursor);
+        }
+
+        Text.Paged(output, page.Items.Count, page.NextPageToken, "no posts");
+    });
 }

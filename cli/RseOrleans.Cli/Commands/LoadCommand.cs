@@ -6,7 +6,7 @@ namespace RseOrleans.Cli.Commands;
 
 internal static class LoadCommand
 {
-    public static Command Create()
+    public static Command Create(Verbs verbs)
     {
         var users = new Option<int>("--users") { Description = "Users in the load network.", DefaultValueFactory = _ => 1_000 };
         var groups = new Option<int>("--groups") { Description = "Open groups, of Zipf-distributed sizes.", DefaultValueFactory = _ => 20 };
@@ -30,10 +30,11 @@ internal static class LoadCommand
         {
             users, groups, prefix, seconds, concurrency, rate, mix, watchers, seedOnly, skipSeed, randomSeed, output, faults,
         };
-        command.SetCall(async (parse, session, cancellation) =>
+        verbs.Connect(command, async call =>
         {
+            var (parse, cancellation) = (call.Parse, call.Cancellation);
             var settings = new LoadSettings(
-                parse.GetValue(GlobalOptions.Address)!,
+                parse.GetValue(verbs.Options.Address)!,
                 Math.Max(2, parse.GetValue(users)),
                 Math.Max(1, parse.GetValue(groups)),
                 parse.GetValue(prefix)!,
@@ -47,27 +48,27 @@ internal static class LoadCommand
                 parse.GetValue(randomSeed),
                 parse.GetValue(output),
                 [.. (parse.GetValue(faults) ?? []).Select(Fault.Parse)]);
-            var api = new LoadClients(session.Channel);
+            var api = new LoadClients(call.Channel);
 
-            await Console.Error.WriteLineAsync(settings.SkipSeed ? "using the seeded network…" : $"seeding {settings.Users} users and {settings.Groups} groups…");
+            await call.Error.WriteLineAsync(settings.SkipSeed ? "using the seeded network…" : $"seeding {settings.Users} users and {settings.Groups} groups…");
             var network = await NetworkSeeder.SeedAsync(api, settings, create: !settings.SkipSeed, cancellation);
             if (settings.SeedOnly)
             {
-                Console.WriteLine($"seeded {network.Users.Length} users and {network.Groups.Length} groups with prefix '{settings.Prefix}'");
+                call.Out.WriteLine($"seeded {network.Users.Length} users and {network.Groups.Length} groups with prefix '{settings.Prefix}'");
                 return;
             }
 
             var report = new LoadReport();
             var elapsed = await new LoadRunner(api, settings, network, report).RunAsync(cancellation);
             var markdown = report.ToMarkdown(settings, elapsed);
-            Console.WriteLine(markdown);
+            call.Out.WriteLine(call.Json ? report.ToJson(settings, elapsed) : markdown);
             if (settings.Output is { } folder)
             {
                 folder.Create();
                 var name = $"load-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
                 await File.WriteAllTextAsync(Path.Combine(folder.FullName, name + ".md"), markdown, cancellation);
                 await File.WriteAllTextAsync(Path.Combine(folder.FullName, name + ".json"), report.ToJson(settings, elapsed), cancellation);
-                await Console.Error.WriteLineAsync($"reports written to {Path.Combine(folder.FullName, name)}.md and .json");
+                await call.Error.WriteLineAsync($"reports written to {Path.Combine(folder.FullName, name)}.md and .json");
             }
         });
         return command;

@@ -3,60 +3,187 @@ using RseOrleans.Api.V1;
 
 namespace RseOrleans.Cli.Commands;
 
+/// <summary><c>rse post</c> and <c>rse comment</c>: posts, their comments and reactions, and moderation of posts.</summary>
 internal static class PostCommands
 {
-    public static Command Post()
+    private static readonly Choice<ReactionType> Reactions = new(
+        ("like", ReactionType.Like), ("celebrate", ReactionType.Celebrate), ("support", ReactionType.Support),
+        ("insightful", ReactionType.Insightful), ("curious", ReactionType.Curious));
+
+    private static MethodDescriptorLookup Rpc => new(Posts.Descriptor);
+
+    private static MethodDescriptorLookup AdminRpc => new(Api.V1.Admin.Descriptor);
+
+    public static Command Create(Verbs verbs)
     {
-        var text = new Argument<string>("text");
+        var command = new Command("post", "Posts: write, read, edit, delete, react, comment, hide.");
+        command.Subcommands.Add(CreatePost(verbs));
+        command.Subcommands.Add(Show(verbs));
+        command.Subcommands.Add(Edit(verbs));
+        command.Subcommands.Add(Delete(verbs));
+        command.Subcommands.Add(React(verbs, add: true));
+        command.Subcommands.Add(React(verbs, add: false));
+        command.Subcommands.Add(Comment(verbs));
+        command.Subcommands.Add(Comments(verbs));
+        command.Subcommands.Add(Hide(verbs, hide: true));
+        command.Subcommands.Add(Hide(verbs, hide: false));
+        return command;
+    }
+
+    public static Command CreateCommentNoun(Verbs verbs)
+    {
+        var postId = PostId();
+        var commentId = new Argument<string>("comment-id") { Description = "The comment's id (rse post comments <post-id>)." };
+        var delete = verbs.Write(
+            "delete",
+            "Delete a comment: its author, the post's author, or the group's moderators.",
+            Rpc["DeleteComment"],
+            [postId, commentId],
+            async call =>
+            {
+                var deleted = await call.Posts.DeleteCommentAsync(
+                    new DeleteCommentRequest { RequestId = call.RequestId, PostId = call.Get(postId), CommentId = call.Get(commentId) }, call.Headers, cancellationToken: call.Cancellation);
+                call.Print(deleted, output => output.WriteLine($"deleted comment {call.Get(commentId)}"));
+            });
+        var command = new Command("comment", "Comments (to write one: rse post comment; to list them: rse post comments).");
+        command.Subcommands.Add(delete);
+        return command;
+    }
+
+    private static Command CreatePost(Verbs verbs)
+    {
+        var text = new Argument<string>("text") { Description = "What to say, 1-5000 characters." };
         var group = new Option<string>("--group") { Description = "Post in this group instead of on your profile.", DefaultValueFactory = _ => "" };
-        var command = new Command("post", "Publish a post.") { text, group };
-        command.SetCall(async (parse, session, cancellation) =>
+        return verbs.Write("create", "Publish a post on your profile or in a group.", Rpc["CreatePost"], [text, group], async call =>
         {
-            var post = await new Posts.PostsClient(session.Channel).CreatePostAsync(
-                new CreatePostRequest { RequestId = session.RequestId, GroupId = parse.GetValue(group)!, Text = parse.GetValue(text)! },
-                session.Headers,
-                cancellationToken: cancellation);
-            Output.Print(post);
+            var post = await call.Posts.CreatePostAsync(
+                new CreatePostRequest { RequestId = call.RequestId, GroupId = call.Get(group), Text = call.Get(text) }, call.Headers, cancellationToken: call.Cancellation);
+            await call.PrintAsync(post, (output, zone) => Text.Post(output, post, zone));
         });
-        return command;
     }
 
-    public static Command Comment()
+    private static Command Show(Verbs verbs)
     {
-        var postId = new Argument<string>("post-id");
-        var text = new Argument<string>("text");
-        var command = new Command("comment", "Comment on a post.") { postId, text };
-        command.SetCall(async (parse, session, cancellation) =>
+        var postId = PostId();
+        return verbs.Read("show", "Show a post with its counts.", Rpc["GetPost"], [postId], async call =>
         {
-            var comment = await new Posts.PostsClient(session.Channel).CreateCommentAsync(
-                new CreateCommentRequest { RequestId = session.RequestId, PostId = parse.GetValue(postId)!, Text = parse.GetValue(text)! },
-                session.Headers,
-                cancellationToken: cancellation);
-            Console.WriteLine($"comment {comment.CommentId} by {comment.AuthorDisplayName}: {comment.Text}");
+            var post = await GetAsync(call, call.Get(postId));
+            await call.PrintAsync(post, (output, zone) => Text.Post(output, post, zone));
         });
-        return command;
     }
 
-    public static Command React()
+    private static Command Edit(Verbs verbs)
     {
-        var postId = new Argument<string>("post-id");
-        var type = new Argument<ReactionType>("type")
+        var postId = PostId();
+        var text = new Argument<string>("text") { Description = "The new text." };
+        return verbs.Write("edit", "Change a post's text (its author).", Rpc["UpdatePost"], [postId, text], async call =>
         {
-            Description = "like, celebrate, support, insightful or curious.",
-            CustomParser = result => Enum.TryParse<ReactionType>(result.Tokens.Single().Value, ignoreCase: true, out var value)
-                ? value
-                : throw new ArgumentException("a reaction is like, celebrate, support, insightful or curious."),
-        };
-        var remove = new Option<bool>("--remove") { Description = "Take the reaction back." };
-        var command = new Command("react", "React to a post.") { postId, type, remove };
-        command.SetCall(async (parse, session, cancellation) =>
-        {
-            var posts = new Posts.PostsClient(session.Channel);
-            var summary = parse.GetValue(remove)
-                ? await posts.RemoveReactionAsync(new RemoveReactionRequest { RequestId = session.RequestId, PostId = parse.GetValue(postId)!, Type = parse.GetValue(type) }, session.Headers, cancellationToken: cancellation)
-                : await posts.AddReactionAsync(new AddReactionRequest { RequestId = session.RequestId, PostId = parse.GetValue(postId)!, Type = parse.GetValue(type) }, session.Headers, cancellationToken: cancellation);
-            Console.WriteLine(string.Join(", ", summary.Reactions.Select(r => $"{Output.Name(r.Type)} {r.Count}")));
+            var post = await call.Posts.UpdatePostAsync(
+                new UpdatePostRequest { RequestId = call.RequestId, PostId = call.Get(postId), Text = call.Get(text) }, call.Headers, cancellationToken: call.Cancellation);
+            await call.PrintAsync(post, (output, zone) => Text.Post(output, post, zone));
         });
-        return command;
     }
+
+    private static Command Delete(Verbs verbs)
+    {
+        var postId = PostId();
+        return verbs.Write("delete", "Delete a post: its author, or the group's owners and admins.", Rpc["DeletePost"], [postId], async call =>
+        {
+            var deleted = await call.Posts.DeletePostAsync(new DeletePostRequest { RequestId = call.RequestId, PostId = call.Get(postId) }, call.Headers, cancellationToken: call.Cancellation);
+            call.Print(deleted, output => output.WriteLine($"deleted post {call.Get(postId)}"));
+        });
+    }
+
+    private static Command React(Verbs verbs, bool add)
+    {
+        var postId = PostId();
+        var type = Reactions.Argument("reaction", "Which reaction.");
+        return verbs.Write(
+            add ? "react" : "unreact",
+            add ? "React to a post." : "Take back your reaction to a post.",
+            [Rpc["GetPost"], Rpc[add ? "AddReaction" : "RemoveReaction"]],
+            [postId, type],
+            async call =>
+            {
+                var (id, reaction) = (call.Get(postId), Reactions[call.Get(type)]);
+                // Reacting is idempotent on the engine; looking first tells the caller when there was nothing to do.
+                if (!call.Json && (await GetAsync(call, id)).MyReactions.Contains(reaction) == add)
+                {
+                    call.Out.WriteLine(Text.NothingToDo(add ? $"already reacted {call.Get(type)} to post {id}" : $"no {call.Get(type)} of yours on post {id}"));
+                    return;
+                }
+
+                var summary = add
+                    ? await call.Posts.AddReactionAsync(new AddReactionRequest { RequestId = call.RequestId, PostId = id, Type = reaction }, call.Headers, cancellationToken: call.Cancellation)
+                    : await call.Posts.RemoveReactionAsync(new RemoveReactionRequest { RequestId = call.RequestId, PostId = id, Type = reaction }, call.Headers, cancellationToken: call.Cancellation);
+                call.Print(summary, output => output.WriteLine(Text.Reactions(summary.Reactions, summary.MyReactions)));
+            });
+    }
+
+    private static Command Comment(Verbs verbs)
+    {
+        var postId = PostId();
+        var text = new Argument<string>("text") { Description = "What to say, 1-2000 characters." };
+        return verbs.Write("comment", "Comment on a post.", Rpc["CreateComment"], [postId, text], async call =>
+        {
+            var comment = await call.Posts.CreateCommentAsync(
+                new CreateCommentRequest { RequestId = call.RequestId, PostId = call.Get(postId), Text = call.Get(text) }, call.Headers, cancellationToken: call.Cancellation);
+            await call.PrintAsync(comment, (output, zone) => Text.Comment(output, comment, zone));
+        });
+    }
+
+    private static Command Comments(Verbs verbs)
+    {
+        var postId = PostId();
+        var paging = new Paging();
+        return verbs.Read("comments", "List a post's comments, oldest first.", Rpc["ListComments"], [postId, .. paging.Symbols], async call =>
+        {
+            var page = await call.Posts.ListCommentsAsync(
+                new ListCommentsRequest { PostId = call.Get(postId), PageSize = call.Get(paging.Size), PageToken = call.Get(paging.Token) }, call.Headers, cancellationToken: call.Cancellation);
+            await call.PrintAsync(page, (output, zone) =>
+            {
+                foreach (var comment in page.Comments)
+                {
+                    Text.Comment(output, comment, zone);
+                }
+
+                Text.Paged(output, page.Comments.Count, page.NextPageToken, "no comments");
+            });
+        });
+    }
+
+    private static Command Hide(Verbs verbs, bool hide)
+    {
+        var postId = PostId();
+        return verbs.Write(
+            hide ? "hide" : "unhide",
+            hide ? "Hide a post from all but its author and its moderators." : "Show a hidden post again.",
+            AdminRpc[hide ? "HidePost" : "UnhidePost"],
+            [postId],
+            async call =>
+            {
+                var id = call.Get(postId);
+                Google.Protobuf.IMessage answer;
+                bool changed;
+                if (hide)
+                {
+                    var hidden = await call.Admin.HidePostAsync(new HidePostRequest { RequestId = call.RequestId, PostId = id }, call.Headers, cancellationToken: call.Cancellation);
+                    (answer, changed) = (hidden, hidden.Changed);
+                }
+                else
+                {
+                    var shown = await call.Admin.UnhidePostAsync(new UnhidePostRequest { RequestId = call.RequestId, PostId = id }, call.Headers, cancellationToken: call.Cancellation);
+                    (answer, changed) = (shown, shown.Changed);
+                }
+
+                call.Print(answer, output => output.WriteLine(changed
+                    ? $"{(hide ? "hid" : "unhid")} post {id}"
+                    : Text.NothingToDo(hide ? $"post {id} is already hidden" : $"post {id} is not hidden")));
+            });
+    }
+
+    private static Argument<string> PostId() => new("post-id") { Description = "The post's id." };
+
+    private static async Task<Post> GetAsync(Call call, string postId) =>
+        await call.Posts.GetPostAsync(new GetPostRequest { PostId = postId }, call.Headers, cancellationToken: call.Cancellation);
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Security.Claims;
 using System.Text;
+using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -14,7 +15,7 @@ internal static class TokenCommands
 {
     private const int MinKeyBytes = 32;
 
-    public static Command Token()
+    public static Command Create(CliOptions options)
     {
         var userId = new Argument<string>("user-id") { Description = "The user the token names." };
         var key = new Option<string?>("--signing-key")
@@ -27,22 +28,23 @@ internal static class TokenCommands
         var claim = new Option<string>("--user-claim") { Description = "The engine's Auth:Jwt:UserIdClaim.", DefaultValueFactory = _ => "sub" };
         var lifetime = new Option<TimeSpan>("--lifetime") { Description = "How long the token is valid, e.g. 08:00:00.", DefaultValueFactory = _ => TimeSpan.FromHours(8) };
 
-        var command = new Command("token", "Print a development token for a user (HS256, signed with the engine's development key).")
+        var create = new Command("create", "Print a development token for a user (HS256, signed with the engine's development key).")
         {
             userId, key, issuer, audience, claim, lifetime,
         };
-        command.SetAction(parse =>
+        create.SetAction(parse =>
         {
+            var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             var secret = parse.GetValue(key);
             if (string.IsNullOrEmpty(secret) || Encoding.UTF8.GetByteCount(secret) < MinKeyBytes)
             {
-                Console.Error.WriteLine($"error: --signing-key (or RSE_SIGNING_KEY) must be the engine's development key, at least {MinKeyBytes} bytes.");
+                error.WriteLine($"error: --signing-key (or RSE_SIGNING_KEY) must be the engine's development key, at least {MinKeyBytes} bytes.");
                 return 1;
             }
 
             if (parse.GetValue(lifetime) <= TimeSpan.Zero)
             {
-                Console.Error.WriteLine("error: --lifetime must be positive.");
+                error.WriteLine("error: --lifetime must be positive.");
                 return 1;
             }
 
@@ -57,9 +59,13 @@ internal static class TokenCommands
                 Subject = new ClaimsIdentity([new Claim(parse.GetValue(claim)!, parse.GetValue(userId)!)]),
                 SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret)), SecurityAlgorithms.HmacSha256),
             });
-            Console.WriteLine(token);
+            output.WriteLine(parse.GetValue(options.Format) == "json"
+                ? JsonSerializer.Serialize(new Dictionary<string, string> { ["userId"] = parse.GetValue(userId)!, ["token"] = token })
+                : token);
             return 0;
         });
+        var command = new Command("token", "Development tokens, for an engine in token mode with a development signing key.");
+        command.Subcommands.Add(create);
         return command;
     }
 }

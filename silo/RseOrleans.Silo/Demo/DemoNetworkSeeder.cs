@@ -84,11 +84,14 @@ internal sealed partial class DemoNetworkSeeder(
         await started.Task.WaitAsync(stoppingToken);
 
         var watch = Stopwatch.StartNew();
-        var summary = await SeedAsync(stoppingToken);
-        LogSeeded(summary.Users, summary.Groups, summary.Posts, watch.ElapsedMilliseconds, summary.SampleUser);
+        var cast = await SeedAsync(stoppingToken);
+        LogSeeded(cast.Users, cast.Groups, cast.Posts, watch.ElapsedMilliseconds, cast.Member, cast.GroupAdmin, cast.Moderator, cast.NetworkAdmin);
     }
 
-    private async Task<(int Users, int Groups, int Posts, string SampleUser)> SeedAsync(CancellationToken cancellation)
+    /// <summary>Who a newcomer can act as, one of each kind, and what was seeded.</summary>
+    private sealed record Cast(int Users, int Groups, int Posts, string Member, string GroupAdmin, string Moderator, string NetworkAdmin);
+
+    private async Task<Cast> SeedAsync(CancellationToken cancellation)
     {
         var random = new Random(options.Value.RandomSeed);
         var users = await CreateUsersAsync(random, Math.Max(10, options.Value.Users));
@@ -112,6 +115,26 @@ internal sealed partial class DemoNetworkSeeder(
 
         var leaders = users.Take(6).Select(u => u.Id).ToList();
         groups.Add(await CreateGroupAsync(ceo.Id, "Project Falcon", "Acquisition project; strictly confidential.", GroupVisibility.Secret, PostingPolicy.AllMembers, leaders));
+
+        // Someone to act as for each part of the README: a network admin (the first of Operations),
+        // a moderator of the all-company channel (the first of People), and in each department
+        // group an admin and a moderator besides its owner.
+        var networkAdmin = users.First(u => u.Department == "Operations").Id;
+        await grains.GetGrain<IUserGrain>(networkAdmin).SetNetworkRole(NetworkRole.Admin, ceo.Id, "demo-network-admin");
+        var channelModerator = users.First(u => u.Department == "People").Id;
+        await grains.GetGrain<IGroupGrain>(groups[0].Id).SetRole(ceo.Id, channelModerator, GroupRole.Moderator, "demo-moderator");
+        foreach (var (groupId, members) in groups.Skip(1).Take(Departments.Length))
+        {
+            var department = grains.GetGrain<IGroupGrain>(groupId);
+            if (members.Count > 2)
+            {
+                await department.SetRole(members[0], members[1], GroupRole.Admin, "demo-admin");
+                await department.SetRole(members[0], members[2], GroupRole.Moderator, "demo-moderator");
+            }
+        }
+
+        // A small network (Demo:Users below 24) has departments too small for an admin: the owner acts.
+        var groupAdmin = groups[1].Members.Count > 2 ? groups[1].Members[1] : groups[1].Members[0];
 
         foreach (var user in users)
         {
@@ -151,7 +174,7 @@ internal sealed partial class DemoNetworkSeeder(
             }
         }
 
-        return (users.Count, groups.Count, posts, users[1].Id);
+        return new Cast(users.Count, groups.Count, posts, users[1].Id, groupAdmin, channelModerator, networkAdmin);
 
         (string, SourceId, List<string>) ProfilePost(string author) =>
             (author, SourceId.User(author), users.Select(u => u.Id).ToList());
@@ -211,6 +234,16 @@ internal sealed partial class DemoNetworkSeeder(
         return new string(letters.ToArray()).ToLowerInvariant().Replace(".", "", StringComparison.Ordinal).Trim();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Demo network seeded: {Users} users, {Groups} groups, {Posts} posts in {ElapsedMs} ms. Try the header x-rse-user: {SampleUser}")]
-    private partial void LogSeeded(int users, int groups, int posts, long elapsedMs, string sampleUser);
+    // What a newcomer tries first, as rse commands they can paste (README: "Exploring the demo network").
+    [LoggerMessage(Level = LogLevel.Information, Message = """
+        Demo network seeded: {Users} users, {Groups} groups, {Posts} posts in {ElapsedMs} ms.
+        Main groups: demo-all-company (announcements, open), demo-engineering and the other departments (closed), demo-net-guild (open), demo-project-falcon (secret).
+        Try, with the rse client (README, "Exploring the demo network"):
+          rse --as {Member} feed home                                a member's home feed
+          rse --as {Member} group join demo-engineering               ask to join a closed group
+          rse --as {GroupAdmin} group requests demo-engineering      a group admin: who asks to join
+          rse --as {Moderator} report list --group demo-all-company   a moderator of the all-company channel
+          rse --as {NetworkAdmin} admin audit                         the network admin
+        """)]
+    private partial void LogSeeded(int users, int groups, int posts, long elapsedMs, string member, string groupAdmin, string moderator, string networkAdmin);
 }
