@@ -14,7 +14,8 @@ internal sealed class Rse
     public Rse(Func<string, string?> environment)
     {
         Options = new CliOptions(environment);
-        Root = new RootCommand("rse: a command-line client of a running RseOrleans engine (the rse.v1 gRPC API).");
+        // HelpName: usage lines say "rse" whatever runs the tree (the tool, dotnet rse.dll, a test host).
+        Root = new RootCommand("rse: a command-line client of a running RseOrleans engine (the rse.v1 gRPC API).") { HelpName = "rse" };
         Root.Options.Add(Options.Address);
         Root.Options.Add(Options.User);
         Root.Options.Add(Options.Token);

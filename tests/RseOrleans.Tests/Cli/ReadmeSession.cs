@@ -37,7 +37,7 @@ public static partial class ReadmeSession
                 while (text.ToString().EndsWith('\\'))
                 {
                     text.Length--;
-                    text.Append(' ').Append(lines[++i].Trim());
+                    text.Append(lines[++i].Trim());
                 }
 
                 var expected = new List<string>();
