@@ -85,7 +85,22 @@ internal sealed partial class DemoNetworkSeeder(
 
         var watch = Stopwatch.StartNew();
         var cast = await SeedAsync(stoppingToken);
-        LogSeeded(cast.Users, cast.Groups, cast.Posts, watch.ElapsedMilliseconds, cast.Member, cast.GroupAdmin, cast.Moderator, cast.NetworkAdmin);
+        LogSeeded(cast.Users, cast.Groups, cast.Posts, watch.ElapsedMilliseconds, Guide(cast));
+    }
+
+    /// <summary>What a newcomer tries first: rse commands to paste, one per kind of person (README, "Exploring the demo network").</summary>
+    private static string Guide(Cast cast)
+    {
+        (string Command, string What)[] tries =
+        [
+            ($"rse --as {cast.Member} feed home", "a member's home feed"),
+            ($"rse --as {cast.Member} group join demo-engineering", "ask to join a closed group"),
+            ($"rse --as {cast.GroupAdmin} group requests demo-engineering", "its admin: who asks to join"),
+            ($"rse --as {cast.Moderator} report list --group demo-all-company", "a moderator of the all-company channel"),
+            ($"rse --as {cast.NetworkAdmin} admin audit", "the network admin: the audit log"),
+        ];
+        var width = tries.Max(step => step.Command.Length) + 3;
+        return string.Join(Environment.NewLine, tries.Select(step => $"  {step.Command.PadRight(width)}# {step.What}"));
     }
 
     /// <summary>Who a newcomer can act as, one of each kind, and what was seeded.</summary>
@@ -234,16 +249,11 @@ internal sealed partial class DemoNetworkSeeder(
         return new string(letters.ToArray()).ToLowerInvariant().Replace(".", "", StringComparison.Ordinal).Trim();
     }
 
-    // What a newcomer tries first, as rse commands they can paste (README: "Exploring the demo network").
     [LoggerMessage(Level = LogLevel.Information, Message = """
         Demo network seeded: {Users} users, {Groups} groups, {Posts} posts in {ElapsedMs} ms.
         Main groups: demo-all-company (announcements, open), demo-engineering and the other departments (closed), demo-net-guild (open), demo-project-falcon (secret).
         Try, with the rse client (README, "Exploring the demo network"):
-          rse --as {Member} feed home                                a member's home feed
-          rse --as {Member} group join demo-engineering               ask to join a closed group
-          rse --as {GroupAdmin} group requests demo-engineering      a group admin: who asks to join
-          rse --as {Moderator} report list --group demo-all-company   a moderator of the all-company channel
-          rse --as {NetworkAdmin} admin audit                         the network admin
+        {Guide}
         """)]
-    private partial void LogSeeded(int users, int groups, int posts, long elapsedMs, string member, string groupAdmin, string moderator, string networkAdmin);
+    private partial void LogSeeded(int users, int groups, int posts, long elapsedMs, string guide);
 }

@@ -60,7 +60,7 @@ public static partial class ReadmeSession
 
     /// <summary>
     /// Every <c>rse</c> command line of every <c>sh</c> block, and every inline <c>`rse …`</c> that
-    /// is a literal command (no <c>&lt;placeholder&gt;</c>, alternatives or ellipsis).
+    /// is a literal command (no <c>&lt;placeholder&gt;</c>, <c>[optional part]</c>, alternatives or ellipsis).
     /// </summary>
     public static IReadOnlyList<(int Line, string Text)> AllCommands(string readme)
     {
@@ -95,7 +95,7 @@ public static partial class ReadmeSession
             foreach (Match inline in InlineCommand().Matches(line))
             {
                 var text = inline.Groups[1].Value;
-                if (!text.Contains('<', StringComparison.Ordinal) && !text.Contains('|', StringComparison.Ordinal) && !text.Contains('…', StringComparison.Ordinal))
+                if (text.IndexOfAny(['<', '[', '|', '…']) < 0)
                 {
                     found.Add((i + 1, text));
                 }

@@ -49,6 +49,19 @@ public sealed partial class ReadmeTests
     }
 
     [Fact]
+    public void Every_rse_command_the_docs_show_parses()
+    {
+        var root = new Rse(_ => null).Root;
+        var errors = Directory.GetFiles(Path.Combine(ReadmeSession.RepositoryRoot, "docs"), "*.md")
+            .SelectMany(file => ReadmeSession.AllCommands(File.ReadAllText(file)).Select(command => (File: System.IO.Path.GetFileName(file), command.Line, command.Text)))
+            .Select(command => (command, Errors: root.Parse(ReadmeSession.Words(command.Text)[1..]).Errors))
+            .Where(parsed => parsed.Errors.Count > 0)
+            .Select(parsed => $"docs/{parsed.command.File} line {parsed.command.Line}: `{parsed.command.Text}`: {string.Join("; ", parsed.Errors.Select(error => error.Message))}")
+            .ToList();
+        Assert.True(errors.Count == 0, string.Join('\n', errors));
+    }
+
+    [Fact]
     public void The_README_builds_the_image_the_Kubernetes_manifests_deploy()
     {
         var kustomization = File.ReadAllText(Path.Combine(ReadmeSession.RepositoryRoot, "k8s", "kustomization.yaml"));
