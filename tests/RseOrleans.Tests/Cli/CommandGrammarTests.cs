@@ -79,6 +79,61 @@ public sealed class CommandGrammarTests(EngineFixture engine)
     }
 
     [Fact]
+    public async Task Times_print_in_the_callers_time_zone_with_its_offset()
+    {
+        var kolkata = $"cli-tz-{Guid.NewGuid():N}"[..24];
+        var tokyo = $"cli-tz-{Guid.NewGuid():N}"[..24];
+        // Neither zone has daylight saving time: the offsets hold all year.
+        await RunAsync(["user", "create", kolkata, "--name", "In Kolkata", "--time-zone", "Asia/Kolkata"]);
+        await RunAsync(["user", "create", tokyo, "--name", "In Tokyo", "--time-zone", "Asia/Tokyo"]);
+        var (_, posted) = await RunAsync(["--as", kolkata, "post", "create", "Chai at four", "-o", "json"]);
+        using var post = JsonDocument.Parse(posted);
+        var postId = post.RootElement.GetProperty("postId").GetString()!;
+        var created = post.RootElement.GetProperty("createTime").GetDateTimeOffset();
+
+        var (_, asAuthor) = await RunAsync(["--as", kolkata, "post", "show", postId]);
+        var (_, asReader) = await RunAsync(["--as", tokyo, "post", "show", postId]);
+
+        Assert.StartsWith($"[{created.ToOffset(TimeSpan.FromHours(5.5)):yyyy-MM-dd HH:mm} +05:30] In Kolkata", asAuthor, StringComparison.Ordinal);
+        Assert.StartsWith($"[{created.ToOffset(TimeSpan.FromHours(9)):yyyy-MM-dd HH:mm} +09:00] In Kolkata", asReader, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Feed_watch_prints_each_post_as_it_arrives_and_stops_cleanly_on_Ctrl_C()
+    {
+        var author = $"cli-watch-{Guid.NewGuid():N}"[..27];
+        var reader = $"cli-watch-{Guid.NewGuid():N}"[..27];
+        await RunAsync(["user", "create", author, "--name", "Watched Author"]);
+        await RunAsync(["user", "create", reader, "--name", "Watching Reader"]);
+        await RunAsync(["--as", reader, "user", "follow", author]);
+
+        var output = new StringWriter();
+        var synchronized = TextWriter.Synchronized(output);
+        using var stop = new CancellationTokenSource();
+        var watching = rse.Root.Parse(["--address", engine.Address.ToString(), "--as", reader, "feed", "watch", "-o", "json"])
+            .InvokeAsync(new InvocationConfiguration { Output = synchronized, Error = synchronized }, stop.Token);
+        string Seen()
+        {
+            // The synchronized writer locks itself while the watch writes.
+            lock (synchronized)
+            {
+                return output.ToString();
+            }
+        }
+
+        await Eventually.TrueAsync(() => Task.FromResult(Seen().Contains("watching", StringComparison.Ordinal)), "the watch to be registered");
+
+        await RunAsync(["--as", author, "post", "create", "Live from the author"]);
+        await Eventually.TrueAsync(() => Task.FromResult(Seen().Contains("Live from the author", StringComparison.Ordinal)), "the post to arrive");
+        await stop.CancelAsync();
+
+        Assert.Equal(0, await watching);
+        var item = Seen().Split('\n').Single(line => line.StartsWith('{'));
+        using var json = JsonDocument.Parse(item);
+        Assert.Equal("Live from the author", json.RootElement.GetProperty("post").GetProperty("text").GetString());
+    }
+
+    [Fact]
     public async Task Completion_scripts_for_bash_and_zsh_suggest_the_commands_of_this_rse()
     {
         var (_, bash) = await RunAsync(["completion", "bash"]);

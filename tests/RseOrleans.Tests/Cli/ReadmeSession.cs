@@ -17,8 +17,11 @@ public static partial class ReadmeSession
 
     public static string ReadmePath => Path.Combine(RepositoryRoot, "README.md");
 
-    /// <summary>The commands of the block under the marker <c>&lt;!-- tested: <paramref name="name"/> --&gt;</c>.</summary>
-    public static IReadOnlyList<ReadmeCommand> TestedBlock(string readme, string name)
+    /// <summary>
+    /// The commands of the block under the marker <c>&lt;!-- tested: <paramref name="name"/> --&gt;</c>;
+    /// with <paramref name="setup"/>, other lines (starting servers) are the test's to do and skipped here.
+    /// </summary>
+    public static IReadOnlyList<ReadmeCommand> TestedBlock(string readme, string name, bool setup = false)
     {
         var lines = readme.Split('\n');
         var marker = Array.FindIndex(lines, line => line.Trim() == $"<!-- tested: {name} -->");
@@ -49,7 +52,7 @@ public static partial class ReadmeSession
 
                 commands.Add(new ReadmeCommand(start + 1, text.ToString(), expected));
             }
-            else if (lines[i].Trim().Length > 0)
+            else if (lines[i].Trim().Length > 0 && !setup)
             {
                 throw new InvalidOperationException($"README.md line {i + 1}: a tested block holds only rse commands and the # lines they print, not '{lines[i]}'.");
             }

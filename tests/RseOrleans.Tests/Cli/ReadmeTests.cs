@@ -75,11 +75,12 @@ public sealed partial class ReadmeTests
         Assert.Contains($"image: {image.Groups["original"].Value}", File.ReadAllText(Path.Combine(ReadmeSession.RepositoryRoot, "k8s", "silo-deployment.yaml")), StringComparison.Ordinal);
     }
 
-    private static async Task AssertPrintsWhatTheReadmeShowsAsync(RunningEngine engine, string block)
+    private static async Task AssertPrintsWhatTheReadmeShowsAsync(RunningEngine engine, string block) =>
+        await AssertPrintsWhatTheReadmeShowsAsync(ReadmeSession.TestedBlock(Readme, block), new Transcript(engine.Address));
+
+    internal static async Task AssertPrintsWhatTheReadmeShowsAsync(IReadOnlyList<ReadmeCommand> commands, Transcript transcript)
     {
-        var commands = ReadmeSession.TestedBlock(Readme, block);
         Assert.NotEmpty(commands);
-        var transcript = new Transcript(engine.Address);
         foreach (var command in commands)
         {
             await transcript.RunAsync(command);
