@@ -194,19 +194,22 @@ internal static class UserCommands
             Set(location, "location", value => profile.Location = value);
             Set(timeZone, "time_zone", value => profile.TimeZone = value);
             Set(language, "language", value => profile.Language = value);
-            if (call.Get(skills) is { } skillList)
+            if (Given(skills))
             {
-                profile.Skills.AddRange(skillList);
+                profile.Skills.AddRange(call.Get(skills)!);
                 given.Add("skills");
             }
 
             return profile;
 
+            // Only what the command line names goes in the update mask: an option left out keeps its field.
+            bool Given(System.CommandLine.Option option) => call.Parse.GetResult(option) is { Implicit: false };
+
             void Set(Option<string?> option, string field, Action<string> set)
             {
-                if (call.Get(option) is { } value)
+                if (Given(option))
                 {
-                    set(value);
+                    set(call.Get(option)!);
                     given.Add(field);
                 }
             }

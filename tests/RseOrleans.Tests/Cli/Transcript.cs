@@ -11,7 +11,7 @@ namespace RseOrleans.Tests.Cli;
 /// run to run: the README's id stands for the one the engine gave at the same place, and stands for
 /// it in the commands that follow; times match any time.
 /// </summary>
-public sealed partial class Transcript(Uri engine)
+public sealed partial class Transcript(Uri engine, string source = "README.md")
 {
     private readonly Dictionary<string, string> ids = [];
     private readonly StringBuilder actual = new();
@@ -49,7 +49,7 @@ public sealed partial class Transcript(Uri engine)
             && printed.Zip(command.Expected).All(pair => Normalize(pair.First) == Normalize(pair.Second.TrimEnd()));
         if (!same)
         {
-            differences.Add($"README.md line {command.Line}: `{command.Text}` printed\n{string.Join('\n', printed)}\nwhere the README shows\n{string.Join('\n', command.Expected)}");
+            differences.Add($"{source} line {command.Line}: `{command.Text}` printed\n{string.Join('\n', printed)}\nwhere the README shows\n{string.Join('\n', command.Expected)}");
         }
 
         // Learn which README id stands for which real one wherever the lines line up.
@@ -66,7 +66,7 @@ public sealed partial class Transcript(Uri engine)
             {
                 if (ids.TryGetValue(shownId, out var earlier) && earlier != realId && same)
                 {
-                    differences.Add($"README.md line {command.Line}: {shownId} stood for {earlier} before, but here the engine printed {realId}.");
+                    differences.Add($"{source} line {command.Line}: {shownId} stood for {earlier} before, but here the engine printed {realId}.");
                 }
 
                 ids.TryAdd(shownId, realId);
