@@ -87,6 +87,12 @@ internal sealed class Verbs(CliOptions options, List<(Command Command, MethodDes
             catch (RpcException failure) when (!cancellation.IsCancellationRequested)
             {
                 await error.WriteLineAsync($"error: {failure.StatusCode}: {failure.Status.Detail}");
+                if (failure.StatusCode == StatusCode.Unauthenticated && call.UserId is null && string.IsNullOrEmpty(parse.GetValue(options.Token)))
+                {
+                    // The engine names its header; at the command line the caller is an option.
+                    await error.WriteLineAsync("hint: name the caller with --as <user-id> (or RSE_USER), or --token in token mode");
+                }
+
                 return 1;
             }
             catch (ArgumentException failure)

@@ -90,6 +90,9 @@ public sealed class CommandTourTests
         rse --as carol group requests g0000000000000002
         # no join requests
 
+        rse feed home
+        # error: Unauthenticated: This call needs a caller: set the 'x-rse-user' header to your user id.
+        # hint: name the caller with --as <user-id> (or RSE_USER), or --token in token mode
         rse user create root --name "Root Admin"
         # root: Root Admin · 0 followers · follows 0
         rse --as root admin account
