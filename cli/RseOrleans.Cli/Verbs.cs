@@ -17,18 +17,15 @@ internal sealed class Verbs(CliOptions options, List<(Command Command, MethodDes
     public Command Read(string name, string description, MethodDescriptor rpc, IEnumerable<Symbol> symbols, Func<Call, Task> action) =>
         Make(name, description, [rpc], symbols, requestId: null, action);
 
-    /// <summary>A command that reads as well as calls <paramref name="rpc"/>, e.g. to tell "nothing to do".</summary>
-    public Command Read(string name, string description, MethodDescriptor[] rpcs, IEnumerable<Symbol> symbols, Func<Call, Task> action) =>
-        Make(name, description, rpcs, symbols, requestId: null, action);
-
     /// <summary>A mutating command: <c>--request-id</c> repeats it safely.</summary>
     public Command Write(string name, string description, MethodDescriptor rpc, IEnumerable<Symbol> symbols, Func<Call, Task> action) =>
         Make(name, description, [rpc], symbols, RequestIdOption(), action);
 
+    /// <summary>A mutating command that reads first (to tell "nothing to do"); the last RPC is the one it stands for.</summary>
     public Command Write(string name, string description, MethodDescriptor[] rpcs, IEnumerable<Symbol> symbols, Func<Call, Task> action) =>
         Make(name, description, rpcs, symbols, RequestIdOption(), action);
 
-    /// <summary>Runs <paramref name="action"/> connected to the engine, as <see cref="Read(string, string, MethodDescriptor, IEnumerable{Symbol}, Func{Call, Task})"/> does.</summary>
+    /// <summary>Makes <paramref name="action"/> the action of a command built elsewhere (rse load), connected as the others are.</summary>
     public void Connect(Command command, Func<Call, Task> action) => SetAction(command, requestId: null, action);
 
     private static Option<string?> RequestIdOption() => new("--request-id")
