@@ -20,6 +20,7 @@ public static class StorageFailures
     private static bool IsStorageError(Exception exception) => exception switch
     {
         DomainException { Error: DomainError.Unavailable } => true,
+        StorageUnavailableException => true,
         DbException or SocketException => true,
         UnavailableExceptionFallbackException fallback => NamesStorageClient(fallback.ToString()),
         _ => NamesStorageClient(exception.GetType().FullName),

@@ -1,3 +1,5 @@
+using RseOrleans.Storage.Resilience;
+
 namespace RseOrleans.Storage;
 
 /// <summary>
@@ -14,4 +16,7 @@ public sealed class DurableStoreOptions
 
     /// <summary>Prefix of every key this engine writes to Redis, so several clusters can share one server.</summary>
     public string RedisKeyPrefix { get; set; } = "rse:";
+
+    /// <summary>How the PostgreSQL and Redis circuit breakers probe their store ("Durable:Breaker:…").</summary>
+    public StoreBreakerOptions Breaker { get; set; } = new();
 }

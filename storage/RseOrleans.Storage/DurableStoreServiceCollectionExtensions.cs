@@ -1,4 +1,6 @@
+using System.Data.Common;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using RseOrleans.Grains.Durability;
@@ -6,6 +8,7 @@ using RseOrleans.Grains.Feeds;
 using RseOrleans.Grains.Sources;
 using RseOrleans.Storage.Postgres;
 using RseOrleans.Storage.Redis;
+using RseOrleans.Storage.Resilience;
 using StackExchange.Redis;
 
 namespace RseOrleans.Storage;
@@ -20,8 +23,9 @@ public static class DurableStoreServiceCollectionExtensions
     public static IServiceCollection AddDurableStores(this IServiceCollection services, DurableStoreOptions stores)
     {
         services.AddSingleton(Options.Create(stores));
-        services.AddSingleton(_ => NpgsqlDataSource.Create(stores.Postgres));
+        services.AddSingleton(_ => NpgsqlDataSource.Create(PostgresConnectionString(stores.Postgres)));
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConfiguration(stores.Redis)));
+        services.AddKeyedSingleton(StoreBreaker.Postgres, (provider, _) => PostgresBreaker(provider, stores));
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<IActivityLog, PostgresActivityLog>();
         services.AddSingleton<ITimelineStore, RedisTimelineStore>();
@@ -32,6 +36,61 @@ public static class DurableStoreServiceCollectionExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(container => container.GetRequiredService<DurableStoreStartup>());
         services.AddHostedService<FanoutRecoveryService>();
         return services;
+    }
+
+    /// <summary>
+    /// The engine's PostgreSQL settings: the connection string as configured, with short timeouts
+    /// where it sets none, so that a server that stopped answering fails a call in seconds, not
+    /// after Npgsql's defaults (15 s to connect, 30 s per command).
+    /// </summary>
+    public static string PostgresConnectionString(string configured)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = configured };
+        var builder = new NpgsqlConnectionStringBuilder(configured);
+        if (!given.ContainsKey("Timeout"))
+        {
+            builder.Timeout = DefaultConnectTimeoutSeconds;
+        }
+
+        if (!given.ContainsKey("Command Timeout") && !given.ContainsKey("CommandTimeout"))
+        {
+            builder.CommandTimeout = DefaultCommandTimeoutSeconds;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    /// <summary>Seconds to open a connection (and to wait for a pooled one) when the connection string says nothing.</summary>
+    public const int DefaultConnectTimeoutSeconds = 2;
+
+    /// <summary>Seconds a command may run when the connection string says nothing; schema migrations have no limit.</summary>
+    public const int DefaultCommandTimeoutSeconds = 5;
+
+    /// <summary>
+    /// The PostgreSQL breaker probes with "SELECT 1" on a connection of its own (unpooled): a pool
+    /// full of connections stuck on a frozen server must not make the store look healthy or busy.
+    /// </summary>
+    private static StoreBreaker PostgresBreaker(IServiceProvider provider, DurableStoreOptions stores)
+    {
+        var probeTimeout = (int)Math.Ceiling(stores.Breaker.ProbeTimeout.TotalSeconds);
+        var probeConnection = new NpgsqlConnectionStringBuilder(PostgresConnectionString(stores.Postgres))
+        {
+            Pooling = false,
+            Timeout = probeTimeout,
+            CommandTimeout = probeTimeout,
+        }.ConnectionString;
+        return new StoreBreaker(
+            StoreBreaker.Postgres,
+            async cancellation =>
+            {
+                await using var connection = new NpgsqlConnection(probeConnection);
+                await connection.OpenAsync(cancellation);
+                await using var command = new NpgsqlCommand("SELECT 1", connection);
+                await command.ExecuteScalarAsync(cancellation);
+            },
+            stores.Breaker,
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<StoreBreaker>>());
     }
 
     /// <summary>

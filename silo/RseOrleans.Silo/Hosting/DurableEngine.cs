@@ -5,6 +5,7 @@ using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
 using RseOrleans.Storage;
+using RseOrleans.Storage.Resilience;
 
 namespace RseOrleans.Silo.Hosting;
 
@@ -79,7 +80,22 @@ public static class DurableEngine
                     // ([GenerateSerializer] with [Id]s), rather than the provider's default JSON.
                     storageOptions.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
                 }));
+
+            // Behind the PostgreSQL breaker: fails at once while PostgreSQL is down, and turns its
+            // failures into an exception every silo can read.
+            silo.Services.AddKeyedSingleton<IGrainStorage>(storage, (services, _) => new BreakerGrainStorage(
+                AdoNetGrainStorageFactory.Create(services, storage),
+                services.GetRequiredKeyedService<StoreBreaker>(StoreBreaker.Postgres)));
         }
+
+        // Should a client library's exception still escape the storage boundary, it crosses silos
+        // (rebuilt, or as a fallback naming its type: either way the API edge answers UNAVAILABLE) rather than
+        // failing the call with "Could not find a codec".
+        silo.Services.Configure<ExceptionSerializationOptions>(options =>
+        {
+            options.SupportedNamespacePrefixes.Add("Npgsql");
+            options.SupportedNamespacePrefixes.Add("StackExchange.Redis");
+        });
 
         silo.Services.AddDurableStores(stores);
         return silo.AddLiveFeedStreams();

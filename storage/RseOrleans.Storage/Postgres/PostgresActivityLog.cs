@@ -1,13 +1,16 @@
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
 using RseOrleans.Grains.Durability;
+using RseOrleans.Storage.Resilience;
 
 namespace RseOrleans.Storage.Postgres;
 
 /// <summary>The activity log and the pending fan-outs in PostgreSQL (schema: Migrations/0002).</summary>
-public sealed class PostgresActivityLog(NpgsqlDataSource database) : IActivityLog
+/// <remarks>Every operation goes through the PostgreSQL <see cref="StoreBreaker"/>.</remarks>
+public sealed class PostgresActivityLog(NpgsqlDataSource database, [FromKeyedServices(StoreBreaker.Postgres)] StoreBreaker breaker) : IActivityLog
 {
-    public async Task AppendAsync(Activity activity, bool fanoutPending = false)
+    public Task AppendAsync(Activity activity, bool fanoutPending = false) => breaker.RunAsync(async () =>
     {
         // One round trip: the activity and, for a post about to fan out, its pending mark, both
         // ignored when already there.
@@ -34,9 +37,9 @@ public sealed class PostgresActivityLog(NpgsqlDataSource database) : IActivityLo
         }
 
         await batch.ExecuteNonQueryAsync();
-    }
+    });
 
-    public async Task AppendAllAsync(IReadOnlyList<Activity> activities, bool fanoutPending = false)
+    public Task AppendAllAsync(IReadOnlyList<Activity> activities, bool fanoutPending = false) => breaker.RunAsync(async () =>
     {
         if (activities.Count == 0)
         {
@@ -72,9 +75,9 @@ public sealed class PostgresActivityLog(NpgsqlDataSource database) : IActivityLo
         }
 
         await batch.ExecuteNonQueryAsync();
-    }
+    });
 
-    public async Task FanoutsCompletedAsync(IReadOnlyCollection<long> postIds)
+    public Task FanoutsCompletedAsync(IReadOnlyCollection<long> postIds) => breaker.RunAsync(async () =>
     {
         if (postIds.Count == 0)
         {
@@ -84,16 +87,16 @@ public sealed class PostgresActivityLog(NpgsqlDataSource database) : IActivityLo
         await using var command = database.CreateCommand("DELETE FROM rse_fanout_pending WHERE post_id = ANY($1)");
         command.Parameters.Add(new() { Value = postIds.ToArray() });
         await command.ExecuteNonQueryAsync();
-    }
+    });
 
-    public async Task EraseActorAsync(string userId)
+    public Task EraseActorAsync(string userId) => breaker.RunAsync(async () =>
     {
         await using var command = database.CreateCommand("DELETE FROM rse_activity WHERE actor_id = $1");
         command.Parameters.Add(new() { Value = userId });
         await command.ExecuteNonQueryAsync();
-    }
+    });
 
-    public async Task<IReadOnlyList<PendingFanout>> PendingFanoutsAsync(TimeSpan olderThan, int max)
+    public Task<IReadOnlyList<PendingFanout>> PendingFanoutsAsync(TimeSpan olderThan, int max) => breaker.RunAsync<IReadOnlyList<PendingFanout>>(async () =>
     {
         await using var command = database.CreateCommand(
             """
@@ -112,9 +115,9 @@ public sealed class PostgresActivityLog(NpgsqlDataSource database) : IActivityLo
         }
 
         return pending;
-    }
+    });
 
-    public async Task<IReadOnlyList<long>> PostsOfAsync(string sourceKey, long? before, int count)
+    public Task<IReadOnlyList<long>> PostsOfAsync(string sourceKey, long? before, int count) => breaker.RunAsync<IReadOnlyList<long>>(async () =>
     {
         await using var command = database.CreateCommand(
             """
@@ -135,9 +138,9 @@ public sealed class PostgresActivityLog(NpgsqlDataSource database) : IActivityLo
         }
 
         return posts;
-    }
+    });
 
-    public async Task<IReadOnlyList<SourcePost>> NewestPostsOfAsync(IReadOnlyCollection<string> sourceKeys, long? after, int count)
+    public Task<IReadOnlyList<SourcePost>> NewestPostsOfAsync(IReadOnlyCollection<string> sourceKeys, long? after, int count) => breaker.RunAsync<IReadOnlyList<SourcePost>>(async () =>
     {
         if (sourceKeys.Count == 0)
         {
@@ -170,7 +173,7 @@ public sealed class PostgresActivityLog(NpgsqlDataSource database) : IActivityLo
         }
 
         return posts;
-    }
+    });
 
     private static NpgsqlBatchCommand Command(string sql, params object[] values)
     {

@@ -1,13 +1,16 @@
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using RseOrleans.Grains.Durability;
+using RseOrleans.Storage.Resilience;
 using RseOrleans.Model;
 
 namespace RseOrleans.Storage.Postgres;
 
 /// <summary>Member sets as one PostgreSQL row per member (schema: Migrations/0003).</summary>
-public sealed class PostgresMemberSetStore(NpgsqlDataSource database) : IMemberSetStore
+/// <remarks>Every operation goes through the PostgreSQL <see cref="StoreBreaker"/>.</remarks>
+public sealed class PostgresMemberSetStore(NpgsqlDataSource database, [FromKeyedServices(StoreBreaker.Postgres)] StoreBreaker breaker) : IMemberSetStore
 {
-    public async Task<StoredMemberSet> LoadAsync(string setKey)
+    public Task<StoredMemberSet> LoadAsync(string setKey) => breaker.RunAsync<StoredMemberSet>(async () =>
     {
         var members = new Dictionary<string, GroupMember>(StringComparer.Ordinal);
         await using var command = database.CreateCommand("SELECT member_id, role, since FROM rse_member_rows WHERE set_key = $1");
@@ -20,9 +23,9 @@ public sealed class PostgresMemberSetStore(NpgsqlDataSource database) : IMemberS
         }
 
         return new StoredMemberSet(setKey, members, version: null);
-    }
+    });
 
-    public async Task WriteAsync(StoredMemberSet set, IReadOnlyCollection<string> changed)
+    public Task WriteAsync(StoredMemberSet set, IReadOnlyCollection<string> changed) => breaker.RunAsync(async () =>
     {
         var upserts = new List<GroupMember>(changed.Count);
         var deletes = new List<string>();
@@ -67,5 +70,5 @@ public sealed class PostgresMemberSetStore(NpgsqlDataSource database) : IMemberS
         {
             await batch.ExecuteNonQueryAsync();
         }
-    }
+    });
 }
