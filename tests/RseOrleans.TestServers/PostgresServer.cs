@@ -109,8 +109,93 @@ public sealed class PostgresServer : IAsyncDisposable
             return;
         }
 
+        Thaw();
         await PgCtlAsync("stop", "-m", "fast");
         IsRunning = false;
+    }
+
+    /// <summary>True between <see cref="Freeze"/> and <see cref="Thaw"/>.</summary>
+    public bool IsFrozen { get; private set; }
+
+    /// <summary>
+    /// Freezes the server as a hung host would: every one of its processes is stopped (SIGSTOP), so
+    /// the kernel still accepts connections but nothing ever answers. <see cref="Thaw"/> resumes it.
+    /// </summary>
+    public void Freeze()
+    {
+        if (!IsRunning || IsFrozen)
+        {
+            return;
+        }
+
+        // The postmaster first, so that it forks no new backend while its children are stopped.
+        var postmaster = PostmasterId();
+        Signal("STOP", [postmaster]);
+        Signal("STOP", ChildrenOf(postmaster));
+        IsFrozen = true;
+    }
+
+    /// <summary>Resumes a frozen server; the connections it held carry on where they stopped.</summary>
+    public void Thaw()
+    {
+        if (!IsFrozen)
+        {
+            return;
+        }
+
+        var postmaster = PostmasterId();
+        Signal("CONT", ChildrenOf(postmaster));
+        Signal("CONT", [postmaster]);
+        IsFrozen = false;
+    }
+
+    private int PostmasterId() =>
+        int.Parse(File.ReadLines(Path.Combine(DataDirectory, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
+
+    /// <summary>The processes whose parent is <paramref name="parent"/> (the fourth field of /proc/PID/stat).</summary>
+    private static List<int> ChildrenOf(int parent)
+    {
+        var children = new List<int>();
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(folder, "stat"));
+                // The command name (second field) is in parentheses and may hold spaces.
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[1], CultureInfo.InvariantCulture) == parent)
+                {
+                    children.Add(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A process that ended while the list was read.
+            }
+        }
+
+        return children;
+    }
+
+    private static void Signal(string signal, List<int> pids)
+    {
+        if (pids.Count == 0)
+        {
+            return;
+        }
+
+        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", .. pids.Select(pid => pid.ToString(CultureInfo.InvariantCulture))])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        }) ?? throw new InvalidOperationException("Could not run kill.");
+        kill.WaitForExit();
     }
 
     /// <summary>
@@ -146,6 +231,7 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             if (IsRunning)
             {
+                Thaw();
                 await PgCtlAsync("stop", "-m", "immediate");
                 IsRunning = false;
             }
