@@ -26,6 +26,7 @@ public static class DurableStoreServiceCollectionExtensions
         services.AddSingleton(_ => NpgsqlDataSource.Create(PostgresConnectionString(stores.Postgres)));
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConfiguration(stores.Redis)));
         services.AddKeyedSingleton(StoreBreaker.Postgres, (provider, _) => PostgresBreaker(provider, stores));
+        services.AddKeyedSingleton(StoreBreaker.Redis, (provider, _) => RedisBreaker(provider, stores));
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<IActivityLog, PostgresActivityLog>();
         services.AddSingleton<ITimelineStore, RedisTimelineStore>();
@@ -81,6 +82,7 @@ public static class DurableStoreServiceCollectionExtensions
         }.ConnectionString;
         return new StoreBreaker(
             StoreBreaker.Postgres,
+            "calls that need it answer UNAVAILABLE at once",
             async cancellation =>
             {
                 await using var connection = new NpgsqlConnection(probeConnection);
@@ -88,6 +90,19 @@ public static class DurableStoreServiceCollectionExtensions
                 await using var command = new NpgsqlCommand("SELECT 1", connection);
                 await command.ExecuteScalarAsync(cancellation);
             },
+            stores.Breaker,
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<StoreBreaker>>());
+    }
+
+    /// <summary>The Redis breaker probes with PING on the engine's connection, which reconnects by itself.</summary>
+    private static StoreBreaker RedisBreaker(IServiceProvider provider, DurableStoreOptions stores)
+    {
+        var redis = provider.GetRequiredService<IConnectionMultiplexer>();
+        return new StoreBreaker(
+            StoreBreaker.Redis,
+            "feeds are served and rebuilt from PostgreSQL without it",
+            async _ => await redis.GetDatabase().PingAsync(),
             stores.Breaker,
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<StoreBreaker>>());

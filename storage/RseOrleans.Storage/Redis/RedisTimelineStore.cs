@@ -1,7 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RseOrleans.Grains;
 using RseOrleans.Grains.Durability;
+using RseOrleans.Storage.Resilience;
 using StackExchange.Redis;
 
 namespace RseOrleans.Storage.Redis;
@@ -9,10 +11,13 @@ namespace RseOrleans.Storage.Redis;
 /// <summary>
 /// Materialised home timelines in Redis, one binary value per user. Redis is a cache here: when it
 /// is flushed, stopped or unreachable the feed grain rebuilds from PostgreSQL, so every failure is
-/// logged and answered as "nothing saved" rather than passed on to the reader.
+/// logged and answered as "nothing saved" rather than passed on to the reader. Every operation goes
+/// through the Redis <see cref="StoreBreaker"/>: while Redis is known to be down (stopped, or frozen
+/// so that commands would wait for their timeout) feeds skip it at once.
 /// </summary>
 public sealed partial class RedisTimelineStore(
     IConnectionMultiplexer redis,
+    [FromKeyedServices(StoreBreaker.Redis)] StoreBreaker breaker,
     IOptions<DurableStoreOptions> storeOptions,
     IOptions<FeedOptions> feedOptions,
     TimeProvider clock,
@@ -31,10 +36,15 @@ public sealed partial class RedisTimelineStore(
     {
         try
         {
-            var value = await redis.GetDatabase().StringGetAsync(Key(userId));
+            var value = await breaker.RunAsync(() => redis.GetDatabase().StringGetAsync(Key(userId)));
             return value.IsNull ? null : Decode((byte[])value!);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        catch (StorageUnavailableException ex)
+        {
+            LogSkipped(ex.Message, "read", userId);
+            return null;
+        }
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
         {
             LogUnavailable(ex, "read", userId);
             return null;
@@ -57,9 +67,13 @@ public sealed partial class RedisTimelineStore(
         {
             // Idle readers' timelines expire: by the time they come back they count as inactive and
             // their feed is rebuilt anyway.
-            await redis.GetDatabase().StringSetAsync(Key(userId), Encode(snapshot), feedOptions.Value.TimelineRetention);
+            await breaker.RunAsync(() => redis.GetDatabase().StringSetAsync(Key(userId), Encode(snapshot), feedOptions.Value.TimelineRetention));
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        catch (StorageUnavailableException ex)
+        {
+            LogSkipped(ex.Message, "write", userId);
+        }
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
         {
             LogUnavailable(ex, "write", userId);
         }
@@ -127,6 +141,10 @@ public sealed partial class RedisTimelineStore(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis could not {Operation} the timeline of {UserId}; the feed is rebuilt from PostgreSQL when needed")]
     private partial void LogUnavailable(Exception exception, string operation, string userId);
+
+    /// <summary>Debug only: the breaker says once, as a warning, that Redis is unreachable.</summary>
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Redis is unavailable ({Reason}): the timeline of {UserId} was not {Operation}; the feed is rebuilt from PostgreSQL when needed")]
+    private partial void LogSkipped(string reason, string operation, string userId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The saved timeline of {UserId} is unreadable; it will be rebuilt")]
     private partial void LogUnreadable(Exception exception, string userId);

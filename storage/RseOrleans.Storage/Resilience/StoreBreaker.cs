@@ -18,8 +18,12 @@ namespace RseOrleans.Storage.Resilience;
 /// Whatever the client library threw, the caller gets <see cref="StorageUnavailableException"/>:
 /// Orleans cannot carry the library's own exception types from one silo to another.
 /// </remarks>
+/// <param name="store">"PostgreSQL" or "Redis", for messages.</param>
+/// <param name="whileOpen">What callers get while the store is down, for the one log line that says it is.</param>
+/// <param name="probe">A cheap round trip to the store on a connection that does not queue behind stuck ones.</param>
 public sealed partial class StoreBreaker(
     string store,
+    string whileOpen,
     Func<CancellationToken, Task> probe,
     StoreBreakerOptions options,
     TimeProvider clock,
@@ -116,7 +120,7 @@ public sealed partial class StoreBreaker(
 
             open = true;
             var since = clock.GetTimestamp();
-            LogOpened(store, failure.Message);
+            LogOpened(store, failure.Message, whileOpen);
             while (await ProbeAsync() is not null)
             {
                 await Task.Delay(options.ProbeInterval, clock);
@@ -148,8 +152,8 @@ public sealed partial class StoreBreaker(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Store} is unreachable ({Reason}); calls that need it answer UNAVAILABLE at once until it answers again. Check that it runs and that this silo reaches it")]
-    private partial void LogOpened(string store, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Store} is unreachable ({Reason}); until it answers again {WhileOpen}. Check that it runs and that this silo reaches it")]
+    private partial void LogOpened(string store, string reason, string whileOpen);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Store} answers again after {Seconds:F1} s; calls that need it are served")]
     private partial void LogClosed(string store, double seconds);
