@@ -96,4 +96,44 @@ public sealed class ClusterStorageOutageTests(DatabaseServersFixture servers) : 
         Assert.DoesNotContain(answers, answer => answer.Status == StatusCode.OK
             && (answer.Call.StartsWith("Create", StringComparison.Ordinal) || answer.Call.StartsWith("AddReaction", StringComparison.Ordinal)));
     }
+
+    [Fact]
+    public async Task With_PostgreSQL_stopped_feeds_and_posts_in_memory_are_still_read_through_every_engine()
+    {
+        var clients = engines.Select(engine => new EngineClient(engine.Channel)).ToArray();
+        var author = await clients[0].CreateUserAsync("author");
+        var readers = new List<string>();
+        var posts = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            var reader = await clients[i % 3].CreateUserAsync($"reader{i}");
+            await clients[(i + 1) % 3].FollowAsync(reader, author);
+            readers.Add(reader);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            posts.Add((await clients[i].PostAsync(author, $"Post {i}")).PostId);
+        }
+
+        async Task ReadEverythingThroughEveryEngineAsync()
+        {
+            foreach (var client in clients)
+            {
+                foreach (var reader in readers)
+                {
+                    Assert.Equal(["Post 2", "Post 1", "Post 0"], (await client.HomeFeedAsync(reader)).Select(item => item.Post.Text));
+                }
+
+                foreach (var post in posts)
+                {
+                    await client.Posts.GetPostAsync(new GetPostRequest { PostId = post }, As(readers[0]));
+                }
+            }
+        }
+
+        await ReadEverythingThroughEveryEngineAsync();
+        await servers.Postgres.StopAsync();
+        await ReadEverythingThroughEveryEngineAsync();
+    }
 }
