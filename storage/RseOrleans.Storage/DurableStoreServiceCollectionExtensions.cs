@@ -90,6 +90,9 @@ public static class DurableStoreServiceCollectionExtensions
                 await using var command = new NpgsqlCommand("SELECT 1", connection);
                 await command.ExecuteScalarAsync(cancellation);
             },
+            // Every connection the pool held from before the outage is dead or suspect: without
+            // this, each would fail one call after PostgreSQL is back.
+            () => provider.GetRequiredService<NpgsqlDataSource>().Clear(),
             stores.Breaker,
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<StoreBreaker>>());
@@ -103,6 +106,8 @@ public static class DurableStoreServiceCollectionExtensions
             StoreBreaker.Redis,
             "feeds are served and rebuilt from PostgreSQL without it",
             async _ => await redis.GetDatabase().PingAsync(),
+            // The multiplexer has reconnected by itself: nothing to drop.
+            () => { },
             stores.Breaker,
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<StoreBreaker>>());

@@ -21,10 +21,12 @@ namespace RseOrleans.Storage.Resilience;
 /// <param name="store">"PostgreSQL" or "Redis", for messages.</param>
 /// <param name="whileOpen">What callers get while the store is down, for the one log line that says it is.</param>
 /// <param name="probe">A cheap round trip to the store on a connection that does not queue behind stuck ones.</param>
+/// <param name="recovered">Runs when the store answers again, before operations resume (PostgreSQL: drop the pooled connections the outage broke).</param>
 public sealed partial class StoreBreaker(
     string store,
     string whileOpen,
     Func<CancellationToken, Task> probe,
+    Action recovered,
     StoreBreakerOptions options,
     TimeProvider clock,
     ILogger<StoreBreaker> logger)
@@ -126,6 +128,7 @@ public sealed partial class StoreBreaker(
                 await Task.Delay(options.ProbeInterval, clock);
             }
 
+            recovered();
             open = false;
             LogClosed(store, clock.GetElapsedTime(since).TotalSeconds);
         }
