@@ -10,8 +10,9 @@ namespace RseOrleans.Storage.Resilience;
 /// </summary>
 public sealed class BreakerGrainStorage(IGrainStorage storage, StoreBreaker breaker) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
 {
+    /// <summary>Abandoned when the breaker opens: an activation stuck on a hung server fails at once.</summary>
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        breaker.RunAsync(() => storage.ReadStateAsync(stateName, grainId, grainState));
+        breaker.RunAsync(() => storage.ReadStateAsync(stateName, grainId, grainState), abandonWhenOpened: true);
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         breaker.RunAsync(() => storage.WriteStateAsync(stateName, grainId, grainState));

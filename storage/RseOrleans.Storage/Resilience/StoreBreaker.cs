@@ -7,12 +7,12 @@ namespace RseOrleans.Storage.Resilience;
 
 /// <summary>
 /// The circuit breaker of one store. Every operation on the store goes through <see cref="RunAsync{T}"/>.
-/// A failure that looks like an outage (a refused or dropped connection, a timeout) makes the breaker
-/// probe the store once, on a connection of its own: if the probe fails too, the breaker opens and
-/// every operation fails at once with <see cref="StorageUnavailableException"/>, rather than waiting
-/// for its own timeout; the breaker keeps probing in the background and closes by itself when the
-/// store answers again. A failure the probe does not confirm (one stale pooled connection after a
-/// restart) leaves the breaker closed.
+/// A failure that looks like an outage (a refused or dropped connection, a timeout), or an operation
+/// slower than the probe timeout, makes the breaker probe the store once, on a connection of its own:
+/// if the probe fails too, the breaker opens and every operation fails at once with
+/// <see cref="StorageUnavailableException"/>, rather than waiting for its own timeout; the breaker
+/// keeps probing in the background and closes by itself when the store answers again. A failure the
+/// probe does not confirm (one stale pooled connection after a restart) leaves the breaker closed.
 /// </summary>
 /// <remarks>
 /// Whatever the client library threw, the caller gets <see cref="StorageUnavailableException"/>:
@@ -29,7 +29,7 @@ public sealed partial class StoreBreaker(
     Action recovered,
     StoreBreakerOptions options,
     TimeProvider clock,
-    ILogger<StoreBreaker> logger)
+    ILogger<StoreBreaker> logger) : IDisposable
 {
     public const string Postgres = "PostgreSQL";
     public const string Redis = "Redis";
@@ -37,31 +37,60 @@ public sealed partial class StoreBreaker(
     private int watching;
     private volatile bool open;
 
+    /// <summary>Cancelled when the breaker opens, replaced when it closes: releases abandonable operations.</summary>
+    private CancellationTokenSource openedSignal = new();
+
     /// <summary>"PostgreSQL" or "Redis".</summary>
     public string Store => store;
 
     /// <summary>True while the store is known to be down: operations fail without trying.</summary>
     public bool IsOpen => open;
 
-    public async Task<T> RunAsync<T>(Func<Task<T>> operation)
+    /// <summary>Runs an operation on the store, or fails at once while it is known to be down.</summary>
+    /// <param name="operation">The operation.</param>
+    /// <param name="abandonWhenOpened">
+    /// Stop waiting for the operation once the breaker opens. Only for reads, which change nothing
+    /// whenever they end: a grain activation held by a read of a hung server then fails at once, and
+    /// so do the calls queued behind it, instead of waiting for the read's own timeout.
+    /// </param>
+    public async Task<T> RunAsync<T>(Func<Task<T>> operation, bool abandonWhenOpened = false)
     {
         ThrowIfOpen();
+        var opened = openedSignal.Token;
         try
         {
-            return await operation();
+            var running = operation();
+            if (!running.IsCompleted)
+            {
+                SuspectIfSlow(running);
+                if (abandonWhenOpened)
+                {
+                    return await running.WaitAsync(opened);
+                }
+            }
+
+            return await running;
         }
         catch (Exception ex) when (IsOutage(ex))
         {
             Suspect();
             throw new StorageUnavailableException(store, $"{store} is unavailable: {ex.Message}");
         }
+        catch (OperationCanceledException) when (opened.IsCancellationRequested)
+        {
+            throw new StorageUnavailableException(store, $"{store} is unavailable (found down while this read waited for it).");
+        }
     }
 
-    public Task RunAsync(Func<Task> operation) => RunAsync(async () =>
-    {
-        await operation();
-        return true;
-    });
+    public Task RunAsync(Func<Task> operation, bool abandonWhenOpened = false) => RunAsync(
+        async () =>
+        {
+            await operation();
+            return true;
+        },
+        abandonWhenOpened);
+
+    public void Dispose() => openedSignal.Dispose();
 
     /// <summary>Fails at once while the store is known to be down.</summary>
     public void ThrowIfOpen()
@@ -102,6 +131,24 @@ public sealed partial class StoreBreaker(
         postgres.IsTransient || postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
         || postgres.SqlState.StartsWith("53", StringComparison.Ordinal) || postgres.SqlState.StartsWith("57", StringComparison.Ordinal);
 
+    /// <summary>
+    /// An operation still running after <see cref="StoreBreakerOptions.ProbeTimeout"/> makes the breaker
+    /// probe as a failure would: a hung server is then known down in about two probe timeouts, while
+    /// the operations already waiting on it run into their own timeouts.
+    /// </summary>
+    private void SuspectIfSlow(Task running) =>
+        _ = running.WaitAsync(options.ProbeTimeout, clock).ContinueWith(
+            waited =>
+            {
+                if (waited.Exception?.InnerException is TimeoutException && !running.IsCompleted)
+                {
+                    Suspect();
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+
     /// <summary>One watcher at a time: it decides whether to open, then probes until the store is back.</summary>
     private void Suspect()
     {
@@ -121,6 +168,7 @@ public sealed partial class StoreBreaker(
             }
 
             open = true;
+            await openedSignal.CancelAsync();
             var since = clock.GetTimestamp();
             LogOpened(store, failure.Message, whileOpen);
             while (await ProbeAsync() is not null)
@@ -129,6 +177,8 @@ public sealed partial class StoreBreaker(
             }
 
             recovered();
+            // The cancelled source is left to the collector: an operation starting now may still read its token.
+            openedSignal = new();
             open = false;
             LogClosed(store, clock.GetElapsedTime(since).TotalSeconds);
         }

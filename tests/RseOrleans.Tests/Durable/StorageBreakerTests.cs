@@ -50,7 +50,7 @@ public sealed class StorageBreakerTests(DatabaseServersFixture servers) : IAsync
 
     [Fact]
     public Task With_PostgreSQL_stopped_writes_answer_unavailable_at_once_reads_in_memory_are_served_and_writes_resume_by_themselves() =>
-        ThroughAnOutageAsync(servers.Postgres.StopAsync, servers.Postgres.StartAsync);
+        ThroughAnOutageAsync(servers.Postgres.StopAsync, servers.Postgres.StartAsync, serverHangs: false);
 
     [Fact]
     public Task With_PostgreSQL_frozen_writes_answer_unavailable_at_once_reads_in_memory_are_served_and_writes_resume_by_themselves() =>
@@ -64,9 +64,10 @@ public sealed class StorageBreakerTests(DatabaseServersFixture servers) : IAsync
             {
                 servers.Postgres.Thaw();
                 return Task.CompletedTask;
-            });
+            },
+            serverHangs: true);
 
-    private async Task ThroughAnOutageAsync(Func<Task> fail, Func<Task> recover)
+    private async Task ThroughAnOutageAsync(Func<Task> fail, Func<Task> recover, bool serverHangs)
     {
         var alice = await api.CreateUserAsync("alice");
         var bob = await api.CreateUserAsync("bob");
@@ -77,9 +78,16 @@ public sealed class StorageBreakerTests(DatabaseServersFixture servers) : IAsync
         await api.Posts.GetPostAsync(new GetPostRequest { PostId = before.PostId }, As(bob));
 
         await fail();
-        // The first write to meet the outage may wait for its own timeout; then the store is known down.
-        await RpcAssert.FailsWith(StatusCode.Unavailable, () => api.Posts.CreatePostAsync(new CreatePostRequest { RequestId = NewRequestId(), Text = "Discovers the outage" }, As(alice)));
+        // The first write to meet the outage may wait for its own timeout; the store is known down
+        // sooner when it hangs: a slow operation makes the breaker probe.
+        var discovering = RpcAssert.FailsWith(StatusCode.Unavailable, () => api.Posts.CreatePostAsync(new CreatePostRequest { RequestId = NewRequestId(), Text = "Discovers the outage" }, As(alice)));
         await Eventually.TrueAsync(() => Task.FromResult(Breaker.IsOpen), "the PostgreSQL breaker to open");
+        if (serverHangs)
+        {
+            Assert.False(discovering.IsCompleted, "the breaker opened only once the first write had given up on the hung server");
+        }
+
+        await discovering;
 
         var during = new CreatePostRequest { RequestId = "written-during-the-outage", Text = "Is anyone there?" };
         foreach (var attempt in Enumerable.Range(0, 3))
