@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using RseOrleans.Grains.Durability;
-using RseOrleans.Storage.Resilience;
 using RseOrleans.Model;
+using RseOrleans.Storage.Resilience;
 
 namespace RseOrleans.Storage.Postgres;
 
