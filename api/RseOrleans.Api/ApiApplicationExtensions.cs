@@ -27,6 +27,8 @@ public static class ApiApplicationExtensions
         services.AddGrpc(options =>
         {
             options.Interceptors.Add<ErrorMappingInterceptor>();
+            // Inside the error mapping, which words what a retried read still threw.
+            options.Interceptors.Add<ReadCallInterceptor>();
             options.Interceptors.Add<WriteCallInterceptor>();
             // Inside the error mapping: it tells refusals from unknown outcomes by what the call threw.
             options.Interceptors.Add<MutatingCallInterceptor>();

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using RseOrleans.Api;
 using RseOrleans.Api.Limits;
+using RseOrleans.Api.Reads;
 using RseOrleans.Grains;
 using RseOrleans.Silo.Demo;
 using RseOrleans.Silo.Hosting;
@@ -29,8 +30,12 @@ public static class RseHost
             kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2);
             RequestLimits.ConfigureKestrel(kestrel);
         });
+        builder.Services.AddHostedService<KestrelRefusalLog>();
 
-        builder.UseOrleans(silo => silo.UseConfiguredEngine(builder.Configuration));
+        builder.UseOrleans(silo => silo
+            .UseConfiguredEngine(builder.Configuration)
+            // A read whose caller has gone stops waiting for its grains, freeing its HTTP/2 stream.
+            .AddOutgoingGrainCallFilter<CallerGoneFilter>());
         builder.Services.AddRseGrainServices(builder.Configuration);
         builder.Services.AddRseApi(builder.Configuration);
         builder.Services.AddDemoNetwork(builder.Configuration);

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
+using RseOrleans.Api.Reads;
 
 namespace RseOrleans.Api.Errors;
 
@@ -19,7 +20,7 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
         }
         catch (Exception ex) when (ex is not RpcException)
         {
-            throw ToRpcException(ex, context);
+            throw ToRpcException(ex, context, ReadCalls.IsRead<TRequest>());
         }
     }
 
@@ -35,22 +36,24 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
         }
         catch (Exception ex) when (ex is not RpcException)
         {
-            throw ToRpcException(ex, context);
+            throw ToRpcException(ex, context, ReadCalls.IsRead<TRequest>());
         }
     }
 
-    private RpcException ToRpcException(Exception exception, ServerCallContext context)
+    private RpcException ToRpcException(Exception exception, ServerCallContext context, bool isRead)
     {
+        // A read has no request_id: retrying it is always safe.
+        var retry = isRead ? "retry the call" : "retry with the same request_id";
         var status = exception switch
         {
             DomainException domain => new Status(ToStatusCode(domain.Error), domain.Message),
             _ when StorageFailures.IsUnavailable(exception) =>
-                new Status(StatusCode.Unavailable, "Storage is unavailable right now; nothing was lost, retry with the same request_id."),
+                new Status(StatusCode.Unavailable, $"Storage is unavailable right now; nothing was lost, {retry}."),
             OperationCanceledException when context.CancellationToken.IsCancellationRequested =>
                 new Status(StatusCode.Cancelled, "The call was cancelled or its deadline passed."),
-            TimeoutException => new Status(StatusCode.Unavailable, "The engine did not answer in time; the outcome is unknown, retry with the same request_id."),
+            TimeoutException => new Status(StatusCode.Unavailable, isRead ? "The engine did not answer in time; retry the call." : "The engine did not answer in time; the outcome is unknown, retry with the same request_id."),
             SiloUnavailableException or OrleansMessageRejectionException or ClientNotAvailableException =>
-                new Status(StatusCode.Unavailable, "The engine is not available right now; retry with the same request_id."),
+                new Status(StatusCode.Unavailable, $"The engine is not available right now; {retry}."),
             _ => new Status(StatusCode.Internal, "An internal error occurred; it has been logged."),
         };
 

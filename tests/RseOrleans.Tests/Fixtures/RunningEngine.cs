@@ -33,7 +33,11 @@ public sealed class RunningEngine : IAsyncDisposable
     public IServiceProvider Services => app.Services;
 
     /// <summary>Starts an engine; <paramref name="settings"/> are command-line settings on top of its defaults.</summary>
-    public static async Task<RunningEngine> StartAsync(string name, params IEnumerable<string> settings)
+    public static Task<RunningEngine> StartAsync(string name, params IEnumerable<string> settings) =>
+        StartAsync(name, configure: null, settings);
+
+    /// <summary>Starts an engine with services added by <paramref name="configure"/>, such as a fault injected into its grains.</summary>
+    public static async Task<RunningEngine> StartAsync(string name, Action<WebApplicationBuilder>? configure, params IEnumerable<string> settings)
     {
         var app = RseHost.Build(
         [
@@ -43,7 +47,7 @@ public sealed class RunningEngine : IAsyncDisposable
             $"--Orleans:ClusterId={name}-{Guid.NewGuid():N}",
             "--Logging:LogLevel:Default=Warning",
             .. settings,
-        ]);
+        ], configure);
         await app.StartAsync();
         var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
         return new RunningEngine(app, new Uri(addresses.Addresses.First()));

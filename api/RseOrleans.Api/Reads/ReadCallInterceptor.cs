@@ -1,0 +1,105 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+
+namespace RseOrleans.Api.Reads;
+
+/// <summary>Reads are the calls without a <c>request_id</c>: they change nothing, so they may be repeated and abandoned.</summary>
+public static class ReadCalls
+{
+    public static bool IsRead<TRequest>() => RequestIdField<TRequest>.Absent;
+
+    private static class RequestIdField<TRequest>
+    {
+        public static readonly bool Absent =
+            !typeof(IMessage).IsAssignableFrom(typeof(TRequest))
+            || typeof(TRequest).GetConstructor(Type.EmptyTypes) is null
+            || ((IMessage)Activator.CreateInstance<TRequest>()!).Descriptor.FindFieldByName("request_id") is null;
+    }
+}
+
+/// <summary>
+/// What a read may do that a write may not. A read whose caller has gone (cancelled, deadline
+/// passed) stops waiting for its grains at once, so that its HTTP/2 stream is freed: Kestrel counts
+/// the streams a client reset whose handler still runs, and refuses new ones (ENHANCE_YOUR_CALM),
+/// then drops the connection, when there are too many. A read that meets a silo that just died is
+/// tried once more: by then the cluster has usually moved the grain.
+/// </summary>
+/// <remarks>
+/// A write keeps waiting: its outcome must reach the request ledger, or a retry after the ledger's
+/// lease could run it twice.
+/// </remarks>
+public sealed partial class ReadCallInterceptor(ILogger<ReadCallInterceptor> logger) : Interceptor
+{
+    /// <summary>Long enough for the survivors to publish a dead silo's removal, short against a deadline.</summary>
+    private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(250);
+
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        if (!ReadCalls.IsRead<TRequest>())
+        {
+            return await continuation(request, context);
+        }
+
+        CallerGoneFilter.Caller.Value = context.CancellationToken;
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception ex) when (IsSiloLoss(ex) && DateTime.UtcNow + RetryPause < context.Deadline && !context.CancellationToken.IsCancellationRequested)
+        {
+            LogRetried(context.Method, ex.GetType().Name);
+            await Task.Delay(RetryPause, context.CancellationToken);
+            return await continuation(request, context);
+        }
+    }
+
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        if (ReadCalls.IsRead<TRequest>())
+        {
+            CallerGoneFilter.Caller.Value = context.CancellationToken;
+        }
+
+        return continuation(request, responseStream, context);
+    }
+
+    /// <summary>What a grain call throws when the silo that held (or was to hold) the grain is gone.</summary>
+    private static bool IsSiloLoss(Exception exception) =>
+        exception is SiloUnavailableException or OrleansMessageRejectionException or ClientNotAvailableException;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} met a lost silo ({Exception}); retrying the read once")]
+    private partial void LogRetried(string method, string exception);
+}
+
+/// <summary>
+/// Ends the wait for a grain call made by a read whose caller has gone. The grain still finishes
+/// its turn; only the answer nobody awaits is dropped.
+/// </summary>
+public sealed class CallerGoneFilter : IOutgoingGrainCallFilter
+{
+    /// <summary>The token of the read being served on this async flow, set by <see cref="ReadCallInterceptor"/>.</summary>
+    internal static readonly AsyncLocal<CancellationToken> Caller = new();
+
+    public Task Invoke(IOutgoingGrainCallContext context)
+    {
+        // Only the handler's own calls: a grain's calls are its own business, whoever called it.
+        var caller = Caller.Value;
+        if (!caller.CanBeCanceled || context.SourceContext is not null)
+        {
+            return context.Invoke();
+        }
+
+        var call = context.Invoke();
+        if (call.IsCompleted)
+        {
+            return call;
+        }
+
+        call.Ignore();
+        return call.WaitAsync(caller);
+    }
+}
