@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using RseOrleans.Api;
+using RseOrleans.Api.Health;
 using RseOrleans.Api.Limits;
 using RseOrleans.Api.Reads;
 using RseOrleans.Grains;
@@ -31,6 +32,7 @@ public static class RseHost
             RequestLimits.ConfigureKestrel(kestrel);
         });
         builder.Services.AddHostedService<KestrelRefusalLog>();
+        builder.Services.AddSingleton<ILocalSiloStatus, LocalSiloStatus>();
 
         builder.UseOrleans(silo => silo
             .UseConfiguredEngine(builder.Configuration)
