@@ -31,15 +31,21 @@ public sealed class DurableStores(DatabaseServersFixture servers, string postgre
 
     /// <summary>Starts the real engine host in durable mode; <paramref name="settings"/> go on top.</summary>
     public Task<RunningEngine> StartEngineAsync(string name, params IEnumerable<string> settings) =>
-        RunningEngine.StartAsync(name,
-        [
-            "--Engine:Mode=Durable",
-            $"--ConnectionStrings:Postgres={postgres}",
-            $"--ConnectionStrings:Redis={servers.RedisConnectionString}",
-            $"--Durable:RedisKeyPrefix={redisPrefix}",
-            "--Limits:WritesPerMinute=0",
-            .. settings,
-        ]);
+        RunningEngine.StartAsync(name, DurableSettings(settings));
+
+    /// <summary>Starts the engine program in durable mode as a process of its own, for a test that kills it.</summary>
+    public Task<EngineProcess> StartEngineProcessAsync(params IEnumerable<string> settings) =>
+        EngineProcess.StartAsync(DurableSettings(settings));
+
+    private IEnumerable<string> DurableSettings(IEnumerable<string> settings) =>
+    [
+        "--Engine:Mode=Durable",
+        $"--ConnectionStrings:Postgres={postgres}",
+        $"--ConnectionStrings:Redis={servers.RedisConnectionString}",
+        $"--Durable:RedisKeyPrefix={redisPrefix}",
+        "--Limits:WritesPerMinute=0",
+        .. settings,
+    ];
 
     /// <summary>
     /// An in-process cluster of <paramref name="silos"/> silos on these stores (membership is the test
