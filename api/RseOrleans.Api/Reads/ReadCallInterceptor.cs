@@ -27,7 +27,8 @@ public static class ReadCalls
 /// tried once more: by then the cluster has usually moved the grain.
 /// </summary>
 /// <remarks>
-/// A write keeps waiting: its outcome must reach the request ledger, or a retry after the ledger's
+/// Unary reads only: a watch (server streaming) honours its cancellation itself, and it starts
+/// stream subscriptions whose work must not inherit its token. A write keeps waiting: its outcome must reach the request ledger, or a retry after the ledger's
 /// lease could run it twice.
 /// </remarks>
 public sealed partial class ReadCallInterceptor(ILogger<ReadCallInterceptor> logger) : Interceptor
@@ -43,7 +44,8 @@ public sealed partial class ReadCallInterceptor(ILogger<ReadCallInterceptor> log
             return await continuation(request, context);
         }
 
-        CallerGoneFilter.Caller.Value = context.CancellationToken;
+        var caller = new CallerGoneFilter.Caller(context.CancellationToken);
+        CallerGoneFilter.Current.Value = caller;
         try
         {
             return await continuation(request, context);
@@ -54,17 +56,12 @@ public sealed partial class ReadCallInterceptor(ILogger<ReadCallInterceptor> log
             await Task.Delay(RetryPause, context.CancellationToken);
             return await continuation(request, context);
         }
-    }
-
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        if (ReadCalls.IsRead<TRequest>())
+        finally
         {
-            CallerGoneFilter.Caller.Value = context.CancellationToken;
+            // Work the handler started and left running carries this value on: it must not be
+            // cancelled with a call that has ended.
+            caller.End();
         }
-
-        return continuation(request, responseStream, context);
     }
 
     /// <summary>What a grain call throws when the silo that held (or was to hold) the grain is gone.</summary>
@@ -81,13 +78,13 @@ public sealed partial class ReadCallInterceptor(ILogger<ReadCallInterceptor> log
 /// </summary>
 public sealed class CallerGoneFilter : IOutgoingGrainCallFilter
 {
-    /// <summary>The token of the read being served on this async flow, set by <see cref="ReadCallInterceptor"/>.</summary>
-    internal static readonly AsyncLocal<CancellationToken> Caller = new();
+    /// <summary>The read being served on this async flow, set by <see cref="ReadCallInterceptor"/>.</summary>
+    internal static readonly AsyncLocal<Caller?> Current = new();
 
     public Task Invoke(IOutgoingGrainCallContext context)
     {
-        // Only the handler's own calls: a grain's calls are its own business, whoever called it.
-        var caller = Caller.Value;
+        // Only the handler's own calls, while it runs: a grain's calls are its own business.
+        var caller = Current.Value?.Token ?? default;
         if (!caller.CanBeCanceled || context.SourceContext is not null)
         {
             return context.Invoke();
@@ -101,5 +98,14 @@ public sealed class CallerGoneFilter : IOutgoingGrainCallFilter
 
         call.Ignore();
         return call.WaitAsync(caller);
+    }
+
+    internal sealed class Caller(CancellationToken token)
+    {
+        private volatile bool ended;
+
+        public CancellationToken Token => ended ? default : token;
+
+        public void End() => ended = true;
     }
 }

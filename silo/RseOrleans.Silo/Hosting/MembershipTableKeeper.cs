@@ -87,6 +87,11 @@ public sealed partial class MembershipTableKeeper(
                     // Redis is down: nothing to check until it is back. Orleans logs its own failures.
                     LogUnreachable(ex.GetType().Name);
                 }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A table this keeper cannot read or write must not end the keeping.
+                    LogFailed(ex);
+                }
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -128,6 +133,9 @@ public sealed partial class MembershipTableKeeper(
         Message = "The Redis membership table {Key} was lost (version {Found}; Redis flushed or restarted without persistence): " +
                   "restored version {Version} with the {Silos} silo entries this silo knew")]
     private partial void LogRestored(string key, string found, int version, int silos);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The membership table could not be checked")]
+    private partial void LogFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "The membership table could not be checked: Redis does not answer ({Exception})")]
     private partial void LogUnreachable(string exception);
