@@ -42,7 +42,7 @@ public static class RseHost
         builder.Services.AddRseApi(builder.Configuration);
         builder.Services.AddDemoNetwork(builder.Configuration);
         configure?.Invoke(builder);
-        StartupStallFilter.Apply(builder.Services);
+        LogNoiseFilter.Apply(builder.Services);
 
         var app = builder.Build();
         app.UseRseApi();

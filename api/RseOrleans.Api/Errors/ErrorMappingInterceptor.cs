@@ -57,9 +57,16 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
             _ => new Status(StatusCode.Internal, "An internal error occurred; it has been logged."),
         };
 
-        if (status.StatusCode is StatusCode.Internal or StatusCode.Unavailable)
+        // An outage answers many calls UNAVAILABLE: one line each, no stack trace (the store's breaker
+        // or Orleans' membership reports the outage itself). Anything unexpected keeps its exception.
+        if (status.StatusCode is StatusCode.Internal)
         {
             LogFailure(exception, context.Method, status.StatusCode);
+        }
+        else if (status.StatusCode is StatusCode.Unavailable)
+        {
+            // Orleans puts whole nested exceptions, stack traces included, in some messages: their first line says it.
+            LogUnavailable(context.Method, exception.GetType().Name, exception.Message.Split('\n', 2)[0].Trim());
         }
 
         return new RpcException(status);
@@ -78,4 +85,7 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} failed with {StatusCode}")]
     private partial void LogFailure(Exception exception, string method, StatusCode statusCode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} answered UNAVAILABLE: {Reason}: {Detail}")]
+    private partial void LogUnavailable(string method, string reason, string detail);
 }

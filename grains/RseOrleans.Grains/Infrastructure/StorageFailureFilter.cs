@@ -34,6 +34,6 @@ public sealed partial class StorageFailureFilter(ILogger<StorageFailureFilter> l
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Deactivating {GrainId} after {Failure} in {Method}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deactivating {GrainId} after {Failure} in {Method}")]
     private partial void LogDropped(Exception exception, GrainId grainId, string method, string failure);
 }

@@ -63,7 +63,7 @@ public sealed class RunningEngine : IAsyncDisposable
         await app.DisposeAsync();
     }
 
-    private static int FreeTcpPort()
+    public static int FreeTcpPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+using Grpc.Net.Client;
+
+namespace RseOrleans.Tests.Fixtures;
+
+/// <summary>The engine program itself, run as an operator runs it, for what it prints.</summary>
+public static partial class EngineLogCapture
+{
+    private const int Sigterm = 15;
+
+    /// <summary>The engine program built beside the tests.</summary>
+    public static string Program => Path.Combine(AppContext.BaseDirectory, "RseOrleans.Silo");
+
+    public static bool IsStackFrame(string line) => StackFrame().IsMatch(line);
+
+    /// <summary>
+    /// Runs the engine on free loopback ports with <paramref name="settings"/>, acts as a client,
+    /// stops it with SIGTERM as Kubernetes does, and returns everything it printed.
+    /// </summary>
+    public static async Task<List<string>> RunAsync(IEnumerable<string> settings, Func<EngineClient, Task> act)
+    {
+        var port = RunningEngine.FreeTcpPort();
+        var start = new ProcessStartInfo(Program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])[
+            "--urls", $"http://127.0.0.1:{port}",
+            $"--Orleans:SiloPort={RunningEngine.FreeTcpPort()}", $"--Orleans:GatewayPort={RunningEngine.FreeTcpPort()}",
+            $"--Orleans:ClusterId=process-{Guid.NewGuid():N}", .. settings])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DOTNET_CONSOLE_ANSI_COLOR"] = "false";
+        var log = new List<string>();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var engine = new Process { StartInfo = start };
+        DataReceivedEventHandler collect = (_, line) =>
+        {
+            if (line.Data is null)
+            {
+                return;
+            }
+
+            lock (log)
+            {
+                log.Add(line.Data);
+            }
+
+            if (line.Data.Contains("Application started", StringComparison.Ordinal))
+            {
+                started.TrySetResult();
+            }
+        };
+        engine.OutputDataReceived += collect;
+        engine.ErrorDataReceived += collect;
+        engine.Start();
+        engine.BeginOutputReadLine();
+        engine.BeginErrorReadLine();
+        try
+        {
+            await started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            using (var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}"))
+            {
+                await act(new EngineClient(channel));
+            }
+
+            Assert.Equal(0, SendSignal(engine.Id, Sigterm));
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await engine.WaitForExitAsync(patience.Token);
+            Assert.Equal(0, engine.ExitCode);
+        }
+        finally
+        {
+            if (!engine.HasExited)
+            {
+                engine.Kill(entireProcessTree: true);
+            }
+        }
+
+        lock (log)
+        {
+            return [.. log];
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill")]
+    private static extern int SendSignal(int pid, int signal);
+
+    [GeneratedRegex(@"^\s+at \S+\(")]
+    private static partial Regex StackFrame();
+}
