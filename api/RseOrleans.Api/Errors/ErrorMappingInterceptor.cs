@@ -46,6 +46,9 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
         var retry = isRead ? "retry the call" : "retry with the same request_id";
         var status = exception switch
         {
+            // Grains word their outages for writes; a read has nothing to repeat but the call.
+            DomainException { Error: DomainError.Unavailable } when isRead =>
+                new Status(StatusCode.Unavailable, "Storage is unavailable right now; retry the call."),
             DomainException domain => new Status(ToStatusCode(domain.Error), domain.Message),
             _ when StorageFailures.IsUnavailable(exception) =>
                 new Status(StatusCode.Unavailable, $"Storage is unavailable right now; nothing was lost, {retry}."),

@@ -39,7 +39,8 @@ public sealed class OutageLogTests(DatabaseServersFixture servers)
                         UserId = $"during-{i}",
                         Profile = new Profile { DisplayName = "During" },
                     }));
-                    await RpcAssert.FailsWith(StatusCode.Unavailable, () => client.Users.GetUserAsync(new GetUserRequest { UserId = $"unknown-{i}" }, As(author)));
+                    var read = await RpcAssert.FailsWith(StatusCode.Unavailable, () => client.Users.GetUserAsync(new GetUserRequest { UserId = $"unknown-{i}" }, As(author)));
+                    Assert.Contains("retry the call", read, StringComparison.Ordinal);
                 }
 
                 await servers.Postgres.StartAsync();

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 
@@ -28,7 +26,7 @@ public sealed class EngineProcess : IAsyncDisposable
     /// <summary>Starts the engine with <paramref name="settings"/> and waits until its health service says SERVING.</summary>
     public static async Task<EngineProcess> StartAsync(params IEnumerable<string> settings)
     {
-        var address = new Uri($"http://127.0.0.1:{FreeTcpPort()}");
+        var address = new Uri($"http://127.0.0.1:{RunningEngine.FreeTcpPort()}");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -38,8 +36,8 @@ public sealed class EngineProcess : IAsyncDisposable
         [
             Path.Combine(AppContext.BaseDirectory, "RseOrleans.Silo.dll"),
             "--urls", address.ToString(),
-            $"--Orleans:SiloPort={FreeTcpPort()}",
-            $"--Orleans:GatewayPort={FreeTcpPort()}",
+            $"--Orleans:SiloPort={RunningEngine.FreeTcpPort()}",
+            $"--Orleans:GatewayPort={RunningEngine.FreeTcpPort()}",
             "--Logging:LogLevel:Default=Warning",
             .. settings,
         ])
@@ -93,12 +91,5 @@ public sealed class EngineProcess : IAsyncDisposable
         }
 
         process.Dispose();
-    }
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
