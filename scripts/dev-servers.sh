@@ -12,11 +12,13 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-pg_port=55432
-redis_port=56379
+# RSE_DEV_DIR, RSE_DEV_PG_PORT and RSE_DEV_REDIS_PORT move them (the README's test uses its own).
+pg_port=${RSE_DEV_PG_PORT:-55432}
+redis_port=${RSE_DEV_REDIS_PORT:-56379}
+dev_dir=${RSE_DEV_DIR:-$root/.dev}
 # PostgreSQL's cluster in data/, its socket and log beside it; Redis keeps nothing but its log.
-pg_dir=$root/.dev/postgres
-redis_dir=$root/.dev/redis
+pg_dir=$dev_dir/postgres
+redis_dir=$dev_dir/redis
 
 say() { echo "$*" >&2; }
 die() { say "dev-servers: $*"; exit 1; }
