@@ -1,7 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
-using RseOrleans.Api.Reads;
+using RseOrleans.Api.Validation;
 
 namespace RseOrleans.Api.Errors;
 
@@ -20,7 +20,7 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
         }
         catch (Exception ex) when (ex is not RpcException)
         {
-            throw ToRpcException(ex, context, ReadCalls.IsRead<TRequest>());
+            throw ToRpcException(ex, context, RequestIdField<TRequest>.IsRead);
         }
     }
 
@@ -36,7 +36,7 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
         }
         catch (Exception ex) when (ex is not RpcException)
         {
-            throw ToRpcException(ex, context, ReadCalls.IsRead<TRequest>());
+            throw ToRpcException(ex, context, RequestIdField<TRequest>.IsRead);
         }
     }
 

@@ -115,15 +115,6 @@ public sealed partial class MutatingCallInterceptor(
         _ => StorageFailures.IsUnavailable(exception),
     };
 
-    /// <summary>The request_id field of a request type, or null for a read; looked up once per type.</summary>
-    private static class RequestIdField<TRequest>
-    {
-        public static readonly IFieldAccessor? Accessor =
-            typeof(IMessage).IsAssignableFrom(typeof(TRequest)) && typeof(TRequest).GetConstructor(Type.EmptyTypes) is not null
-                ? ((IMessage)Activator.CreateInstance<TRequest>()!).Descriptor.FindFieldByName("request_id")?.Accessor
-                : null;
-    }
-
     private static string? Field(IMessage message, string name) =>
         message.Descriptor.FindFieldByName(name)?.Accessor.GetValue(message) as string;
 

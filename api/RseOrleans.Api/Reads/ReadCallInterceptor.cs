@@ -1,23 +1,9 @@
-using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
+using RseOrleans.Api.Validation;
 
 namespace RseOrleans.Api.Reads;
-
-/// <summary>Reads are the calls without a <c>request_id</c>: they change nothing, so they may be repeated and abandoned.</summary>
-public static class ReadCalls
-{
-    public static bool IsRead<TRequest>() => RequestIdField<TRequest>.Absent;
-
-    private static class RequestIdField<TRequest>
-    {
-        public static readonly bool Absent =
-            !typeof(IMessage).IsAssignableFrom(typeof(TRequest))
-            || typeof(TRequest).GetConstructor(Type.EmptyTypes) is null
-            || ((IMessage)Activator.CreateInstance<TRequest>()!).Descriptor.FindFieldByName("request_id") is null;
-    }
-}
 
 /// <summary>
 /// What a read may do that a write may not. A read whose caller has gone (cancelled, deadline
@@ -39,7 +25,7 @@ public sealed partial class ReadCallInterceptor(ILogger<ReadCallInterceptor> log
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        if (!ReadCalls.IsRead<TRequest>())
+        if (!RequestIdField<TRequest>.IsRead)
         {
             return await continuation(request, context);
         }
