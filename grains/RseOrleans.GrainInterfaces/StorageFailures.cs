@@ -29,7 +29,8 @@ public static class StorageFailures
     private static bool NamesStorageClient(string? text) =>
         text is not null && text.Contains("Npgsql", StringComparison.Ordinal);
 
-    private static IEnumerable<Exception> Chain(Exception exception)
+    /// <summary>An exception and every exception inside it (inner and aggregated), depth first.</summary>
+    public static IEnumerable<Exception> Chain(Exception exception)
     {
         var pending = new Stack<Exception>();
         pending.Push(exception);

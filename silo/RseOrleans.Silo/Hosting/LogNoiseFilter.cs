@@ -42,28 +42,13 @@ internal static class LogNoiseFilter
 
     private static bool IsNoise<TState>(string category, HostStopping host, EventId eventId, TState state, Exception? exception) =>
         (category == WatchdogCategory && IsImpossibleStall(eventId, state))
-        || (exception is not null && host.IsStopping && Chain(exception).Any(e => e is OperationCanceledException))
+        || (exception is not null && host.IsStopping && StorageFailures.Chain(exception).Any(e => e is OperationCanceledException))
         || (exception is not null && category != BreakerCategory && StorageFailures.IsUnavailable(exception));
 
     private static bool IsImpossibleStall<TState>(EventId eventId, TState state) =>
         eventId.Id == StalledEventId
         && state is IReadOnlyList<KeyValuePair<string, object?>> values
         && values.Any(value => value is { Key: "TimeSinceLastTick", Value: TimeSpan stall } && stall > DateTime.Now - ProcessStarted);
-
-    private static IEnumerable<Exception> Chain(Exception exception)
-    {
-        for (Exception? current = exception; current is not null; current = current.InnerException)
-        {
-            yield return current;
-            if (current is AggregateException aggregate)
-            {
-                foreach (var inner in aggregate.InnerExceptions.SelectMany(Chain))
-                {
-                    yield return inner;
-                }
-            }
-        }
-    }
 
     /// <summary>Set when the host begins to stop, before any service stops.</summary>
     private sealed class HostStopping : IHostedLifecycleService
