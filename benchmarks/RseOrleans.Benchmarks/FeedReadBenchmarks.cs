@@ -2,7 +2,6 @@ using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Grpc.Core;
 using Grpc.Net.Client;
-using HdrHistogram;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -19,7 +18,8 @@ namespace RseOrleans.Benchmarks;
 /// <summary>
 /// A page of 20 hydrated home-feed items for a reader who follows 50 colleagues with 20 posts
 /// each: read inside the engine, over gRPC on loopback, and 64 gRPC reads at once by 64 such
-/// readers (throughput: many people reading at the same time, as in a real network).
+/// readers (throughput: many people reading at the same time, as in a real network). Every gRPC
+/// read carries a bearer token that the engine verifies, as in a deployment.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(LatencyColumns))]
@@ -36,8 +36,9 @@ public class FeedReadBenchmarks
     private Feeds.FeedsClient feeds = null!;
     private FeedPager pager = null!;
     private IFeedGrain feed = null!;
-    private readonly Metadata asReader = new() { { "x-rse-user", Reader } };
-    private readonly Metadata[] asConcurrentReaders = [.. Enumerable.Range(0, Concurrent).Select(i => new Metadata { { "x-rse-user", $"{Reader}-{i}" } })];
+    private readonly Metadata asReader = BenchmarkTokens.Caller(Reader);
+    private readonly Metadata[] asConcurrentReaders = [.. Enumerable.Range(0, Concurrent).Select(i => BenchmarkTokens.Caller($"{Reader}-{i}"))];
+    private readonly OperationLatencies openLoopReads = new($"{nameof(FeedReadBenchmarks)}.{nameof(GrpcPagesAtHalfTheTargetRate)}");
 
     [GlobalSetup]
     public async Task SetUp()
@@ -49,6 +50,7 @@ public class FeedReadBenchmarks
             $"--Orleans:GatewayPort={BenchmarkSilo.FreePort()}",
             $"--Orleans:ClusterId=bench-{Guid.NewGuid():N}",
             "--Logging:LogLevel:Default=Warning",
+            .. BenchmarkTokens.EngineArguments,
         ]);
         await app.StartAsync();
         var grains = app.Services.GetRequiredService<IGrainFactory>();
@@ -106,12 +108,12 @@ public class FeedReadBenchmarks
     /// <summary>
     /// 10,000 reads a second for 2 s, open loop: each read is sent when due, whatever the others
     /// take, and its latency counts from then, so queueing shows. Prints the percentiles of each run
-    /// (BenchmarkDotNet's time is the run's length, not a latency).
+    /// (BenchmarkDotNet's time is the run's length, not a latency); <c>benchmarks/run.sh</c> merges
+    /// those of the measured iterations.
     /// </summary>
     [Benchmark(OperationsPerInvoke = HalfTargetRate * RateSeconds)]
     public async Task GrpcPagesAtHalfTheTargetRate()
     {
-        var latencies = new LongHistogram(60_000_000, 3);
         var reads = new List<Task>(HalfTargetRate * RateSeconds);
         var start = Stopwatch.GetTimestamp();
         for (var i = 0; i < HalfTargetRate * RateSeconds; i++)
@@ -124,24 +126,17 @@ public class FeedReadBenchmarks
             }
 
             // Sent up to a millisecond early rather than spinning: its latency then counts from the send.
-            reads.Add(TimedReadAsync(asConcurrentReaders[i % Concurrent], Math.Min(due, Stopwatch.GetTimestamp()), latencies));
+            reads.Add(TimedReadAsync(asConcurrentReaders[i % Concurrent], Math.Min(due, Stopwatch.GetTimestamp())));
         }
 
         await Task.WhenAll(reads);
-        Console.WriteLine(
-            $"// Reads at {HalfTargetRate:N0}/s for {RateSeconds} s: {latencies.TotalCount} reads, p50 {latencies.GetValueAtPercentile(50) / 1000.0:F2} ms, " +
-            $"p90 {latencies.GetValueAtPercentile(90) / 1000.0:F2} ms, p99 {latencies.GetValueAtPercentile(99) / 1000.0:F2} ms, " +
-            $"p99.9 {latencies.GetValueAtPercentile(99.9) / 1000.0:F2} ms, max {latencies.GetMaxValue() / 1000.0:F2} ms");
+        openLoopReads.Report();
     }
 
-    private async Task TimedReadAsync(Metadata caller, long from, LongHistogram latencies)
+    private async Task TimedReadAsync(Metadata caller, long from)
     {
         await ReadOverGrpc(caller);
-        var micros = (long)Stopwatch.GetElapsedTime(from).TotalMicroseconds;
-        lock (latencies)
-        {
-            latencies.RecordValue(micros);
-        }
+        openLoopReads.RecordSince(from);
     }
 
     private Task<FeedPage> ReadOverGrpc(Metadata caller) =>

@@ -1,3 +1,4 @@
+using HdrHistogram;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -69,8 +70,40 @@ internal static class RunSummary
                 $"| {name} | {string.Join(" | ", values.Select(v => v is { } ns ? Time(ns) : "—"))} | {(median is { } m ? Time(m) : "—")} | {(spread is { } s ? $"{s:P0}" : "—")} | {agree} | {bytes} |");
         }
 
+        WriteLatencies(runs, text);
         output.Write(text.ToString());
         return 0;
+    }
+
+    /// <summary>
+    /// Percentiles over individual operations, for benchmarks that record them
+    /// (<see cref="OperationLatencies"/>): each run's measured iterations merged, then the runs' p99 compared.
+    /// </summary>
+    private static void WriteLatencies(string[] runs, StringBuilder text)
+    {
+        var perRun = runs.Select(run => Path.Combine(run, "stdout.log")).Select(log => File.Exists(log) ? OperationLatencies.MeasuredIn(log) : []).ToArray();
+        var labels = perRun.SelectMany(run => run.Keys).Distinct().Order(StringComparer.Ordinal).ToArray();
+        if (labels.Length == 0)
+        {
+            return;
+        }
+
+        text.AppendLine();
+        text.AppendLine("Latency per operation over the measured iterations of each run (p50 / p99 / max):");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"| operation | {string.Join(" | ", runs.Select(Path.GetFileName))} | median p99 of runs | spread of p99 | agree within 20 % |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"|---|{string.Concat(runs.Select(_ => "---:|"))}---:|---:|---|");
+        foreach (var label in labels)
+        {
+            var cells = perRun.Select(run => run.TryGetValue(label, out var h)
+                ? $"{h.TotalCount:N0} ops: {OperationLatencies.Milliseconds(h.GetValueAtPercentile(50))} / {OperationLatencies.Milliseconds(h.GetValueAtPercentile(99))} / {OperationLatencies.Milliseconds(h.GetMaxValue())}"
+                : "—");
+            var p99s = perRun.Where(run => run.ContainsKey(label)).Select(run => (double)run[label].GetValueAtPercentile(99)).Order().ToArray();
+            var spread = p99s.Length < 2 || p99s[0] <= 0 ? (double?)null : p99s[^1] / p99s[0] - 1;
+            var agree = p99s.Length == runs.Length && spread <= Agreement ? "yes" : "**no**";
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {label} | {string.Join(" | ", cells)} | {(p99s.Length > 0 ? OperationLatencies.Milliseconds((long)Median(p99s)) : "—")} | {(spread is { } s ? $"{s:P0}" : "—")} | {agree} |");
+        }
     }
 
     private static double?[] Slot(SortedDictionary<string, double?[]> table, string name, int runs) =>
