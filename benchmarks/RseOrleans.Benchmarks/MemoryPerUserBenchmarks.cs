@@ -12,27 +12,50 @@ using RseOrleans.Model;
 namespace RseOrleans.Benchmarks;
 
 /// <summary>
-/// Memory an active user costs: a user grain and a feed grain holding a 200-entry timeline, with
-/// everything the engine keeps for them while they use it (activations, state, their account in the
-/// silo's read model, their feed's entry in the silo's registry). Measured as the growth of the
-/// managed heap, after full collections, while 2,000 registered users, whose grains are all out of
-/// memory, become active the way a signed-in reader does: the API checks their account and they
-/// read their home feed. Measured once the activations that leave by themselves within seconds
-/// (the own source of a reader who never posted) are gone, and shown in the "Bytes/user" column
-/// beside the cost of reading one of their feeds. "Stored bytes/user" is what a registered user
-/// costs the heap with none of their grains in memory: the embedded default's in-memory storage
-/// (in durable mode that is PostgreSQL's) and Orleans' directory cache of their past activations.
+/// Memory an active user costs, for three kinds of user: a pure reader (follows one colleague,
+/// never posts), a typical active user (follows 20 colleagues and 3 groups, wrote 3 posts, has a
+/// feed of about 200 entries) and an author with 1,000 followers (wrote 3 posts). Each is measured
+/// with everything the engine keeps while they use it (activations, state, their account in the
+/// silo's read model, their feed's entry in the silo's registry), as the growth of the managed heap,
+/// after full collections, while registered users whose grains are all out of memory become active
+/// the way a signed-in person does: the API checks their account, they read their home feed, and
+/// (those who posted) open their own profile, which wakes their source and their posts. Measured
+/// once the activations that leave by themselves within seconds are gone (the own source of a
+/// reader who never posted), and shown in the "Bytes/user" column beside the cost of reading one
+/// of their feeds. "Stored bytes/user" is what a registered user of that kind costs the heap with
+/// none of their grains in memory: the embedded default's in-memory storage (in durable mode that
+/// is PostgreSQL's, including the followers' side of every follow) and Orleans' directory cache.
+/// What colleagues, groups and followers cost themselves is shared, and counted by warm-up users
+/// before the measurement starts. Each figure is also printed as a <c>// figure</c> line for
+/// <c>benchmarks/run.sh</c>.
 /// </summary>
 [Config(typeof(Columns))]
 public class MemoryPerUserBenchmarks
 {
-    private const int Users = 2_000;
-    private const int WarmUpUsers = 100;
     private const int FeedEntries = 200;
-    private static double bytesPerUser;
-    private static double storedBytesPerUser;
+    private const int Colleagues = 20;
+    private const int Groups = 3;
+    private const int OwnPosts = 3;
+    private const int Followers = 1_000;
+    private static readonly Dictionary<ActivityProfile, (double Active, double Stored)> Measured = [];
     private BenchmarkSilo silo = null!;
     private int next;
+
+    /// <summary>What kind of user is measured.</summary>
+    public enum ActivityProfile
+    {
+        Reader,
+        Active,
+        Author,
+    }
+
+    [Params(ActivityProfile.Reader, ActivityProfile.Active, ActivityProfile.Author)]
+    public ActivityProfile Profile { get; set; }
+
+    /// <summary>Authors with a thousand followers are fewer, and each costs a thousand follows to set up.</summary>
+    private int Users => Profile == ActivityProfile.Author ? 200 : 2_000;
+
+    private int WarmUpUsers => Users / 20;
 
     [GlobalSetup]
     public async Task SetUp()
@@ -41,18 +64,11 @@ public class MemoryPerUserBenchmarks
         {
             ["Feed:BackfillPerSource"] = FeedEntries.ToString(CultureInfo.InvariantCulture),
         });
-        var profile = new UserProfile("Author", "Engineer", "Engineering", "Paris", "Europe/Paris", "fr-FR", ["Orleans"]);
-        await silo.Grains.GetGrain<IUserGrain>("author").Create(profile);
-        var source = silo.Grains.GetGrain<ISourceGrain>(SourceId.User("author").Key);
-        for (var i = 0; i < FeedEntries; i++)
-        {
-            (await source.PublishAll([new NewPost("author", $"Post {i}")]))[0].Unwrap();
-        }
-
+        await CreateColleaguesAsync();
         var empty = await DeactivateAllAsync();
         await RegisterAsync(0, WarmUpUsers + Users);
         var registered = await DeactivateAllAsync();
-        storedBytesPerUser = (registered - empty) / (double)(WarmUpUsers + Users);
+        var stored = (registered - empty) / (double)(WarmUpUsers + Users);
 
         // What the activations leave behind for a while only: the own sources of readers who never
         // posted, which their feeds' rebuilds woke (Feed:EmptySourceLeavesAfter).
@@ -62,7 +78,10 @@ public class MemoryPerUserBenchmarks
         var before = Heap();
         await ActivateAsync(WarmUpUsers, WarmUpUsers + Users);
         await Task.Delay(transient);
-        bytesPerUser = (Heap() - before) / (double)Users;
+        var active = (Heap() - before) / (double)Users;
+        Measured[Profile] = (active, stored);
+        Console.WriteLine($"// figure {nameof(MemoryPerUserBenchmarks)}.BytesPerActiveUser(Profile={Profile}) {active:F0} B");
+        Console.WriteLine($"// figure {nameof(MemoryPerUserBenchmarks)}.StoredBytesPerUser(Profile={Profile}) {stored:F0} B");
     }
 
     [GlobalCleanup]
@@ -72,6 +91,38 @@ public class MemoryPerUserBenchmarks
     public Task<FeedRefPage> ReadAnActiveUsersFeed() =>
         silo.Grains.GetGrain<IFeedGrain>($"user-{WarmUpUsers + (next++ % Users)}").ReadBefore(null, 20);
 
+    /// <summary>
+    /// The people and groups the users follow, with the posts that fill a reader's feed to
+    /// <see cref="FeedEntries"/>; for authors, the followers.
+    /// </summary>
+    private async Task CreateColleaguesAsync()
+    {
+        var profile = new UserProfile("Colleague", "Engineer", "Engineering", "Paris", "Europe/Paris", "fr-FR", ["Orleans"]);
+        var colleagues = Profile == ActivityProfile.Active ? Colleagues : 1;
+        for (var c = 0; c < colleagues; c++)
+        {
+            await silo.Grains.GetGrain<IUserGrain>($"colleague-{c}").Create(profile);
+            var source = silo.Grains.GetGrain<ISourceGrain>(SourceId.User($"colleague-{c}").Key);
+            for (var i = 0; i < FeedEntries / colleagues; i++)
+            {
+                (await source.PublishAll([new NewPost($"colleague-{c}", $"Post {i}")]))[0].Unwrap();
+            }
+        }
+
+        for (var g = 0; g < Groups; g++)
+        {
+            await silo.Grains.GetGrain<IGroupGrain>($"team-{g}").Create("colleague-0", new GroupSpec($"Team {g}", "", GroupVisibility.Open, PostingPolicy.AllMembers), $"create-{g}");
+        }
+
+        if (Profile == ActivityProfile.Author)
+        {
+            foreach (var batch in Enumerable.Range(0, Followers).Chunk(100))
+            {
+                await Task.WhenAll(batch.Select(f => silo.Grains.GetGrain<IUserGrain>($"follower-{f}").Create(profile with { DisplayName = $"Follower {f}" })));
+            }
+        }
+    }
+
     private async Task RegisterAsync(int from, int to)
     {
         foreach (var batch in Enumerable.Range(from, to - from).Chunk(100))
@@ -79,23 +130,73 @@ public class MemoryPerUserBenchmarks
             await Task.WhenAll(batch.Select(async i =>
             {
                 // Each user's own strings, as a profile read from storage or a request has them.
-                var profile = new UserProfile($"Reader {i}", "Engineer", "Engineering", "Paris", "Europe/Paris", "fr-FR", ["Orleans"]);
-                var user = silo.Grains.GetGrain<IUserGrain>($"user-{i}");
+                var profile = new UserProfile($"User {i}", "Engineer", "Engineering", "Paris", "Europe/Paris", "fr-FR", ["Orleans"]);
+                var userId = $"user-{i}";
+                var user = silo.Grains.GetGrain<IUserGrain>(userId);
                 await user.Create(profile);
-                await user.Follow("author");
+                if (Profile == ActivityProfile.Active)
+                {
+                    for (var c = 0; c < Colleagues; c++)
+                    {
+                        await user.Follow($"colleague-{c}");
+                    }
+
+                    for (var g = 0; g < Groups; g++)
+                    {
+                        await silo.Grains.GetGrain<IGroupGrain>($"team-{g}").Join(userId);
+                    }
+                }
+                else
+                {
+                    await user.Follow("colleague-0");
+                }
+
+                if (Profile != ActivityProfile.Reader)
+                {
+                    var own = silo.Grains.GetGrain<ISourceGrain>(SourceId.User(userId).Key);
+                    for (var p = 0; p < OwnPosts; p++)
+                    {
+                        (await own.PublishAll([new NewPost(userId, $"Post {p} of {userId}")]))[0].Unwrap();
+                    }
+                }
             }));
+        }
+
+        if (Profile == ActivityProfile.Author)
+        {
+            // Every follower follows every author: a thousand followers each.
+            foreach (var batch in Enumerable.Range(0, Followers).Chunk(50))
+            {
+                await Task.WhenAll(batch.Select(async f =>
+                {
+                    var follower = silo.Grains.GetGrain<IUserGrain>($"follower-{f}");
+                    for (var i = from; i < to; i++)
+                    {
+                        await follower.Follow($"user-{i}");
+                    }
+                }));
+            }
         }
     }
 
-    /// <summary>What the engine does for a signed-in reader: the API's account check, then a page of their home feed.</summary>
+    /// <summary>
+    /// What the engine does for a signed-in person: the API's account check, a page of their home
+    /// feed, and for those who posted, their own profile (their source's recent posts, each read).
+    /// </summary>
     private async Task ActivateAsync(int from, int to)
     {
         foreach (var batch in Enumerable.Range(from, to - from).Chunk(100))
         {
             await Task.WhenAll(batch.Select(async i =>
             {
-                await silo.Grains.GetGrain<IUserGrain>($"user-{i}").GetAccount();
-                await silo.Grains.GetGrain<IFeedGrain>($"user-{i}").ReadBefore(null, 20);
+                var userId = $"user-{i}";
+                await silo.Grains.GetGrain<IUserGrain>(userId).GetAccount();
+                await silo.Grains.GetGrain<IFeedGrain>(userId).ReadBefore(null, 20);
+                if (Profile != ActivityProfile.Reader)
+                {
+                    var own = await silo.Grains.GetGrain<ISourceGrain>(SourceId.User(userId).Key).GetRecent(null, 20);
+                    await Task.WhenAll(own.Select(postId => silo.Grains.GetGrain<IPostGrain>(postId).Get(userId)));
+                }
             }));
         }
     }
@@ -118,12 +219,12 @@ public class MemoryPerUserBenchmarks
     private sealed class Columns : ManualConfig
     {
         public Columns() => AddColumn(
-            new BytesColumn("Bytes/user", "Managed heap growth per active user (user + feed grain, 200-entry feed)", () => bytesPerUser),
-            new BytesColumn("Stored bytes/user", "Heap per registered user with none of their grains in memory (in-memory storage, directory cache)", () => storedBytesPerUser),
+            new BytesColumn("Bytes/user", "Managed heap growth per active user of the profile", profile => Measured[profile].Active),
+            new BytesColumn("Stored bytes/user", "Heap per registered user of the profile with none of their grains in memory (in-memory storage, directory cache)", profile => Measured[profile].Stored),
             StatisticColumn.Median);
     }
 
-    private sealed class BytesColumn(string name, string legend, Func<double> value) : IColumn
+    private sealed class BytesColumn(string name, string legend, Func<ActivityProfile, double> value) : IColumn
     {
         public string Id => $"{nameof(BytesColumn)}.{name}";
 
@@ -141,7 +242,10 @@ public class MemoryPerUserBenchmarks
 
         public string Legend => legend;
 
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => value().ToString("N0", CultureInfo.InvariantCulture);
+        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) =>
+            benchmarkCase.Parameters[nameof(Profile)] is ActivityProfile profile && Measured.ContainsKey(profile)
+                ? value(profile).ToString("N0", CultureInfo.InvariantCulture)
+                : "?";
 
         public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
 

@@ -71,6 +71,7 @@ internal static class RunSummary
         }
 
         WriteLatencies(runs, text);
+        WriteFigures(runs, text);
         output.Write(text.ToString());
         return 0;
     }
@@ -105,6 +106,44 @@ internal static class RunSummary
                 $"| {label} | {string.Join(" | ", cells)} | {(p99s.Length > 0 ? OperationLatencies.Milliseconds((long)Median(p99s)) : "—")} | {(spread is { } s ? $"{s:P0}" : "—")} | {agree} |");
         }
     }
+
+    /// <summary>
+    /// Figures a benchmark prints itself (<c>// figure LABEL VALUE UNIT</c>, such as memory per user),
+    /// the last of each label in each run's console log.
+    /// </summary>
+    private static void WriteFigures(string[] runs, StringBuilder text)
+    {
+        var perRun = runs.Select(run => Path.Combine(run, "stdout.log")).Select(log => File.Exists(log)
+            ? File.ReadLines(log)
+                .Where(line => line.StartsWith(FigureMarker, StringComparison.Ordinal))
+                .Select(line => line[FigureMarker.Length..].Split(' '))
+                .Where(parts => parts.Length == 3 && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                .GroupBy(parts => parts[0])
+                .ToDictionary(group => group.Key, group => (Value: double.Parse(group.Last()[1], CultureInfo.InvariantCulture), Unit: group.Last()[2]))
+            : []).ToArray();
+        var labels = perRun.SelectMany(run => run.Keys).Distinct().Order(StringComparer.Ordinal).ToArray();
+        if (labels.Length == 0)
+        {
+            return;
+        }
+
+        text.AppendLine();
+        text.AppendLine("Figures the benchmarks print themselves:");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"| figure | {string.Join(" | ", runs.Select(Path.GetFileName))} | median of runs | spread | agree within 20 % |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"|---|{string.Concat(runs.Select(_ => "---:|"))}---:|---:|---|");
+        foreach (var label in labels)
+        {
+            var unit = perRun.Select(run => run.TryGetValue(label, out var f) ? f.Unit : null).First(u => u is not null);
+            var values = perRun.Where(run => run.ContainsKey(label)).Select(run => run[label].Value).Order().ToArray();
+            var spread = values.Length < 2 || values[0] <= 0 ? (double?)null : values[^1] / values[0] - 1;
+            var agree = values.Length == runs.Length && spread <= Agreement ? "yes" : "**no**";
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {label} | {string.Join(" | ", perRun.Select(run => run.TryGetValue(label, out var f) ? $"{f.Value:N0} {f.Unit}" : "—"))} | {Median(values):N0} {unit} | {(spread is { } s ? $"{s:P0}" : "—")} | {agree} |");
+        }
+    }
+
+    private const string FigureMarker = "// figure ";
 
     private static double?[] Slot(SortedDictionary<string, double?[]> table, string name, int runs) =>
         table.TryGetValue(name, out var slot) ? slot : table[name] = new double?[runs];
