@@ -28,6 +28,14 @@ namespace RseOrleans.Api.Idempotency;
 /// process) leaves the outcome unknown: the entry holds the request id for a lease, during which a
 /// retry waits a little and then answers UNAVAILABLE; once the lease has passed, a retry runs again.
 /// Cost: two ledger calls (start, outcome) per mutating call; reads never reach the ledger.
+/// <para>
+/// A call whose caller has gone (cancelled, deadline passed) stops waiting for the ledger, so that
+/// its HTTP/2 stream is freed (see <see cref="Reads.ReadCallInterceptor"/> for why that matters):
+/// a start not yet confirmed means the call never ran, and holds its id for the lease at most; an
+/// outcome or a release is taken by the ledger whether or not anyone waits for it. The call itself
+/// (the continuation) is still awaited: it uses the call's context, which must not outlive the
+/// handler, and its outcome is what the ledger records.
+/// </para>
 /// </remarks>
 public sealed partial class MutatingCallInterceptor(
     IGrainFactory grains,
@@ -75,7 +83,8 @@ public sealed partial class MutatingCallInterceptor(
                 }
 
                 var recorded = Parsers.GetOrAdd(typeof(TResponse), _ => ((IMessage)Activator.CreateInstance<TResponse>()).Descriptor.Parser).ParseFrom(answer.Response!);
-                return (TResponse)await replays.AnswerAsync(context.Method, recorded, caller);
+                // A replay only reads.
+                return (TResponse)await UntilCallerGone(replays.AnswerAsync(context.Method, recorded, caller), context);
             case LedgerVerdict.Mismatch:
                 throw new RpcException(new Status(StatusCode.InvalidArgument,
                     $"request_id: '{requestId}' was already used by this caller for a different {Operation(context.Method)} request; a new request needs a new request_id."));
@@ -88,13 +97,17 @@ public sealed partial class MutatingCallInterceptor(
         }
         catch (Exception ex) when (ChangedNothing(ex))
         {
-            await ForgetAsync(ledger, key, fingerprint, context.Method);
+            await ForgetAsync(ledger, key, fingerprint, context);
             throw;
         }
 
         try
         {
-            await ledger.Complete(key, fingerprint, ((IMessage)response).ToByteArray());
+            await UntilCallerGone(ledger.Complete(key, fingerprint, ((IMessage)response).ToByteArray()), context);
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // Sent, not awaited: nobody is left to hear the answer.
         }
         catch (Exception ex)
         {
@@ -127,7 +140,7 @@ public sealed partial class MutatingCallInterceptor(
         var delay = TimeSpan.FromMilliseconds(5);
         while (true)
         {
-            var answer = await ledger.Begin(key, fingerprint);
+            var answer = await UntilCallerGone(ledger.Begin(key, fingerprint), context);
             if (answer.Verdict != LedgerVerdict.Running)
             {
                 return answer;
@@ -144,17 +157,47 @@ public sealed partial class MutatingCallInterceptor(
         }
     }
 
-    private async Task ForgetAsync(IRequestLedgerGrain ledger, ulong key, ulong fingerprint, string method)
+    private async Task ForgetAsync(IRequestLedgerGrain ledger, ulong key, ulong fingerprint, ServerCallContext context)
     {
         try
         {
-            await ledger.Abandon(key, fingerprint);
+            await UntilCallerGone(ledger.Abandon(key, fingerprint), context);
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // Sent, not awaited: nobody is left to hear the answer.
         }
         catch (Exception ex)
         {
             // The caller hears of the call's own failure; a retry within the lease is told to wait.
-            LogNotForgotten(ex, method);
+            LogNotForgotten(ex, context.Method);
         }
+    }
+
+    /// <summary>
+    /// Stops waiting for a ledger call (or a replay's reads) once the caller has gone; the call
+    /// itself goes on. Never for the continuation: see the remarks on this type.
+    /// </summary>
+    private static Task<T> UntilCallerGone<T>(Task<T> call, ServerCallContext context)
+    {
+        if (call.IsCompleted || !context.CancellationToken.CanBeCanceled)
+        {
+            return call;
+        }
+
+        call.Ignore();
+        return call.WaitAsync(context.CancellationToken);
+    }
+
+    private static Task UntilCallerGone(Task call, ServerCallContext context)
+    {
+        if (call.IsCompleted || !context.CancellationToken.CanBeCanceled)
+        {
+            return call;
+        }
+
+        call.Ignore();
+        return call.WaitAsync(context.CancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} succeeded but its outcome could not be recorded; a retry within the lease is told to wait")]

@@ -14,8 +14,9 @@ namespace RseOrleans.Api.Reads;
 /// </summary>
 /// <remarks>
 /// Unary reads only: a watch (server streaming) honours its cancellation itself, and it starts
-/// stream subscriptions whose work must not inherit its token. A write keeps waiting: its outcome must reach the request ledger, or a retry after the ledger's
-/// lease could run it twice.
+/// stream subscriptions whose work must not inherit its token. A write keeps waiting for its grain
+/// calls: their outcome must reach the request ledger, or a retry after the ledger's lease could run
+/// it twice (it stops waiting only for the ledger itself, see MutatingCallInterceptor).
 /// </remarks>
 public sealed partial class ReadCallInterceptor(ILogger<ReadCallInterceptor> logger) : Interceptor
 {

@@ -60,6 +60,7 @@ public static class DurableEngine
             listenOnAnyHostAddress: cluster.ListenOnAnyAddress);
         silo.UseRedisClustering(options => options.ConfigurationOptions = DurableStoreServiceCollectionExtensions.RedisConfiguration(stores.Redis));
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, MembershipTableKeeper>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, MembershipLeaving>();
         silo.Configure<ClusterMembershipOptions>(options => ProbeForDeadSilos(options, configuration));
         return silo.AddDurableProviders(stores);
     }

@@ -1,9 +1,10 @@
 using RseOrleans.Grains;
+using StackExchange.Redis;
 
 namespace RseOrleans.Silo.Hosting;
 
 /// <summary>
-/// Keeps the log readable by dropping three kinds of entries that are known not to need anyone:
+/// Keeps the log readable by dropping four kinds of entries that are known not to need anyone:
 /// <list type="bullet">
 /// <item>Orleans' watchdog reporting, as the silo starts, a stall longer than the process has lived:
 /// its platform thread may read the component thread's heartbeat before it was first set, and
@@ -13,6 +14,9 @@ namespace RseOrleans.Silo.Hosting;
 /// <item>Stack traces of a storage outage from anyone but the store's breaker, which reports the
 /// outage once, with what to do, and again when the store answers (a failed activation alone logs
 /// four errors in Orleans).</item>
+/// <item>Redis failures while the host stops, and Orleans' note that its membership agent stopped
+/// slowly: a silo that cannot record leaving in the membership table says so in one line
+/// (<see cref="MembershipLeaving"/>), where Orleans logs each failed attempt with its stack trace.</item>
 /// </list>
 /// </summary>
 internal static class LogNoiseFilter
@@ -20,6 +24,8 @@ internal static class LogNoiseFilter
     private const string WatchdogCategory = "Orleans.Runtime.Watchdog";
     private const string BreakerCategory = "RseOrleans.Storage.Resilience.StoreBreaker";
     private const int StalledEventId = 100150;
+    private const string LifecycleCategory = "Orleans.Runtime.SiloLifecycleSubject";
+    private const int ObserverStoppedEventId = 100452;
     private static readonly DateTime ProcessStarted = System.Diagnostics.Process.GetCurrentProcess().StartTime;
 
     /// <summary>
@@ -42,13 +48,19 @@ internal static class LogNoiseFilter
 
     private static bool IsNoise<TState>(string category, HostStopping host, EventId eventId, TState state, Exception? exception) =>
         (category == WatchdogCategory && IsImpossibleStall(eventId, state))
-        || (exception is not null && host.IsStopping && StorageFailures.Chain(exception).Any(e => e is OperationCanceledException))
-        || (exception is not null && category != BreakerCategory && StorageFailures.IsUnavailable(exception));
+        || (exception is not null && host.IsStopping && StorageFailures.Chain(exception).Any(e => e is OperationCanceledException or RedisConnectionException or RedisTimeoutException))
+        || (exception is not null && category != BreakerCategory && StorageFailures.IsUnavailable(exception))
+        || (host.IsStopping && category == LifecycleCategory && IsMembershipAgentStopped(eventId, state));
 
     private static bool IsImpossibleStall<TState>(EventId eventId, TState state) =>
         eventId.Id == StalledEventId
         && state is IReadOnlyList<KeyValuePair<string, object?>> values
         && values.Any(value => value is { Key: "TimeSinceLastTick", Value: TimeSpan stall } && stall > DateTime.Now - ProcessStarted);
+
+    private static bool IsMembershipAgentStopped<TState>(EventId eventId, TState state) =>
+        eventId.Id == ObserverStoppedEventId
+        && state is IReadOnlyList<KeyValuePair<string, object?>> values
+        && values.Any(value => value is { Key: "Name", Value: "MembershipAgent" });
 
     /// <summary>Set when the host begins to stop, before any service stops.</summary>
     private sealed class HostStopping : IHostedLifecycleService

@@ -17,9 +17,10 @@ public static partial class EngineLogCapture
 
     /// <summary>
     /// Runs the engine on free loopback ports with <paramref name="settings"/>, acts as a client,
-    /// stops it with SIGTERM as Kubernetes does, and returns everything it printed.
+    /// stops it with SIGTERM as Kubernetes does, and returns everything it printed. The program must
+    /// exit with code 0 within <paramref name="stopWithin"/> (60 s unless given) of the signal.
     /// </summary>
-    public static async Task<List<string>> RunAsync(IEnumerable<string> settings, Func<EngineClient, Task> act)
+    public static async Task<List<string>> RunAsync(IEnumerable<string> settings, Func<EngineClient, Task> act, TimeSpan? stopWithin = null)
     {
         var port = RunningEngine.FreeTcpPort();
         var start = new ProcessStartInfo(Program) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -66,8 +67,19 @@ public static partial class EngineLogCapture
             }
 
             Assert.Equal(0, SendSignal(engine.Id, Sigterm));
-            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await engine.WaitForExitAsync(patience.Token);
+            var patience = stopWithin ?? TimeSpan.FromSeconds(60);
+            try
+            {
+                await engine.WaitForExitAsync().WaitAsync(patience);
+            }
+            catch (TimeoutException)
+            {
+                lock (log)
+                {
+                    Assert.Fail($"The engine did not exit within {patience.TotalSeconds} s of SIGTERM. It printed:{Environment.NewLine}{string.Join(Environment.NewLine, log)}");
+                }
+            }
+
             Assert.Equal(0, engine.ExitCode);
         }
         finally
