@@ -138,9 +138,22 @@ public sealed partial class MutatingCallInterceptor(
     {
         var waited = Stopwatch.StartNew();
         var delay = TimeSpan.FromMilliseconds(5);
+        var reloaded = false;
         while (true)
         {
-            var answer = await UntilCallerGone(ledger.Begin(key, fingerprint), context);
+            LedgerAnswer answer;
+            try
+            {
+                answer = await UntilCallerGone(ledger.Begin(key, fingerprint), context);
+            }
+            catch (DomainException ex) when (ex.Error == DomainError.Conflict && !reloaded)
+            {
+                // The ledger met a newer version of itself (a write the storage took late, after a
+                // hang) and has reloaded it: the question is asked again of what is really stored.
+                reloaded = true;
+                continue;
+            }
+
             if (answer.Verdict != LedgerVerdict.Running)
             {
                 return answer;
