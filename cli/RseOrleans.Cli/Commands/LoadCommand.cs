@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Grpc.Net.Client;
 using RseOrleans.Cli.Load;
 
 namespace RseOrleans.Cli.Commands;
@@ -26,13 +27,30 @@ internal static class LoadCommand
             AllowMultipleArgumentsPerToken = false,
         };
 
+        var engines = new Option<string[]>("--engine")
+        {
+            Description = $"An engine to start before the run and stop after it, repeatable: {LoadEngine.Syntax}. "
+                + "Calls spread over the engines' addresses instead of --address; fault steps kill, term, start and restart them by name; "
+                + "each one's output goes to engine-NAME.log in the --out folder.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+
         var command = new Command("load", "Seed an enterprise network and drive the engine with a realistic workload.")
         {
-            users, groups, prefix, seconds, concurrency, rate, mix, watchers, seedOnly, skipSeed, randomSeed, output, faults,
+            users, groups, prefix, seconds, concurrency, rate, mix, watchers, seedOnly, skipSeed, randomSeed, output, faults, engines,
         };
         verbs.Connect(command, async call =>
         {
             var (parse, cancellation) = (call.Parse, call.Cancellation);
+            var started = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+            // Without --out, the engines' logs go to a folder of their own beside other temporary files.
+            var logs = parse.GetValue(output) ?? new DirectoryInfo(Path.Combine(Path.GetTempPath(), $"rse-load-{started}"));
+            var loadEngines = (parse.GetValue(engines) ?? []).Select(text => LoadEngine.Parse(text, logs)).ToList();
+            if (loadEngines.GroupBy(engine => engine.Name).FirstOrDefault(same => same.Count() > 1) is { } twice)
+            {
+                throw new ArgumentException($"--engine: the name {twice.Key} is given twice.");
+            }
+
             var settings = new LoadSettings(
                 parse.GetValue(verbs.Options.Address)!,
                 Math.Max(2, parse.GetValue(users)),
@@ -47,31 +65,91 @@ internal static class LoadCommand
                 parse.GetValue(skipSeed),
                 parse.GetValue(randomSeed),
                 parse.GetValue(output),
-                [.. (parse.GetValue(faults) ?? []).Select(Fault.Parse)]);
-            var api = new LoadClients(call.Channel);
-
-            await call.Error.WriteLineAsync(settings.SkipSeed ? "using the seeded network…" : $"seeding {settings.Users} users and {settings.Groups} groups…");
-            var network = await NetworkSeeder.SeedAsync(api, settings, create: !settings.SkipSeed, cancellation);
-            if (settings.SeedOnly)
+                [.. (parse.GetValue(faults) ?? []).Select(text => Fault.Parse(text, loadEngines))],
+                loadEngines);
+            if (loadEngines.Count > 0)
             {
-                call.Out.WriteLine($"seeded {network.Users.Length} users and {network.Groups.Length} groups with prefix '{settings.Prefix}'");
-                return;
+                logs.Create();
             }
 
-            var report = new LoadReport();
-            var elapsed = await new LoadRunner(api, settings, network, report).RunAsync(cancellation);
-            var markdown = report.ToMarkdown(settings, elapsed);
-            call.Out.WriteLine(call.Json ? report.ToJson(settings, elapsed) : markdown);
-            if (settings.Output is { } folder)
+            try
             {
-                folder.Create();
-                var name = $"load-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
-                await File.WriteAllTextAsync(Path.Combine(folder.FullName, name + ".md"), markdown, cancellation);
-                await File.WriteAllTextAsync(Path.Combine(folder.FullName, name + ".json"), report.ToJson(settings, elapsed), cancellation);
-                await call.Error.WriteLineAsync($"reports written to {Path.Combine(folder.FullName, name)}.md and .json");
+                await StartAsync(loadEngines, call.Error, cancellation);
+                var channels = loadEngines.Select(engine => GrpcChannel.ForAddress(engine.Address)).ToList();
+                try
+                {
+                    await RunAsync(call, settings, new LoadClients(channels.Count > 0 ? channels : [call.Channel]), started);
+                }
+                finally
+                {
+                    channels.ForEach(channel => channel.Dispose());
+                }
+            }
+            finally
+            {
+                await StopAsync(loadEngines, call.Error);
             }
         });
         return command;
+    }
+
+    private static async Task RunAsync(Call call, LoadSettings settings, LoadClients api, string started)
+    {
+        var cancellation = call.Cancellation;
+
+        await call.Error.WriteLineAsync(settings.SkipSeed ? "using the seeded network…" : $"seeding {settings.Users} users and {settings.Groups} groups…");
+        var network = await NetworkSeeder.SeedAsync(api, settings, create: !settings.SkipSeed, cancellation);
+        if (settings.SeedOnly)
+        {
+            call.Out.WriteLine($"seeded {network.Users.Length} users and {network.Groups.Length} groups with prefix '{settings.Prefix}'");
+            return;
+        }
+
+        var report = new LoadReport();
+        var elapsed = await new LoadRunner(api, settings, network, report).RunAsync(cancellation);
+        var markdown = report.ToMarkdown(settings, elapsed);
+        call.Out.WriteLine(call.Json ? report.ToJson(settings, elapsed) : markdown);
+        if (settings.Output is { } folder)
+        {
+            folder.Create();
+            var name = $"load-{started}";
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, name + ".md"), markdown, cancellation);
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, name + ".json"), report.ToJson(settings, elapsed), cancellation);
+            await call.Error.WriteLineAsync($"reports written to {Path.Combine(folder.FullName, name)}.md and .json");
+        }
+    }
+
+    /// <summary>Starts the engines together and waits until each serves; one that cannot ends the command.</summary>
+    private static async Task StartAsync(List<LoadEngine> engines, TextWriter error, CancellationToken cancellation)
+    {
+        foreach (var engine in engines)
+        {
+            await error.WriteLineAsync($"starting engine {engine.Name} at {engine.Address} (log: {engine.LogFile})…");
+        }
+
+        await Task.WhenAll(engines.Select(async engine =>
+        {
+            try
+            {
+                var took = await engine.StartAsync(cancellation);
+                await error.WriteLineAsync($"engine {engine.Name} serving after {took.TotalSeconds:F1} s");
+            }
+            catch (InvalidOperationException failure)
+            {
+                throw new ArgumentException($"--engine {engine.Name}: {failure.Message}", failure);
+            }
+        }));
+    }
+
+    private static async Task StopAsync(List<LoadEngine> engines, TextWriter error)
+    {
+        if (engines.Count == 0)
+        {
+            return;
+        }
+
+        await error.WriteLineAsync($"stopping {engines.Count} engines…");
+        await Task.WhenAll(engines.Select(async engine => await engine.DisposeAsync()));
     }
 
     private static Dictionary<Operation, int> ParseMix(string text)

@@ -111,8 +111,21 @@ internal sealed class LoadReport
     public string ToMarkdown(LoadSettings settings, TimeSpan elapsed)
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"# Load run against {settings.Address}");
+        var engines = settings.Engines ?? [];
+        text.AppendLine(CultureInfo.InvariantCulture, $"# Load run against {(engines.Count == 0 ? settings.Address : $"{engines.Count} engines it started")}");
         text.AppendLine();
+        if (engines.Count > 0)
+        {
+            text.AppendLine("| engine | address | log |");
+            text.AppendLine("|---|---|---|");
+            foreach (var engine in engines)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {engine.Name} | {engine.Address} | {engine.LogFile} |");
+            }
+
+            text.AppendLine();
+        }
+
         var loop = settings.Rate is { } rate ? $"open loop at {rate} ops/s" : $"closed loop with {settings.Concurrency} workers";
         var mix = string.Join(" ", settings.Mix.Select(m => $"{m.Key.ToString().ToLowerInvariant()}={m.Value}"));
         text.AppendLine(CultureInfo.InvariantCulture,
@@ -149,7 +162,8 @@ internal sealed class LoadReport
     public string ToJson(LoadSettings settings, TimeSpan elapsed) => JsonSerializer.Serialize(
         new
         {
-            address = settings.Address.ToString(),
+            address = settings.Engines is { Count: > 0 } ? null : settings.Address.ToString(),
+            engines = (settings.Engines ?? []).Select(engine => new { name = engine.Name, address = engine.Address.ToString(), log = engine.LogFile }),
             users = settings.Users,
             groups = settings.Groups,
             seconds = elapsed.TotalSeconds,

@@ -188,6 +188,11 @@ internal sealed class LoadRunner(LoadClients api, LoadSettings settings, SeededN
             {
                 return;
             }
+            catch (Exception failure) when (failure is InvalidOperationException or ArgumentException or IOException or System.ComponentModel.Win32Exception)
+            {
+                // A step that could not be done (an engine that would not start) leaves the run going: its report still counts.
+                await Console.Error.WriteLineAsync($"       fault {index} failed: {failure.Message}");
+            }
         }
     }
 

@@ -1,6 +1,9 @@
 namespace RseOrleans.Cli.Load;
 
-/// <summary>What one load run does: the network to seed and the traffic to send.</summary>
+/// <summary>
+/// What one load run does: the network to seed and the traffic to send, to <see cref="Address"/> or,
+/// when it started engines of its own, to theirs.
+/// </summary>
 internal sealed record LoadSettings(
     Uri Address,
     int Users,
@@ -15,7 +18,8 @@ internal sealed record LoadSettings(
     bool SkipSeed,
     int RandomSeed,
     DirectoryInfo? Output,
-    IReadOnlyList<Fault>? Faults = null);
+    IReadOnlyList<Fault>? Faults = null,
+    IReadOnlyList<LoadEngine>? Engines = null);
 
 internal enum Operation
 {
