@@ -6,6 +6,12 @@
 #   scripts/dev-servers.sh stop
 #   scripts/dev-servers.sh status
 #
+# and, as a fault rehearsal does (scripts/rehearse-faults.sh):
+#   scripts/dev-servers.sh stop postgres    # one of them only (postgres or redis); start too
+#   scripts/dev-servers.sh freeze postgres  # every PostgreSQL process stopped (SIGSTOP), as a hung host
+#   scripts/dev-servers.sh thaw postgres
+#   scripts/dev-servers.sh flush redis      # FLUSHALL: Redis loses everything
+#
 # start prints the settings as export lines on stdout, everything else on stderr, so that
 #   eval "$(scripts/dev-servers.sh start)"
 # starts the servers and selects durable mode in the current shell.
@@ -148,18 +154,46 @@ stop_redis() {
   fi
 }
 
+# The postmaster first, so that it forks no new backend, then every process it started; a thaw
+# in the opposite order.
+signal_postgres() {
+  local postmaster
+  pg_running || die "PostgreSQL is not running"
+  postmaster=$(head -n 1 "$pg_dir/data/postmaster.pid")
+  if [ "$1" = STOP ]; then kill -STOP "$postmaster"; fi
+  pkill "-$1" -P "$postmaster" || true
+  if [ "$1" = CONT ]; then kill -CONT "$postmaster"; fi
+}
+
+# "start postgres" or "stop redis" acts on that server alone.
+only=${2:-}
+case "$only" in
+  ""|postgres|redis) ;;
+  *) say "usage: $0 start|stop [postgres|redis]"; exit 2 ;;
+esac
+
 case "${1:-}" in
   start)
-    start_postgres
-    start_redis
+    if [ "$only" != redis ]; then start_postgres; fi
+    if [ "$only" != postgres ]; then start_redis; fi
+    if [ -n "$only" ]; then exit 0; fi
     say "durable mode settings (eval \"\$(scripts/dev-servers.sh start)\" sets them here):"
     echo "export Engine__Mode=Durable"
     echo "export ConnectionStrings__Postgres='Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=rse'"
     echo "export ConnectionStrings__Redis='127.0.0.1:$redis_port'"
     ;;
   stop)
-    stop_postgres
-    stop_redis
+    if [ "$only" != redis ]; then stop_postgres; fi
+    if [ "$only" != postgres ]; then stop_redis; fi
+    ;;
+  freeze|thaw)
+    [ "$only" = postgres ] || die "usage: $0 $1 postgres"
+    if [ "$1" = freeze ]; then signal_postgres STOP; say "postgres: frozen"; else signal_postgres CONT; say "postgres: thawed"; fi
+    ;;
+  flush)
+    [ "$only" = redis ] || die "usage: $0 flush redis"
+    [[ "$(redis_send FLUSHALL)" == +OK* ]] || die "Redis did not flush"
+    say "redis: flushed"
     ;;
   status)
     running=0
@@ -169,7 +203,7 @@ case "${1:-}" in
     [ "$running" -eq 2 ] || exit 3
     ;;
   *)
-    say "usage: $0 start|stop|status"
+    say "usage: $0 start|stop [postgres|redis] | status | freeze|thaw postgres | flush redis"
     exit 2
     ;;
 esac

@@ -78,7 +78,7 @@ internal static class LoadCommand
                 var channels = loadEngines.Select(engine => GrpcChannel.ForAddress(engine.Address)).ToList();
                 try
                 {
-                    await RunAsync(call, settings, new LoadClients(channels.Count > 0 ? channels : [call.Channel]), started);
+                    await RunAsync(call, settings, channels.Count > 0 ? new LoadClients(channels, i => loadEngines[i].InRotation) : new LoadClients(call.Channel), started);
                 }
                 finally
                 {

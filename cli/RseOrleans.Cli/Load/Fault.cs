@@ -104,7 +104,8 @@ internal sealed partial record Fault(TimeSpan At, string Description, Func<Cance
 
     private static async Task RunAsync(string command, CancellationToken cancellation)
     {
-        using var shell = Process.Start(new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", command } })
+        // Its output goes to stderr with rse's progress: stdout is the report's.
+        using var shell = Process.Start(new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", "exec 1>&2\n" + command } })
             ?? throw new InvalidOperationException($"could not run '{command}'");
         await shell.WaitForExitAsync(cancellation);
         if (shell.ExitCode != 0)

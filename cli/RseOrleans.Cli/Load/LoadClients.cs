@@ -6,15 +6,34 @@ namespace RseOrleans.Cli.Load;
 
 /// <summary>
 /// The API clients of a load run, over one channel per engine address: each call takes the next
-/// engine in turn, so that a run's calls spread evenly over a cluster's silos.
+/// engine in turn, so that a run's calls spread evenly over a cluster's silos, skipping an engine
+/// out of rotation (killed or stopped by a fault step) as a load balancer with health checks does.
 /// </summary>
-internal sealed class LoadClients(params IReadOnlyList<GrpcChannel> channels)
+internal sealed class LoadClients
 {
-    private readonly Users.UsersClient[] users = [.. channels.Select(channel => new Users.UsersClient(channel))];
-    private readonly Groups.GroupsClient[] groups = [.. channels.Select(channel => new Groups.GroupsClient(channel))];
-    private readonly Posts.PostsClient[] posts = [.. channels.Select(channel => new Posts.PostsClient(channel))];
-    private readonly Feeds.FeedsClient[] feeds = [.. channels.Select(channel => new Feeds.FeedsClient(channel))];
+    private readonly IReadOnlyList<GrpcChannel> channels;
+    private readonly Func<int, bool> inRotation;
+    private readonly Users.UsersClient[] users;
+    private readonly Groups.GroupsClient[] groups;
+    private readonly Posts.PostsClient[] posts;
+    private readonly Feeds.FeedsClient[] feeds;
     private uint turn;
+
+    public LoadClients(params IReadOnlyList<GrpcChannel> channels)
+        : this(channels, _ => true)
+    {
+    }
+
+    /// <param name="channels">One channel per engine.</param>
+    /// <param name="inRotation">Whether the engine of that index takes calls now.</param>
+    public LoadClients(IReadOnlyList<GrpcChannel> channels, Func<int, bool> inRotation)
+    {
+        (this.channels, this.inRotation) = (channels, inRotation);
+        users = [.. channels.Select(channel => new Users.UsersClient(channel))];
+        groups = [.. channels.Select(channel => new Groups.GroupsClient(channel))];
+        posts = [.. channels.Select(channel => new Posts.PostsClient(channel))];
+        feeds = [.. channels.Select(channel => new Feeds.FeedsClient(channel))];
+    }
 
     public Users.UsersClient Users => users[NextEngine()];
 
@@ -26,5 +45,17 @@ internal sealed class LoadClients(params IReadOnlyList<GrpcChannel> channels)
 
     public static Metadata As(string userId) => new() { { "x-rse-user", userId } };
 
-    private int NextEngine() => (int)(Interlocked.Increment(ref turn) % (uint)channels.Count);
+    /// <summary>The next engine in rotation; when none is, the next one all the same, to see what a client sees.</summary>
+    private int NextEngine()
+    {
+        var next = Turn();
+        for (var tried = 1; tried < channels.Count && !inRotation(next); tried++)
+        {
+            next = Turn();
+        }
+
+        return next;
+    }
+
+    private int Turn() => (int)(Interlocked.Increment(ref turn) % (uint)channels.Count);
 }

@@ -29,6 +29,12 @@ internal sealed partial class LoadEngine(string name, Uri address, string comman
 
     public string Command => command;
 
+    /// <summary>
+    /// Whether calls go to this engine: from when a start finds it serving until a fault step
+    /// kills or stops it, as a load balancer takes a deleted pod out of rotation.
+    /// </summary>
+    public bool InRotation { get; private set; }
+
     /// <summary>Where the engine's output goes, every start of it appended.</summary>
     public string LogFile => logFile;
 
@@ -87,6 +93,7 @@ internal sealed partial class LoadEngine(string name, Uri address, string comman
                 var answer = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: cancellation);
                 if (answer.Status == HealthCheckResponse.Types.ServingStatus.Serving)
                 {
+                    InRotation = true;
                     return clock.Elapsed;
                 }
             }
@@ -107,6 +114,7 @@ internal sealed partial class LoadEngine(string name, Uri address, string comman
 
     private void EnsureDelivered(bool delivered, string signal)
     {
+        InRotation = false;
         if (!delivered)
         {
             throw new InvalidOperationException($"{signal} to engine {name}: it was not running");
@@ -116,6 +124,7 @@ internal sealed partial class LoadEngine(string name, Uri address, string comman
     /// <summary>Stops the engine as Kubernetes does: SIGTERM, then SIGKILL if it still runs after the grace period.</summary>
     public async Task StopAsync()
     {
+        InRotation = false;
         if (process is null || !process.IsRunning)
         {
             return;

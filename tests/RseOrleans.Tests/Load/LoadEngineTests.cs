@@ -93,6 +93,29 @@ public sealed class LoadEngineTests(DatabaseServersFixture servers, ITestOutputH
         Assert.Equal(2, await CountUsersAsync(second));
     }
 
+    [Fact]
+    public async Task Calls_skip_an_engine_out_of_rotation_and_go_to_it_again_once_it_is_back()
+    {
+        await using var first = await RunningEngine.StartAsync("rotation-1");
+        await using var second = await RunningEngine.StartAsync("rotation-2");
+        var secondInRotation = false;
+        var api = new LoadClients([first.Channel, second.Channel], engine => engine == 0 || secondInRotation);
+
+        foreach (var user in new[] { "spread-u1", "spread-u2" })
+        {
+            await api.Users.CreateUserAsync(new CreateUserRequest { RequestId = user, UserId = user, Profile = new Profile { DisplayName = user } });
+        }
+
+        secondInRotation = true;
+        foreach (var user in new[] { "spread-u3", "spread-u4" })
+        {
+            await api.Users.CreateUserAsync(new CreateUserRequest { RequestId = user, UserId = user, Profile = new Profile { DisplayName = user } });
+        }
+
+        Assert.Equal(3, await CountUsersAsync(first));
+        Assert.Equal(1, await CountUsersAsync(second));
+    }
+
     [Theory]
     [InlineData("40s=kill:silo-2", 40, "kill -9 silo-2")]
     [InlineData("1m=term:silo-1", 60, "SIGTERM silo-1")]
