@@ -149,7 +149,9 @@ internal static class LoadCommand
         }
 
         await error.WriteLineAsync($"stopping {engines.Count} engines…");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await Task.WhenAll(engines.Select(async engine => await engine.DisposeAsync()));
+        await error.WriteLineAsync($"engines stopped after {clock.Elapsed.TotalSeconds:F1} s");
     }
 
     private static Dictionary<Operation, int> ParseMix(string text)
