@@ -148,7 +148,7 @@ internal static class LoadCommand
             return;
         }
 
-        await error.WriteLineAsync($"stopping {engines.Count} engines…");
+        await error.WriteLineAsync("stopping the engines…");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await Task.WhenAll(engines.Select(async engine => await engine.DisposeAsync()));
         await error.WriteLineAsync($"engines stopped after {clock.Elapsed.TotalSeconds:F1} s");
