@@ -97,9 +97,10 @@ internal sealed partial class LoadEngine(string name, Uri address, string comman
                     return clock.Elapsed;
                 }
             }
-            catch (RpcException) when (!cancellation.IsCancellationRequested)
+            catch (RpcException)
             {
-                // Not listening yet, or not ready to serve.
+                // Not listening yet, or not ready to serve; or the run ended while it started.
+                cancellation.ThrowIfCancellationRequested();
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(250), cancellation);

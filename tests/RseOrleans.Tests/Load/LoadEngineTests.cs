@@ -29,10 +29,12 @@ public sealed class LoadEngineTests(DatabaseServersFixture servers, ITestOutputH
         {
             var (exitCode, printed) = await Transcript.RunAsync(new Uri("http://127.0.0.1:1"),
             [
-                "load", "--users", "20", "--groups", "2", "--seconds", "26", "--concurrency", "4", "--watchers", "0",
+                "load", "--users", "20", "--groups", "2", "--seconds", "30", "--concurrency", "4", "--watchers", "0",
                 "--engine", first.Argument, "--engine", second.Argument,
                 "--fault", "3s=kill:silo-b", "--fault", "5s=start:silo-b",
                 "--fault", "14s=term:silo-b", "--fault", "15s=start:silo-b",
+                // A start still waiting for its engine when the run ends is given up, not an error.
+                "--fault", "27s=kill:silo-b", "--fault", "28s=start:silo-b",
                 "--out", results.FullName,
             ]);
             output.WriteLine(printed);
@@ -41,11 +43,11 @@ public sealed class LoadEngineTests(DatabaseServersFixture servers, ITestOutputH
             using var report = JsonDocument.Parse(File.ReadAllText(Assert.Single(results.GetFiles("load-*.json")).FullName));
             var phases = report.RootElement.GetProperty("faults").EnumerateArray().ToList();
             Assert.Equal(
-                ["before the first fault", "1. kill -9 silo-b", "2. start silo-b", "3. SIGTERM silo-b", "4. start silo-b"],
+                ["before the first fault", "1. kill -9 silo-b", "2. start silo-b", "3. SIGTERM silo-b", "4. start silo-b", "5. kill -9 silo-b", "6. start silo-b"],
                 phases.Select(phase => phase.GetProperty("name").GetString()));
             Assert.Empty(phases[0].GetProperty("errors").EnumerateObject());
-            // Served again after each start: calls answered, and no error in the last seconds of the run.
-            var last = phases[^1];
+            // Served again after a start: calls answered, and no error in the last seconds before the next fault.
+            var last = phases[4];
             Assert.True(last.GetProperty("answered").GetInt64() > 0, printed);
             Assert.True(
                 last.GetProperty("lastErrorAfter").ValueKind == JsonValueKind.Null
@@ -56,7 +58,7 @@ public sealed class LoadEngineTests(DatabaseServersFixture servers, ITestOutputH
             // Each start of an engine is in its log, the one the report names.
             Assert.Contains(LogOf(first), File.ReadAllText(Assert.Single(results.GetFiles("load-*.md")).FullName), StringComparison.Ordinal);
             Assert.Equal(1, CountStarts(first));
-            Assert.Equal(3, CountStarts(second));
+            Assert.Equal(4, CountStarts(second));
             // And both were stopped when the run ended.
             await AssertNotServingAsync(first.Address);
             await AssertNotServingAsync(second.Address);
