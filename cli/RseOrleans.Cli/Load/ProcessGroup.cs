@@ -33,10 +33,11 @@ internal sealed class ProcessGroup : IDisposable
     }
 
     /// <summary>
-    /// True while a process of the group runs. A zombie does not count: it holds no port, and an
-    /// orphan may stay one for good where the first process of a container reaps nothing.
+    /// True while the leader or another process of the group runs. The leader counts by itself, as
+    /// until setsid has run it is still in rse's group. A zombie does not count: it holds no port,
+    /// and an orphan may stay one for good where the first process of a container reaps nothing.
     /// </summary>
-    public bool IsRunning => Members().Any();
+    public bool IsRunning => !leader.HasExited || Members().Any();
 
     /// <summary>SIGKILL to every process of the group, as <c>kill -9</c> or a node's loss does; false if none was left.</summary>
     public bool Kill() => SendSignal(-Id, Sigkill) == 0;
