@@ -9,6 +9,7 @@ using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RseOrleans.Api.Identity;
+using RseOrleans.Api.Reads;
 using RseOrleans.Api.Validation;
 using RseOrleans.Grains;
 
@@ -27,6 +28,9 @@ namespace RseOrleans.Api.Idempotency;
 /// write) is forgotten, so its retry runs. Any other failure (a timeout, a cancelled call, a dead
 /// process) leaves the outcome unknown: the entry holds the request id for a lease, during which a
 /// retry waits a little and then answers UNAVAILABLE; once the lease has passed, a retry runs again.
+/// The ledger is written apart from the change, so a write the storage took late (after a hang)
+/// looks to it like one that changed nothing: what creates something stamps the request on it in
+/// the same write (<see cref="RequestKeys"/>), and a retry that runs again gets that back.
 /// Cost: two ledger calls (start, outcome) per mutating call; reads never reach the ledger.
 /// <para>
 /// A call whose caller has gone (cancelled, deadline passed) stops waiting for the ledger, so that
@@ -187,31 +191,10 @@ public sealed partial class MutatingCallInterceptor(
         }
     }
 
-    /// <summary>
-    /// Stops waiting for a ledger call (or a replay's reads) once the caller has gone; the call
-    /// itself goes on. Never for the continuation: see the remarks on this type.
-    /// </summary>
-    private static Task<T> UntilCallerGone<T>(Task<T> call, ServerCallContext context)
-    {
-        if (call.IsCompleted || !context.CancellationToken.CanBeCanceled)
-        {
-            return call;
-        }
+    /// <summary>Stops waiting for a ledger call (or a replay's reads) once the caller has gone; never for the continuation: see the remarks on this type.</summary>
+    private static Task<T> UntilCallerGone<T>(Task<T> call, ServerCallContext context) => CallerWait.Until(call, context.CancellationToken);
 
-        call.Ignore();
-        return call.WaitAsync(context.CancellationToken);
-    }
-
-    private static Task UntilCallerGone(Task call, ServerCallContext context)
-    {
-        if (call.IsCompleted || !context.CancellationToken.CanBeCanceled)
-        {
-            return call;
-        }
-
-        call.Ignore();
-        return call.WaitAsync(context.CancellationToken);
-    }
+    private static Task UntilCallerGone(Task call, ServerCallContext context) => CallerWait.Until(call, context.CancellationToken);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} succeeded but its outcome could not be recorded; a retry within the lease is told to wait")]
     private partial void LogNotRecorded(Exception exception, string method);

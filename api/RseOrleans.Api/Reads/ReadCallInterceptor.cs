@@ -72,19 +72,7 @@ public sealed class CallerGoneFilter : IOutgoingGrainCallFilter
     {
         // Only the handler's own calls, while it runs: a grain's calls are its own business.
         var caller = Current.Value?.Token ?? default;
-        if (!caller.CanBeCanceled || context.SourceContext is not null)
-        {
-            return context.Invoke();
-        }
-
-        var call = context.Invoke();
-        if (call.IsCompleted)
-        {
-            return call;
-        }
-
-        call.Ignore();
-        return call.WaitAsync(caller);
+        return context.SourceContext is null ? CallerWait.Until(context.Invoke(), caller) : context.Invoke();
     }
 
     internal sealed class Caller(CancellationToken token)

@@ -3,6 +3,7 @@ using Grpc.Core;
 using RseOrleans.Api.Access;
 using RseOrleans.Api.Errors;
 using RseOrleans.Api.Hydration;
+using RseOrleans.Api.Idempotency;
 using RseOrleans.Api.Reactions;
 using RseOrleans.Api.Identity;
 using RseOrleans.Api.Mapping;
@@ -25,7 +26,7 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
     public override async Task<Post> CreatePost(CreatePostRequest request, ServerCallContext context)
     {
         var caller = await identity.RequireCallerAsync(context);
-        Require.RequestId(request.RequestId);
+        var requestId = Require.RequestId(request.RequestId);
         var text = Require.Text(request.Text, "text", Require.MaxPostTextLength);
 
         // The posting right is the source's to check (a group asks its grain, which owns the roles).
@@ -35,7 +36,7 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
 
         // Batched with the other posts this process sends the source: a busy group commits a batch
         // of posts with one write instead of queueing them one write after another.
-        var post = await publisher.PublishAsync(source, new NewPost(caller, text));
+        var post = await publisher.PublishAsync(source, new NewPost(caller, text, RequestKeys.For(caller, context, requestId)));
         return await hydrator.HydrateAsync(post, caller);
     }
 
@@ -84,12 +85,12 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
     public override async Task<Comment> CreateComment(CreateCommentRequest request, ServerCallContext context)
     {
         var caller = await identity.RequireCallerAsync(context);
-        Require.RequestId(request.RequestId);
+        var requestId = Require.RequestId(request.RequestId);
         var postId = Require.NumericId(request.PostId, "post_id");
         var text = Require.Text(request.Text, "text", Require.MaxCommentTextLength);
         await access.RequireShownPost(postId, caller);
 
-        var comment = await grains.GetGrain<IPostGrain>(postId).AddComment(caller, text);
+        var comment = await grains.GetGrain<IPostGrain>(postId).AddComment(caller, text, RequestKeys.For(caller, context, requestId));
         var names = await hydrator.LoadDisplayNamesAsync([caller]);
         return ProtoMapper.ToProto(comment, names[caller]);
     }

@@ -17,7 +17,8 @@ public interface IPostGrain : IGrainWithIntegerKey
     /// <summary>Deletes the post; the caller has already checked that the actor may.</summary>
     Task Delete(string actorId);
 
-    Task<CommentSnapshot> AddComment(string authorId, string text);
+    /// <remarks><paramref name="request"/>: the key of the API request that asks for it (0: none); a retry of a comment stored late gets that comment back.</remarks>
+    Task<CommentSnapshot> AddComment(string authorId, string text, ulong request);
 
     [AlwaysInterleave]
     Task<CommentSnapshot?> GetComment(long commentId);

@@ -10,11 +10,13 @@ public enum ReactionType
     Curious = 5,
 }
 
+/// <summary>A post to publish; <paramref name="Request"/> is the key of the API request that asks for it (0: none), so that a retry finds it.</summary>
 [GenerateSerializer, Immutable]
 [Alias("rse.NewPost")]
 public sealed record NewPost(
     [property: Id(0)] string AuthorId,
-    [property: Id(1)] string Text);
+    [property: Id(1)] string Text,
+    [property: Id(2)] ulong Request = 0);
 
 /// <summary>A post as one viewer sees it: content, exact counts, and the viewer's own reactions.</summary>
 [GenerateSerializer, Immutable]

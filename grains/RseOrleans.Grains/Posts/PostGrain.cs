@@ -46,6 +46,10 @@ public sealed class PostState
     /// <summary>The shards that have ever held a reaction: the only ones read on activation.</summary>
     [Id(10)]
     public int ShardsWithReactions { get; set; }
+
+    /// <summary>Which recent requests created which comments: a retry of a comment stored late is answered, not added again.</summary>
+    [Id(11)]
+    public RequestStamps Requests { get; set; } = new();
 }
 
 /// <summary>
@@ -166,14 +170,22 @@ public sealed class PostGrain(
         await ForgetInIndexesAsync(comments);
     }
 
-    public async Task<CommentSnapshot> AddComment(string authorId, string text)
+    public async Task<CommentSnapshot> AddComment(string authorId, string text, ulong request)
     {
         EnsureLive();
+        if (state.State.Requests.CreatedBy(request) is { } earlier)
+        {
+            return FindComment(earlier) is { } stored
+                ? ToSnapshot(stored)
+                : throw new DomainException(DomainError.NotFound, $"Comment {earlier}, which this request created, has since been deleted.");
+        }
+
         var comment = new CommentState(ids.NextId(), authorId, text, clock.GetUtcNow());
 
         // Noted before the comment exists: erasing its author must find it. Refused once they are erased.
         await GrainFactory.ContentIndexOf(authorId, comment.CommentId).NoteComment(new CommentRef(PostId, comment.CommentId));
         state.State.Comments.Add(comment);
+        state.State.Requests.Stamp(request, comment.CommentId);
         await state.WriteStateAsync();
         await LogAsync(comment.CommentId, ActivityKind.Commented, authorId, comment.Text, comment.CreatedAt);
         return ToSnapshot(comment);

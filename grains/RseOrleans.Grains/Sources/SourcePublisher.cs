@@ -13,8 +13,9 @@ namespace RseOrleans.Grains.Sources;
 /// commit failing fails the call.
 /// </summary>
 /// <remarks>
-/// A retried request never reaches here: the API's request ledger answers it. A fan-out left
-/// unfinished is resumed by <see cref="FanoutRecovery"/>, not by a retry.
+/// A retried request is answered by the API's request ledger, or here from the source's
+/// <see cref="RequestStamps"/> when the ledger could not know the first call's outcome (its write
+/// was taken late). A fan-out left unfinished is resumed by <see cref="FanoutRecovery"/>, not by a retry.
 /// </remarks>
 internal sealed class SourcePublisher(
     IPersistentState<SourceState> state,
@@ -42,7 +43,12 @@ internal sealed class SourcePublisher(
         for (var i = 0; i < posts.Length; i++)
         {
             var post = posts[i];
-            if (refusals[i] is { } refusal)
+            if (state.State.Requests.CreatedBy(post.Request) is { } earlier)
+            {
+                // Stored by an earlier call whose write the storage took late: its retry is answered.
+                results[i] = await TryAnswerEarlierAsync(earlier, post);
+            }
+            else if (refusals[i] is { } refusal)
             {
                 results[i] = new(null, refusal);
             }
@@ -95,6 +101,20 @@ internal sealed class SourcePublisher(
         }
     }
 
+    private async Task<Published> TryAnswerEarlierAsync(long postId, NewPost post)
+    {
+        try
+        {
+            return await grains.GetGrain<IPostGrain>(postId).Get(post.AuthorId) is { } earlier
+                ? new(earlier, null)
+                : new(null, new DomainException(DomainError.NotFound, $"Post {postId}, which this request created, has since been deleted."));
+        }
+        catch (Exception ex)
+        {
+            return new(null, ex);
+        }
+    }
+
     /// <summary>Creates the post under a fresh id, and under another in the rare case the id was taken.</summary>
     private async Task<PostSnapshot> CreatePostAsync(NewPost post)
     {
@@ -123,9 +143,10 @@ internal sealed class SourcePublisher(
     {
         var batchIds = newPosts.Select(item => item.Post.PostId).ToArray();
         recent.AddRange(newPosts);
-        foreach (var (_, post) in newPosts)
+        foreach (var (request, post) in newPosts)
         {
             recovery.Add(post.PostId);
+            state.State.Requests.Stamp(request.Request, post.PostId);
         }
 
         var missedWhilePulled = policy.Choose(batchIds);

@@ -1,3 +1,5 @@
+using RseOrleans.Grains.Infrastructure;
+
 namespace RseOrleans.Grains.Sources;
 
 /// <summary>
@@ -43,4 +45,8 @@ public sealed class SourceState
     /// <summary>The profile of an erased user: no posts, no new followers.</summary>
     [Id(6)]
     public bool Closed { get; set; }
+
+    /// <summary>Which recent requests created which posts: a retry of a post stored late is answered, not posted again.</summary>
+    [Id(7)]
+    public RequestStamps Requests { get; set; } = new();
 }

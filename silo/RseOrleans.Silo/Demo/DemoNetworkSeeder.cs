@@ -185,7 +185,7 @@ internal sealed partial class DemoNetworkSeeder(
 
             for (var c = random.Next(0, 4); c > 0; c--)
             {
-                await postGrain.AddComment(audience[random.Next(audience.Count)], CommentTexts[random.Next(CommentTexts.Length)]);
+                await postGrain.AddComment(audience[random.Next(audience.Count)], CommentTexts[random.Next(CommentTexts.Length)], request: 0);
             }
         }
 

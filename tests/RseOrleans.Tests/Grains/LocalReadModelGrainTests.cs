@@ -27,7 +27,7 @@ public sealed class LocalReadModelGrainTests(ClusterFixture fixture)
         await grain.Edit(author, "Final");
         Assert.Equal("Final", Assert.Single(SilosHolding(post.PostId)).Text);
 
-        await grain.AddComment(author, "First!");
+        await grain.AddComment(author, "First!", 0);
         Assert.Equal(1, Assert.Single(SilosHolding(post.PostId)).CommentCount);
 
         await grain.Delete(author);

@@ -26,7 +26,7 @@ public sealed class PersonalDataTests(ClusterFixture fixture)
 
         // What a call that passed its checks just before the erasure would do next.
         await Refused(() => PublishAsync(alice, "After"));
-        await Refused(() => Grains.GetGrain<IPostGrain>(bobsPost.PostId).AddComment(alice, "Late remark"));
+        await Refused(() => Grains.GetGrain<IPostGrain>(bobsPost.PostId).AddComment(alice, "Late remark", 0));
         await Refused(() => Grains.ReactionShard(bobsPost.PostId, bobsPost.ReactionShards, alice).Add(alice, ReactionType.Like));
         await Refused(() => Grains.GetGrain<IUserGrain>(bob).Follow(alice));
         await Refused(() => open.AddMember(bob, alice, "a1"));
@@ -115,9 +115,9 @@ public sealed class PersonalDataTests(ClusterFixture fixture)
         var post = await PublishAsync(alice, "Short-lived");
         var kept = await PublishAsync(alice, "Kept");
         var postGrain = Grains.GetGrain<IPostGrain>(post.PostId);
-        var onDeletedPost = await postGrain.AddComment(bob, "Gone with the post");
-        var deleted = await Grains.GetGrain<IPostGrain>(kept.PostId).AddComment(bob, "Taken back");
-        var remaining = await Grains.GetGrain<IPostGrain>(kept.PostId).AddComment(bob, "Stays");
+        var onDeletedPost = await postGrain.AddComment(bob, "Gone with the post", 0);
+        var deleted = await Grains.GetGrain<IPostGrain>(kept.PostId).AddComment(bob, "Taken back", 0);
+        var remaining = await Grains.GetGrain<IPostGrain>(kept.PostId).AddComment(bob, "Stays", 0);
 
         Assert.Equal(
             [onDeletedPost.CommentId, deleted.CommentId, remaining.CommentId],
