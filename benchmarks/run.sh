@@ -7,7 +7,7 @@
 # Writes docs/benchmarks/<UTC date>-NAME/: run1…run3 (BenchmarkDotNet's reports, its log, the load
 # average before and after), commit, and summary.md (each benchmark's median per run, the median of
 # the three, their spread, and whether they agree within 20 %). Run it with nothing else running.
-# RSE_BENCH_RUNS changes the number of runs, RSE_BENCH_OUT the folder.
+# RSE_BENCH_RUNS changes the number of runs, RSE_BENCH_OUT the folder (refused if it holds files).
 set -euo pipefail
 [ $# -ge 2 ] || { sed -n '2,10p' "$0"; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,6 +15,11 @@ name=$1; filter=$2; shift 2
 out=${RSE_BENCH_OUT:-$root/docs/benchmarks/$(date -u +%F)-$name}
 runs=${RSE_BENCH_RUNS:-3}
 project=$root/benchmarks/RseOrleans.Benchmarks
+# Two measurements never share a folder: a second one the same day needs another NAME.
+if [ -d "$out" ] && [ -n "$(ls -A "$out")" ]; then
+  echo "run.sh: $out already holds files; choose another NAME (or RSE_BENCH_OUT)" >&2
+  exit 1
+fi
 
 dotnet build -c Release "$project" -v quiet -nologo > /dev/null
 mkdir -p "$out"

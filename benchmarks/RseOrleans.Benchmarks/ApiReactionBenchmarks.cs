@@ -1,14 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Grpc.Core;
-using Grpc.Net.Client;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 using RseOrleans.Api.V1;
 using RseOrleans.Grains;
-using RseOrleans.Silo;
 using ReactionType = RseOrleans.Api.V1.ReactionType;
 
 namespace RseOrleans.Benchmarks;
@@ -35,8 +28,7 @@ public class ApiReactionBenchmarks
     private static readonly ReactionType[] Types =
         [ReactionType.Like, ReactionType.Celebrate, ReactionType.Support, ReactionType.Insightful, ReactionType.Curious];
 
-    private WebApplication app = null!;
-    private GrpcChannel channel = null!;
+    private BenchmarkEngine engine = null!;
     private Posts.PostsClient posts = null!;
     private Metadata asAuthor = null!;
     private Metadata[] asReactors = [];
@@ -46,19 +38,8 @@ public class ApiReactionBenchmarks
     [GlobalSetup]
     public async Task SetUp()
     {
-        app = RseHost.Build(
-        [
-            "--urls", "http://127.0.0.1:0",
-            $"--Orleans:SiloPort={BenchmarkSilo.FreePort()}",
-            $"--Orleans:GatewayPort={BenchmarkSilo.FreePort()}",
-            $"--Orleans:ClusterId=bench-{Guid.NewGuid():N}",
-            "--Logging:LogLevel:Default=Warning",
-            "--Limits:WritesPerMinute=60000",
-            "--Limits:WriteBurst=1000",
-            .. BenchmarkTokens.EngineArguments,
-        ]);
-        await app.StartAsync();
-        var grains = app.Services.GetRequiredService<IGrainFactory>();
+        engine = await BenchmarkEngine.StartAsync(["--Limits:WritesPerMinute=60000", "--Limits:WriteBurst=1000", .. BenchmarkTokens.EngineArguments]);
+        var grains = engine.Grains;
         var profile = new Model.UserProfile("Colleague", "Engineer", "Engineering", "Paris", "Europe/Paris", "fr-FR", []);
         await grains.GetGrain<IUserGrain>("author").Create(profile with { DisplayName = "Author" });
         var reactors = Enumerable.Range(0, Burst).Select(i => $"reactor-{i}").ToArray();
@@ -69,23 +50,12 @@ public class ApiReactionBenchmarks
 
         asAuthor = BenchmarkTokens.Caller("author");
         asReactors = [.. reactors.Select(BenchmarkTokens.Caller)];
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        // 2,000 people come over many connections, not one connection's 100 streams.
-        channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
-        });
-        posts = new Posts.PostsClient(channel);
+        posts = new Posts.PostsClient(engine.Channel);
         await AddReactions();
     }
 
     [GlobalCleanup]
-    public async Task TearDown()
-    {
-        channel.Dispose();
-        await app.StopAsync();
-        await app.DisposeAsync();
-    }
+    public Task TearDown() => engine.DisposeAsync().AsTask();
 
     [Benchmark(OperationsPerInvoke = Burst)]
     public async Task AddReactions()

@@ -1,17 +1,11 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Grpc.Core;
-using Grpc.Net.Client;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using RseOrleans.Api.Hydration;
 using RseOrleans.Api.V1;
 using RseOrleans.Grains;
 using RseOrleans.Model;
-using RseOrleans.Silo;
 
 namespace RseOrleans.Benchmarks;
 
@@ -31,8 +25,7 @@ public class FeedReadBenchmarks
     /// <summary>Half the target's 20,000 reads a second: where its p99 ≤ 10 ms holds.</summary>
     private const int HalfTargetRate = 10_000;
     private const int RateSeconds = 2;
-    private WebApplication app = null!;
-    private GrpcChannel channel = null!;
+    private BenchmarkEngine engine = null!;
     private Feeds.FeedsClient feeds = null!;
     private FeedPager pager = null!;
     private IFeedGrain feed = null!;
@@ -43,18 +36,9 @@ public class FeedReadBenchmarks
     [GlobalSetup]
     public async Task SetUp()
     {
-        app = RseHost.Build(
-        [
-            "--urls", "http://127.0.0.1:0",
-            $"--Orleans:SiloPort={BenchmarkSilo.FreePort()}",
-            $"--Orleans:GatewayPort={BenchmarkSilo.FreePort()}",
-            $"--Orleans:ClusterId=bench-{Guid.NewGuid():N}",
-            "--Logging:LogLevel:Default=Warning",
-            .. BenchmarkTokens.EngineArguments,
-        ]);
-        await app.StartAsync();
-        var grains = app.Services.GetRequiredService<IGrainFactory>();
-        pager = app.Services.GetRequiredService<FeedPager>();
+        engine = await BenchmarkEngine.StartAsync(BenchmarkTokens.EngineArguments);
+        var grains = engine.Grains;
+        pager = engine.Services.GetRequiredService<FeedPager>();
         feed = grains.GetGrain<IFeedGrain>(Reader);
 
         var profile = new UserProfile("Colleague", "Engineer", "Engineering", "Paris", "Europe/Paris", "fr-FR", ["Orleans"]);
@@ -76,25 +60,13 @@ public class FeedReadBenchmarks
             await Task.WhenAll(readers.Select(reader => grains.GetGrain<IUserGrain>(reader).Follow(author)));
         }
 
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        // Many people's reads come over many connections: one connection's 100 streams would
-        // queue the open-loop run's bursts in the client, not in the engine.
-        channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
-        });
-        feeds = new Feeds.FeedsClient(channel);
+        feeds = new Feeds.FeedsClient(engine.Channel);
         await GrpcPageOnLoopback();
         await GrpcPagesConcurrently();
     }
 
     [GlobalCleanup]
-    public async Task TearDown()
-    {
-        channel.Dispose();
-        await app.StopAsync();
-        await app.DisposeAsync();
-    }
+    public Task TearDown() => engine.DisposeAsync().AsTask();
 
     [Benchmark(Baseline = true)]
     public Task<FeedPage> HydratedPageInProcess() => pager.ReadPageAsync(feed.ReadBefore, null, 20, Reader, "home");
