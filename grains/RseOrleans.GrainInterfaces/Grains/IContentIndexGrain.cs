@@ -12,7 +12,8 @@ namespace RseOrleans.Grains;
 /// <remarks>
 /// Entries are noted before the content exists and forgotten (if at all) after it is gone, so the index may
 /// name content that is not there (export and erasure check each entry) but never misses any.
-/// Periods keep each grain's state small: a write rewrites one period, not a user's whole history.
+/// Periods, and overflow parts of at most 500 entries within a period, keep each grain's state small:
+/// a write rewrites a few kilobytes, not a user's whole history.
 /// Once sealed (the user is being erased) it refuses new entries, and so the content they stand for.
 /// </remarks>
 public interface IContentIndexGrain : IGrainWithStringKey
@@ -24,6 +25,12 @@ public interface IContentIndexGrain : IGrainWithStringKey
     Task NotePost(long postId);
 
     Task NoteComment(CommentRef comment);
+
+    /// <summary>The period's grain to an overflow part: notes the post unless the part is full (false).</summary>
+    Task<bool> TryNotePost(long postId);
+
+    /// <summary>The period's grain to an overflow part: notes the comment unless the part is full (false).</summary>
+    Task<bool> TryNoteComment(CommentRef comment);
 
     Task ForgetComments(IReadOnlyCollection<CommentRef> comments);
 

@@ -19,92 +19,150 @@ public sealed class ContentIndexState
 
     [Id(4)]
     public bool Sealed { get; set; }
+
+    /// <summary>The period's own grain only: how many overflow parts it has filled or is filling.</summary>
+    [Id(5)]
+    public int Parts { get; set; }
 }
 
 /// <summary>
 /// One period of a user's content index. It writes only when an entry comes or goes, and calls
-/// nothing but the user's directory, once in its life.
+/// nothing but the user's directory, once in its life, and its own overflow parts.
 /// </summary>
+/// <remarks>
+/// A grain holds at most <see cref="EntriesPerGrain"/> entries, so that a note rewrites a few
+/// kilobytes whatever the author's output (a bot's thousand posts a day included). Past that, the
+/// period's grain (key <c>user/period</c>) sends new entries to overflow parts (<c>user/period/k</c>),
+/// counting them in its state before a part takes its first entry, and answers for all of them:
+/// the directory, export and erasure know only the period's grain.
+/// </remarks>
 [GrainType("content-index")]
 public sealed class ContentIndexGrain(
     [PersistentState("content-index", StorageNames.Main)] IPersistentState<ContentIndexState> state) : Grain, IContentIndexGrain
 {
+    public const int EntriesPerGrain = 500;
+
     private string userId = "";
     private int period;
+    private int part;
+
+    private ContentIndexState State => state.State;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var key = this.GetPrimaryKeyString();
-        var slash = key.LastIndexOf('/');
-        userId = key[..slash];
-        period = int.Parse(key[(slash + 1)..], CultureInfo.InvariantCulture);
+        var key = this.GetPrimaryKeyString().Split('/');
+        userId = key[0];
+        period = int.Parse(key[1], CultureInfo.InvariantCulture);
+        part = key.Length > 2 ? int.Parse(key[2], CultureInfo.InvariantCulture) : 0;
         return Task.CompletedTask;
     }
 
-    public Task NotePost(long postId) => NoteAsync(state.State.Posts, postId);
+    public Task NotePost(long postId) => NoteAsync(State.Posts, postId, overflow => overflow.TryNotePost(postId));
 
-    public Task NoteComment(CommentRef comment) => NoteAsync(state.State.Comments, comment);
+    public Task NoteComment(CommentRef comment) => NoteAsync(State.Comments, comment, overflow => overflow.TryNoteComment(comment));
 
-    public Task ForgetComments(IReadOnlyCollection<CommentRef> comments)
+    public Task<bool> TryNotePost(long postId) => TryNoteHereAsync(State.Posts, postId);
+
+    public Task<bool> TryNoteComment(CommentRef comment) => TryNoteHereAsync(State.Comments, comment);
+
+    public async Task ForgetComments(IReadOnlyCollection<CommentRef> comments)
     {
-        var removed = 0;
-        foreach (var comment in comments)
+        var elsewhere = comments.Where(comment => !State.Comments.Remove(comment)).ToArray();
+        if (elsewhere.Length < comments.Count)
         {
-            removed += state.State.Comments.Remove(comment) ? 1 : 0;
-        }
-
-        return removed > 0 ? state.WriteStateAsync() : Task.CompletedTask;
-    }
-
-    public Task<ContentEntries> Get() => Task.FromResult(Entries());
-
-    public async Task<ContentEntries> Seal()
-    {
-        if (!state.State.Sealed)
-        {
-            state.State.Sealed = true;
             await state.WriteStateAsync();
         }
 
-        return Entries();
+        if (elsewhere.Length > 0)
+        {
+            await Task.WhenAll(Parts().Select(overflow => overflow.ForgetComments(elsewhere)));
+        }
+    }
+
+    public async Task<ContentEntries> Get()
+    {
+        var parts = await Task.WhenAll(Parts().Select(overflow => overflow.Get()));
+        return Entries(parts);
+    }
+
+    public async Task<ContentEntries> Seal()
+    {
+        if (!State.Sealed)
+        {
+            State.Sealed = true;
+            await state.WriteStateAsync();
+        }
+
+        var parts = await Task.WhenAll(Parts().Select(overflow => overflow.Seal()));
+        return Entries(parts);
     }
 
     public async Task Clear()
     {
-        if (state.State.Posts.Count + state.State.Comments.Count > 0)
+        if (State.Posts.Count + State.Comments.Count > 0)
         {
-            state.State.Posts.Clear();
-            state.State.Comments.Clear();
+            State.Posts.Clear();
+            State.Comments.Clear();
+            await state.WriteStateAsync();
+        }
+
+        await Task.WhenAll(Parts().Select(overflow => overflow.Clear()));
+    }
+
+    private async Task NoteAsync<T>(HashSet<T> entries, T entry, Func<IContentIndexGrain, Task<bool>> noteInOverflow)
+    {
+        if (await TryNoteHereAsync(entries, entry))
+        {
+            return;
+        }
+
+        // Full: the last part takes it, or a new one, counted here first so that erasure finds it.
+        while (State.Parts == 0 || !await noteInOverflow(Part(State.Parts)))
+        {
+            State.Parts++;
             await state.WriteStateAsync();
         }
     }
 
-    private async Task NoteAsync<T>(HashSet<T> entries, T entry)
+    private async Task<bool> TryNoteHereAsync<T>(HashSet<T> entries, T entry)
     {
-        if (state.State.Sealed)
+        if (State.Sealed)
         {
             throw Erased();
         }
 
         if (entries.Contains(entry))
         {
-            return;
+            return true;
         }
 
-        if (!state.State.Listed)
+        if (State.Posts.Count + State.Comments.Count >= EntriesPerGrain)
+        {
+            return false;
+        }
+
+        if (!State.Listed && part == 0)
         {
             // Before the first entry is saved: erasure must find this period through the directory.
             await GrainFactory.GetGrain<IContentDirectoryGrain>(userId).NotePeriod(period);
-            state.State.Listed = true;
+            State.Listed = true;
         }
 
         entries.Add(entry);
         await state.WriteStateAsync();
+        return true;
     }
+
+    private IEnumerable<IContentIndexGrain> Parts() =>
+        Enumerable.Range(1, State.Parts).Select(Part);
+
+    private IContentIndexGrain Part(int number) =>
+        GrainFactory.GetGrain<IContentIndexGrain>(string.Create(CultureInfo.InvariantCulture, $"{ContentIndex.Key(userId, period)}/{number}"));
 
     private DomainException Erased() => DomainException.Denied($"The account '{userId}' was erased.");
 
-    private ContentEntries Entries() => new(
-        [.. state.State.Posts],
-        [.. state.State.Comments]);
+    // Distinct: a retried note may have reached a part after this grain filled up.
+    private ContentEntries Entries(ContentEntries[] parts) => new(
+        [.. State.Posts.Concat(parts.SelectMany(overflow => overflow.Posts)).Distinct()],
+        [.. State.Comments.Concat(parts.SelectMany(overflow => overflow.Comments)).Distinct()]);
 }

@@ -1,4 +1,5 @@
 using RseOrleans.Grains;
+using RseOrleans.Grains.PersonalData;
 using RseOrleans.Model;
 using RseOrleans.Tests.Fixtures;
 
@@ -129,6 +130,49 @@ public sealed class PersonalDataTests(ClusterFixture fixture)
         Assert.Equal([remaining.CommentId], await IndexedCommentsAsync(bob));
         Assert.Equal([remaining.CommentId], (await Grains.GetGrain<IPersonalDataGrain>(bob).Export()).Comments.Select(c => c.CommentId));
         Assert.Equal([kept.PostId], (await Grains.GetGrain<IPersonalDataGrain>(alice).Export()).Posts.Select(p => p.PostId));
+    }
+
+    [Fact]
+    public async Task A_prolific_author_is_indexed_in_bounded_parts_and_export_and_erasure_still_find_everything()
+    {
+        var bot = await fixture.CreateUserAsync("bot");
+        var posts = new List<PostSnapshot>();
+        var source = Grains.GetGrain<ISourceGrain>(SourceId.User(bot).Key);
+        foreach (var batch in Enumerable.Range(0, 2 * ContentIndexGrain.EntriesPerGrain + 10).Chunk(100))
+        {
+            var outcomes = await source.PublishAll([.. batch.Select(i => new NewPost(bot, $"Build {i} passed"))]);
+            posts.AddRange(outcomes.Select(outcome => outcome.Unwrap()));
+        }
+
+        var comment = await Grains.GetGrain<IPostGrain>(posts[0].PostId).AddComment(bot, "Flaky test retried", 0);
+        var periodKey = ContentIndex.Key(bot, ContentIndex.PeriodOf(posts[0].PostId));
+        // 1,011 entries: 500 in the period's grain, 500 in its first overflow part, 11 in the second.
+        var overflow = await OverflowSizesAsync(periodKey);
+        Assert.Equal([ContentIndexGrain.EntriesPerGrain, 11], overflow);
+
+        var export = await Grains.GetGrain<IPersonalDataGrain>(bot).Export();
+        Assert.Equal(posts.Select(p => p.PostId).Order(), export.Posts.Select(p => p.PostId).Order());
+        Assert.Equal([comment.CommentId], export.Comments.Select(c => c.CommentId));
+
+        await Grains.GetGrain<IPersonalDataGrain>(bot).Erase(bot, "erase");
+        Assert.Null(await Grains.GetGrain<IPostGrain>(posts[^1].PostId).Get(bot));
+        Assert.Null(await Grains.GetGrain<IPostGrain>(posts[0].PostId).GetComment(comment.CommentId));
+    }
+
+    /// <summary>Entries held by the period's grain itself and by each overflow part.</summary>
+    private async Task<int[]> OverflowSizesAsync(string periodKey)
+    {
+        var sizes = new List<int>();
+        for (var part = 1; ; part++)
+        {
+            var entries = await Grains.GetGrain<IContentIndexGrain>($"{periodKey}/{part}").Get();
+            if (entries.Posts.Count + entries.Comments.Count == 0)
+            {
+                return [.. sizes];
+            }
+
+            sizes.Add(entries.Posts.Count + entries.Comments.Count);
+        }
     }
 
     private async Task<IEnumerable<long>> IndexedCommentsAsync(string userId)
