@@ -20,6 +20,11 @@ internal static class Text
         {
             output.WriteLine($"  {string.Join(" · ", details)}");
         }
+
+        foreach (var link in profile.Links)
+        {
+            output.WriteLine($"  link: {link.Title} <{link.Url}>");
+        }
     }
 
     public static void UserSummaries(TextWriter output, IReadOnlyCollection<UserSummary> users, string nextPageToken, string none)
@@ -59,7 +64,7 @@ internal static class Text
         var edited = post.UpdateTime is { } updated && updated != post.CreateTime ? " (edited)" : "";
         output.WriteLine($"[{Call.Time(post.CreateTime, zone)}] {post.AuthorDisplayName}{where} · post {post.PostId}{edited}{(cursor is null ? "" : $" · cursor {cursor}")}");
         output.WriteLine($"  {post.Text}");
-        output.WriteLine($"  {Count(post.CommentCount, "comment")}{(post.Reactions.Count > 0 ? " · " + Reactions(post.Reactions, post.MyReactions) : "")}");
+        output.WriteLine($"  {Count(post.CommentCount, "comment")}{(post.Reactions.Count > 0 ? " · " + Reactions(post.Reactions, post.MyReactions) : "")}{(post.Bookmarked ? " · bookmarked" : "")}");
     }
 
     public static void Comment(TextWriter output, Comment comment, TimeZoneInfo zone) =>

@@ -15,7 +15,9 @@ public sealed class FeedPager(PostHydrator hydrator)
 
     public delegate Task<FeedRefPage> ReadBefore(long? before, int count);
 
-    public async Task<V1.FeedPage> ReadPageAsync(ReadBefore read, long? before, int pageSize, string viewerId, string kind)
+    /// <param name="gone">Told the ids of posts found deleted, for a list that prunes them (see <see cref="PostHydrator"/>).</param>
+    public async Task<V1.FeedPage> ReadPageAsync(
+        ReadBefore read, long? before, int pageSize, string viewerId, string kind, Func<IReadOnlyList<long>, Task>? gone = null)
     {
         var page = new V1.FeedPage();
         var more = true;
@@ -28,7 +30,7 @@ public sealed class FeedPager(PostHydrator hydrator)
                 break;
             }
 
-            page.Items.AddRange(await hydrator.HydrateAsync(refs.Refs, viewerId, kind));
+            page.Items.AddRange(await hydrator.HydrateAsync(refs.Refs, viewerId, kind, gone));
             before = refs.Refs[^1].Cursor;
             more = refs.HasMore;
         }

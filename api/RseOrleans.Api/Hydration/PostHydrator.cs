@@ -11,12 +11,20 @@ namespace RseOrleans.Api.Hydration;
 /// Turns timeline references into the posts a client shows: current text, counts, the viewer's
 /// reactions, author and group names. Done at read time, so an edit, a delete or a renamed
 /// group shows everywhere at once; deleted posts, and posts the viewer may no longer read, are dropped.
+/// Whether the viewer bookmarked each post costs one read of their bookmarks per page.
 /// </summary>
 public sealed class PostHydrator(GrainReads reads, AccessPolicy access)
 {
-    public async Task<IReadOnlyList<V1.FeedItem>> HydrateAsync(IReadOnlyList<FeedRef> refs, string viewerId, string cursorKind)
+    /// <param name="gone">Told the ids of the posts that no longer exist, when any (a list that prunes them).</param>
+    public async Task<IReadOnlyList<V1.FeedItem>> HydrateAsync(
+        IReadOnlyList<FeedRef> refs, string viewerId, string cursorKind, Func<IReadOnlyList<long>, Task>? gone = null)
     {
         var posts = await Task.WhenAll(refs.Select(entry => reads.GetPost(entry.PostId, viewerId)));
+        if (gone is not null && Array.IndexOf(posts, null) >= 0)
+        {
+            await gone(refs.Where((_, i) => posts[i] is null).Select(entry => entry.PostId).ToArray());
+        }
+
         var readable = await access.ReadableAmong(viewerId, posts.OfType<PostSnapshot>().ToArray());
         for (var i = 0; i < posts.Length; i++)
         {
@@ -27,7 +35,7 @@ public sealed class PostHydrator(GrainReads reads, AccessPolicy access)
         }
 
         await CountCommentsSeenByAsync(posts, viewerId);
-        var names = await LoadNamesAsync(posts.OfType<PostSnapshot>());
+        var names = await LoadNamesAsync(posts.OfType<PostSnapshot>(), viewerId);
 
         var items = new List<V1.FeedItem>(refs.Count);
         for (var i = 0; i < refs.Count; i++)
@@ -49,7 +57,7 @@ public sealed class PostHydrator(GrainReads reads, AccessPolicy access)
     {
         PostSnapshot?[] posts = [post];
         await CountCommentsSeenByAsync(posts, viewerId);
-        var names = await LoadNamesAsync([posts[0]!]);
+        var names = await LoadNamesAsync([posts[0]!], viewerId);
         return names.ToProto(posts[0]!);
     }
 
@@ -89,21 +97,28 @@ public sealed class PostHydrator(GrainReads reads, AccessPolicy access)
         return users.ToDictionary(user => user.Key, user => user.Value?.Profile.DisplayName ?? "", StringComparer.Ordinal);
     }
 
-    private async Task<Names> LoadNamesAsync(IEnumerable<PostSnapshot> posts)
+    private async Task<Names> LoadNamesAsync(IEnumerable<PostSnapshot> posts, string viewerId)
     {
         var list = posts.ToList();
         var namesTask = LoadDisplayNamesAsync(list.Select(post => post.AuthorId));
+        var bookmarkedTask = reads.BookmarkedAmong(viewerId, list.ConvertAll(post => post.PostId));
         var groupIds = list.Select(post => post.GroupId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
         var groups = await Task.WhenAll(groupIds.Select(reads.GetGroup));
         var groupNames = groupIds.Zip(groups).ToDictionary(pair => pair.First, pair => pair.Second?.Spec.Name ?? "", StringComparer.Ordinal);
-        return new Names(await namesTask, groupNames);
+        return new Names(await namesTask, groupNames, await bookmarkedTask);
     }
 
-    private sealed record Names(IReadOnlyDictionary<string, string> Users, IReadOnlyDictionary<string, string> Groups)
+    /// <summary>What a page's posts show besides themselves: author and group names, the viewer's bookmarks.</summary>
+    private sealed record Names(IReadOnlyDictionary<string, string> Users, IReadOnlyDictionary<string, string> Groups, IReadOnlySet<long> Bookmarked)
     {
-        public V1.Post ToProto(PostSnapshot post) => ProtoMapper.ToProto(
-            post,
-            Users.GetValueOrDefault(post.AuthorId, ""),
-            post.GroupId is { } groupId ? Groups.GetValueOrDefault(groupId, "") : "");
+        public V1.Post ToProto(PostSnapshot post)
+        {
+            var message = ProtoMapper.ToProto(
+                post,
+                Users.GetValueOrDefault(post.AuthorId, ""),
+                post.GroupId is { } groupId ? Groups.GetValueOrDefault(groupId, "") : "");
+            message.Bookmarked = Bookmarked.Contains(post.PostId);
+            return message;
+        }
     }
 }

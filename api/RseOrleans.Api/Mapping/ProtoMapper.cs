@@ -41,6 +41,7 @@ internal static class ProtoMapper
         TimeZone = profile.TimeZone,
         Language = profile.Language,
         Skills = { profile.Skills },
+        Links = { profile.Links.Select(link => new V1.QuickLink { Title = link.Title, Url = link.Url }) },
     };
 
     public static V1.UserSummary ToSummary(string userId, UserSnapshot? user) => new()

@@ -75,6 +75,11 @@ internal static class UserDataJson
                 ["group_name"] = request.GroupName,
                 ["requested_at"] = Time(request.RequestedAt),
             }),
+            ["bookmarks"] = Array(data.Bookmarks, bookmark => new JsonObject
+            {
+                ["post_id"] = Id(bookmark.PostId),
+                ["bookmarked_at"] = Time(bookmark.CreatedAt),
+            }),
         };
         return document.ToJsonString(Indented);
     }
@@ -88,6 +93,7 @@ internal static class UserDataJson
         ["time_zone"] = user.Profile.TimeZone,
         ["language"] = user.Profile.Language,
         ["skills"] = Array(user.Profile.Skills, skill => JsonValue.Create(skill)),
+        ["links"] = Array(user.Profile.Links, link => new JsonObject { ["title"] = link.Title, ["url"] = link.Url }),
         ["created_at"] = Time(user.CreatedAt),
         ["updated_at"] = Time(user.UpdatedAt),
     };

@@ -21,6 +21,7 @@ internal static class PageToken
     public const string Comments = "comments";
     public const string Audit = "audit";
     public const string Reports = "reports";
+    public const string Bookmarks = "bookmarks";
 
     private const string Version = "1";
 

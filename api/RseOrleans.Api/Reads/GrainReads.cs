@@ -56,6 +56,23 @@ public sealed class GrainReads(IGrainFactory grains, LocalReadModel local)
         return Task.FromResult(among);
     }
 
+    /// <summary>As <see cref="IBookmarksGrain.BookmarkedAmong"/>; no call for no posts.</summary>
+    public Task<IReadOnlySet<long>> BookmarkedAmong(string userId, IReadOnlyCollection<long> postIds)
+    {
+        if (postIds.Count == 0)
+        {
+            return Task.FromResult(Empty);
+        }
+
+        if (!local.Bookmarks.TryGet(userId, out var bookmarked))
+        {
+            return grains.GetGrain<IBookmarksGrain>(userId).BookmarkedAmong(postIds);
+        }
+
+        IReadOnlySet<long> among = bookmarked.Count == 0 ? Empty : postIds.Where(bookmarked.Contains).ToHashSet();
+        return Task.FromResult(among);
+    }
+
     private async Task<PostSnapshot?> WithReactionsOf(PostSnapshot post, string viewerId)
     {
         var mine = await grains.ReactionShard(post.PostId, post.ReactionShards, viewerId).GetReactionsOf(viewerId);

@@ -18,7 +18,7 @@ using ReactionType = RseOrleans.Api.V1.ReactionType;
 
 namespace RseOrleans.Api.Services;
 
-public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator, ReactionBatcher reactions, PublishBatcher publisher) : Posts.PostsBase
+public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator, FeedPager pager, ReactionBatcher reactions, PublishBatcher publisher) : Posts.PostsBase
 {
     /// <summary>Deleting someone else's post or comment is moderation: it goes to the audit log.</summary>
     private IAuditLogGrain AuditLog => grains.GetGrain<IAuditLogGrain>(IAuditLogGrain.NetworkKey);
@@ -145,6 +145,58 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
 
     public override Task<ReactionSummary> RemoveReaction(RemoveReactionRequest request, ServerCallContext context) =>
         ReactAsync(request.RequestId, request.PostId, request.Type, context, reactions.RemoveAsync);
+
+    public override async Task<BookmarkPostResponse> BookmarkPost(BookmarkPostRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        Require.RequestId(request.RequestId);
+        var postId = Require.NumericId(request.PostId, "post_id");
+        await RequireBookmarkableAsync(postId, caller);
+
+        var changed = await grains.GetGrain<IBookmarksGrain>(caller).Add(postId);
+        return new BookmarkPostResponse { Changed = changed };
+    }
+
+    public override async Task<UnbookmarkPostResponse> UnbookmarkPost(UnbookmarkPostRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        Require.RequestId(request.RequestId);
+        var postId = Require.NumericId(request.PostId, "post_id");
+
+        // The caller's own list only: a post deleted or no longer readable can still be taken out.
+        var changed = await grains.GetGrain<IBookmarksGrain>(caller).Remove(postId);
+        return new UnbookmarkPostResponse { Changed = changed };
+    }
+
+    public override async Task<ListBookmarksResponse> ListBookmarks(ListBookmarksRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        var pageSize = Require.PageSize(request.PageSize);
+        var before = PageToken.DecodeNumber(request.PageToken, PageToken.Bookmarks);
+
+        // Checked as every feed is, post by post at read time; deleted posts are pruned on the way.
+        var bookmarks = grains.GetGrain<IBookmarksGrain>(caller);
+        var page = await pager.ReadPageAsync(bookmarks.ReadBefore, before, pageSize, caller, PageToken.Bookmarks, bookmarks.Forget);
+        var response = new ListBookmarksResponse { NextPageToken = page.NextPageToken };
+        response.Posts.AddRange(page.Items.Select(item => item.Post));
+        return response;
+    }
+
+    /// <summary>
+    /// A post the caller may be shown. Anything else is NOT_FOUND, a closed group's post too (where
+    /// GetPost says PERMISSION_DENIED): a bookmark attempt learns nothing about a post it cannot keep.
+    /// </summary>
+    private async Task RequireBookmarkableAsync(long postId, string caller)
+    {
+        try
+        {
+            await access.RequireShownPost(postId, caller);
+        }
+        catch (RpcException denied) when (denied.StatusCode == StatusCode.PermissionDenied)
+        {
+            throw Fail.NotFound($"Post '{postId}'");
+        }
+    }
 
     private async Task<ReactionSummary> ReactAsync(
         string rawRequestId,

@@ -11,6 +11,9 @@ internal static partial class ProfileRules
     public const int MaxNameLength = 100;
     public const int MaxSkills = 50;
     public const int MaxSkillLength = 50;
+    public const int MaxLinks = 20;
+    public const int MaxLinkTitleLength = 100;
+    public const int MaxLinkUrlLength = 2048;
 
     private static readonly Dictionary<string, ProfileFields> MaskPaths = new(StringComparer.Ordinal)
     {
@@ -21,6 +24,7 @@ internal static partial class ProfileRules
         ["time_zone"] = ProfileFields.TimeZone,
         ["language"] = ProfileFields.Language,
         ["skills"] = ProfileFields.Skills,
+        ["links"] = ProfileFields.Links,
     };
 
     public static UserProfile Validate(V1.Profile? profile, ProfileFields fields = ProfileFields.All)
@@ -37,7 +41,10 @@ internal static partial class ProfileRules
             Location: Require.OptionalText(profile.Location, "profile.location", MaxNameLength),
             TimeZone: fields.HasFlag(ProfileFields.TimeZone) ? TimeZone(profile.TimeZone) : "",
             Language: fields.HasFlag(ProfileFields.Language) ? Language(profile.Language) : "",
-            Skills: fields.HasFlag(ProfileFields.Skills) ? Skills(profile.Skills) : []);
+            Skills: fields.HasFlag(ProfileFields.Skills) ? Skills(profile.Skills) : [])
+        {
+            Links = fields.HasFlag(ProfileFields.Links) ? Links(profile.Links) : [],
+        };
     }
 
     public static ProfileFields Mask(Google.Protobuf.WellKnownTypes.FieldMask? mask)
@@ -91,6 +98,32 @@ internal static partial class ProfileRules
         return tooLong is null
             ? clean
             : throw Fail.Invalid("profile.skills", $"each skill is at most {MaxSkillLength} characters.");
+    }
+
+    /// <summary>Quick links, in the order given: each with a title and an absolute http or https URL.</summary>
+    private static QuickLink[] Links(Google.Protobuf.Collections.RepeatedField<V1.QuickLink> links)
+    {
+        if (links.Count > MaxLinks)
+        {
+            throw Fail.Invalid("profile.links", $"at most {MaxLinks} links (got {links.Count}).");
+        }
+
+        var clean = new QuickLink[links.Count];
+        for (var i = 0; i < links.Count; i++)
+        {
+            var title = Require.Text(links[i].Title, $"profile.links[{i}].title", MaxLinkTitleLength);
+            clean[i] = new QuickLink(title, LinkUrl(links[i].Url, $"profile.links[{i}].url"));
+        }
+
+        return clean;
+    }
+
+    private static string LinkUrl(string value, string field)
+    {
+        var url = Require.Text(value, field, MaxLinkUrlLength);
+        return Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) && uri.Host.Length > 0
+            ? url
+            : throw Fail.Invalid(field, "must be an absolute http or https URL, for example https://wiki.example.com/team.");
     }
 
     [GeneratedRegex("^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", RegexOptions.CultureInvariant)]

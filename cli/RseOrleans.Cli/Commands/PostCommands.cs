@@ -3,7 +3,7 @@ using RseOrleans.Api.V1;
 
 namespace RseOrleans.Cli.Commands;
 
-/// <summary><c>rse post</c> and <c>rse comment</c>: posts, their comments and reactions, and moderation of posts.</summary>
+/// <summary><c>rse post</c> and <c>rse comment</c>: posts, their comments, reactions and bookmarks, and moderation of posts.</summary>
 internal static class PostCommands
 {
     private static readonly Choice<ReactionType> Reactions = new(
@@ -16,7 +16,7 @@ internal static class PostCommands
 
     public static Command Create(Verbs verbs)
     {
-        var command = new Command("post", "Posts: write, read, edit, delete, react, comment, hide.");
+        var command = new Command("post", "Posts: write, read, edit, delete, react, comment, hide, bookmark.");
         command.Subcommands.Add(CreatePost(verbs));
         command.Subcommands.Add(Show(verbs));
         command.Subcommands.Add(Edit(verbs));
@@ -27,6 +27,9 @@ internal static class PostCommands
         command.Subcommands.Add(Comments(verbs));
         command.Subcommands.Add(Hide(verbs, hide: true));
         command.Subcommands.Add(Hide(verbs, hide: false));
+        command.Subcommands.Add(Bookmark(verbs, add: true));
+        command.Subcommands.Add(Bookmark(verbs, add: false));
+        command.Subcommands.Add(Bookmarks(verbs));
         return command;
     }
 
@@ -180,6 +183,55 @@ internal static class PostCommands
                     ? $"{(hide ? "hid" : "unhid")} post {id}"
                     : Text.NothingToDo(hide ? $"post {id} is already hidden" : $"post {id} is not hidden")));
             });
+    }
+
+    private static Command Bookmark(Verbs verbs, bool add)
+    {
+        var postId = PostId();
+        return verbs.Write(
+            add ? "bookmark" : "unbookmark",
+            add ? "Keep a post in your bookmarks (rse post bookmarks)." : "Take a post out of your bookmarks.",
+            Rpc[add ? "BookmarkPost" : "UnbookmarkPost"],
+            [postId],
+            async call =>
+            {
+                var id = call.Get(postId);
+                Google.Protobuf.IMessage answer;
+                bool changed;
+                if (add)
+                {
+                    var added = await call.Posts.BookmarkPostAsync(new BookmarkPostRequest { RequestId = call.RequestId, PostId = id }, call.Headers, cancellationToken: call.Cancellation);
+                    (answer, changed) = (added, added.Changed);
+                }
+                else
+                {
+                    var removed = await call.Posts.UnbookmarkPostAsync(new UnbookmarkPostRequest { RequestId = call.RequestId, PostId = id }, call.Headers, cancellationToken: call.Cancellation);
+                    (answer, changed) = (removed, removed.Changed);
+                }
+
+                call.Print(answer, output => output.WriteLine(changed
+                    ? $"{(add ? "bookmarked" : "unbookmarked")} post {id}"
+                    : Text.NothingToDo(add ? $"post {id} is already bookmarked" : $"post {id} is not bookmarked")));
+            });
+    }
+
+    private static Command Bookmarks(Verbs verbs)
+    {
+        var paging = new Paging();
+        return verbs.Read("bookmarks", "List your bookmarks, newest first.", Rpc["ListBookmarks"], paging.Symbols, async call =>
+        {
+            var page = await call.Posts.ListBookmarksAsync(
+                new ListBookmarksRequest { PageSize = call.Get(paging.Size), PageToken = call.Get(paging.Token) }, call.Headers, cancellationToken: call.Cancellation);
+            await call.PrintAsync(page, (output, zone) =>
+            {
+                foreach (var post in page.Posts)
+                {
+                    Text.Post(output, post, zone);
+                }
+
+                Text.Paged(output, page.Posts.Count, page.NextPageToken, "no bookmarks");
+            });
+        });
     }
 
     private static Argument<string> PostId() => new("post-id") { Description = "The post's id." };

@@ -163,6 +163,15 @@ internal static class UserCommands
         });
     }
 
+    /// <summary>"Team wiki=https://wiki.example.com": the title ends at the first '=' (URLs may hold more).</summary>
+    private static QuickLink Link(string value)
+    {
+        var split = value.IndexOf('=', StringComparison.Ordinal);
+        return split > 0
+            ? new QuickLink { Title = value[..split], Url = value[(split + 1)..] }
+            : throw new ArgumentException($"--link '{value}': write TITLE=URL, e.g. --link \"Team wiki=https://wiki.example.com\".");
+    }
+
     internal static Argument<string> OptionalUser(string description) =>
         new("user-id") { Description = description, DefaultValueFactory = _ => "", Arity = ArgumentArity.ZeroOrOne };
 
@@ -180,8 +189,10 @@ internal static class UserCommands
         private readonly Option<string?> timeZone = new("--time-zone") { Description = "IANA time zone, e.g. Europe/Paris: times print in it." };
         private readonly Option<string?> language = new("--language") { Description = "BCP 47 tag, e.g. fr-FR." };
         private readonly Option<string[]?> skills = new("--skill") { Description = "A skill; repeat for several." };
+        private readonly Option<string[]?> links = new("--link") { Description = "A quick link as TITLE=URL; repeat for several, in order: they replace your links.", HelpName = "title=url" };
+        private readonly Option<bool> noLinks = new("--no-links") { Description = "Remove all your quick links." };
 
-        public IEnumerable<Symbol> Symbols => [name, title, department, location, timeZone, language, skills];
+        public IEnumerable<Symbol> Symbols => [name, title, department, location, timeZone, language, skills, links, noLinks];
 
         public Profile Read(Call call, out List<string> fields)
         {
@@ -198,6 +209,12 @@ internal static class UserCommands
             {
                 profile.Skills.AddRange(call.Get(skills)!);
                 given.Add("skills");
+            }
+
+            if (Given(links) || call.Get(noLinks))
+            {
+                profile.Links.AddRange((call.Get(links) ?? []).Select(Link));
+                given.Add("links");
             }
 
             return profile;

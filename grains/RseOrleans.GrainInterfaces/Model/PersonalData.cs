@@ -60,7 +60,12 @@ public sealed record UserDataExport(
     [property: Id(5)] IReadOnlyList<ReactionRecord> Reactions,
     [property: Id(6)] IReadOnlyList<string> Following,
     [property: Id(7)] IReadOnlyList<string> Followers,
-    [property: Id(8)] IReadOnlyList<UserMembership> Memberships);
+    [property: Id(8)] IReadOnlyList<UserMembership> Memberships)
+{
+    /// <summary>The posts the user bookmarked, oldest first, whether or not they may still read them.</summary>
+    [Id(9)]
+    public IReadOnlyList<Bookmark> Bookmarks { get; init; } = [];
+}
 
 /// <summary>What removing a user's content from one post did.</summary>
 [GenerateSerializer, Immutable]

@@ -9,7 +9,17 @@ public sealed record UserProfile(
     [property: Id(3)] string Location,
     [property: Id(4)] string TimeZone,
     [property: Id(5)] string Language,
-    [property: Id(6)] IReadOnlyList<string> Skills);
+    [property: Id(6)] IReadOnlyList<string> Skills)
+{
+    /// <summary>The person's own links, in their order (none for most people).</summary>
+    [Id(7)]
+    public IReadOnlyList<QuickLink> Links { get; init; } = [];
+}
+
+/// <summary>A link a person keeps on their profile.</summary>
+[GenerateSerializer, Immutable]
+[Alias("rse.QuickLink")]
+public sealed record QuickLink([property: Id(0)] string Title, [property: Id(1)] string Url);
 
 /// <summary>Profile fields an update may name; an update touches only the fields it names.</summary>
 [Flags]
@@ -24,7 +34,8 @@ public enum ProfileFields
     TimeZone = 16,
     Language = 32,
     Skills = 64,
-    All = DisplayName | Title | Department | Location | TimeZone | Language | Skills,
+    Links = 128,
+    All = DisplayName | Title | Department | Location | TimeZone | Language | Skills | Links,
 }
 
 [GenerateSerializer, Immutable]

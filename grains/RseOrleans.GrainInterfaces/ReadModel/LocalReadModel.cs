@@ -24,6 +24,9 @@ public sealed class LocalReadModel
 
     /// <summary>The hidden posts of each moderation scope.</summary>
     public LocalTable<string, IReadOnlySet<long>> HiddenPosts { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The bookmarked post ids of each person.</summary>
+    public LocalTable<string, IReadOnlySet<long>> Bookmarks { get; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>One kind of published snapshot. Only the owning grain writes its key.</summary>

@@ -22,6 +22,8 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
 
     private ISourceGrain Profile => GrainFactory.GetGrain<ISourceGrain>(SourceId.User(UserId).Key);
 
+    private IBookmarksGrain Bookmarks => GrainFactory.GetGrain<IBookmarksGrain>(UserId);
+
     private IContentDirectoryGrain Directory => GrainFactory.GetGrain<IContentDirectoryGrain>(UserId);
 
     private IReactionNotesDirectoryGrain ReactionNotesDirectory => GrainFactory.ReactionNotesDirectoryOf(UserId);
@@ -63,7 +65,10 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
             shards.Zip(reactionTypes).SelectMany(pair => pair.Second.Select(type => new ReactionRecord(pair.First.PostId, type))).ToArray(),
             relations.Following,
             await FollowersAsync(),
-            memberships.OfType<UserMembership>().ToArray());
+            memberships.OfType<UserMembership>().ToArray())
+        {
+            Bookmarks = await Bookmarks.GetAll(),
+        };
     }
 
     public async Task<ErasureReport> Erase(string actorId, string requestId)
@@ -91,6 +96,7 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
         await Task.WhenAll(periods.Select(period => Index(period).Clear()));
         await Task.WhenAll(notePeriods.Select(period => ReactionNotes(period).Forget(UserId)));
         await Directory.Clear();
+        await Bookmarks.Clear();
 
         var following = await User.DropFollowing();
         var followers = await RemoveFollowersAsync();

@@ -159,6 +159,7 @@ public sealed class UserGrain(
             TimeZone = fields.HasFlag(ProfileFields.TimeZone) ? values.TimeZone : current.TimeZone,
             Language = fields.HasFlag(ProfileFields.Language) ? values.Language : current.Language,
             Skills = fields.HasFlag(ProfileFields.Skills) ? values.Skills : current.Skills,
+            Links = fields.HasFlag(ProfileFields.Links) ? values.Links : current.Links,
         });
         state.State.UpdatedAt = clock.GetUtcNow();
         await state.WriteStateAsync();
