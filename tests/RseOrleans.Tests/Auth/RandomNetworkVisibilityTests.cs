@@ -7,8 +7,8 @@ namespace RseOrleans.Tests.Auth;
 
 /// <summary>
 /// Random networks (members, guests, open, closed and secret groups, follows, posts, comments,
-/// membership changes, hidden posts, deactivations) built through the API while a small model of the rules
-/// predicts what each person may see; then every read path is asked, by everyone, about everything.
+/// membership changes, hidden posts, deactivations, bookmarks) built through the API while a small model of
+/// the rules predicts what each person may see; then every read path is asked, by everyone, about everything.
 /// Seeds are fixed so that a failure replays exactly.
 /// </summary>
 [Collection(EngineCollection.Name)]
@@ -48,6 +48,8 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
             model.Groups[group.GroupId] = new GroupModel(owner, visibility, [owner]);
         }
 
+        // Bookmarks draw from a generator of their own, so the network each seed builds stays the same.
+        var bookmarking = new Random(seed + 1000);
         for (var step = 0; step < 80; step++)
         {
             var active = model.Users.Where(u => !model.Deactivated.Contains(u)).ToArray();
@@ -153,6 +155,8 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
                     break;
                 }
             }
+
+            await BookmarkStepAsync(bookmarking, model, step, failures);
         }
 
         foreach (var viewer in model.Users)
@@ -165,6 +169,7 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
             }
 
             await CheckEverythingAsync(model, viewer, failures);
+            await CheckBookmarksAsync(model, viewer, failures);
         }
 
         Assert.True(failures.Count == 0, $"seed {seed}:{Environment.NewLine}{string.Join(Environment.NewLine, failures)}");
@@ -234,6 +239,62 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
         }
     }
 
+    /// <summary>
+    /// Someone bookmarks a post, which only a post they may read allows (NOT_FOUND otherwise, whatever
+    /// GetPost says), or now and then takes a bookmark back.
+    /// </summary>
+    private async Task BookmarkStepAsync(Random random, Model model, int step, List<string> failures)
+    {
+        var user = Pick(random, model.Users.Where(u => !model.Deactivated.Contains(u)));
+        var theirs = model.Bookmarks.Where(b => b.UserId == user).ToArray();
+        if (theirs.Length > 0 && random.Next(5) == 0)
+        {
+            var (_, dropped) = Pick(random, theirs);
+            await engine.Posts.UnbookmarkPostAsync(new UnbookmarkPostRequest { RequestId = NewRequestId(), PostId = dropped }, As(user));
+            model.Bookmarks.Remove((user, dropped));
+            return;
+        }
+
+        if (model.Posts.Count == 0)
+        {
+            return;
+        }
+
+        var (postId, post) = Pick(random, model.Posts);
+        var code = await CodeOf(() => engine.Posts.BookmarkPostAsync(new BookmarkPostRequest { RequestId = NewRequestId(), PostId = postId }, As(user)).ResponseAsync);
+        Check(failures, $"step {step}: {user} bookmarks {postId}", model.PostDenial(user, postId, post) == StatusCode.OK ? StatusCode.OK : StatusCode.NotFound, code);
+        if (code == StatusCode.OK)
+        {
+            model.Bookmarks.Add((user, postId));
+        }
+    }
+
+    /// <summary>The viewer's bookmarks list what they may still see; every post they get says whether they bookmarked it.</summary>
+    private async Task CheckBookmarksAsync(Model model, string viewer, List<string> failures)
+    {
+        var me = As(viewer);
+        var listed = await engine.Posts.ListBookmarksAsync(new ListBookmarksRequest { PageSize = 100 }, me);
+        CheckSame(failures, $"{viewer}'s bookmarks", model.Bookmarks.Where(b => b.UserId == viewer && model.PostDenial(viewer, b.PostId, model.Posts[b.PostId]) == StatusCode.OK).Select(b => b.PostId), listed.Posts.Select(p => p.PostId));
+
+        var home = (await engine.Feeds.GetHomeFeedAsync(new GetHomeFeedRequest { PageSize = 100 }, me)).Items.Select(i => i.Post);
+        foreach (var post in listed.Posts.Concat(home))
+        {
+            if (post.Bookmarked != model.Bookmarks.Contains((viewer, post.PostId)))
+            {
+                failures.Add($"{viewer} gets post {post.PostId} with bookmarked {post.Bookmarked}");
+            }
+        }
+
+        foreach (var (postId, post) in model.Posts.Where(p => model.PostDenial(viewer, p.Key, p.Value) == StatusCode.OK))
+        {
+            var shown = await engine.Posts.GetPostAsync(new GetPostRequest { PostId = postId }, me);
+            if (shown.Bookmarked != model.Bookmarks.Contains((viewer, postId)))
+            {
+                failures.Add($"{viewer} gets post {postId} with bookmarked {shown.Bookmarked}");
+            }
+        }
+    }
+
     private static void Check(List<string> failures, string what, StatusCode expected, StatusCode actual)
     {
         if (expected != actual)
@@ -295,6 +356,8 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
         public List<(string PostId, string AuthorId)> Comments { get; } = [];
 
         public HashSet<string> Hidden { get; } = [];
+
+        public HashSet<(string UserId, string PostId)> Bookmarks { get; } = [];
 
         /// <summary>A hidden post shows only to its author and its group's moderators (here: the owner).</summary>
         public bool Shown(string viewer, string postId, PostModel post) =>

@@ -47,6 +47,7 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
             ("ListReports (profiles)", "UDDDDDDDDO", (w, h) => engine.Admin.ListReportsAsync(new ListReportsRequest(), h).ResponseAsync),
             ("ExportUserData (own)", "UDOOOOOOOO", (w, h) => engine.Users.ExportUserDataAsync(new ExportUserDataRequest(), h).ResponseAsync),
             ("ExportUserData (other)", "UDDDDODDDO", (w, h) => engine.Users.ExportUserDataAsync(new ExportUserDataRequest { UserId = people.Author }, h).ResponseAsync),
+            ("ListBookmarks", "UDOOOOOOOO", (w, h) => engine.Posts.ListBookmarksAsync(new ListBookmarksRequest(), h).ResponseAsync),
         };
 
         var writes = new (string Rpc, string Expected, bool Consumes, Func<World, Metadata, Task> Call)[]
@@ -68,6 +69,9 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
             ("DeleteComment", "UDNDDOOOOD", true, (w, h) => engine.Posts.DeleteCommentAsync(new DeleteCommentRequest { RequestId = NewRequestId(), PostId = w.PostId, CommentId = w.CommentId }, h).ResponseAsync),
             ("AddReaction", "UDNDOOOOOD", false, (w, h) => engine.Posts.AddReactionAsync(new AddReactionRequest { RequestId = NewRequestId(), PostId = w.PostId, Type = ReactionType.Like }, h).ResponseAsync),
             ("RemoveReaction", "UDNDOOOOOD", false, (w, h) => engine.Posts.RemoveReactionAsync(new RemoveReactionRequest { RequestId = NewRequestId(), PostId = w.PostId, Type = ReactionType.Like }, h).ResponseAsync),
+            // A post the caller may not read is NOT_FOUND to a bookmark, even where GetPost says PERMISSION_DENIED.
+            ("BookmarkPost", "UDNNOOOOON", false, (w, h) => engine.Posts.BookmarkPostAsync(new BookmarkPostRequest { RequestId = NewRequestId(), PostId = w.PostId }, h).ResponseAsync),
+            ("UnbookmarkPost", "UDOOOOOOOO", false, (w, h) => engine.Posts.UnbookmarkPostAsync(new UnbookmarkPostRequest { RequestId = NewRequestId(), PostId = w.PostId }, h).ResponseAsync),
             ("ReportContent", "UDNDOOOOOD", false, (w, h) => engine.Admin.ReportContentAsync(new ReportContentRequest { RequestId = NewRequestId(), PostId = w.PostId, Reason = "Check" }, h).ResponseAsync),
             ("HidePost", "UDNDDDOOOD", true, (w, h) => engine.Admin.HidePostAsync(new HidePostRequest { RequestId = NewRequestId(), PostId = w.PostId }, h).ResponseAsync),
             ("HidePost (profile)", "UDNDDDDDDO", false, (w, h) => engine.Admin.HidePostAsync(new HidePostRequest { RequestId = NewRequestId(), PostId = w.ProfilePostId }, h).ResponseAsync),

@@ -17,6 +17,18 @@ public sealed class CommandTourTests
         rse --as carol user edit --title Designer --skill Figma
         # carol: Carol Diaz, Designer · 0 followers · follows 0
         #   Asia/Tokyo · skills: Figma
+        rse --as carol user edit --link "Portfolio=https://carol.example.com" --link "Team wiki=https://wiki.example.com/design?tab=home"
+        # carol: Carol Diaz, Designer · 0 followers · follows 0
+        #   Asia/Tokyo · skills: Figma
+        #   link: Portfolio <https://carol.example.com>
+        #   link: Team wiki <https://wiki.example.com/design?tab=home>
+        rse --as carol user edit --link "https://carol.example.com"
+        # error: --link 'https://carol.example.com': write TITLE=URL, e.g. --link "Team wiki=https://wiki.example.com".
+        rse --as carol user edit --link "Portfolio=carol.example.com"
+        # error: InvalidArgument: profile.links[0].url: must be an absolute http or https URL, for example https://wiki.example.com/team.
+        rse --as carol user edit --no-links
+        # carol: Carol Diaz, Designer · 0 followers · follows 0
+        #   Asia/Tokyo · skills: Figma
         rse --as carol user edit
         # error: name at least one field to change, e.g. --title "Staff Engineer".
         rse --as dan user follow carol
@@ -54,6 +66,20 @@ public sealed class CommandTourTests
         # no reactions
         rse --as dan post unreact 100000000000000001 like
         # nothing to do: no like of yours on post 100000000000000001
+        rse --as dan post bookmark 100000000000000001
+        # bookmarked post 100000000000000001
+        rse --as dan post bookmark 100000000000000001
+        # nothing to do: post 100000000000000001 is already bookmarked
+        rse --as dan post bookmarks
+        # [2026-12-06 14:00 +01:00] Carol Diaz in Design · post 100000000000000001
+        #   Mood boards are up
+        #   1 comment · bookmarked
+        rse --as dan post unbookmark 100000000000000001
+        # unbookmarked post 100000000000000001
+        rse --as dan post unbookmark 100000000000000001
+        # nothing to do: post 100000000000000001 is not bookmarked
+        rse --as dan post bookmarks
+        # no bookmarks
         rse --as carol comment delete 100000000000000001 100000000000000002
         # deleted comment 100000000000000002
         rse --as carol post comments 100000000000000001

@@ -35,11 +35,13 @@ public sealed class RestartTests(DatabaseServersFixture servers)
 
         Assert.Equal(before, after);
         Assert.Contains(after, line => line.Contains("what the guild builds next", StringComparison.Ordinal));
+        Assert.Contains(after, line => line.Contains("\"bookmarked\": true", StringComparison.Ordinal));
+        Assert.Contains(after, line => line.Contains("https://wiki.example.com/guild", StringComparison.Ordinal));
     }
 
     /// <summary>
     /// A small network with a bit of everything: profiles, follows, an open group with members,
-    /// profile and group posts, an edit, a deleted post, comments and reactions.
+    /// profile and group posts, an edit, a deleted post, comments, reactions, bookmarks and quick links.
     /// </summary>
     internal sealed record Network(string[] Users, string GroupId, string[] PostIds)
     {
@@ -65,6 +67,14 @@ public sealed class RestartTests(DatabaseServersFixture servers)
             await api.Posts.AddReactionAsync(new AddReactionRequest { RequestId = NewRequestId(), PostId = hello.PostId, Type = ReactionType.Celebrate }, As(bob));
             await api.Posts.AddReactionAsync(new AddReactionRequest { RequestId = NewRequestId(), PostId = hello.PostId, Type = ReactionType.Like }, As(carol));
             await api.Posts.AddReactionAsync(new AddReactionRequest { RequestId = NewRequestId(), PostId = plan.PostId, Type = ReactionType.Insightful }, As(alice));
+            await api.Posts.BookmarkPostAsync(new BookmarkPostRequest { RequestId = NewRequestId(), PostId = plan.PostId }, As(bob));
+            await api.Posts.BookmarkPostAsync(new BookmarkPostRequest { RequestId = NewRequestId(), PostId = hello.PostId }, As(bob));
+            await api.Users.UpdateUserAsync(new UpdateUserRequest
+            {
+                RequestId = NewRequestId(),
+                Profile = new Profile { Links = { new QuickLink { Title = "Guild wiki", Url = "https://wiki.example.com/guild" } } },
+                UpdateMask = new Google.Protobuf.WellKnownTypes.FieldMask { Paths = { "links" } },
+            }, As(alice));
             return new Network([alice, bob, carol], group.GroupId, [hello.PostId, plan.PostId, gone.PostId, edited.PostId]);
         }
 
@@ -84,6 +94,7 @@ public sealed class RestartTests(DatabaseServersFixture servers)
                 }
 
                 view.Add((await api.Feeds.GetHomeFeedAsync(new GetHomeFeedRequest { PageSize = 50 }, me)).ToString());
+                view.Add((await api.Posts.ListBookmarksAsync(new ListBookmarksRequest { PageSize = 50 }, me)).ToString());
                 view.Add((await api.Groups.GetGroupAsync(new GetGroupRequest { GroupId = GroupId }, me)).ToString());
                 view.Add((await api.Groups.ListMembersAsync(new ListMembersRequest { GroupId = GroupId, PageSize = 50 }, me)).ToString());
                 view.Add((await api.Feeds.GetGroupFeedAsync(new GetGroupFeedRequest { GroupId = GroupId, PageSize = 50 }, me)).ToString());
