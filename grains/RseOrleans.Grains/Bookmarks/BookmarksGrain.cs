@@ -119,7 +119,12 @@ public sealed class BookmarksGrain(
     public async Task<int> Clear()
     {
         var count = Entries.Count;
-        await state.ClearStateAsync();
+        // Most people never bookmarked anything: they have no stored state to delete.
+        if (state.RecordExists)
+        {
+            await state.ClearStateAsync();
+        }
+
         state.State = new BookmarksState();
         bookmarkedIds = null;
         return count;
