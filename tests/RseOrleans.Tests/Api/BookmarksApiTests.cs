@@ -55,6 +55,9 @@ public sealed class BookmarksApiTests(EngineFixture engine)
         Assert.All(await engine.HomeFeedAsync(author), item => Assert.False(item.Post.Bookmarked));
         var profile = await engine.Feeds.ListUserPostsAsync(new ListUserPostsRequest { UserId = author }, As(reader));
         Assert.Equal(5, profile.Items.Count(item => item.Post.Bookmarked));
+        // Once read, the set is in the silo's read model: a page on this silo asks the bookmarks grain nothing.
+        Assert.True(engine.Services.GetRequiredService<LocalReadModel>().Bookmarks.TryGet(reader, out var published));
+        Assert.Equal(5, published.Count);
 
         Assert.True((await UnbookmarkAsync(reader, posts[3].PostId)).Changed);
         Assert.False((await UnbookmarkAsync(reader, posts[3].PostId)).Changed);
