@@ -27,7 +27,7 @@ public sealed class PostHydrator(GrainReads reads, AccessPolicy access)
         }
 
         await CountCommentsSeenByAsync(posts, viewerId);
-        var names = await LoadNamesAsync(posts.OfType<PostSnapshot>());
+        var names = await LoadNamesAsync(posts.OfType<PostSnapshot>(), viewerId);
 
         var items = new List<V1.FeedItem>(refs.Count);
         for (var i = 0; i < refs.Count; i++)
@@ -49,7 +49,7 @@ public sealed class PostHydrator(GrainReads reads, AccessPolicy access)
     {
         PostSnapshot?[] posts = [post];
         await CountCommentsSeenByAsync(posts, viewerId);
-        var names = await LoadNamesAsync([posts[0]!]);
+        var names = await LoadNamesAsync([posts[0]!], viewerId);
         return names.ToProto(posts[0]!);
     }
 
@@ -89,21 +89,48 @@ public sealed class PostHydrator(GrainReads reads, AccessPolicy access)
         return users.ToDictionary(user => user.Key, user => user.Value?.Profile.DisplayName ?? "", StringComparer.Ordinal);
     }
 
-    private async Task<Names> LoadNamesAsync(IEnumerable<PostSnapshot> posts)
+    /// <summary>
+    /// Comments as the viewer sees them: author names, and what they mention named as in posts.
+    /// One lookup for the authors and the mentioned people together.
+    /// </summary>
+    public async Task<IReadOnlyList<V1.Comment>> HydrateCommentsAsync(IReadOnlyList<CommentSnapshot> comments, string viewerId)
+    {
+        var mentioned = MentionNames.MentionedIn(comments.Select(comment => comment.MentionsAndTags));
+        var users = await LoadUsersAsync(comments.Select(comment => comment.AuthorId).Concat(mentioned));
+        var mentionNames = await MentionNames.VisibleToAsync(access, viewerId, mentioned, users);
+        return comments.Select(comment =>
+        {
+            var message = ProtoMapper.ToProto(comment, users[comment.AuthorId]?.Profile.DisplayName ?? "");
+            ProtoMapper.AddMentionsAndTags(message.Mentions, message.Hashtags, comment.MentionsAndTags, mentionNames);
+            return message;
+        }).ToArray();
+    }
+
+    /// <summary>Authors' and mentioned people's names (one lookup for both), and groups' names.</summary>
+    private async Task<Names> LoadNamesAsync(IEnumerable<PostSnapshot> posts, string viewerId)
     {
         var list = posts.ToList();
-        var namesTask = LoadDisplayNamesAsync(list.Select(post => post.AuthorId));
+        var mentioned = MentionNames.MentionedIn(list.Select(post => post.MentionsAndTags));
+        var usersTask = LoadUsersAsync(list.Select(post => post.AuthorId).Concat(mentioned));
         var groupIds = list.Select(post => post.GroupId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
         var groups = await Task.WhenAll(groupIds.Select(reads.GetGroup));
         var groupNames = groupIds.Zip(groups).ToDictionary(pair => pair.First, pair => pair.Second?.Spec.Name ?? "", StringComparer.Ordinal);
-        return new Names(await namesTask, groupNames);
+        var users = await usersTask;
+        var mentionNames = await MentionNames.VisibleToAsync(access, viewerId, mentioned, users);
+        return new Names(users, groupNames, mentionNames);
     }
 
-    private sealed record Names(IReadOnlyDictionary<string, string> Users, IReadOnlyDictionary<string, string> Groups)
+    private sealed record Names(
+        IReadOnlyDictionary<string, UserSnapshot?> Users, IReadOnlyDictionary<string, string> Groups, IReadOnlyDictionary<string, string> Mentions)
     {
-        public V1.Post ToProto(PostSnapshot post) => ProtoMapper.ToProto(
-            post,
-            Users.GetValueOrDefault(post.AuthorId, ""),
-            post.GroupId is { } groupId ? Groups.GetValueOrDefault(groupId, "") : "");
+        public V1.Post ToProto(PostSnapshot post)
+        {
+            var message = ProtoMapper.ToProto(
+                post,
+                Users.GetValueOrDefault(post.AuthorId)?.Profile.DisplayName ?? "",
+                post.GroupId is { } groupId ? Groups.GetValueOrDefault(groupId, "") : "");
+            ProtoMapper.AddMentionsAndTags(message.Mentions, message.Hashtags, post.MentionsAndTags, Mentions);
+            return message;
+        }
     }
 }
