@@ -96,6 +96,20 @@ public sealed class MentionsApiTests(EngineFixture engine)
     }
 
     [Fact]
+    public async Task A_mention_of_an_erased_person_keeps_the_id_its_author_wrote_and_loses_the_name()
+    {
+        var admin = await engine.NetworkAdminAsync();
+        var author = await engine.CreateUserAsync("author");
+        var leaving = await engine.CreateUserAsync("leaving");
+        var post = await engine.PostAsync(author, $"Farewell @{leaving}");
+
+        await engine.Users.EraseUserAsync(new EraseUserRequest { RequestId = NewRequestId(), UserId = leaving, Confirm = true }, As(admin));
+
+        var read = await engine.Posts.GetPostAsync(new GetPostRequest { PostId = post.PostId }, As(author));
+        Assert.Equal([(leaving, "")], Named(read.Mentions));
+    }
+
+    [Fact]
     public async Task A_guest_is_shown_no_name_for_someone_they_may_not_see_exactly_as_for_an_id_that_names_nobody()
     {
         var n = await NetworkWithAGuestAsync();
