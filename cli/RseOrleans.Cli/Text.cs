@@ -64,11 +64,29 @@ internal static class Text
         var edited = post.UpdateTime is { } updated && updated != post.CreateTime ? " (edited)" : "";
         output.WriteLine($"[{Call.Time(post.CreateTime, zone)}] {post.AuthorDisplayName}{where} · post {post.PostId}{edited}{(cursor is null ? "" : $" · cursor {cursor}")}");
         output.WriteLine($"  {post.Text}");
+        MentionsAndTopics(output, post.Mentions, post.Hashtags);
         output.WriteLine($"  {Count(post.CommentCount, "comment")}{(post.Reactions.Count > 0 ? " · " + Reactions(post.Reactions, post.MyReactions) : "")}{(post.Bookmarked ? " · bookmarked" : "")}");
     }
 
-    public static void Comment(TextWriter output, Comment comment, TimeZoneInfo zone) =>
+    public static void Comment(TextWriter output, Comment comment, TimeZoneInfo zone)
+    {
         output.WriteLine($"[{Call.Time(comment.CreateTime, zone)}] {comment.AuthorDisplayName} · comment {comment.CommentId}: {comment.Text}");
+        MentionsAndTopics(output, comment.Mentions, comment.Hashtags);
+    }
+
+    /// <summary><c>  mentions: Dan Ito (@dan), @someone · topics: #design</c>; nothing when the text names no one and no topic.</summary>
+    private static void MentionsAndTopics(TextWriter output, Google.Protobuf.Collections.RepeatedField<Mention> mentions, Google.Protobuf.Collections.RepeatedField<string> hashtags)
+    {
+        var parts = new[]
+        {
+            mentions.Count > 0 ? "mentions: " + string.Join(", ", mentions.Select(m => m.DisplayName.Length > 0 ? $"{m.DisplayName} (@{m.UserId})" : $"@{m.UserId}")) : "",
+            hashtags.Count > 0 ? "topics: " + string.Join(", ", hashtags.Select(tag => $"#{tag}")) : "",
+        }.Where(part => part.Length > 0).ToList();
+        if (parts.Count > 0)
+        {
+            output.WriteLine($"  {string.Join(" · ", parts)}");
+        }
+    }
 
     /// <summary><c>celebrate 2, like 1 · yours: celebrate</c>.</summary>
     public static string Reactions(IEnumerable<ReactionCount> counts, IReadOnlyCollection<ReactionType> mine)

@@ -97,26 +97,52 @@ public sealed class PostHydrator(GrainReads reads, AccessPolicy access)
         return users.ToDictionary(user => user.Key, user => user.Value?.Profile.DisplayName ?? "", StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// Comments as the viewer sees them: author names, and what they mention named as in posts.
+    /// One lookup for the authors and the mentioned people together.
+    /// </summary>
+    public async Task<IReadOnlyList<V1.Comment>> HydrateCommentsAsync(IReadOnlyList<CommentSnapshot> comments, string viewerId)
+    {
+        var mentioned = MentionNames.MentionedIn(comments.Select(comment => comment.MentionsAndTags));
+        var users = await LoadUsersAsync(comments.Select(comment => comment.AuthorId).Concat(mentioned));
+        var mentionNames = await MentionNames.VisibleToAsync(access, viewerId, mentioned, users);
+        return comments.Select(comment =>
+        {
+            var message = ProtoMapper.ToProto(comment, users[comment.AuthorId]?.Profile.DisplayName ?? "");
+            ProtoMapper.AddMentionsAndTags(message.Mentions, message.Hashtags, comment.MentionsAndTags, mentionNames);
+            return message;
+        }).ToArray();
+    }
+
+    /// <summary>Authors' and mentioned people's names (one lookup for both), groups' names, and the viewer's bookmarks.</summary>
     private async Task<Names> LoadNamesAsync(IEnumerable<PostSnapshot> posts, string viewerId)
     {
         var list = posts.ToList();
-        var namesTask = LoadDisplayNamesAsync(list.Select(post => post.AuthorId));
+        var mentioned = MentionNames.MentionedIn(list.Select(post => post.MentionsAndTags));
+        var usersTask = LoadUsersAsync(list.Select(post => post.AuthorId).Concat(mentioned));
         var bookmarkedTask = reads.BookmarkedAmong(viewerId, list.ConvertAll(post => post.PostId));
         var groupIds = list.Select(post => post.GroupId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
         var groups = await Task.WhenAll(groupIds.Select(reads.GetGroup));
         var groupNames = groupIds.Zip(groups).ToDictionary(pair => pair.First, pair => pair.Second?.Spec.Name ?? "", StringComparer.Ordinal);
-        return new Names(await namesTask, groupNames, await bookmarkedTask);
+        var users = await usersTask;
+        var mentionNames = await MentionNames.VisibleToAsync(access, viewerId, mentioned, users);
+        return new Names(users, groupNames, mentionNames, await bookmarkedTask);
     }
 
-    /// <summary>What a page's posts show besides themselves: author and group names, the viewer's bookmarks.</summary>
-    private sealed record Names(IReadOnlyDictionary<string, string> Users, IReadOnlyDictionary<string, string> Groups, IReadOnlySet<long> Bookmarked)
+    /// <summary>What a page's posts show besides themselves: author, mention and group names, the viewer's bookmarks.</summary>
+    private sealed record Names(
+        IReadOnlyDictionary<string, UserSnapshot?> Users,
+        IReadOnlyDictionary<string, string> Groups,
+        IReadOnlyDictionary<string, string> Mentions,
+        IReadOnlySet<long> Bookmarked)
     {
         public V1.Post ToProto(PostSnapshot post)
         {
             var message = ProtoMapper.ToProto(
                 post,
-                Users.GetValueOrDefault(post.AuthorId, ""),
+                Users.GetValueOrDefault(post.AuthorId)?.Profile.DisplayName ?? "",
                 post.GroupId is { } groupId ? Groups.GetValueOrDefault(groupId, "") : "");
+            ProtoMapper.AddMentionsAndTags(message.Mentions, message.Hashtags, post.MentionsAndTags, Mentions);
             message.Bookmarked = Bookmarked.Contains(post.PostId);
             return message;
         }

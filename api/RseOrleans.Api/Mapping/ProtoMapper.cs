@@ -1,3 +1,4 @@
+using Google.Protobuf.Collections;
 using Google.Protobuf.WellKnownTypes;
 using RseOrleans.Model;
 using V1 = RseOrleans.Api.V1;
@@ -113,6 +114,22 @@ internal static class ProtoMapper
         Text = comment.Text,
         CreateTime = Timestamp.FromDateTimeOffset(comment.CreatedAt),
     };
+
+    /// <summary>
+    /// What a post's or comment's text mentions and tags; a mention carries a name only when
+    /// <paramref name="mentionNames"/> (the names the viewer may be shown) holds one.
+    /// </summary>
+    public static void AddMentionsAndTags(
+        RepeatedField<V1.Mention> mentions, RepeatedField<string> hashtags, MentionsAndTags found, IReadOnlyDictionary<string, string> mentionNames)
+    {
+        for (var i = 0; i < found.Mentions.Count; i++)
+        {
+            var userId = found.Mentions[i];
+            mentions.Add(new V1.Mention { UserId = userId, DisplayName = mentionNames.GetValueOrDefault(userId, "") });
+        }
+
+        hashtags.AddRange(found.Hashtags);
+    }
 
     public static V1.ReactionSummary ToProto(long postId, ReactionSummary summary)
     {

@@ -44,6 +44,8 @@ internal static class UserDataJson
                 ["created_at"] = Time(post.CreatedAt),
                 ["updated_at"] = Time(post.UpdatedAt),
                 ["comment_count"] = post.CommentCount,
+                ["mentions"] = Array(post.MentionsAndTags.Mentions, id => JsonValue.Create(id)),
+                ["hashtags"] = Array(post.MentionsAndTags.Hashtags, tag => JsonValue.Create(tag)),
                 ["reaction_counts"] = new JsonObject(post.ReactionCounts
                     .OrderBy(count => count.Key)
                     .Select(count => KeyValuePair.Create(Name(count.Key), (JsonNode?)count.Value))),
@@ -54,6 +56,8 @@ internal static class UserDataJson
                 ["post_id"] = Id(comment.PostId),
                 ["text"] = comment.Text,
                 ["created_at"] = Time(comment.CreatedAt),
+                ["mentions"] = Array(comment.MentionsAndTags.Mentions, id => JsonValue.Create(id)),
+                ["hashtags"] = Array(comment.MentionsAndTags.Hashtags, tag => JsonValue.Create(tag)),
             }),
             ["reactions"] = Array(data.Reactions, reaction => new JsonObject
             {

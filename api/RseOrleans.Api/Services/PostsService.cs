@@ -91,8 +91,7 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         await access.RequireShownPost(postId, caller);
 
         var comment = await grains.GetGrain<IPostGrain>(postId).AddComment(caller, text, RequestKeys.For(caller, context, requestId));
-        var names = await hydrator.LoadDisplayNamesAsync([caller]);
-        return ProtoMapper.ToProto(comment, names[caller]);
+        return (await hydrator.HydrateCommentsAsync([comment], caller))[0];
     }
 
     public override async Task<ListCommentsResponse> ListComments(ListCommentsRequest request, ServerCallContext context)
@@ -108,9 +107,8 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         // takes comments from non-members); the page may come out shorter, the token moves on.
         var visibleAuthors = await access.VisibleAmong(caller, page.Comments.Select(c => c.AuthorId));
         var comments = page.Comments.Where(c => visibleAuthors.Contains(c.AuthorId)).ToArray();
-        var names = await hydrator.LoadDisplayNamesAsync(comments.Select(c => c.AuthorId));
         var response = new ListCommentsResponse { NextPageToken = PageToken.Next(PageToken.Comments, page.Next) };
-        response.Comments.AddRange(comments.Select(c => ProtoMapper.ToProto(c, names[c.AuthorId])));
+        response.Comments.AddRange(await hydrator.HydrateCommentsAsync(comments, caller));
         return response;
     }
 

@@ -34,6 +34,10 @@ public sealed record PostSnapshot(
     [property: Id(9)] int ReactionShards)
 {
     public string? GroupId => Source.Kind == SourceKind.Group ? Source.Id : null;
+
+    /// <summary>Who and which topics the text names, parsed when it was written.</summary>
+    [Id(10)]
+    public MentionsAndTags MentionsAndTags { get; init; } = MentionsAndTags.None;
 }
 
 [GenerateSerializer, Immutable]
@@ -43,7 +47,12 @@ public sealed record CommentSnapshot(
     [property: Id(1)] long PostId,
     [property: Id(2)] string AuthorId,
     [property: Id(3)] string Text,
-    [property: Id(4)] DateTimeOffset CreatedAt);
+    [property: Id(4)] DateTimeOffset CreatedAt)
+{
+    /// <summary>Who and which topics the text names, parsed when it was written.</summary>
+    [Id(5)]
+    public MentionsAndTags MentionsAndTags { get; init; } = MentionsAndTags.None;
+}
 
 [GenerateSerializer, Immutable]
 [Alias("rse.CommentPage")]

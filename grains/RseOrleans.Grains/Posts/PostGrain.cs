@@ -11,7 +11,8 @@ public sealed record CommentState(
     [property: Id(0)] long CommentId,
     [property: Id(1)] string AuthorId,
     [property: Id(2)] string Text,
-    [property: Id(3)] DateTimeOffset CreatedAt);
+    [property: Id(3)] DateTimeOffset CreatedAt,
+    [property: Id(4)] MentionsAndTags? MentionsAndTags = null);
 
 [GenerateSerializer]
 [Alias("rse.PostState")]
@@ -50,6 +51,10 @@ public sealed class PostState
     /// <summary>Which recent requests created which comments: a retry of a comment stored late is answered, not added again.</summary>
     [Id(11)]
     public RequestStamps Requests { get; set; } = new();
+
+    /// <summary>Derived from <see cref="Text"/> whenever it is written (null: it names nobody and no topic).</summary>
+    [Id(12)]
+    public MentionsAndTags? MentionsAndTags { get; set; }
 }
 
 /// <summary>
@@ -115,6 +120,7 @@ public sealed class PostGrain(
         state.State.AuthorId = authorId;
         state.State.Source = source;
         state.State.Text = text;
+        state.State.MentionsAndTags = MentionsAndTagsParser.Parse(text).OrNullIfNone();
         state.State.CreatedAt = state.State.UpdatedAt = clock.GetUtcNow();
         state.State.ReactionShards = Math.Clamp(reactionOptions.Value.Shards, 1, 32);
         await state.WriteStateAsync();
@@ -146,6 +152,7 @@ public sealed class PostGrain(
 
         var activityId = ids.NextId();
         state.State.Text = text;
+        state.State.MentionsAndTags = MentionsAndTagsParser.Parse(text).OrNullIfNone();
         state.State.UpdatedAt = clock.GetUtcNow();
         await state.WriteStateAsync();
         await LogAsync(activityId, ActivityKind.Edited, actorId, state.State.Text, state.State.UpdatedAt);
@@ -161,6 +168,7 @@ public sealed class PostGrain(
         var comments = state.State.Comments.ToArray();
         state.State.Deleted = true;
         state.State.Text = "";
+        state.State.MentionsAndTags = null;
         state.State.Comments.Clear();
         state.State.UpdatedAt = clock.GetUtcNow();
         await state.WriteStateAsync();
@@ -180,7 +188,7 @@ public sealed class PostGrain(
                 : throw new DomainException(DomainError.NotFound, $"Comment {earlier}, which this request created, has since been deleted.");
         }
 
-        var comment = new CommentState(ids.NextId(), authorId, text, clock.GetUtcNow());
+        var comment = new CommentState(ids.NextId(), authorId, text, clock.GetUtcNow(), MentionsAndTagsParser.Parse(text).OrNullIfNone());
 
         // Noted before the comment exists: erasing its author must find it. Refused once they are erased.
         await GrainFactory.ContentIndexOf(authorId, comment.CommentId).NoteComment(new CommentRef(PostId, comment.CommentId));
@@ -245,6 +253,7 @@ public sealed class PostGrain(
             state.State.AuthorId = "";
             state.State.Source = state.State.Source.Kind == SourceKind.User ? SourceId.User("") : state.State.Source;
             state.State.Text = "";
+            state.State.MentionsAndTags = null;
             state.State.Comments.Clear();
             await state.WriteStateAsync();
             await ForgetInIndexesAsync(others);
@@ -294,7 +303,7 @@ public sealed class PostGrain(
     private CommentState? FindComment(long commentId) => state.State.Comments.Find(c => c.CommentId == commentId);
 
     private CommentSnapshot ToSnapshot(CommentState comment) =>
-        new(comment.CommentId, PostId, comment.AuthorId, comment.Text, comment.CreatedAt);
+        new(comment.CommentId, PostId, comment.AuthorId, comment.Text, comment.CreatedAt) { MentionsAndTags = comment.MentionsAndTags ?? MentionsAndTags.None };
 
     private Dictionary<ReactionType, int> Sum()
     {
@@ -317,5 +326,8 @@ public sealed class PostGrain(
         state.State.Comments.Count,
         totals,
         myReactions,
-        state.State.ReactionShards);
+        state.State.ReactionShards)
+    {
+        MentionsAndTags = state.State.MentionsAndTags ?? MentionsAndTags.None,
+    };
 }

@@ -96,7 +96,7 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
                 case 5:
                 {
                     var author = Pick(random, active);
-                    var post = await engine.PostAsync(author, $"Profile post {step}");
+                    var post = await engine.PostAsync(author, $"Profile post {step} {Mentions(model, seed, step)}");
                     model.Posts[post.PostId] = new PostModel(author, null);
                     break;
                 }
@@ -106,7 +106,7 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
                     var (groupId, group) = Pick(random, model.Groups);
                     var authors = group.Members.Where(m => !model.Deactivated.Contains(m)).ToArray();
                     var author = Pick(random, authors);
-                    var post = await engine.PostAsync(author, $"Group post {step}", groupId);
+                    var post = await engine.PostAsync(author, $"Group post {step} {Mentions(model, seed, step)}", groupId);
                     model.Posts[post.PostId] = new PostModel(author, groupId);
                     break;
                 }
@@ -118,7 +118,7 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
                     if (readable.Length > 0)
                     {
                         var postId = Pick(random, readable);
-                        await engine.Posts.CreateCommentAsync(new CreateCommentRequest { RequestId = NewRequestId(), PostId = postId, Text = $"Comment {step}" }, As(author));
+                        await engine.Posts.CreateCommentAsync(new CreateCommentRequest { RequestId = NewRequestId(), PostId = postId, Text = $"Comment {step} {Mentions(model, seed, step)}" }, As(author));
                         model.Comments.Add((postId, author));
                     }
 
@@ -170,6 +170,7 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
 
             await CheckEverythingAsync(model, viewer, failures);
             await CheckBookmarksAsync(model, viewer, failures);
+            await CheckMentionNamesAsync(model, viewer, failures);
         }
 
         Assert.True(failures.Count == 0, $"seed {seed}:{Environment.NewLine}{string.Join(Environment.NewLine, failures)}");
@@ -291,6 +292,54 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
             if (shown.Bookmarked != model.Bookmarks.Contains((viewer, postId)))
             {
                 failures.Add($"{viewer} gets post {postId} with bookmarked {shown.Bookmarked}");
+            }
+        }
+    }
+
+    /// <summary>Two people of the network and an id that names nobody, picked without touching the random sequence.</summary>
+    private static string Mentions(Model model, int seed, int step) =>
+        $"@{model.Users[step % model.Users.Count]} @{model.Users[(step * 3 + 1) % model.Users.Count]} @nobody-r{seed}";
+
+    /// <summary>
+    /// Every mention the viewer reads carries the person's name exactly when the viewer may see them
+    /// (GetUser's rule), and nothing for anyone else or for an id that names nobody.
+    /// </summary>
+    private async Task CheckMentionNamesAsync(Model model, string viewer, List<string> failures)
+    {
+        var me = As(viewer);
+        var home = (await engine.Feeds.GetHomeFeedAsync(new GetHomeFeedRequest { PageSize = 100 }, me)).Items;
+        foreach (var item in home)
+        {
+            CheckMentions(failures, model, viewer, $"{viewer}'s home feed, post {item.Post.PostId}", item.Post.Mentions);
+        }
+
+        foreach (var (postId, post) in model.Posts.Where(p => model.PostDenial(viewer, p.Key, p.Value) == StatusCode.OK))
+        {
+            var read = await engine.Posts.GetPostAsync(new GetPostRequest { PostId = postId }, me);
+            CheckMentions(failures, model, viewer, $"{viewer} gets post {postId}", read.Mentions);
+            var comments = await engine.Posts.ListCommentsAsync(new ListCommentsRequest { PostId = postId, PageSize = 100 }, me);
+            foreach (var comment in comments.Comments)
+            {
+                CheckMentions(failures, model, viewer, $"{viewer} lists comments of {postId}, comment {comment.CommentId}", comment.Mentions);
+            }
+        }
+    }
+
+    private static void CheckMentions(List<string> failures, Model model, string viewer, string what, Google.Protobuf.Collections.RepeatedField<Mention> mentions)
+    {
+        if (!mentions.Any(mention => mention.UserId.StartsWith("nobody-", StringComparison.Ordinal)))
+        {
+            failures.Add($"{what}: the mentions written are not all returned ({mentions.Count} returned)");
+        }
+
+        foreach (var mention in mentions)
+        {
+            var name = model.Users.Contains(mention.UserId) && model.CanSee(viewer, mention.UserId)
+                ? char.ToUpperInvariant(mention.UserId[0]) + mention.UserId[1..mention.UserId.IndexOf('-', StringComparison.Ordinal)]
+                : "";
+            if (mention.DisplayName != name)
+            {
+                failures.Add($"{what}: mention of {mention.UserId} named '{mention.DisplayName}', expected '{name}'");
             }
         }
     }

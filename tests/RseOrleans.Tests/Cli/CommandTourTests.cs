@@ -54,12 +54,14 @@ public sealed class CommandTourTests
         # dan is a moderator of g0000000000000001
         rse --as dan group show g0000000000000001
         # g0000000000000001: Design [open] · admins post · 2 members · you: moderator
-        rse --as carol post create "Mood boards are up" --group g0000000000000001
+        rse --as carol post create "Mood boards are up, @dan #Design" --group g0000000000000001
         # [2026-12-06 22:00 +09:00] Carol Diaz in Design · post 100000000000000001
-        #   Mood boards are up
+        #   Mood boards are up, @dan #Design
+        #   mentions: Dan Ito (@dan) · topics: #design
         #   0 comments
-        rse --as dan post comment 100000000000000001 Nice
-        # [2026-12-06 22:00 +09:00] Dan Ito · comment 100000000000000002: Nice
+        rse --as dan post comment 100000000000000001 "Nice, @carol and @nobody"
+        # [2026-12-06 22:00 +09:00] Dan Ito · comment 100000000000000002: Nice, @carol and @nobody
+        #   mentions: Carol Diaz (@carol), @nobody
         rse --as dan post react 100000000000000001 like
         # like 1 · yours: like
         rse --as dan post unreact 100000000000000001 like

@@ -37,11 +37,14 @@ public sealed class RestartTests(DatabaseServersFixture servers)
         Assert.Contains(after, line => line.Contains("what the guild builds next", StringComparison.Ordinal));
         Assert.Contains(after, line => line.Contains("\"bookmarked\": true", StringComparison.Ordinal));
         Assert.Contains(after, line => line.Contains("https://wiki.example.com/guild", StringComparison.Ordinal));
+        // Mentions and hashtags are stored with the post, as parsed when it was written.
+        Assert.Contains(after, line => line.Contains("\"displayName\": \"Bob\"", StringComparison.Ordinal) && line.Contains("\"hashtags\": [ \"plans\" ]", StringComparison.Ordinal));
     }
 
     /// <summary>
     /// A small network with a bit of everything: profiles, follows, an open group with members,
-    /// profile and group posts, an edit, a deleted post, comments, reactions, bookmarks and quick links.
+    /// profile and group posts, an edit (with a mention and a hashtag), a deleted post, comments,
+    /// reactions, bookmarks and quick links.
     /// </summary>
     internal sealed record Network(string[] Users, string GroupId, string[] PostIds)
     {
@@ -60,7 +63,7 @@ public sealed class RestartTests(DatabaseServersFixture servers)
             var plan = await api.PostAsync(bob, "what the guild builds next", group.GroupId);
             var gone = await api.PostAsync(carol, "posted by mistake");
             var edited = await api.PostAsync(carol, "first draft");
-            await api.Posts.UpdatePostAsync(new UpdatePostRequest { RequestId = NewRequestId(), PostId = edited.PostId, Text = "final text" }, As(carol));
+            await api.Posts.UpdatePostAsync(new UpdatePostRequest { RequestId = NewRequestId(), PostId = edited.PostId, Text = $"final text for @{bob} #Plans" }, As(carol));
             await api.Posts.DeletePostAsync(new DeletePostRequest { RequestId = NewRequestId(), PostId = gone.PostId }, As(carol));
             await api.Posts.CreateCommentAsync(new CreateCommentRequest { RequestId = NewRequestId(), PostId = hello.PostId, Text = "welcome!" }, As(bob));
             await api.Posts.CreateCommentAsync(new CreateCommentRequest { RequestId = NewRequestId(), PostId = plan.PostId, Text = "count me in" }, As(alice));
