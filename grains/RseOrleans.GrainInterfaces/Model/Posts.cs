@@ -43,7 +43,26 @@ public sealed record CommentSnapshot(
     [property: Id(1)] long PostId,
     [property: Id(2)] string AuthorId,
     [property: Id(3)] string Text,
-    [property: Id(4)] DateTimeOffset CreatedAt);
+    [property: Id(4)] DateTimeOffset CreatedAt)
+{
+    private static readonly IReadOnlyDictionary<ReactionType, int> NoReactions = new Dictionary<ReactionType, int>();
+
+    /// <summary>The top-level comment this reply answers; 0 for a top-level comment.</summary>
+    [Id(9)]
+    public long ReplyToCommentId { get; init; }
+
+    /// <summary>Exact counts, one entry per type that has any.</summary>
+    [Id(10)]
+    public IReadOnlyDictionary<ReactionType, int> ReactionCounts { get; init; } = NoReactions;
+
+    /// <summary>The viewer's own reactions to the comment; empty where no viewer was named.</summary>
+    [Id(11)]
+    public IReadOnlyList<ReactionType> MyReactions { get; init; } = [];
+
+    /// <summary>How many replies answer it (0 for a reply).</summary>
+    [Id(12)]
+    public int ReplyCount { get; init; }
+}
 
 [GenerateSerializer, Immutable]
 [Alias("rse.CommentPage")]
