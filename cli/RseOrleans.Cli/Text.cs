@@ -68,10 +68,27 @@ internal static class Text
         output.WriteLine($"  {Count(post.CommentCount, "comment")}{(post.Reactions.Count > 0 ? " · " + Reactions(post.Reactions, post.MyReactions) : "")}{(post.Bookmarked ? " · bookmarked" : "")}");
     }
 
+    /// <summary>A comment on one line, or a reply naming the comment it answers; what it names, its replies and reactions below, when it has any.</summary>
     public static void Comment(TextWriter output, Comment comment, TimeZoneInfo zone)
     {
-        output.WriteLine($"[{Call.Time(comment.CreateTime, zone)}] {comment.AuthorDisplayName} · comment {comment.CommentId}: {comment.Text}");
+        var what = comment.ReplyToCommentId.Length > 0 ? $"reply {comment.CommentId} to {comment.ReplyToCommentId}" : $"comment {comment.CommentId}";
+        output.WriteLine($"[{Call.Time(comment.CreateTime, zone)}] {comment.AuthorDisplayName} · {what}: {comment.Text}");
         MentionsAndTopics(output, comment.Mentions, comment.Hashtags);
+        var below = new List<string>();
+        if (comment.ReplyCount > 0)
+        {
+            below.Add(comment.ReplyCount == 1 ? "1 reply" : $"{comment.ReplyCount} replies");
+        }
+
+        if (comment.Reactions.Count > 0)
+        {
+            below.Add(Reactions(comment.Reactions, comment.MyReactions));
+        }
+
+        if (below.Count > 0)
+        {
+            output.WriteLine($"  {string.Join(" · ", below)}");
+        }
     }
 
     /// <summary><c>  mentions: Dan Ito (@dan), @someone · topics: #design</c>; nothing when the text names no one and no topic.</summary>

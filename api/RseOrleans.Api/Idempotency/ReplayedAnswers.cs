@@ -12,7 +12,7 @@ namespace RseOrleans.Api.Idempotency;
 /// What a retry of a completed call answers: the recorded response, except where the response is a
 /// view of something that has changed since. Those few re-read it, still without running the call
 /// again: a created post or comment comes back as it is now (FAILED_PRECONDITION once deleted), a
-/// reaction change with the post's reactions as they are now, an erasure as one found done already.
+/// reaction change with the post's (or the comment's) reactions as they are now, an erasure as one found done already.
 /// </summary>
 public sealed class ReplayedAnswers
 {
@@ -41,6 +41,13 @@ public sealed class ReplayedAnswers
         async Task<IMessage> CurrentReactions(IMessage recorded, string caller)
         {
             var postId = long.Parse(((ReactionSummary)recorded).PostId, CultureInfo.InvariantCulture);
+            if (((ReactionSummary)recorded).CommentId is { Length: > 0 } rawCommentId)
+            {
+                var commentId = long.Parse(rawCommentId, CultureInfo.InvariantCulture);
+                var reactions = await grains.GetGrain<IPostGrain>(postId).GetCommentReactions(commentId, caller) ?? throw Fail.NotFound($"Comment '{commentId}'");
+                return ProtoMapper.ToProto(postId, commentId, reactions);
+            }
+
             var post = await grains.GetGrain<IPostGrain>(postId).Get(caller) ?? throw Fail.NotFound($"Post '{postId}'");
             return ProtoMapper.ToProto(postId, new Model.ReactionSummary(post.ReactionCounts, post.MyReactions));
         }

@@ -105,15 +105,29 @@ internal static class ProtoMapper
         return message;
     }
 
-    public static V1.Comment ToProto(CommentSnapshot comment, string authorName) => new()
+    public static V1.Comment ToProto(CommentSnapshot comment, string authorName)
     {
-        CommentId = comment.CommentId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        PostId = comment.PostId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        AuthorId = comment.AuthorId,
-        AuthorDisplayName = authorName,
-        Text = comment.Text,
-        CreateTime = Timestamp.FromDateTimeOffset(comment.CreatedAt),
-    };
+        var message = new V1.Comment
+        {
+            CommentId = comment.CommentId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            PostId = comment.PostId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            AuthorId = comment.AuthorId,
+            AuthorDisplayName = authorName,
+            Text = comment.Text,
+            CreateTime = Timestamp.FromDateTimeOffset(comment.CreatedAt),
+        };
+        AddThreadAndReactions(message, comment);
+        return message;
+    }
+
+    /// <summary>A comment's place in its thread and its reactions (replies and comment reactions).</summary>
+    private static void AddThreadAndReactions(V1.Comment message, CommentSnapshot comment)
+    {
+        message.ReplyToCommentId = comment.ReplyToCommentId == 0 ? "" : comment.ReplyToCommentId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        message.ReplyCount = comment.ReplyCount;
+        message.Reactions.AddRange(ToProto(comment.ReactionCounts));
+        message.MyReactions.AddRange(comment.MyReactions.Select(ToProto));
+    }
 
     /// <summary>
     /// What a post's or comment's text mentions and tags; a mention carries a name only when
@@ -136,6 +150,13 @@ internal static class ProtoMapper
         var message = new V1.ReactionSummary { PostId = postId.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         message.Reactions.AddRange(ToProto(summary.Counts));
         message.MyReactions.AddRange(summary.MyReactions.Select(ToProto));
+        return message;
+    }
+
+    public static V1.ReactionSummary ToProto(long postId, long commentId, ReactionSummary summary)
+    {
+        var message = ToProto(postId, summary);
+        message.CommentId = commentId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return message;
     }
 

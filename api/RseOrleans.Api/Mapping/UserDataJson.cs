@@ -50,20 +50,8 @@ internal static class UserDataJson
                     .OrderBy(count => count.Key)
                     .Select(count => KeyValuePair.Create(Name(count.Key), (JsonNode?)count.Value))),
             }),
-            ["comments"] = Array(data.Comments, comment => new JsonObject
-            {
-                ["comment_id"] = Id(comment.CommentId),
-                ["post_id"] = Id(comment.PostId),
-                ["text"] = comment.Text,
-                ["created_at"] = Time(comment.CreatedAt),
-                ["mentions"] = Array(comment.MentionsAndTags.Mentions, id => JsonValue.Create(id)),
-                ["hashtags"] = Array(comment.MentionsAndTags.Hashtags, tag => JsonValue.Create(tag)),
-            }),
-            ["reactions"] = Array(data.Reactions, reaction => new JsonObject
-            {
-                ["post_id"] = Id(reaction.PostId),
-                ["type"] = Name(reaction.Type),
-            }),
+            ["comments"] = Array(data.Comments, Comment),
+            ["reactions"] = Array(data.Reactions, Reaction),
             ["following"] = Array(data.Following, id => JsonValue.Create(id)),
             ["followers"] = Array(data.Followers, id => JsonValue.Create(id)),
             ["memberships"] = Array(data.Memberships.Where(m => m.JoinedAt is not null), membership => new JsonObject
@@ -86,6 +74,39 @@ internal static class UserDataJson
             }),
         };
         return document.ToJsonString(Indented);
+    }
+
+    /// <summary>A reply names the comment it answers; a top-level comment has no such field.</summary>
+    private static JsonObject Comment(CommentSnapshot comment)
+    {
+        var json = new JsonObject
+        {
+            ["comment_id"] = Id(comment.CommentId),
+            ["post_id"] = Id(comment.PostId),
+            ["text"] = comment.Text,
+            ["created_at"] = Time(comment.CreatedAt),
+            ["mentions"] = Array(comment.MentionsAndTags.Mentions, id => JsonValue.Create(id)),
+            ["hashtags"] = Array(comment.MentionsAndTags.Hashtags, tag => JsonValue.Create(tag)),
+        };
+        if (comment.ReplyToCommentId != 0)
+        {
+            json["reply_to_comment_id"] = Id(comment.ReplyToCommentId);
+        }
+
+        return json;
+    }
+
+    /// <summary>A reaction to a comment names the comment; a reaction to the post has no such field.</summary>
+    private static JsonObject Reaction(ReactionRecord reaction)
+    {
+        var json = new JsonObject { ["post_id"] = Id(reaction.PostId) };
+        if (reaction.CommentId != 0)
+        {
+            json["comment_id"] = Id(reaction.CommentId);
+        }
+
+        json["type"] = Name(reaction.Type);
+        return json;
     }
 
     private static JsonObject Profile(UserSnapshot user) => new()

@@ -88,9 +88,22 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         var requestId = Require.RequestId(request.RequestId);
         var postId = Require.NumericId(request.PostId, "post_id");
         var text = Require.Text(request.Text, "text", Require.MaxCommentTextLength);
+        long? replyTo = request.ReplyToCommentId.Length > 0 ? Require.NumericId(request.ReplyToCommentId, "reply_to_comment_id") : null;
         await access.RequireShownPost(postId, caller);
 
-        var comment = await grains.GetGrain<IPostGrain>(postId).AddComment(caller, text, RequestKeys.For(caller, context, requestId));
+        var grain = grains.GetGrain<IPostGrain>(postId);
+        var key = RequestKeys.For(caller, context, requestId);
+        CommentSnapshot comment;
+        if (replyTo is { } target)
+        {
+            await RequireVisibleCommentAsync(grain, target, caller);
+            comment = await grain.AddReply(caller, target, text, key);
+        }
+        else
+        {
+            comment = await grain.AddComment(caller, text, key);
+        }
+
         return (await hydrator.HydrateCommentsAsync([comment], caller))[0];
     }
 
@@ -100,13 +113,19 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         var postId = Require.NumericId(request.PostId, "post_id");
         var pageSize = Require.PageSize(request.PageSize);
         var after = PageToken.DecodeNumber(request.PageToken, PageToken.Comments);
+        var parent = request.ParentCommentId.Length > 0 ? Require.NumericId(request.ParentCommentId, "parent_comment_id") : 0;
         await access.RequireShownPost(postId, caller);
+        var grain = grains.GetGrain<IPostGrain>(postId);
+        if (parent != 0)
+        {
+            await RequireVisibleCommentAsync(grain, parent, caller);
+        }
 
-        var page = await grains.GetGrain<IPostGrain>(postId).ListComments(after, pageSize);
+        var page = await grain.ListComments(caller, parent, after, pageSize);
         // A guest does not see the comments of people outside their groups (an open group's post
         // takes comments from non-members); the page may come out shorter, the token moves on.
         var visibleAuthors = await access.VisibleAmong(caller, page.Comments.Select(c => c.AuthorId));
-        var comments = page.Comments.Where(c => visibleAuthors.Contains(c.AuthorId)).ToArray();
+        var comments = await CountRepliesSeenByAsync(grain, caller, [.. page.Comments.Where(c => visibleAuthors.Contains(c.AuthorId))]);
         var response = new ListCommentsResponse { NextPageToken = PageToken.Next(PageToken.Comments, page.Next) };
         response.Comments.AddRange(await hydrator.HydrateCommentsAsync(comments, caller));
         return response;
@@ -139,10 +158,63 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
     }
 
     public override Task<ReactionSummary> AddReaction(AddReactionRequest request, ServerCallContext context) =>
-        ReactAsync(request.RequestId, request.PostId, request.Type, context, reactions.AddAsync);
+        request.CommentId.Length > 0
+            ? ReactToCommentAsync(request.RequestId, request.PostId, request.CommentId, request.Type, remove: false, context)
+            : ReactAsync(request.RequestId, request.PostId, request.Type, context, reactions.AddAsync);
 
     public override Task<ReactionSummary> RemoveReaction(RemoveReactionRequest request, ServerCallContext context) =>
-        ReactAsync(request.RequestId, request.PostId, request.Type, context, reactions.RemoveAsync);
+        request.CommentId.Length > 0
+            ? ReactToCommentAsync(request.RequestId, request.PostId, request.CommentId, request.Type, remove: true, context)
+            : ReactAsync(request.RequestId, request.PostId, request.Type, context, reactions.RemoveAsync);
+
+    /// <summary>
+    /// A comment's reactions live with the post's comments (cold, few per comment): one call to the
+    /// post grain, no shard.
+    /// </summary>
+    private async Task<ReactionSummary> ReactToCommentAsync(string rawRequestId, string rawPostId, string rawCommentId, ReactionType rawType, bool remove, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        Require.RequestId(rawRequestId);
+        var postId = Require.NumericId(rawPostId, "post_id");
+        var commentId = Require.NumericId(rawCommentId, "comment_id");
+        var type = ProtoMapper.ToDomain(Require.Defined(rawType, "type"));
+        await access.RequireShownPost(postId, caller);
+        var grain = grains.GetGrain<IPostGrain>(postId);
+        await RequireVisibleCommentAsync(grain, commentId, caller);
+
+        var summary = await grain.ReactToComment(caller, commentId, type, remove);
+        return ProtoMapper.ToProto(postId, commentId, summary);
+    }
+
+    /// <summary>
+    /// A comment of the post the caller may see: NOT_FOUND, naming the comment, when it is not
+    /// there or when it is a comment the caller does not see (a guest and a stranger's comment).
+    /// </summary>
+    private async Task<CommentSnapshot> RequireVisibleCommentAsync(IPostGrain grain, long commentId, string caller)
+    {
+        var comment = await grain.GetComment(commentId);
+        return comment is not null && (await access.VisibleAmong(caller, [comment.AuthorId])).Contains(comment.AuthorId)
+            ? comment
+            : throw Fail.NotFound($"Comment '{commentId}'");
+    }
+
+    /// <summary>
+    /// A guest's reply counts leave out the replies they do not see, as the listing does. Costs a
+    /// call only for a guest's page with replies.
+    /// </summary>
+    private async Task<CommentSnapshot[]> CountRepliesSeenByAsync(IPostGrain grain, string caller, CommentSnapshot[] comments)
+    {
+        var threads = comments.Where(c => c.ReplyCount > 0).ToArray();
+        if (threads.Length == 0 || !await access.IsGuestAsync(caller))
+        {
+            return comments;
+        }
+
+        var authors = await grain.GetReplyAuthors([.. threads.Select(c => c.CommentId)]);
+        var visible = await access.VisibleAmong(caller, authors.SelectMany(list => list));
+        var seen = threads.Select((c, i) => (c.CommentId, Count: authors[i].Count(visible.Contains))).ToDictionary(t => t.CommentId, t => t.Count);
+        return [.. comments.Select(c => seen.TryGetValue(c.CommentId, out var count) ? c with { ReplyCount = count } : c)];
+    }
 
     public override async Task<BookmarkPostResponse> BookmarkPost(BookmarkPostRequest request, ServerCallContext context)
     {

@@ -101,24 +101,25 @@ internal static class PostCommands
     {
         var postId = PostId();
         var type = Reactions.Argument("reaction", "Which reaction.");
+        var comment = new Option<string>("--comment") { Description = "React to this comment of the post instead of the post.", DefaultValueFactory = _ => "" };
         return verbs.Write(
             add ? "react" : "unreact",
-            add ? "React to a post." : "Take back your reaction to a post.",
+            add ? "React to a post, or with --comment to one of its comments." : "Take back your reaction to a post, or with --comment to one of its comments.",
             [Rpc["GetPost"], Rpc[add ? "AddReaction" : "RemoveReaction"]],
-            [postId, type],
+            [postId, type, comment],
             async call =>
             {
-                var (id, reaction) = (call.Get(postId), Reactions[call.Get(type)]);
+                var (id, reaction, commentId) = (call.Get(postId), Reactions[call.Get(type)], call.Get(comment));
                 // Reacting is idempotent on the engine; looking first tells the caller when there was nothing to do.
-                if (!call.Json && (await GetAsync(call, id)).MyReactions.Contains(reaction) == add)
+                if (!call.Json && commentId.Length == 0 && (await GetAsync(call, id)).MyReactions.Contains(reaction) == add)
                 {
                     call.Out.WriteLine(Text.NothingToDo(add ? $"already reacted {call.Get(type)} to post {id}" : $"no {call.Get(type)} of yours on post {id}"));
                     return;
                 }
 
                 var summary = add
-                    ? await call.Posts.AddReactionAsync(new AddReactionRequest { RequestId = call.RequestId, PostId = id, Type = reaction }, call.Headers, cancellationToken: call.Cancellation)
-                    : await call.Posts.RemoveReactionAsync(new RemoveReactionRequest { RequestId = call.RequestId, PostId = id, Type = reaction }, call.Headers, cancellationToken: call.Cancellation);
+                    ? await call.Posts.AddReactionAsync(new AddReactionRequest { RequestId = call.RequestId, PostId = id, Type = reaction, CommentId = commentId }, call.Headers, cancellationToken: call.Cancellation)
+                    : await call.Posts.RemoveReactionAsync(new RemoveReactionRequest { RequestId = call.RequestId, PostId = id, Type = reaction, CommentId = commentId }, call.Headers, cancellationToken: call.Cancellation);
                 call.Print(summary, output => output.WriteLine(Text.Reactions(summary.Reactions, summary.MyReactions)));
             });
     }
@@ -127,10 +128,11 @@ internal static class PostCommands
     {
         var postId = PostId();
         var text = new Argument<string>("text") { Description = "What to say, 1-2000 characters." };
-        return verbs.Write("comment", "Comment on a post.", Rpc["CreateComment"], [postId, text], async call =>
+        var replyTo = new Option<string>("--reply-to") { Description = "Answer this comment of the post (a reply to a reply joins its thread).", DefaultValueFactory = _ => "" };
+        return verbs.Write("comment", "Comment on a post, or with --reply-to answer one of its comments.", Rpc["CreateComment"], [postId, text, replyTo], async call =>
         {
             var comment = await call.Posts.CreateCommentAsync(
-                new CreateCommentRequest { RequestId = call.RequestId, PostId = call.Get(postId), Text = call.Get(text) }, call.Headers, cancellationToken: call.Cancellation);
+                new CreateCommentRequest { RequestId = call.RequestId, PostId = call.Get(postId), Text = call.Get(text), ReplyToCommentId = call.Get(replyTo) }, call.Headers, cancellationToken: call.Cancellation);
             await call.PrintAsync(comment, (output, zone) => Text.Comment(output, comment, zone));
         });
     }
@@ -139,10 +141,11 @@ internal static class PostCommands
     {
         var postId = PostId();
         var paging = new Paging();
-        return verbs.Read("comments", "List a post's comments, oldest first.", Rpc["ListComments"], [postId, .. paging.Symbols], async call =>
+        var repliesTo = new Option<string>("--replies-to") { Description = "List the replies to this comment instead of the top-level comments.", DefaultValueFactory = _ => "" };
+        return verbs.Read("comments", "List a post's comments, oldest first, or with --replies-to a comment's replies.", Rpc["ListComments"], [postId, repliesTo, .. paging.Symbols], async call =>
         {
             var page = await call.Posts.ListCommentsAsync(
-                new ListCommentsRequest { PostId = call.Get(postId), PageSize = call.Get(paging.Size), PageToken = call.Get(paging.Token) }, call.Headers, cancellationToken: call.Cancellation);
+                new ListCommentsRequest { PostId = call.Get(postId), ParentCommentId = call.Get(repliesTo), PageSize = call.Get(paging.Size), PageToken = call.Get(paging.Token) }, call.Headers, cancellationToken: call.Cancellation);
             await call.PrintAsync(page, (output, zone) =>
             {
                 foreach (var comment in page.Comments)
@@ -150,7 +153,7 @@ internal static class PostCommands
                     Text.Comment(output, comment, zone);
                 }
 
-                Text.Paged(output, page.Comments.Count, page.NextPageToken, "no comments");
+                Text.Paged(output, page.Comments.Count, page.NextPageToken, call.Get(repliesTo).Length > 0 ? "no replies" : "no comments");
             });
         });
     }

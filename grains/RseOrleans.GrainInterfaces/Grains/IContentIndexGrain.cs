@@ -34,6 +34,15 @@ public interface IContentIndexGrain : IGrainWithStringKey
 
     Task ForgetComments(IReadOnlyCollection<CommentRef> comments);
 
+    /// <summary>
+    /// Notes that the user may have reacted to comments of <paramref name="postId"/>: the post holds
+    /// those reactions, so erasure and export ask it. Noted once per post, kept until erasure.
+    /// </summary>
+    Task NoteCommentReactions(long postId);
+
+    /// <summary>The period's grain to an overflow part: notes the post's comment reactions unless the part is full (false).</summary>
+    Task<bool> TryNoteCommentReactions(long postId);
+
     [AlwaysInterleave]
     Task<ContentEntries> Get();
 

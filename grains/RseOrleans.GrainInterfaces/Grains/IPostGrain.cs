@@ -20,22 +20,52 @@ public interface IPostGrain : IGrainWithIntegerKey
     /// <remarks><paramref name="request"/>: the key of the API request that asks for it (0: none); a retry of a comment stored late gets that comment back.</remarks>
     Task<CommentSnapshot> AddComment(string authorId, string text, ulong request);
 
+    /// <summary>
+    /// Answers <paramref name="replyToCommentId"/>, a comment of this post: one level of threads, so
+    /// a reply to a reply answers the top-level comment of its thread. NOT_FOUND when it is not there.
+    /// </summary>
+    Task<CommentSnapshot> AddReply(string authorId, long replyToCommentId, string text, ulong request);
+
+    /// <summary>The comment with its reply count and reaction counts (no viewer's reactions), or null.</summary>
     [AlwaysInterleave]
     Task<CommentSnapshot?> GetComment(long commentId);
 
+    /// <summary>
+    /// Oldest first: the top-level comments with their reply counts (<paramref name="parentCommentId"/> 0),
+    /// or the replies to one (NOT_FOUND when it is not there); with <paramref name="viewerId"/>'s reactions.
+    /// </summary>
     [AlwaysInterleave]
-    Task<CommentPage> ListComments(long? after, int pageSize);
+    Task<CommentPage> ListComments(string viewerId, long parentCommentId, long? after, int pageSize);
+
+    /// <summary>The authors of the replies to each of <paramref name="commentIds"/>: what a guest's reply counts need.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<IReadOnlyList<string>>> GetReplyAuthors(IReadOnlyList<long> commentIds);
+
+    /// <summary>
+    /// Adds or removes <paramref name="userId"/>'s reaction to a comment, idempotently; answers with the
+    /// comment's counts and the user's reactions. NOT_FOUND for a missing comment, PERMISSION_DENIED for an erased user.
+    /// </summary>
+    Task<ReactionSummary> ReactToComment(string userId, long commentId, ReactionType type, bool remove);
+
+    /// <summary>A comment's reaction counts and <paramref name="viewerId"/>'s reactions to it, or null when it is not there.</summary>
+    [AlwaysInterleave]
+    Task<ReactionSummary?> GetCommentReactions(long commentId, string viewerId);
+
+    /// <summary>The user's reactions to this post's comments: what export lists.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<ReactionRecord>> GetCommentReactionsOf(string userId);
 
     /// <summary>The author of each comment of the post, in order: what a count of the comments a viewer may see needs.</summary>
     [AlwaysInterleave]
     Task<IReadOnlyList<string>> GetCommentAuthors();
 
-    /// <summary>Deletes a comment; the caller has already checked that the actor may.</summary>
+    /// <summary>Deletes a comment with its replies and their reactions; the caller has already checked that the actor may.</summary>
     Task DeleteComment(string actorId, long commentId);
 
     /// <summary>
     /// Removes an erased user's content from this post: the whole post when they wrote it (as
-    /// a delete, leaving no trace of the author), otherwise their comments.
+    /// a delete, leaving no trace of the author), otherwise their comments (with the replies to
+    /// them, as a delete) and their reactions to comments.
     /// </summary>
     Task<PostErasure> EraseContentOf(string userId);
 

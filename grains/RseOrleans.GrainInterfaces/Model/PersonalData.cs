@@ -21,6 +21,10 @@ public sealed record ContentEntries(
     [property: Id(1)] IReadOnlyList<CommentRef> Comments)
 {
     public static readonly ContentEntries Empty = new([], []);
+
+    /// <summary>Posts on whose comments the user may have reacted (see <see cref="IContentIndexGrain.NoteCommentReactions"/>).</summary>
+    [Id(2)]
+    public IReadOnlyList<long> CommentReactionPosts { get; init; } = [];
 }
 
 /// <summary>Who a user follows, which groups they are in and which they asked to join.</summary>
@@ -43,7 +47,12 @@ public sealed record UserMembership(
 
 [GenerateSerializer, Immutable]
 [Alias("rse.ReactionRecord")]
-public readonly record struct ReactionRecord([property: Id(0)] long PostId, [property: Id(1)] ReactionType Type);
+public readonly record struct ReactionRecord([property: Id(0)] long PostId, [property: Id(1)] ReactionType Type)
+{
+    /// <summary>The comment reacted to; 0 for a reaction to the post itself.</summary>
+    [Id(2)]
+    public long CommentId { get; init; }
+}
 
 /// <summary>
 /// Everything the engine stores about one user and their content, as the export shows it. An
@@ -70,7 +79,12 @@ public sealed record UserDataExport(
 /// <summary>What removing a user's content from one post did.</summary>
 [GenerateSerializer, Immutable]
 [Alias("rse.PostErasure")]
-public sealed record PostErasure([property: Id(0)] bool PostDeleted, [property: Id(1)] int CommentsRemoved);
+public sealed record PostErasure([property: Id(0)] bool PostDeleted, [property: Id(1)] int CommentsRemoved)
+{
+    /// <summary>The user's reactions removed from the post's comments.</summary>
+    [Id(2)]
+    public int CommentReactionsRemoved { get; init; }
+}
 
 /// <summary>What removing a user from one group did.</summary>
 [GenerateSerializer, Immutable]

@@ -52,6 +52,24 @@ public sealed record CommentSnapshot(
     /// <summary>Who and which topics the text names, parsed when it was written.</summary>
     [Id(5)]
     public MentionsAndTags MentionsAndTags { get; init; } = MentionsAndTags.None;
+
+    private static readonly IReadOnlyDictionary<ReactionType, int> NoReactions = new Dictionary<ReactionType, int>();
+
+    /// <summary>The top-level comment this reply answers; 0 for a top-level comment.</summary>
+    [Id(9)]
+    public long ReplyToCommentId { get; init; }
+
+    /// <summary>Exact counts, one entry per type that has any.</summary>
+    [Id(10)]
+    public IReadOnlyDictionary<ReactionType, int> ReactionCounts { get; init; } = NoReactions;
+
+    /// <summary>The viewer's own reactions to the comment; empty where no viewer was named.</summary>
+    [Id(11)]
+    public IReadOnlyList<ReactionType> MyReactions { get; init; } = [];
+
+    /// <summary>How many replies answer it (0 for a reply).</summary>
+    [Id(12)]
+    public int ReplyCount { get; init; }
 }
 
 [GenerateSerializer, Immutable]

@@ -23,6 +23,10 @@ public sealed class ContentIndexState
     /// <summary>The period's own grain only: how many overflow parts it has filled or is filling.</summary>
     [Id(5)]
     public int Parts { get; set; }
+
+    /// <summary>Posts on whose comments the user may have reacted.</summary>
+    [Id(6)]
+    public HashSet<long> CommentReactionPosts { get; set; } = [];
 }
 
 /// <summary>
@@ -65,6 +69,11 @@ public sealed class ContentIndexGrain(
 
     public Task<bool> TryNoteComment(CommentRef comment) => TryNoteHereAsync(State.Comments, comment);
 
+    public Task NoteCommentReactions(long postId) =>
+        NoteAsync(State.CommentReactionPosts, postId, overflow => overflow.TryNoteCommentReactions(postId));
+
+    public Task<bool> TryNoteCommentReactions(long postId) => TryNoteHereAsync(State.CommentReactionPosts, postId);
+
     public async Task ForgetComments(IReadOnlyCollection<CommentRef> comments)
     {
         var elsewhere = comments.Where(comment => !State.Comments.Remove(comment)).ToArray();
@@ -99,10 +108,11 @@ public sealed class ContentIndexGrain(
 
     public async Task Clear()
     {
-        if (State.Posts.Count + State.Comments.Count > 0)
+        if (EntryCount > 0)
         {
             State.Posts.Clear();
             State.Comments.Clear();
+            State.CommentReactionPosts.Clear();
             await state.WriteStateAsync();
         }
 
@@ -136,7 +146,7 @@ public sealed class ContentIndexGrain(
             return true;
         }
 
-        if (State.Posts.Count + State.Comments.Count >= EntriesPerGrain)
+        if (EntryCount >= EntriesPerGrain)
         {
             return false;
         }
@@ -153,6 +163,8 @@ public sealed class ContentIndexGrain(
         return true;
     }
 
+    private int EntryCount => State.Posts.Count + State.Comments.Count + State.CommentReactionPosts.Count;
+
     private IEnumerable<IContentIndexGrain> Parts() =>
         Enumerable.Range(1, State.Parts).Select(Part);
 
@@ -164,5 +176,8 @@ public sealed class ContentIndexGrain(
     // Distinct: a retried note may have reached a part after this grain filled up.
     private ContentEntries Entries(ContentEntries[] parts) => new(
         [.. State.Posts.Concat(parts.SelectMany(overflow => overflow.Posts)).Distinct()],
-        [.. State.Comments.Concat(parts.SelectMany(overflow => overflow.Comments)).Distinct()]);
+        [.. State.Comments.Concat(parts.SelectMany(overflow => overflow.Comments)).Distinct()])
+    {
+        CommentReactionPosts = [.. State.CommentReactionPosts.Concat(parts.SelectMany(overflow => overflow.CommentReactionPosts)).Distinct()],
+    };
 }

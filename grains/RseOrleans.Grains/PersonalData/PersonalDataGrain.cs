@@ -52,6 +52,10 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
         var shards = noted.SelectMany(n => n)
             .Distinct().OrderBy(r => r.PostId).ThenBy(r => r.Shard).ToArray();
         var reactionTypes = await ForEachAsync(shards, reaction => Shard(reaction).GetReactionsOf(UserId));
+        // Reactions to comments are held by the posts, noted in the content index.
+        var commentReactions = await ForEachAsync(
+            entries.SelectMany(e => e.CommentReactionPosts).Distinct().Order(),
+            postId => GrainFactory.GetGrain<IPostGrain>(postId).GetCommentReactionsOf(UserId));
         var memberships = await ForEachAsync(
             relations.Groups.Union(relations.JoinRequests, StringComparer.Ordinal).Order(StringComparer.Ordinal),
             groupId => GrainFactory.GetGrain<IGroupGrain>(groupId).GetMembershipOf(UserId));
@@ -62,7 +66,7 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
             user,
             posts.OfType<PostSnapshot>().Where(post => post.AuthorId == UserId).ToArray(),
             comments.OfType<CommentSnapshot>().Where(comment => comment.AuthorId == UserId).ToArray(),
-            shards.Zip(reactionTypes).SelectMany(pair => pair.Second.Select(type => new ReactionRecord(pair.First.PostId, type))).ToArray(),
+            [.. shards.Zip(reactionTypes).SelectMany(pair => pair.Second.Select(type => new ReactionRecord(pair.First.PostId, type))), .. commentReactions.SelectMany(r => r)],
             relations.Following,
             await FollowersAsync(),
             memberships.OfType<UserMembership>().ToArray())
@@ -87,7 +91,10 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
         var notePeriods = await ReactionNotesDirectory.Seal(UserId);
         var noted = await Task.WhenAll(notePeriods.Select(period => ReactionNotes(period).Seal(UserId)));
         var posts = await ForEachAsync(
-            entries.SelectMany(e => e.Posts).Concat(entries.SelectMany(e => e.Comments).Select(c => c.PostId)).Distinct(),
+            entries.SelectMany(e => e.Posts)
+                .Concat(entries.SelectMany(e => e.Comments).Select(c => c.PostId))
+                .Concat(entries.SelectMany(e => e.CommentReactionPosts))
+                .Distinct(),
             postId => GrainFactory.GetGrain<IPostGrain>(postId).EraseContentOf(UserId));
         var reactions = await ForEachAsync(
             noted.SelectMany(n => n).Distinct(),
@@ -118,7 +125,7 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
             AlreadyErased: !erasedNow,
             PostsDeleted: posts.Count(p => p.PostDeleted),
             CommentsDeleted: posts.Sum(p => p.CommentsRemoved),
-            ReactionsRemoved: reactions.Sum(),
+            ReactionsRemoved: reactions.Sum() + posts.Sum(p => p.CommentReactionsRemoved),
             FollowingRemoved: following,
             FollowersRemoved: followers,
             MembershipsRemoved: groups.Count(g => g.WasMember),

@@ -12,7 +12,12 @@ public sealed record CommentState(
     [property: Id(1)] string AuthorId,
     [property: Id(2)] string Text,
     [property: Id(3)] DateTimeOffset CreatedAt,
-    [property: Id(4)] MentionsAndTags? MentionsAndTags = null);
+    [property: Id(4)] MentionsAndTags? MentionsAndTags = null)
+{
+    /// <summary>The top-level comment this reply answers; 0 for a top-level comment (see <see cref="CommentThreads"/>).</summary>
+    [Id(9)]
+    public long ReplyTo { get; init; }
+}
 
 [GenerateSerializer]
 [Alias("rse.PostState")]
@@ -55,6 +60,10 @@ public sealed class PostState
     /// <summary>Derived from <see cref="Text"/> whenever it is written (null: it names nobody and no topic).</summary>
     [Id(12)]
     public MentionsAndTags? MentionsAndTags { get; set; }
+
+    /// <summary>Who reacted how to which comment: kept with the comments (see <see cref="Posts.CommentReactions"/>).</summary>
+    [Id(13)]
+    public CommentReactions CommentReactions { get; set; } = new();
 }
 
 /// <summary>
@@ -169,7 +178,7 @@ public sealed class PostGrain(
         state.State.Deleted = true;
         state.State.Text = "";
         state.State.MentionsAndTags = null;
-        state.State.Comments.Clear();
+        Comments.Clear();
         state.State.UpdatedAt = clock.GetUtcNow();
         await state.WriteStateAsync();
         await LogAsync(activityId, ActivityKind.Deleted, actorId, null, state.State.UpdatedAt);
@@ -178,62 +187,54 @@ public sealed class PostGrain(
         await ForgetInIndexesAsync(comments);
     }
 
-    public async Task<CommentSnapshot> AddComment(string authorId, string text, ulong request)
-    {
-        EnsureLive();
-        if (state.State.Requests.CreatedBy(request) is { } earlier)
-        {
-            return FindComment(earlier) is { } stored
-                ? ToSnapshot(stored)
-                : throw new DomainException(DomainError.NotFound, $"Comment {earlier}, which this request created, has since been deleted.");
-        }
+    public Task<CommentSnapshot> AddComment(string authorId, string text, ulong request) => AddCommentAsync(authorId, text, request, replyTo: null);
 
-        var comment = new CommentState(ids.NextId(), authorId, text, clock.GetUtcNow(), MentionsAndTagsParser.Parse(text).OrNullIfNone());
-
-        // Noted before the comment exists: erasing its author must find it. Refused once they are erased.
-        await GrainFactory.ContentIndexOf(authorId, comment.CommentId).NoteComment(new CommentRef(PostId, comment.CommentId));
-        state.State.Comments.Add(comment);
-        state.State.Requests.Stamp(request, comment.CommentId);
-        await state.WriteStateAsync();
-        await LogAsync(comment.CommentId, ActivityKind.Commented, authorId, comment.Text, comment.CreatedAt);
-        return ToSnapshot(comment);
-    }
+    public Task<CommentSnapshot> AddReply(string authorId, long replyToCommentId, string text, ulong request) => AddCommentAsync(authorId, text, request, replyToCommentId);
 
     public Task<CommentSnapshot?> GetComment(long commentId) =>
-        Task.FromResult(state.State.Deleted || FindComment(commentId) is not { } comment ? null : ToSnapshot(comment));
+        Task.FromResult(state.State.Deleted || Comments.Find(commentId) is not { } comment ? null : Comments.Snapshot(comment));
 
     public Task<IReadOnlyList<string>> GetCommentAuthors() =>
         Task.FromResult<IReadOnlyList<string>>(state.State.Deleted ? [] : [.. state.State.Comments.Select(comment => comment.AuthorId)]);
 
-    public Task<CommentPage> ListComments(long? after, int pageSize)
-    {
-        var comments = state.State.Comments;
-        var start = after is { } cursor ? comments.FindIndex(c => c.CommentId > cursor) : 0;
-        if (start < 0 || state.State.Deleted)
-        {
-            return Task.FromResult(new CommentPage([], null));
-        }
+    public Task<IReadOnlyList<IReadOnlyList<string>>> GetReplyAuthors(IReadOnlyList<long> commentIds) =>
+        Task.FromResult(state.State.Deleted ? [.. commentIds.Select(_ => (IReadOnlyList<string>)[])] : Comments.ReplyAuthors(commentIds));
 
-        var page = comments.Skip(start).Take(pageSize).Select(ToSnapshot).ToArray();
-        long? next = start + page.Length < comments.Count && page.Length > 0 ? page[^1].CommentId : null;
-        return Task.FromResult(new CommentPage(page, next));
-    }
+    public Task<CommentPage> ListComments(string viewerId, long parentCommentId, long? after, int pageSize) =>
+        Task.FromResult(state.State.Deleted ? new CommentPage([], null) : Comments.List(viewerId, parentCommentId, after, pageSize));
 
     public async Task DeleteComment(string actorId, long commentId)
     {
         EnsureLive();
-        var index = state.State.Comments.FindIndex(c => c.CommentId == commentId);
-        if (index < 0)
+        var removed = Comments.Remove(commentId);
+        await state.WriteStateAsync();
+        var at = clock.GetUtcNow();
+        await activityLog.AppendAllAsync([.. removed.Select(c => new Activity(c.CommentId, ActivityKind.CommentDeleted, PostId, state.State.Source.Key, actorId, null, at))]);
+        await ForgetInIndexesAsync(removed);
+    }
+
+    public async Task<ReactionSummary> ReactToComment(string userId, long commentId, ReactionType type, bool remove)
+    {
+        EnsureLive();
+        Comments.Require(commentId);
+        if (!remove && !Comments.HasReacted(commentId, userId, type))
         {
-            throw DomainException.NotFound($"Comment '{commentId}'");
+            // Noted before the reaction exists: erasing the reactor must find it. Refused once they are erased.
+            await GrainFactory.ContentIndexOf(userId, PostId).NoteCommentReactions(PostId);
         }
 
-        var comment = state.State.Comments[index];
-        state.State.Comments.RemoveAt(index);
-        await state.WriteStateAsync();
-        await LogAsync(commentId, ActivityKind.CommentDeleted, actorId, null, clock.GetUtcNow());
-        await GrainFactory.ContentIndexOf(comment.AuthorId, commentId).ForgetComments([new CommentRef(PostId, commentId)]);
+        if (Comments.React(commentId, userId, type, remove))
+        {
+            await state.WriteStateAsync();
+        }
+
+        return Comments.SummaryOf(commentId, userId);
     }
+
+    public Task<ReactionSummary?> GetCommentReactions(long commentId, string viewerId) =>
+        Task.FromResult(state.State.Deleted || Comments.Find(commentId) is null ? null : Comments.SummaryOf(commentId, viewerId));
+
+    public Task<IReadOnlyList<ReactionRecord>> GetCommentReactionsOf(string userId) => Task.FromResult(Comments.ReactionsOf(userId));
 
     public async Task<PostErasure> EraseContentOf(string userId)
     {
@@ -243,6 +244,7 @@ public sealed class PostGrain(
         }
 
         var theirs = state.State.Comments.Count(c => c.AuthorId == userId);
+        var reactions = Comments.EraseReactionsOf(userId);
         if (state.State.AuthorId == userId)
         {
             var wasLive = !state.State.Deleted;
@@ -254,19 +256,21 @@ public sealed class PostGrain(
             state.State.Source = state.State.Source.Kind == SourceKind.User ? SourceId.User("") : state.State.Source;
             state.State.Text = "";
             state.State.MentionsAndTags = null;
-            state.State.Comments.Clear();
+            Comments.Clear();
             await state.WriteStateAsync();
             await ForgetInIndexesAsync(others);
-            return new PostErasure(wasLive, theirs);
+            return new PostErasure(wasLive, theirs) { CommentReactionsRemoved = reactions };
         }
 
-        if (theirs > 0)
+        if (theirs + reactions > 0)
         {
-            state.State.Comments.RemoveAll(c => c.AuthorId == userId);
+            // The replies to their comments go with them, as with a delete, and leave their authors' indexes.
+            var removed = Comments.RemoveAllOf(userId);
             await state.WriteStateAsync();
+            await ForgetInIndexesAsync([.. removed.Where(c => c.AuthorId != userId)]);
         }
 
-        return new PostErasure(PostDeleted: false, theirs);
+        return new PostErasure(PostDeleted: false, theirs) { CommentReactionsRemoved = reactions };
     }
 
     public async Task<IReadOnlyDictionary<ReactionType, int>> ReportReactionCounts(int shard, IReadOnlyDictionary<ReactionType, int> counts)
@@ -297,13 +301,35 @@ public sealed class PostGrain(
             .Select(byIndex => GrainFactory.GetGrain<IContentIndexGrain>(byIndex.Key)
                 .ForgetComments(byIndex.Select(c => new CommentRef(PostId, c.CommentId)).ToArray())));
 
+    private async Task<CommentSnapshot> AddCommentAsync(string authorId, string text, ulong request, long? replyTo)
+    {
+        EnsureLive();
+        if (state.State.Requests.CreatedBy(request) is { } earlier)
+        {
+            return Comments.Find(earlier) is { } stored
+                ? Comments.Snapshot(stored)
+                : throw new DomainException(DomainError.NotFound, $"Comment {earlier}, which this request created, has since been deleted.");
+        }
+
+        // One level of threads: a reply to a reply answers the top-level comment of its thread.
+        var comment = new CommentState(ids.NextId(), authorId, text, clock.GetUtcNow(), MentionsAndTagsParser.Parse(text).OrNullIfNone())
+        {
+            ReplyTo = Comments.ThreadOf(replyTo),
+        };
+
+        // Noted before the comment exists: erasing its author must find it. Refused once they are erased.
+        await GrainFactory.ContentIndexOf(authorId, comment.CommentId).NoteComment(new CommentRef(PostId, comment.CommentId));
+        state.State.Comments.Add(comment);
+        state.State.Requests.Stamp(request, comment.CommentId);
+        await state.WriteStateAsync();
+        await LogAsync(comment.CommentId, ActivityKind.Commented, authorId, comment.Text, comment.CreatedAt);
+        return Comments.Snapshot(comment);
+    }
+
     private string EnsureLive() =>
         state.State.AuthorId is { } author && !state.State.Deleted ? author : throw DomainException.NotFound($"Post '{PostId}'");
 
-    private CommentState? FindComment(long commentId) => state.State.Comments.Find(c => c.CommentId == commentId);
-
-    private CommentSnapshot ToSnapshot(CommentState comment) =>
-        new(comment.CommentId, PostId, comment.AuthorId, comment.Text, comment.CreatedAt) { MentionsAndTags = comment.MentionsAndTags ?? MentionsAndTags.None };
+    private PostComments Comments => new(state.State, PostId);
 
     private Dictionary<ReactionType, int> Sum()
     {

@@ -159,6 +159,9 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
             await BookmarkStepAsync(bookmarking, model, step, failures);
         }
 
+        // With their own random numbers, so that each seed still builds the network above as before.
+        await AddRepliesAndCommentReactionsAsync(model, new Random(seed + 1000), failures);
+
         foreach (var viewer in model.Users)
         {
             if (model.Deactivated.Contains(viewer))
@@ -171,6 +174,7 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
             await CheckEverythingAsync(model, viewer, failures);
             await CheckBookmarksAsync(model, viewer, failures);
             await CheckMentionNamesAsync(model, viewer, failures);
+            await CheckRepliesAndCommentReactionsAsync(model, viewer, failures);
         }
 
         Assert.True(failures.Count == 0, $"seed {seed}:{Environment.NewLine}{string.Join(Environment.NewLine, failures)}");
@@ -344,6 +348,85 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
         }
     }
 
+    /// <summary>
+    /// Replies and comment reactions: new top-level comments, then replies and reactions to them by
+    /// anyone active, each expected to succeed or fail as the model says (a guest does not reach a
+    /// comment by someone they do not see).
+    /// </summary>
+    private async Task AddRepliesAndCommentReactionsAsync(Model model, Random random, List<string> failures)
+    {
+        var active = model.Users.Where(u => !model.Deactivated.Contains(u)).ToArray();
+        var types = new[] { ReactionType.Like, ReactionType.Celebrate, ReactionType.Support };
+        for (var i = 0; i < 6; i++)
+        {
+            var author = Pick(random, active);
+            var readable = model.Posts.Where(p => model.PostDenial(author, p.Key, p.Value) == StatusCode.OK).Select(p => p.Key).ToArray();
+            if (readable.Length == 0)
+            {
+                continue;
+            }
+
+            var postId = Pick(random, readable);
+            var comment = await engine.Posts.CreateCommentAsync(new CreateCommentRequest { RequestId = NewRequestId(), PostId = postId, Text = $"Thread {i}" }, As(author));
+            model.Comments.Add((postId, author));
+            var thread = new ThreadModel(postId, comment.CommentId, author);
+            model.Threads.Add(thread);
+
+            for (var j = 0; j < 4; j++)
+            {
+                var replier = Pick(random, active);
+                var code = await CodeOf(() => engine.Posts.CreateCommentAsync(
+                    new CreateCommentRequest { RequestId = NewRequestId(), PostId = postId, Text = $"Reply {j}", ReplyToCommentId = thread.CommentId }, As(replier)).ResponseAsync);
+                Check(failures, $"{replier} replies to comment {thread.CommentId}", model.CommentDenial(replier, thread), code);
+                if (code == StatusCode.OK)
+                {
+                    thread.ReplyAuthors.Add(replier);
+                }
+
+                var reactor = Pick(random, active);
+                var type = Pick(random, types);
+                code = await CodeOf(() => engine.Posts.AddReactionAsync(
+                    new AddReactionRequest { RequestId = NewRequestId(), PostId = postId, CommentId = thread.CommentId, Type = type }, As(reactor)).ResponseAsync);
+                Check(failures, $"{reactor} reacts {type} to comment {thread.CommentId}", model.CommentDenial(reactor, thread), code);
+                if (code == StatusCode.OK)
+                {
+                    thread.Reactions.Add((reactor, type));
+                }
+            }
+        }
+    }
+
+    private async Task CheckRepliesAndCommentReactionsAsync(Model model, string viewer, List<string> failures)
+    {
+        var me = As(viewer);
+        foreach (var thread in model.Threads)
+        {
+            var expected = model.CommentDenial(viewer, thread);
+            var replies = await Try(() => engine.Posts.ListCommentsAsync(new ListCommentsRequest { PostId = thread.PostId, ParentCommentId = thread.CommentId, PageSize = 100 }, me).ResponseAsync);
+            Check(failures, $"{viewer} lists replies to {thread.CommentId}", expected, replies.Code);
+            if (replies.Value is not { } page)
+            {
+                continue;
+            }
+
+            var seenReplies = thread.ReplyAuthors.Where(author => model.CanSee(viewer, author)).ToArray();
+            CheckSame(failures, $"{viewer} lists replies to {thread.CommentId}", seenReplies, page.Comments.Select(c => c.AuthorId));
+            var listed = (await engine.Posts.ListCommentsAsync(new ListCommentsRequest { PostId = thread.PostId, PageSize = 100 }, me)).Comments.Single(c => c.CommentId == thread.CommentId);
+            if (listed.ReplyCount != seenReplies.Length)
+            {
+                failures.Add($"{viewer} counts replies to {thread.CommentId}: expected {seenReplies.Length}, got {listed.ReplyCount}");
+            }
+
+            // Counts name no one: they are the same for everyone who sees the comment.
+            CheckSame(failures, $"{viewer} counts reactions to {thread.CommentId}",
+                thread.Reactions.Distinct().GroupBy(r => r.Type).Select(g => $"{g.Key} {g.Count()}"),
+                listed.Reactions.Select(r => $"{r.Type} {r.Count}"));
+            CheckSame(failures, $"{viewer}'s own reactions to {thread.CommentId}",
+                thread.Reactions.Distinct().Where(r => r.UserId == viewer).Select(r => r.Type.ToString()),
+                listed.MyReactions.Select(type => type.ToString()));
+        }
+    }
+
     private static void Check(List<string> failures, string what, StatusCode expected, StatusCode actual)
     {
         if (expected != actual)
@@ -387,6 +470,14 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
 
     private sealed record PostModel(string AuthorId, string? GroupId);
 
+    /// <summary>A top-level comment with the authors of its replies and its reactions.</summary>
+    private sealed record ThreadModel(string PostId, string CommentId, string AuthorId)
+    {
+        public List<string> ReplyAuthors { get; } = [];
+
+        public List<(string UserId, ReactionType Type)> Reactions { get; } = [];
+    }
+
     /// <summary>The rules of docs/security.md, written as plainly as possible.</summary>
     private sealed class Model
     {
@@ -407,6 +498,15 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
         public HashSet<string> Hidden { get; } = [];
 
         public HashSet<(string UserId, string PostId)> Bookmarks { get; } = [];
+
+        public List<ThreadModel> Threads { get; } = [];
+
+        /// <summary>Replying, reacting, reading a thread: as for its post, and a guest does not reach a comment by someone they do not see.</summary>
+        public StatusCode CommentDenial(string viewer, ThreadModel thread)
+        {
+            var denial = PostDenial(viewer, thread.PostId, Posts[thread.PostId]);
+            return denial == StatusCode.OK && !CanSee(viewer, thread.AuthorId) ? StatusCode.NotFound : denial;
+        }
 
         /// <summary>A hidden post shows only to its author and its group's moderators (here: the owner).</summary>
         public bool Shown(string viewer, string postId, PostModel post) =>

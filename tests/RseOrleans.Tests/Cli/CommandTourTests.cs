@@ -82,6 +82,16 @@ public sealed class CommandTourTests
         # nothing to do: post 100000000000000001 is not bookmarked
         rse --as dan post bookmarks
         # no bookmarks
+        rse --as carol post comment 100000000000000001 Thanks --reply-to 100000000000000002
+        # [2026-12-06 22:00 +09:00] Carol Diaz · reply 100000000000000003 to 100000000000000002: Thanks
+        rse --as dan post react 100000000000000001 insightful --comment 100000000000000003
+        # insightful 1 · yours: insightful
+        rse --as carol post comments 100000000000000001
+        # [2026-12-06 22:00 +09:00] Dan Ito · comment 100000000000000002: Nice
+        #   1 reply
+        rse --as carol post comments 100000000000000001 --replies-to 100000000000000002
+        # [2026-12-06 22:00 +09:00] Carol Diaz · reply 100000000000000003 to 100000000000000002: Thanks
+        #   insightful 1
         rse --as carol comment delete 100000000000000001 100000000000000002
         # deleted comment 100000000000000002
         rse --as carol post comments 100000000000000001
