@@ -74,7 +74,8 @@ public sealed class CommandTourTests
         # nothing to do: post 100000000000000001 is already bookmarked
         rse --as dan post bookmarks
         # [2026-12-06 14:00 +01:00] Carol Diaz in Design · post 100000000000000001
-        #   Mood boards are up
+        #   Mood boards are up, @dan #Design
+        #   mentions: Dan Ito (@dan) · topics: #design
         #   1 comment · bookmarked
         rse --as dan post unbookmark 100000000000000001
         # unbookmarked post 100000000000000001
@@ -87,7 +88,8 @@ public sealed class CommandTourTests
         rse --as dan post react 100000000000000001 insightful --comment 100000000000000003
         # insightful 1 · yours: insightful
         rse --as carol post comments 100000000000000001
-        # [2026-12-06 22:00 +09:00] Dan Ito · comment 100000000000000002: Nice
+        # [2026-12-06 22:00 +09:00] Dan Ito · comment 100000000000000002: Nice, @carol and @nobody
+        #   mentions: Carol Diaz (@carol), @nobody
         #   1 reply
         rse --as carol post comments 100000000000000001 --replies-to 100000000000000002
         # [2026-12-06 22:00 +09:00] Carol Diaz · reply 100000000000000003 to 100000000000000002: Thanks
