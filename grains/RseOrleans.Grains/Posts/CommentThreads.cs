@@ -65,7 +65,7 @@ internal sealed class CommentThreads(List<CommentState> comments)
     /// </summary>
     public IReadOnlyList<CommentState> RemoveWithReplies(long commentId)
     {
-        var removed = comments.FindAll(c => c.CommentId == commentId || (c.ReplyTo == commentId && c.ReplyTo != 0));
+        var removed = comments.FindAll(c => c.CommentId == commentId || c.ReplyTo == commentId);
         if (!removed.Exists(c => c.CommentId == commentId))
         {
             return [];
