@@ -29,11 +29,13 @@ public sealed class LoadEngineTests(DatabaseServersFixture servers, ITestOutputH
         {
             var (exitCode, printed) = await Transcript.RunAsync(new Uri("http://127.0.0.1:1"),
             [
-                "load", "--users", "20", "--groups", "2", "--seconds", "30", "--concurrency", "4", "--watchers", "0",
+                "load", "--users", "20", "--groups", "2", "--seconds", "40", "--concurrency", "4", "--watchers", "0",
                 "--engine", first.Argument, "--engine", second.Argument,
                 "--fault", "3s=kill:silo-b", "--fault", "5s=start:silo-b",
                 "--fault", "14s=term:silo-b", "--fault", "15s=start:silo-b",
-                // A start still waiting for its engine when the run ends is given up, not an error.
+                // A start still waiting for its engine when the run ends is given up, not an error. The
+                // run outlasts the last fault by 12 s: a restart can take 15 s on a busy machine, and
+                // fault steps run one after the other.
                 "--fault", "27s=kill:silo-b", "--fault", "28s=start:silo-b",
                 "--out", results.FullName,
             ]);
