@@ -35,7 +35,8 @@ public sealed class PostHydrator(GrainReads reads, AccessPolicy access)
         }
 
         await CountCommentsSeenByAsync(posts, viewerId);
-        var names = await LoadNamesAsync(posts.OfType<PostSnapshot>(), viewerId);
+        var originals = await LoadSharedOriginalsAsync(posts, viewerId);
+        var names = await LoadNamesAsync(posts.OfType<PostSnapshot>().Concat(originals.Values), viewerId, originals);
 
         var items = new List<V1.FeedItem>(refs.Count);
         for (var i = 0; i < refs.Count; i++)
@@ -57,7 +58,8 @@ public sealed class PostHydrator(GrainReads reads, AccessPolicy access)
     {
         PostSnapshot?[] posts = [post];
         await CountCommentsSeenByAsync(posts, viewerId);
-        var names = await LoadNamesAsync([posts[0]!], viewerId);
+        var originals = await LoadSharedOriginalsAsync(posts, viewerId);
+        var names = await LoadNamesAsync([posts[0]!, .. originals.Values], viewerId, originals);
         return names.ToProto(posts[0]!);
     }
 
@@ -81,6 +83,29 @@ public sealed class PostHydrator(GrainReads reads, AccessPolicy access)
             posts[commented[i].index] = commented[i].post! with { CommentCount = authors[i].Count(visible.Contains) };
         }
     }
+
+    /// <summary>
+    /// The originals of the shares among <paramref name="posts"/>, as the viewer sees them: one
+    /// batched pass for the page (each read in parallel, from the local read model where it is
+    /// there), checked as any post is. An original missing from the answer is deleted, hidden or no
+    /// longer readable: its share shows it as unavailable.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<long, PostSnapshot>> LoadSharedOriginalsAsync(PostSnapshot?[] posts, string viewerId)
+    {
+        var ids = posts.OfType<PostSnapshot>().Select(post => post.SharedPostId).Where(id => id != 0).Distinct().ToArray();
+        if (ids.Length == 0)
+        {
+            return NoOriginals;
+        }
+
+        var live = (await Task.WhenAll(ids.Select(id => reads.GetPost(id, viewerId)))).OfType<PostSnapshot>().ToArray();
+        var readable = await access.ReadableAmong(viewerId, live);
+        PostSnapshot?[] shown = [.. live.Where(post => readable.Contains(post.PostId))];
+        await CountCommentsSeenByAsync(shown, viewerId);
+        return shown.ToDictionary(post => post!.PostId, post => post!);
+    }
+
+    private static readonly IReadOnlyDictionary<long, PostSnapshot> NoOriginals = new Dictionary<long, PostSnapshot>();
 
     /// <summary>Users by id; a missing user maps to null.</summary>
     public async Task<IReadOnlyDictionary<string, UserSnapshot?>> LoadUsersAsync(IEnumerable<string> userIds)
@@ -115,7 +140,7 @@ public sealed class PostHydrator(GrainReads reads, AccessPolicy access)
     }
 
     /// <summary>Authors' and mentioned people's names (one lookup for both), groups' names, and the viewer's bookmarks.</summary>
-    private async Task<Names> LoadNamesAsync(IEnumerable<PostSnapshot> posts, string viewerId)
+    private async Task<Names> LoadNamesAsync(IEnumerable<PostSnapshot> posts, string viewerId, IReadOnlyDictionary<long, PostSnapshot> originals)
     {
         var list = posts.ToList();
         var mentioned = MentionNames.MentionedIn(list.Select(post => post.MentionsAndTags));
@@ -126,7 +151,7 @@ public sealed class PostHydrator(GrainReads reads, AccessPolicy access)
         var groupNames = groupIds.Zip(groups).ToDictionary(pair => pair.First, pair => pair.Second?.Spec.Name ?? "", StringComparer.Ordinal);
         var users = await usersTask;
         var mentionNames = await MentionNames.VisibleToAsync(access, viewerId, mentioned, users);
-        return new Names(users, groupNames, mentionNames, await bookmarkedTask);
+        return new Names(users, groupNames, mentionNames, await bookmarkedTask, originals);
     }
 
     /// <summary>What a page's posts show besides themselves: author, mention and group names, the viewer's bookmarks.</summary>
@@ -134,9 +159,29 @@ public sealed class PostHydrator(GrainReads reads, AccessPolicy access)
         IReadOnlyDictionary<string, UserSnapshot?> Users,
         IReadOnlyDictionary<string, string> Groups,
         IReadOnlyDictionary<string, string> Mentions,
-        IReadOnlySet<long> Bookmarked)
+        IReadOnlySet<long> Bookmarked,
+        IReadOnlyDictionary<long, PostSnapshot> Originals)
     {
         public V1.Post ToProto(PostSnapshot post)
+        {
+            var message = ToProtoAlone(post);
+            if (post.SharedPostId != 0)
+            {
+                // Shares are never of shares (the API shares the original), so one level is all there is.
+                if (Originals.TryGetValue(post.SharedPostId, out var original))
+                {
+                    message.SharedPost = ToProtoAlone(original);
+                }
+                else
+                {
+                    message.SharedPostUnavailable = true;
+                }
+            }
+
+            return message;
+        }
+
+        private V1.Post ToProtoAlone(PostSnapshot post)
         {
             var message = ProtoMapper.ToProto(
                 post,

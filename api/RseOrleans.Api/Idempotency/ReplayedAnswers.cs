@@ -64,6 +64,7 @@ public sealed class ReplayedAnswers
         {
             [Method(Users.Descriptor, "EraseUser")] = ErasedAlready,
             [Method(Posts.Descriptor, "CreatePost")] = CurrentPost,
+            [Method(Posts.Descriptor, "SharePost")] = CurrentPost,
             [Method(Posts.Descriptor, "CreateComment")] = CurrentComment,
             [Method(Posts.Descriptor, "AddReaction")] = CurrentReactions,
             [Method(Posts.Descriptor, "RemoveReaction")] = CurrentReactions,

@@ -90,6 +90,7 @@ internal static class ProtoMapper
             CreateTime = Timestamp.FromDateTimeOffset(post.CreatedAt),
             UpdateTime = Timestamp.FromDateTimeOffset(post.UpdatedAt),
             CommentCount = post.CommentCount,
+            ShareCount = post.ShareCount,
         };
         // Most posts have no reaction: no sorting nor enumerator for them, on every item of every page.
         if (post.ReactionCounts.Count > 0)

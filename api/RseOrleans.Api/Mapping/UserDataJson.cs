@@ -44,6 +44,7 @@ internal static class UserDataJson
                 ["created_at"] = Time(post.CreatedAt),
                 ["updated_at"] = Time(post.UpdatedAt),
                 ["comment_count"] = post.CommentCount,
+                ["shared_post_id"] = post.SharedPostId == 0 ? null : Id(post.SharedPostId),
                 ["mentions"] = Array(post.MentionsAndTags.Mentions, id => JsonValue.Create(id)),
                 ["hashtags"] = Array(post.MentionsAndTags.Hashtags, tag => JsonValue.Create(tag)),
                 ["reaction_counts"] = new JsonObject(post.ReactionCounts

@@ -9,6 +9,8 @@ using RseOrleans.Api.Identity;
 using RseOrleans.Api.Mapping;
 using RseOrleans.Api.Paging;
 using RseOrleans.Api.Publishing;
+using RseOrleans.Api.Reads;
+using RseOrleans.Api.Sharing;
 using RseOrleans.Api.Validation;
 using RseOrleans.Api.V1;
 using RseOrleans.Grains;
@@ -18,7 +20,7 @@ using ReactionType = RseOrleans.Api.V1.ReactionType;
 
 namespace RseOrleans.Api.Services;
 
-public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator, FeedPager pager, ReactionBatcher reactions, PublishBatcher publisher) : Posts.PostsBase
+public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator, FeedPager pager, ReactionBatcher reactions, PublishBatcher publisher, GrainReads reads) : Posts.PostsBase
 {
     /// <summary>Deleting someone else's post or comment is moderation: it goes to the audit log.</summary>
     private IAuditLogGrain AuditLog => grains.GetGrain<IAuditLogGrain>(IAuditLogGrain.NetworkKey);
@@ -266,6 +268,23 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         {
             throw Fail.NotFound($"Post '{postId}'");
         }
+    }
+
+    public override async Task<Post> SharePost(SharePostRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        var requestId = Require.RequestId(request.RequestId);
+        var postId = Require.NumericId(request.PostId, "post_id");
+        var groupId = request.GroupId.Length > 0 ? Require.Id(request.GroupId, "group_id") : null;
+        var text = Require.OptionalText(request.Text, "text", Require.MaxPostTextLength);
+
+        var original = await SharePolicy.RequireShareableAsync(access, reads, postId, caller, groupId);
+        var source = groupId is null ? SourceId.User(caller) : SourceId.Group(groupId);
+
+        // Through the same path as CreatePost: the source checks the posting right, fans the share
+        // out and stamps the request on it; the share grain has the original count it.
+        var share = await publisher.PublishAsync(source, new NewPost(caller, text, RequestKeys.For(caller, context, requestId)) { SharedPostId = original.PostId });
+        return await hydrator.HydrateAsync(share, caller);
     }
 
     private async Task<ReactionSummary> ReactAsync(

@@ -8,6 +8,18 @@ public interface IPostGrain : IGrainWithIntegerKey
     /// <summary>Called once by the post's source; a second call with the same draft changes nothing.</summary>
     Task<PostSnapshot> Create(string authorId, SourceId source, string text);
 
+    /// <summary>
+    /// As <see cref="Create"/>, for a share of <paramref name="sharedPostId"/>: counted by the
+    /// original first (NOT_FOUND when it is gone), so the count never misses a share that exists.
+    /// </summary>
+    Task<PostSnapshot> CreateShare(string authorId, SourceId source, string text, long sharedPostId);
+
+    /// <summary>Counts <paramref name="shareId"/> among this post's shares; idempotent. NOT_FOUND when this post is gone.</summary>
+    Task AddShare(long shareId);
+
+    /// <summary>Stops counting <paramref name="shareId"/> (deleted or erased); idempotent.</summary>
+    Task RemoveShare(long shareId);
+
     /// <summary>The post as <paramref name="viewerId"/> sees it, or null when missing or deleted.</summary>
     [AlwaysInterleave]
     Task<PostSnapshot?> Get(string viewerId);

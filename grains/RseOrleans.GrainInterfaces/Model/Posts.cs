@@ -16,7 +16,12 @@ public enum ReactionType
 public sealed record NewPost(
     [property: Id(0)] string AuthorId,
     [property: Id(1)] string Text,
-    [property: Id(2)] ulong Request = 0);
+    [property: Id(2)] ulong Request = 0)
+{
+    /// <summary>The post this one shares (0: not a share); the API has checked that it may be shared here.</summary>
+    [Id(3)]
+    public long SharedPostId { get; init; }
+}
 
 /// <summary>A post as one viewer sees it: content, exact counts, and the viewer's own reactions.</summary>
 [GenerateSerializer, Immutable]
@@ -38,6 +43,14 @@ public sealed record PostSnapshot(
     /// <summary>Who and which topics the text names, parsed when it was written.</summary>
     [Id(10)]
     public MentionsAndTags MentionsAndTags { get; init; } = MentionsAndTags.None;
+
+    /// <summary>The post this one shares, shown at read time as the viewer sees it; 0 when it is not a share.</summary>
+    [Id(20)]
+    public long SharedPostId { get; init; }
+
+    /// <summary>Exact: the shares of this post created minus those deleted or erased.</summary>
+    [Id(21)]
+    public int ShareCount { get; init; }
 }
 
 [GenerateSerializer, Immutable]

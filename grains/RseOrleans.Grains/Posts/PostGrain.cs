@@ -64,6 +64,14 @@ public sealed class PostState
     /// <summary>Who reacted how to which comment: kept with the comments (see <see cref="Posts.CommentReactions"/>).</summary>
     [Id(13)]
     public CommentReactions CommentReactions { get; set; } = new();
+
+    /// <summary>The post this one shares (0: not a share); see <see cref="PostShares"/>.</summary>
+    [Id(20)]
+    public long SharedPostId { get; set; }
+
+    /// <summary>The live shares of this post (null: none ever).</summary>
+    [Id(21)]
+    public HashSet<long>? Shares { get; set; }
 }
 
 /// <summary>
@@ -115,7 +123,28 @@ public sealed class PostGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<PostSnapshot> Create(string authorId, SourceId source, string text)
+    public Task<PostSnapshot> Create(string authorId, SourceId source, string text) => CreateAsync(authorId, source, text, sharedPostId: 0);
+
+    public Task<PostSnapshot> CreateShare(string authorId, SourceId source, string text, long sharedPostId) => CreateAsync(authorId, source, text, sharedPostId);
+
+    public async Task AddShare(long shareId)
+    {
+        EnsureLive();
+        if (Shares.Add(shareId))
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    public async Task RemoveShare(long shareId)
+    {
+        if (Shares.Remove(shareId))
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    private async Task<PostSnapshot> CreateAsync(string authorId, SourceId source, string text, long sharedPostId)
     {
         if (state.State.AuthorId is not null)
         {
@@ -126,13 +155,30 @@ public sealed class PostGrain(
 
         // Noted before the post exists: erasing the author must find it. Refused once they are erased.
         await GrainFactory.ContentIndexOf(authorId, PostId).NotePost(PostId);
+        if (sharedPostId != 0)
+        {
+            // Counted before the share exists: a share that fails to be stored is uncounted below,
+            // one that exists is never missing from the count.
+            await GrainFactory.GetGrain<IPostGrain>(sharedPostId).AddShare(PostId);
+        }
+
         state.State.AuthorId = authorId;
+        state.State.SharedPostId = sharedPostId;
         state.State.Source = source;
         state.State.Text = text;
         state.State.MentionsAndTags = MentionsAndTagsParser.Parse(text).OrNullIfNone();
         state.State.CreatedAt = state.State.UpdatedAt = clock.GetUtcNow();
         state.State.ReactionShards = Math.Clamp(reactionOptions.Value.Shards, 1, 32);
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch when (sharedPostId != 0)
+        {
+            await PostShares.UncountAsync(GrainFactory, state.State, PostId);
+            throw;
+        }
+
         return Snapshot([]);
     }
 
@@ -182,6 +228,7 @@ public sealed class PostGrain(
         state.State.UpdatedAt = clock.GetUtcNow();
         await state.WriteStateAsync();
         await LogAsync(activityId, ActivityKind.Deleted, actorId, null, state.State.UpdatedAt);
+        await PostShares.UncountAsync(GrainFactory, state.State, PostId);
 
         // The post stays in its author's index: its tombstone names them until they are erased.
         await ForgetInIndexesAsync(comments);
@@ -258,6 +305,11 @@ public sealed class PostGrain(
             state.State.MentionsAndTags = null;
             Comments.Clear();
             await state.WriteStateAsync();
+            if (wasLive)
+            {
+                await PostShares.UncountAsync(GrainFactory, state.State, PostId);
+            }
+
             await ForgetInIndexesAsync(others);
             return new PostErasure(wasLive, theirs) { CommentReactionsRemoved = reactions };
         }
@@ -331,6 +383,8 @@ public sealed class PostGrain(
 
     private PostComments Comments => new(state.State, PostId);
 
+    private PostShares Shares => new(state.State);
+
     private Dictionary<ReactionType, int> Sum()
     {
         var sum = new Dictionary<ReactionType, int>();
@@ -355,5 +409,7 @@ public sealed class PostGrain(
         state.State.ReactionShards)
     {
         MentionsAndTags = state.State.MentionsAndTags ?? MentionsAndTags.None,
+        SharedPostId = state.State.SharedPostId,
+        ShareCount = Shares.Count,
     };
 }

@@ -122,7 +122,10 @@ internal sealed class SourcePublisher(
         {
             try
             {
-                return await grains.GetGrain<IPostGrain>(ids.NextId()).Create(post.AuthorId, source, post.Text);
+                var grain = grains.GetGrain<IPostGrain>(ids.NextId());
+                return post.SharedPostId == 0
+                    ? await grain.Create(post.AuthorId, source, post.Text)
+                    : await grain.CreateShare(post.AuthorId, source, post.Text, post.SharedPostId);
             }
             catch (DomainException ex) when (ex.Error == DomainError.AlreadyExists && attempt < 3)
             {
