@@ -65,7 +65,23 @@ internal static class Text
         output.WriteLine($"[{Call.Time(post.CreateTime, zone)}] {post.AuthorDisplayName}{where} · post {post.PostId}{edited}{(cursor is null ? "" : $" · cursor {cursor}")}");
         output.WriteLine($"  {post.Text}");
         MentionsAndTopics(output, post.Mentions, post.Hashtags);
-        output.WriteLine($"  {Count(post.CommentCount, "comment")}{(post.Reactions.Count > 0 ? " · " + Reactions(post.Reactions, post.MyReactions) : "")}{(post.Bookmarked ? " · bookmarked" : "")}");
+        output.WriteLine($"  {Count(post.CommentCount, "comment")}{(post.Reactions.Count > 0 ? " · " + Reactions(post.Reactions, post.MyReactions) : "")}{(post.ShareCount > 0 ? " · " + Count(post.ShareCount, "share") : "")}{(post.Bookmarked ? " · bookmarked" : "")}");
+        SharedOriginal(output, post, zone);
+    }
+
+    /// <summary>A share shows the original below it, as the reader sees it now, or says it is gone.</summary>
+    private static void SharedOriginal(TextWriter output, Post post, TimeZoneInfo zone)
+    {
+        if (post.SharedPost is { } original)
+        {
+            var where = original.GroupName.Length > 0 ? $" in {original.GroupName}" : "";
+            output.WriteLine($"  > shared: [{Call.Time(original.CreateTime, zone)}] {original.AuthorDisplayName}{where} · post {original.PostId}");
+            output.WriteLine($"  > {original.Text}");
+        }
+        else if (post.SharedPostUnavailable)
+        {
+            output.WriteLine("  > shared: a post that is no longer available to you");
+        }
     }
 
     /// <summary>A comment on one line, or a reply naming the comment it answers; what it names, its replies and reactions below, when it has any.</summary>

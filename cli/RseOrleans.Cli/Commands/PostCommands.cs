@@ -16,7 +16,7 @@ internal static class PostCommands
 
     public static Command Create(Verbs verbs)
     {
-        var command = new Command("post", "Posts: write, read, edit, delete, react, comment, hide, bookmark.");
+        var command = new Command("post", "Posts: write, read, edit, delete, react, comment, hide, bookmark, share.");
         command.Subcommands.Add(CreatePost(verbs));
         command.Subcommands.Add(Show(verbs));
         command.Subcommands.Add(Edit(verbs));
@@ -30,6 +30,7 @@ internal static class PostCommands
         command.Subcommands.Add(Bookmark(verbs, add: true));
         command.Subcommands.Add(Bookmark(verbs, add: false));
         command.Subcommands.Add(Bookmarks(verbs));
+        command.Subcommands.Add(Share(verbs));
         return command;
     }
 
@@ -62,6 +63,19 @@ internal static class PostCommands
             var post = await call.Posts.CreatePostAsync(
                 new CreatePostRequest { RequestId = call.RequestId, GroupId = call.Get(group), Text = call.Get(text) }, call.Headers, cancellationToken: call.Cancellation);
             await call.PrintAsync(post, (output, zone) => Text.Post(output, post, zone));
+        });
+    }
+
+    private static Command Share(Verbs verbs)
+    {
+        var postId = PostId();
+        var text = new Argument<string>("text") { Description = "What to say with it, up to 5000 characters.", Arity = ArgumentArity.ZeroOrOne, DefaultValueFactory = _ => "" };
+        var group = new Option<string>("--group") { Description = "Share into this group instead of on your profile (a closed or secret group's post: only inside its group).", DefaultValueFactory = _ => "" };
+        return verbs.Write("share", "Share a post on your profile or in a group; the share shows the original below it.", Rpc["SharePost"], [postId, text, group], async call =>
+        {
+            var share = await call.Posts.SharePostAsync(
+                new SharePostRequest { RequestId = call.RequestId, PostId = call.Get(postId), GroupId = call.Get(group), Text = call.Get(text) }, call.Headers, cancellationToken: call.Cancellation);
+            await call.PrintAsync(share, (output, zone) => Text.Post(output, share, zone));
         });
     }
 

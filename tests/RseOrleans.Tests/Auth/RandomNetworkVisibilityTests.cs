@@ -161,6 +161,7 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
 
         // With their own random numbers, so that each seed still builds the network above as before.
         await AddRepliesAndCommentReactionsAsync(model, new Random(seed + 1000), failures);
+        await AddSharesAsync(model, new Random(seed + 2000), failures);
 
         foreach (var viewer in model.Users)
         {
@@ -175,6 +176,7 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
             await CheckBookmarksAsync(model, viewer, failures);
             await CheckMentionNamesAsync(model, viewer, failures);
             await CheckRepliesAndCommentReactionsAsync(model, viewer, failures);
+            await CheckSharesAsync(model, viewer, failures);
         }
 
         Assert.True(failures.Count == 0, $"seed {seed}:{Environment.NewLine}{string.Join(Environment.NewLine, failures)}");
@@ -428,6 +430,67 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
         }
     }
 
+    /// <summary>
+    /// Active people share posts to their profile or a group of theirs: refused as the rule says (a
+    /// post they may not read is NOT_FOUND; a closed or secret group's post outside its group is
+    /// FAILED_PRECONDITION); each share becomes a post of the model like any other.
+    /// </summary>
+    private async Task AddSharesAsync(Model model, Random random, List<string> failures)
+    {
+        var originals = model.Posts.ToArray();
+        for (var i = 0; i < 12 && originals.Length > 0; i++)
+        {
+            var sharer = Pick(random, model.Users.Where(u => !model.Deactivated.Contains(u)));
+            var (postId, post) = Pick(random, originals);
+            var theirGroups = model.Groups.Where(g => g.Value.Members.Contains(sharer)).Select(g => g.Key).ToArray();
+            string? target = theirGroups.Length > 0 && random.Next(2) == 0 ? Pick(random, theirGroups) : null;
+            var expected = model.PostDenial(sharer, postId, post) != StatusCode.OK ? StatusCode.NotFound
+                : post.GroupId is { } groupId && model.Groups[groupId].Visibility != GroupVisibility.Open && groupId != target ? StatusCode.FailedPrecondition
+                : StatusCode.OK;
+            var (code, share) = await Try(async () => await engine.Posts.SharePostAsync(
+                new SharePostRequest { RequestId = NewRequestId(), PostId = postId, GroupId = target ?? "", Text = $"Share {i}" }, As(sharer)));
+            Check(failures, $"{sharer} shares {postId} to {target ?? "their profile"}", expected, code);
+            if (share is not null)
+            {
+                model.Posts[share.PostId] = new PostModel(sharer, target);
+                model.SharedFrom[share.PostId] = postId;
+            }
+        }
+    }
+
+    /// <summary>No share shows an original the viewer may not read; everyone who reads an original sees the same exact share count.</summary>
+    private async Task CheckSharesAsync(Model model, string viewer, List<string> failures)
+    {
+        var me = As(viewer);
+        foreach (var (shareId, originalId) in model.SharedFrom)
+        {
+            if (model.PostDenial(viewer, shareId, model.Posts[shareId]) != StatusCode.OK)
+            {
+                continue;
+            }
+
+            var share = await engine.Posts.GetPostAsync(new GetPostRequest { PostId = shareId }, me);
+            var readable = model.PostDenial(viewer, originalId, model.Posts[originalId]) == StatusCode.OK;
+            if (readable != (share.SharedPost is not null) || readable == share.SharedPostUnavailable)
+            {
+                failures.Add($"{viewer} gets share {shareId} of {originalId} with shared_post {share.SharedPost?.PostId ?? "absent"}, unavailable {share.SharedPostUnavailable}; expected it readable: {readable}");
+            }
+        }
+
+        foreach (var originalId in model.SharedFrom.Values.Distinct())
+        {
+            if (model.PostDenial(viewer, originalId, model.Posts[originalId]) == StatusCode.OK)
+            {
+                var original = await engine.Posts.GetPostAsync(new GetPostRequest { PostId = originalId }, me);
+                var expected = model.SharedFrom.Values.Count(id => id == originalId);
+                if (original.ShareCount != expected)
+                {
+                    failures.Add($"{viewer} gets post {originalId} with share_count {original.ShareCount}, expected {expected}");
+                }
+            }
+        }
+    }
+
     private static void Check(List<string> failures, string what, StatusCode expected, StatusCode actual)
     {
         if (expected != actual)
@@ -501,6 +564,9 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
         public HashSet<(string UserId, string PostId)> Bookmarks { get; } = [];
 
         public List<ThreadModel> Threads { get; } = [];
+
+        /// <summary>Each share and the post it shares.</summary>
+        public Dictionary<string, string> SharedFrom { get; } = [];
 
         /// <summary>Replying, reacting, reading a thread: as for its post, and a guest does not reach a comment by someone they do not see.</summary>
         public StatusCode CommentDenial(string viewer, ThreadModel thread)

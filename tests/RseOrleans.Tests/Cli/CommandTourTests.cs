@@ -106,8 +106,19 @@ public sealed class CommandTourTests
         # unhid post 100000000000000001
         rse --as carol feed user
         # no posts
+        rse --as carol post share 100000000000000001 "Worth a look"
+        # [2026-12-06 22:00 +09:00] Carol Diaz · post 100000000000000004
+        #   Worth a look
+        #   0 comments
+        #   > shared: [2026-12-06 22:00 +09:00] Carol Diaz in Design · post 100000000000000001
+        #   > Mood boards are up, @dan #Design
         rse --as carol post delete 100000000000000001
         # deleted post 100000000000000001
+        rse --as carol post show 100000000000000004
+        # [2026-12-06 22:00 +09:00] Carol Diaz · post 100000000000000004
+        #   Worth a look
+        #   0 comments
+        #   > shared: a post that is no longer available to you
         rse --as carol feed group g0000000000000001
         # no posts
         rse --as carol group remove g0000000000000001 dan

@@ -37,6 +37,9 @@ public sealed class RestartTests(DatabaseServersFixture servers)
         Assert.Contains(after, line => line.Contains("what the guild builds next", StringComparison.Ordinal));
         Assert.Contains(after, line => line.Contains("\"bookmarked\": true", StringComparison.Ordinal));
         Assert.Contains(after, line => line.Contains("https://wiki.example.com/guild", StringComparison.Ordinal));
+        // A share keeps its original, shown as it is, and the original its exact share count.
+        Assert.Contains(after, line => line.Contains("shared for the team", StringComparison.Ordinal) && line.Contains("\"sharedPost\": {", StringComparison.Ordinal));
+        Assert.Contains(after, line => line.Contains("what the guild builds next", StringComparison.Ordinal) && line.Contains("\"shareCount\": 1", StringComparison.Ordinal));
         // Mentions and hashtags are stored with the post, as parsed when it was written.
         Assert.Contains(after, line => line.Contains("\"displayName\": \"Bob\"", StringComparison.Ordinal) && line.Contains("\"hashtags\": [ \"plans\" ]", StringComparison.Ordinal));
     }
@@ -44,7 +47,7 @@ public sealed class RestartTests(DatabaseServersFixture servers)
     /// <summary>
     /// A small network with a bit of everything: profiles, follows, an open group with members,
     /// profile and group posts, an edit (with a mention and a hashtag), a deleted post, comments,
-    /// reactions, bookmarks and quick links.
+    /// reactions, bookmarks, a share and quick links.
     /// </summary>
     internal sealed record Network(string[] Users, string GroupId, string[] PostIds)
     {
@@ -72,6 +75,7 @@ public sealed class RestartTests(DatabaseServersFixture servers)
             await api.Posts.AddReactionAsync(new AddReactionRequest { RequestId = NewRequestId(), PostId = plan.PostId, Type = ReactionType.Insightful }, As(alice));
             await api.Posts.BookmarkPostAsync(new BookmarkPostRequest { RequestId = NewRequestId(), PostId = plan.PostId }, As(bob));
             await api.Posts.BookmarkPostAsync(new BookmarkPostRequest { RequestId = NewRequestId(), PostId = hello.PostId }, As(bob));
+            await api.Posts.SharePostAsync(new SharePostRequest { RequestId = NewRequestId(), PostId = plan.PostId, Text = "shared for the team" }, As(carol));
             await api.Users.UpdateUserAsync(new UpdateUserRequest
             {
                 RequestId = NewRequestId(),
