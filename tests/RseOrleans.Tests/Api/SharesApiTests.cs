@@ -20,7 +20,7 @@ public sealed class SharesApiTests(EngineFixture engine)
         var closed = await engine.CreateGroupAsync(sharer, GroupVisibility.Closed);
         await engine.AddMemberAsync(author, open.GroupId, sharer);
         await engine.FollowAsync(reader, sharer);
-        var profilePost = await engine.PostAsync(author, "Profile note for @reader #Design");
+        var profilePost = await engine.PostAsync(author, $"Profile note for @{reader} #Design");
         var groupPost = await engine.PostAsync(author, "Open group note", open.GroupId);
 
         var onProfile = await ShareAsync(sharer, profilePost.PostId, text: "Worth reading");
@@ -30,9 +30,11 @@ public sealed class SharesApiTests(EngineFixture engine)
         Assert.Equal("Worth reading", onProfile.Text);
         Assert.Equal("", onProfile.GroupId);
         Assert.Equal(profilePost.PostId, onProfile.SharedPost.PostId);
-        Assert.Equal("author", onProfile.SharedPost.AuthorDisplayName);
-        Assert.Equal("Profile note for @reader #Design", onProfile.SharedPost.Text);
-        Assert.Equal("reader", Assert.Single(onProfile.SharedPost.Mentions).DisplayName);
+        Assert.Equal(profilePost.AuthorDisplayName, onProfile.SharedPost.AuthorDisplayName);
+        Assert.NotEmpty(onProfile.SharedPost.AuthorDisplayName);
+        Assert.Equal($"Profile note for @{reader} #Design", onProfile.SharedPost.Text);
+        Assert.Equal(Assert.Single(profilePost.Mentions), Assert.Single(onProfile.SharedPost.Mentions));
+        Assert.NotEmpty(onProfile.SharedPost.Mentions[0].DisplayName);
         Assert.Equal(["design"], onProfile.SharedPost.Hashtags);
         Assert.Equal(1, onProfile.SharedPost.ShareCount);
         Assert.False(onProfile.SharedPostUnavailable);
