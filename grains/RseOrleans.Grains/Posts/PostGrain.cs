@@ -79,7 +79,7 @@ public sealed class PostState
 /// grains (<see cref="IReactionShardGrain"/>); the post holds each shard's totals in memory, as
 /// the shards report them, and reads them back from the shards when it activates.
 /// </summary>
-/// <remarks>About 340 lines: its state type sits above it in the file; comment threads and comment reactions are in types of their own (<see cref="PostComments"/>).</remarks>
+/// <remarks>About 340 lines: its state type sits above it in the file; comment threads and comment reactions are in types of their own (<see cref="PostComments"/>), as is the set of a post's shares (<see cref="PostShares"/>).</remarks>
 [GrainType("post")]
 public sealed class PostGrain(
     [PersistentState("post", StorageNames.Main)] IPersistentState<PostState> state,
