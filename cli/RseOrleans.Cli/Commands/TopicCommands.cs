@@ -60,7 +60,7 @@ internal static class TopicCommands
                 foreach (var topic in trending.Topics)
                 {
                     var latest = TimeZoneInfo.ConvertTime(topic.LatestPostTime.ToDateTimeOffset(), zone);
-                    output.WriteLine($"#{topic.Topic}  {Text.Count(topic.AuthorCount, "author")}, latest {latest:yyyy-MM-dd HH:mm}");
+                    output.WriteLine($"#{topic.Topic}  {Text.Count(topic.AuthorCount, "author")}, latest {latest:yyyy-MM-dd HH:mm zzz}");
                 }
 
                 if (trending.Topics.Count == 0)
