@@ -74,6 +74,7 @@ public static class ApiApplicationExtensions
         endpoints.MapGrpcService<PostsService>();
         endpoints.MapGrpcService<FeedsService>();
         endpoints.MapGrpcService<AdminService>();
+        endpoints.MapGrpcService<TopicsService>();
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
         return endpoints;

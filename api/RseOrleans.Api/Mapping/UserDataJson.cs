@@ -73,6 +73,11 @@ internal static class UserDataJson
                 ["post_id"] = Id(bookmark.PostId),
                 ["bookmarked_at"] = Time(bookmark.CreatedAt),
             }),
+            ["followed_topics"] = Array(data.FollowedTopics, followed => new JsonObject
+            {
+                ["topic"] = followed.Topic,
+                ["followed_at"] = Time(followed.FollowedAt),
+            }),
         };
         return document.ToJsonString(Indented);
     }

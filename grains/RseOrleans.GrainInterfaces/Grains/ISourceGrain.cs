@@ -3,7 +3,8 @@ using RseOrleans.Model;
 namespace RseOrleans.Grains;
 
 /// <summary>
-/// Where posts are written once and fanned out from: a user's profile or a group.
+/// Where posts are written once and fanned out from: a user's profile or a group; a topic republishes
+/// the posts of the others that carry its hashtag.
 /// Key: <see cref="SourceId.Key"/>. It knows its audience (followers or members) and its recent posts.
 /// </summary>
 public interface ISourceGrain : IGrainWithStringKey
@@ -23,6 +24,13 @@ public interface ISourceGrain : IGrainWithStringKey
     /// to every audience member (deliveries are idempotent) and marks it complete.
     /// </summary>
     Task ResumeFanout(long postId);
+
+    /// <summary>
+    /// A topic's source: republishes posts that carry its hashtag, already published by their own
+    /// source, to the topic's followers (pushed or pulled as for any source). A post it holds
+    /// already is ignored, so publishing it again changes nothing. Refused by other sources.
+    /// </summary>
+    Task AddTagged([Immutable] TaggedPost[] posts);
 
     /// <summary>
     /// Adds followers or members, with one state write however many (none for a group: the group

@@ -74,6 +74,10 @@ public sealed record UserDataExport(
     /// <summary>The posts the user bookmarked, oldest first, whether or not they may still read them.</summary>
     [Id(9)]
     public IReadOnlyList<Bookmark> Bookmarks { get; init; } = [];
+
+    /// <summary>The topics the user follows, by name, and since when.</summary>
+    [Id(12)]
+    public IReadOnlyList<FollowedTopic> FollowedTopics { get; init; } = [];
 }
 
 /// <summary>What removing a user's content from one post did.</summary>

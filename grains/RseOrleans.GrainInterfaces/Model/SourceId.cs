@@ -5,11 +5,13 @@ public enum SourceKind : byte
 {
     User = 1,
     Group = 2,
+    Topic = 3,
 }
 
 /// <summary>
-/// Where posts are published: a user's profile or a group. Its string form ("user:alice",
-/// "group:g1f3…") is the key of the source grain and of the feed's source table.
+/// Where posts are published: a user's profile or a group; or a topic, which republishes the posts
+/// of other sources that carry its hashtag. Its string form ("user:alice", "group:g1f3…",
+/// "topic:réseau") is the key of the source grain and of the feed's source table.
 /// </summary>
 [GenerateSerializer, Immutable]
 [Alias("rse.SourceId")]
@@ -19,7 +21,15 @@ public readonly record struct SourceId([property: Id(0)] SourceKind Kind, [prope
 
     public static SourceId Group(string groupId) => new(SourceKind.Group, groupId);
 
-    public string Key => Kind == SourceKind.User ? "user:" + Id : "group:" + Id;
+    /// <summary>A topic's source: <paramref name="tag"/> is a normalised hashtag, without the '#'.</summary>
+    public static SourceId Topic(string tag) => new(SourceKind.Topic, tag);
+
+    public string Key => Kind switch
+    {
+        SourceKind.User => "user:" + Id,
+        SourceKind.Group => "group:" + Id,
+        _ => "topic:" + Id,
+    };
 
     public override string ToString() => Key;
 
@@ -33,6 +43,11 @@ public readonly record struct SourceId([property: Id(0)] SourceKind Kind, [prope
         if (key.StartsWith("group:", StringComparison.Ordinal))
         {
             return Group(key[6..]);
+        }
+
+        if (key.StartsWith("topic:", StringComparison.Ordinal))
+        {
+            return Topic(key[6..]);
         }
 
         throw new FormatException($"'{key}' is not a source key.");

@@ -24,6 +24,8 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
 
     private IBookmarksGrain Bookmarks => GrainFactory.GetGrain<IBookmarksGrain>(UserId);
 
+    private ITopicFollowsGrain TopicFollows => GrainFactory.GetGrain<ITopicFollowsGrain>(UserId);
+
     private IContentDirectoryGrain Directory => GrainFactory.GetGrain<IContentDirectoryGrain>(UserId);
 
     private IReactionNotesDirectoryGrain ReactionNotesDirectory => GrainFactory.ReactionNotesDirectoryOf(UserId);
@@ -72,6 +74,7 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
             memberships.OfType<UserMembership>().ToArray())
         {
             Bookmarks = await Bookmarks.GetAll(),
+            FollowedTopics = await TopicFollows.GetAll(),
         };
     }
 
@@ -104,6 +107,7 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
         await Task.WhenAll(notePeriods.Select(period => ReactionNotes(period).Forget(UserId)));
         await Directory.Clear();
         await Bookmarks.Clear();
+        await TopicFollows.Clear();
 
         var following = await User.DropFollowing();
         var followers = await RemoveFollowersAsync();

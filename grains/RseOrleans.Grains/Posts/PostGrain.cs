@@ -1,6 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RseOrleans.Grains.Durability;
 using RseOrleans.Grains.Infrastructure;
+using RseOrleans.Grains.Topics;
 using RseOrleans.Model;
 
 namespace RseOrleans.Grains.Posts;
@@ -211,7 +214,9 @@ public sealed class PostGrain(
         state.State.UpdatedAt = clock.GetUtcNow();
         await state.WriteStateAsync();
         await LogAsync(activityId, ActivityKind.Edited, actorId, state.State.Text, state.State.UpdatedAt);
-        return (await Get(actorId))!;
+        var edited = (await Get(actorId))!;
+        await TopicPublishing.PublishAsync(GrainFactory, edited.Source, [edited], ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger<PostGrain>());
+        return edited;
     }
 
     public async Task Delete(string actorId)

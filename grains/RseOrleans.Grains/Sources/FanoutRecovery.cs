@@ -40,6 +40,12 @@ internal sealed class FanoutRecovery(
 
     public async Task ResumeAsync(long postId)
     {
+        if (source.Kind == SourceKind.Topic)
+        {
+            await ResumeTaggedAsync(postId);
+            return;
+        }
+
         if (!state.State.PendingFanout.Contains(postId))
         {
             // Finished already (the log's pending row outlived the confirmation): nothing to redo.
@@ -61,6 +67,30 @@ internal sealed class FanoutRecovery(
 
         completedSinceWrite |= state.State.PendingFanout.Remove(postId);
         await activityLog.FanoutsCompletedAsync([postId]);
+    }
+
+    /// <summary>
+    /// A topic's pending fan-outs are in its state only: the activity log's pending marks are keyed
+    /// by post, and belong to the post's own source.
+    /// </summary>
+    private async Task ResumeTaggedAsync(long postId)
+    {
+        if (state.State.PendingFanout.Contains(postId) && !state.State.Pulled
+            && await grains.GetGrain<IPostGrain>(postId).Get(viewerId: "") is { } post)
+        {
+            await audience.DeliverAsync(new FeedDelivery(source, postId), post.AuthorId);
+        }
+
+        completedSinceWrite |= state.State.PendingFanout.Remove(postId);
+    }
+
+    /// <summary>Completes a topic's fan-outs: nothing of them is in the activity log (see <see cref="ResumeTaggedAsync"/>).</summary>
+    public void CompleteTagged(IReadOnlyCollection<long> postIds)
+    {
+        foreach (var postId in postIds)
+        {
+            completedSinceWrite |= state.State.PendingFanout.Remove(postId);
+        }
     }
 
     /// <summary>Finishes what a previous activation left pending, then stores that it did.</summary>

@@ -12,6 +12,13 @@ internal static class PostingRight
     public static async Task<DomainException?[]> RefusalsAsync(IGrainFactory grains, SourceId source, IReadOnlyList<NewPost> posts)
     {
         var refusals = new DomainException?[posts.Count];
+        if (source.Kind == SourceKind.Topic)
+        {
+            // A topic has no posts of its own: it takes those of other sources through their hashtags.
+            Array.Fill(refusals, DomainException.Precondition("A topic takes no posts of its own: post with its hashtag instead."));
+            return refusals;
+        }
+
         if (source.Kind == SourceKind.User)
         {
             for (var i = 0; i < posts.Count; i++)

@@ -33,6 +33,29 @@ internal sealed class RecentPosts(
         }
     }
 
+    public bool Contains(long postId) => Window.BinarySearch(postId) >= 0;
+
+    /// <summary>
+    /// Adds posts that may be older than the newest held (a topic takes posts as they are tagged,
+    /// an edit may tag an old one), keeping the window in order.
+    /// </summary>
+    public void Insert(IEnumerable<long> postIds)
+    {
+        foreach (var postId in postIds)
+        {
+            var index = Window.BinarySearch(postId);
+            if (index < 0)
+            {
+                Window.Insert(~index, postId);
+            }
+        }
+
+        if (Window.Count > options.Value.SourceWindow)
+        {
+            Window.RemoveRange(0, Window.Count - options.Value.SourceWindow);
+        }
+    }
+
     /// <summary>The posts a new member's feed starts with (<see cref="FeedOptions.BackfillPerSource"/>), oldest first.</summary>
     public IReadOnlyList<long> Backfill()
     {

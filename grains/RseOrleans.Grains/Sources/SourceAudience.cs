@@ -76,8 +76,8 @@ internal sealed class SourceAudience(
         return deliveries.DeliverAsync(delivery, recipients);
     }
 
-    /// <summary>A profile stores its followers; a group's members are stored by the group, which owns them.</summary>
-    private Task WriteAsync() => source.Kind == SourceKind.User ? audience.WriteStateAsync() : Task.CompletedTask;
+    /// <summary>A profile and a topic store their followers; a group's members are stored by the group, which owns them.</summary>
+    private Task WriteAsync() => source.Kind != SourceKind.Group ? audience.WriteStateAsync() : Task.CompletedTask;
 
     private void Changed()
     {

@@ -33,6 +33,7 @@ public sealed class SourceGrain(
     private RecentPosts recent = null!;
     private FanoutRecovery recovery = null!;
     private SourcePublisher publisher = null!;
+    private TopicIntake? topicIntake;
 
     // Set by a read of a source that has never published (see GetRecent).
     private IGrainTimer? emptyCheck;
@@ -54,6 +55,10 @@ public sealed class SourceGrain(
         recovery = new FanoutRecovery(state, source, audience, activityLog, keeping, GrainFactory, logger);
         var policy = new PushPullPolicy(state, audience, recent, options);
         publisher = new SourcePublisher(state, source, audience, recent, policy, recovery, activityLog, deliveries, ids, GrainFactory, logger);
+        if (source.Kind == SourceKind.Topic)
+        {
+            topicIntake = new TopicIntake(state, source, audience, recent, policy, recovery, GrainFactory, logger);
+        }
         if (recovery.AnyPending)
         {
             // A previous activation died mid fan-out: finish it as soon as this one is running.
@@ -77,6 +82,9 @@ public sealed class SourceGrain(
     }
 
     public Task ResumeFanout(long postId) => recovery.ResumeAsync(postId);
+
+    public Task AddTagged(TaggedPost[] posts) =>
+        topicIntake?.AddAsync(posts) ?? throw DomainException.Precondition("Only a topic's source takes tagged posts.");
 
     public async Task<IReadOnlyList<long>> AddAudience(IReadOnlyCollection<string> userIds)
     {

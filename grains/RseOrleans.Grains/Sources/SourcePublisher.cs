@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using RseOrleans.Grains.Durability;
 using RseOrleans.Grains.Fanout;
 using RseOrleans.Grains.Infrastructure;
+using RseOrleans.Grains.Topics;
 using RseOrleans.Model;
 
 namespace RseOrleans.Grains.Sources;
@@ -76,6 +77,9 @@ internal sealed class SourcePublisher(
             // The window is kept sorted, and feeds take the posts oldest first.
             newPosts.Sort((a, b) => a.Post.PostId.CompareTo(b.Post.PostId));
             await CommitAndDistributeAsync(newPosts);
+
+            // After the commit: a topic only ever holds posts that exist.
+            await TopicPublishing.PublishAsync(grains, source, [.. newPosts.Select(item => item.Post)], logger);
         }
 
         var outcomes = new BatchOutcome<PostSnapshot>[posts.Length];

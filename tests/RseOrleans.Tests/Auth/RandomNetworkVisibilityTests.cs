@@ -179,6 +179,9 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
             await CheckSharesAsync(model, viewer, failures);
         }
 
+        // Last, as following a topic adds to the home feeds checked above.
+        await CheckTopicsAsync(model, new Random(seed + 2000), failures);
+
         Assert.True(failures.Count == 0, $"seed {seed}:{Environment.NewLine}{string.Join(Environment.NewLine, failures)}");
     }
 
@@ -487,6 +490,68 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
                 {
                     failures.Add($"{viewer} gets post {originalId} with share_count {original.ShareCount}, expected {expected}");
                 }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every group and a few people post with one topic's hashtag, and one open group's tagged post
+    /// is hidden; then every active person follows the topic. Each one's topic feed, home feed and
+    /// trending count hold exactly the tagged posts of profiles and open groups they may read: a
+    /// closed or secret group's post reaches nobody through the topic, not even its members.
+    /// </summary>
+    private async Task CheckTopicsAsync(Model model, Random random, List<string> failures)
+    {
+        var topic = $"t{Guid.NewGuid():N}"[..13];
+        var active = model.Users.Where(u => !model.Deactivated.Contains(u)).ToArray();
+        var tagged = new List<string>();
+        foreach (var (groupId, group) in model.Groups)
+        {
+            var authors = group.Members.Where(m => !model.Deactivated.Contains(m)).ToArray();
+            var post = await engine.PostAsync(Pick(random, authors), $"Group news #{topic}", groupId);
+            model.Posts[post.PostId] = new PostModel(post.AuthorId, groupId);
+            tagged.Add(post.PostId);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            var post = await engine.PostAsync(Pick(random, active), $"Profile news #{topic.ToUpperInvariant()}");
+            model.Posts[post.PostId] = new PostModel(post.AuthorId, null);
+            tagged.Add(post.PostId);
+        }
+
+        if (tagged.FirstOrDefault(postId => model.Posts[postId].GroupId is { } groupId && model.Groups[groupId].Visibility == GroupVisibility.Open) is { } openPost)
+        {
+            await engine.Admin.HidePostAsync(new HidePostRequest { RequestId = NewRequestId(), PostId = openPost }, As(model.Groups[model.Posts[openPost].GroupId!].Owner));
+            model.Hidden.Add(openPost);
+        }
+
+        foreach (var viewer in active)
+        {
+            await engine.Topics.FollowTopicAsync(new FollowTopicRequest { RequestId = NewRequestId(), Topic = topic }, As(viewer));
+        }
+
+        foreach (var viewer in active)
+        {
+            var me = As(viewer);
+            var inTopic = tagged
+                .Where(postId => model.Posts[postId] is var post
+                    && (post.GroupId is null || model.Groups[post.GroupId].Visibility == GroupVisibility.Open)
+                    && model.PostDenial(viewer, postId, post) == StatusCode.OK)
+                .ToArray();
+            var feed = await engine.Topics.GetTopicFeedAsync(new GetTopicFeedRequest { Topic = topic, PageSize = 100 }, me);
+            CheckSame(failures, $"{viewer}'s topic feed", inTopic, feed.Items.Select(i => i.Post.PostId));
+
+            var home = (await engine.Feeds.GetHomeFeedAsync(new GetHomeFeedRequest { PageSize = 100 }, me)).Items.Select(i => i.Post.PostId);
+            CheckSame(failures, $"{viewer}'s home feed with the topic followed", model.HomeFeed(viewer).Union(inTopic), home);
+
+            var trending = await engine.Topics.ListTrendingTopicsAsync(new ListTrendingTopicsRequest { PageSize = 50 }, me);
+            var authors = inTopic.Select(postId => model.Posts[postId].AuthorId).Distinct().Count();
+            var counted = trending.Topics.FirstOrDefault(t => t.Topic == topic)?.AuthorCount ?? 0;
+            if (counted != authors)
+            {
+                failures.Add($"{viewer}'s trending count of the topic: expected {authors} authors, got {counted}");
             }
         }
     }

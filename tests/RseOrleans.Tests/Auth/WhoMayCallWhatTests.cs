@@ -48,6 +48,10 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
             ("ExportUserData (own)", "UDOOOOOOOO", (w, h) => engine.Users.ExportUserDataAsync(new ExportUserDataRequest(), h).ResponseAsync),
             ("ExportUserData (other)", "UDDDDODDDO", (w, h) => engine.Users.ExportUserDataAsync(new ExportUserDataRequest { UserId = people.Author }, h).ResponseAsync),
             ("ListBookmarks", "UDOOOOOOOO", (w, h) => engine.Posts.ListBookmarksAsync(new ListBookmarksRequest(), h).ResponseAsync),
+            // A topic is everyone's to read: each caller is shown only the posts they may read.
+            ("ListFollowedTopics", "UDOOOOOOOO", (w, h) => engine.Topics.ListFollowedTopicsAsync(new ListFollowedTopicsRequest(), h).ResponseAsync),
+            ("GetTopicFeed", "UDOOOOOOOO", (w, h) => engine.Topics.GetTopicFeedAsync(new GetTopicFeedRequest { Topic = "rules" }, h).ResponseAsync),
+            ("ListTrendingTopics", "UDOOOOOOOO", (w, h) => engine.Topics.ListTrendingTopicsAsync(new ListTrendingTopicsRequest(), h).ResponseAsync),
         };
 
         var writes = new (string Rpc, string Expected, bool Consumes, Func<World, Metadata, Task> Call)[]
@@ -75,6 +79,8 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
             ("ReportContent", "UDNDOOOOOD", false, (w, h) => engine.Admin.ReportContentAsync(new ReportContentRequest { RequestId = NewRequestId(), PostId = w.PostId, Reason = "Check" }, h).ResponseAsync),
             ("HidePost", "UDNDDDOOOD", true, (w, h) => engine.Admin.HidePostAsync(new HidePostRequest { RequestId = NewRequestId(), PostId = w.PostId }, h).ResponseAsync),
             ("HidePost (profile)", "UDNDDDDDDO", false, (w, h) => engine.Admin.HidePostAsync(new HidePostRequest { RequestId = NewRequestId(), PostId = w.ProfilePostId }, h).ResponseAsync),
+            ("FollowTopic", "UDOOOOOOOO", false, (w, h) => engine.Topics.FollowTopicAsync(new FollowTopicRequest { RequestId = NewRequestId(), Topic = "rules" }, h).ResponseAsync),
+            ("UnfollowTopic", "UDOOOOOOOO", false, (w, h) => engine.Topics.UnfollowTopicAsync(new UnfollowTopicRequest { RequestId = NewRequestId(), Topic = "rules" }, h).ResponseAsync),
             ("FollowUser", "UDNOOOOOOO", false, (w, h) => engine.Users.FollowUserAsync(new FollowUserRequest { RequestId = NewRequestId(), UserId = people.Star }, h).ResponseAsync),
             ("UnfollowUser", "UDNOOOOOOO", false, (w, h) => engine.Users.UnfollowUserAsync(new UnfollowUserRequest { RequestId = NewRequestId(), UserId = people.Star }, h).ResponseAsync),
             ("UpdateUser", "UDOOOOOOOO", false, (w, h) => engine.Users.UpdateUserAsync(new UpdateUserRequest { RequestId = NewRequestId(), Profile = new Profile { Title = "Lead" }, UpdateMask = new() { Paths = { "title" } } }, h).ResponseAsync),

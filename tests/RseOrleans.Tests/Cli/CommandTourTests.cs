@@ -83,6 +83,23 @@ public sealed class CommandTourTests
         # nothing to do: post 100000000000000001 is not bookmarked
         rse --as dan post bookmarks
         # no bookmarks
+        rse --as dan topic follow "#Design"
+        # following #design
+        rse --as dan topic follow design
+        # nothing to do: already following #design
+        rse --as dan topic list
+        # #design
+        rse --as dan topic feed DESIGN
+        # [2026-12-06 14:00 +01:00] Carol Diaz in Design · post 100000000000000001 · cursor MXx0b3BpY3wyNTU0Mjc4NzUzNTI5NjkyMTY
+        #   Mood boards are up, @dan #Design
+        #   mentions: Dan Ito (@dan) · topics: #design
+        #   1 comment
+        rse --as dan topic trending --days 30
+        # #design  1 author, latest 2026-12-06 14:00 +01:00
+        rse --as dan topic unfollow design
+        # stopped following #design
+        rse --as dan topic unfollow design
+        # nothing to do: not following #design
         rse --as carol post comment 100000000000000001 Thanks --reply-to 100000000000000002
         # [2026-12-06 22:00 +09:00] Carol Diaz · reply 100000000000000003 to 100000000000000002: Thanks
         rse --as dan post react 100000000000000001 insightful --comment 100000000000000003

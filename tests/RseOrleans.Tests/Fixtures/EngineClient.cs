@@ -27,6 +27,8 @@ public class EngineClient
 
     public Admin.AdminClient Admin { get; private set; } = null!;
 
+    public Topics.TopicsClient Topics { get; private set; } = null!;
+
     protected void Connect(GrpcChannel channel)
     {
         Channel = channel;
@@ -34,6 +36,7 @@ public class EngineClient
         Groups = new Groups.GroupsClient(channel);
         Posts = new Posts.PostsClient(channel);
         Feeds = new Feeds.FeedsClient(channel);
+        Topics = new Topics.TopicsClient(channel);
         Admin = new Admin.AdminClient(channel);
     }
 
