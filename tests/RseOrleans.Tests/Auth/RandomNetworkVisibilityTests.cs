@@ -490,7 +490,6 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
                 {
                     failures.Add($"{viewer} gets post {originalId} with share_count {original.ShareCount}, expected {expected}");
                 }
-                }
             }
         }
     }
