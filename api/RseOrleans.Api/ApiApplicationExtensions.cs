@@ -56,6 +56,7 @@ public static class ApiApplicationExtensions
         services.AddSingleton<ReactionBatcher>();
         services.AddSingleton<PublishBatcher>();
         services.AddSingleton<FeedPager>();
+        services.AddSingleton<NotificationReader>();
         return services;
     }
 
@@ -74,6 +75,7 @@ public static class ApiApplicationExtensions
         endpoints.MapGrpcService<PostsService>();
         endpoints.MapGrpcService<FeedsService>();
         endpoints.MapGrpcService<AdminService>();
+        endpoints.MapGrpcService<NotificationsService>();
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
         return endpoints;

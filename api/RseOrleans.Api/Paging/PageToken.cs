@@ -22,6 +22,8 @@ internal static class PageToken
     public const string Audit = "audit";
     public const string Reports = "reports";
     public const string Bookmarks = "bookmarks";
+    public const string Notifications = "notifications";
+    public const string NotificationChanges = "notification-changes";
 
     private const string Version = "1";
 
