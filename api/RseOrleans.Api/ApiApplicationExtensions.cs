@@ -57,6 +57,8 @@ public static class ApiApplicationExtensions
         services.AddSingleton<PublishBatcher>();
         services.AddSingleton<FeedPager>();
         services.AddSingleton<NotificationReader>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<Notifying.NotificationProducer>();
         return services;
     }
 
