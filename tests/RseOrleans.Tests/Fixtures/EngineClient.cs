@@ -27,6 +27,8 @@ public class EngineClient
 
     public Admin.AdminClient Admin { get; private set; } = null!;
 
+    public Notifications.NotificationsClient Notifications { get; private set; } = null!;
+
     protected void Connect(GrpcChannel channel)
     {
         Channel = channel;
@@ -35,6 +37,7 @@ public class EngineClient
         Posts = new Posts.PostsClient(channel);
         Feeds = new Feeds.FeedsClient(channel);
         Admin = new Admin.AdminClient(channel);
+        Notifications = new Notifications.NotificationsClient(channel);
     }
 
     /// <summary>Call headers that identify <paramref name="userId"/> as the caller.</summary>
