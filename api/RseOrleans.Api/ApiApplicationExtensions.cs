@@ -56,6 +56,9 @@ public static class ApiApplicationExtensions
         services.AddSingleton<ReactionBatcher>();
         services.AddSingleton<PublishBatcher>();
         services.AddSingleton<FeedPager>();
+        services.AddSingleton<NotificationReader>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<Notifying.NotificationProducer>();
         return services;
     }
 
@@ -75,6 +78,7 @@ public static class ApiApplicationExtensions
         endpoints.MapGrpcService<FeedsService>();
         endpoints.MapGrpcService<AdminService>();
         endpoints.MapGrpcService<TopicsService>();
+        endpoints.MapGrpcService<NotificationsService>();
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
         return endpoints;

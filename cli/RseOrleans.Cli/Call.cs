@@ -42,6 +42,7 @@ internal sealed class Call(ParseResult parse, GrpcChannel channel, string? userI
     public Feeds.FeedsClient Feeds => new(channel);
 
     public Topics.TopicsClient Topics => new(channel);
+    public Notifications.NotificationsClient Notifications => new(channel);
 
     public Api.V1.Admin.AdminClient Admin => new(channel);
 

@@ -28,6 +28,7 @@ internal sealed class Rse
         Root.Subcommands.Add(PostCommands.CreateCommentNoun(verbs));
         Root.Subcommands.Add(FeedCommands.Create(verbs));
         Root.Subcommands.Add(TopicCommands.Create(verbs));
+        Root.Subcommands.Add(NotificationCommands.Create(verbs));
         Root.Subcommands.Add(ReportCommands.Create(verbs));
         Root.Subcommands.Add(AdminCommands.Create(verbs));
         Root.Subcommands.Add(LoadCommand.Create(verbs));

@@ -24,6 +24,8 @@ internal static class PageToken
     public const string Bookmarks = "bookmarks";
     public const string Topic = "topic";
     public const string Topics = "topics";
+    public const string Notifications = "notifications";
+    public const string NotificationChanges = "notification-changes";
 
     private const string Version = "1";
 

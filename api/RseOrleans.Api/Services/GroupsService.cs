@@ -13,7 +13,7 @@ using RseOrleans.Grains;
 
 namespace RseOrleans.Api.Services;
 
-public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator) : Groups.GroupsBase
+public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator, Notifying.NotificationProducer notifications) : Groups.GroupsBase
 {
     public override async Task<Group> CreateGroup(CreateGroupRequest request, ServerCallContext context)
     {
@@ -51,6 +51,11 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
         await access.RequireVisibleGroup(groupId, caller);
 
         var outcome = await grains.GetGrain<IGroupGrain>(groupId).Join(caller);
+        if (outcome != Model.JoinOutcome.Joined)
+        {
+            notifications.JoinRequested(groupId, caller);
+        }
+
         return new JoinGroupResponse
         {
             Membership = outcome == Model.JoinOutcome.Joined ? MembershipState.Member : MembershipState.Requested,
@@ -95,6 +100,7 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
         var userId = Require.Id(request.UserId, "user_id");
 
         var member = await grains.GetGrain<IGroupGrain>(groupId).ApproveJoinRequest(caller, userId, requestId);
+        notifications.JoinDecided(groupId, caller, userId, approved: true);
         return await ToProtoAsync(member);
     }
 
@@ -107,6 +113,7 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
         var userId = Require.Id(request.UserId, "user_id");
 
         await grains.GetGrain<IGroupGrain>(groupId).DeclineJoinRequest(caller, userId, requestId);
+        notifications.JoinDecided(groupId, caller, userId, approved: false);
         return new DeclineJoinRequestResponse();
     }
 
@@ -123,6 +130,7 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
         }
 
         var member = await grains.GetGrain<IGroupGrain>(groupId).AddMember(caller, userId, requestId);
+        notifications.AddedToGroup(groupId, caller, userId);
         return await ToProtoAsync(member);
     }
 

@@ -7,6 +7,7 @@ using RseOrleans.Api.Idempotency;
 using RseOrleans.Api.Reactions;
 using RseOrleans.Api.Identity;
 using RseOrleans.Api.Mapping;
+using RseOrleans.Api.Notifying;
 using RseOrleans.Api.Paging;
 using RseOrleans.Api.Publishing;
 using RseOrleans.Api.Reads;
@@ -20,7 +21,7 @@ using ReactionType = RseOrleans.Api.V1.ReactionType;
 
 namespace RseOrleans.Api.Services;
 
-public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator, FeedPager pager, ReactionBatcher reactions, PublishBatcher publisher, GrainReads reads) : Posts.PostsBase
+public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator, FeedPager pager, ReactionBatcher reactions, PublishBatcher publisher, GrainReads reads, NotificationProducer notifications) : Posts.PostsBase
 {
     /// <summary>Deleting someone else's post or comment is moderation: it goes to the audit log.</summary>
     private IAuditLogGrain AuditLog => grains.GetGrain<IAuditLogGrain>(IAuditLogGrain.NetworkKey);
@@ -39,6 +40,7 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         // Batched with the other posts this process sends the source: a busy group commits a batch
         // of posts with one write instead of queueing them one write after another.
         var post = await publisher.PublishAsync(source, new NewPost(caller, text, RequestKeys.For(caller, context, requestId)));
+        notifications.PostWritten(post);
         return await hydrator.HydrateAsync(post, caller);
     }
 
@@ -55,9 +57,10 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         Require.RequestId(request.RequestId);
         var postId = Require.NumericId(request.PostId, "post_id");
         var text = Require.Text(request.Text, "text", Require.MaxPostTextLength);
-        await access.RequireShownPost(postId, caller);
+        var (before, _) = await access.RequireShownPost(postId, caller);
 
         var post = await grains.GetGrain<IPostGrain>(postId).Edit(caller, text);
+        notifications.PostWritten(post, before.MentionsAndTags);
         return await hydrator.HydrateAsync(post, caller);
     }
 
@@ -91,20 +94,23 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         var postId = Require.NumericId(request.PostId, "post_id");
         var text = Require.Text(request.Text, "text", Require.MaxCommentTextLength);
         long? replyTo = request.ReplyToCommentId.Length > 0 ? Require.NumericId(request.ReplyToCommentId, "reply_to_comment_id") : null;
-        await access.RequireShownPost(postId, caller);
+        var (post, _) = await access.RequireShownPost(postId, caller);
 
         var grain = grains.GetGrain<IPostGrain>(postId);
         var key = RequestKeys.For(caller, context, requestId);
         CommentSnapshot comment;
+        CommentSnapshot? answered = null;
         if (replyTo is { } target)
         {
-            await RequireVisibleCommentAsync(grain, target, caller);
+            answered = await RequireVisibleCommentAsync(grain, target, caller);
             comment = await grain.AddReply(caller, target, text, key);
         }
         else
         {
             comment = await grain.AddComment(caller, text, key);
         }
+
+        notifications.CommentWritten(post, comment, answered);
 
         return (await hydrator.HydrateCommentsAsync([comment], caller))[0];
     }
@@ -150,6 +156,11 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
 
         // A comment already gone is NOT_FOUND; a retry of the delete that removed it never gets here.
         await grain.DeleteComment(caller, commentId);
+        if (comment is not null)
+        {
+            var answered = comment.ReplyToCommentId != 0 ? await grain.GetComment(comment.ReplyToCommentId) : null;
+            notifications.CommentDeleted(post, comment, answered);
+        }
         if (comment is not null && comment.AuthorId != caller)
         {
             await AuditLog.Record(new AuditRecord(
@@ -180,11 +191,13 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         var postId = Require.NumericId(rawPostId, "post_id");
         var commentId = Require.NumericId(rawCommentId, "comment_id");
         var type = ProtoMapper.ToDomain(Require.Defined(rawType, "type"));
-        await access.RequireShownPost(postId, caller);
+        var (post, _) = await access.RequireShownPost(postId, caller);
         var grain = grains.GetGrain<IPostGrain>(postId);
-        await RequireVisibleCommentAsync(grain, commentId, caller);
+        var comment = await RequireVisibleCommentAsync(grain, commentId, caller);
+        var before = await grain.GetCommentReactions(commentId, caller);
 
         var summary = await grain.ReactToComment(caller, commentId, type, remove);
+        notifications.CommentReactionChanged(post, comment, caller, hadAny: before is { MyReactions.Count: > 0 }, hasAny: summary.MyReactions.Count > 0);
         return ProtoMapper.ToProto(postId, commentId, summary);
     }
 

@@ -13,7 +13,7 @@ using RseOrleans.Model;
 
 namespace RseOrleans.Api.Services;
 
-public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator) : Users.UsersBase
+public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator, Notifying.NotificationProducer notifications) : Users.UsersBase
 {
     public override async Task<User> CreateUser(CreateUserRequest request, ServerCallContext context)
     {
@@ -51,6 +51,11 @@ public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, 
         var target = await access.RequireVisibleUser(caller, Require.Id(request.UserId, "user_id"));
 
         var changed = await grains.GetGrain<IUserGrain>(caller).Follow(target.UserId);
+        if (changed)
+        {
+            notifications.Followed(caller, target.UserId);
+        }
+
         return new FollowUserResponse { Changed = changed };
     }
 

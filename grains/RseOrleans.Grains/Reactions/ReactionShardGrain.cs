@@ -25,11 +25,13 @@ public sealed class ReactionShardGrain(
     [PersistentState("reactions-recent-0", StorageNames.Main)] IPersistentState<RecentReactionChangesState> recent0,
     [PersistentState("reactions-recent-1", StorageNames.Main)] IPersistentState<RecentReactionChangesState> recent1,
     [PersistentState("reactions-recent-2", StorageNames.Main)] IPersistentState<RecentReactionChangesState> recent2,
-    [PersistentState("reactions-recent-3", StorageNames.Main)] IPersistentState<RecentReactionChangesState> recent3) : Grain, IReactionShardGrain
+    [PersistentState("reactions-recent-3", StorageNames.Main)] IPersistentState<RecentReactionChangesState> recent3,
+    TimeProvider clock) : Grain, IReactionShardGrain
 {
     private ShardReactors reactors = null!;
     private RecentChanges recent = null!;
     private ReactionNoting noting = null!;
+    private ReactionNotifying notifying = null!;
     private GroupCommit<IReadOnlyDictionary<ReactionType, int>> commits = null!;
     private long postId;
     private int shard;
@@ -42,6 +44,7 @@ public sealed class ReactionShardGrain(
         reactors = new ShardReactors(state);
         recent = new RecentChanges(state, [recent0, recent1, recent2, recent3]); // RecentChanges.Slots of them
         noting = new ReactionNoting(GrainFactory, new ReactionRef(postId, shard), ContentIndex.PeriodOf(postId), reactors, Apply);
+        notifying = new ReactionNotifying(GrainFactory, postId, clock);
         commits = new GroupCommit<IReadOnlyDictionary<ReactionType, int>>(CommitAsync);
         recent.Restore(reactors.Apply);
         return Task.CompletedTask;
@@ -126,13 +129,24 @@ public sealed class ReactionShardGrain(
             throw;
         }
 
+        try
+        {
+            await notifying.FlushAsync();
+        }
+        catch (Exception)
+        {
+            // The reactions are stored and counted: a notification lost here must not fail them.
+        }
+
         return await GrainFactory.GetGrain<IPostGrain>(postId).ReportReactionCounts(shard, reactors.Counts());
     }
 
     /// <summary>Applies a new change and adds it to the next commit's.</summary>
     private void Apply(ShardChange change)
     {
+        var had = reactors.HasReactions(change.UserId);
         recent.Append(change);
         reactors.Apply(change);
+        notifying.Note(change.UserId, had, reactors.HasReactions(change.UserId));
     }
 }

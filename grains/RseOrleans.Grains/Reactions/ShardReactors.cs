@@ -82,7 +82,7 @@ internal sealed class ShardReactors(IPersistentState<ReactionShardState> state)
 
     // Loops rather than LINQ: these run on every reaction, where a closure and a boxed enumerator
     // per call add up.
-    private bool HasReactions(string userId)
+    public bool HasReactions(string userId)
     {
         foreach (var reactors in Sets.Values)
         {

@@ -28,6 +28,7 @@ public class EngineClient
     public Admin.AdminClient Admin { get; private set; } = null!;
 
     public Topics.TopicsClient Topics { get; private set; } = null!;
+    public Notifications.NotificationsClient Notifications { get; private set; } = null!;
 
     protected void Connect(GrpcChannel channel)
     {
@@ -38,6 +39,7 @@ public class EngineClient
         Feeds = new Feeds.FeedsClient(channel);
         Topics = new Topics.TopicsClient(channel);
         Admin = new Admin.AdminClient(channel);
+        Notifications = new Notifications.NotificationsClient(channel);
     }
 
     /// <summary>Call headers that identify <paramref name="userId"/> as the caller.</summary>

@@ -1,0 +1,140 @@
+using System.Globalization;
+using RseOrleans.Model;
+
+namespace RseOrleans.Grains.Notifications;
+
+/// <summary>
+/// How acts become groups. The key is (kind, target, bucket), as in Mastodon 4.3, with one
+/// difference, deliberate: acts about a post or comment (mentions, replies, reactions, shares) have
+/// one bucket per target rather than per time window, so a withdrawal (a reaction undone days later,
+/// a comment deleted) always knows which group counted the act, and the count stays exact without
+/// remembering every actor: a post with 100,000 reactions is one group holding a count and
+/// <see cref="NotificationLimits.RecentActors"/> names. Acts about a person or a group (new
+/// followers, join requests, added to a group, approvals) are bucketed by UTC day, and are never
+/// withdrawn. The producer of a withdrawal is the owner of the fact (the reaction shard, the post),
+/// which knows the act was counted: this side decrements without having to remember the actor.
+/// </summary>
+internal static class NotificationGrouping
+{
+    public static string KeyOf(NotificationEvent act) => act.Kind switch
+    {
+        NotificationKind.NewFollower => Invariant($"{(int)act.Kind}:{Day(act.At)}"),
+        NotificationKind.JoinRequest or NotificationKind.JoinApproved or NotificationKind.JoinDeclined
+            or NotificationKind.AddedToGroup or NotificationKind.NewGroupPost => Invariant($"{(int)act.Kind}:{act.Target.GroupId}:{Day(act.At)}"),
+        _ => Invariant($"{(int)act.Kind}:{act.Target.PostId}:{act.Target.CommentId}"),
+    };
+
+    private static string Day(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Counts the act; its group moves to the top (a new position) and names the actor first.</summary>
+    public static bool Add(NotificationsState state, NotificationEvent act)
+    {
+        var key = KeyOf(act);
+        var stamp = ++state.LastStamp;
+        if (state.Groups.TryGetValue(key, out var group) && group.Count > 0)
+        {
+            state.Groups[key] = group with
+            {
+                Count = group.Count + 1,
+                RecentActors = [act.ActorId, .. group.RecentActors.Where(actor => actor != act.ActorId).Take(NotificationLimits.RecentActors - 1)],
+                NewestAt = act.At > group.NewestAt ? act.At : group.NewestAt,
+                Position = stamp,
+                Changed = stamp,
+            };
+        }
+        else
+        {
+            state.Groups[key] = new NotificationGroup(key, act.Kind, act.Target, 1, [act.ActorId], act.At, stamp, stamp);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Takes one act back: the count goes down by one and the actor leaves the recent actors (an
+    /// actor with two replies in one group leaves the names with the first deleted; the count stays
+    /// exact). A group at 0 stays as a tombstone, so a watch hears it is gone, until pruned.
+    /// </summary>
+    public static bool Withdraw(NotificationsState state, NotificationEvent act)
+    {
+        var key = KeyOf(act);
+        if (!state.Groups.TryGetValue(key, out var group) || group.Count == 0)
+        {
+            // Dropped by the bound already, or never counted (the owner's own act).
+            return false;
+        }
+
+        state.Groups[key] = group with
+        {
+            Count = group.Count - 1,
+            RecentActors = [.. group.RecentActors.Where(actor => actor != act.ActorId)],
+            Changed = ++state.LastStamp,
+        };
+        return true;
+    }
+
+    /// <summary>Erasure of an actor: out of every group's names (the counts keep their acts, now anonymous).</summary>
+    public static bool ForgetActor(NotificationsState state, string actorId)
+    {
+        var changed = false;
+        foreach (var group in state.Groups.Values.Where(group => group.RecentActors.Contains(actorId)).ToArray())
+        {
+            state.Groups[group.Key] = group with
+            {
+                RecentActors = [.. group.RecentActors.Where(actor => actor != actorId)],
+                Changed = ++state.LastStamp,
+            };
+            changed = true;
+        }
+
+        return changed;
+    }
+
+    /// <summary>Keeps at most <paramref name="max"/> groups: tombstones go first, then the oldest by position.</summary>
+    public static void KeepNewest(NotificationsState state, int max)
+    {
+        if (state.Groups.Count <= max)
+        {
+            return;
+        }
+
+        var dropped = state.Groups.Values
+            .OrderBy(group => group.Count > 0)
+            .ThenBy(group => group.Position)
+            .Take(state.Groups.Count - max)
+            .Select(group => group.Key)
+            .ToArray();
+        foreach (var key in dropped)
+        {
+            state.Groups.Remove(key);
+        }
+    }
+
+    /// <summary>
+    /// Whether the owner's settings show a group: a kind switched off, a muted post, a group set to
+    /// none hide it (its acts are still counted, see the grain); a group's new posts show only for a
+    /// group set to all. Membership events of a group always show.
+    /// </summary>
+    public static bool Shown(NotificationSettings settings, NotificationGroup group)
+    {
+        if (settings.IsDefault)
+        {
+            return group.Kind != NotificationKind.NewGroupPost;
+        }
+
+        if (settings.DisabledKinds.Contains(group.Kind) || (group.Target.PostId != 0 && settings.MutedPosts.Contains(group.Target.PostId)))
+        {
+            return false;
+        }
+
+        var level = group.Target.GroupId is { } groupId && settings.GroupLevels.TryGetValue(groupId, out var set) ? set : GroupNotificationLevel.Mentions;
+        return group.Kind switch
+        {
+            NotificationKind.NewGroupPost => level == GroupNotificationLevel.All,
+            NotificationKind.JoinRequest or NotificationKind.JoinApproved or NotificationKind.JoinDeclined or NotificationKind.AddedToGroup => true,
+            _ => level != GroupNotificationLevel.None,
+        };
+    }
+}

@@ -1,0 +1,214 @@
+using Orleans.Streams;
+using RseOrleans.Model;
+
+namespace RseOrleans.Grains.Notifications;
+
+[GenerateSerializer]
+[Alias("rse.NotificationsState")]
+public sealed class NotificationsState
+{
+    /// <summary>By key; at most <see cref="NotificationLimits.MaxGroups"/>, the newest by position.</summary>
+    [Id(0)]
+    public Dictionary<string, NotificationGroup> Groups { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The last position or change stamp given: one counter, so both only grow.</summary>
+    [Id(1)]
+    public long LastStamp { get; set; }
+
+    [Id(2)]
+    public NotificationMarkers Markers { get; set; } = NotificationMarkers.Initial;
+
+    [Id(3)]
+    public NotificationSettings Settings { get; set; } = NotificationSettings.Default;
+}
+
+/// <summary>
+/// One person's notifications. Acts come one way and in batches; each changes a group in memory
+/// and the batch is written once. Settings apply when the groups are read, never when acts come:
+/// every act is counted, so a withdrawal always finds what it takes back, whatever the settings
+/// were when the act came. The live stream is used only while someone watches, as for the
+/// home feed: it wakes the watch, which reads what changed from here.
+/// </summary>
+[GrainType("notifications")]
+public sealed class NotificationsGrain(
+    [PersistentState("notifications", StorageNames.Main)] IPersistentState<NotificationsState> state,
+    TimeProvider clock) : Grain, INotificationsGrain
+{
+    private Dictionary<Guid, DateTimeOffset>? watchers;
+    private IAsyncStream<NotificationsChanged>? liveStream;
+
+    private NotificationsState State => state.State;
+
+    public async Task Apply(IReadOnlyList<NotificationEvent> events)
+    {
+        var owner = this.GetPrimaryKeyString();
+        var changed = false;
+        foreach (var act in events)
+        {
+            if (act.ActorId == owner)
+            {
+                continue;
+            }
+
+            changed |= act.Withdraw ? NotificationGrouping.Withdraw(State, act) : NotificationGrouping.Add(State, act);
+        }
+
+        if (!changed)
+        {
+            return;
+        }
+
+        NotificationGrouping.KeepNewest(State, NotificationLimits.MaxGroups);
+        await state.WriteStateAsync();
+        await AnnounceAsync();
+    }
+
+    public Task<NotificationGroupPage> ReadBefore(long? before, int count)
+    {
+        var limit = before ?? long.MaxValue;
+        var newer = State.Groups.Values.Where(group => group.Count > 0 && group.Position < limit && Shown(group)).OrderByDescending(group => group.Position).Take(count + 1).ToList();
+        var hasMore = newer.Count > count;
+        return Task.FromResult(new NotificationGroupPage(hasMore ? newer[..count] : newer, hasMore));
+    }
+
+    public Task<NotificationGroupPage> ReadChangedAfter(long changedAfter, int count)
+    {
+        var changed = State.Groups.Values.Where(group => group.Changed > changedAfter && Shown(group)).OrderBy(group => group.Changed).Take(count + 1).ToList();
+        var hasMore = changed.Count > count;
+        return Task.FromResult(new NotificationGroupPage(hasMore ? changed[..count] : changed, hasMore));
+    }
+
+    private bool Shown(NotificationGroup group) => NotificationGrouping.Shown(State.Settings, group);
+
+    public Task<long> GetLastChange() => Task.FromResult(State.LastStamp);
+
+    public Task<IReadOnlyList<NotificationGroup>> GetUnread()
+    {
+        var read = State.Markers.NotificationsRead;
+        return Task.FromResult<IReadOnlyList<NotificationGroup>>([.. State.Groups.Values.Where(group => group.Count > 0 && group.Position > read && Shown(group))]);
+    }
+
+    public Task<NotificationMarkers> GetMarkers() => Task.FromResult(State.Markers);
+
+    public async Task<NotificationMarkers> UpdateMarkers(MarkerUpdate update)
+    {
+        var current = State.Markers;
+        if (update.ExpectedVersion != current.Version)
+        {
+            throw DomainException.Precondition(
+                $"version: the markers are at version {current.Version}, not {update.ExpectedVersion}; read them again (GetMarkers) and retry.");
+        }
+
+        return await SetMarkersAsync(current with
+        {
+            HomeFeed = update.HomeFeed ?? current.HomeFeed,
+            NotificationsRead = update.NotificationsRead ?? current.NotificationsRead,
+            NotificationsSeen = update.NotificationsSeen ?? current.NotificationsSeen,
+        });
+    }
+
+    public async Task<NotificationMarkers> MarkRead(long upTo, bool alsoSeen)
+    {
+        var current = State.Markers;
+        var read = Math.Max(current.NotificationsRead, upTo);
+        var seen = alsoSeen ? Math.Max(current.NotificationsSeen, upTo) : current.NotificationsSeen;
+        return read == current.NotificationsRead && seen == current.NotificationsSeen
+            ? current
+            : await SetMarkersAsync(current with { NotificationsRead = read, NotificationsSeen = seen });
+    }
+
+    private async Task<NotificationMarkers> SetMarkersAsync(NotificationMarkers markers)
+    {
+        // A marker move is a change a watch on another device must hear of (its unread count moves).
+        State.Markers = markers with { Version = markers.Version + 1, UpdatedAt = clock.GetUtcNow() };
+        State.LastStamp++;
+        await state.WriteStateAsync();
+        await AnnounceAsync();
+        return State.Markers;
+    }
+
+    public Task<NotificationSettings> GetSettings() => Task.FromResult(State.Settings);
+
+    public async Task<NotificationSettings> UpdateSettings(NotificationSettings settings)
+    {
+        if (settings.GroupLevels.Count > NotificationLimits.MaxSettingsEntries || settings.MutedPosts.Count > NotificationLimits.MaxSettingsEntries)
+        {
+            throw DomainException.Invalid("settings", $"at most {NotificationLimits.MaxSettingsEntries} muted posts and group levels.");
+        }
+
+        State.Settings = settings;
+        await state.WriteStateAsync();
+        return settings;
+    }
+
+    public Task Watch(Guid watcherId, TimeSpan lease)
+    {
+        (watchers ??= [])[watcherId] = clock.GetUtcNow() + lease;
+        return Task.CompletedTask;
+    }
+
+    public Task Unwatch(Guid watcherId)
+    {
+        watchers?.Remove(watcherId);
+        return Task.CompletedTask;
+    }
+
+    public async Task ForgetActor(string actorId)
+    {
+        if (NotificationGrouping.ForgetActor(State, actorId))
+        {
+            await state.WriteStateAsync();
+            await AnnounceAsync();
+        }
+    }
+
+    public async Task<int> Clear()
+    {
+        var count = State.Groups.Count;
+        // Most people have nothing stored: only a record that exists is deleted.
+        if (state.RecordExists)
+        {
+            await state.ClearStateAsync();
+        }
+
+        state.State = new NotificationsState();
+        return count;
+    }
+
+    private async Task AnnounceAsync()
+    {
+        if (!HasWatchers())
+        {
+            return;
+        }
+
+        liveStream ??= this.GetStreamProvider(StreamNames.Provider)
+            .GetStream<NotificationsChanged>(StreamId.Create(NotificationLimits.StreamNamespace, this.GetPrimaryKeyString()));
+        await liveStream.OnNextAsync(new NotificationsChanged(State.LastStamp));
+    }
+
+    private bool HasWatchers()
+    {
+        if (watchers is null)
+        {
+            return false;
+        }
+
+        var now = clock.GetUtcNow();
+        foreach (var (id, expiry) in watchers)
+        {
+            if (expiry <= now)
+            {
+                watchers.Remove(id);
+            }
+        }
+
+        if (watchers.Count > 0)
+        {
+            return true;
+        }
+
+        watchers = null;
+        return false;
+    }
+}
