@@ -74,6 +74,12 @@ public sealed record UserDataExport(
     /// <summary>The posts the user bookmarked, oldest first, whether or not they may still read them.</summary>
     [Id(9)]
     public IReadOnlyList<Bookmark> Bookmarks { get; init; } = [];
+
+    [Id(10)]
+    public NotificationSettings NotificationSettings { get; init; } = NotificationSettings.Default;
+
+    [Id(11)]
+    public NotificationMarkers NotificationMarkers { get; init; } = NotificationMarkers.Initial;
 }
 
 /// <summary>What removing a user's content from one post did.</summary>

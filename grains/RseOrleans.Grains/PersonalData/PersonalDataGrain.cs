@@ -24,6 +24,8 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
 
     private IBookmarksGrain Bookmarks => GrainFactory.GetGrain<IBookmarksGrain>(UserId);
 
+    private INotificationsGrain Notifications => GrainFactory.GetGrain<INotificationsGrain>(UserId);
+
     private IContentDirectoryGrain Directory => GrainFactory.GetGrain<IContentDirectoryGrain>(UserId);
 
     private IReactionNotesDirectoryGrain ReactionNotesDirectory => GrainFactory.ReactionNotesDirectoryOf(UserId);
@@ -72,6 +74,8 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
             memberships.OfType<UserMembership>().ToArray())
         {
             Bookmarks = await Bookmarks.GetAll(),
+            NotificationSettings = await Notifications.GetSettings(),
+            NotificationMarkers = await Notifications.GetMarkers(),
         };
     }
 
@@ -104,6 +108,16 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
         await Task.WhenAll(notePeriods.Select(period => ReactionNotes(period).Forget(UserId)));
         await Directory.Clear();
         await Bookmarks.Clear();
+        await Notifications.Clear();
+
+        // Out of the names of the groups this person is known to be in: those of whom they follow
+        // (new follower). Elsewhere their name is dropped at read time, as an erased person has no profile.
+        var followed = (await User.GetRelations()).Following;
+        await ForEachAsync(followed, async userId =>
+        {
+            await GrainFactory.GetGrain<INotificationsGrain>(userId).ForgetActor(UserId);
+            return true;
+        });
 
         var following = await User.DropFollowing();
         var followers = await RemoveFollowersAsync();
