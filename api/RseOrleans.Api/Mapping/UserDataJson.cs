@@ -78,6 +78,23 @@ internal static class UserDataJson
                 ["topic"] = followed.Topic,
                 ["followed_at"] = Time(followed.FollowedAt),
             }),
+            ["notification_settings"] = new JsonObject
+            {
+                ["disabled_kinds"] = Array(data.NotificationSettings.DisabledKinds, kind => JsonValue.Create(Name(kind))),
+                ["muted_post_ids"] = Array(data.NotificationSettings.MutedPosts, postId => JsonValue.Create(Id(postId))),
+                ["group_levels"] = Array(data.NotificationSettings.GroupLevels.OrderBy(pair => pair.Key, StringComparer.Ordinal), pair => new JsonObject
+                {
+                    ["group_id"] = pair.Key,
+                    ["level"] = Name(pair.Value),
+                }),
+            },
+            ["notification_markers"] = new JsonObject
+            {
+                ["version"] = data.NotificationMarkers.Version,
+                ["home_feed"] = data.NotificationMarkers.HomeFeed,
+                ["notifications_read"] = data.NotificationMarkers.NotificationsRead,
+                ["notifications_seen"] = data.NotificationMarkers.NotificationsSeen,
+            },
         };
         return document.ToJsonString(Indented);
     }

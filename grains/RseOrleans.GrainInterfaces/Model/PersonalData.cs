@@ -78,6 +78,11 @@ public sealed record UserDataExport(
     /// <summary>The topics the user follows, by name, and since when.</summary>
     [Id(12)]
     public IReadOnlyList<FollowedTopic> FollowedTopics { get; init; } = [];
+    [Id(10)]
+    public NotificationSettings NotificationSettings { get; init; } = NotificationSettings.Default;
+
+    [Id(11)]
+    public NotificationMarkers NotificationMarkers { get; init; } = NotificationMarkers.Initial;
 }
 
 /// <summary>What removing a user's content from one post did.</summary>

@@ -25,6 +25,7 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
     private IBookmarksGrain Bookmarks => GrainFactory.GetGrain<IBookmarksGrain>(UserId);
 
     private ITopicFollowsGrain TopicFollows => GrainFactory.GetGrain<ITopicFollowsGrain>(UserId);
+    private INotificationsGrain Notifications => GrainFactory.GetGrain<INotificationsGrain>(UserId);
 
     private IContentDirectoryGrain Directory => GrainFactory.GetGrain<IContentDirectoryGrain>(UserId);
 
@@ -75,6 +76,8 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
         {
             Bookmarks = await Bookmarks.GetAll(),
             FollowedTopics = await TopicFollows.GetAll(),
+            NotificationSettings = await Notifications.GetSettings(),
+            NotificationMarkers = await Notifications.GetMarkers(),
         };
     }
 
@@ -108,6 +111,16 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
         await Directory.Clear();
         await Bookmarks.Clear();
         await TopicFollows.Clear();
+        await Notifications.Clear();
+
+        // Out of the names of the groups this person is known to be in: those of whom they follow
+        // (new follower). Elsewhere their name is dropped at read time, as an erased person has no profile.
+        var followed = (await User.GetRelations()).Following;
+        await ForEachAsync(followed, async userId =>
+        {
+            await GrainFactory.GetGrain<INotificationsGrain>(userId).ForgetActor(UserId);
+            return true;
+        });
 
         var following = await User.DropFollowing();
         var followers = await RemoveFollowersAsync();

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using RseOrleans.Api.V1;
 using RseOrleans.Tests.Fixtures;
 using static RseOrleans.Tests.Fixtures.EngineClient;
@@ -229,6 +230,32 @@ public sealed class NotificationsApiTests(EngineFixture engine)
         var message = await RpcAssert.FailsWith(StatusCode.InvalidArgument, () => engine.Notifications.UpdateNotificationSettingsAsync(
             new UpdateNotificationSettingsRequest { RequestId = NewRequestId(), Settings = new NotificationSettings { MutedPostIds = { "x" } } }, As(author)));
         Assert.Contains("settings.muted_post_ids", message);
+    }
+
+    [Fact]
+    public async Task Export_holds_the_settings_and_markers_and_erasure_deletes_them_and_takes_the_person_out_of_others_names()
+    {
+        var author = await engine.CreateUserAsync("author");
+        var leaver = await engine.CreateUserAsync("leaver");
+        var post = await engine.PostAsync(author, "Before leaving");
+        await engine.FollowAsync(leaver, author);
+        await ReactAsync(leaver, post.PostId);
+        await EventuallyKindsAsync(author, NotificationKind.ReactionToPost, NotificationKind.NewFollower);
+        var settings = new NotificationSettings { DisabledKinds = { NotificationKind.Mention }, MutedPostIds = { post.PostId } };
+        await engine.Notifications.UpdateNotificationSettingsAsync(new UpdateNotificationSettingsRequest { RequestId = NewRequestId(), Settings = settings }, As(leaver));
+        await engine.Notifications.UpdateMarkersAsync(new UpdateMarkersRequest { RequestId = NewRequestId(), Version = 0, NotificationsSeen = (await ListAsync(author))[0].Cursor }, As(leaver));
+
+        using var export = System.Text.Json.JsonDocument.Parse((await engine.Users.ExportUserDataAsync(new ExportUserDataRequest(), As(leaver))).Json);
+        var exported = export.RootElement.GetProperty("notification_settings");
+        Assert.Equal(post.PostId, exported.GetProperty("muted_post_ids")[0].GetString());
+        Assert.Equal(1, export.RootElement.GetProperty("notification_markers").GetProperty("version").GetInt64());
+
+        await engine.Users.EraseUserAsync(new EraseUserRequest { RequestId = NewRequestId(), UserId = leaver, Confirm = true }, As(leaver));
+        var grains = engine.Services.GetRequiredService<IGrainFactory>();
+        Assert.Equal(0, (await grains.GetGrain<RseOrleans.Grains.INotificationsGrain>(leaver).GetMarkers()).Version);
+        Assert.True((await grains.GetGrain<RseOrleans.Grains.INotificationsGrain>(leaver).GetSettings()).IsDefault);
+        // Gone from the names; the counts keep the acts, now anonymous (the reaction itself was erased).
+        Assert.All(await ListAsync(author), group => Assert.Empty(group.RecentActors));
     }
 
     private static async Task<NotificationUpdate> NextGroupAsync(AsyncServerStreamingCall<NotificationUpdate> watch, CancellationToken cancellation)
