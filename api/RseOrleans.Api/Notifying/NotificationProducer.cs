@@ -64,6 +64,10 @@ public sealed partial class NotificationProducer(IGrainFactory grains, GrainRead
         Send([(comment.AuthorId, new NotificationEvent(NotificationKind.ReactionToComment, target, reactorId, clock.GetUtcNow(), Withdraw: hadAny))], checkExists: false);
     }
 
+    /// <summary>A share of someone's post: its author hears of it; a deleted share takes its part back.</summary>
+    public void Shared(PostSnapshot original, string sharerId, bool withdraw = false) =>
+        Send([(original.AuthorId, new NotificationEvent(NotificationKind.Share, NotificationTarget.Post(original.PostId, original.GroupId), sharerId, clock.GetUtcNow(), withdraw))], checkExists: false);
+
     public void Followed(string followerId, string followedId) =>
         Send([(followedId, new NotificationEvent(NotificationKind.NewFollower, NotificationTarget.None, followerId, clock.GetUtcNow()))], checkExists: false);
 

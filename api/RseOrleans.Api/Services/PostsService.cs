@@ -78,6 +78,10 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         }
 
         await grains.GetGrain<IPostGrain>(postId).Delete(caller);
+        if (post.SharedPostId != 0 && await grains.GetGrain<IPostGrain>(post.SharedPostId).Get(post.AuthorId) is { } original)
+        {
+            notifications.Shared(original, post.AuthorId, withdraw: true);
+        }
         if (post.AuthorId != caller)
         {
             await AuditLog.Record(new AuditRecord(
@@ -297,6 +301,7 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         // Through the same path as CreatePost: the source checks the posting right, fans the share
         // out and stamps the request on it; the share grain has the original count it.
         var share = await publisher.PublishAsync(source, new NewPost(caller, text, RequestKeys.For(caller, context, requestId)) { SharedPostId = original.PostId });
+        notifications.Shared(original, caller);
         return await hydrator.HydrateAsync(share, caller);
     }
 

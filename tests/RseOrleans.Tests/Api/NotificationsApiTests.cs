@@ -77,6 +77,27 @@ public sealed class NotificationsApiTests(EngineFixture engine)
     }
 
     [Fact]
+    public async Task A_share_of_my_post_reaches_me_and_a_deleted_share_takes_its_part_back()
+    {
+        var author = await engine.CreateUserAsync("author");
+        var sharers = new[] { await engine.CreateUserAsync("sharer"), await engine.CreateUserAsync("sharer") };
+        var post = await engine.PostAsync(author, "Worth passing on");
+        var shares = new List<Post>();
+        foreach (var sharer in sharers)
+        {
+            shares.Add(await engine.Posts.SharePostAsync(new SharePostRequest { RequestId = NewRequestId(), PostId = post.PostId, Text = "Read this" }, As(sharer)));
+        }
+
+        var group = await EventuallyGroupAsync(author, NotificationKind.Share, count: 2);
+        Assert.Equal(post.PostId, group.PostId);
+        Assert.Equal(sharers.Reverse(), group.RecentActors.Select(actor => actor.UserId));
+
+        await engine.Posts.DeletePostAsync(new DeletePostRequest { RequestId = NewRequestId(), PostId = shares[0].PostId }, As(sharers[0]));
+        group = await EventuallyGroupAsync(author, NotificationKind.Share, count: 1);
+        Assert.Equal([sharers[1]], group.RecentActors.Select(actor => actor.UserId));
+    }
+
+    [Fact]
     public async Task Markers_are_versioned_so_a_stale_device_changes_nothing_and_unread_counts_follow_reads()
     {
         var author = await engine.CreateUserAsync("author");
