@@ -50,6 +50,9 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
             DomainException { Error: DomainError.Unavailable } when isRead =>
                 new Status(StatusCode.Unavailable, "Storage is unavailable right now; retry the call."),
             DomainException domain => new Status(ToStatusCode(domain.Error), domain.Message),
+            // A version conflict the grain's own filter did not word (StorageFailureFilter does, inside the grain call).
+            _ when StorageFailures.IsConflict(exception) =>
+                new Status(StatusCode.Aborted, $"Someone else changed this item at the same time; it has been reloaded, {retry}."),
             _ when StorageFailures.IsUnavailable(exception) =>
                 new Status(StatusCode.Unavailable, $"Storage is unavailable right now; nothing was lost, {retry}."),
             OperationCanceledException when context.CancellationToken.IsCancellationRequested =>

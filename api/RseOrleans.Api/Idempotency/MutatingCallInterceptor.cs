@@ -150,7 +150,7 @@ public sealed partial class MutatingCallInterceptor(
             {
                 answer = await UntilCallerGone(ledger.Begin(key, fingerprint), context);
             }
-            catch (DomainException ex) when (ex.Error == DomainError.Conflict && !reloaded)
+            catch (Exception ex) when (!reloaded && (ex is DomainException { Error: DomainError.Conflict } || StorageFailures.IsConflict(ex)))
             {
                 // The ledger met a newer version of itself (a write the storage took late, after a
                 // hang) and has reloaded it: the question is asked again of what is really stored.

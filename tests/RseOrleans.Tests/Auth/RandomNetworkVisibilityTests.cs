@@ -176,6 +176,7 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
             await CheckBookmarksAsync(model, viewer, failures);
             await CheckMentionNamesAsync(model, viewer, failures);
             await CheckRepliesAndCommentReactionsAsync(model, viewer, failures);
+            await CheckNotificationsAsync(model, viewer, failures);
             await CheckSharesAsync(model, viewer, failures);
         }
 
@@ -551,6 +552,35 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
             if (counted != authors)
             {
                 failures.Add($"{viewer}'s trending count of the topic: expected {authors} authors, got {counted}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// No notification the viewer lists, nor their unread count, is about a post they may not read
+    /// (mentions, replies, reactions and shares of this network's posts), and no actor is named to
+    /// a viewer who may not see them. Notifications arrive one way, so this checks what has arrived.
+    /// </summary>
+    private async Task CheckNotificationsAsync(Model model, string viewer, List<string> failures)
+    {
+        var me = As(viewer);
+        var listed = await engine.Notifications.ListNotificationsAsync(new ListNotificationsRequest { PageSize = 100 }, me);
+        var unread = await engine.Notifications.GetUnreadCountAsync(new GetUnreadCountRequest(), me);
+        if (unread.Notifications > listed.Groups.Count(group => group.Unread))
+        {
+            failures.Add($"{viewer} has {unread.Notifications} unread notifications but is shown {listed.Groups.Count(group => group.Unread)} unread groups");
+        }
+
+        foreach (var group in listed.Groups)
+        {
+            if (group.PostId.Length > 0 && (!model.Posts.TryGetValue(group.PostId, out var post) || model.PostDenial(viewer, group.PostId, post) != StatusCode.OK))
+            {
+                failures.Add($"{viewer} is notified ({group.Kind}) about post {group.PostId}, which they may not read");
+            }
+
+            foreach (var actor in group.RecentActors.Where(actor => actor.DisplayName.Length > 0 && !model.CanSee(viewer, actor.UserId)))
+            {
+                failures.Add($"{viewer}'s {group.Kind} notification names {actor.UserId}, whom they may not see");
             }
         }
     }
