@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Grpc.Core;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -73,17 +72,10 @@ public sealed class FeedsService(
         var resumeAfter = PageToken.DecodeNumber(request.Cursor, PageToken.Home, "cursor");
         var cancellation = context.CancellationToken;
         var feed = cluster.GetGrain<IFeedGrain>(caller);
-        var lease = liveOptions.Value.WatchLease;
-        var catchUpInterval = TimeSpan.FromTicks(Math.Min(lease.Ticks / 3, liveOptions.Value.CatchUpInterval.Ticks));
-
-        var wakeUps = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        using var wakeUps = new WatchWakeUps(liveOptions.Value, await identity.CredentialsExpiryAsync(context), lifetime.ApplicationStopping);
         var stream = cluster.GetStreamProvider(StreamNames.Provider)
             .GetStream<FeedEvent>(StreamId.Create(StreamNames.HomeFeed, caller));
-        var subscription = await stream.SubscribeAsync((_, _) =>
-        {
-            wakeUps.Writer.TryWrite(true);
-            return Task.CompletedTask;
-        });
+        var subscription = await stream.SubscribeAsync((_, _) => wakeUps.WakeUp());
 
         // Losing access ends the watch at once: the account grain announces it, the loop re-checks.
         var accessLost = 0;
@@ -92,22 +84,14 @@ public sealed class FeedsService(
             .SubscribeAsync((_, _) =>
             {
                 Interlocked.Exchange(ref accessLost, 1);
-                wakeUps.Writer.TryWrite(true);
-                return Task.CompletedTask;
+                return wakeUps.WakeUp();
             });
-
-        // A watch lives no longer than the token that opened it.
-        using var credentialsExpired = new CancellationTokenSource();
-        if (await identity.CredentialsExpiryAsync(context) is { } expiry)
-        {
-            credentialsExpired.CancelAfter(TimeSpan.FromTicks(Math.Clamp((expiry - DateTimeOffset.UtcNow).Ticks, 1, TimeSpan.FromDays(1).Ticks)));
-        }
 
         var watcherId = Guid.NewGuid();
         try
         {
             // Watch before reading: whatever lands after this read is announced on the stream.
-            await feed.Watch(watcherId, lease);
+            await feed.Watch(watcherId, wakeUps.Lease);
             var last = resumeAfter ?? await NewestCursorAsync(feed);
 
             // Headers tell the client the watch is registered: nothing posted from now on can be missed.
@@ -116,34 +100,18 @@ public sealed class FeedsService(
 
             while (!cancellation.IsCancellationRequested)
             {
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellation, credentialsExpired.Token, lifetime.ApplicationStopping);
-                wait.CancelAfter(catchUpInterval);
-                try
-                {
-                    await wakeUps.Reader.ReadAsync(wait.Token);
-                }
-                catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !cancellation.IsCancellationRequested)
-                {
-                    // An open watch would hold the shutdown until the host gives up on it, leaving the
-                    // silo no time to leave the cluster cleanly: end it, the client reconnects elsewhere.
-                    throw new RpcException(new Status(StatusCode.Unavailable, "The engine is shutting down: reconnect with the last cursor received."));
-                }
-                catch (OperationCanceledException) when (credentialsExpired.IsCancellationRequested && !cancellation.IsCancellationRequested)
-                {
-                    throw new RpcException(new Status(StatusCode.Unauthenticated, "The bearer token expired: reconnect with a new token and the last cursor received."));
-                }
-                catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+                if (!await wakeUps.WaitAsync(cancellation))
                 {
                     // No wake-up for a while: renew the lease and read anyway. This brings the posts of
                     // pulled sources, which announce nothing, covers any lost wake-up, and the account
                     // check covers a lost access event.
                     Interlocked.Exchange(ref accessLost, 1);
-                    await feed.Watch(watcherId, lease);
+                    await feed.Watch(watcherId, wakeUps.Lease);
                 }
 
                 if (Interlocked.Exchange(ref accessLost, 0) == 1)
                 {
-                    await RequireStillActiveAsync(caller);
+                    await WatchWakeUps.RequireStillActiveAsync(cluster, caller);
                 }
 
                 last = await SendNewerAsync(feed, last, caller, responseStream, cancellation);
@@ -158,16 +126,6 @@ public sealed class FeedsService(
             await accessSubscription.UnsubscribeAsync();
             await subscription.UnsubscribeAsync();
             await feed.Unwatch(watcherId);
-        }
-    }
-
-    private async Task RequireStillActiveAsync(string userId)
-    {
-        var account = await cluster.GetGrain<IUserGrain>(userId).GetAccount();
-        if (!account.IsActive)
-        {
-            var what = account.IsErased ? "erased" : "deactivated";
-            throw new RpcException(new Status(StatusCode.PermissionDenied, $"The account '{userId}' was {what}; this watch has ended."));
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Threading.Channels;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Hosting;
@@ -131,29 +130,16 @@ public sealed class NotificationsService(
         var resumeAfter = PageToken.DecodeNumber(request.Cursor, PageToken.NotificationChanges, "cursor");
         var cancellation = context.CancellationToken;
         var grain = cluster.GetGrain<INotificationsGrain>(caller);
-        var lease = liveOptions.Value.WatchLease;
-        var catchUpInterval = TimeSpan.FromTicks(Math.Min(lease.Ticks / 3, liveOptions.Value.CatchUpInterval.Ticks));
-
-        var wakeUps = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        using var wakeUps = new WatchWakeUps(liveOptions.Value, await identity.CredentialsExpiryAsync(context), lifetime.ApplicationStopping);
         var subscription = await cluster.GetStreamProvider(StreamNames.Provider)
             .GetStream<NotificationsChanged>(StreamId.Create(NotificationLimits.StreamNamespace, caller))
-            .SubscribeAsync((_, _) =>
-            {
-                wakeUps.Writer.TryWrite(true);
-                return Task.CompletedTask;
-            });
-
-        using var credentialsExpired = new CancellationTokenSource();
-        if (await identity.CredentialsExpiryAsync(context) is { } expiry)
-        {
-            credentialsExpired.CancelAfter(TimeSpan.FromTicks(Math.Clamp((expiry - DateTimeOffset.UtcNow).Ticks, 1, TimeSpan.FromDays(1).Ticks)));
-        }
+            .SubscribeAsync((_, _) => wakeUps.WakeUp());
 
         var watcherId = Guid.NewGuid();
         try
         {
             // Watch before reading: whatever changes after this read is announced on the stream.
-            await grain.Watch(watcherId, lease);
+            await grain.Watch(watcherId, wakeUps.Lease);
             var last = resumeAfter ?? await grain.GetLastChange();
             await context.WriteResponseHeadersAsync(new Metadata { { FeedsService.WatchStateHeader, "live" } });
             UnreadCount? sentCounts = null;
@@ -161,26 +147,12 @@ public sealed class NotificationsService(
 
             while (!cancellation.IsCancellationRequested)
             {
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellation, credentialsExpired.Token, lifetime.ApplicationStopping);
-                wait.CancelAfter(catchUpInterval);
-                try
-                {
-                    await wakeUps.Reader.ReadAsync(wait.Token);
-                }
-                catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !cancellation.IsCancellationRequested)
-                {
-                    throw new RpcException(new Status(StatusCode.Unavailable, "The engine is shutting down: reconnect with the last cursor received."));
-                }
-                catch (OperationCanceledException) when (credentialsExpired.IsCancellationRequested && !cancellation.IsCancellationRequested)
-                {
-                    throw new RpcException(new Status(StatusCode.Unauthenticated, "The bearer token expired: reconnect with a new token and the last cursor received."));
-                }
-                catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+                if (!await wakeUps.WaitAsync(cancellation))
                 {
                     // No wake-up for a while: renew the lease and read anyway (a lost wake-up, new
                     // home-feed items, a lost access).
-                    await grain.Watch(watcherId, lease);
-                    await RequireStillActiveAsync(caller);
+                    await grain.Watch(watcherId, wakeUps.Lease);
+                    await WatchWakeUps.RequireStillActiveAsync(cluster, caller);
                 }
 
                 (last, sentCounts) = await SendChangesAsync(grain, caller, last, sentCounts, responseStream, cancellation);
@@ -194,16 +166,6 @@ public sealed class NotificationsService(
         {
             await subscription.UnsubscribeAsync();
             await grain.Unwatch(watcherId);
-        }
-    }
-
-    private async Task RequireStillActiveAsync(string userId)
-    {
-        var account = await cluster.GetGrain<IUserGrain>(userId).GetAccount();
-        if (!account.IsActive)
-        {
-            var what = account.IsErased ? "erased" : "deactivated";
-            throw new RpcException(new Status(StatusCode.PermissionDenied, $"The account '{userId}' was {what}; this watch has ended."));
         }
     }
 
