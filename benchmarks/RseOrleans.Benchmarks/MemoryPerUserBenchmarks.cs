@@ -76,7 +76,16 @@ public class MemoryPerUserBenchmarks
         await ActivateAsync(0, WarmUpUsers);
         await Task.Delay(transient);
         var before = Heap();
-        await ActivateAsync(WarmUpUsers, WarmUpUsers + Users);
+        var heap = before;
+        foreach (var step in Enum.GetValues<ActivationStep>())
+        {
+            // Step by step, so that the figure says which grains the bytes belong to.
+            await ActivateAsync(WarmUpUsers, WarmUpUsers + Users, step);
+            var after = Heap();
+            Console.WriteLine($"// figure {nameof(MemoryPerUserBenchmarks)}.BytesPerActiveUser(Profile={Profile},Step={step}) {(after - heap) / (double)Users:F0} B");
+            heap = after;
+        }
+
         await Task.Delay(transient);
         var active = (Heap() - before) / (double)Users;
         Measured[Profile] = (active, stored);
@@ -180,19 +189,37 @@ public class MemoryPerUserBenchmarks
     }
 
     /// <summary>
-    /// What the engine does for a signed-in person: the API's account check, a page of their home
-    /// feed, and for those who posted, their own profile (their source's recent posts, each read).
+    /// What the engine does for a signed-in person, in the order it happens: the API's account
+    /// check (<see cref="ActivationStep.Account"/>: the user grain), a page of their home feed
+    /// (<see cref="ActivationStep.Feed"/>: the feed grain, whose rebuild also wakes the person's own
+    /// source), and for those who posted, their own profile (<see cref="ActivationStep.OwnPosts"/>:
+    /// their source's recent posts, each read, which wakes the post grains).
     /// </summary>
-    private async Task ActivateAsync(int from, int to)
+    private enum ActivationStep
+    {
+        Account,
+        Feed,
+        OwnPosts,
+    }
+
+    private async Task ActivateAsync(int from, int to, ActivationStep? only = null)
     {
         foreach (var batch in Enumerable.Range(from, to - from).Chunk(100))
         {
             await Task.WhenAll(batch.Select(async i =>
             {
                 var userId = $"user-{i}";
-                await silo.Grains.GetGrain<IUserGrain>(userId).GetAccount();
-                await silo.Grains.GetGrain<IFeedGrain>(userId).ReadBefore(null, 20);
-                if (Profile != ActivityProfile.Reader)
+                if (only is null or ActivationStep.Account)
+                {
+                    await silo.Grains.GetGrain<IUserGrain>(userId).GetAccount();
+                }
+
+                if (only is null or ActivationStep.Feed)
+                {
+                    await silo.Grains.GetGrain<IFeedGrain>(userId).ReadBefore(null, 20);
+                }
+
+                if (only is null or ActivationStep.OwnPosts && Profile != ActivityProfile.Reader)
                 {
                     var own = await silo.Grains.GetGrain<ISourceGrain>(SourceId.User(userId).Key).GetRecent(null, 20);
                     await Task.WhenAll(own.Select(postId => silo.Grains.GetGrain<IPostGrain>(postId).Get(userId)));
