@@ -37,15 +37,19 @@ public static class RseHost
         builder.UseOrleans(silo => silo
             .UseConfiguredEngine(builder.Configuration)
             // A read whose caller has gone stops waiting for its grains, freeing its HTTP/2 stream.
-            .AddOutgoingGrainCallFilter<CallerGoneFilter>());
+            .AddOutgoingGrainCallFilter<CallerGoneFilter>()
+            // Activity.Current crosses grain calls: a trace runs from the API call to the storage.
+            .AddActivityPropagation());
         builder.Services.AddRseGrainServices(builder.Configuration);
         builder.Services.AddRseApi(builder.Configuration);
         builder.Services.AddDemoNetwork(builder.Configuration);
+        builder.AddEngineTelemetry();
         configure?.Invoke(builder);
         LogNoiseFilter.Apply(builder.Services);
 
         var app = builder.Build();
         app.UseRseApi();
+        app.MapEngineTelemetry();
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
+using RseOrleans.Api.Telemetry;
 using RseOrleans.Api.Validation;
 
 namespace RseOrleans.Api.Errors;
@@ -18,9 +19,9 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
         {
             return await continuation(request, context);
         }
-        catch (Exception ex) when (ex is not RpcException)
+        catch (Exception ex)
         {
-            throw ToRpcException(ex, context, RequestIdField<TRequest>.IsRead);
+            throw Counted(ex as RpcException ?? ToRpcException(ex, context, RequestIdField<TRequest>.IsRead), context);
         }
     }
 
@@ -34,10 +35,17 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
         {
             await continuation(request, responseStream, context);
         }
-        catch (Exception ex) when (ex is not RpcException)
+        catch (Exception ex)
         {
-            throw ToRpcException(ex, context, RequestIdField<TRequest>.IsRead);
+            throw Counted(ex as RpcException ?? ToRpcException(ex, context, RequestIdField<TRequest>.IsRead), context);
         }
+    }
+
+    /// <summary>Every refusal, validation's and the grains' alike, counts in <see cref="ApiMetrics"/>.</summary>
+    private static RpcException Counted(RpcException exception, ServerCallContext context)
+    {
+        ApiMetrics.CallRejected(context.Method, exception.StatusCode);
+        return exception;
     }
 
     private RpcException ToRpcException(Exception exception, ServerCallContext context, bool isRead)

@@ -7,6 +7,7 @@ using RseOrleans.Api.Errors;
 using RseOrleans.Api.Hydration;
 using RseOrleans.Api.Identity;
 using RseOrleans.Api.Paging;
+using RseOrleans.Api.Telemetry;
 using RseOrleans.Api.Validation;
 using RseOrleans.Api.V1;
 using RseOrleans.Grains;
@@ -34,7 +35,9 @@ public sealed class FeedsService(
         var before = PageToken.DecodeNumber(request.PageToken, PageToken.Home);
 
         var feed = cluster.GetGrain<IFeedGrain>(caller);
-        return await pager.ReadPageAsync(feed.ReadBefore, before, pageSize, caller, PageToken.Home);
+        var page = await pager.ReadPageAsync(feed.ReadBefore, before, pageSize, caller, PageToken.Home);
+        ApiMetrics.FeedPageServed();
+        return page;
     }
 
     public override async Task<FeedPage> GetGroupFeed(GetGroupFeedRequest request, ServerCallContext context)
@@ -72,7 +75,7 @@ public sealed class FeedsService(
         var resumeAfter = PageToken.DecodeNumber(request.Cursor, PageToken.Home, "cursor");
         var cancellation = context.CancellationToken;
         var feed = cluster.GetGrain<IFeedGrain>(caller);
-        using var wakeUps = new WatchWakeUps(liveOptions.Value, await identity.CredentialsExpiryAsync(context), lifetime.ApplicationStopping);
+        using var wakeUps = new WatchWakeUps("feed", liveOptions.Value, await identity.CredentialsExpiryAsync(context), lifetime.ApplicationStopping);
         var stream = cluster.GetStreamProvider(StreamNames.Provider)
             .GetStream<FeedEvent>(StreamId.Create(StreamNames.HomeFeed, caller));
         var subscription = await stream.SubscribeAsync((_, _) => wakeUps.WakeUp());

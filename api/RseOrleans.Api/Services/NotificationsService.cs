@@ -130,7 +130,7 @@ public sealed class NotificationsService(
         var resumeAfter = PageToken.DecodeNumber(request.Cursor, PageToken.NotificationChanges, "cursor");
         var cancellation = context.CancellationToken;
         var grain = cluster.GetGrain<INotificationsGrain>(caller);
-        using var wakeUps = new WatchWakeUps(liveOptions.Value, await identity.CredentialsExpiryAsync(context), lifetime.ApplicationStopping);
+        using var wakeUps = new WatchWakeUps("notifications", liveOptions.Value, await identity.CredentialsExpiryAsync(context), lifetime.ApplicationStopping);
         var subscription = await cluster.GetStreamProvider(StreamNames.Provider)
             .GetStream<NotificationsChanged>(StreamId.Create(NotificationLimits.StreamNamespace, caller))
             .SubscribeAsync((_, _) => wakeUps.WakeUp());

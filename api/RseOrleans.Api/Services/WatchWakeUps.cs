@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Grpc.Core;
+using RseOrleans.Api.Telemetry;
 using RseOrleans.Grains;
 
 namespace RseOrleans.Api.Services;
@@ -14,13 +15,16 @@ internal sealed class WatchWakeUps : IDisposable
 {
     private readonly Channel<bool> wakeUps = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource credentialsExpired = new();
+    private readonly IDisposable counted;
     private readonly CancellationToken stopping;
     private readonly TimeSpan catchUpInterval;
 
     /// <param name="credentialsExpiry">A watch lives no longer than the token that opened it.</param>
     /// <param name="stopping">An open watch would hold the shutdown: it ends, its client reconnects elsewhere.</param>
-    public WatchWakeUps(LiveFeedOptions options, DateTimeOffset? credentialsExpiry, CancellationToken stopping)
+    /// <param name="stream">What is watched (<c>feed</c>, <c>notifications</c>), for <see cref="ApiMetrics"/>.</param>
+    public WatchWakeUps(string stream, LiveFeedOptions options, DateTimeOffset? credentialsExpiry, CancellationToken stopping)
     {
+        counted = ApiMetrics.WatchOpened(stream);
         this.stopping = stopping;
         Lease = options.WatchLease;
         catchUpInterval = TimeSpan.FromTicks(Math.Min(Lease.Ticks / 3, options.CatchUpInterval.Ticks));
@@ -75,5 +79,9 @@ internal sealed class WatchWakeUps : IDisposable
         }
     }
 
-    public void Dispose() => credentialsExpired.Dispose();
+    public void Dispose()
+    {
+        credentialsExpired.Dispose();
+        counted.Dispose();
+    }
 }

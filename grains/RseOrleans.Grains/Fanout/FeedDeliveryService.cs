@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Runtime.Services;
+using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Model;
 
 namespace RseOrleans.Grains.Fanout;
@@ -47,6 +48,12 @@ public sealed class FeedDeliveryService(
         if (watched is not null)
         {
             await DeliverByCallAsync(delivery, watched);
+        }
+
+        if (held > 0)
+        {
+            EngineMetrics.FeedDeliveries.Add(held);
+            EngineMetrics.FanoutLag.Record((DateTimeOffset.UtcNow - TimeOrderedIdGenerator.TimestampOf(delivery.PostId)).TotalMilliseconds);
         }
 
         if (!await cluster.ForwardAsync(delivery, userIds, sentTo))

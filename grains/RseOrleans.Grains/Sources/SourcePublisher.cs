@@ -184,6 +184,7 @@ internal sealed class SourcePublisher(
     private async Task DistributeAsync(List<(NewPost Request, PostSnapshot Post)> newPosts, long[] batchIds, long[]? missedWhilePulled, IPullRegistryGrain registry)
     {
         await activityLog.AppendAllAsync([.. newPosts.Select(item => Posted(item.Post, source))], fanoutPending: true);
+        EngineMetrics.PostsPublished.Add(newPosts.Count);
 
         if (policy.Pulled)
         {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Orleans.TestingHost;
@@ -32,6 +33,10 @@ public sealed class DurableStores(DatabaseServersFixture servers, string postgre
     /// <summary>Starts the real engine host in durable mode; <paramref name="settings"/> go on top.</summary>
     public Task<RunningEngine> StartEngineAsync(string name, params IEnumerable<string> settings) =>
         RunningEngine.StartAsync(name, DurableSettings(settings));
+
+    /// <summary>Starts the engine in durable mode with services added by <paramref name="configure"/>.</summary>
+    public Task<RunningEngine> StartEngineAsync(string name, Action<WebApplicationBuilder>? configure, params IEnumerable<string> settings) =>
+        RunningEngine.StartAsync(name, configure, DurableSettings(settings));
 
     /// <summary>Starts the engine program in durable mode as a process of its own, for a test that kills it.</summary>
     public Task<EngineProcess> StartEngineProcessAsync(params IEnumerable<string> settings) =>
