@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -36,10 +37,7 @@ public sealed class EngineEndpoints
     /// <summary>The HTTP/1.1 addresses, with the ports really bound once the host has started.</summary>
     public IReadOnlyList<Uri> Http1Addresses => Addresses(http1);
 
-    /// <summary>
-    /// Reads both settings, takes <c>Urls</c> away from the web host (whose own binding would be
-    /// overridden, with a warning at every start) and binds Kestrel's endpoints in code instead.
-    /// </summary>
+    /// <summary>Reads both settings and binds Kestrel's endpoints in code, each with its protocol.</summary>
     public static EngineEndpoints Configure(WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
@@ -48,13 +46,9 @@ public sealed class EngineEndpoints
             ? Split(configured)
             : grpcUrls.Select(DeriveHttp1Url).ToList();
 
-        foreach (var key in new[] { WebHostDefaults.ServerUrlsKey, WebHostDefaults.HttpPortsKey, WebHostDefaults.HttpsPortsKey })
-        {
-            builder.WebHost.UseSetting(key, "");
-        }
-
         var endpoints = new EngineEndpoints();
         builder.Services.AddSingleton(endpoints);
+        builder.Services.AddSingleton<IStartupFilter, ForgetHostingUrls>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             foreach (var url in grpcUrls)
@@ -134,4 +128,22 @@ public sealed class EngineEndpoints
             var host = endpoint.Host is "*" or "+" ? "localhost" : endpoint.Host;
             return new Uri(string.Create(CultureInfo.InvariantCulture, $"{endpoint.Scheme}://{host}:{port}"));
         }).ToList();
+
+    /// <summary>
+    /// The web host hands <c>Urls</c> to the server before it starts, and Kestrel, which binds the
+    /// endpoints above instead, would warn at every start that it overrides them. They are bound
+    /// above already: the host's copy is dropped while the pipeline is built, before the server starts.
+    /// </summary>
+    private sealed class ForgetHostingUrls : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            if (app.ServerFeatures.Get<IServerAddressesFeature>() is { Addresses.IsReadOnly: false } addresses)
+            {
+                addresses.Addresses.Clear();
+            }
+
+            next(app);
+        };
+    }
 }

@@ -36,6 +36,10 @@ public sealed class HttpBindingsTests
         Assert.True(bindings.Count == 0, string.Join("\n", bindings));
     }
 
+    /// <summary>"VERB /path" of every binding of every rse.v1 method.</summary>
+    internal static IEnumerable<string> AllBindings() =>
+        Services.SelectMany(service => service.Methods).SelectMany(method => Bindings(method.GetOptions()?.GetExtension(AnnotationsExtensions.Http)));
+
     internal static IEnumerable<string> Bindings(HttpRule? rule) => rule is null
         ? []
         : [Binding(rule), .. rule.AdditionalBindings.Select(Binding)];

@@ -42,6 +42,24 @@ public sealed class ProbeTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/healthz/live")).StatusCode);
     }
 
+    [Fact]
+    public void The_Kubernetes_manifests_probe_these_paths_on_the_HTTP_1_1_port()
+    {
+        var k8s = Path.Combine(Cli.ReadmeSession.RepositoryRoot, "k8s");
+        var deployment = File.ReadAllText(Path.Combine(k8s, "silo-deployment.yaml"));
+        var config = File.ReadAllText(Path.Combine(k8s, "config.yaml"));
+
+        Assert.Contains("- name: http\n              containerPort: 8081", deployment, StringComparison.Ordinal);
+        Assert.Contains("Http1Urls: http://0.0.0.0:8081", config, StringComparison.Ordinal);
+        foreach (var (probe, path) in new[] { ("startupProbe", "/healthz/ready"), ("readinessProbe", "/healthz/ready"), ("livenessProbe", "/healthz/live") })
+        {
+            var start = deployment.IndexOf($"{probe}:", StringComparison.Ordinal);
+            Assert.True(start >= 0, $"silo-deployment.yaml has no {probe}");
+            var section = deployment[start..Math.Min(deployment.Length, start + 400)];
+            Assert.Contains($"httpGet:\n              path: {path}\n              port: http", section, StringComparison.Ordinal);
+        }
+    }
+
     /// <summary>Stands in for the silo's own view of itself, which a test cannot move at will.</summary>
     private sealed class SettableSiloStatus : ILocalSiloStatus
     {
