@@ -82,18 +82,32 @@ public sealed class JsonWatchTests(EngineFixture engine)
         Assert.Equal(16, status["code"]!.GetValue<int>());
     }
 
+    [Fact]
+    public async Task A_watch_that_ends_after_it_started_says_why_in_a_last_status_line()
+    {
+        using var api = JsonApi.Http11(engine.Http1Address);
+        var admin = await engine.NetworkAdminAsync();
+        var watcher = await engine.CreateUserAsync("watcher");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var watch = await api.OpenAsync("/v1/feeds/home:watch", watcher, timeout.Token);
+        using var lines = new StreamReader(await watch.Content.ReadAsStreamAsync(timeout.Token));
+        await engine.PostAsync(watcher, "my own post");
+        Assert.Equal("my own post", (await NextLineAsync(lines, timeout.Token))["post"]!["text"]!.GetValue<string>());
+
+        var deactivated = await api.PostAsync($"/v1/accounts/{watcher}:deactivate", admin, new { request_id = NewRequestId() });
+        Assert.Equal(HttpStatusCode.OK, deactivated.Status);
+
+        var last = await NextLineAsync(lines, timeout.Token);
+        Assert.Equal(7, last["code"]!.GetValue<int>());
+        Assert.Equal($"The account '{watcher}' was deactivated; this watch has ended.", last["message"]!.GetValue<string>());
+        Assert.Null(await lines.ReadLineAsync(timeout.Token));
+    }
+
     /// <summary>The next line of the stream, which must be one whole JSON object.</summary>
     private static async Task<JsonNode> NextLineAsync(StreamReader lines, CancellationToken cancellation)
     {
-        string? line;
-        do
-        {
-            line = await lines.ReadLineAsync(cancellation);
-            Assert.NotNull(line);
-        }
-        while (line.Length == 0);
-
-        var node = JsonNode.Parse(line);
-        return Assert.IsType<JsonObject>(node);
+        var line = await lines.ReadLineAsync(cancellation);
+        Assert.NotNull(line);
+        return Assert.IsType<JsonObject>(JsonNode.Parse(line));
     }
 }
