@@ -21,14 +21,15 @@ COPY --from=build /app .
 # which ASPNETCORE_URLS does not.
 # The base image's ASPNETCORE_HTTP_PORTS=8080 would only draw a warning that Urls overrides it.
 ENV Urls=http://0.0.0.0:8080 \
+    Http1Urls=http://0.0.0.0:8081 \
     ASPNETCORE_HTTP_PORTS=
 # appsettings.json turns on the unchecked x-rse-user header for development. An image is a
 # deployment artifact: it verifies bearer tokens and refuses to start without their settings.
 # For a local try-out only: docker run -e Auth__Mode=DevelopmentHeader ...
 ENV Auth__Mode=Jwt
 
-# gRPC (h2c), Orleans silo-to-silo, Orleans gateway.
-EXPOSE 8080 11111 30000
+# gRPC (h2c), JSON and gRPC-Web (HTTP/1.1), Orleans silo-to-silo, Orleans gateway.
+EXPOSE 8080 8081 11111 30000
 
 # The image's built-in unprivileged user, by number so that Kubernetes' runAsNonRoot can check it.
 USER $APP_UID

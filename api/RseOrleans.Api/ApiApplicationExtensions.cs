@@ -7,6 +7,7 @@ using RseOrleans.Api.Access;
 using RseOrleans.Api.Auth;
 using RseOrleans.Api.Errors;
 using RseOrleans.Api.Health;
+using RseOrleans.Api.Http;
 using RseOrleans.Api.Hydration;
 using RseOrleans.Api.Idempotency;
 using RseOrleans.Api.Reactions;
@@ -21,7 +22,7 @@ namespace RseOrleans.Api;
 
 public static class ApiApplicationExtensions
 {
-    /// <summary>The rse.v1 gRPC services with their error mapping, plus reflection and the health service.</summary>
+    /// <summary>The rse.v1 gRPC services with their error mapping, their JSON transcoding, plus reflection and the health service.</summary>
     public static IServiceCollection AddRseApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddGrpc(options =>
@@ -33,12 +34,18 @@ public static class ApiApplicationExtensions
             // Inside the error mapping: it tells refusals from unknown outcomes by what the call threw.
             options.Interceptors.Add<MutatingCallInterceptor>();
             options.MaxReceiveMessageSize = RequestLimits.MaxMessageBytes;
-        });
+        }).AddRseHttp();
         services.ReplaceDefaultBinder();
         services.AddGrpcReflection();
         // Checks run on each health request rather than from a cache published every few seconds.
-        services.AddGrpcHealthChecks(options => options.UseHealthChecksCache = false)
-            .AddCheck<EngineHealthCheck>("engine");
+        services.AddGrpcHealthChecks(options =>
+            {
+                options.UseHealthChecksCache = false;
+                // The gRPC health service answers as it always did: is this engine ready to serve.
+                options.Services.Map("", result => result.Tags.Contains(HttpApi.ReadyTag));
+            })
+            .AddCheck<EngineHealthCheck>("engine", tags: [HttpApi.ReadyTag])
+            .AddCheck<SiloLivenessCheck>("silo", tags: [HttpApi.LiveTag]);
         services.Configure<LiveFeedOptions>(configuration.GetSection(LiveFeedOptions.Section));
         services.AddRseAuthentication(configuration);
         services.Configure<NetworkOptions>(configuration.GetSection(NetworkOptions.Section));
@@ -65,7 +72,10 @@ public static class ApiApplicationExtensions
     /// <summary>The rse.v1 endpoints, behind the per-call size limits.</summary>
     public static WebApplication UseRseApi(this WebApplication app)
     {
+        app.UseRseOpenApi();
+        // The limits read a call's body as it arrives: a gRPC-Web text call's base64 is decoded after them.
         app.UseMiddleware<RequestLimits>();
+        app.UseRseGrpcWeb();
         app.MapRseApi();
         return app;
     }
@@ -81,6 +91,7 @@ public static class ApiApplicationExtensions
         endpoints.MapGrpcService<NotificationsService>();
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
+        endpoints.MapRseProbes();
         return endpoints;
     }
 }

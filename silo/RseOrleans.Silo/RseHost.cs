@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using RseOrleans.Api;
 using RseOrleans.Api.Health;
 using RseOrleans.Api.Limits;
@@ -25,12 +24,10 @@ public static class RseHost
             ContentRootPath = AppContext.BaseDirectory,
         });
 
-        // gRPC over cleartext HTTP/2 (h2c): the default endpoint is http://127.0.0.1:5080 (appsettings.json).
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2);
-            RequestLimits.ConfigureKestrel(kestrel);
-        });
+        // gRPC (and JSON) over cleartext HTTP/2 on http://127.0.0.1:5080 (appsettings.json), JSON,
+        // gRPC-Web and the probes over HTTP/1.1 on port 6080: EngineEndpoints says why two ports.
+        EngineEndpoints.Configure(builder);
+        builder.WebHost.ConfigureKestrel(RequestLimits.ConfigureKestrel);
         builder.Services.AddHostedService<KestrelRefusalLog>();
         builder.Services.AddSingleton<ILocalSiloStatus, LocalSiloStatus>();
 

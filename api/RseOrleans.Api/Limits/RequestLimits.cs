@@ -3,6 +3,8 @@ using System.Buffers.Binary;
 using System.IO.Pipelines;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using RseOrleans.Api.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 
@@ -26,6 +28,9 @@ public sealed partial class RequestLimits(RequestDelegate next, ILogger<RequestL
 
     private const int FramePrefixBytes = 5;
 
+    /// <summary>Where the JSON paths of the rse.v1 methods start (their <c>google.api.http</c> annotations).</summary>
+    public const string JsonPathPrefix = "/v1";
+
     public static void ConfigureKestrel(KestrelServerOptions kestrel)
     {
         kestrel.Limits.MaxRequestHeadersTotalSize = ConnectionHeaderBytes;
@@ -34,16 +39,24 @@ public sealed partial class RequestLimits(RequestDelegate next, ILogger<RequestL
 
     public async Task InvokeAsync(HttpContext context)
     {
+        if (context.Request.Path.StartsWithSegments(JsonPathPrefix, StringComparison.Ordinal))
+        {
+            await InvokeJsonAsync(context);
+            return;
+        }
+
         // Only the rse.v1 calls, which are unary or server-streaming: their request message is sent
-        // at once, so waiting for its first bytes never stalls a call.
+        // at once, so waiting for its first bytes never stalls a call. A gRPC-Web text call's body
+        // is base64: gRPC's own cap (the same limit) measures it once decoded.
         if (context.Request.Path.Value?.StartsWith("/rse.v1.", StringComparison.Ordinal) != true
-            || context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) != true)
+            || context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) != true
+            || context.Request.ContentType.StartsWith("application/grpc-web-text", StringComparison.OrdinalIgnoreCase))
         {
             await next(context);
             return;
         }
 
-        var headerBytes = context.Request.Headers.Sum(header => 32 + header.Key.Length + header.Value.Sum(value => value?.Length ?? 0));
+        var headerBytes = HeaderBytes(context);
         if (headerBytes > MaxHeaderBytes)
         {
             Refuse(context, $"The request's headers take {headerBytes:N0} bytes; the limit is {MaxHeaderBytes:N0} bytes (name + value + 32 per header).");
@@ -58,6 +71,43 @@ public sealed partial class RequestLimits(RequestDelegate next, ILogger<RequestL
         }
 
         await next(context);
+    }
+
+    /// <summary>
+    /// The same limits for a JSON call (the HTTP paths of the rse.v1 methods), answered as JSON
+    /// transcoding answers a failed call. A body without a declared length is cut off by Kestrel
+    /// past the limit, which transcoding then answers INVALID_ARGUMENT.
+    /// </summary>
+    private async Task InvokeJsonAsync(HttpContext context)
+    {
+        var headerBytes = HeaderBytes(context);
+        if (headerBytes > MaxHeaderBytes)
+        {
+            await RefuseJsonAsync(context, $"The request's headers take {headerBytes:N0} bytes; the limit is {MaxHeaderBytes:N0} bytes (name + value + 32 per header).");
+            return;
+        }
+
+        if (context.Request.ContentLength > MaxMessageBytes)
+        {
+            await RefuseJsonAsync(context, $"The request body is {context.Request.ContentLength:N0} bytes; the limit is {MaxMessageBytes:N0} bytes.");
+            return;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = MaxMessageBytes;
+        }
+
+        await next(context);
+    }
+
+    private static int HeaderBytes(HttpContext context) =>
+        context.Request.Headers.Sum(header => 32 + header.Key.Length + header.Value.Sum(value => value?.Length ?? 0));
+
+    private Task RefuseJsonAsync(HttpContext context, string message)
+    {
+        LogRefused(logger, context.Request.Path, message);
+        return JsonStatus.WriteAsync(context, StatusCode.ResourceExhausted, message);
     }
 
     /// <summary>The length in the first message's 5-byte prefix, leaving the body unread for gRPC.</summary>

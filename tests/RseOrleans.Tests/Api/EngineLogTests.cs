@@ -53,6 +53,7 @@ public sealed class EngineLogTests
             ArgumentList =
             {
                 "--urls", $"http://127.0.0.1:{RunningEngine.FreeTcpPort()}",
+                "--Http1Urls", "http://127.0.0.1:0",
                 "--Engine:Mode=Durable",
                 "--ConnectionStrings:Postgres=Host=127.0.0.1;Port=1;Username=postgres;Database=rse;Timeout=3",
                 "--ConnectionStrings:Redis=127.0.0.1:1,connectTimeout=1000",

@@ -16,6 +16,9 @@ public sealed class EngineFixture : EngineClient, IAsyncLifetime
 
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>The HTTP/1.1 endpoint: JSON, gRPC-Web and the probes.</summary>
+    public Uri Http1Address { get; private set; } = null!;
+
     /// <summary>The engine's services: its grain factory and its silo's local read model.</summary>
     public IServiceProvider Services => engine!.Services;
 
@@ -28,6 +31,7 @@ public sealed class EngineFixture : EngineClient, IAsyncLifetime
             // The shared engine serves many tests at once, all writing as fast as they can.
             "--Limits:WritesPerMinute=0");
         Address = engine.Address;
+        Http1Address = engine.Http1Address;
         Connect(engine.Channel);
     }
 

@@ -26,6 +26,7 @@ public static partial class EngineLogCapture
         var start = new ProcessStartInfo(Program) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in (string[])[
             "--urls", $"http://127.0.0.1:{port}",
+            "--Http1Urls", "http://127.0.0.1:0",
             $"--Orleans:SiloPort={RunningEngine.FreeTcpPort()}", $"--Orleans:GatewayPort={RunningEngine.FreeTcpPort()}",
             $"--Orleans:ClusterId=process-{Guid.NewGuid():N}", .. settings])
         {

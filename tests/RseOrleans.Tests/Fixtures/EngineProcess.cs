@@ -36,6 +36,7 @@ public sealed class EngineProcess : IAsyncDisposable
         [
             Path.Combine(AppContext.BaseDirectory, "RseOrleans.Silo.dll"),
             "--urls", address.ToString(),
+            "--Http1Urls", "http://127.0.0.1:0",
             $"--Orleans:SiloPort={RunningEngine.FreeTcpPort()}",
             $"--Orleans:GatewayPort={RunningEngine.FreeTcpPort()}",
             "--Logging:LogLevel:Default=Warning",

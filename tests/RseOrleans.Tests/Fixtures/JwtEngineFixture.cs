@@ -27,6 +27,9 @@ public abstract class JwtEngineFixture : IAsyncLifetime
 
     public GrpcChannel Channel { get; private set; } = null!;
 
+    /// <summary>The HTTP/1.1 endpoint: JSON and gRPC-Web.</summary>
+    public Uri Http1Address => engine!.Http1Address;
+
     public Users.UsersClient Users { get; private set; } = null!;
 
     public Posts.PostsClient Posts { get; private set; } = null!;

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using RseOrleans.Silo;
+using RseOrleans.Silo.Hosting;
 
 namespace RseOrleans.Tests.Fixtures;
 
@@ -26,6 +27,9 @@ public sealed class RunningEngine : IAsyncDisposable
     }
 
     public Uri Address { get; }
+
+    /// <summary>The HTTP/1.1 endpoint (JSON, gRPC-Web, probes) beside the gRPC one.</summary>
+    public Uri Http1Address => app.Services.GetRequiredService<EngineEndpoints>().Http1Addresses[0];
 
     public GrpcChannel Channel { get; }
 

@@ -199,6 +199,7 @@ public sealed class LoadEngineTests(DatabaseServersFixture servers, ITestOutputH
             [
                 EngineLogCapture.Program,
                 "--urls", address.ToString(),
+                "--Http1Urls", "http://127.0.0.1:0",
                 $"--Orleans:SiloPort={RunningEngine.FreeTcpPort()}",
                 $"--Orleans:GatewayPort={RunningEngine.FreeTcpPort()}",
                 $"--Orleans:ClusterId={cluster}",
