@@ -85,8 +85,9 @@ public sealed class TelemetryTests(DatabaseServersFixture servers)
         var api = new EngineClient(engine.Channel);
         await api.PostAsync(await api.CreateUserAsync("alice"), "Counted");
 
-        using var http = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
-        var text = await http.GetStringAsync(new Uri(engine.Address, "/metrics"));
+        // Scrapers speak HTTP/1.1: the engine's HTTP/1.1 port serves them.
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync(new Uri(engine.Http1Address, "/metrics"));
 
         Assert.Contains("rse_posts_published", text, StringComparison.Ordinal);
     }
