@@ -94,19 +94,38 @@ public class MentionNotificationBenchmarks
             var expected = watchers.Select(watcher => watcher.Expect()).ToArray();
             await posts.CreatePostAsync(new CreatePostRequest { RequestId = $"mention-{Interlocked.Increment(ref sequence)}", Text = text }, asAuthor);
             var acknowledged = Stopwatch.GetTimestamp();
-            foreach (var delivery in expected)
+            for (var i = 0; i < expected.Length; i++)
             {
-                toWatch.Record(acknowledged, await delivery.Group.Task);
-                toUnread.Record(acknowledged, await delivery.Unread.Task);
+                toWatch.Record(acknowledged, await Arrival(expected[i].Group, $"the new group on colleague-{i}'s watch"));
+                toUnread.Record(acknowledged, await Arrival(expected[i].Unread, $"the new unread count on colleague-{i}'s watch"));
             }
 
-            // Back to nothing unread, so that the next post's count change is from 0 to 1.
+            // Back to nothing unread, seen by every watch, so that the next post moves each count
+            // from 0 to 1 (a watch sends a count only when it differs from the last one it sent).
+            var cleared = watchers.Select(watcher => watcher.ExpectNothingUnread()).ToArray();
             await Task.WhenAll(asMentioned.Select(caller =>
                 notifications.MarkNotificationsReadAsync(new MarkNotificationsReadRequest { RequestId = $"read-{Interlocked.Increment(ref sequence)}" }, caller).ResponseAsync));
+            for (var i = 0; i < cleared.Length; i++)
+            {
+                await Arrival(cleared[i], $"nothing unread on colleague-{i}'s watch");
+            }
         }
 
         toWatch.Report();
         toUnread.Report();
+    }
+
+    /// <summary>A delivery that never comes fails the run rather than hang it.</summary>
+    private static async Task<long> Arrival(TaskCompletionSource<long> delivery, string what)
+    {
+        try
+        {
+            return await delivery.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            throw new InvalidOperationException($"No sign of {what} after 30 s.");
+        }
     }
 
     /// <summary>When a watch delivered the new group and the new unread count (<see cref="Stopwatch"/> timestamps).</summary>
@@ -116,6 +135,7 @@ public class MentionNotificationBenchmarks
     private sealed class Watcher(AsyncServerStreamingCall<NotificationUpdate> call) : IDisposable
     {
         private volatile Expectation? expected;
+        private volatile TaskCompletionSource<long>? nothingUnread;
 
         /// <summary>Set before the post: a group update arrives once per new group, so the next mention group is this post's.</summary>
         public Expectation Expect()
@@ -127,12 +147,25 @@ public class MentionNotificationBenchmarks
             return next;
         }
 
+        /// <summary>Set before marking read: completes when the watch sends an unread count of 0.</summary>
+        public TaskCompletionSource<long> ExpectNothingUnread()
+        {
+            var next = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+            nothingUnread = next;
+            return next;
+        }
+
         public async Task RunAsync()
         {
             while (await call.ResponseStream.MoveNext(CancellationToken.None))
             {
                 var arrived = Stopwatch.GetTimestamp();
                 var update = call.ResponseStream.Current;
+                if (update.Unread is { Notifications: 0 })
+                {
+                    nothingUnread?.TrySetResult(arrived);
+                }
+
                 if (expected is not { } current)
                 {
                     continue;
