@@ -30,11 +30,11 @@ internal static class ErasedActs
         {
             foreach (var comment in post.Comments.Where(comment => comment.AuthorId == erasedId))
             {
-                if (comment.ReplyTo == 0)
+                if (comment.Answered == 0)
                 {
                     acts.Add((post.AuthorId!, Withdrawal(NotificationKind.ReplyToPost, NotificationTarget.Post(postId, groupId), erasedId, at)));
                 }
-                else if (comments.Find(comment.ReplyTo) is { } answered)
+                else if (comments.Find(comment.Answered) is { } answered)
                 {
                     acts.Add((answered.AuthorId, Withdrawal(NotificationKind.ReplyToComment, NotificationTarget.Comment(postId, answered.CommentId, groupId), erasedId, at)));
                 }

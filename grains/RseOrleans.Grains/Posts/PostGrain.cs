@@ -21,6 +21,13 @@ public sealed record CommentState(
     /// <summary>The top-level comment this reply answers; 0 for a top-level comment (see <see cref="CommentThreads"/>).</summary>
     [Id(9)]
     public long ReplyTo { get; init; }
+
+    /// <summary>
+    /// The comment its author answered, as they wrote it (a reply, for a reply to a reply; 0 for a
+    /// top-level comment): whose notification a delete or an erasure takes back.
+    /// </summary>
+    [Id(10)]
+    public long Answered { get; init; }
 }
 
 [GenerateSerializer]
@@ -413,6 +420,7 @@ public sealed class PostGrain(
         var comment = new CommentState(ids.NextId(), authorId, text, clock.GetUtcNow(), MentionsAndTagsParser.Parse(text).OrNullIfNone())
         {
             ReplyTo = Comments.ThreadOf(replyTo),
+            Answered = replyTo ?? 0,
         };
 
         // Noted before the comment exists: erasing its author must find it. Refused once they are erased.

@@ -77,6 +77,29 @@ public sealed class NotificationsApiTests(EngineFixture engine)
     }
 
     [Fact]
+    public async Task A_deleted_reply_to_a_reply_is_taken_back_from_the_person_it_answered()
+    {
+        var author = await engine.CreateUserAsync("author");
+        var opener = await engine.CreateUserAsync("opener");
+        var answerer = await engine.CreateUserAsync("answerer");
+        var latecomer = await engine.CreateUserAsync("latecomer");
+        var post = await engine.PostAsync(author, "Thread");
+        var top = await CommentAsync(opener, post.PostId, "Opening");
+        var reply = await CommentAsync(answerer, post.PostId, "An answer", replyTo: top.CommentId);
+        var replyToReply = await CommentAsync(latecomer, post.PostId, "Answering the answer", replyTo: reply.CommentId);
+        Assert.Equal(top.CommentId, replyToReply.ReplyToCommentId);
+        var told = await EventuallyGroupAsync(answerer, NotificationKind.ReplyToComment, count: 1);
+        Assert.Equal(reply.CommentId, told.CommentId);
+        await EventuallyGroupAsync(opener, NotificationKind.ReplyToComment, count: 1);
+
+        await engine.Posts.DeleteCommentAsync(new DeleteCommentRequest { RequestId = NewRequestId(), PostId = post.PostId, CommentId = replyToReply.CommentId }, As(latecomer));
+
+        // The answered reply's author loses the act; the thread's opener keeps the one reply that answered them.
+        await Eventually.TrueAsync(async () => !(await ListAsync(answerer)).Any(g => g.Kind == NotificationKind.ReplyToComment), "the answerer's reply group gone");
+        Assert.Equal(1, (await EventuallyGroupAsync(opener, NotificationKind.ReplyToComment, count: 1)).Count);
+    }
+
+    [Fact]
     public async Task A_share_of_my_post_reaches_me_and_a_deleted_share_takes_its_part_back()
     {
         var author = await engine.CreateUserAsync("author");
