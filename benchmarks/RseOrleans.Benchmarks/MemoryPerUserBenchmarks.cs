@@ -12,9 +12,13 @@ using RseOrleans.Model;
 namespace RseOrleans.Benchmarks;
 
 /// <summary>
-/// Memory an active user costs, for three kinds of user: a pure reader (follows one colleague,
+/// Memory an active user costs, for four kinds of user: a pure reader (follows one colleague,
 /// never posts), a typical active user (follows 20 colleagues and 3 groups, wrote 3 posts, has a
-/// feed of about 200 entries) and an author with 1,000 followers (wrote 3 posts). Each is measured
+/// feed of about 200 entries), the same active user with <see cref="UnreadGroups"/> unread
+/// notification groups (the difference between the two is the cost of those groups) and an author
+/// with 1,000 followers (wrote 3 posts). Every active user's notifications (unread count, markers)
+/// and bookmarks are read, as an app does at sign-in and with each page, and are empty but for the
+/// notified profile. Each is measured
 /// with everything the engine keeps while they use it (activations, state, their account in the
 /// silo's read model, their feed's entry in the silo's registry), as the growth of the managed heap,
 /// after full collections, while registered users whose grains are all out of memory become active
@@ -37,6 +41,7 @@ public class MemoryPerUserBenchmarks
     private const int Groups = 3;
     private const int OwnPosts = 3;
     private const int Followers = 1_000;
+    private const int UnreadGroups = 100;
     private static readonly Dictionary<ActivityProfile, (double Active, double Stored)> Measured = [];
     private BenchmarkSilo silo = null!;
     private int next;
@@ -46,10 +51,11 @@ public class MemoryPerUserBenchmarks
     {
         Reader,
         Active,
+        Notified,
         Author,
     }
 
-    [Params(ActivityProfile.Reader, ActivityProfile.Active, ActivityProfile.Author)]
+    [Params(ActivityProfile.Reader, ActivityProfile.Active, ActivityProfile.Notified, ActivityProfile.Author)]
     public ActivityProfile Profile { get; set; }
 
     /// <summary>Authors with a thousand followers are fewer, and each costs a thousand follows to set up.</summary>
@@ -107,7 +113,7 @@ public class MemoryPerUserBenchmarks
     private async Task CreateColleaguesAsync()
     {
         var profile = new UserProfile("Colleague", "Engineer", "Engineering", "Paris", "Europe/Paris", "fr-FR", ["Orleans"]);
-        var colleagues = Profile == ActivityProfile.Active ? Colleagues : 1;
+        var colleagues = IsActive ? Colleagues : 1;
         for (var c = 0; c < colleagues; c++)
         {
             await silo.Grains.GetGrain<IUserGrain>($"colleague-{c}").Create(profile);
@@ -143,7 +149,7 @@ public class MemoryPerUserBenchmarks
                 var userId = $"user-{i}";
                 var user = silo.Grains.GetGrain<IUserGrain>(userId);
                 await user.Create(profile);
-                if (Profile == ActivityProfile.Active)
+                if (IsActive)
                 {
                     for (var c = 0; c < Colleagues; c++)
                     {
@@ -168,6 +174,11 @@ public class MemoryPerUserBenchmarks
                         (await own.PublishAll([new NewPost(userId, $"Post {p} of {userId}")]))[0].Unwrap();
                     }
                 }
+
+                if (Profile == ActivityProfile.Notified)
+                {
+                    await NotifyAsync(userId, i);
+                }
             }));
         }
 
@@ -188,17 +199,42 @@ public class MemoryPerUserBenchmarks
         }
     }
 
+    private bool IsActive => Profile is ActivityProfile.Active or ActivityProfile.Notified;
+
+    /// <summary>
+    /// <see cref="UnreadGroups"/> groups: reactions of colleagues to as many posts of the user
+    /// (post ids of their own, as distinct targets), sent as the reaction shards send them.
+    /// </summary>
+    private async Task NotifyAsync(string userId, int user)
+    {
+        var acts = Enumerable.Range(0, UnreadGroups)
+            .Select(g => new NotificationEvent(
+                NotificationKind.ReactionToPost, NotificationTarget.Post((user * 1_000L) + g + 1, null), $"colleague-{g % Colleagues}", DateTimeOffset.UtcNow))
+            .ToArray();
+        var notifications = silo.Grains.GetGrain<INotificationsGrain>(userId);
+        await notifications.Apply(acts);
+
+        // Apply is one way: wait until it has been taken.
+        while ((await notifications.GetUnread()).Count < UnreadGroups)
+        {
+            await Task.Delay(5);
+        }
+    }
+
     /// <summary>
     /// What the engine does for a signed-in person, in the order it happens: the API's account
     /// check (<see cref="ActivationStep.Account"/>: the user grain), a page of their home feed
     /// (<see cref="ActivationStep.Feed"/>: the feed grain, whose rebuild also wakes the person's own
-    /// source), and for those who posted, their own profile (<see cref="ActivationStep.OwnPosts"/>:
+    /// source), the page's bookmarked flags and their unread count and markers
+    /// (<see cref="ActivationStep.NotificationsAndBookmarks"/>: the bookmarks and notifications
+    /// grains), and for those who posted, their own profile (<see cref="ActivationStep.OwnPosts"/>:
     /// their source's recent posts, each read, which wakes the post grains).
     /// </summary>
     private enum ActivationStep
     {
         Account,
         Feed,
+        NotificationsAndBookmarks,
         OwnPosts,
     }
 
@@ -217,6 +253,16 @@ public class MemoryPerUserBenchmarks
                 if (only is null or ActivationStep.Feed)
                 {
                     await silo.Grains.GetGrain<IFeedGrain>(userId).ReadBefore(null, 20);
+                }
+
+                if (only is null or ActivationStep.NotificationsAndBookmarks)
+                {
+                    // The page again (the feed is built by now): its bookmarked flags, as the API asks them.
+                    var page = await silo.Grains.GetGrain<IFeedGrain>(userId).ReadBefore(null, 20);
+                    await silo.Grains.GetGrain<IBookmarksGrain>(userId).BookmarkedAmong([.. page.Refs.Select(entry => entry.PostId)]);
+                    var notifications = silo.Grains.GetGrain<INotificationsGrain>(userId);
+                    await notifications.GetMarkers();
+                    await notifications.GetUnread();
                 }
 
                 if (only is null or ActivationStep.OwnPosts && Profile != ActivityProfile.Reader)

@@ -36,6 +36,16 @@ internal sealed class OperationLatencies(string label)
         }
     }
 
+    /// <summary>Records an operation from <paramref name="startTimestamp"/> to <paramref name="endTimestamp"/> (<see cref="Stopwatch"/> timestamps); one that ended first counts as 1 µs.</summary>
+    public void Record(long startTimestamp, long endTimestamp)
+    {
+        var micros = Math.Clamp((long)Stopwatch.GetElapsedTime(startTimestamp, endTimestamp).TotalMicroseconds, 1, MaxMicroseconds);
+        lock (histogram)
+        {
+            histogram.RecordValue(micros);
+        }
+    }
+
     /// <summary>Prints the percentiles and histogram of the operations since the last report, then starts afresh; at most every <see cref="ReportInterval"/>.</summary>
     public void Report()
     {

@@ -10,4 +10,11 @@ public sealed class ReactionOptions
     /// so changing it affects new posts only.
     /// </summary>
     public int Shards { get; set; } = 8;
+
+    /// <summary>
+    /// Whether reactions to posts tell their authors (notifications of kind ReactionToPost). On by
+    /// default; off, a shard keeps no notification bookkeeping at all, which is what the hot-post
+    /// benchmark compares against. Comment reactions are told by the API either way.
+    /// </summary>
+    public bool NotifyAuthors { get; set; } = true;
 }

@@ -162,8 +162,13 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         await grain.DeleteComment(caller, commentId);
         if (comment is not null)
         {
-            var answered = comment.ReplyToCommentId != 0 ? await grain.GetComment(comment.ReplyToCommentId) : null;
-            notifications.CommentDeleted(post, comment, answered);
+            // The comment the author answered, as told when the reply was written; one deleted since
+            // has its notifications left out when read, so there is nothing to take back from it.
+            var answered = comment.AnsweredCommentId != 0 ? await grain.GetComment(comment.AnsweredCommentId) : null;
+            if (comment.AnsweredCommentId == 0 || answered is not null)
+            {
+                notifications.CommentDeleted(post, comment, answered);
+            }
         }
         if (comment is not null && comment.AuthorId != caller)
         {

@@ -61,6 +61,14 @@ public sealed record NotificationEvent(
     [property: Id(3)] DateTimeOffset At,
     [property: Id(4)] bool Withdraw = false);
 
+/// <summary>A post of a group, as its notifications name it: the act's time is the post's, so a withdrawal finds its day's group.</summary>
+[GenerateSerializer, Immutable]
+[Alias("rse.GroupPostNotice")]
+public sealed record GroupPostNotice(
+    [property: Id(0)] long PostId,
+    [property: Id(1)] string AuthorId,
+    [property: Id(2)] DateTimeOffset CreatedAt);
+
 /// <summary>
 /// A group of notifications of one kind about one target: its total count is exact, its actors are
 /// the few most recent (newest first). <see cref="Position"/> orders the list (it moves up when the

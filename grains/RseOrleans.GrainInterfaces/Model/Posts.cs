@@ -83,6 +83,10 @@ public sealed record CommentSnapshot(
     /// <summary>How many replies answer it (0 for a reply).</summary>
     [Id(12)]
     public int ReplyCount { get; init; }
+
+    /// <summary>The comment its author answered: <see cref="ReplyToCommentId"/>, or a reply in that thread; 0 for a top-level comment.</summary>
+    [Id(13)]
+    public long AnsweredCommentId { get; init; }
 }
 
 [GenerateSerializer, Immutable]

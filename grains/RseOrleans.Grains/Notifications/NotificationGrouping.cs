@@ -10,8 +10,10 @@ namespace RseOrleans.Grains.Notifications;
 /// a comment deleted) always knows which group counted the act, and the count stays exact without
 /// remembering every actor: a post with 100,000 reactions is one group holding a count and
 /// <see cref="NotificationLimits.RecentActors"/> names. Acts about a person or a group (new
-/// followers, join requests, added to a group, approvals) are bucketed by UTC day, and are never
-/// withdrawn. The producer of a withdrawal is the owner of the fact (the reaction shard, the post),
+/// followers, join requests, added to a group, approvals, a group's new posts) are bucketed by UTC
+/// day (the act's time, for a new post the post's own); of those, only new posts are withdrawn (a
+/// deleted post), and their groups keep the ids of the posts they count so that a post told twice
+/// counts once and a post never counted is never taken back. The producer of a withdrawal is the owner of the fact (the reaction shard, the post),
 /// which knows the act was counted: this side decrements without having to remember the actor.
 /// </summary>
 internal static class NotificationGrouping
@@ -32,11 +34,18 @@ internal static class NotificationGrouping
     public static bool Add(NotificationsState state, NotificationEvent act)
     {
         var key = KeyOf(act);
+        if (act.Kind == NotificationKind.NewGroupPost && !CountPost(state, key, act.Target.PostId))
+        {
+            return false;
+        }
+
         var stamp = ++state.LastStamp;
         if (state.Groups.TryGetValue(key, out var group) && group.Count > 0)
         {
             state.Groups[key] = group with
             {
+                // A group's new posts name the newest: the one the reader opens, and whose readability shows the group.
+                Target = act.Kind == NotificationKind.NewGroupPost && act.Target.PostId > group.Target.PostId ? act.Target : group.Target,
                 Count = group.Count + 1,
                 RecentActors = [act.ActorId, .. group.RecentActors.Where(actor => actor != act.ActorId).Take(NotificationLimits.RecentActors - 1)],
                 NewestAt = act.At > group.NewestAt ? act.At : group.NewestAt,
@@ -66,8 +75,20 @@ internal static class NotificationGrouping
             return false;
         }
 
+        var target = group.Target;
+        if (act.Kind == NotificationKind.NewGroupPost)
+        {
+            if (!UncountPost(state, key, act.Target.PostId, out var newest))
+            {
+                return false;
+            }
+
+            target = target with { PostId = newest };
+        }
+
         state.Groups[key] = group with
         {
+            Target = target,
             Count = group.Count - 1,
             RecentActors = [.. group.RecentActors.Where(actor => actor != act.ActorId)],
             Changed = ++state.LastStamp,
@@ -109,6 +130,54 @@ internal static class NotificationGrouping
         foreach (var key in dropped)
         {
             state.Groups.Remove(key);
+            ForgetPosts(state, key);
+        }
+    }
+
+    /// <summary>Notes a group post as counted in its group; false when it was already.</summary>
+    private static bool CountPost(NotificationsState state, string key, long postId)
+    {
+        state.GroupPosts ??= new(StringComparer.Ordinal);
+        if (!state.GroupPosts.TryGetValue(key, out var posts))
+        {
+            state.GroupPosts[key] = posts = [];
+        }
+
+        if (posts.Contains(postId))
+        {
+            return false;
+        }
+
+        posts.Add(postId);
+        return true;
+    }
+
+    /// <summary>Takes a counted group post out of its group; <paramref name="newest"/> is the newest left (0 when none).</summary>
+    private static bool UncountPost(NotificationsState state, string key, long postId, out long newest)
+    {
+        newest = 0;
+        if (state.GroupPosts?.GetValueOrDefault(key) is not { } posts || !posts.Remove(postId))
+        {
+            return false;
+        }
+
+        if (posts.Count == 0)
+        {
+            ForgetPosts(state, key);
+        }
+        else
+        {
+            newest = posts.Max();
+        }
+
+        return true;
+    }
+
+    private static void ForgetPosts(NotificationsState state, string key)
+    {
+        if (state.GroupPosts is { } groupPosts && groupPosts.Remove(key) && groupPosts.Count == 0)
+        {
+            state.GroupPosts = null;
         }
     }
 

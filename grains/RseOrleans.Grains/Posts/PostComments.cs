@@ -84,6 +84,7 @@ internal sealed class PostComments(PostState state, long postId)
         {
             MentionsAndTags = comment.MentionsAndTags ?? MentionsAndTags.None,
             ReplyToCommentId = comment.ReplyTo,
+            AnsweredCommentId = comment.Answered,
             ReplyCount = replyCount,
             ReactionCounts = Reactions.CountsOf(comment.CommentId),
             MyReactions = viewerId is null ? [] : Reactions.Of(comment.CommentId, viewerId),

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RseOrleans.Grains.Durability;
 using RseOrleans.Grains.Infrastructure;
+using RseOrleans.Grains.Notifications;
 using RseOrleans.Grains.Topics;
 using RseOrleans.Model;
 
@@ -20,6 +21,13 @@ public sealed record CommentState(
     /// <summary>The top-level comment this reply answers; 0 for a top-level comment (see <see cref="CommentThreads"/>).</summary>
     [Id(9)]
     public long ReplyTo { get; init; }
+
+    /// <summary>
+    /// The comment its author answered, as they wrote it (a reply, for a reply to a reply; 0 for a
+    /// top-level comment): whose notification a delete or an erasure takes back.
+    /// </summary>
+    [Id(10)]
+    public long Answered { get; init; }
 }
 
 [GenerateSerializer]
@@ -82,7 +90,7 @@ public sealed class PostState
 /// grains (<see cref="IReactionShardGrain"/>); the post holds each shard's totals in memory, as
 /// the shards report them, and reads them back from the shards when it activates.
 /// </summary>
-/// <remarks>About 340 lines: its state type sits above it in the file; comment threads and comment reactions are in types of their own (<see cref="PostComments"/>), as is the set of a post's shares (<see cref="PostShares"/>).</remarks>
+/// <remarks>About 440 lines: its state type sits above it in the file; comment threads and comment reactions are in types of their own (<see cref="PostComments"/>), as is the set of a post's shares (<see cref="PostShares"/>), and what an erasure takes back from notifications (<see cref="ErasedActs"/>).</remarks>
 [GrainType("post")]
 public sealed class PostGrain(
     [PersistentState("post", StorageNames.Main)] IPersistentState<PostState> state,
@@ -215,14 +223,15 @@ public sealed class PostGrain(
         await state.WriteStateAsync();
         await LogAsync(activityId, ActivityKind.Edited, actorId, state.State.Text, state.State.UpdatedAt);
         var edited = (await Get(actorId))!;
-        await TopicPublishing.PublishAsync(GrainFactory, edited.Source, [edited], ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger<PostGrain>());
+        await TopicPublishing.PublishAsync(GrainFactory, edited.Source, [edited], Logger);
         return edited;
     }
 
     public async Task Delete(string actorId)
     {
-        EnsureLive();
+        var authorId = EnsureLive();
         var activityId = ids.NextId();
+        await UncountShareBeforeDeleteAsync();
 
         // Feeds hold references only: once the post is gone, hydration drops it everywhere.
         var comments = state.State.Comments.ToArray();
@@ -231,13 +240,41 @@ public sealed class PostGrain(
         state.State.MentionsAndTags = null;
         Comments.Clear();
         state.State.UpdatedAt = clock.GetUtcNow();
-        await state.WriteStateAsync();
+        await WriteDeleteAsync(uncounted: true);
         await LogAsync(activityId, ActivityKind.Deleted, actorId, null, state.State.UpdatedAt);
-        await PostShares.UncountAsync(GrainFactory, state.State, PostId);
+        await WithdrawGroupPostAsync(authorId);
 
         // The post stays in its author's index: its tombstone names them until they are erased.
         await ForgetInIndexesAsync(comments);
     }
+
+    /// <summary>
+    /// A share leaves its original's count before its delete is written, never after: an original
+    /// that cannot be reached then fails the delete with nothing changed, and the caller's retry
+    /// uncounts it (the original keeps a set of ids, so twice is once). Uncounting after the write
+    /// would leave the count one too high for good, since a deleted post is never deleted again.
+    /// </summary>
+    private Task UncountShareBeforeDeleteAsync() => PostShares.UncountAsync(GrainFactory, state.State, PostId);
+
+    /// <summary>Writes a delete; when the write fails after the share was uncounted, it is counted again (the retry uncounts it once more).</summary>
+    private async Task WriteDeleteAsync(bool uncounted)
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch when (uncounted)
+        {
+            await PostShares.RecountAsync(GrainFactory, state.State, PostId);
+            throw;
+        }
+    }
+
+    /// <summary>A group's post deleted: whoever was told of it as a new post takes it back.</summary>
+    private Task WithdrawGroupPostAsync(string authorId) =>
+        GroupPostNotifying.WithdrawnAsync(GrainFactory, state.State.Source, new GroupPostNotice(PostId, authorId, state.State.CreatedAt), Logger);
+
+    private ILogger Logger => ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger<PostGrain>();
 
     public Task<CommentSnapshot> AddComment(string authorId, string text, ulong request) => AddCommentAsync(authorId, text, request, replyTo: null);
 
@@ -295,11 +332,20 @@ public sealed class PostGrain(
             return new PostErasure(PostDeleted: false, CommentsRemoved: 0);
         }
 
+        var wasLive = !state.State.Deleted;
+        var ownPost = state.State.AuthorId == userId;
+        if (ownPost && wasLive)
+        {
+            // Before anything changes in memory: an original out of reach fails the erasure, which is retried.
+            await UncountShareBeforeDeleteAsync();
+        }
+
+        // Known before the state forgets them, sent once it is written: what the acts counted in others' notifications.
+        var withdrawals = await ErasedActs.OnPostAsync(GrainFactory, state.State, PostId, userId, Comments, clock.GetUtcNow());
         var theirs = state.State.Comments.Count(c => c.AuthorId == userId);
         var reactions = Comments.EraseReactionsOf(userId);
-        if (state.State.AuthorId == userId)
+        if (ownPost)
         {
-            var wasLive = !state.State.Deleted;
             var others = state.State.Comments.Where(c => c.AuthorId != userId).ToArray();
 
             // A deleted post keeps a tombstone so that its id is never reused; nothing in it says whose it was.
@@ -309,12 +355,13 @@ public sealed class PostGrain(
             state.State.Text = "";
             state.State.MentionsAndTags = null;
             Comments.Clear();
-            await state.WriteStateAsync();
+            await WriteDeleteAsync(uncounted: wasLive);
             if (wasLive)
             {
-                await PostShares.UncountAsync(GrainFactory, state.State, PostId);
+                await WithdrawGroupPostAsync(userId);
             }
 
+            await ErasedActs.WithdrawAsync(GrainFactory, withdrawals);
             await ForgetInIndexesAsync(others);
             return new PostErasure(wasLive, theirs) { CommentReactionsRemoved = reactions };
         }
@@ -324,6 +371,7 @@ public sealed class PostGrain(
             // The replies to their comments go with them, as with a delete, and leave their authors' indexes.
             var removed = Comments.RemoveAllOf(userId);
             await state.WriteStateAsync();
+            await ErasedActs.WithdrawAsync(GrainFactory, withdrawals);
             await ForgetInIndexesAsync([.. removed.Where(c => c.AuthorId != userId)]);
         }
 
@@ -372,6 +420,7 @@ public sealed class PostGrain(
         var comment = new CommentState(ids.NextId(), authorId, text, clock.GetUtcNow(), MentionsAndTagsParser.Parse(text).OrNullIfNone())
         {
             ReplyTo = Comments.ThreadOf(replyTo),
+            Answered = replyTo ?? 0,
         };
 
         // Noted before the comment exists: erasing its author must find it. Refused once they are erased.

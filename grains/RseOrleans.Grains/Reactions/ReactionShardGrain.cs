@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Model;
@@ -26,12 +27,13 @@ public sealed class ReactionShardGrain(
     [PersistentState("reactions-recent-1", StorageNames.Main)] IPersistentState<RecentReactionChangesState> recent1,
     [PersistentState("reactions-recent-2", StorageNames.Main)] IPersistentState<RecentReactionChangesState> recent2,
     [PersistentState("reactions-recent-3", StorageNames.Main)] IPersistentState<RecentReactionChangesState> recent3,
+    IOptions<ReactionOptions> options,
     TimeProvider clock) : Grain, IReactionShardGrain
 {
     private ShardReactors reactors = null!;
     private RecentChanges recent = null!;
     private ReactionNoting noting = null!;
-    private ReactionNotifying notifying = null!;
+    private ReactionNotifying? notifying;
     private GroupCommit<IReadOnlyDictionary<ReactionType, int>> commits = null!;
     private long postId;
     private int shard;
@@ -44,7 +46,7 @@ public sealed class ReactionShardGrain(
         reactors = new ShardReactors(state);
         recent = new RecentChanges(state, [recent0, recent1, recent2, recent3]); // RecentChanges.Slots of them
         noting = new ReactionNoting(GrainFactory, new ReactionRef(postId, shard), ContentIndex.PeriodOf(postId), reactors, Apply);
-        notifying = new ReactionNotifying(GrainFactory, postId, clock);
+        notifying = options.Value.NotifyAuthors ? new ReactionNotifying(GrainFactory, postId, clock) : null;
         commits = new GroupCommit<IReadOnlyDictionary<ReactionType, int>>(CommitAsync);
         recent.Restore(reactors.Apply);
         return Task.CompletedTask;
@@ -61,7 +63,11 @@ public sealed class ReactionShardGrain(
     public async Task<int> EraseUser(string userId)
     {
         noting.Erase(userId);
+        var had = reactors.HasReactions(userId);
         var removed = reactors.Erase(userId);
+
+        // The author's group of reactions counts them no more: the commit below sends the withdrawal.
+        notifying?.Note(userId, had, hasAny: false);
 
         // No stored change may name the user any more. Even with nothing removed now: an earlier,
         // failed attempt may have removed in memory only.
@@ -131,7 +137,10 @@ public sealed class ReactionShardGrain(
 
         try
         {
-            await notifying.FlushAsync();
+            if (notifying is not null)
+            {
+                await notifying.FlushAsync();
+            }
         }
         catch (Exception)
         {
@@ -147,6 +156,6 @@ public sealed class ReactionShardGrain(
         var had = reactors.HasReactions(change.UserId);
         recent.Append(change);
         reactors.Apply(change);
-        notifying.Note(change.UserId, had, reactors.HasReactions(change.UserId));
+        notifying?.Note(change.UserId, had, reactors.HasReactions(change.UserId));
     }
 }

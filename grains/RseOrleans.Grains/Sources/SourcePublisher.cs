@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using RseOrleans.Grains.Durability;
 using RseOrleans.Grains.Fanout;
 using RseOrleans.Grains.Infrastructure;
+using RseOrleans.Grains.Notifications;
 using RseOrleans.Grains.Topics;
 using RseOrleans.Model;
 
@@ -80,6 +81,7 @@ internal sealed class SourcePublisher(
 
             // After the commit: a topic only ever holds posts that exist.
             await TopicPublishing.PublishAsync(grains, source, [.. newPosts.Select(item => item.Post)], logger);
+            await GroupPostNotifying.PublishedAsync(grains, source, [.. newPosts.Select(item => item.Post)], logger);
         }
 
         var outcomes = new BatchOutcome<PostSnapshot>[posts.Length];

@@ -77,6 +77,29 @@ public sealed class NotificationsApiTests(EngineFixture engine)
     }
 
     [Fact]
+    public async Task A_deleted_reply_to_a_reply_is_taken_back_from_the_person_it_answered()
+    {
+        var author = await engine.CreateUserAsync("author");
+        var opener = await engine.CreateUserAsync("opener");
+        var answerer = await engine.CreateUserAsync("answerer");
+        var latecomer = await engine.CreateUserAsync("latecomer");
+        var post = await engine.PostAsync(author, "Thread");
+        var top = await CommentAsync(opener, post.PostId, "Opening");
+        var reply = await CommentAsync(answerer, post.PostId, "An answer", replyTo: top.CommentId);
+        var replyToReply = await CommentAsync(latecomer, post.PostId, "Answering the answer", replyTo: reply.CommentId);
+        Assert.Equal(top.CommentId, replyToReply.ReplyToCommentId);
+        var told = await EventuallyGroupAsync(answerer, NotificationKind.ReplyToComment, count: 1);
+        Assert.Equal(reply.CommentId, told.CommentId);
+        await EventuallyGroupAsync(opener, NotificationKind.ReplyToComment, count: 1);
+
+        await engine.Posts.DeleteCommentAsync(new DeleteCommentRequest { RequestId = NewRequestId(), PostId = post.PostId, CommentId = replyToReply.CommentId }, As(latecomer));
+
+        // The answered reply's author loses the act; the thread's opener keeps the one reply that answered them.
+        await Eventually.TrueAsync(async () => !(await ListAsync(answerer)).Any(g => g.Kind == NotificationKind.ReplyToComment), "the answerer's reply group gone");
+        Assert.Equal(1, (await EventuallyGroupAsync(opener, NotificationKind.ReplyToComment, count: 1)).Count);
+    }
+
+    [Fact]
     public async Task A_share_of_my_post_reaches_me_and_a_deleted_share_takes_its_part_back()
     {
         var author = await engine.CreateUserAsync("author");
@@ -95,6 +118,57 @@ public sealed class NotificationsApiTests(EngineFixture engine)
         await engine.Posts.DeletePostAsync(new DeletePostRequest { RequestId = NewRequestId(), PostId = shares[0].PostId }, As(sharers[0]));
         group = await EventuallyGroupAsync(author, NotificationKind.Share, count: 1);
         Assert.Equal([sharers[1]], group.RecentActors.Select(actor => actor.UserId));
+    }
+
+    [Fact]
+    public async Task New_posts_of_a_group_reach_its_members_at_level_all_grouped_per_day_and_a_deleted_post_takes_its_part_back()
+    {
+        var owner = await engine.CreateUserAsync("owner");
+        var keen = await engine.CreateUserAsync("keen");
+        var quiet = await engine.CreateUserAsync("quiet");
+        var leaver = await engine.CreateUserAsync("leaver");
+        var outsider = await engine.CreateUserAsync("outsider");
+        var group = await engine.CreateGroupAsync(owner, GroupVisibility.Closed);
+        foreach (var member in new[] { keen, quiet, leaver })
+        {
+            await engine.AddMemberAsync(owner, group.GroupId, member);
+        }
+
+        foreach (var person in new[] { owner, keen, leaver, outsider })
+        {
+            await SetGroupLevelAsync(person, group.GroupId, GroupNotificationLevel.All);
+        }
+
+        await engine.Groups.LeaveGroupAsync(new LeaveGroupRequest { RequestId = NewRequestId(), GroupId = group.GroupId }, As(leaver));
+        var first = await engine.PostAsync(owner, "First news", group.GroupId);
+        var second = await engine.PostAsync(quiet, "Second news", group.GroupId);
+
+        // One group per group and day, naming the newest post; the author is not told of their own post.
+        var news = await EventuallyGroupAsync(keen, NotificationKind.NewGroupPost, count: 2);
+        Assert.Equal((group.GroupId, second.PostId), (news.GroupId, news.PostId));
+        Assert.Equal([quiet, owner], news.RecentActors.Select(actor => actor.UserId));
+        Assert.True(news.Unread);
+        var ownersNews = await EventuallyGroupAsync(owner, NotificationKind.NewGroupPost, count: 1);
+        Assert.Equal([quiet], ownersNews.RecentActors.Select(actor => actor.UserId));
+
+        // Nothing for a member at the default level, one who left, or someone who never was a member.
+        await Task.Delay(200);
+        foreach (var person in new[] { quiet, leaver, outsider })
+        {
+            Assert.DoesNotContain(await ListAsync(person), g => g.Kind == NotificationKind.NewGroupPost);
+        }
+
+        await engine.Posts.DeletePostAsync(new DeletePostRequest { RequestId = NewRequestId(), PostId = second.PostId }, As(quiet));
+        news = await EventuallyGroupAsync(keen, NotificationKind.NewGroupPost, count: 1);
+        Assert.Equal(first.PostId, news.PostId);
+        Assert.Equal([owner], news.RecentActors.Select(actor => actor.UserId));
+        await Eventually.TrueAsync(async () => !(await ListAsync(owner)).Any(g => g.Kind == NotificationKind.NewGroupPost), "the owner's group gone with the post");
+
+        // Back to the default level: no longer told, and the group no longer shown.
+        await SetGroupLevelAsync(keen, group.GroupId, GroupNotificationLevel.Mentions);
+        var subscribers = engine.Services.GetRequiredService<IGrainFactory>().GetGrain<RseOrleans.Grains.IGroupPostSubscribersGrain>(group.GroupId);
+        Assert.Equal(new[] { owner, outsider, leaver }.Order(StringComparer.Ordinal), await subscribers.GetSubscribers());
+        Assert.DoesNotContain(await ListAsync(keen), g => g.Kind == NotificationKind.NewGroupPost);
     }
 
     [Fact]
@@ -275,8 +349,40 @@ public sealed class NotificationsApiTests(EngineFixture engine)
         var grains = engine.Services.GetRequiredService<IGrainFactory>();
         Assert.Equal(0, (await grains.GetGrain<RseOrleans.Grains.INotificationsGrain>(leaver).GetMarkers()).Version);
         Assert.True((await grains.GetGrain<RseOrleans.Grains.INotificationsGrain>(leaver).GetSettings()).IsDefault);
-        // Gone from the names; the counts keep the acts, now anonymous (the reaction itself was erased).
+        // Gone from the names; the erased reaction is taken back from its count; the new follower,
+        // an act bucketed by day, stays counted, anonymous.
         Assert.All(await ListAsync(author), group => Assert.Empty(group.RecentActors));
+        await Eventually.TrueAsync(async () => (await ListAsync(author)).Select(group => group.Kind).SequenceEqual([NotificationKind.NewFollower]), "the reaction's group gone");
+        Assert.Equal(1, (await ListAsync(author)).Single().Count);
+    }
+
+    [Fact]
+    public async Task Erasing_a_person_takes_their_comments_replies_comment_reactions_shares_and_group_posts_out_of_the_counts()
+    {
+        var author = await engine.CreateUserAsync("author");
+        var other = await engine.CreateUserAsync("other");
+        var leaver = await engine.CreateUserAsync("leaver");
+        var group = await engine.CreateGroupAsync(author, GroupVisibility.Open);
+        await engine.AddMemberAsync(author, group.GroupId, leaver);
+        await SetGroupLevelAsync(author, group.GroupId, GroupNotificationLevel.All);
+        var post = await engine.PostAsync(author, "Discuss");
+        var othersComment = await CommentAsync(other, post.PostId, "First thoughts");
+        await CommentAsync(leaver, post.PostId, "Mine too");
+        await CommentAsync(leaver, post.PostId, "Agreed", replyTo: othersComment.CommentId);
+        await engine.Posts.AddReactionAsync(new AddReactionRequest { RequestId = NewRequestId(), PostId = post.PostId, CommentId = othersComment.CommentId, Type = ReactionType.Like }, As(leaver));
+        await engine.Posts.SharePostAsync(new SharePostRequest { RequestId = NewRequestId(), PostId = post.PostId }, As(leaver));
+        await engine.PostAsync(leaver, "Group news", group.GroupId);
+        await EventuallyGroupAsync(author, NotificationKind.ReplyToPost, count: 2);
+        await EventuallyGroupAsync(author, NotificationKind.Share, count: 1);
+        await EventuallyGroupAsync(author, NotificationKind.NewGroupPost, count: 1);
+        await EventuallyKindsAsync(other, NotificationKind.ReplyToComment, NotificationKind.ReactionToComment);
+
+        await engine.Users.EraseUserAsync(new EraseUserRequest { RequestId = NewRequestId(), UserId = leaver, Confirm = true }, As(leaver));
+
+        await EventuallyKindsAsync(author, NotificationKind.ReplyToPost);
+        Assert.Equal(1, (await EventuallyGroupAsync(author, NotificationKind.ReplyToPost, count: 1)).Count);
+        await EventuallyKindsAsync(other);
+        Assert.Equal(1, (await UnreadAsync(author)).Notifications);
     }
 
     private static async Task<NotificationUpdate> NextGroupAsync(AsyncServerStreamingCall<NotificationUpdate> watch, CancellationToken cancellation)
@@ -296,6 +402,11 @@ public sealed class NotificationsApiTests(EngineFixture engine)
 
     private async Task ReactAsync(string userId, string postId) =>
         await engine.Posts.AddReactionAsync(new AddReactionRequest { RequestId = NewRequestId(), PostId = postId, Type = ReactionType.Like }, As(userId));
+
+    private async Task SetGroupLevelAsync(string userId, string groupId, GroupNotificationLevel level) =>
+        await engine.Notifications.UpdateNotificationSettingsAsync(
+            new UpdateNotificationSettingsRequest { RequestId = NewRequestId(), Settings = new NotificationSettings { GroupLevels = { new GroupLevel { GroupId = groupId, Level = level } } } },
+            As(userId));
 
     private async Task<UnreadCount> UnreadAsync(string userId) =>
         await engine.Notifications.GetUnreadCountAsync(new GetUnreadCountRequest(), As(userId));

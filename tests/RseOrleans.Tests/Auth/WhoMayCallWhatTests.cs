@@ -52,6 +52,12 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
             ("ListFollowedTopics", "UDOOOOOOOO", (w, h) => engine.Topics.ListFollowedTopicsAsync(new ListFollowedTopicsRequest(), h).ResponseAsync),
             ("GetTopicFeed", "UDOOOOOOOO", (w, h) => engine.Topics.GetTopicFeedAsync(new GetTopicFeedRequest { Topic = "rules" }, h).ResponseAsync),
             ("ListTrendingTopics", "UDOOOOOOOO", (w, h) => engine.Topics.ListTrendingTopicsAsync(new ListTrendingTopicsRequest(), h).ResponseAsync),
+            // Notifications are each caller's own: every active account reads its own, nobody another's.
+            ("ListNotifications", "UDOOOOOOOO", (w, h) => engine.Notifications.ListNotificationsAsync(new ListNotificationsRequest(), h).ResponseAsync),
+            ("GetUnreadCount", "UDOOOOOOOO", (w, h) => engine.Notifications.GetUnreadCountAsync(new GetUnreadCountRequest(), h).ResponseAsync),
+            ("GetMarkers", "UDOOOOOOOO", (w, h) => engine.Notifications.GetMarkersAsync(new GetMarkersRequest(), h).ResponseAsync),
+            ("GetNotificationSettings", "UDOOOOOOOO", (w, h) => engine.Notifications.GetNotificationSettingsAsync(new GetNotificationSettingsRequest(), h).ResponseAsync),
+            ("WatchNotifications", "UDOOOOOOOO", (w, h) => WatchNotificationsAsync(h)),
         };
 
         var writes = new (string Rpc, string Expected, bool Consumes, Func<World, Metadata, Task> Call)[]
@@ -79,6 +85,18 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
             ("ReportContent", "UDNDOOOOOD", false, (w, h) => engine.Admin.ReportContentAsync(new ReportContentRequest { RequestId = NewRequestId(), PostId = w.PostId, Reason = "Check" }, h).ResponseAsync),
             ("HidePost", "UDNDDDOOOD", true, (w, h) => engine.Admin.HidePostAsync(new HidePostRequest { RequestId = NewRequestId(), PostId = w.PostId }, h).ResponseAsync),
             ("HidePost (profile)", "UDNDDDDDDO", false, (w, h) => engine.Admin.HidePostAsync(new HidePostRequest { RequestId = NewRequestId(), PostId = w.ProfilePostId }, h).ResponseAsync),
+            // A closed group's post may be shared only inside it (FAILED_PRECONDITION elsewhere), by whoever may post there.
+            ("SharePost (into its group)", "UDNNOOOOON", false, (w, h) => engine.Posts.SharePostAsync(new SharePostRequest { RequestId = NewRequestId(), PostId = w.PostId, GroupId = w.GroupId }, h).ResponseAsync),
+            ("SharePost (group post to profile)", "UDNNFFFFFN", false, (w, h) => engine.Posts.SharePostAsync(new SharePostRequest { RequestId = NewRequestId(), PostId = w.PostId }, h).ResponseAsync),
+            ("SharePost (profile post)", "UDNOOOOOOO", false, (w, h) => engine.Posts.SharePostAsync(new SharePostRequest { RequestId = NewRequestId(), PostId = w.ProfilePostId }, h).ResponseAsync),
+            ("MarkNotificationsRead", "UDOOOOOOOO", false, (w, h) => engine.Notifications.MarkNotificationsReadAsync(new MarkNotificationsReadRequest { RequestId = NewRequestId() }, h).ResponseAsync),
+            ("UpdateMarkers", "UDOOOOOOOO", false, async (w, h) =>
+            {
+                var markers = await engine.Notifications.GetMarkersAsync(new GetMarkersRequest(), h);
+                await engine.Notifications.UpdateMarkersAsync(new UpdateMarkersRequest { RequestId = NewRequestId(), Version = markers.Version }, h);
+            }),
+            ("UpdateNotificationSettings", "UDOOOOOOOO", false, (w, h) => engine.Notifications.UpdateNotificationSettingsAsync(
+                new UpdateNotificationSettingsRequest { RequestId = NewRequestId(), Settings = new NotificationSettings { GroupLevels = { new GroupLevel { GroupId = w.GroupId, Level = GroupNotificationLevel.All } } } }, h).ResponseAsync),
             ("FollowTopic", "UDOOOOOOOO", false, (w, h) => engine.Topics.FollowTopicAsync(new FollowTopicRequest { RequestId = NewRequestId(), Topic = "rules" }, h).ResponseAsync),
             ("UnfollowTopic", "UDOOOOOOOO", false, (w, h) => engine.Topics.UnfollowTopicAsync(new UnfollowTopicRequest { RequestId = NewRequestId(), Topic = "rules" }, h).ResponseAsync),
             ("FollowUser", "UDNOOOOOOO", false, (w, h) => engine.Users.FollowUserAsync(new FollowUserRequest { RequestId = NewRequestId(), UserId = people.Star }, h).ResponseAsync),
@@ -142,6 +160,18 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
         if (responseHeaders.GetValue("x-rse-watch") != "live")
         {
             // A refused watch ends at once: reading surfaces its status.
+            await watch.ResponseStream.MoveNext(CancellationToken.None);
+            throw new InvalidOperationException("The watch neither went live nor failed.");
+        }
+    }
+
+    /// <summary>As <see cref="WatchAsync"/>, for the notifications' watch.</summary>
+    private async Task WatchNotificationsAsync(Metadata headers)
+    {
+        using var watch = engine.Notifications.WatchNotifications(new WatchNotificationsRequest(), headers);
+        var responseHeaders = await watch.ResponseHeadersAsync;
+        if (responseHeaders.GetValue("x-rse-watch") != "live")
+        {
             await watch.ResponseStream.MoveNext(CancellationToken.None);
             throw new InvalidOperationException("The watch neither went live nor failed.");
         }

@@ -28,6 +28,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>How many times the grain of key <paramref name="key"/> was called at <paramref name="method"/>, on any silo.</summary>
     public int CallsTo(string method, string key) => calls.GetValueOrDefault((method, key));
 
+    /// <summary>Every grain call counted so far, by method and key: two snapshots' difference is what happened between them.</summary>
+    public IReadOnlyDictionary<(string Method, string Key), int> CallsSnapshot() => new Dictionary<(string Method, string Key), int>(calls);
+
     /// <summary>
     /// The engine's main grain storage, one for all the silos (a grain may move between them, as
     /// with a real database): it counts what the grains write.

@@ -17,6 +17,7 @@ public sealed class CountingGrainStorage(DeepCopier copier) : IGrainStorage
     private readonly ConcurrentDictionary<string, int> writesByStateName = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string State, GrainId Grain), int> writesByGrain = new();
     private readonly ConcurrentDictionary<string, bool> failingGrainTypes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<GrainId, bool> failingGrains = new();
 
     public int WritesOf(string grainType) => writesByGrainType.GetValueOrDefault(grainType);
 
@@ -37,6 +38,13 @@ public sealed class CountingGrainStorage(DeepCopier copier) : IGrainStorage
         return new Outage(() => failingGrainTypes.TryRemove(grainType, out _));
     }
 
+    /// <summary>Writes of one grain fail, as <see cref="FailWritesOf(string)"/>, until the result is disposed.</summary>
+    public IDisposable FailWritesOf(GrainId grainId)
+    {
+        failingGrains[grainId] = true;
+        return new Outage(() => failingGrains.TryRemove(grainId, out _));
+    }
+
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         if (states.TryGetValue((stateName, grainId), out var stored))
@@ -53,7 +61,7 @@ public sealed class CountingGrainStorage(DeepCopier copier) : IGrainStorage
     {
         // A write is a round trip to a store, never instantaneous.
         await Task.Delay(1);
-        if (failingGrainTypes.ContainsKey(grainId.Type.ToString()!))
+        if (failingGrainTypes.ContainsKey(grainId.Type.ToString()!) || failingGrains.ContainsKey(grainId))
         {
             throw new SocketException((int)SocketError.ConnectionRefused);
         }
