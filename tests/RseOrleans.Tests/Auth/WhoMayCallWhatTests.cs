@@ -52,6 +52,11 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
             ("ListFollowedTopics", "UDOOOOOOOO", (w, h) => engine.Topics.ListFollowedTopicsAsync(new ListFollowedTopicsRequest(), h).ResponseAsync),
             ("GetTopicFeed", "UDOOOOOOOO", (w, h) => engine.Topics.GetTopicFeedAsync(new GetTopicFeedRequest { Topic = "rules" }, h).ResponseAsync),
             ("ListTrendingTopics", "UDOOOOOOOO", (w, h) => engine.Topics.ListTrendingTopicsAsync(new ListTrendingTopicsRequest(), h).ResponseAsync),
+            // Search is everyone's: each caller is shown only what they may see (RandomNetworkVisibilityTests checks what).
+            ("SearchPosts", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SearchPostsAsync(new SearchPostsRequest { Query = "hi" }, h).ResponseAsync),
+            ("SearchPeople", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SearchPeopleAsync(new SearchPeopleRequest { Query = "star" }, h).ResponseAsync),
+            ("SearchGroups", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SearchGroupsAsync(new SearchGroupsRequest { Query = "g" }, h).ResponseAsync),
+            ("Suggest", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SuggestAsync(new SuggestRequest { Prefix = "s" }, h).ResponseAsync),
         };
 
         var writes = new (string Rpc, string Expected, bool Consumes, Func<World, Metadata, Task> Call)[]
