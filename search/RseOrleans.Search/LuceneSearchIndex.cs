@@ -184,8 +184,11 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
             var now = clock.GetUtcNow().UtcTicks;
             return candidates
                 .Select(hit => (Hit: hit, Document: searcher.Doc(hit.Doc)))
-                .Select(x => (x.Document, Rank: textQuery is null ? 0 : x.Hit.Score * Freshness(now, x.Document)))
+                .Select(x => (x.Document, Created: CreatedTicks(x.Document), Score: x.Hit.Score))
+                .Select(x => (x.Document, x.Created, Rank: textQuery is null ? 0 : x.Score * Freshness(now, x.Created)))
+                // Equal ranks (the same words, written at nearly the same time) newest first, whatever the clock says.
                 .OrderByDescending(x => x.Rank)
+                .ThenByDescending(x => x.Created)
                 .Take(limit)
                 .Select(x => ToContentHit(x.Document, textQuery))
                 .ToArray();
@@ -463,11 +466,13 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
     }
 
     /// <summary>A week-old text weighs half of a new one, a month-old one about a fifth; old texts never drop to nothing.</summary>
-    private static float Freshness(long nowTicks, Document document)
+    private static double Freshness(long nowTicks, long createdTicks)
     {
-        var ageDays = Math.Max(0, (nowTicks - document.GetField(Created).GetInt64ValueOrDefault()) / (double)TimeSpan.TicksPerDay);
-        return (float)(0.2 + 0.8 / (1 + ageDays / 7));
+        var ageDays = Math.Max(0, (nowTicks - createdTicks) / (double)TimeSpan.TicksPerDay);
+        return 0.2 + 0.8 / (1 + ageDays / 7);
     }
+
+    private static long CreatedTicks(Document document) => document.GetField(Created).GetInt64ValueOrDefault();
 
     private ContentHit ToContentHit(Document document, Query? textQuery)
     {
