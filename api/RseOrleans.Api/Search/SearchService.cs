@@ -204,6 +204,77 @@ public sealed class SearchService(IGrainFactory grains, CallerIdentity identity,
         return response;
     }
 
+    public override async Task<FindExpertsResponse> FindExperts(FindExpertsRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        var topic = request.Topic.Trim();
+        if (topic.Length is 0 or > 100)
+        {
+            throw Fail.Invalid("topic", "must be 1 to 100 characters: a skill or a topic, as in kubernetes or #onboarding.");
+        }
+
+        var pageSize = Require.PageSize(request.PageSize);
+        var name = topic.TrimStart('#');
+        var words = name.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        var content = topic.StartsWith('#') ? new ContentQuery { Hashtags = [name] }
+            : words.Length > 1 ? new ContentQuery { Phrases = [name] }
+            : new ContentQuery { Words = words };
+        var declared = Unavailable(() => index.SearchPeopleAsync(new PeopleQuery { Skill = name }, ExpertCandidates, context.CancellationToken));
+        var hits = await Unavailable(() => index.SearchContentAsync(content, ExpertCandidates, context.CancellationToken));
+
+        // What they did counts only where the caller may read it: no count reveals a secret group's content.
+        var shown = await ShownAsync(hits, caller);
+        var deeds = new Dictionary<string, (int Posts, int Answers, int Reactions)>(StringComparer.Ordinal);
+        foreach (var (hit, post) in shown)
+        {
+            var (posts, answers, reactions) = deeds.GetValueOrDefault(hit.AuthorId);
+            deeds[hit.AuthorId] = hit.CommentId == 0
+                ? (posts + 1, answers, reactions + post.ReactionCounts.Values.Sum())
+                : (posts, answers + 1, reactions);
+        }
+
+        var declaring = (await declared).ToHashSet(StringComparer.Ordinal);
+        var candidates = declaring.Concat(deeds.Keys).Distinct(StringComparer.Ordinal).ToArray();
+        var visible = await access.VisibleAmong(caller, candidates);
+        var users = await hydrator.LoadUsersAsync(candidates.Where(visible.Contains));
+        var experts = users
+            .Where(user => user.Value is not null)
+            .Select(user =>
+            {
+                var (posts, answers, reactions) = deeds.GetValueOrDefault(user.Key);
+                var isDeclared = declaring.Contains(user.Key);
+                // A declared skill weighs as much as a few posts; what people did adds up beyond it.
+                var score = (isDeclared ? 10.0 : 0) + 3.0 * posts + 2.0 * answers + Math.Sqrt(reactions);
+                return (Score: score, Expert: new Expert
+                {
+                    User = ProtoMapper.ToSummary(user.Key, user.Value),
+                    DeclaredSkill = isDeclared,
+                    PostsOnTopic = posts,
+                    AnswersOnTopic = answers,
+                    ReactionsReceived = reactions,
+                    Reason = Reason(isDeclared, posts, answers, reactions),
+                });
+            })
+            .OrderByDescending(x => x.Score)
+            .ThenBy(x => x.Expert.User.UserId, StringComparer.Ordinal)
+            .Take(pageSize);
+        var response = new FindExpertsResponse();
+        response.Experts.AddRange(experts.Select(x => x.Expert));
+        return response;
+    }
+
+    /// <summary>How many people and texts an expert search weighs at most.</summary>
+    private const int ExpertCandidates = 500;
+
+    private static string Reason(bool declared, int posts, int answers, int reactions) =>
+        string.Join(" · ", new[]
+        {
+            declared ? "declared skill" : "",
+            posts > 0 ? $"{posts} post{(posts == 1 ? "" : "s")} on the topic" : "",
+            answers > 0 ? $"{answers} answer{(answers == 1 ? "" : "s")} on the topic" : "",
+            reactions > 0 ? $"{reactions} reaction{(reactions == 1 ? "" : "s")} received" : "",
+        }.Where(part => part.Length > 0));
+
     /// <summary>
     /// The suggestions the caller may see: people they may see, groups visible to them, and
     /// topics carried by a recent post they may read (a topic of a secret group alone stays unsaid).

@@ -18,6 +18,7 @@ internal static class SearchCommands
         command.Subcommands.Add(People(verbs));
         command.Subcommands.Add(Groups(verbs));
         command.Subcommands.Add(Suggest(verbs));
+        command.Subcommands.Add(Experts(verbs));
         return command;
     }
 
@@ -123,6 +124,29 @@ internal static class SearchCommands
                 }
 
                 Text.Paged(output, page.Groups.Count, page.NextPageToken, "no groups found");
+            });
+        });
+    }
+
+    private static Command Experts(Verbs verbs)
+    {
+        var topic = new Argument<string[]>("topic") { Description = "A skill or a topic: words, or a #topic.", Arity = ArgumentArity.OneOrMore };
+        var count = new Option<int>("--count") { Description = "How many people, 1-100.", DefaultValueFactory = _ => 10 };
+        return verbs.Read("experts", "Find people for a skill or topic, and why each one ranks.", Rpc["FindExperts"], [topic, count], async call =>
+        {
+            var answer = await call.Search.FindExpertsAsync(
+                new FindExpertsRequest { Topic = string.Join(' ', call.Get(topic)), PageSize = call.Get(count) }, call.Headers, cancellationToken: call.Cancellation);
+            call.Print(answer, output =>
+            {
+                foreach (var expert in answer.Experts)
+                {
+                    output.WriteLine($"{expert.User.UserId}: {expert.User.DisplayName} · {expert.Reason}");
+                }
+
+                if (answer.Experts.Count == 0)
+                {
+                    output.WriteLine("no experts found");
+                }
             });
         });
     }

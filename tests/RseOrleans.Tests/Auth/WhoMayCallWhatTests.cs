@@ -56,6 +56,7 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
             ("SearchPosts", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SearchPostsAsync(new SearchPostsRequest { Query = "hi" }, h).ResponseAsync),
             ("SearchPeople", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SearchPeopleAsync(new SearchPeopleRequest { Query = "star" }, h).ResponseAsync),
             ("SearchGroups", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SearchGroupsAsync(new SearchGroupsRequest { Query = "g" }, h).ResponseAsync),
+            ("FindExperts", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).FindExpertsAsync(new FindExpertsRequest { Topic = "orleans" }, h).ResponseAsync),
             ("Suggest", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SuggestAsync(new SuggestRequest { Prefix = "s" }, h).ResponseAsync),
         };
 

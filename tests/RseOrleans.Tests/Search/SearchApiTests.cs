@@ -342,6 +342,47 @@ public sealed class SearchApiTests(EngineFixture engine)
         Assert.Equal(3, (await search.SuggestAsync(new SuggestRequest { Prefix = prefix, Limit = 3 }, As(person))).Suggestions.Count);
     }
 
+    [Fact]
+    public async Task Experts_rank_by_declared_skill_posts_answers_and_reactions_counted_only_over_what_the_caller_may_read_each_saying_why()
+    {
+        var skill = UniqueWord();
+        var declares = await engine.CreateUserAsync("declares");
+        var writes = await engine.CreateUserAsync("writes");
+        var answers = await engine.CreateUserAsync("answers");
+        var insider = await engine.CreateUserAsync("insider");
+        var viewer = await engine.CreateUserAsync("viewer");
+        await engine.Users.UpdateUserAsync(new UpdateUserRequest
+        {
+            RequestId = NewRequestId(),
+            Profile = new Profile { Skills = { skill } },
+            UpdateMask = new Google.Protobuf.WellKnownTypes.FieldMask { Paths = { "skills" } },
+        }, As(declares));
+        var first = await engine.PostAsync(writes, $"How we run {skill} in production");
+        await engine.PostAsync(writes, $"More about {skill} upgrades");
+        await engine.Posts.AddReactionAsync(new AddReactionRequest { RequestId = NewRequestId(), PostId = first.PostId, Type = ReactionType.Like }, As(viewer));
+        await engine.Posts.CreateCommentAsync(new CreateCommentRequest { RequestId = NewRequestId(), PostId = first.PostId, Text = $"Our {skill} tip: pin versions" }, As(answers));
+        // Work in a secret group counts for those who may read it only.
+        var secret = await engine.CreateGroupAsync(insider, GroupVisibility.Secret);
+        for (var i = 0; i < 3; i++)
+        {
+            await engine.PostAsync(insider, $"Secret {skill} plan {i}", secret.GroupId);
+        }
+
+        FindExpertsResponse found = new();
+        await Eventually.TrueAsync(
+            async () => (found = await search.FindExpertsAsync(new FindExpertsRequest { Topic = skill }, As(viewer))).Experts.Any(e => e.ReactionsReceived == 1),
+            "the reaction to count");
+
+        // A declared skill weighs more than two posts; nothing of the secret group shows to the viewer.
+        Assert.Equal([declares, writes, answers], found.Experts.Select(e => e.User.UserId));
+        Assert.Equal("declared skill", found.Experts[0].Reason);
+        Assert.Equal("2 posts on the topic · 1 reaction received", found.Experts[1].Reason);
+        Assert.Equal("1 answer on the topic", found.Experts[2].Reason);
+        var asInsider = await search.FindExpertsAsync(new FindExpertsRequest { Topic = skill }, As(insider));
+        Assert.Equal("3 posts on the topic", Assert.Single(asInsider.Experts, e => e.User.UserId == insider).Reason);
+        Assert.StartsWith("topic:", await RpcAssert.FailsWith(StatusCode.InvalidArgument, () => search.FindExpertsAsync(new FindExpertsRequest { Topic = " " }, As(viewer))), StringComparison.Ordinal);
+    }
+
     private async Task<string[]> GroupIdsAsync(string viewer, SearchGroupsRequest request) =>
         [.. (await search.SearchGroupsAsync(request, As(viewer))).Groups.Select(g => g.GroupId)];
 
