@@ -15,6 +15,7 @@ using RseOrleans.Api.Identity;
 using RseOrleans.Api.Limits;
 using RseOrleans.Api.Publishing;
 using RseOrleans.Api.Reads;
+using RseOrleans.Api.Search;
 using RseOrleans.Api.Services;
 using RseOrleans.Grains;
 
@@ -66,6 +67,7 @@ public static class ApiApplicationExtensions
         services.AddSingleton<NotificationReader>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Notifying.NotificationProducer>();
+        services.AddRseSearch();
         return services;
     }
 
@@ -89,6 +91,7 @@ public static class ApiApplicationExtensions
         endpoints.MapGrpcService<AdminService>();
         endpoints.MapGrpcService<TopicsService>();
         endpoints.MapGrpcService<NotificationsService>();
+        endpoints.MapGrpcService<SearchService>();
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapRseProbes();

@@ -44,6 +44,8 @@ internal sealed class Call(ParseResult parse, GrpcChannel channel, string? userI
     public Topics.TopicsClient Topics => new(channel);
     public Notifications.NotificationsClient Notifications => new(channel);
 
+    public Api.V1.Search.SearchClient Search => new(channel);
+
     public Api.V1.Admin.AdminClient Admin => new(channel);
 
     /// <summary>

@@ -29,6 +29,7 @@ internal sealed class Rse
         Root.Subcommands.Add(FeedCommands.Create(verbs));
         Root.Subcommands.Add(TopicCommands.Create(verbs));
         Root.Subcommands.Add(NotificationCommands.Create(verbs));
+        Root.Subcommands.Add(SearchCommands.Create(verbs));
         Root.Subcommands.Add(ReportCommands.Create(verbs));
         Root.Subcommands.Add(AdminCommands.Create(verbs));
         Root.Subcommands.Add(LoadCommand.Create(verbs));

@@ -13,6 +13,7 @@ namespace RseOrleans.Silo.Demo;
 /// </summary>
 internal sealed partial class DemoNetworkSeeder(
     IGrainFactory grains,
+    Api.Search.SearchIndexFeeder searchIndex,
     IHostApplicationLifetime lifetime,
     IOptions<DemoOptions> options,
     ILogger<DemoNetworkSeeder> logger) : BackgroundService
@@ -173,6 +174,7 @@ internal sealed partial class DemoNetworkSeeder(
             var published = await grains.GetGrain<ISourceGrain>(source.Key)
                 .PublishAll([new NewPost(author, PostTexts[random.Next(PostTexts.Length)])]);
             var post = published[0].Unwrap();
+            searchIndex.PostWritten(post);
             posts++;
 
             var postGrain = grains.GetGrain<IPostGrain>(post.PostId);
@@ -185,7 +187,7 @@ internal sealed partial class DemoNetworkSeeder(
 
             for (var c = random.Next(0, 4); c > 0; c--)
             {
-                await postGrain.AddComment(audience[random.Next(audience.Count)], CommentTexts[random.Next(CommentTexts.Length)], request: 0);
+                searchIndex.CommentWritten(post, await postGrain.AddComment(audience[random.Next(audience.Count)], CommentTexts[random.Next(CommentTexts.Length)], request: 0));
             }
         }
 
@@ -214,8 +216,8 @@ internal sealed partial class DemoNetworkSeeder(
 
             try
             {
-                await grains.GetGrain<IUserGrain>(id).Create(
-                    new UserProfile($"{first} {last}", title, department.Name, office.City, office.TimeZone, office.Language, skills));
+                searchIndex.PersonWritten(await grains.GetGrain<IUserGrain>(id).Create(
+                    new UserProfile($"{first} {last}", title, department.Name, office.City, office.TimeZone, office.Language, skills)));
             }
             catch (DomainException ex) when (ex.Error == DomainError.AlreadyExists)
             {
@@ -232,7 +234,7 @@ internal sealed partial class DemoNetworkSeeder(
     {
         var groupId = "demo-" + Slug(name).Replace(' ', '-');
         var group = grains.GetGrain<IGroupGrain>(groupId);
-        await group.Create(ownerId, new GroupSpec(name, description, visibility, policy), "demo-create");
+        searchIndex.GroupCreated(await group.Create(ownerId, new GroupSpec(name, description, visibility, policy), "demo-create"));
         var memberList = members.ToList();
         await group.AddMembers(ownerId, memberList, "demo-add-members");
 

@@ -178,6 +178,7 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
             await CheckRepliesAndCommentReactionsAsync(model, viewer, failures);
             await CheckNotificationsAsync(model, viewer, failures);
             await CheckSharesAsync(model, viewer, failures);
+            await CheckSearchAsync(model, viewer, failures);
         }
 
         // Last, as following a topic adds to the home feeds checked above.
@@ -581,6 +582,65 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
             foreach (var actor in group.RecentActors.Where(actor => actor.DisplayName.Length > 0 && !model.CanSee(viewer, actor.UserId)))
             {
                 failures.Add($"{viewer}'s {group.Kind} notification names {actor.UserId}, whom they may not see");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Search, checked as a read path of its own: a post search by each author finds every post of
+    /// theirs the viewer may read and nothing the viewer may not (a comment hit's post included);
+    /// a people search by id finds exactly the people the viewer may see; the group directory and
+    /// the typeahead name no group the viewer may not find.
+    /// </summary>
+    private async Task CheckSearchAsync(Model model, string viewer, List<string> failures)
+    {
+        var me = As(viewer);
+        var search = new RseOrleans.Api.V1.Search.SearchClient(engine.Channel);
+        foreach (var author in model.Users)
+        {
+            var hits = (await search.SearchPostsAsync(new SearchPostsRequest { Query = $"from:{author}", PageSize = 100 }, me)).Hits;
+            foreach (var hit in hits)
+            {
+                var postId = hit.Post.PostId;
+                if (!model.Posts.TryGetValue(postId, out var post) || model.PostDenial(viewer, postId, post) != StatusCode.OK)
+                {
+                    failures.Add($"{viewer} searching from:{author} finds post {postId}, which they may not read");
+                }
+                else if (hit.CommentId.Length > 0 && !model.CanSee(viewer, author))
+                {
+                    failures.Add($"{viewer} searching from:{author} finds their comment on {postId}, though they may not see {author}");
+                }
+            }
+
+            var found = hits.Select(hit => hit.Post.PostId).ToHashSet();
+            foreach (var (postId, _) in model.Posts.Where(p => p.Value.AuthorId == author && model.PostDenial(viewer, p.Key, p.Value) == StatusCode.OK))
+            {
+                if (!found.Contains(postId))
+                {
+                    failures.Add($"{viewer} searching from:{author} misses post {postId}, which they may read");
+                }
+            }
+
+            var people = (await search.SearchPeopleAsync(new SearchPeopleRequest { Query = author }, me)).People.Select(p => p.User.UserId).ToArray();
+            if (people.Contains(author) != model.CanSee(viewer, author))
+            {
+                failures.Add($"{viewer} searching people for {author} {(people.Contains(author) ? "finds them though they may not see them" : "misses them though they may see them")}");
+            }
+        }
+
+        var directory = await search.SearchGroupsAsync(new SearchGroupsRequest { Query = "test group", PageSize = 100 }, me);
+        var joined = await search.SearchGroupsAsync(new SearchGroupsRequest { Query = "test group", JoinedOnly = true, PageSize = 100 }, me);
+        var suggested = await search.SuggestAsync(new SuggestRequest { Prefix = "test gr" }, me);
+        foreach (var (groupId, group) in model.Groups)
+        {
+            if (!model.CanFindGroup(viewer, group) && (directory.Groups.Any(g => g.GroupId == groupId) || suggested.Suggestions.Any(s => s.Id == groupId)))
+            {
+                failures.Add($"{viewer} finds group {groupId} in the directory or the typeahead, which they may not find");
+            }
+
+            if (group.Members.Contains(viewer) != joined.Groups.Any(g => g.GroupId == groupId))
+            {
+                failures.Add($"{viewer}'s joined groups search {(group.Members.Contains(viewer) ? "misses" : "lists")} {groupId}");
             }
         }
     }

@@ -58,6 +58,12 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
             ("GetMarkers", "UDOOOOOOOO", (w, h) => engine.Notifications.GetMarkersAsync(new GetMarkersRequest(), h).ResponseAsync),
             ("GetNotificationSettings", "UDOOOOOOOO", (w, h) => engine.Notifications.GetNotificationSettingsAsync(new GetNotificationSettingsRequest(), h).ResponseAsync),
             ("WatchNotifications", "UDOOOOOOOO", (w, h) => WatchNotificationsAsync(h)),
+            // Search is everyone's: each caller is shown only what they may see (RandomNetworkVisibilityTests checks what).
+            ("SearchPosts", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SearchPostsAsync(new SearchPostsRequest { Query = "hi" }, h).ResponseAsync),
+            ("SearchPeople", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SearchPeopleAsync(new SearchPeopleRequest { Query = "star" }, h).ResponseAsync),
+            ("SearchGroups", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SearchGroupsAsync(new SearchGroupsRequest { Query = "g" }, h).ResponseAsync),
+            ("FindExperts", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).FindExpertsAsync(new FindExpertsRequest { Topic = "orleans" }, h).ResponseAsync),
+            ("Suggest", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SuggestAsync(new SuggestRequest { Prefix = "s" }, h).ResponseAsync),
         };
 
         var writes = new (string Rpc, string Expected, bool Consumes, Func<World, Metadata, Task> Call)[]

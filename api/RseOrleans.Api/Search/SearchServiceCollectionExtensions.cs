@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using RseOrleans.Search;
+
+namespace RseOrleans.Api.Search;
+
+public static class SearchServiceCollectionExtensions
+{
+    /// <summary>
+    /// Search: the embedded engine unless an engine was registered before (a test's, later the
+    /// durable one), and the feeder that keeps it in step with the writes.
+    /// </summary>
+    public static IServiceCollection AddRseSearch(this IServiceCollection services)
+    {
+        services.TryAddSingleton<ISearchIndex>(_ => new LuceneSearchIndex());
+        services.AddSingleton<SearchIndexFeeder>();
+        services.AddHostedService(provider => provider.GetRequiredService<SearchIndexFeeder>());
+        return services;
+    }
+}
