@@ -142,7 +142,7 @@ public sealed partial class MutatingCallInterceptor(
     {
         var waited = Stopwatch.StartNew();
         var delay = TimeSpan.FromMilliseconds(5);
-        var reloaded = false;
+        var reloads = 0;
         while (true)
         {
             LedgerAnswer answer;
@@ -150,11 +150,13 @@ public sealed partial class MutatingCallInterceptor(
             {
                 answer = await UntilCallerGone(ledger.Begin(key, fingerprint), context);
             }
-            catch (Exception ex) when (!reloaded && (ex is DomainException { Error: DomainError.Conflict } || StorageFailures.IsConflict(ex)))
+            catch (Exception ex) when (reloads < 3 && (ex is DomainException { Error: DomainError.Conflict } || StorageFailures.IsConflict(ex)))
             {
                 // The ledger met a newer version of itself (a write the storage took late, after a
-                // hang) and has reloaded it: the question is asked again of what is really stored.
-                reloaded = true;
+                // hang) and is reloading it: the question is asked again of what is really stored.
+                // Its old activation answers until it has gone, so the next ask waits a little.
+                reloads++;
+                await Task.Delay(TimeSpan.FromMilliseconds(20 * reloads), context.CancellationToken);
                 continue;
             }
 
