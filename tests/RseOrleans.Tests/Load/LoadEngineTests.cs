@@ -15,7 +15,7 @@ namespace RseOrleans.Tests.Load;
 /// <c>rse load --engine</c>: the load generator starts engine processes itself, sends its calls to
 /// all of them, kills, stops and starts them on its fault schedule, and stops them at the end.
 /// </summary>
-[Collection(DatabaseServersCollection.Name)]
+[Collection(DatabaseServersAloneCollection.Name)]
 public sealed class LoadEngineTests(DatabaseServersFixture servers, ITestOutputHelper output)
 {
     [Fact]

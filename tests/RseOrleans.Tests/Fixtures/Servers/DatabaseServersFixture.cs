@@ -49,3 +49,13 @@ public sealed class DatabaseServersCollection : ICollectionFixture<DatabaseServe
 {
     public const string Name = "Database servers";
 }
+
+/// <summary>
+/// Servers of their own for the tests that time silo restarts under load: they run once every
+/// other collection has finished, so that the suite's own work does not stretch a restart.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class DatabaseServersAloneCollection : ICollectionFixture<DatabaseServersFixture>
+{
+    public const string Name = "Database servers, run alone";
+}
