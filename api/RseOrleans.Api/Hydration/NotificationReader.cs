@@ -91,9 +91,8 @@ public sealed class NotificationReader(IGrainFactory grains, GrainReads reads, A
     /// <summary>Exact counts of what the viewer may see after their read markers.</summary>
     public async Task<V1.UnreadCount> CountUnreadAsync(string viewerId)
     {
-        var notifications = grains.GetGrain<INotificationsGrain>(viewerId);
-        var markers = notifications.GetMarkers();
-        var unread = await VisibleAsync(await notifications.GetUnread(), viewerId);
+        var markers = reads.GetNotificationMarkers(viewerId);
+        var unread = await VisibleAsync(await reads.GetUnreadNotifications(viewerId), viewerId);
         return new V1.UnreadCount { Notifications = unread.Count, HomeFeed = await CountHomeAfterAsync(viewerId, (await markers).HomeFeed) };
     }
 

@@ -64,6 +64,11 @@ public sealed class GrainReads(IGrainFactory grains, LocalReadModel local)
             return Task.FromResult(Empty);
         }
 
+        if (KnownEmpty(userId, PersonalHoldings.Bookmarks))
+        {
+            return Task.FromResult(Empty);
+        }
+
         if (!local.Bookmarks.TryGet(userId, out var bookmarked))
         {
             return grains.GetGrain<IBookmarksGrain>(userId).BookmarkedAmong(postIds);
@@ -72,6 +77,34 @@ public sealed class GrainReads(IGrainFactory grains, LocalReadModel local)
         IReadOnlySet<long> among = bookmarked.Count == 0 ? Empty : postIds.Where(bookmarked.Contains).ToHashSet();
         return Task.FromResult(among);
     }
+
+    /// <summary>As <see cref="INotificationsGrain.GetMarkers"/>.</summary>
+    public Task<NotificationMarkers> GetNotificationMarkers(string userId) => KnownEmpty(userId, PersonalHoldings.Notifications)
+        ? Task.FromResult(NotificationMarkers.Initial)
+        : grains.GetGrain<INotificationsGrain>(userId).GetMarkers();
+
+    /// <summary>As <see cref="INotificationsGrain.GetUnread"/>.</summary>
+    public Task<IReadOnlyList<NotificationGroup>> GetUnreadNotifications(string userId) => KnownEmpty(userId, PersonalHoldings.Notifications)
+        ? Task.FromResult<IReadOnlyList<NotificationGroup>>([])
+        : grains.GetGrain<INotificationsGrain>(userId).GetUnread();
+
+    /// <summary>As <see cref="INotificationsGrain.ReadBefore"/>.</summary>
+    public Task<NotificationGroupPage> ReadNotificationsBefore(string userId, long? before, int count) => KnownEmpty(userId, PersonalHoldings.Notifications)
+        ? Task.FromResult(new NotificationGroupPage([], HasMore: false))
+        : grains.GetGrain<INotificationsGrain>(userId).ReadBefore(before, count);
+
+    /// <summary>As <see cref="INotificationsGrain.GetSettings"/>.</summary>
+    public Task<NotificationSettings> GetNotificationSettings(string userId) => KnownEmpty(userId, PersonalHoldings.Notifications)
+        ? Task.FromResult(NotificationSettings.Default)
+        : grains.GetGrain<INotificationsGrain>(userId).GetSettings();
+
+    /// <summary>
+    /// Whether the person's account, as published in this process, knows they hold none of
+    /// <paramref name="holdings"/>: then the answer is "nothing" without waking the grain that
+    /// would say so. An account not here says nothing, and the grain is asked.
+    /// </summary>
+    private bool KnownEmpty(string userId, PersonalHoldings holdings) =>
+        local.Users.TryGet(userId, out var user) && (user.Account.KnownEmpty & holdings) == holdings;
 
     private async Task<PostSnapshot?> WithReactionsOf(PostSnapshot post, string viewerId)
     {

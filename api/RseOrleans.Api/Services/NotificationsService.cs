@@ -8,6 +8,7 @@ using RseOrleans.Api.Errors;
 using RseOrleans.Api.Identity;
 using RseOrleans.Api.Hydration;
 using RseOrleans.Api.Paging;
+using RseOrleans.Api.Reads;
 using RseOrleans.Api.Validation;
 using RseOrleans.Api.V1;
 using RseOrleans.Grains;
@@ -23,6 +24,7 @@ namespace RseOrleans.Api.Services;
 public sealed class NotificationsService(
     IClusterClient cluster,
     CallerIdentity identity,
+    GrainReads reads,
     NotificationReader reader,
     IOptions<LiveFeedOptions> liveOptions,
     IHostApplicationLifetime lifetime) : Notifications.NotificationsBase
@@ -34,11 +36,10 @@ public sealed class NotificationsService(
         var caller = await identity.RequireCallerAsync(context);
         var pageSize = Require.PageSize(request.PageSize);
         var before = PageToken.DecodeNumber(request.PageToken, PageToken.Notifications);
-        var grain = cluster.GetGrain<INotificationsGrain>(caller);
-        var markers = grain.GetMarkers();
+        var markers = reads.GetNotificationMarkers(caller);
 
         // Groups the caller may not see are left out; the page may come out shorter, the token moves on.
-        var page = await grain.ReadBefore(before, pageSize);
+        var page = await reads.ReadNotificationsBefore(caller, before, pageSize);
         var visible = await reader.VisibleAsync(page.Groups, caller);
         var groups = await reader.ToProtoAsync(visible, caller, (await markers).NotificationsRead);
         var response = new ListNotificationsResponse
@@ -83,7 +84,7 @@ public sealed class NotificationsService(
     public override async Task<Markers> GetMarkers(GetMarkersRequest request, ServerCallContext context)
     {
         var caller = await identity.RequireCallerAsync(context);
-        return ToProto(await cluster.GetGrain<INotificationsGrain>(caller).GetMarkers());
+        return ToProto(await reads.GetNotificationMarkers(caller));
     }
 
     public override async Task<Markers> UpdateMarkers(UpdateMarkersRequest request, ServerCallContext context)
@@ -106,7 +107,7 @@ public sealed class NotificationsService(
     public override async Task<NotificationSettings> GetNotificationSettings(GetNotificationSettingsRequest request, ServerCallContext context)
     {
         var caller = await identity.RequireCallerAsync(context);
-        return ToProto(await cluster.GetGrain<INotificationsGrain>(caller).GetSettings());
+        return ToProto(await reads.GetNotificationSettings(caller));
     }
 
     public override async Task<NotificationSettings> UpdateNotificationSettings(UpdateNotificationSettingsRequest request, ServerCallContext context)

@@ -29,6 +29,12 @@ public interface IUserGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<IdPage> ListFollowing(string? after, int pageSize);
 
+    /// <summary>
+    /// Told by the person's bookmarks or notifications grain before it first stores anything, so
+    /// that the account stops answering "none" for it. Idempotent.
+    /// </summary>
+    Task NoteHolding(PersonalHoldings holdings);
+
     /// <summary>Whether the user exists, their network role and whether they may call the engine.</summary>
     [AlwaysInterleave]
     Task<AccountSnapshot> GetAccount();

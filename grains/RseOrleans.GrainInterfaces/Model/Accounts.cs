@@ -36,6 +36,19 @@ public enum AccountStatus
 [Alias("rse.WriteAllowance")]
 public sealed record WriteAllowance([property: Id(0)] int PerMinute, [property: Id(1)] int Burst);
 
+/// <summary>
+/// What a person keeps in grains of their own. Most people never bookmark and many are never
+/// notified: an account that knows one of these is empty lets every read answer "nothing" without
+/// waking a grain to say so.
+/// </summary>
+[Flags]
+public enum PersonalHoldings
+{
+    None = 0,
+    Bookmarks = 1,
+    Notifications = 2,
+}
+
 /// <summary>What the engine needs to know about a caller before anything else.</summary>
 [GenerateSerializer, Immutable]
 [Alias("rse.AccountSnapshot")]
@@ -44,7 +57,8 @@ public sealed record AccountSnapshot(
     [property: Id(1)] bool Exists,
     [property: Id(2)] NetworkRole Role,
     [property: Id(3)] AccountStatus Status,
-    [property: Id(4)] DateTimeOffset? StatusChangedAt)
+    [property: Id(4)] DateTimeOffset? StatusChangedAt,
+    [property: Id(5)] PersonalHoldings KnownEmpty = PersonalHoldings.None)
 {
     public bool IsActive => Exists && Status == AccountStatus.Active;
 

@@ -31,6 +31,7 @@ public sealed class BookmarksGrain(
     // The bookmarked post ids for lookups and readers, rebuilt only when the bookmarks change.
     private IReadOnlySet<long>? bookmarkedIds;
     private LocalPublication<string, IReadOnlySet<long>>? publication;
+    private bool accountTold;
 
     private List<Bookmark> Entries => state.State.Entries;
 
@@ -60,6 +61,13 @@ public sealed class BookmarksGrain(
         {
             throw DomainException.Precondition(
                 $"At most {BookmarkLimits.MaxPerUser} bookmarks a person: remove one (UnbookmarkPost) before adding another.");
+        }
+
+        if (!accountTold)
+        {
+            // Before the first bookmark is stored, or a page read in between could miss it.
+            await GrainFactory.GetGrain<IUserGrain>(this.GetPrimaryKeyString()).NoteHolding(PersonalHoldings.Bookmarks);
+            accountTold = true;
         }
 
         state.State.LastSequence++;

@@ -43,6 +43,7 @@ public sealed class NotificationsGrain(
 {
     private Dictionary<Guid, DateTimeOffset>? watchers;
     private IAsyncStream<NotificationsChanged>? liveStream;
+    private bool accountTold;
 
     private NotificationsState State => state.State;
 
@@ -66,7 +67,7 @@ public sealed class NotificationsGrain(
         }
 
         NotificationGrouping.KeepNewest(State, NotificationLimits.MaxGroups);
-        await state.WriteStateAsync();
+        await WriteAsync();
         await AnnounceAsync();
     }
 
@@ -129,9 +130,24 @@ public sealed class NotificationsGrain(
         // A marker move is a change a watch on another device must hear of (its unread count moves).
         State.Markers = markers with { Version = markers.Version + 1, UpdatedAt = clock.GetUtcNow() };
         State.LastStamp++;
-        await state.WriteStateAsync();
+        await WriteAsync();
         await AnnounceAsync();
         return State.Markers;
+    }
+
+    /// <summary>
+    /// The writes that add to what the person holds: before the first, the account hears that
+    /// there is something to read (reads skip this grain while it says there is nothing).
+    /// </summary>
+    private async Task WriteAsync()
+    {
+        if (!accountTold)
+        {
+            await GrainFactory.GetGrain<IUserGrain>(this.GetPrimaryKeyString()).NoteHolding(PersonalHoldings.Notifications);
+            accountTold = true;
+        }
+
+        await state.WriteStateAsync();
     }
 
     public Task<NotificationSettings> GetSettings() => Task.FromResult(State.Settings);
@@ -145,7 +161,7 @@ public sealed class NotificationsGrain(
 
         var before = State.Settings;
         State.Settings = settings;
-        await state.WriteStateAsync();
+        await WriteAsync();
         await KeepSubscriptionsAsync(before, settings);
         return settings;
     }

@@ -37,6 +37,14 @@ public sealed class UserState
     [Id(12)]
     private SortedIdSet? joinRequests;
 
+    /// <summary>
+    /// What this person is known to hold nothing of: a copy derived from the bookmarks and
+    /// notifications grains, which clear it before they first store anything. Accounts stored
+    /// before it existed read None, "may hold", which is always safe.
+    /// </summary>
+    [Id(13)]
+    public PersonalHoldings KnownEmpty { get; set; }
+
     /// <summary>The users this user follows, in ordinal order: the owner of follows (the audiences and feeds hold copies).</summary>
     public SortedIdSet Following => following ??= new();
 
@@ -135,6 +143,7 @@ public sealed class UserGrain(
         var now = clock.GetUtcNow();
         state.State.Profile = Shared(profile);
         state.State.Role = role;
+        state.State.KnownEmpty = PersonalHoldings.Bookmarks | PersonalHoldings.Notifications;
         state.State.CreatedAt = now;
         state.State.UpdatedAt = now;
         await state.WriteStateAsync();
@@ -207,6 +216,17 @@ public sealed class UserGrain(
     {
         var (items, next) = state.State.Following.After(after, pageSize);
         return Task.FromResult(new IdPage(items, next));
+    }
+
+    public async Task NoteHolding(PersonalHoldings holdings)
+    {
+        if ((state.State.KnownEmpty & holdings) == PersonalHoldings.None)
+        {
+            return;
+        }
+
+        state.State.KnownEmpty &= ~holdings;
+        await state.WriteStateAsync();
     }
 
     public Task<AccountSnapshot> GetAccount()
@@ -413,7 +433,7 @@ public sealed class UserGrain(
     private bool IsErased => state.State.Status == AccountStatus.Erased;
 
     private AccountSnapshot Account() => Exists
-        ? new AccountSnapshot(UserId, Exists: true, state.State.Role, state.State.Status, state.State.StatusChangedAt)
+        ? new AccountSnapshot(UserId, Exists: true, state.State.Role, state.State.Status, state.State.StatusChangedAt, state.State.KnownEmpty)
         : new AccountSnapshot(UserId, Exists: false, NetworkRole.Member, AccountStatus.Active, null);
 
     private UserProfile EnsureExists() =>
