@@ -19,6 +19,7 @@ public static class GrainServiceCollectionExtensions
         services.Configure<FeedOptions>(configuration.GetSection(FeedOptions.Section));
         services.Configure<IdOptions>(configuration.GetSection(IdOptions.Section));
         services.Configure<ReactionOptions>(configuration.GetSection(ReactionOptions.Section));
+        services.Configure<PostOptions>(configuration.GetSection(PostOptions.Section));
         services.Configure<RequestLedgerOptions>(configuration.GetSection(RequestLedgerOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TimeOrderedIdGenerator>();

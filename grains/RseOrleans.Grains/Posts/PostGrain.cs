@@ -83,6 +83,10 @@ public sealed class PostState
     /// <summary>The live shares of this post (null: none ever).</summary>
     [Id(21)]
     public HashSet<long>? Shares { get; set; }
+
+    /// <summary>Shares counted and not yet seen stored, with when they were counted (null: none).</summary>
+    [Id(22)]
+    public Dictionary<long, DateTimeOffset>? UnconfirmedShares { get; set; }
 }
 
 /// <summary>
@@ -97,6 +101,7 @@ public sealed class PostGrain(
     TimeOrderedIdGenerator ids,
     IActivityLog activityLog,
     IOptions<ReactionOptions> reactionOptions,
+    IOptions<PostOptions> postOptions,
     LocalReadModel readModel,
     TimeProvider clock) : Grain, IPostGrain, IPublishesLocally
 {
@@ -104,6 +109,7 @@ public sealed class PostGrain(
     private Dictionary<ReactionType, int> totals = [];
 
     private LocalPublication<long, PostSnapshot>? publication;
+    private IGrainTimer? shareCheck;
 
     private long PostId => this.GetPrimaryKeyLong();
 
@@ -126,6 +132,7 @@ public sealed class PostGrain(
         }
 
         totals = Sum();
+        CheckSharesLater();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -141,9 +148,38 @@ public sealed class PostGrain(
     public async Task AddShare(long shareId)
     {
         EnsureLive();
-        if (Shares.Add(shareId))
+        if (Shares.Add(shareId, clock.GetUtcNow()))
         {
             await state.WriteStateAsync();
+            CheckSharesLater();
+        }
+    }
+
+    /// <summary>
+    /// A share is counted before it is stored, and uncounted if its write fails; when this post
+    /// could not be told then, the share's id would stay counted for good. So a little later each
+    /// counted share is looked at once: one that exists is confirmed, one that does not leaves.
+    /// </summary>
+    private void CheckSharesLater()
+    {
+        if (shareCheck is null && Shares.HasUnconfirmed)
+        {
+            var after = postOptions.Value.UnconfirmedSharesCheckedAfter;
+            shareCheck = this.RegisterGrainTimer(CheckSharesAsync, new GrainTimerCreationOptions(after, after) { KeepAlive = true });
+        }
+    }
+
+    private async Task CheckSharesAsync(CancellationToken cancellation)
+    {
+        if (await Shares.ConfirmAsync(GrainFactory, clock.GetUtcNow() - postOptions.Value.UnconfirmedSharesCheckedAfter))
+        {
+            await state.WriteStateAsync(CancellationToken.None);
+        }
+
+        if (!Shares.HasUnconfirmed)
+        {
+            shareCheck?.Dispose();
+            shareCheck = null;
         }
     }
 

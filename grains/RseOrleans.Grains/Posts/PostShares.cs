@@ -11,10 +11,64 @@ internal readonly struct PostShares(PostState state)
 {
     public int Count => state.Shares?.Count ?? 0;
 
-    /// <summary>Whether the set changed (the state needs a write).</summary>
-    public bool Add(long shareId) => (state.Shares ??= []).Add(shareId);
+    public bool HasUnconfirmed => state.UnconfirmedShares is { Count: > 0 };
 
-    public bool Remove(long shareId) => state.Shares?.Remove(shareId) == true;
+    /// <summary>Counts a share about to be stored, unconfirmed until seen stored. Whether the set changed (the state needs a write).</summary>
+    public bool Add(long shareId, DateTimeOffset now)
+    {
+        if (!(state.Shares ??= []).Add(shareId))
+        {
+            return false;
+        }
+
+        (state.UnconfirmedShares ??= [])[shareId] = now;
+        return true;
+    }
+
+    public bool Remove(long shareId)
+    {
+        state.UnconfirmedShares?.Remove(shareId);
+        return state.Shares?.Remove(shareId) == true;
+    }
+
+    /// <summary>
+    /// Looks at the shares counted before <paramref name="countedBefore"/> and not yet confirmed:
+    /// a share that exists is confirmed, one that does not (its creation failed, or it was deleted)
+    /// leaves the count; one out of reach waits for the next look. Whether the state changed.
+    /// </summary>
+    public async Task<bool> ConfirmAsync(IGrainFactory grains, DateTimeOffset countedBefore)
+    {
+        var unconfirmed = state.UnconfirmedShares ?? [];
+        var due = unconfirmed.Where(share => share.Value <= countedBefore).Select(share => share.Key).ToArray();
+        var changed = false;
+        foreach (var shareId in due)
+        {
+            PostSnapshot? share;
+            try
+            {
+                share = await grains.GetGrain<IPostGrain>(shareId).Get(viewerId: "");
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                continue;
+            }
+
+            unconfirmed.Remove(shareId);
+            if (share is null)
+            {
+                state.Shares?.Remove(shareId);
+            }
+
+            changed = true;
+        }
+
+        if (unconfirmed.Count == 0)
+        {
+            state.UnconfirmedShares = null;
+        }
+
+        return changed;
+    }
 
     /// <summary>Tells the original that this post, a share, is gone; nothing for a post that is not a share.</summary>
     public static Task UncountAsync(IGrainFactory grains, PostState share, long shareId) =>

@@ -40,6 +40,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>The activity log of every silo: keeps nothing, as embedded, but its appends can be made to fail.</summary>
     public FailableActivityLog ActivityLog { get; } = new();
 
+    /// <summary>Short, so that a share count left too high by a failed creation is seen mended within a test.</summary>
+    public static readonly TimeSpan UnconfirmedSharesCheckedAfter = TimeSpan.FromSeconds(1);
+
     /// <summary>Creates a user with a unique id starting with <paramref name="name"/>.</summary>
     public async Task<string> CreateUserAsync(string name)
     {
@@ -63,6 +66,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 calls.AddOrUpdate((call.InterfaceMethod.Name, call.TargetId.Key.ToString()!), 1, (_, count) => count + 1);
                 return call.Invoke();
             });
+            silo.Services.Configure<PostOptions>(options => options.UnconfirmedSharesCheckedAfter = UnconfirmedSharesCheckedAfter);
             silo.Services.Configure<FeedOptions>(options =>
             {
                 options.PushThreshold = PushThreshold;

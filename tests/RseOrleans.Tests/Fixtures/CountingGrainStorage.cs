@@ -18,6 +18,7 @@ public sealed class CountingGrainStorage(DeepCopier copier) : IGrainStorage
     private readonly ConcurrentDictionary<(string State, GrainId Grain), int> writesByGrain = new();
     private readonly ConcurrentDictionary<string, bool> failingGrainTypes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<GrainId, bool> failingGrains = new();
+    private volatile Func<GrainId, bool>? failing;
 
     public int WritesOf(string grainType) => writesByGrainType.GetValueOrDefault(grainType);
 
@@ -45,6 +46,13 @@ public sealed class CountingGrainStorage(DeepCopier copier) : IGrainStorage
         return new Outage(() => failingGrains.TryRemove(grainId, out _));
     }
 
+    /// <summary>Writes fail, as <see cref="FailWritesOf(string)"/>, whenever <paramref name="fails"/> says so (asked at each write), until the result is disposed.</summary>
+    public IDisposable FailWritesWhen(Func<GrainId, bool> fails)
+    {
+        failing = fails;
+        return new Outage(() => failing = null);
+    }
+
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         if (states.TryGetValue((stateName, grainId), out var stored))
@@ -61,7 +69,7 @@ public sealed class CountingGrainStorage(DeepCopier copier) : IGrainStorage
     {
         // A write is a round trip to a store, never instantaneous.
         await Task.Delay(1);
-        if (failingGrainTypes.ContainsKey(grainId.Type.ToString()!) || failingGrains.ContainsKey(grainId))
+        if (failingGrainTypes.ContainsKey(grainId.Type.ToString()!) || failingGrains.ContainsKey(grainId) || failing?.Invoke(grainId) == true)
         {
             throw new SocketException((int)SocketError.ConnectionRefused);
         }
