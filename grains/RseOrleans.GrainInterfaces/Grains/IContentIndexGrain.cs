@@ -43,6 +43,16 @@ public interface IContentIndexGrain : IGrainWithStringKey
     /// <summary>The period's grain to an overflow part: notes the post's comment reactions unless the part is full (false).</summary>
     Task<bool> TryNoteCommentReactions(long postId);
 
+    /// <summary>
+    /// Notes that the user's act reached <paramref name="recipientId"/>'s notifications (an act
+    /// nobody takes back, see <see cref="Model.NotificationKinds.KeepsActors"/>): erasure tells them
+    /// to forget it. The recipient's notifications grain notes it before it counts the act.
+    /// </summary>
+    Task NoteNotified(string recipientId);
+
+    /// <summary>The period's grain to an overflow part: notes the recipient unless the part is full (false).</summary>
+    Task<bool> TryNoteNotified(string recipientId);
+
     [AlwaysInterleave]
     Task<ContentEntries> Get();
 

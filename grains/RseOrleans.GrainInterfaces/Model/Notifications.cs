@@ -18,6 +18,19 @@ public enum NotificationKind
     NewGroupPost = 12,
 }
 
+public static class NotificationKinds
+{
+    /// <summary>
+    /// Acts about a person or a group that nobody takes back (a new follower, a join request, an
+    /// approval, a refusal, an addition): their groups keep the ids of the people they count, and
+    /// each recipient is noted in the actor's content index before the act counts, so that erasing
+    /// the actor takes them out of every count (see <c>NotificationGrouping</c>).
+    /// </summary>
+    public static bool KeepsActors(NotificationKind kind) =>
+        kind is NotificationKind.NewFollower or NotificationKind.JoinRequest or NotificationKind.JoinApproved
+            or NotificationKind.JoinDeclined or NotificationKind.AddedToGroup;
+}
+
 /// <summary>A person's notification level for one group.</summary>
 public enum GroupNotificationLevel
 {

@@ -25,6 +25,10 @@ public sealed record ContentEntries(
     /// <summary>Posts on whose comments the user may have reacted (see <see cref="IContentIndexGrain.NoteCommentReactions"/>).</summary>
     [Id(2)]
     public IReadOnlyList<long> CommentReactionPosts { get; init; } = [];
+
+    /// <summary>People whose notifications hold an act of the user that nobody takes back (see <see cref="IContentIndexGrain.NoteNotified"/>).</summary>
+    [Id(3)]
+    public IReadOnlyList<string> NotifiedPeople { get; init; } = [];
 }
 
 /// <summary>Who a user follows, which groups they are in and which they asked to join.</summary>

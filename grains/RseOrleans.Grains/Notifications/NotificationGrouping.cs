@@ -13,7 +13,9 @@ namespace RseOrleans.Grains.Notifications;
 /// followers, join requests, added to a group, approvals, a group's new posts) are bucketed by UTC
 /// day (the act's time, for a new post the post's own); of those, only new posts are withdrawn (a
 /// deleted post), and their groups keep the ids of the posts they count so that a post told twice
-/// counts once and a post never counted is never taken back. The producer of a withdrawal is the owner of the fact (the reaction shard, the post),
+/// counts once and a post never counted is never taken back; the others keep the ids of the people
+/// they count, so that a person counts once a group (a follow, an unfollow and a follow again in
+/// one day are one new follower) and an erasure takes its person out. The producer of a withdrawal is the owner of the fact (the reaction shard, the post),
 /// which knows the act was counted: this side decrements without having to remember the actor.
 /// </summary>
 internal static class NotificationGrouping
@@ -35,6 +37,11 @@ internal static class NotificationGrouping
     {
         var key = KeyOf(act);
         if (act.Kind == NotificationKind.NewGroupPost && !CountPost(state, key, act.Target.PostId))
+        {
+            return false;
+        }
+
+        if (NotificationKinds.KeepsActors(act.Kind) && !CountActor(state, key, act.ActorId))
         {
             return false;
         }
@@ -96,14 +103,28 @@ internal static class NotificationGrouping
         return true;
     }
 
-    /// <summary>Erasure of an actor: out of every group's names (the counts keep their acts, now anonymous).</summary>
+    /// <summary>Whether the act is of a kind that keeps its actors and its actor is not counted in its group yet.</summary>
+    public static bool IsNewActor(NotificationsState state, NotificationEvent act) =>
+        !act.Withdraw && NotificationKinds.KeepsActors(act.Kind) && state.GroupActors?.GetValueOrDefault(KeyOf(act))?.Contains(act.ActorId) != true;
+
+    /// <summary>
+    /// Erasure of an actor: out of every group's names, and out of the counts of the groups that
+    /// keep their actors (acts about posts are taken back by the posts and shards themselves).
+    /// </summary>
     public static bool ForgetActor(NotificationsState state, string actorId)
     {
         var changed = false;
-        foreach (var group in state.Groups.Values.Where(group => group.RecentActors.Contains(actorId)).ToArray())
+        foreach (var group in state.Groups.Values.ToArray())
         {
+            var counted = state.GroupActors?.GetValueOrDefault(group.Key)?.Remove(actorId) == true;
+            if (!counted && !group.RecentActors.Contains(actorId))
+            {
+                continue;
+            }
+
             state.Groups[group.Key] = group with
             {
+                Count = counted ? group.Count - 1 : group.Count,
                 RecentActors = [.. group.RecentActors.Where(actor => actor != actorId)],
                 Changed = ++state.LastStamp,
             };
@@ -131,6 +152,7 @@ internal static class NotificationGrouping
         {
             state.Groups.Remove(key);
             ForgetPosts(state, key);
+            ForgetActors(state, key);
         }
     }
 
@@ -171,6 +193,32 @@ internal static class NotificationGrouping
         }
 
         return true;
+    }
+
+    /// <summary>Notes a person as counted in a group that keeps its actors; false when they were already.</summary>
+    private static bool CountActor(NotificationsState state, string key, string actorId)
+    {
+        state.GroupActors ??= new(StringComparer.Ordinal);
+        if (!state.GroupActors.TryGetValue(key, out var actors))
+        {
+            state.GroupActors[key] = actors = [];
+        }
+
+        if (actors.Contains(actorId))
+        {
+            return false;
+        }
+
+        actors.Add(actorId);
+        return true;
+    }
+
+    private static void ForgetActors(NotificationsState state, string key)
+    {
+        if (state.GroupActors is { } groupActors && groupActors.Remove(key) && groupActors.Count == 0)
+        {
+            state.GroupActors = null;
+        }
     }
 
     private static void ForgetPosts(NotificationsState state, string key)

@@ -1,4 +1,5 @@
 using Orleans.Streams;
+using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Model;
 
 namespace RseOrleans.Grains.Notifications;
@@ -27,6 +28,14 @@ public sealed class NotificationsState
     /// </summary>
     [Id(4)]
     public Dictionary<string, List<long>>? GroupPosts { get; set; }
+
+    /// <summary>
+    /// Per group of acts nobody takes back (<see cref="NotificationKinds.KeepsActors"/>), the people
+    /// it counts (null: none), so that a person counts once in a group and an erasure takes them
+    /// out of the count. Groups stored before it existed have no entry and keep their counts.
+    /// </summary>
+    [Id(5)]
+    public Dictionary<string, List<string>>? GroupActors { get; set; }
 }
 
 /// <summary>
@@ -53,7 +62,7 @@ public sealed class NotificationsGrain(
         var changed = false;
         foreach (var act in events)
         {
-            if (act.ActorId == owner)
+            if (act.ActorId == owner || (NotificationGrouping.IsNewActor(State, act) && !await NotedByActorAsync(act, owner)))
             {
                 continue;
             }
@@ -69,6 +78,23 @@ public sealed class NotificationsGrain(
         NotificationGrouping.KeepNewest(State, NotificationLimits.MaxGroups);
         await WriteAsync();
         await AnnounceAsync();
+    }
+
+    /// <summary>
+    /// Notes this person in the actor's content index before an act nobody takes back counts here,
+    /// so that erasing the actor finds them. False when the actor is being erased: the act is dropped.
+    /// </summary>
+    private async Task<bool> NotedByActorAsync(NotificationEvent act, string owner)
+    {
+        try
+        {
+            await GrainFactory.ContentIndexOf(act.ActorId, TimeOrderedIdGenerator.FirstIdAt(act.At)).NoteNotified(owner);
+            return true;
+        }
+        catch (DomainException)
+        {
+            return false;
+        }
     }
 
     public Task<NotificationGroupPage> ReadBefore(long? before, int count)

@@ -27,6 +27,10 @@ public sealed class ContentIndexState
     /// <summary>Posts on whose comments the user may have reacted.</summary>
     [Id(6)]
     public HashSet<long> CommentReactionPosts { get; set; } = [];
+
+    /// <summary>People whose notifications hold an act of the user that nobody takes back.</summary>
+    [Id(7)]
+    public HashSet<string> NotifiedPeople { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -74,6 +78,11 @@ public sealed class ContentIndexGrain(
 
     public Task<bool> TryNoteCommentReactions(long postId) => TryNoteHereAsync(State.CommentReactionPosts, postId);
 
+    public Task NoteNotified(string recipientId) =>
+        NoteAsync(State.NotifiedPeople, recipientId, overflow => overflow.TryNoteNotified(recipientId));
+
+    public Task<bool> TryNoteNotified(string recipientId) => TryNoteHereAsync(State.NotifiedPeople, recipientId);
+
     public async Task ForgetComments(IReadOnlyCollection<CommentRef> comments)
     {
         var elsewhere = comments.Where(comment => !State.Comments.Remove(comment)).ToArray();
@@ -113,6 +122,7 @@ public sealed class ContentIndexGrain(
             State.Posts.Clear();
             State.Comments.Clear();
             State.CommentReactionPosts.Clear();
+            State.NotifiedPeople.Clear();
             await state.WriteStateAsync();
         }
 
@@ -163,7 +173,7 @@ public sealed class ContentIndexGrain(
         return true;
     }
 
-    private int EntryCount => State.Posts.Count + State.Comments.Count + State.CommentReactionPosts.Count;
+    private int EntryCount => State.Posts.Count + State.Comments.Count + State.CommentReactionPosts.Count + State.NotifiedPeople.Count;
 
     private IEnumerable<IContentIndexGrain> Parts() =>
         Enumerable.Range(1, State.Parts).Select(Part);
@@ -179,5 +189,6 @@ public sealed class ContentIndexGrain(
         [.. State.Comments.Concat(parts.SelectMany(overflow => overflow.Comments)).Distinct()])
     {
         CommentReactionPosts = [.. State.CommentReactionPosts.Concat(parts.SelectMany(overflow => overflow.CommentReactionPosts)).Distinct()],
+        NotifiedPeople = [.. State.NotifiedPeople.Concat(parts.SelectMany(overflow => overflow.NotifiedPeople)).Distinct(StringComparer.Ordinal)],
     };
 }

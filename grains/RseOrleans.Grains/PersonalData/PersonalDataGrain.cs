@@ -113,10 +113,13 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
         await TopicFollows.Clear();
         await Notifications.Clear();
 
-        // Out of the names of the groups this person is known to be in: those of whom they follow
-        // (new follower). Elsewhere their name is dropped at read time, as an erased person has no profile.
+        // Out of the groups this person is known to be in: those of the people their acts nobody
+        // takes back reached (new follower, join request, approval, addition), noted in their index,
+        // and of whom they follow (a follow noted before the index noted recipients). Elsewhere their
+        // name is dropped at read time, as an erased person has no profile.
         var followed = (await User.GetRelations()).Following;
-        await ForEachAsync(followed, async userId =>
+        var notified = entries.SelectMany(entry => entry.NotifiedPeople).Union(followed, StringComparer.Ordinal);
+        await ForEachAsync(notified, async userId =>
         {
             await GrainFactory.GetGrain<INotificationsGrain>(userId).ForgetActor(UserId);
             return true;

@@ -328,14 +328,25 @@ public sealed class NotificationsApiTests(EngineFixture engine)
     }
 
     [Fact]
-    public async Task Export_holds_the_settings_and_markers_and_erasure_deletes_them_and_takes_the_person_out_of_others_names()
+    public async Task Export_holds_the_settings_and_markers_and_erasure_deletes_them_and_takes_the_person_out_of_others_names_and_counts()
     {
         var author = await engine.CreateUserAsync("author");
         var leaver = await engine.CreateUserAsync("leaver");
+        var stayer = await engine.CreateUserAsync("stayer");
         var post = await engine.PostAsync(author, "Before leaving");
         await engine.FollowAsync(leaver, author);
+        await engine.FollowAsync(stayer, author);
         await ReactAsync(leaver, post.PostId);
-        await EventuallyKindsAsync(author, NotificationKind.ReactionToPost, NotificationKind.NewFollower);
+        var closed = await engine.CreateGroupAsync(author, GroupVisibility.Closed);
+        await engine.Groups.JoinGroupAsync(new JoinGroupRequest { RequestId = NewRequestId(), GroupId = closed.GroupId }, As(leaver));
+        await EventuallyKindsAsync(author, NotificationKind.ReactionToPost, NotificationKind.NewFollower, NotificationKind.JoinRequest);
+        await EventuallyGroupAsync(author, NotificationKind.NewFollower, count: 2);
+
+        // A follow they took back before leaving is forgotten too: the act was counted all the same.
+        var former = await engine.CreateUserAsync("former");
+        await engine.FollowAsync(former, stayer);
+        await engine.Users.UnfollowUserAsync(new UnfollowUserRequest { RequestId = NewRequestId(), UserId = stayer }, As(former));
+        await EventuallyGroupAsync(stayer, NotificationKind.NewFollower, count: 1);
         var settings = new NotificationSettings { DisabledKinds = { NotificationKind.Mention }, MutedPostIds = { post.PostId } };
         await engine.Notifications.UpdateNotificationSettingsAsync(new UpdateNotificationSettingsRequest { RequestId = NewRequestId(), Settings = settings }, As(leaver));
         await engine.Notifications.UpdateMarkersAsync(new UpdateMarkersRequest { RequestId = NewRequestId(), Version = 0, NotificationsSeen = (await ListAsync(author))[0].Cursor }, As(leaver));
@@ -349,11 +360,31 @@ public sealed class NotificationsApiTests(EngineFixture engine)
         var grains = engine.Services.GetRequiredService<IGrainFactory>();
         Assert.Equal(0, (await grains.GetGrain<RseOrleans.Grains.INotificationsGrain>(leaver).GetMarkers()).Version);
         Assert.True((await grains.GetGrain<RseOrleans.Grains.INotificationsGrain>(leaver).GetSettings()).IsDefault);
-        // Gone from the names; the erased reaction is taken back from its count; the new follower,
-        // an act bucketed by day, stays counted, anonymous.
-        Assert.All(await ListAsync(author), group => Assert.Empty(group.RecentActors));
-        await Eventually.TrueAsync(async () => (await ListAsync(author)).Select(group => group.Kind).SequenceEqual([NotificationKind.NewFollower]), "the reaction's group gone");
-        Assert.Equal(1, (await ListAsync(author)).Single().Count);
+        // Gone from the names and the counts: the reaction taken back by its shard, the new follower
+        // and the join request by the author's notifications, which kept who they counted.
+        await Eventually.TrueAsync(async () => (await ListAsync(author)).Select(group => group.Kind).SequenceEqual([NotificationKind.NewFollower]), "the reaction's and the join request's groups gone");
+        var followers = (await ListAsync(author)).Single();
+        Assert.Equal(1, followers.Count);
+        Assert.Equal([stayer], followers.RecentActors.Select(actor => actor.UserId));
+
+        await engine.Users.EraseUserAsync(new EraseUserRequest { RequestId = NewRequestId(), UserId = former, Confirm = true }, As(former));
+        Assert.Empty(await ListAsync(stayer));
+    }
+
+    [Fact]
+    public async Task A_person_who_follows_unfollows_and_follows_again_in_a_day_is_one_new_follower()
+    {
+        var followed = await engine.CreateUserAsync("followed");
+        var fickle = await engine.CreateUserAsync("fickle");
+        await engine.FollowAsync(fickle, followed);
+        await EventuallyGroupAsync(followed, NotificationKind.NewFollower, count: 1);
+        await engine.Users.UnfollowUserAsync(new UnfollowUserRequest { RequestId = NewRequestId(), UserId = followed }, As(fickle));
+        await engine.FollowAsync(fickle, followed);
+        var other = await engine.CreateUserAsync("other");
+        await engine.FollowAsync(other, followed);
+
+        var group = await EventuallyGroupAsync(followed, NotificationKind.NewFollower, count: 2);
+        Assert.Equal([other, fickle], group.RecentActors.Select(actor => actor.UserId));
     }
 
     [Fact]
