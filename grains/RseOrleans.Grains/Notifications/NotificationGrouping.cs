@@ -20,17 +20,114 @@ namespace RseOrleans.Grains.Notifications;
 /// </summary>
 internal static class NotificationGrouping
 {
-    public static string KeyOf(NotificationEvent act) => act.Kind switch
+    public static string KeyOf(NotificationEvent act) => IsBucketedByTarget(act.Kind)
+        ? string.Create(CultureInfo.InvariantCulture, $"{(int)act.Kind}:{act.Target.PostId}:{act.Target.CommentId}")
+        : act.Kind == NotificationKind.NewFollower
+            ? string.Create(CultureInfo.InvariantCulture, $"{(int)act.Kind}:{act.At.UtcDateTime:yyyy-MM-dd}")
+            : string.Create(CultureInfo.InvariantCulture, $"{(int)act.Kind}:{act.Target.GroupId}:{act.At.UtcDateTime:yyyy-MM-dd}");
+
+    /// <summary>Acts about a post or a comment: one group per target, whatever the day.</summary>
+    private static bool IsBucketedByTarget(NotificationKind kind) =>
+        kind is not (NotificationKind.NewGroupPost or NotificationKind.NewFollower) && !NotificationKinds.KeepsActors(kind);
+
+    /// <summary>
+    /// Counts or takes back a batch of acts, as <see cref="Add"/> and <see cref="Withdraw"/> do one by
+    /// one. A run of acts on one post or comment (a reaction shard's commit: every reactor of the
+    /// commit) changes its group once, not once per act: what a hot post's reactions cost here.
+    /// </summary>
+    public static bool ApplyAll(NotificationsState state, IReadOnlyList<NotificationEvent> acts, Func<NotificationEvent, bool> counts)
     {
-        NotificationKind.NewFollower => Invariant($"{(int)act.Kind}:{Day(act.At)}"),
-        NotificationKind.JoinRequest or NotificationKind.JoinApproved or NotificationKind.JoinDeclined
-            or NotificationKind.AddedToGroup or NotificationKind.NewGroupPost => Invariant($"{(int)act.Kind}:{act.Target.GroupId}:{Day(act.At)}"),
-        _ => Invariant($"{(int)act.Kind}:{act.Target.PostId}:{act.Target.CommentId}"),
-    };
+        var changed = false;
+        var start = 0;
+        while (start < acts.Count)
+        {
+            var first = acts[start];
+            var end = start + 1;
+            if (!first.Withdraw && IsBucketedByTarget(first.Kind))
+            {
+                while (end < acts.Count && acts[end] is { Withdraw: false } next && next.Kind == first.Kind && next.Target == first.Target)
+                {
+                    end++;
+                }
+            }
 
-    private static string Day(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            if (end - start > 1)
+            {
+                changed |= AddRun(state, acts, start, end, counts);
+            }
+            else if (counts(first))
+            {
+                changed |= first.Withdraw ? Withdraw(state, first) : Add(state, first);
+            }
 
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+            start = end;
+        }
+
+        return changed;
+    }
+
+    /// <summary>Counts acts[start..end), all on one target: one new group, its newest actors first.</summary>
+    private static bool AddRun(NotificationsState state, IReadOnlyList<NotificationEvent> acts, int start, int end, Func<NotificationEvent, bool> counts)
+    {
+        var newest = new List<string>(NotificationLimits.RecentActors);
+        var count = 0;
+        var newestAt = DateTimeOffset.MinValue;
+        NotificationEvent? last = null;
+        for (var i = end - 1; i >= start; i--)
+        {
+            var act = acts[i];
+            if (!counts(act))
+            {
+                continue;
+            }
+
+            last ??= act;
+            count++;
+            newestAt = act.At > newestAt ? act.At : newestAt;
+            if (newest.Count < NotificationLimits.RecentActors && !newest.Contains(act.ActorId))
+            {
+                newest.Add(act.ActorId);
+            }
+        }
+
+        if (last is null)
+        {
+            return false;
+        }
+
+        var key = KeyOf(last);
+        var stamp = ++state.LastStamp;
+        if (state.Groups.TryGetValue(key, out var group) && group.Count > 0)
+        {
+            foreach (var actor in group.RecentActors)
+            {
+                if (newest.Count == NotificationLimits.RecentActors)
+                {
+                    break;
+                }
+
+                if (!newest.Contains(actor))
+                {
+                    newest.Add(actor);
+                }
+            }
+
+            state.Groups[key] = group with
+            {
+                Count = group.Count + count,
+                RecentActors = newest,
+                NewestAt = newestAt > group.NewestAt ? newestAt : group.NewestAt,
+                Position = stamp,
+                Changed = stamp,
+            };
+        }
+        else
+        {
+            state.Groups[key] = new NotificationGroup(key, last.Kind, last.Target, count, newest, newestAt, stamp, stamp);
+        }
+
+        return true;
+    }
 
     /// <summary>Counts the act; its group moves to the top (a new position) and names the actor first.</summary>
     public static bool Add(NotificationsState state, NotificationEvent act)

@@ -59,17 +59,16 @@ public sealed class NotificationsGrain(
     public async Task Apply(IReadOnlyList<NotificationEvent> events)
     {
         var owner = this.GetPrimaryKeyString();
-        var changed = false;
+        HashSet<NotificationEvent>? dropped = null;
         foreach (var act in events)
         {
-            if (act.ActorId == owner || (NotificationGrouping.IsNewActor(State, act) && !await NotedByActorAsync(act, owner)))
+            if (NotificationGrouping.IsNewActor(State, act) && !await NotedByActorAsync(act, owner))
             {
-                continue;
+                (dropped ??= new(ReferenceEqualityComparer.Instance)).Add(act);
             }
-
-            changed |= act.Withdraw ? NotificationGrouping.Withdraw(State, act) : NotificationGrouping.Add(State, act);
         }
 
+        var changed = NotificationGrouping.ApplyAll(State, events, act => act.ActorId != owner && dropped?.Contains(act) != true);
         if (!changed)
         {
             return;
