@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using RseOrleans.Model;
 
-namespace RseOrleans.Grains.Webhooks;
+namespace RseOrleans.Model;
 
 /// <summary>
 /// The body of a delivery, in the Standard Webhooks shape: type, timestamp and data. Thin on
