@@ -75,8 +75,9 @@ public static class WebhookTargets
                 100 => b[1] is >= 64 and <= 127,      // shared address space (carrier-grade NAT)
                 169 => b[1] == 254,                   // link-local, cloud metadata
                 172 => b[1] is >= 16 and <= 31,
-                192 => (b[1] == 168) || (b[1] == 0 && b[2] == 0),
-                198 => b[1] is 18 or 19,              // benchmarking
+                192 => (b[1] == 168) || (b[1] == 0 && b[2] is 0 or 2),   // private, IETF, documentation
+                198 => b[1] is 18 or 19 || (b[1] == 51 && b[2] == 100), // benchmarking, documentation
+                203 => b[1] == 0 && b[2] == 113,      // documentation
                 >= 224 => true,                       // multicast and reserved
                 _ => false,
             };
