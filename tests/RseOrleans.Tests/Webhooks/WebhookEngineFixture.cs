@@ -25,13 +25,10 @@ public sealed class WebhookEngineFixture : EngineClient, IAsyncLifetime
 
     private RunningEngine? engine;
 
-    public RseOrleans.Api.V1.Webhooks.WebhooksClient Webhooks { get; private set; } = null!;
-
     public async Task InitializeAsync()
     {
         engine = await RunningEngine.StartAsync("webhooks", [.. Settings, $"--Network:Admins:0={EngineFixture.NetworkAdmin}", "--Limits:WritesPerMinute=0"]);
         Connect(engine.Channel);
-        Webhooks = new RseOrleans.Api.V1.Webhooks.WebhooksClient(engine.Channel);
     }
 
     public async Task<Webhook> CreateWebhookAsync(string owner, string url, string groupId = "", params string[] eventTypes)
