@@ -44,6 +44,9 @@ public sealed class WebhookOptions
     /// </summary>
     public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Deliveries a webhook holds waiting; events beyond are dropped (metric outcome "dropped").</summary>
+    public int MaxPendingDeliveries { get; set; } = 10_000;
+
     /// <summary>The deliveries done that a webhook keeps for ListDeliveries and redelivery.</summary>
     public int HistoryLimit { get; set; } = 100;
 

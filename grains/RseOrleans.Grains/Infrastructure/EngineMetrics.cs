@@ -24,7 +24,7 @@ public static class EngineMetrics
     public static readonly Histogram<double> FanoutLag =
         Meter.CreateHistogram<double>("rse.fanout.lag", "ms", "Time from a post's creation to its delivery into the feeds of a silo");
 
-    /// <summary>Webhook delivery attempts by outcome: succeeded, refused (an HTTP error), no_answer (timeout, connection), skipped (the owner may not read it), disabled (the endpoint was turned off).</summary>
+    /// <summary>Webhook delivery attempts by outcome: succeeded, refused (an HTTP error), no_answer (timeout, connection), skipped (the owner may not read it), disabled (the endpoint was turned off), dropped (events beyond a full queue).</summary>
     public static readonly Counter<long> WebhookAttempts =
         Meter.CreateCounter<long>("rse.webhook.attempts", "{attempt}", "Webhook delivery attempts, by outcome");
 }

@@ -92,9 +92,14 @@ public sealed partial class WebhookGrain(
     {
         if (state.State.Spec is { } existing)
         {
-            return state.State.OwnerId == creation.OwnerId && state.State.GroupId == creation.GroupId && existing.Url == creation.Spec.Url
-                ? Snapshot()
-                : throw new DomainException(DomainError.AlreadyExists, $"A webhook '{WebhookId}' already exists.");
+            if (state.State.OwnerId != creation.OwnerId || state.State.GroupId != creation.GroupId || existing.Url != creation.Spec.Url)
+            {
+                throw new DomainException(DomainError.AlreadyExists, $"A webhook '{WebhookId}' already exists.");
+            }
+
+            // A retry: the first try may have stored the webhook and failed to subscribe it.
+            await SubscribeAsync();
+            return Snapshot();
         }
 
         state.State.OwnerId = creation.OwnerId;
@@ -208,6 +213,14 @@ public sealed partial class WebhookGrain(
 
         var now = clock.GetUtcNow();
         var taken = events.Where(e => spec.Kinds.Contains(e.Kind) && (state.State.GroupId is null || e.GroupId == state.State.GroupId)).ToArray();
+        var room = Options.MaxPendingDeliveries - state.State.Queue.Count;
+        if (taken.Length > room)
+        {
+            // The whole queue is rewritten with each delivery: an endpoint far behind loses the newest events, counted.
+            EngineMetrics.WebhookAttempts.Add(taken.Length - Math.Max(room, 0), new KeyValuePair<string, object?>("outcome", "dropped"));
+            taken = taken[..Math.Max(room, 0)];
+        }
+
         if (taken.Length == 0)
         {
             return;
