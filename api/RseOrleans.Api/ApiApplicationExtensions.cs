@@ -68,6 +68,7 @@ public static class ApiApplicationExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Notifying.NotificationProducer>();
         services.AddRseSearch();
+        services.Configure<Model.WebhookOptions>(configuration.GetSection(Model.WebhookOptions.Section));
         return services;
     }
 
@@ -92,6 +93,7 @@ public static class ApiApplicationExtensions
         endpoints.MapGrpcService<TopicsService>();
         endpoints.MapGrpcService<NotificationsService>();
         endpoints.MapGrpcService<SearchService>();
+        endpoints.MapGrpcService<Webhooks.WebhooksService>();
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapRseProbes();

@@ -8,6 +8,7 @@ using RseOrleans.Grains.Durability;
 using RseOrleans.Grains.Fanout;
 using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Grains.Sources;
+using RseOrleans.Grains.Webhooks;
 
 namespace RseOrleans.Grains;
 
@@ -42,6 +43,7 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton<IMemberSetStore, GrainStorageMemberSetStore>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, StorageFailureFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, LocalPublishingFilter>());
+        services.AddRseWebhooks(configuration);
         return services;
     }
 }

@@ -16,6 +16,8 @@ public enum NotificationKind
     JoinDeclined = 10,
     AddedToGroup = 11,
     NewGroupPost = 12,
+    /// <summary>One of the owner's webhooks was disabled (failures, or its endpoint answered 410 Gone); the actor is the webhook id.</summary>
+    WebhookDisabled = 13,
 }
 
 public static class NotificationKinds

@@ -1,6 +1,7 @@
 using System.IO.Hashing;
 using System.Text;
 using RseOrleans.Grains.Durability;
+using RseOrleans.Grains.Events;
 using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Grains.Repair;
 using RseOrleans.Model;
@@ -456,6 +457,7 @@ public sealed class GroupGrain(
 
         // One row per newcomer in durable mode; the caller writes the group's own state next.
         await members.SaveAsync();
+        EngineEvents.Publish(GrainFactory, [.. newcomers.Select(userId => EngineEvent.Of(EngineEventKind.MemberJoined, GroupId, userId, now) with { UserId = userId })]);
         return newcomers.Length;
     }
 
@@ -467,6 +469,7 @@ public sealed class GroupGrain(
         await GrainFactory.GetGrain<IUserGrain>(userId).NoteMembership(GroupId, isMember: false);
         members.Remove(userId);
         await members.SaveAsync();
+        EngineEvents.Publish(GrainFactory, EngineEvent.Of(EngineEventKind.MemberLeft, GroupId, userId, clock.GetUtcNow()) with { UserId = userId });
     }
 
     /// <summary>

@@ -23,4 +23,8 @@ public static class EngineMetrics
     /// <summary>From a post's creation (its time-ordered id) to its delivery into the feeds of one silo.</summary>
     public static readonly Histogram<double> FanoutLag =
         Meter.CreateHistogram<double>("rse.fanout.lag", "ms", "Time from a post's creation to its delivery into the feeds of a silo");
+
+    /// <summary>Webhook delivery attempts by outcome: succeeded, refused (an HTTP error), no_answer (timeout, connection), skipped (the owner may not read it), disabled (the endpoint was turned off), dropped (events beyond a full queue).</summary>
+    public static readonly Counter<long> WebhookAttempts =
+        Meter.CreateCounter<long>("rse.webhook.attempts", "{attempt}", "Webhook delivery attempts, by outcome");
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RseOrleans.Grains.Durability;
+using RseOrleans.Grains.Events;
 using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Grains.Notifications;
 using RseOrleans.Grains.Topics;
@@ -226,6 +227,7 @@ public sealed class PostGrain(
             throw;
         }
 
+        EngineEvents.Publish(GrainFactory, EngineEvents.AboutPost(EngineEventKind.PostCreated, source, PostId, authorId, state.State.CreatedAt));
         return Snapshot([]);
     }
 
@@ -257,6 +259,7 @@ public sealed class PostGrain(
         state.State.MentionsAndTags = MentionsAndTagsParser.Parse(text).OrNullIfNone();
         state.State.UpdatedAt = clock.GetUtcNow();
         await state.WriteStateAsync();
+        EngineEvents.Publish(GrainFactory, EngineEvents.AboutPost(EngineEventKind.PostUpdated, state.State.Source, PostId, actorId, state.State.UpdatedAt));
         await LogAsync(activityId, ActivityKind.Edited, actorId, state.State.Text, state.State.UpdatedAt);
         var edited = (await Get(actorId))!;
         await TopicPublishing.PublishAsync(GrainFactory, edited.Source, [edited], Logger);
@@ -277,6 +280,7 @@ public sealed class PostGrain(
         Comments.Clear();
         state.State.UpdatedAt = clock.GetUtcNow();
         await WriteDeleteAsync(uncounted: true);
+        EngineEvents.Publish(GrainFactory, EngineEvents.AboutPost(EngineEventKind.PostDeleted, state.State.Source, PostId, actorId, state.State.UpdatedAt));
         await LogAsync(activityId, ActivityKind.Deleted, actorId, null, state.State.UpdatedAt);
         await WithdrawGroupPostAsync(authorId);
 
@@ -394,6 +398,7 @@ public sealed class PostGrain(
             await WriteDeleteAsync(uncounted: wasLive);
             if (wasLive)
             {
+                EngineEvents.Publish(GrainFactory, EngineEvents.AboutPost(EngineEventKind.PostDeleted, state.State.Source, PostId, userId, clock.GetUtcNow()));
                 await WithdrawGroupPostAsync(userId);
             }
 
@@ -464,6 +469,7 @@ public sealed class PostGrain(
         state.State.Comments.Add(comment);
         state.State.Requests.Stamp(request, comment.CommentId);
         await state.WriteStateAsync();
+        EngineEvents.Publish(GrainFactory, EngineEvents.AboutPost(EngineEventKind.CommentCreated, state.State.Source, PostId, authorId, comment.CreatedAt) with { CommentId = comment.CommentId });
         await LogAsync(comment.CommentId, ActivityKind.Commented, authorId, comment.Text, comment.CreatedAt);
         return Comments.Snapshot(comment);
     }

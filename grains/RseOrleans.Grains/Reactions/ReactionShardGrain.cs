@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using RseOrleans.Grains.Events;
 using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Model;
 
@@ -34,6 +35,7 @@ public sealed class ReactionShardGrain(
     private RecentChanges recent = null!;
     private ReactionNoting noting = null!;
     private ReactionNotifying? notifying;
+    private ReactionEvents events = null!;
     private GroupCommit<IReadOnlyDictionary<ReactionType, int>> commits = null!;
     private long postId;
     private int shard;
@@ -47,6 +49,7 @@ public sealed class ReactionShardGrain(
         recent = new RecentChanges(state, [recent0, recent1, recent2, recent3]); // RecentChanges.Slots of them
         noting = new ReactionNoting(GrainFactory, new ReactionRef(postId, shard), ContentIndex.PeriodOf(postId), reactors, Apply);
         notifying = options.Value.NotifyAuthors ? new ReactionNotifying(GrainFactory, postId, clock) : null;
+        events = new ReactionEvents(GrainFactory, postId, clock);
         commits = new GroupCommit<IReadOnlyDictionary<ReactionType, int>>(CommitAsync);
         recent.Restore(reactors.Apply);
         return Task.CompletedTask;
@@ -147,6 +150,15 @@ public sealed class ReactionShardGrain(
             // The reactions are stored and counted: a notification lost here must not fail them.
         }
 
+        try
+        {
+            await events.FlushAsync();
+        }
+        catch (Exception)
+        {
+            // As for notifications: an event lost here must not fail the reactions.
+        }
+
         return await GrainFactory.GetGrain<IPostGrain>(postId).ReportReactionCounts(shard, reactors.Counts());
     }
 
@@ -154,6 +166,7 @@ public sealed class ReactionShardGrain(
     private void Apply(ShardChange change)
     {
         var had = reactors.HasReactions(change.UserId);
+        events.Note(change.IsAdd && !(state.State.Reactors.TryGetValue(change.Type, out var givers) && givers.Contains(change.UserId)), change.UserId, change.Type);
         recent.Append(change);
         reactors.Apply(change);
         notifying?.Note(change.UserId, had, reactors.HasReactions(change.UserId));

@@ -1,3 +1,4 @@
+using RseOrleans.Grains.Events;
 using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Grains.Repair;
 using RseOrleans.Model;
@@ -147,6 +148,7 @@ public sealed class UserGrain(
         state.State.CreatedAt = now;
         state.State.UpdatedAt = now;
         await state.WriteStateAsync();
+        EngineEvents.Publish(GrainFactory, EngineEvent.Of(EngineEventKind.UserCreated, groupId: null, UserId, now) with { UserId = UserId });
         return Snapshot();
     }
 
@@ -281,6 +283,7 @@ public sealed class UserGrain(
 
         if (status == AccountStatus.Deactivated)
         {
+            EngineEvents.Publish(GrainFactory, EngineEvent.Of(EngineEventKind.UserDeactivated, groupId: null, actorId, state.State.StatusChangedAt.Value) with { UserId = UserId });
             // After the write: a watch that wakes up and re-reads the account must see the change.
             await this.GetStreamProvider(StreamNames.Provider)
                 .GetStream<AccessChanged>(StreamId.Create(AccessStreams.Namespace, UserId))
@@ -347,6 +350,7 @@ public sealed class UserGrain(
         state.State.Role = NetworkRole.Member;
         state.State.CreatedAt = state.State.UpdatedAt = default;
         await state.WriteStateAsync();
+        EngineEvents.Publish(GrainFactory, EngineEvent.Of(EngineEventKind.UserErased, groupId: null, UserId, state.State.StatusChangedAt.Value) with { UserId = UserId });
 
         // After the write, as for a deactivation: the watch re-reads the account and must see it.
         await this.GetStreamProvider(StreamNames.Provider)

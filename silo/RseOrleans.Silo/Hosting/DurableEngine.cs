@@ -118,6 +118,14 @@ public static class DurableEngine
         });
 
         silo.Services.AddDurableStores(stores);
+
+        // Webhook retries wake on reminders kept in PostgreSQL (migration 0004), so that a retry
+        // schedule outlives the silo that started it.
+        silo.UseAdoNetReminderService(options =>
+        {
+            options.Invariant = "Npgsql";
+            options.ConnectionString = stores.Postgres;
+        });
         return silo.AddLiveFeedStreams();
     }
 }

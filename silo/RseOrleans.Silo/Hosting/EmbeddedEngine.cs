@@ -31,6 +31,8 @@ public static class EmbeddedEngine
                     storageOptions.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer)));
         }
 
+        // Webhook retries wake on reminders; in memory they last as long as the process, like everything here.
+        silo.UseInMemoryReminderService();
         return silo.AddLiveFeedStreams();
     }
 

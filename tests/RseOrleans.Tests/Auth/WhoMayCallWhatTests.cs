@@ -64,6 +64,8 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
             ("SearchGroups", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SearchGroupsAsync(new SearchGroupsRequest { Query = "g" }, h).ResponseAsync),
             ("FindExperts", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).FindExpertsAsync(new FindExpertsRequest { Topic = "orleans" }, h).ResponseAsync),
             ("Suggest", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SuggestAsync(new SuggestRequest { Prefix = "s" }, h).ResponseAsync),
+            ("ListWebhooks (group)", "UDNDDDDOOD", (w, h) => engine.Webhooks.ListWebhooksAsync(new ListWebhooksRequest { GroupId = w.GroupId }, h).ResponseAsync),
+            ("ListWebhooks (network)", "UDDDDDDDDO", (w, h) => engine.Webhooks.ListWebhooksAsync(new ListWebhooksRequest(), h).ResponseAsync),
         };
 
         var writes = new (string Rpc, string Expected, bool Consumes, Func<World, Metadata, Task> Call)[]
@@ -114,6 +116,9 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
             ("RepairDerivedCopies", "UDDDDDDDDO", false, (w, h) => engine.Admin.RepairDerivedCopiesAsync(new RepairDerivedCopiesRequest { RequestId = NewRequestId(), GroupIds = { w.GroupId } }, h).ResponseAsync),
             // Erasing oneself is everyone's right (DataProtectionTests); here, someone else.
             ("EraseUser (other)", "UDDDDDDDDO", true, (w, h) => engine.Users.EraseUserAsync(new EraseUserRequest { RequestId = NewRequestId(), UserId = w.Victim, Confirm = true }, h).ResponseAsync),
+            // Webhooks: a group's owners and admins subscribe to its events, network admins to the network's.
+            ("CreateWebhook (group)", "UDNDDDDOOD", false, (w, h) => engine.Webhooks.CreateWebhookAsync(new CreateWebhookRequest { RequestId = NewRequestId(), GroupId = w.GroupId, Url = "https://hooks.example.com/rse", EventTypes = { "post.created" } }, h).ResponseAsync),
+            ("CreateWebhook (network)", "UDDDDDDDDO", false, (w, h) => engine.Webhooks.CreateWebhookAsync(new CreateWebhookRequest { RequestId = NewRequestId(), Url = "https://hooks.example.com/rse", EventTypes = { "user.created" } }, h).ResponseAsync),
         };
 
         foreach (var (rpc, expected, call) in reads)

@@ -30,6 +30,8 @@ public class EngineClient
     public Topics.TopicsClient Topics { get; private set; } = null!;
     public Notifications.NotificationsClient Notifications { get; private set; } = null!;
 
+    public RseOrleans.Api.V1.Webhooks.WebhooksClient Webhooks { get; private set; } = null!;
+
     protected void Connect(GrpcChannel channel)
     {
         Channel = channel;
@@ -40,6 +42,7 @@ public class EngineClient
         Topics = new Topics.TopicsClient(channel);
         Admin = new Admin.AdminClient(channel);
         Notifications = new Notifications.NotificationsClient(channel);
+        Webhooks = new RseOrleans.Api.V1.Webhooks.WebhooksClient(channel);
     }
 
     /// <summary>Call headers that identify <paramref name="userId"/> as the caller.</summary>

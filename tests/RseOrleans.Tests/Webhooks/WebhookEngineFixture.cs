@@ -1,0 +1,60 @@
+using RseOrleans.Api.V1;
+using RseOrleans.Tests.Fixtures;
+using static RseOrleans.Tests.Fixtures.EngineClient;
+
+namespace RseOrleans.Tests.Webhooks;
+
+/// <summary>
+/// An engine whose webhooks may reach the tests' receivers on 127.0.0.1 over HTTP (by the
+/// settings a development setup uses), with a retry schedule of seconds, one-second attempts and
+/// three failures in a row to disable an endpoint.
+/// </summary>
+public sealed class WebhookEngineFixture : EngineClient, IAsyncLifetime
+{
+    public static readonly string[] Settings =
+    [
+        "--Webhooks:AllowHttp=true",
+        "--Webhooks:AllowedHosts:0=127.0.0.1",
+        "--Webhooks:AttemptTimeout=00:00:01",
+        "--Webhooks:RetryDelays:0=00:00:00.3",
+        "--Webhooks:RetryDelays:1=00:00:00.6",
+        "--Webhooks:RetryDelays:2=00:00:01",
+        "--Webhooks:DisableAfterFailures=3",
+        "--Webhooks:ReminderPeriod=00:00:05",
+    ];
+
+    private RunningEngine? engine;
+
+    public async Task InitializeAsync()
+    {
+        engine = await RunningEngine.StartAsync("webhooks", [.. Settings, $"--Network:Admins:0={EngineFixture.NetworkAdmin}", "--Limits:WritesPerMinute=0"]);
+        Connect(engine.Channel);
+    }
+
+    public async Task<Webhook> CreateWebhookAsync(string owner, string url, string groupId = "", params string[] eventTypes)
+    {
+        var request = new CreateWebhookRequest { RequestId = NewRequestId(), GroupId = groupId, Url = url, Description = "test receiver" };
+        request.EventTypes.AddRange(eventTypes.Length > 0 ? eventTypes : ["post.created"]);
+        return await Webhooks.CreateWebhookAsync(request, As(owner));
+    }
+
+    public async Task<Webhook> GetWebhookAsync(string owner, Webhook webhook) =>
+        (await Webhooks.ListWebhooksAsync(new ListWebhooksRequest { GroupId = webhook.GroupId }, As(owner))).Webhooks.Single(w => w.WebhookId == webhook.WebhookId);
+
+    public async Task<IReadOnlyList<WebhookDelivery>> DeliveriesAsync(string owner, Webhook webhook) =>
+        (await Webhooks.ListDeliveriesAsync(new ListDeliveriesRequest { WebhookId = webhook.WebhookId, PageSize = 100 }, As(owner))).Deliveries;
+
+    public async Task DisposeAsync()
+    {
+        if (engine is not null)
+        {
+            await engine.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class WebhookEngineCollection : ICollectionFixture<WebhookEngineFixture>
+{
+    public const string Name = "webhook engine";
+}

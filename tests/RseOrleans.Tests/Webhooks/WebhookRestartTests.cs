@@ -1,0 +1,54 @@
+using RseOrleans.Api.V1;
+using RseOrleans.Tests.Fixtures;
+using RseOrleans.Tests.Fixtures.Servers;
+using static RseOrleans.Tests.Fixtures.EngineClient;
+
+namespace RseOrleans.Tests.Webhooks;
+
+[Collection(DatabaseServersCollection.Name)]
+public sealed class WebhookRestartTests(DatabaseServersFixture servers)
+{
+    [Fact]
+    public async Task A_retry_schedule_survives_a_restart_of_the_engine_in_durable_mode()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "webhooks");
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Answer = (_, earlier) => (earlier == 0 ? 500 : 200, TimeSpan.Zero);
+        // The retry waits longer than the restart takes; only the stored queue and the reminder in
+        // PostgreSQL can bring it back.
+        string[] settings =
+        [
+            "--Webhooks:AllowHttp=true",
+            "--Webhooks:AllowedHosts:0=127.0.0.1",
+            "--Webhooks:RetryDelays:0=00:00:04",
+            "--Webhooks:ReminderPeriod=00:00:02",
+            "--Network:Admins:0=ops",
+        ];
+        string postId;
+        Webhook webhook;
+        await using (var engine = await stores.StartEngineAsync("webhooks", settings))
+        {
+            var api = new EngineClient(engine.Channel);
+            var owner = await api.CreateUserAsync("owner");
+            var group = await api.CreateGroupAsync(owner, GroupVisibility.Open);
+            var webhooks = new RseOrleans.Api.V1.Webhooks.WebhooksClient(engine.Channel);
+            var request = new CreateWebhookRequest { RequestId = NewRequestId(), GroupId = group.GroupId, Url = receiver.Url };
+            request.EventTypes.Add("post.created");
+            webhook = await webhooks.CreateWebhookAsync(request, As(owner));
+            postId = (await api.PostAsync(owner, "before the restart", group.GroupId)).PostId;
+            await receiver.WaitForAsync(r => r.Count == 1, "the first, failed attempt");
+        }
+
+        var stoppedAt = DateTimeOffset.UtcNow;
+        await using var restarted = await stores.StartEngineAsync("webhooks", settings);
+
+        var received = await receiver.WaitForAsync(r => r.Count == 2, "the retry after the restart");
+        Assert.Equal(received[0].Id, received[1].Id);
+        Assert.Equal(postId, received[1].Data("post_id"));
+        Assert.True(received[1].At > stoppedAt);
+        Assert.True(received[1].IsSignedWith(webhook.Secret));
+        var deliveries = await new RseOrleans.Api.V1.Webhooks.WebhooksClient(restarted.Channel).ListDeliveriesAsync(
+            new ListDeliveriesRequest { WebhookId = webhook.WebhookId }, As(webhook.OwnerId));
+        Assert.Equal([500, 200], deliveries.Deliveries.Single().Attempts.Select(a => a.StatusCode));
+    }
+}
