@@ -52,6 +52,7 @@ public static class DurableStoreServiceCollectionExtensions
         services.AddSingleton<ISearchIndex>(provider => provider.GetRequiredService<PostgresSearchIndex>());
         services.AddSingleton<ActivitySearchIndexer>();
         services.AddHostedService(provider => provider.GetRequiredService<ActivitySearchIndexer>());
+        services.AddSingleton<ISearchRebuild, PostgresSearchRebuild>();
         return services;
     }
 

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RseOrleans.Api.Reads;
+using RseOrleans.Grains.Search;
 using RseOrleans.Model;
 using RseOrleans.Search;
 
@@ -16,7 +17,7 @@ namespace RseOrleans.Api.Search;
 /// While the index is away the queue holds what was written and the loop retries every second,
 /// so the index catches up by itself when it returns.
 /// </summary>
-public sealed partial class SearchIndexFeeder(ISearchIndex index, GrainReads reads, ILogger<SearchIndexFeeder> logger) : BackgroundService
+public sealed partial class SearchIndexFeeder(ISearchIndex index, GrainReads reads, ILogger<SearchIndexFeeder> logger) : BackgroundService, ISearchFeed
 {
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
 
@@ -55,7 +56,7 @@ public sealed partial class SearchIndexFeeder(ISearchIndex index, GrainReads rea
 
     public void PersonErased(string userId) => Feed(target => target.RemovePersonAndContentAsync(userId));
 
-    public void GroupCreated(GroupSnapshot group) => Feed(target => target.IndexGroupAsync(new IndexedGroup(
+    public void GroupWritten(GroupSnapshot group) => Feed(target => target.IndexGroupAsync(new IndexedGroup(
         group.GroupId, group.Spec.Name, group.Spec.Description, group.Spec.Visibility.ToString().ToLowerInvariant())));
 
     private void FeedContent(Func<ISearchIndex, Task> write)

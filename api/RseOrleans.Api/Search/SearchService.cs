@@ -23,7 +23,7 @@ namespace RseOrleans.Api.Search;
 /// No answer carries a count. Pages are positions in the ranked candidates, so a page may come out
 /// shorter than asked when candidates were left out; the token still moves on.
 /// </summary>
-public sealed class SearchService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, GrainReads reads, PostHydrator hydrator, ISearchIndex index) : V1.Search.SearchBase
+public sealed class SearchService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, GrainReads reads, PostHydrator hydrator, ISearchIndex index, IEnumerable<ISearchRebuild> rebuilds) : V1.Search.SearchBase
 {
     private const string PostsToken = "search-posts";
     private const string PeopleToken = "search-people";
@@ -32,6 +32,16 @@ public sealed class SearchService(IGrainFactory grains, CallerIdentity identity,
 
     /// <summary>Rounds of candidates one page reads at most before it answers with what it has.</summary>
     private const int MaxRounds = 4;
+
+    public override async Task<RebuildSearchIndexResponse> RebuildSearchIndex(RebuildSearchIndexRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAccountAsync(context);
+        AccessPolicy.RequireNetworkAdmin(caller, "rebuild the search index");
+        var rebuild = rebuilds.FirstOrDefault()
+            ?? throw Fail.Precondition("The embedded search index has nothing to rebuild from: it is filled again as the network is written to. Rebuilding is for durable mode.");
+        var report = await Unavailable(() => rebuild.RebuildAsync(context.CancellationToken));
+        return new RebuildSearchIndexResponse { People = report.People, Groups = report.Groups, Activities = report.Activities };
+    }
 
     public override async Task<SearchPostsResponse> SearchPosts(SearchPostsRequest request, ServerCallContext context)
     {

@@ -74,6 +74,7 @@ public sealed class UserGrain(
     [PersistentState("user", StorageNames.Main)] IPersistentState<UserState> state,
     LocalReadModel readModel,
     SharedStrings strings,
+    Search.ISearchFeed search,
     TimeProvider clock) : Grain, IUserGrain, IPublishesLocally
 {
     // Audit keys of admin actions; retries themselves are the API's (see IRequestLedgerGrain).
@@ -138,6 +139,7 @@ public sealed class UserGrain(
         state.State.CreatedAt = now;
         state.State.UpdatedAt = now;
         await state.WriteStateAsync();
+        search.PersonWritten(Snapshot());
         return Snapshot();
     }
 
@@ -163,6 +165,7 @@ public sealed class UserGrain(
         });
         state.State.UpdatedAt = clock.GetUtcNow();
         await state.WriteStateAsync();
+        search.PersonWritten(Snapshot());
         return Snapshot();
     }
 
@@ -327,6 +330,7 @@ public sealed class UserGrain(
         state.State.Role = NetworkRole.Member;
         state.State.CreatedAt = state.State.UpdatedAt = default;
         await state.WriteStateAsync();
+        search.PersonErased(UserId);
 
         // After the write, as for a deactivation: the watch re-reads the account and must see it.
         await this.GetStreamProvider(StreamNames.Provider)
