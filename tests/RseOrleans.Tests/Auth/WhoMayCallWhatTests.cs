@@ -64,6 +64,7 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
             ("SearchGroups", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SearchGroupsAsync(new SearchGroupsRequest { Query = "g" }, h).ResponseAsync),
             ("FindExperts", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).FindExpertsAsync(new FindExpertsRequest { Topic = "orleans" }, h).ResponseAsync),
             ("Suggest", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SuggestAsync(new SuggestRequest { Prefix = "s" }, h).ResponseAsync),
+            ("SuggestForNewcomer", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SuggestForNewcomerAsync(new SuggestForNewcomerRequest(), h).ResponseAsync),
             // Network admins only; the embedded index has nothing to rebuild from.
             ("RebuildSearchIndex", "UDDDDDDDDF", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).RebuildSearchIndexAsync(new RebuildSearchIndexRequest(), h).ResponseAsync),
         };
