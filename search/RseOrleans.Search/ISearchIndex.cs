@@ -168,3 +168,15 @@ public enum SuggestionKind
 
 /// <summary>One typeahead entry; <see cref="RecentPostIds"/> only for a topic.</summary>
 public sealed record IndexSuggestion(SuggestionKind Kind, string Id, string Label, IReadOnlyList<long> RecentPostIds);
+
+/// <summary>
+/// Rebuilds the whole index from the owners of what it copies (durable mode: the activity log and
+/// the people and group grains). The embedded engine has none: it is filled again as it is written.
+/// </summary>
+public interface ISearchRebuild
+{
+    Task<SearchRebuildReport> RebuildAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>What a rebuild put back: people and groups read from their grains, activities replayed from the log.</summary>
+public sealed record SearchRebuildReport(int People, int Groups, long Activities);

@@ -6,6 +6,8 @@ using Npgsql;
 using RseOrleans.Grains.Durability;
 using RseOrleans.Grains.Feeds;
 using RseOrleans.Grains.Sources;
+using RseOrleans.Search;
+using RseOrleans.Storage.Search;
 using RseOrleans.Storage.Postgres;
 using RseOrleans.Storage.Redis;
 using RseOrleans.Storage.Resilience;
@@ -36,6 +38,21 @@ public static class DurableStoreServiceCollectionExtensions
         services.AddSingleton<DurableStoreStartup>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(container => container.GetRequiredService<DurableStoreStartup>());
         services.AddHostedService<FanoutRecoveryService>();
+        services.AddDurableSearch();
+        return services;
+    }
+
+    /// <summary>
+    /// Search in PostgreSQL (registered before the API's, which then keeps it) and the indexer that
+    /// feeds it posts and comments from the activity log.
+    /// </summary>
+    private static IServiceCollection AddDurableSearch(this IServiceCollection services)
+    {
+        services.AddSingleton<PostgresSearchIndex>();
+        services.AddSingleton<ISearchIndex>(provider => provider.GetRequiredService<PostgresSearchIndex>());
+        services.AddSingleton<ActivitySearchIndexer>();
+        services.AddHostedService(provider => provider.GetRequiredService<ActivitySearchIndexer>());
+        services.AddSingleton<ISearchRebuild, PostgresSearchRebuild>();
         return services;
     }
 

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RseOrleans.Api.Reads;
+using RseOrleans.Grains.Search;
 using RseOrleans.Model;
 using RseOrleans.Search;
 
@@ -16,7 +17,7 @@ namespace RseOrleans.Api.Search;
 /// While the index is away the queue holds what was written and the loop retries every second,
 /// so the index catches up by itself when it returns.
 /// </summary>
-public sealed partial class SearchIndexFeeder(ISearchIndex index, GrainReads reads, ILogger<SearchIndexFeeder> logger) : BackgroundService
+public sealed partial class SearchIndexFeeder(ISearchIndex index, GrainReads reads, ILogger<SearchIndexFeeder> logger) : BackgroundService, ISearchFeed
 {
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
 
@@ -26,31 +27,45 @@ public sealed partial class SearchIndexFeeder(ISearchIndex index, GrainReads rea
     /// <summary>Whether writes wait for the index (it is away, or the loop is behind).</summary>
     public bool IsBehind => Volatile.Read(ref waiting) > 0;
 
-    public void PostWritten(PostSnapshot post) => Feed(async target =>
+    /// <summary>
+    /// Posts and comments go to the index from here only when the engine does not take them from
+    /// the activity log itself (the embedded one); durable mode indexes what the grains logged.
+    /// </summary>
+    private bool FeedsContent { get; } = index is not IContentFedFromActivityLog;
+
+    public void PostWritten(PostSnapshot post) => FeedContent(async target =>
     {
         var language = await AuthorLanguageAsync(post.AuthorId);
         await target.IndexPostAsync(new IndexedPost(
             post.PostId, post.AuthorId, post.GroupId, post.Text, post.CreatedAt, language, post.MentionsAndTags.Hashtags, post.MentionsAndTags.Mentions));
     });
 
-    public void PostDeleted(long postId) => Feed(target => target.RemovePostAsync(postId));
+    public void PostDeleted(long postId) => FeedContent(target => target.RemovePostAsync(postId));
 
-    public void CommentWritten(PostSnapshot post, CommentSnapshot comment) => Feed(async target =>
+    public void CommentWritten(PostSnapshot post, CommentSnapshot comment) => FeedContent(async target =>
     {
         var language = await AuthorLanguageAsync(comment.AuthorId);
         await target.IndexCommentAsync(new IndexedComment(
             post.PostId, comment.CommentId, comment.AuthorId, post.GroupId, comment.Text, comment.CreatedAt, language, comment.MentionsAndTags.Hashtags, comment.MentionsAndTags.Mentions));
     });
 
-    public void CommentDeleted(long postId, long commentId) => Feed(target => target.RemoveCommentAsync(postId, commentId));
+    public void CommentDeleted(long postId, long commentId) => FeedContent(target => target.RemoveCommentAsync(postId, commentId));
 
     public void PersonWritten(UserSnapshot user) => Feed(target => target.IndexPersonAsync(new IndexedPerson(
         user.UserId, user.Profile.DisplayName, user.Profile.Title, user.Profile.Department, user.Profile.Location, user.Profile.Language, user.Profile.Skills)));
 
     public void PersonErased(string userId) => Feed(target => target.RemovePersonAndContentAsync(userId));
 
-    public void GroupCreated(GroupSnapshot group) => Feed(target => target.IndexGroupAsync(new IndexedGroup(
+    public void GroupWritten(GroupSnapshot group) => Feed(target => target.IndexGroupAsync(new IndexedGroup(
         group.GroupId, group.Spec.Name, group.Spec.Description, group.Spec.Visibility.ToString().ToLowerInvariant())));
+
+    private void FeedContent(Func<ISearchIndex, Task> write)
+    {
+        if (FeedsContent)
+        {
+            Feed(write);
+        }
+    }
 
     private void Feed(Func<ISearchIndex, Task> write)
     {

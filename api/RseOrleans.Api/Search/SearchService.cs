@@ -23,7 +23,7 @@ namespace RseOrleans.Api.Search;
 /// No answer carries a count. Pages are positions in the ranked candidates, so a page may come out
 /// shorter than asked when candidates were left out; the token still moves on.
 /// </summary>
-public sealed class SearchService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, GrainReads reads, PostHydrator hydrator, ISearchIndex index) : V1.Search.SearchBase
+public sealed class SearchService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, GrainReads reads, PostHydrator hydrator, ISearchIndex index, IEnumerable<ISearchRebuild> rebuilds) : V1.Search.SearchBase
 {
     private const string PostsToken = "search-posts";
     private const string PeopleToken = "search-people";
@@ -32,6 +32,16 @@ public sealed class SearchService(IGrainFactory grains, CallerIdentity identity,
 
     /// <summary>Rounds of candidates one page reads at most before it answers with what it has.</summary>
     private const int MaxRounds = 4;
+
+    public override async Task<RebuildSearchIndexResponse> RebuildSearchIndex(RebuildSearchIndexRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAccountAsync(context);
+        AccessPolicy.RequireNetworkAdmin(caller, "rebuild the search index");
+        var rebuild = rebuilds.FirstOrDefault()
+            ?? throw Fail.Precondition("The embedded search index has nothing to rebuild from: it is filled again as the network is written to. Rebuilding is for durable mode.");
+        var report = await Unavailable(() => rebuild.RebuildAsync(context.CancellationToken));
+        return new RebuildSearchIndexResponse { People = report.People, Groups = report.Groups, Activities = report.Activities };
+    }
 
     public override async Task<SearchPostsResponse> SearchPosts(SearchPostsRequest request, ServerCallContext context)
     {
@@ -261,6 +271,105 @@ public sealed class SearchService(IGrainFactory grains, CallerIdentity identity,
         var response = new FindExpertsResponse();
         response.Experts.AddRange(experts.Select(x => x.Expert));
         return response;
+    }
+
+    public override async Task<SuggestForNewcomerResponse> SuggestForNewcomer(SuggestForNewcomerRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAsync(context);
+        var limit = request.Limit switch
+        {
+            0 => MaxSuggestions,
+            < 0 or > MaxSuggestions => throw Fail.Invalid("limit", $"must be 1 to {MaxSuggestions} (0 means {MaxSuggestions})."),
+            _ => request.Limit,
+        };
+        var profile = (await reads.GetUser(caller))?.Profile ?? throw Fail.NotFound($"user_id: no user '{caller}'.");
+        var self = grains.GetGrain<IUserGrain>(caller);
+        var joined = (await self.GetGroupIds()).ToHashSet(StringComparer.Ordinal);
+        var followed = (await self.ListFollowing(null, NewcomerCandidates)).Ids.ToHashSet(StringComparer.Ordinal);
+        var response = new SuggestForNewcomerResponse();
+        response.Groups.AddRange(await NewcomerGroupsAsync(caller, profile, joined, limit, context.CancellationToken));
+        response.People.AddRange(await NewcomerPeopleAsync(caller, profile, followed, limit, context.CancellationToken));
+        return response;
+    }
+
+    /// <summary>How many candidates of each source a newcomer's suggestions weigh at most.</summary>
+    private const int NewcomerCandidates = 100;
+
+    /// <summary>
+    /// Groups about their department, then about their office, then the largest open groups (the
+    /// company-wide channels); each only when the caller may see it and is not in it yet.
+    /// </summary>
+    private async Task<IEnumerable<GroupSuggestion>> NewcomerGroupsAsync(string caller, UserProfile profile, HashSet<string> joined, int limit, CancellationToken cancellation)
+    {
+        var candidates = new List<(string Id, string Reason)>();
+        if (profile.Department.Trim().Length > 0)
+        {
+            var ids = await Unavailable(() => index.SearchGroupsAsync(new GroupQuery(profile.Department, null), limit * 3, cancellation));
+            candidates.AddRange(ids.Select(id => (id, "about your department")));
+        }
+
+        if (profile.Location.Trim().Length > 0)
+        {
+            var ids = await Unavailable(() => index.SearchGroupsAsync(new GroupQuery(profile.Location, null), limit * 3, cancellation));
+            candidates.AddRange(ids.Select(id => (id, "about your office")));
+        }
+
+        var open = await Unavailable(() => index.SearchGroupsAsync(new GroupQuery("", "open"), NewcomerCandidates, cancellation));
+        var considered = candidates.Select(c => c.Id).Concat(open).Where(id => !joined.Contains(id)).Distinct(StringComparer.Ordinal).ToArray();
+        var found = await Task.WhenAll(considered.Select(async id => (Id: id, Access: await access.GetGroupAccess(id, caller), Group: await reads.GetGroup(id))));
+        var shown = found.Where(f => f.Group is not null && f.Access.IsVisible && !f.Access.IsMember).ToDictionary(f => f.Id, StringComparer.Ordinal);
+        var companyWide = open
+            .Where(shown.ContainsKey)
+            .OrderByDescending(id => shown[id].Group!.MemberCount)
+            .ThenBy(id => id, StringComparer.Ordinal)
+            .Select(id => (Id: id, Reason: "company-wide channel"));
+        return candidates.Concat(companyWide)
+            .Where(c => shown.ContainsKey(c.Id))
+            .DistinctBy(c => c.Id, StringComparer.Ordinal)
+            .Take(limit)
+            .Select(c => new GroupSuggestion { Group = ProtoMapper.ToProto(shown[c.Id].Group!, shown[c.Id].Access), Reason = c.Reason });
+    }
+
+    /// <summary>
+    /// Colleagues of their department, the people those colleagues and the ones of their office
+    /// follow most, then colleagues of their office; only people the caller may see, counted only
+    /// over colleagues the caller may see.
+    /// </summary>
+    private async Task<IEnumerable<PersonSuggestion>> NewcomerPeopleAsync(string caller, UserProfile profile, HashSet<string> followed, int limit, CancellationToken cancellation)
+    {
+        IReadOnlyList<string> department = profile.Department.Trim().Length > 0
+            ? await Unavailable(() => index.SearchPeopleAsync(new PeopleQuery { Department = profile.Department }, NewcomerCandidates, cancellation))
+            : [];
+        IReadOnlyList<string> office = profile.Location.Trim().Length > 0
+            ? await Unavailable(() => index.SearchPeopleAsync(new PeopleQuery { Location = profile.Location }, NewcomerCandidates, cancellation))
+            : [];
+        var colleagues = department.Concat(office).Where(id => id != caller).Distinct(StringComparer.Ordinal).ToArray();
+        var visibleColleagues = await access.VisibleAmong(caller, colleagues);
+
+        // Who the colleagues the caller may see follow, counted once per colleague.
+        var follows = await Task.WhenAll(colleagues.Where(visibleColleagues.Contains).Take(NewcomerCandidates / 5)
+            .Select(id => grains.GetGrain<IUserGrain>(id).ListFollowing(null, NewcomerCandidates)));
+        var popular = follows.SelectMany(page => page.Ids.Distinct(StringComparer.Ordinal))
+            .Where(id => id != caller)
+            .GroupBy(id => id, StringComparer.Ordinal)
+            .Select(g => (Id: g.Key, Count: g.Count()))
+            .OrderByDescending(x => x.Count)
+            .ThenBy(x => x.Id, StringComparer.Ordinal)
+            .ToArray();
+        var visiblePopular = await access.VisibleAmong(caller, popular.Select(x => x.Id));
+
+        var candidates = department.Where(visibleColleagues.Contains).Select(id => (Id: id, Reason: "in your department"))
+            .Concat(popular.Where(x => visiblePopular.Contains(x.Id)).Select(x => (x.Id, Reason: x.Count == 1 ? "followed by one of your colleagues" : $"followed by {x.Count} of your colleagues")))
+            .Concat(office.Where(visibleColleagues.Contains).Select(id => (Id: id, Reason: "at your office")))
+            .Where(c => c.Id != caller && !followed.Contains(c.Id))
+            .DistinctBy(c => c.Id, StringComparer.Ordinal)
+            .Take(limit * 2)
+            .ToArray();
+        var users = await hydrator.LoadUsersAsync(candidates.Select(c => c.Id));
+        return candidates
+            .Where(c => users.TryGetValue(c.Id, out var user) && user is not null)
+            .Take(limit)
+            .Select(c => new PersonSuggestion { User = ProtoMapper.ToSummary(c.Id, users[c.Id]), Reason = c.Reason });
     }
 
     /// <summary>How many people and texts an expert search weighs at most.</summary>

@@ -15,6 +15,8 @@ public static class SearchServiceCollectionExtensions
         services.TryAddSingleton<ISearchIndex>(_ => new LuceneSearchIndex());
         services.AddSingleton<SearchIndexFeeder>();
         services.AddHostedService(provider => provider.GetRequiredService<SearchIndexFeeder>());
+        // The grains that own people and groups feed search through it (replacing their default, no search).
+        services.AddSingleton<Grains.Search.ISearchFeed>(provider => provider.GetRequiredService<SearchIndexFeeder>());
         return services;
     }
 }

@@ -13,7 +13,7 @@ using RseOrleans.Grains;
 
 namespace RseOrleans.Api.Services;
 
-public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator, Notifying.NotificationProducer notifications, Search.SearchIndexFeeder searchIndex) : Groups.GroupsBase
+public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator, Notifying.NotificationProducer notifications) : Groups.GroupsBase
 {
     public override async Task<Group> CreateGroup(CreateGroupRequest request, ServerCallContext context)
     {
@@ -30,7 +30,6 @@ public sealed class GroupsService(IGrainFactory grains, CallerIdentity identity,
 
         var groupId = GroupIdFor(caller, requestId);
         var group = await grains.GetGrain<IGroupGrain>(groupId).Create(caller, spec, requestId);
-        searchIndex.GroupCreated(group);
         return ProtoMapper.ToProto(group, await access.GetGroupAccess(groupId, caller));
     }
 

@@ -13,7 +13,7 @@ using RseOrleans.Model;
 
 namespace RseOrleans.Api.Services;
 
-public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator, Notifying.NotificationProducer notifications, Search.SearchIndexFeeder searchIndex) : Users.UsersBase
+public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator, Notifying.NotificationProducer notifications) : Users.UsersBase
 {
     public override async Task<User> CreateUser(CreateUserRequest request, ServerCallContext context)
     {
@@ -23,7 +23,6 @@ public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, 
         var profile = ProfileRules.Validate(request.Profile);
 
         var user = await grains.GetGrain<IUserGrain>(userId).CreateAs(profile, role);
-        searchIndex.PersonWritten(user);
         return await ToProtoAsync(user);
     }
 
@@ -42,7 +41,6 @@ public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, 
         var values = ProfileRules.Validate(request.Profile, fields);
 
         var user = await grains.GetGrain<IUserGrain>(caller).Update(values, fields);
-        searchIndex.PersonWritten(user);
         return await ToProtoAsync(user);
     }
 
@@ -147,7 +145,6 @@ public sealed class UsersService(IGrainFactory grains, CallerIdentity identity, 
         }
 
         var report = await grains.GetGrain<IPersonalDataGrain>(userId).Erase(caller.UserId, requestId);
-        searchIndex.PersonErased(userId);
         return ProtoMapper.ToProto(userId, report);
     }
 

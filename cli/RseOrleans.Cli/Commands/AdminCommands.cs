@@ -81,6 +81,17 @@ internal static class AdminCommands
                     ? Text.NothingToDo($"all {report.Checked} copies checked are right")
                     : $"set right {report.Fixed} of {report.Checked} copies checked"));
             }));
+
+        command.Subcommands.Add(verbs.Read(
+            "reindex",
+            "Rebuild the search index from the activity log, the people and the groups (durable mode); answers once it is done.",
+            new MethodDescriptorLookup(Api.V1.Search.Descriptor)["RebuildSearchIndex"],
+            [],
+            async call =>
+            {
+                var rebuilt = await call.Search.RebuildSearchIndexAsync(new RebuildSearchIndexRequest(), call.Headers, cancellationToken: call.Cancellation);
+                call.Print(rebuilt, output => output.WriteLine($"search index rebuilt: {rebuilt.People} people, {rebuilt.Groups} groups, {rebuilt.Activities} activities replayed"));
+            }));
         return command;
     }
 }

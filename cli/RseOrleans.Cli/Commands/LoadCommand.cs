@@ -163,7 +163,7 @@ internal static class LoadCommand
             if (pieces.Length != 2 || !Enum.TryParse<Operation>(pieces[0], ignoreCase: true, out var operation)
                 || !int.TryParse(pieces[1], CultureInfo.InvariantCulture, out var weight) || weight < 0)
             {
-                throw new ArgumentException($"--mix: '{part}' is not operation=weight (read, post, comment, react).");
+                throw new ArgumentException($"--mix: '{part}' is not operation=weight (read, post, comment, react, search).");
             }
 
             mix[operation] = weight;

@@ -19,6 +19,7 @@ internal static class SearchCommands
         command.Subcommands.Add(Groups(verbs));
         command.Subcommands.Add(Suggest(verbs));
         command.Subcommands.Add(Experts(verbs));
+        command.Subcommands.Add(Newcomer(verbs));
         return command;
     }
 
@@ -171,6 +172,32 @@ internal static class SearchCommands
                 }
 
                 if (answer.Suggestions.Count == 0)
+                {
+                    output.WriteLine("no suggestions");
+                }
+            });
+        });
+    }
+
+    private static Command Newcomer(Verbs verbs)
+    {
+        var limit = new Option<int>("--limit") { Description = "Suggestions of each kind, 1 to 10 (default 10)." };
+        return verbs.Read("newcomer", "Groups and people to follow when you are new here, and why each.", Rpc["SuggestForNewcomer"], [limit], async call =>
+        {
+            var answer = await call.Search.SuggestForNewcomerAsync(new SuggestForNewcomerRequest { Limit = call.Get(limit) }, call.Headers, cancellationToken: call.Cancellation);
+            call.Print(answer, output =>
+            {
+                foreach (var group in answer.Groups)
+                {
+                    output.WriteLine($"group {group.Group.GroupId}: {group.Group.Name} ({group.Reason})");
+                }
+
+                foreach (var person in answer.People)
+                {
+                    output.WriteLine($"person {person.User.UserId}: {person.User.DisplayName} ({person.Reason})");
+                }
+
+                if (answer.Groups.Count + answer.People.Count == 0)
                 {
                     output.WriteLine("no suggestions");
                 }

@@ -17,6 +17,7 @@ internal sealed class LoadClients
     private readonly Groups.GroupsClient[] groups;
     private readonly Posts.PostsClient[] posts;
     private readonly Feeds.FeedsClient[] feeds;
+    private readonly Search.SearchClient[] search;
     private uint turn;
 
     public LoadClients(params IReadOnlyList<GrpcChannel> channels)
@@ -33,6 +34,7 @@ internal sealed class LoadClients
         groups = [.. channels.Select(channel => new Groups.GroupsClient(channel))];
         posts = [.. channels.Select(channel => new Posts.PostsClient(channel))];
         feeds = [.. channels.Select(channel => new Feeds.FeedsClient(channel))];
+        search = [.. channels.Select(channel => new Search.SearchClient(channel))];
     }
 
     public Users.UsersClient Users => users[NextEngine()];
@@ -42,6 +44,8 @@ internal sealed class LoadClients
     public Posts.PostsClient Posts => posts[NextEngine()];
 
     public Feeds.FeedsClient Feeds => feeds[NextEngine()];
+
+    public Search.SearchClient Search => search[NextEngine()];
 
     public static Metadata As(string userId) => new() { { "x-rse-user", userId } };
 

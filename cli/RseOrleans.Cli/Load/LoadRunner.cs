@@ -132,6 +132,9 @@ internal sealed class LoadRunner(LoadClients api, LoadSettings settings, SeededN
                     await api.Posts.AddReactionAsync(
                         new AddReactionRequest { RequestId = Guid.NewGuid().ToString("N"), PostId = reacted, Type = Reactions[choice % Reactions.Length] }, options);
                     break;
+                case Operation.Search:
+                    await api.Search.SearchPostsAsync(LoadSearch.Request(choice, network), options);
+                    break;
             }
 
             report.Record(name, Stopwatch.GetElapsedTime(dueTimestamp));

@@ -27,4 +27,5 @@ internal enum Operation
     Post,
     Comment,
     React,
+    Search,
 }

@@ -50,6 +50,7 @@ public sealed class GroupGrain(
     [PersistentState("group", StorageNames.Main)] IPersistentState<GroupState> state,
     IMemberSetStore memberStore,
     LocalReadModel readModel,
+    Search.ISearchFeed search,
     TimeProvider clock) : Grain, IGroupGrain, IPublishesLocally
 {
     // Audit keys of admin actions; retries themselves are the API's (see IRequestLedgerGrain).
@@ -99,6 +100,7 @@ public sealed class GroupGrain(
         state.State.CreatedAt = clock.GetUtcNow();
         await AddMemberCore(creatorId, GroupRole.Owner);
         await state.WriteStateAsync();
+        search.GroupWritten(Snapshot());
         return Snapshot();
     }
 

@@ -83,6 +83,7 @@ public sealed class UserGrain(
     [PersistentState("user", StorageNames.Main)] IPersistentState<UserState> state,
     LocalReadModel readModel,
     SharedStrings strings,
+    Search.ISearchFeed search,
     TimeProvider clock) : Grain, IUserGrain, IPublishesLocally
 {
     // Audit keys of admin actions; retries themselves are the API's (see IRequestLedgerGrain).
@@ -148,6 +149,7 @@ public sealed class UserGrain(
         state.State.CreatedAt = now;
         state.State.UpdatedAt = now;
         await state.WriteStateAsync();
+        search.PersonWritten(Snapshot());
         EngineEvents.Publish(GrainFactory, EngineEvent.Of(EngineEventKind.UserCreated, groupId: null, UserId, now) with { UserId = UserId });
         return Snapshot();
     }
@@ -174,6 +176,7 @@ public sealed class UserGrain(
         });
         state.State.UpdatedAt = clock.GetUtcNow();
         await state.WriteStateAsync();
+        search.PersonWritten(Snapshot());
         return Snapshot();
     }
 
@@ -350,6 +353,7 @@ public sealed class UserGrain(
         state.State.Role = NetworkRole.Member;
         state.State.CreatedAt = state.State.UpdatedAt = default;
         await state.WriteStateAsync();
+        search.PersonErased(UserId);
         EngineEvents.Publish(GrainFactory, EngineEvent.Of(EngineEventKind.UserErased, groupId: null, UserId, state.State.StatusChangedAt.Value) with { UserId = UserId });
 
         // After the write, as for a deactivation: the watch re-reads the account and must see it.

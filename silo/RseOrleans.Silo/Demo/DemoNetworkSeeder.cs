@@ -216,8 +216,9 @@ internal sealed partial class DemoNetworkSeeder(
 
             try
             {
-                searchIndex.PersonWritten(await grains.GetGrain<IUserGrain>(id).Create(
-                    new UserProfile($"{first} {last}", title, department.Name, office.City, office.TimeZone, office.Language, skills)));
+                // The user grain feeds search itself.
+                await grains.GetGrain<IUserGrain>(id).Create(
+                    new UserProfile($"{first} {last}", title, department.Name, office.City, office.TimeZone, office.Language, skills));
             }
             catch (DomainException ex) when (ex.Error == DomainError.AlreadyExists)
             {
@@ -234,7 +235,7 @@ internal sealed partial class DemoNetworkSeeder(
     {
         var groupId = "demo-" + Slug(name).Replace(' ', '-');
         var group = grains.GetGrain<IGroupGrain>(groupId);
-        searchIndex.GroupCreated(await group.Create(ownerId, new GroupSpec(name, description, visibility, policy), "demo-create"));
+        await group.Create(ownerId, new GroupSpec(name, description, visibility, policy), "demo-create");
         var memberList = members.ToList();
         await group.AddMembers(ownerId, memberList, "demo-add-members");
 

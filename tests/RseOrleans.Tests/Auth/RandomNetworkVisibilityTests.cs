@@ -179,6 +179,7 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
             await CheckNotificationsAsync(model, viewer, failures);
             await CheckSharesAsync(model, viewer, failures);
             await CheckSearchAsync(model, viewer, failures);
+            await CheckNewcomerSuggestionsAsync(model, viewer, failures);
         }
 
         // Last, as following a topic adds to the home feeds checked above.
@@ -642,6 +643,41 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
             {
                 failures.Add($"{viewer}'s joined groups search {(group.Members.Contains(viewer) ? "misses" : "lists")} {groupId}");
             }
+        }
+    }
+
+    /// <summary>
+    /// Suggestions for a newcomer name only groups the viewer may find and is not in, and people
+    /// the viewer may see; a member who is in no open group is offered one (every open group is a
+    /// company-wide channel).
+    /// </summary>
+    private async Task CheckNewcomerSuggestionsAsync(Model model, string viewer, List<string> failures)
+    {
+        var search = new RseOrleans.Api.V1.Search.SearchClient(engine.Channel);
+        var suggested = await search.SuggestForNewcomerAsync(new SuggestForNewcomerRequest(), As(viewer));
+        foreach (var group in suggested.Groups)
+        {
+            // Groups of other tests on the shared engine are judged only for a guest, who may find none of them.
+            var known = model.Groups.TryGetValue(group.Group.GroupId, out var modelled);
+            if (known ? !model.CanFindGroup(viewer, modelled!) || modelled!.Members.Contains(viewer) : model.Guests.Contains(viewer))
+            {
+                failures.Add($"{viewer} is suggested group {group.Group.GroupId} as a newcomer, which they may not find or are already in");
+            }
+        }
+
+        foreach (var person in suggested.People)
+        {
+            var known = model.Users.Contains(person.User.UserId);
+            if (person.User.UserId == viewer || (known ? !model.CanSee(viewer, person.User.UserId) : model.Guests.Contains(viewer)))
+            {
+                failures.Add($"{viewer} is suggested {person.User.UserId} as a newcomer, whom they may not see");
+            }
+        }
+
+        var openElsewhere = model.Groups.Values.Any(g => g.Visibility == GroupVisibility.Open && !g.Members.Contains(viewer));
+        if (!model.Guests.Contains(viewer) && openElsewhere && suggested.Groups.Count == 0)
+        {
+            failures.Add($"{viewer} is suggested no group as a newcomer, though open groups they are not in exist");
         }
     }
 

@@ -66,6 +66,9 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
             ("Suggest", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SuggestAsync(new SuggestRequest { Prefix = "s" }, h).ResponseAsync),
             ("ListWebhooks (group)", "UDNDDDDOOD", (w, h) => engine.Webhooks.ListWebhooksAsync(new ListWebhooksRequest { GroupId = w.GroupId }, h).ResponseAsync),
             ("ListWebhooks (network)", "UDDDDDDDDO", (w, h) => engine.Webhooks.ListWebhooksAsync(new ListWebhooksRequest(), h).ResponseAsync),
+            ("SuggestForNewcomer", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SuggestForNewcomerAsync(new SuggestForNewcomerRequest(), h).ResponseAsync),
+            // Network admins only; the embedded index has nothing to rebuild from.
+            ("RebuildSearchIndex", "UDDDDDDDDF", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).RebuildSearchIndexAsync(new RebuildSearchIndexRequest(), h).ResponseAsync),
         };
 
         var writes = new (string Rpc, string Expected, bool Consumes, Func<World, Metadata, Task> Call)[]

@@ -59,6 +59,26 @@ public sealed class LoadGeneratorTests(EngineFixture engine)
     }
 
     [Fact]
+    public async Task Searches_in_the_mix_are_sent_and_measured_and_find_the_posts_of_the_run()
+    {
+        var settings = Settings(rate: null, watchers: 0) with { Mix = new Dictionary<Operation, int> { [Operation.Post] = 30, [Operation.Search] = 70 } };
+        var api = new LoadClients(engine.Channel);
+
+        var network = await NetworkSeeder.SeedAsync(api, settings, create: true, CancellationToken.None);
+        var report = new LoadReport();
+        var elapsed = await new LoadRunner(api, settings, network, report).RunAsync(CancellationToken.None);
+
+        Assert.True(report.Failed == 0, report.ToMarkdown(settings, elapsed));
+        var summary = report.Summarize(elapsed).ToDictionary(s => s.Operation);
+        Assert.True(summary.TryGetValue("search", out var searches) && searches.Count > 0, "searches were measured");
+        Assert.True(searches!.P50 <= searches.P99 && searches.P99 <= searches.Max);
+
+        // What the run searched for is there to find: its own posts.
+        var found = await api.Search.SearchPostsAsync(LoadSearch.Request(0, network), LoadClients.As(network.Users[0]));
+        Assert.NotEmpty(found.Hits);
+    }
+
+    [Fact]
     public void Zipf_draws_favour_the_first_ranks_and_stay_in_range()
     {
         var zipf = new Zipf(100);

@@ -212,3 +212,44 @@ public sealed class LuceneSearchIndexConformanceTests : SearchIndexConformance
         return Task.CompletedTask;
     }
 }
+
+/// <summary>
+/// The durable engine passes the conformance suite: each test on a database of its own in the
+/// shared real PostgreSQL, migrated as a silo would; closing it disposes its connections.
+/// </summary>
+[Collection(Fixtures.Servers.DatabaseServersCollection.Name)]
+public sealed class PostgresSearchIndexConformanceTests(Fixtures.Servers.DatabaseServersFixture servers) : SearchIndexConformance
+{
+    private static int databases;
+
+    private Npgsql.NpgsqlDataSource? database;
+
+    protected override async Task<ISearchIndex> CreateIndexAsync()
+    {
+        var connectionString = await servers.CreateDatabaseAsync($"search_conformance_{Interlocked.Increment(ref databases)}");
+        database = Npgsql.NpgsqlDataSource.Create(connectionString);
+        await new Storage.Postgres.SchemaMigrator(database, Microsoft.Extensions.Logging.Abstractions.NullLogger<Storage.Postgres.SchemaMigrator>.Instance).MigrateAsync();
+        return new Storage.Search.PostgresSearchIndex(database, PostgresBreaker(connectionString), TimeProvider.System);
+    }
+
+    protected override async Task CloseAsync(ISearchIndex index)
+    {
+        if (database is not null)
+        {
+            await database.DisposeAsync();
+        }
+    }
+
+    private static Storage.Resilience.StoreBreaker PostgresBreaker(string connectionString) => new(
+        Storage.Resilience.StoreBreaker.Postgres,
+        "searches answer UNAVAILABLE at once",
+        async cancellation =>
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+            await connection.OpenAsync(cancellation);
+        },
+        () => { },
+        new Storage.Resilience.StoreBreakerOptions(),
+        TimeProvider.System,
+        Microsoft.Extensions.Logging.Abstractions.NullLogger<Storage.Resilience.StoreBreaker>.Instance);
+}

@@ -1,0 +1,321 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using RseOrleans.Api.V1;
+using RseOrleans.Grains;
+using RseOrleans.Model;
+using RseOrleans.Search;
+using RseOrleans.TestServers;
+using Activity = RseOrleans.Grains.Durability.Activity;
+using ActivityKind = RseOrleans.Grains.Durability.ActivityKind;
+using IActivityLog = RseOrleans.Grains.Durability.IActivityLog;
+using SearchClient = RseOrleans.Api.V1.Search.SearchClient;
+
+namespace RseOrleans.Benchmarks;
+
+/// <summary>
+/// Search in durable mode on a real PostgreSQL (started here), with a corpus of
+/// <see cref="CorpusPosts"/> posts and <see cref="CorpusPeople"/> people loaded straight into the
+/// search tables (French and English words, topics, mentions), plus <see cref="RealPosts"/> real
+/// posts written through the grains, which the queries' words also find.
+/// <list type="bullet">
+/// <item><see cref="SearchPostsAt200PerSecond"/>: SearchPosts through the API with verified tokens, an
+/// open loop of 200 searches a second, each latency from its scheduled start (HdrHistogram).</item>
+/// <item><see cref="SuggestAt200PerSecond"/>: Suggest the same way, from two or three letters.</item>
+/// <item><see cref="IndexingThroughput"/>: posts per second through the real path, from the
+/// grains' activity log to searchable rows.</item>
+/// </list>
+/// Corpus hits are not real posts: the API's live check drops them (a post grain that finds no
+/// state), which makes the API figure a pessimistic one. RSE_SEARCH_POSTS and RSE_SEARCH_PEOPLE
+/// change the corpus size (1,000,000 and 100,000 by default).
+/// </summary>
+[Config(typeof(LatencyColumns))]
+public class SearchBenchmarks : IAsyncDisposable
+{
+    private const int SearchesPerInvocation = 400;
+    private const int PerSecond = 200;
+    private const int RealPosts = 2_000;
+    private const int IndexedPerInvocation = 5_000;
+
+    private static readonly string[] French =
+    [
+        "réseau", "réseaux", "équipe", "équipes", "projet", "projets", "réunion", "déploiement", "serveur", "serveurs",
+        "client", "clients", "qualité", "sécurité", "formation", "stratégie", "budget", "innovation", "données", "analyse",
+        "développement", "produit", "lancement", "retour", "expérience", "télétravail", "bureau", "événement", "nouvelle", "version",
+        "les", "des", "pour", "avec", "dans", "sur", "une", "est", "nous", "cette",
+    ];
+
+    private static readonly string[] English =
+    [
+        "network", "networks", "team", "teams", "project", "projects", "meeting", "deployment", "server", "servers",
+        "customer", "customers", "quality", "security", "training", "strategy", "budget", "innovation", "data", "analysis",
+        "development", "product", "launch", "feedback", "experience", "remote", "office", "event", "new", "release",
+        "the", "and", "for", "with", "this", "that", "our", "are", "will", "from",
+    ];
+
+    private static readonly string[] Topics =
+    [
+        "onboarding", "kubernetes", "sécurité", "qualité", "innovation", "télétravail", "release", "roadmap", "budget2027", "lyon",
+        "paris", "london", "formation", "datascience", "devops", "rh", "finance", "design", "support", "ventes",
+    ];
+
+    private static readonly string[] Departments = ["Engineering", "Finance", "Ressources humaines", "Ventes", "Marketing", "Support", "Direction", "Design"];
+    private static readonly string[] Locations = ["Paris", "Lyon", "London", "Orléans", "Montréal", "Berlin"];
+    private static readonly string[] FirstNames = ["Hélène", "Hugo", "Chloé", "Léa", "Jérôme", "Amélie", "Noah", "Emma", "Oliver", "Grace", "Zoé", "François"];
+    private static readonly string[] LastNames = ["Durand", "Lefèvre", "Martin", "Petit", "Moreau", "Smith", "Jones", "Brown", "Garcia", "Müller", "Bernard", "Roux"];
+
+    private readonly PostgresServer postgres = new();
+    private readonly RedisServer redis = new();
+    private readonly OperationLatencies searchLatencies = new("SearchPosts");
+    private readonly OperationLatencies suggestLatencies = new("Suggest");
+    private readonly OperationLatencies indexLatencies = new("IndexSearch");
+    private ISearchIndex index = null!;
+    private BenchmarkEngine engine = null!;
+    private SearchClient search = null!;
+    private Metadata[] callers = [];
+    private ISourceGrain source = null!;
+    private string author = "";
+    private int round;
+
+    public int CorpusPosts { get; } = int.Parse(Environment.GetEnvironmentVariable("RSE_SEARCH_POSTS") ?? "1000000", System.Globalization.CultureInfo.InvariantCulture);
+
+    public int CorpusPeople { get; } = int.Parse(Environment.GetEnvironmentVariable("RSE_SEARCH_PEOPLE") ?? "100000", System.Globalization.CultureInfo.InvariantCulture);
+
+    [GlobalSetup]
+    public async Task SetUp()
+    {
+        await Task.WhenAll(postgres.StartAsync(), redis.StartAsync());
+        engine = await BenchmarkEngine.StartAsync(
+        [
+            "--Engine:Mode=Durable",
+            $"--ConnectionStrings:Postgres={postgres.ConnectionString}",
+            $"--ConnectionStrings:Redis={redis.ConnectionString}",
+            $"--Durable:RedisKeyPrefix=bench-{Guid.NewGuid():N}:",
+            "--Limits:WritesPerMinute=0",
+            .. BenchmarkTokens.EngineArguments,
+        ]);
+        search = new SearchClient(engine.Channel);
+        index = engine.Services.GetRequiredService<ISearchIndex>();
+
+        var loading = Stopwatch.StartNew();
+        await LoadCorpusAsync();
+        Console.WriteLine($"// Search corpus: {CorpusPosts:N0} posts and {CorpusPeople:N0} people loaded in {loading.Elapsed.TotalSeconds:F0} s");
+
+        // Real accounts and posts: the grains feed search (people) and the activity log (posts).
+        var readers = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            var userId = $"reader-{i}";
+            await engine.Grains.GetGrain<IUserGrain>(userId).Create(new UserProfile($"{FirstNames[i % FirstNames.Length]} Reader{i}", "Engineer", Departments[i % Departments.Length], Locations[i % Locations.Length], "Europe/Paris", i % 2 == 0 ? "fr-FR" : "en-GB", ["C#"]));
+            readers.Add(userId);
+        }
+
+        callers = [.. readers.Select(BenchmarkTokens.Caller)];
+        author = readers[0];
+        source = engine.Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key);
+        await PublishAndWaitAsync(RealPosts);
+    }
+
+    [GlobalCleanup]
+    public async Task TearDown() => await DisposeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (engine is not null)
+        {
+            await engine.DisposeAsync();
+            engine = null!;
+        }
+
+        await postgres.DisposeAsync();
+        await redis.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>400 searches of one to three words, started 5 ms apart whatever the answers do.</summary>
+    [Benchmark(OperationsPerInvoke = SearchesPerInvocation)]
+    public Task SearchPostsAt200PerSecond() => OpenLoopAsync(searchLatencies, i =>
+    {
+        var words = Enumerable.Range(0, 1 + (i % 3)).Select(k => Word(i * 7 + k * 13));
+        return search.SearchPostsAsync(new SearchPostsRequest { Query = string.Join(' ', words) }, callers[i % callers.Length]).ResponseAsync;
+    });
+
+    [Benchmark(OperationsPerInvoke = SearchesPerInvocation)]
+    public Task SuggestAt200PerSecond() => OpenLoopAsync(suggestLatencies, i =>
+    {
+        var names = i % 3 == 0 ? Topics : i % 3 == 1 ? FirstNames : LastNames;
+        var name = names[i % names.Length];
+        var prefix = (i % 4 == 0 ? "#" : "") + name[..Math.Min(name.Length, 2 + (i % 2))];
+        return search.SuggestAsync(new SuggestRequest { Prefix = prefix }, callers[i % callers.Length]).ResponseAsync;
+    });
+
+    /// <summary>
+    /// The same searches on the index alone (ISearchIndex, as the API's first round asks it), without
+    /// the API's live check of each candidate: what PostgreSQL costs, apart from the rest.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = SearchesPerInvocation)]
+    public Task IndexSearchAt200PerSecond() => OpenLoopAsync(indexLatencies, i =>
+    {
+        var words = Enumerable.Range(0, 1 + (i % 3)).Select(k => Word(i * 7 + k * 13)).ToArray();
+        return index.SearchContentAsync(new ContentQuery { Words = words }, 40);
+    });
+
+    /// <summary>
+    /// 5,000 posts appended to the activity log as the post grains append them (batches of 100,
+    /// through the engine's own IActivityLog), until the indexer has made the last one searchable;
+    /// prints posts per second. The grains' own work before the append is not counted.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = IndexedPerInvocation)]
+    public async Task IndexingThroughput()
+    {
+        var log = engine.Services.GetRequiredService<IActivityLog>();
+        var batch = ++round;
+        var ids = engine.Services.GetRequiredService<RseOrleans.Grains.Infrastructure.TimeOrderedIdGenerator>();
+        var started = Stopwatch.StartNew();
+        for (var sent = 0; sent < IndexedPerInvocation; sent += 100)
+        {
+            var now = DateTimeOffset.UtcNow;
+            await log.AppendAllAsync([.. Enumerable.Range(sent, 100).Select(i => (Id: ids.NextId(), Text: $"{Word(i)} {Word(i + 3)} {Word(i + 8)} {Word(i + 17)} #{Topics[i % Topics.Length]} indexed{batch}"))
+                .Select(post => new Activity(post.Id, ActivityKind.Posted, post.Id, SourceId.User(author).Key, author, post.Text, now))]);
+        }
+
+        await WaitForIndexerAsync();
+        Console.WriteLine($"// Indexing: {IndexedPerInvocation} posts from the activity log to searchable rows in {started.Elapsed.TotalMilliseconds:F0} ms, {IndexedPerInvocation / started.Elapsed.TotalSeconds:F0} posts/s");
+    }
+
+    private static async Task OpenLoopAsync(OperationLatencies latencies, Func<int, Task> operation)
+    {
+        var interval = Stopwatch.Frequency / PerSecond;
+        var start = Stopwatch.GetTimestamp();
+        var running = new List<Task>(SearchesPerInvocation);
+        for (var i = 0; i < SearchesPerInvocation; i++)
+        {
+            var scheduled = start + (i * interval);
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), scheduled);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait);
+            }
+
+            var call = operation(i);
+            running.Add(call.ContinueWith(_ => latencies.RecordSince(scheduled), TaskScheduler.Default));
+        }
+
+        await Task.WhenAll(running);
+        latencies.Report();
+    }
+
+    private static string Word(int i) => (i % 2 == 0 ? French : English)[(i / 2) % 30];
+
+    /// <summary>Publishes through the author's source grain (the activity log is written there), then waits for the indexer.</summary>
+    private async Task PublishAndWaitAsync(int count)
+    {
+        var batch = ++round;
+        for (var sent = 0; sent < count; sent += 100)
+        {
+            var posts = Enumerable.Range(sent, Math.Min(100, count - sent))
+                .Select(i => new NewPost(author, $"{Word(i)} {Word(i + 3)} {Word(i + 8)} {Word(i + 17)} #{Topics[i % Topics.Length]} round{batch}"))
+                .ToArray();
+            foreach (var outcome in await source.PublishAll(posts))
+            {
+                outcome.Unwrap();
+            }
+        }
+
+        await WaitForIndexerAsync();
+    }
+
+    private async Task WaitForIndexerAsync()
+    {
+        await using var database = NpgsqlDataSource.Create(postgres.ConnectionString);
+        await using var pending = database.CreateCommand("SELECT count(*) FROM rse_search_pending");
+        while ((long)(await pending.ExecuteScalarAsync())! > 0)
+        {
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>
+    /// Fills the tables in batches of 50,000 rows generated inside PostgreSQL (no round trip per
+    /// row), with the full-text index built once at the end rather than updated row by row.
+    /// </summary>
+    private async Task LoadCorpusAsync()
+    {
+        await using var database = NpgsqlDataSource.Create(postgres.ConnectionString);
+        await ExecuteAsync(database, "DROP INDEX IF EXISTS rse_search_content_document; DROP INDEX IF EXISTS rse_search_people_document; DROP INDEX IF EXISTS rse_search_people_names");
+        for (var from = 1; from <= CorpusPeople; from += 50_000)
+        {
+            await ExecuteAsync(
+                database,
+                """
+                INSERT INTO rse_search_people (user_id, display_name, title, department, location, language, skills, names, document)
+                SELECT 'person-' || i, p.name, 'engineer', lower(p.department), lower(unaccent(p.location)), CASE WHEN i % 2 = 0 THEN 'fr' ELSE 'en' END,
+                       ARRAY[p.skill], lower(unaccent(p.name)) || ' person ' || i,
+                       rse_search_document(p.name || ' ' || p.department || ' ' || p.location || ' ' || p.skill, '', true)
+                  FROM generate_series($1::bigint, $2::bigint) AS i
+                 CROSS JOIN LATERAL (SELECT $3::text[] AS first, $4::text[] AS last, $5::text[] AS departments, $6::text[] AS locations, $7::text[] AS topics) AS v
+                 CROSS JOIN LATERAL (SELECT v.first[1 + abs(hashint8(i)) % cardinality(v.first)] || ' ' || v.last[1 + abs(hashint8(i + 7)) % cardinality(v.last)] AS name,
+                                            v.departments[1 + i % cardinality(v.departments)] AS department,
+                                            v.locations[1 + i % cardinality(v.locations)] AS location,
+                                            v.topics[1 + i % cardinality(v.topics)] AS skill) AS p
+                ON CONFLICT DO NOTHING
+                """,
+                (long)from, (long)Math.Min(from + 49_999, CorpusPeople), FirstNames, LastNames, Departments, Locations, Topics);
+        }
+
+        for (var from = 1; from <= CorpusPosts; from += 50_000)
+        {
+            await ExecuteAsync(
+                database,
+                """
+                INSERT INTO rse_search_content (post_id, comment_id, author_id, group_id, body, language, created_at, hashtags, mentions, has_link, document)
+                SELECT i, 0, 'person-' || (1 + i % $6), NULL, p.body, p.lang, p.created, ARRAY[p.topic], ARRAY['person-' || (1 + (i * 13) % $6)], false,
+                       rse_search_document(p.body, p.lang, false)
+                  FROM generate_series($1::bigint, $2::bigint) AS i
+                 CROSS JOIN LATERAL (SELECT CASE WHEN i % 2 = 0 THEN 'fr' ELSE 'en' END AS lang,
+                                            ($5::text[])[1 + abs(hashint8(i * 3)) % cardinality($5::text[])] AS topic,
+                                            now() - (abs(hashint8(i * 5)) % 31536000) * interval '1 second' AS created) AS q
+                 CROSS JOIN LATERAL (SELECT q.lang, q.topic, q.created,
+                                            (SELECT string_agg((CASE WHEN q.lang = 'fr' THEN $3::text[] ELSE $4::text[] END)
+                                                                   [1 + abs(hashint8(i * 16 + k)) % 40], ' ')
+                                               FROM generate_series(1, 8 + (i % 10)::int) AS k)
+                                            || ' #' || q.topic || ' @person-' || (1 + (i * 13) % $6) AS body) AS p
+                """,
+                (long)from, (long)Math.Min(from + 49_999, CorpusPosts), French, English, Topics, (long)CorpusPeople);
+            await ExecuteAsync(
+                database,
+                "INSERT INTO rse_search_topics (tag, post_id, comment_id, created_at) SELECT hashtags[1], post_id, 0, created_at FROM rse_search_content WHERE post_id BETWEEN $1 AND $2 AND comment_id = 0",
+                (long)from, (long)Math.Min(from + 49_999, CorpusPosts));
+        }
+
+        await ExecuteAsync(database, "SET maintenance_work_mem = '256MB'; CREATE INDEX rse_search_content_document ON rse_search_content USING gin (document)");
+        await ExecuteAsync(database, "CREATE INDEX rse_search_people_document ON rse_search_people USING gin (document); CREATE INDEX rse_search_people_names ON rse_search_people USING gin (names gin_trgm_ops)");
+        await ExecuteAsync(database, "VACUUM ANALYZE rse_search_content; VACUUM ANALYZE rse_search_people; VACUUM ANALYZE rse_search_topics");
+    }
+
+    private static async Task ExecuteAsync(NpgsqlDataSource database, string sql, params object[] values)
+    {
+        await using var connection = await database.OpenConnectionAsync();
+        if (values.Length == 0)
+        {
+            // Several statements at once (no parameters): the simple protocol.
+            foreach (var statement in sql.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                await using var each = new NpgsqlCommand(statement, connection) { CommandTimeout = 0 };
+                await each.ExecuteNonQueryAsync();
+            }
+
+            return;
+        }
+
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        await command.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,322 @@
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using NpgsqlTypes;
+using RseOrleans.Search;
+using RseOrleans.Storage.Resilience;
+
+namespace RseOrleans.Storage.Search;
+
+/// <summary>
+/// The durable engine: PostgreSQL full-text search over the tables of Migrations/0006_search.sql.
+/// Texts are indexed in their plain form and stemmed in their language (French or English), accents
+/// folded by the text search configurations, so the same query means what it means in the embedded
+/// engine. Posts and comments come from the activity log (<see cref="ActivitySearchIndexer"/>);
+/// people and groups from the grains that own them. Every call goes through the PostgreSQL
+/// <see cref="StoreBreaker"/>: while the database is away, it fails at once with
+/// <see cref="SearchUnavailableException"/>.
+/// </summary>
+public sealed class PostgresSearchIndex(
+    NpgsqlDataSource database,
+    [FromKeyedServices(StoreBreaker.Postgres)] StoreBreaker breaker,
+    TimeProvider clock) : ISearchIndex, IContentFedFromActivityLog
+{
+    private const string Unavailable = "The search index is not available (PostgreSQL cannot be reached); searches answer again once it is back.";
+
+    /// <summary>How ts_headline marks the matching words: as the embedded engine does, between « and ».</summary>
+    private const string HeadlineOptions = "StartSel=«, StopSel=», MaxWords=35, MinWords=15, ShortWord=2";
+
+    public Task IndexPostAsync(IndexedPost post, CancellationToken cancellationToken = default) =>
+        WriteAsync(changes => changes.Put(ContentRow.Of(post, SearchText.LanguageOf(post.Language, post.Text))), cancellationToken);
+
+    public Task IndexCommentAsync(IndexedComment comment, CancellationToken cancellationToken = default) =>
+        WriteAsync(changes => changes.Put(ContentRow.Of(comment, SearchText.LanguageOf(comment.Language, comment.Text))), cancellationToken);
+
+    public Task RemovePostAsync(long postId, CancellationToken cancellationToken = default) =>
+        WriteAsync(changes => changes.RemovePost(postId), cancellationToken);
+
+    public Task RemoveCommentAsync(long postId, long commentId, CancellationToken cancellationToken = default) =>
+        WriteAsync(changes => changes.RemoveComment(postId, commentId), cancellationToken);
+
+    public Task IndexPersonAsync(IndexedPerson person, CancellationToken cancellationToken = default) => RunAsync(async () =>
+    {
+        var profile = string.Join(' ', [person.DisplayName, person.UserId, person.Title, person.Department, person.Location, person.Language, .. person.Skills]);
+        await using var command = database.CreateCommand(
+            """
+            INSERT INTO rse_search_people (user_id, display_name, title, department, location, language, skills, names, document)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, rse_search_document($9, '', true))
+            ON CONFLICT (user_id) DO UPDATE SET
+                display_name = EXCLUDED.display_name, title = EXCLUDED.title, department = EXCLUDED.department,
+                location = EXCLUDED.location, language = EXCLUDED.language, skills = EXCLUDED.skills,
+                names = EXCLUDED.names, document = EXCLUDED.document
+            """);
+        Add(command, person.UserId, person.DisplayName, SearchText.Fold(person.Title), SearchText.Fold(person.Department), SearchText.Fold(person.Location),
+            SearchText.Fold(person.Language), person.Skills.Select(SearchText.Fold).Where(skill => skill.Length > 0).Distinct().ToArray(),
+            Names(person.DisplayName, person.UserId), profile);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }, cancellationToken);
+
+    public Task RemovePersonAndContentAsync(string userId, CancellationToken cancellationToken = default) => RunAsync(async () =>
+    {
+        await using var batch = database.CreateBatch();
+        batch.BatchCommands.Add(Command("DELETE FROM rse_search_people WHERE user_id = $1", userId));
+        batch.BatchCommands.Add(Command("DELETE FROM rse_search_content WHERE author_id = $1", userId));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }, cancellationToken);
+
+    public Task IndexGroupAsync(IndexedGroup group, CancellationToken cancellationToken = default) => RunAsync(async () =>
+    {
+        await using var command = database.CreateCommand(
+            """
+            INSERT INTO rse_search_groups (group_id, name, visibility, names, document)
+            VALUES ($1, $2, $3, $4, rse_search_document($5, '', true))
+            ON CONFLICT (group_id) DO UPDATE SET
+                name = EXCLUDED.name, visibility = EXCLUDED.visibility, names = EXCLUDED.names, document = EXCLUDED.document
+            """);
+        Add(command, group.GroupId, group.Name, group.Visibility, Names(group.Name, group.GroupId), $"{group.Name} {group.Description}");
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }, cancellationToken);
+
+    public Task<IReadOnlyList<ContentHit>> SearchContentAsync(ContentQuery query, int limit, CancellationToken cancellationToken = default) => RunAsync<IReadOnlyList<ContentHit>>(async () =>
+    {
+        string[] parts = [.. query.Words, .. query.Phrases];
+        // Relevance times freshness, as the embedded engine: a week-old text weighs half of a new
+        // one, a month-old one about a fifth, old texts never nothing. Ties and operator-only
+        // searches newest first. Highlights only for the page kept.
+        await using var command = database.CreateCommand(
+            $"""
+            WITH q AS (
+                SELECT rse_search_query($1) AS query,
+                       (SELECT string_agg('(' || rse_search_part(e)::text || ')', ' | ')::tsquery
+                          FROM unnest($2::text[]) AS e WHERE rse_search_part(e) IS NOT NULL) AS excluded),
+            hits AS (
+                SELECT c.post_id, c.comment_id, c.author_id, c.group_id, c.body, c.language, c.created_at,
+                       CASE WHEN $3 THEN ts_rank(c.document, q.query)
+                            * (0.2 + 0.8 / (1 + greatest(0, extract(epoch FROM ($4 - c.created_at)) / 86400) / 7))
+                            ELSE 0 END AS rank
+                  FROM rse_search_content c, q
+                 WHERE (NOT $3 OR c.document @@ q.query)
+                   AND (q.excluded IS NULL OR NOT c.document @@ q.excluded)
+                   AND ($5::text IS NULL OR c.author_id = $5)
+                   AND ($6::text IS NULL OR c.group_id = $6)
+                   AND (cardinality($7::text[]) = 0 OR c.hashtags @> $7)
+                   AND ($8::text IS NULL OR c.mentions @> ARRAY[$8::text])
+                   AND ($9::timestamptz IS NULL OR c.created_at < $9)
+                   AND ($10::timestamptz IS NULL OR c.created_at >= $10)
+                   AND (NOT $11 OR c.has_link)
+                   AND ($12::bigint[] IS NULL OR c.post_id = ANY($12))
+                 ORDER BY rank DESC, c.created_at DESC, c.post_id DESC, c.comment_id DESC
+                 LIMIT $13)
+            SELECT h.post_id, h.comment_id, h.author_id, h.group_id, h.body,
+                   CASE WHEN $3 THEN ts_headline(
+                            CASE h.language WHEN 'fr' THEN 'rse_french' ELSE 'rse_english' END::regconfig, h.body,
+                            regexp_replace(q.query::text, '('')(:[A-D]+)', '\1', 'g')::tsquery, '{HeadlineOptions}')
+                        ELSE '' END
+              FROM hits h, q
+             ORDER BY h.rank DESC, h.created_at DESC, h.post_id DESC, h.comment_id DESC
+            """);
+        Add(command, parts, query.Excluded.ToArray(), parts.Length > 0, clock.GetUtcNow(), Nullable(query.AuthorId), Nullable(query.GroupId),
+            query.Hashtags.Select(SearchText.Fold).ToArray(), Nullable(query.Mentions),
+            NullableTime(query.Before), NullableTime(query.After), query.HasLink,
+            new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, Value = (object?)query.AmongPosts?.ToArray() ?? DBNull.Value },
+            Math.Max(limit, 0));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var hits = new List<ContentHit>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            hits.Add(new ContentHit(
+                reader.GetInt64(0),
+                reader.GetInt64(1),
+                reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetString(4),
+                // ts_headline gives the start of the text when nothing is marked: no highlight then.
+                reader.GetString(5) is var highlight && highlight.Contains('«', StringComparison.Ordinal) ? highlight : ""));
+        }
+
+        return hits;
+    }, cancellationToken);
+
+    public Task<IReadOnlyList<string>> SearchPeopleAsync(PeopleQuery query, int limit, CancellationToken cancellationToken = default) => RunAsync(async () =>
+    {
+        var words = Split(query.Text);
+        await using var command = database.CreateCommand(
+            """
+            SELECT p.user_id FROM rse_search_people p, (SELECT rse_search_query($1) AS query) q
+             WHERE (NOT $2 OR p.document @@ q.query)
+               AND ($3::text IS NULL OR p.title = $3)
+               AND ($4::text IS NULL OR p.department = $4)
+               AND ($5::text IS NULL OR p.location = $5)
+               AND ($6::text IS NULL OR p.language = $6)
+               AND ($7::text IS NULL OR p.skills @> ARRAY[$7::text])
+             ORDER BY CASE WHEN $2 THEN ts_rank(p.document, q.query) ELSE 0 END DESC, p.user_id
+             LIMIT $8
+            """);
+        Add(command, words, words.Length > 0, Exact(query.Title), Exact(query.Department), Exact(query.Location), Exact(query.Language), Exact(query.Skill), Math.Max(limit, 0));
+        return await ReadStringsAsync(command, cancellationToken);
+    }, cancellationToken);
+
+    public Task<IReadOnlyList<string>> SearchGroupsAsync(GroupQuery query, int limit, CancellationToken cancellationToken = default) => RunAsync(async () =>
+    {
+        var words = Split(query.Text);
+        await using var command = database.CreateCommand(
+            """
+            SELECT g.group_id FROM rse_search_groups g, (SELECT rse_search_query($1) AS query) q
+             WHERE (NOT $2 OR g.document @@ q.query)
+               AND ($3::text IS NULL OR g.visibility = $3)
+               AND ($4::text[] IS NULL OR g.group_id = ANY($4))
+             ORDER BY CASE WHEN $2 THEN ts_rank(g.document, q.query) ELSE 0 END DESC, g.group_id
+             LIMIT $5
+            """);
+        Add(command, words, words.Length > 0, Nullable(query.Visibility),
+            new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)query.AmongGroups?.ToArray() ?? DBNull.Value },
+            Math.Max(limit, 0));
+        return await ReadStringsAsync(command, cancellationToken);
+    }, cancellationToken);
+
+    public Task<IReadOnlyList<IndexSuggestion>> SuggestAsync(string prefix, int limit, CancellationToken cancellationToken = default) => RunAsync<IReadOnlyList<IndexSuggestion>>(async () =>
+    {
+        var suggestions = new List<IndexSuggestion>();
+        var words = SearchText.Words(prefix);
+        await using var batch = database.CreateBatch();
+        if (words.Count > 0)
+        {
+            // Every word typed but the last whole, the last as the start of a word: regular
+            // expressions over the folded names, which the trigram indexes serve.
+            var patterns = words.Select((word, i) => "(^| )" + word + (i < words.Count - 1 ? "( |$)" : "")).ToArray();
+            batch.BatchCommands.Add(Command(
+                """
+                SELECT 1, user_id, display_name FROM rse_search_people
+                 WHERE names ~ ALL($1::text[])
+                 ORDER BY similarity(names, $2) DESC, user_id LIMIT $3
+                """,
+                patterns, string.Join(' ', words), limit));
+            batch.BatchCommands.Add(Command(
+                """
+                SELECT 2, group_id, name FROM rse_search_groups
+                 WHERE names ~ ALL($1::text[])
+                 ORDER BY similarity(names, $2) DESC, group_id LIMIT $3
+                """,
+                patterns, string.Join(' ', words), limit));
+        }
+
+        var topic = SearchText.Fold(prefix).TrimStart('#');
+        if (topic.Length > 0)
+        {
+            // The topics of that prefix most recently used, each with a few recent posts.
+            batch.BatchCommands.Add(Command(
+                """
+                WITH topics AS (
+                    SELECT tag, max(created_at) AS newest FROM rse_search_topics
+                     WHERE tag LIKE $1 GROUP BY tag ORDER BY newest DESC, tag LIMIT $2)
+                SELECT 3, t.tag, t.tag, ARRAY(
+                           SELECT s.post_id FROM rse_search_topics s WHERE s.tag = t.tag
+                            GROUP BY s.post_id ORDER BY max(s.created_at) DESC LIMIT 5)
+                  FROM topics t ORDER BY t.newest DESC, t.tag
+                """,
+                LikePrefix(topic), limit));
+        }
+
+        if (batch.BatchCommands.Count == 0)
+        {
+            return suggestions;
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        do
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var kind = (SuggestionKind)reader.GetInt32(0);
+                suggestions.Add(new IndexSuggestion(kind, reader.GetString(1), reader.GetString(2), kind == SuggestionKind.Topic ? reader.GetFieldValue<long[]>(3) : []));
+            }
+        }
+        while (await reader.NextResultAsync(cancellationToken));
+
+        return suggestions;
+    }, cancellationToken);
+
+    /// <summary>Applies a set of content changes in one transaction (the indexer's batches use it too).</summary>
+    internal Task WriteAsync(Action<ContentChanges> describe, CancellationToken cancellationToken)
+    {
+        var changes = new ContentChanges();
+        describe(changes);
+        return RunAsync(async () =>
+        {
+            await using var connection = await database.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await changes.ApplyAsync(connection, transaction, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }, cancellationToken);
+    }
+
+    /// <summary>Through the breaker; whatever says the database is away becomes <see cref="SearchUnavailableException"/>.</summary>
+    internal async Task<T> RunAsync<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await breaker.RunAsync(operation, abandonWhenOpened: false);
+        }
+        catch (StorageUnavailableException e)
+        {
+            throw new SearchUnavailableException(Unavailable, e);
+        }
+        catch (ObjectDisposedException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new SearchUnavailableException(Unavailable, e);
+        }
+    }
+
+    internal Task RunAsync(Func<Task> operation, CancellationToken cancellationToken) => RunAsync(
+        async () =>
+        {
+            await operation();
+            return true;
+        },
+        cancellationToken);
+
+    /// <summary>The folded words of a name and an id, space separated: what typeahead matches.</summary>
+    private static string Names(string name, string id) => string.Join(' ', SearchText.Words($"{name} {id}").Distinct());
+
+    private static string[] Split(string text) => text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+
+    private static string LikePrefix(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+
+    private static object Nullable(string? value) => string.IsNullOrEmpty(value) ? new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = DBNull.Value } : value;
+
+    private static object Exact(string? value) => string.IsNullOrWhiteSpace(value) ? Nullable(null) : SearchText.Fold(value);
+
+    private static NpgsqlParameter NullableTime(DateTimeOffset? value) =>
+        new() { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = value is { } at ? at.UtcDateTime : DBNull.Value };
+
+    private static async Task<IReadOnlyList<string>> ReadStringsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var values = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+
+    private static void Add(NpgsqlCommand command, params object[] values)
+    {
+        foreach (var value in values)
+        {
+            command.Parameters.Add(value as NpgsqlParameter ?? new NpgsqlParameter { Value = value });
+        }
+    }
+
+    internal static NpgsqlBatchCommand Command(string sql, params object[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(value as NpgsqlParameter ?? new NpgsqlParameter { Value = value });
+        }
+
+        return command;
+    }
+}
