@@ -17,6 +17,7 @@ using RseOrleans.Api.Publishing;
 using RseOrleans.Api.Reads;
 using RseOrleans.Api.Search;
 using RseOrleans.Api.Services;
+using RseOrleans.Api.ServiceAccounts;
 using RseOrleans.Grains;
 
 namespace RseOrleans.Api;
@@ -68,6 +69,7 @@ public static class ApiApplicationExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Notifying.NotificationProducer>();
         services.AddRseSearch();
+        services.AddRseServiceAccounts(configuration);
         return services;
     }
 
@@ -92,6 +94,7 @@ public static class ApiApplicationExtensions
         endpoints.MapGrpcService<TopicsService>();
         endpoints.MapGrpcService<NotificationsService>();
         endpoints.MapGrpcService<SearchService>();
+        endpoints.MapGrpcService<ServiceAccountsService>();
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapRseProbes();
