@@ -70,12 +70,15 @@ public static class ApiApplicationExtensions
         services.AddSingleton<Notifying.NotificationProducer>();
         services.AddRseSearch();
         services.AddRseServiceAccounts(configuration);
+        services.AddRseCors(configuration);
         return services;
     }
 
     /// <summary>The rse.v1 endpoints, behind the per-call size limits.</summary>
     public static WebApplication UseRseApi(this WebApplication app)
     {
+        // First: a preflight is answered before any limit or endpoint sees it.
+        app.UseRseCors();
         app.UseRseOpenApi();
         // The limits read a call's body as it arrives: a gRPC-Web text call's base64 is decoded after them.
         app.UseMiddleware<RequestLimits>();
