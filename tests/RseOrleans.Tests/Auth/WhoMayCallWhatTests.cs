@@ -64,6 +64,11 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
             ("SearchGroups", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SearchGroupsAsync(new SearchGroupsRequest { Query = "g" }, h).ResponseAsync),
             ("FindExperts", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).FindExpertsAsync(new FindExpertsRequest { Topic = "orleans" }, h).ResponseAsync),
             ("Suggest", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SuggestAsync(new SuggestRequest { Prefix = "s" }, h).ResponseAsync),
+            // Service accounts are the network admins' to run, and no one else's to see.
+            ("ListServiceAccounts", "UDDDDDDDDO", (w, h) => Accounts.ListServiceAccountsAsync(new ListServiceAccountsRequest(), h).ResponseAsync),
+            ("GetServiceAccount", "UDDDDDDDDO", async (w, h) => await Accounts.GetServiceAccountAsync(new GetServiceAccountRequest { ServiceAccountId = await ServiceAccountAsync(w) }, h)),
+            ("ListTokens", "UDDDDDDDDO", async (w, h) => await Accounts.ListTokensAsync(new ListTokensRequest { ServiceAccountId = await ServiceAccountAsync(w) }, h)),
+            ("IssueToken", "UDDDDDDDDO", async (w, h) => await Accounts.IssueTokenAsync(new IssueTokenRequest { ServiceAccountId = await ServiceAccountAsync(w) }, h)),
         };
 
         var writes = new (string Rpc, string Expected, bool Consumes, Func<World, Metadata, Task> Call)[]
@@ -114,6 +119,16 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
             ("RepairDerivedCopies", "UDDDDDDDDO", false, (w, h) => engine.Admin.RepairDerivedCopiesAsync(new RepairDerivedCopiesRequest { RequestId = NewRequestId(), GroupIds = { w.GroupId } }, h).ResponseAsync),
             // Erasing oneself is everyone's right (DataProtectionTests); here, someone else.
             ("EraseUser (other)", "UDDDDDDDDO", true, (w, h) => engine.Users.EraseUserAsync(new EraseUserRequest { RequestId = NewRequestId(), UserId = w.Victim, Confirm = true }, h).ResponseAsync),
+            ("CreateServiceAccount", "UDDDDDDDDO", false, (w, h) => Accounts.CreateServiceAccountAsync(new CreateServiceAccountRequest
+            {
+                RequestId = NewRequestId(), ServiceAccountId = $"bot-{Guid.NewGuid():N}"[..16], DisplayName = "Bot", Scopes = { $"groups.read:{w.GroupId}" },
+            }, h).ResponseAsync),
+            ("UpdateServiceAccountScopes", "UDDDDDDDDO", false, async (w, h) => await Accounts.UpdateServiceAccountScopesAsync(
+                new UpdateServiceAccountScopesRequest { RequestId = NewRequestId(), ServiceAccountId = await ServiceAccountAsync(w), Scopes = { $"groups.post:{w.GroupId}" } }, h)),
+            ("RevokeToken", "UDDDDDDDDO", false, async (w, h) => await Accounts.RevokeTokenAsync(
+                new RevokeTokenRequest { RequestId = NewRequestId(), ServiceAccountId = await ServiceAccountAsync(w), TokenId = await ServiceTokenIdAsync(w) }, h)),
+            ("DisableServiceAccount", "UDDDDDDDDO", false, async (w, h) => await Accounts.DisableServiceAccountAsync(
+                new DisableServiceAccountRequest { RequestId = NewRequestId(), ServiceAccountId = await ServiceAccountAsync(w) }, h)),
         };
 
         foreach (var (rpc, expected, call) in reads)
@@ -139,6 +154,30 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
         }
 
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+    }
+
+    private RseOrleans.Api.V1.ServiceAccounts.ServiceAccountsClient Accounts => new(engine.Channel);
+
+    // One service account (with one token) per world, made by the configured network admin on first use.
+    private readonly Dictionary<World, (string Id, string TokenId)> serviceAccounts = [];
+
+    private async Task<string> ServiceAccountAsync(World world) => (await ServiceAccountOfAsync(world)).Id;
+
+    private async Task<string> ServiceTokenIdAsync(World world) => (await ServiceAccountOfAsync(world)).TokenId;
+
+    private async Task<(string Id, string TokenId)> ServiceAccountOfAsync(World world)
+    {
+        if (!serviceAccounts.TryGetValue(world, out var account))
+        {
+            var admin = As(await engine.NetworkAdminAsync());
+            var id = $"bot-{Guid.NewGuid():N}"[..16];
+            await Accounts.CreateServiceAccountAsync(
+                new CreateServiceAccountRequest { RequestId = NewRequestId(), ServiceAccountId = id, DisplayName = "Bot", Scopes = { $"groups.read:{world.GroupId}" } }, admin);
+            var token = await Accounts.IssueTokenAsync(new IssueTokenRequest { ServiceAccountId = id }, admin);
+            serviceAccounts[world] = account = (id, token.Info.TokenId);
+        }
+
+        return account;
     }
 
     private static void Check(List<string> failures, string rpc, int caller, char expected, StatusCode actual)
