@@ -17,6 +17,7 @@ using RseOrleans.Api.Publishing;
 using RseOrleans.Api.Reads;
 using RseOrleans.Api.Search;
 using RseOrleans.Api.Services;
+using RseOrleans.Api.ServiceAccounts;
 using RseOrleans.Grains;
 
 namespace RseOrleans.Api;
@@ -69,12 +70,16 @@ public static class ApiApplicationExtensions
         services.AddSingleton<Notifying.NotificationProducer>();
         services.AddRseSearch();
         services.Configure<Model.WebhookOptions>(configuration.GetSection(Model.WebhookOptions.Section));
+        services.AddRseServiceAccounts(configuration);
+        services.AddRseCors(configuration);
         return services;
     }
 
     /// <summary>The rse.v1 endpoints, behind the per-call size limits.</summary>
     public static WebApplication UseRseApi(this WebApplication app)
     {
+        // First: a preflight is answered before any limit or endpoint sees it.
+        app.UseRseCors();
         app.UseRseOpenApi();
         // The limits read a call's body as it arrives: a gRPC-Web text call's base64 is decoded after them.
         app.UseMiddleware<RequestLimits>();
@@ -94,6 +99,7 @@ public static class ApiApplicationExtensions
         endpoints.MapGrpcService<NotificationsService>();
         endpoints.MapGrpcService<SearchService>();
         endpoints.MapGrpcService<Webhooks.WebhooksService>();
+        endpoints.MapGrpcService<ServiceAccountsService>();
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapRseProbes();

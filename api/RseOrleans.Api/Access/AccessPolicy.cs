@@ -19,6 +19,11 @@ public sealed class AccessPolicy(IGrainFactory grains, GrainReads reads, Identit
     public async Task<GroupAccess> GetGroupAccess(string groupId, string userId)
     {
         var groupAccess = grains.GetGrain<IGroupGrain>(groupId).GetAccess(userId);
+        if (ApplicationAuthor.IsApplication(userId))
+        {
+            return await AsSeenByApplicationAsync(await groupAccess, groupId, userId);
+        }
+
         var isGuest = IsGuestAsync(userId);
         return AsSeenBy(await groupAccess, await isGuest);
     }
@@ -27,9 +32,21 @@ public sealed class AccessPolicy(IGrainFactory grains, GrainReads reads, Identit
     private static GroupAccess AsSeenBy(GroupAccess access, bool isGuest) =>
         isGuest && !access.IsMember ? access with { Visibility = GroupVisibility.Secret } : access;
 
+    /// <summary>
+    /// An application (a service account) reads the groups its scopes name, as a member reads
+    /// them, and nothing else: every other group is secret to it, whatever its visibility.
+    /// </summary>
+    private async Task<GroupAccess> AsSeenByApplicationAsync(GroupAccess access, string groupId, string applicationId)
+    {
+        var account = await grains.GetGrain<IServiceAccountGrain>(ApplicationAuthor.AccountOf(applicationId)!).Get();
+        return account is { Disabled: false } && access.Exists && ServiceAccountScopes.MayRead(account.Scopes, groupId)
+            ? access with { Role = GroupRole.Member }
+            : access with { Role = GroupRole.None, Visibility = GroupVisibility.Secret };
+    }
+
     /// <summary>Whether the user is a guest; a configured network admin never is, whatever is stored.</summary>
     public async Task<bool> IsGuestAsync(string userId) =>
-        identity.ToCaller(await reads.GetAccount(userId)).Role == NetworkRole.Guest;
+        !ApplicationAuthor.IsApplication(userId) && identity.ToCaller(await reads.GetAccount(userId)).Role == NetworkRole.Guest;
 
     /// <summary>The user, if the viewer may see them; NOT_FOUND otherwise, as for a missing id.</summary>
     public async Task<UserSnapshot> RequireVisibleUser(string viewerId, string userId)
@@ -44,6 +61,12 @@ public sealed class AccessPolicy(IGrainFactory grains, GrainReads reads, Identit
     public async Task<IReadOnlySet<string>> VisibleAmong(string viewerId, IEnumerable<string> userIds)
     {
         var candidates = userIds.ToHashSet(StringComparer.Ordinal);
+        if (ApplicationAuthor.IsApplication(viewerId))
+        {
+            // An application reads its groups' posts, not people: no profile, no one's name.
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
         if (!await IsGuestAsync(viewerId))
         {
             return candidates;
@@ -181,12 +204,14 @@ public sealed class AccessPolicy(IGrainFactory grains, GrainReads reads, Identit
     /// call it. Guests are asked for, as for them only their own groups exist.
     /// </summary>
     private Task<GroupAccess?> ContentAccessAsync(string groupId, string viewerId, bool isGuest) =>
-        !isGuest && reads.LocalGroup(groupId)?.Spec.Visibility == GroupVisibility.Open
+        !isGuest && !ApplicationAuthor.IsApplication(viewerId) && reads.LocalGroup(groupId)?.Spec.Visibility == GroupVisibility.Open
             ? Task.FromResult<GroupAccess?>(null)
             : AccessAsSeenByAsync(groupId, viewerId, isGuest);
 
     private async Task<GroupAccess?> AccessAsSeenByAsync(string groupId, string viewerId, bool isGuest) =>
-        AsSeenBy(await grains.GetGrain<IGroupGrain>(groupId).GetAccess(viewerId), isGuest);
+        ApplicationAuthor.IsApplication(viewerId)
+            ? await GetGroupAccess(groupId, viewerId)
+            : AsSeenBy(await grains.GetGrain<IGroupGrain>(groupId).GetAccess(viewerId), isGuest);
 
     /// <summary>Network admins run accounts and roles; everyone else is refused, saying who may.</summary>
     public static void RequireNetworkAdmin(Identity.Caller caller, string what)

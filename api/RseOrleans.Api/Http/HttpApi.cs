@@ -51,7 +51,22 @@ public static class HttpApi
             Description = "The rse.v1 API as JSON over HTTP, transcoded from its gRPC services. Identify the caller with " +
                           "'authorization: Bearer <token>' (or 'x-rse-user: <user id>' on a development engine).",
         }));
+        grpc.Services.AddSwaggerGen(IncludeProtoComments);
         return grpc;
+    }
+
+    /// <summary>
+    /// The protos' comments as the operations' and schemas' descriptions: protoc copies them into
+    /// the generated code, whose XML documentation sits beside the contracts assembly.
+    /// </summary>
+    private static void IncludeProtoComments(Swashbuckle.AspNetCore.SwaggerGen.SwaggerGenOptions options)
+    {
+        var documentation = Path.ChangeExtension(typeof(V1.Users).Assembly.Location, ".xml");
+        if (File.Exists(documentation))
+        {
+            options.IncludeXmlComments(documentation);
+            options.IncludeGrpcXmlComments(documentation, includeControllerXmlComments: true);
+        }
     }
 
     /// <summary>The generated OpenAPI document and a Swagger UI page over it, in every environment: the API is the same everywhere.</summary>

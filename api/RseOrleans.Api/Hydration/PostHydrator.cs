@@ -13,7 +13,7 @@ namespace RseOrleans.Api.Hydration;
 /// group shows everywhere at once; deleted posts, and posts the viewer may no longer read, are dropped.
 /// Whether the viewer bookmarked each post costs one read of their bookmarks per page.
 /// </summary>
-public sealed class PostHydrator(GrainReads reads, AccessPolicy access)
+public sealed class PostHydrator(GrainReads reads, AccessPolicy access, IGrainFactory grains)
 {
     /// <param name="gone">Told the ids of the posts that no longer exist, when any (a list that prunes them).</param>
     public async Task<IReadOnlyList<V1.FeedItem>> HydrateAsync(
@@ -144,15 +144,31 @@ public sealed class PostHydrator(GrainReads reads, AccessPolicy access)
     {
         var list = posts.ToList();
         var mentioned = MentionNames.MentionedIn(list.Select(post => post.MentionsAndTags));
-        var usersTask = LoadUsersAsync(list.Select(post => post.AuthorId).Concat(mentioned));
+        var usersTask = LoadUsersAsync(list.Select(post => post.AuthorId).Where(author => !ApplicationAuthor.IsApplication(author)).Concat(mentioned));
+        var applicationsTask = LoadApplicationNamesAsync(list);
         var bookmarkedTask = reads.BookmarkedAmong(viewerId, list.ConvertAll(post => post.PostId));
         var groupIds = list.Select(post => post.GroupId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
         var groups = await Task.WhenAll(groupIds.Select(reads.GetGroup));
         var groupNames = groupIds.Zip(groups).ToDictionary(pair => pair.First, pair => pair.Second?.Spec.Name ?? "", StringComparer.Ordinal);
         var users = await usersTask;
         var mentionNames = await MentionNames.VisibleToAsync(access, viewerId, mentioned, users);
-        return new Names(users, groupNames, mentionNames, await bookmarkedTask, originals);
+        return new Names(users, groupNames, mentionNames, await bookmarkedTask, originals, await applicationsTask);
     }
+
+    /// <summary>The display names of the applications among the authors, as their service accounts say now.</summary>
+    private async Task<IReadOnlyDictionary<string, string>> LoadApplicationNamesAsync(List<PostSnapshot> posts)
+    {
+        var authors = posts.Select(post => post.AuthorId).Where(ApplicationAuthor.IsApplication).Distinct(StringComparer.Ordinal).ToArray();
+        if (authors.Length == 0)
+        {
+            return NoApplications;
+        }
+
+        var accounts = await Task.WhenAll(authors.Select(author => grains.GetGrain<Grains.IServiceAccountGrain>(ApplicationAuthor.AccountOf(author)!).Get()));
+        return authors.Zip(accounts).ToDictionary(pair => pair.First, pair => pair.Second?.DisplayName ?? "", StringComparer.Ordinal);
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> NoApplications = new Dictionary<string, string>();
 
     /// <summary>What a page's posts show besides themselves: author, mention and group names, the viewer's bookmarks.</summary>
     private sealed record Names(
@@ -160,7 +176,8 @@ public sealed class PostHydrator(GrainReads reads, AccessPolicy access)
         IReadOnlyDictionary<string, string> Groups,
         IReadOnlyDictionary<string, string> Mentions,
         IReadOnlySet<long> Bookmarked,
-        IReadOnlyDictionary<long, PostSnapshot> Originals)
+        IReadOnlyDictionary<long, PostSnapshot> Originals,
+        IReadOnlyDictionary<string, string> Applications)
     {
         public V1.Post ToProto(PostSnapshot post)
         {
@@ -189,6 +206,13 @@ public sealed class PostHydrator(GrainReads reads, AccessPolicy access)
                 post.GroupId is { } groupId ? Groups.GetValueOrDefault(groupId, "") : "");
             ProtoMapper.AddMentionsAndTags(message.Mentions, message.Hashtags, post.MentionsAndTags, Mentions);
             message.Bookmarked = Bookmarked.Contains(post.PostId);
+            if (Applications.TryGetValue(post.AuthorId, out var application))
+            {
+                message.AuthorKind = V1.AuthorKind.Application;
+                message.Application = application;
+                message.AuthorDisplayName = application;
+            }
+
             return message;
         }
     }

@@ -6,6 +6,7 @@ using Microsoft.IdentityModel.Tokens;
 using RseOrleans.Api.Auth;
 using RseOrleans.Api.Limits;
 using RseOrleans.Api.Reads;
+using RseOrleans.Api.ServiceAccounts;
 using RseOrleans.Api.Validation;
 using RseOrleans.Grains;
 using RseOrleans.Model;
@@ -17,8 +18,11 @@ namespace RseOrleans.Api.Identity;
 /// whose user id claim names an existing user, or, in development mode only, the
 /// <c>x-rse-user</c> header. Every failure is UNAUTHENTICATED with words that say what to fix,
 /// except a deactivated account: the caller is known, and no new token will help (PERMISSION_DENIED).
+/// A service account's token (<c>Bearer rse_…</c>) is recognised in every mode; such a caller is no
+/// person, so only the calls that ask <see cref="ServiceCallerAsync"/> take it, and every other is
+/// PERMISSION_DENIED.
 /// </summary>
-public sealed class CallerIdentity(IGrainFactory grains, GrainReads reads, AuthOptions options, IOptions<NetworkOptions> network, WriteRateLimiter writeLimit)
+public sealed class CallerIdentity(IGrainFactory grains, GrainReads reads, AuthOptions options, IOptions<NetworkOptions> network, WriteRateLimiter writeLimit, ServiceTokenVerifier serviceTokens)
 {
     public const string UserHeader = "x-rse-user";
 
@@ -71,6 +75,18 @@ public sealed class CallerIdentity(IGrainFactory grains, GrainReads reads, AuthO
     /// </summary>
     public async Task<string?> RequestOwnerAsync(ServerCallContext context)
     {
+        if (ServiceTokenOf(context) is { } serviceToken)
+        {
+            try
+            {
+                return (await serviceTokens.RequireAsync(serviceToken)).AuthorId;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unauthenticated)
+            {
+                return null;
+            }
+        }
+
         if (options.Mode == AuthMode.DevelopmentHeader)
         {
             var header = context.RequestHeaders.GetValue(UserHeader);
@@ -150,9 +166,37 @@ public sealed class CallerIdentity(IGrainFactory grains, GrainReads reads, AuthO
         return NetworkRole.Member;
     }
 
+    /// <summary>
+    /// The verified service account calling, or null when the caller presents no service token;
+    /// UNAUTHENTICATED when the token is malformed, unknown, revoked, expired or its account disabled.
+    /// </summary>
+    public async Task<ServiceCaller?> ServiceCallerAsync(ServerCallContext context) =>
+        ServiceTokenOf(context) is { } token ? await serviceTokens.RequireAsync(token) : null;
+
+    /// <summary>The bearer token when it is a service account's (<c>rse_…</c>), else null.</summary>
+    public static string? ServiceTokenOf(ServerCallContext context)
+    {
+        const string Scheme = "Bearer ";
+        var header = context.RequestHeaders.GetValue("authorization");
+        if (header is null || !header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var token = header[Scheme.Length..].Trim();
+        return ServiceTokens.IsServiceToken(token) ? token : null;
+    }
+
     /// <summary>The proven user id, whether or not an account exists for it yet.</summary>
     private async Task<string> RequireAuthenticatedIdAsync(ServerCallContext context)
     {
+        if (await ServiceCallerAsync(context) is { } service)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                $"Service account '{service.ServiceAccountId}' may not call {MethodName(context)}: an application only posts into " +
+                "and reads the groups its scopes name (CreatePost, GetPost, GetGroupFeed); it never acts as a person."));
+        }
+
         if (options.Mode == AuthMode.DevelopmentHeader)
         {
             var header = context.RequestHeaders.GetValue(UserHeader);
@@ -198,6 +242,8 @@ public sealed class CallerIdentity(IGrainFactory grains, GrainReads reads, AuthO
         SecurityTokenMalformedException => "The bearer token is malformed.",
         _ => "The bearer token is not valid.",
     };
+
+    private static string MethodName(ServerCallContext context) => context.Method[(context.Method.LastIndexOf('/') + 1)..];
 
     private static RpcException Unauthenticated(string message) => new(new Status(StatusCode.Unauthenticated, message));
 }

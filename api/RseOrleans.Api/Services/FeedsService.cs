@@ -22,7 +22,8 @@ public sealed class FeedsService(
     FeedPager pager,
     PostHydrator hydrator,
     IOptions<LiveFeedOptions> liveOptions,
-    IHostApplicationLifetime lifetime) : Feeds.FeedsBase
+    IHostApplicationLifetime lifetime,
+    ServiceAccounts.ApplicationCalls applications) : Feeds.FeedsBase
 {
     public const string WatchStateHeader = "x-rse-watch";
 
@@ -42,6 +43,11 @@ public sealed class FeedsService(
 
     public override async Task<FeedPage> GetGroupFeed(GetGroupFeedRequest request, ServerCallContext context)
     {
+        if (await identity.ServiceCallerAsync(context) is { } application)
+        {
+            return await applications.GetGroupFeedAsync(application, request);
+        }
+
         var caller = await identity.RequireCallerAsync(context);
         var groupId = Require.Id(request.GroupId, "group_id");
         var pageSize = Require.PageSize(request.PageSize);

@@ -21,13 +21,18 @@ using ReactionType = RseOrleans.Api.V1.ReactionType;
 
 namespace RseOrleans.Api.Services;
 
-public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator, FeedPager pager, ReactionBatcher reactions, PublishBatcher publisher, GrainReads reads, NotificationProducer notifications, Search.SearchIndexFeeder searchIndex) : Posts.PostsBase
+public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator, FeedPager pager, ReactionBatcher reactions, PublishBatcher publisher, GrainReads reads, NotificationProducer notifications, Search.SearchIndexFeeder searchIndex, ServiceAccounts.ApplicationCalls applications) : Posts.PostsBase
 {
     /// <summary>Deleting someone else's post or comment is moderation: it goes to the audit log.</summary>
     private IAuditLogGrain AuditLog => grains.GetGrain<IAuditLogGrain>(IAuditLogGrain.NetworkKey);
 
     public override async Task<Post> CreatePost(CreatePostRequest request, ServerCallContext context)
     {
+        if (await identity.ServiceCallerAsync(context) is { } application)
+        {
+            return await applications.CreatePostAsync(application, request, context);
+        }
+
         var caller = await identity.RequireCallerAsync(context);
         var requestId = Require.RequestId(request.RequestId);
         var text = Require.Text(request.Text, "text", Require.MaxPostTextLength);
@@ -47,6 +52,11 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
 
     public override async Task<Post> GetPost(GetPostRequest request, ServerCallContext context)
     {
+        if (await identity.ServiceCallerAsync(context) is { } application)
+        {
+            return await applications.GetPostAsync(application, request);
+        }
+
         var caller = await identity.RequireCallerAsync(context);
         var (post, _) = await access.RequireShownPost(Require.NumericId(request.PostId, "post_id"), caller);
         return await hydrator.HydrateAsync(post, caller);

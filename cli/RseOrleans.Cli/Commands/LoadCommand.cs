@@ -35,9 +35,19 @@ internal static class LoadCommand
             AllowMultipleArgumentsPerToken = false,
         };
 
+        var transport = new Option<LoadTransport>("--transport")
+        {
+            Description = "grpc, or json: the same calls as JSON over HTTP/1.1, to the engine's HTTP/1.1 port (--json-address).",
+            DefaultValueFactory = _ => LoadTransport.Grpc,
+        };
+        var jsonAddress = new Option<Uri?>("--json-address")
+        {
+            Description = $"With --transport json: the HTTP/1.1 address; by default --address (or each --engine's) with its port + {Http1PortOffset}, as the engine derives it.",
+        };
+
         var command = new Command("load", "Seed an enterprise network and drive the engine with a realistic workload.")
         {
-            users, groups, prefix, seconds, concurrency, rate, mix, watchers, seedOnly, skipSeed, randomSeed, output, faults, engines,
+            users, groups, prefix, seconds, concurrency, rate, mix, watchers, seedOnly, skipSeed, randomSeed, output, faults, engines, transport, jsonAddress,
         };
         verbs.Connect(command, async call =>
         {
@@ -66,7 +76,8 @@ internal static class LoadCommand
                 parse.GetValue(randomSeed),
                 parse.GetValue(output),
                 [.. (parse.GetValue(faults) ?? []).Select(text => Fault.Parse(text, loadEngines))],
-                loadEngines);
+                loadEngines,
+                parse.GetValue(transport));
             if (loadEngines.Count > 0)
             {
                 logs.Create();
@@ -78,7 +89,12 @@ internal static class LoadCommand
                 var channels = loadEngines.Select(engine => GrpcChannel.ForAddress(engine.Address)).ToList();
                 try
                 {
-                    await RunAsync(call, settings, channels.Count > 0 ? new LoadClients(channels, i => loadEngines[i].InRotation) : new LoadClients(call.Channel), started);
+                    var api = settings.Transport == LoadTransport.Json
+                        ? LoadClients.Json(
+                            loadEngines.Count > 0 ? [.. loadEngines.Select(engine => Http1Address(engine.Address))] : [parse.GetValue(jsonAddress) ?? Http1Address(settings.Address)],
+                            i => loadEngines.Count == 0 || loadEngines[i].InRotation)
+                        : channels.Count > 0 ? new LoadClients(channels, i => loadEngines[i].InRotation) : new LoadClients(call.Channel);
+                    await RunAsync(call, settings, api, started);
                 }
                 finally
                 {
@@ -92,6 +108,11 @@ internal static class LoadCommand
         });
         return command;
     }
+
+    /// <summary>The engine serves HTTP/1.1 (JSON, gRPC-Web) on its gRPC port + this, unless configured otherwise (Http1Urls).</summary>
+    private const int Http1PortOffset = 1000;
+
+    private static Uri Http1Address(Uri grpcAddress) => new UriBuilder(grpcAddress) { Port = grpcAddress.Port + Http1PortOffset }.Uri;
 
     private static async Task RunAsync(Call call, LoadSettings settings, LoadClients api, string started)
     {

@@ -11,7 +11,7 @@ namespace RseOrleans.Cli.Load;
 /// </summary>
 internal sealed class LoadClients
 {
-    private readonly IReadOnlyList<GrpcChannel> channels;
+    private readonly int engines;
     private readonly Func<int, bool> inRotation;
     private readonly Users.UsersClient[] users;
     private readonly Groups.GroupsClient[] groups;
@@ -28,14 +28,25 @@ internal sealed class LoadClients
     /// <param name="channels">One channel per engine.</param>
     /// <param name="inRotation">Whether the engine of that index takes calls now.</param>
     public LoadClients(IReadOnlyList<GrpcChannel> channels, Func<int, bool> inRotation)
+        : this([.. channels.Select(channel => channel.CreateCallInvoker())], inRotation)
     {
-        (this.channels, this.inRotation) = (channels, inRotation);
-        users = [.. channels.Select(channel => new Users.UsersClient(channel))];
-        groups = [.. channels.Select(channel => new Groups.GroupsClient(channel))];
-        posts = [.. channels.Select(channel => new Posts.PostsClient(channel))];
-        feeds = [.. channels.Select(channel => new Feeds.FeedsClient(channel))];
-        search = [.. channels.Select(channel => new Search.SearchClient(channel))];
     }
+
+    /// <param name="invokers">One per engine: a gRPC channel's, or a <see cref="JsonCallInvoker"/> for JSON over HTTP/1.1.</param>
+    /// <param name="inRotation">Whether the engine of that index takes calls now.</param>
+    public LoadClients(IReadOnlyList<CallInvoker> invokers, Func<int, bool> inRotation)
+    {
+        (engines, this.inRotation) = (invokers.Count, inRotation);
+        users = [.. invokers.Select(invoker => new Users.UsersClient(invoker))];
+        groups = [.. invokers.Select(invoker => new Groups.GroupsClient(invoker))];
+        posts = [.. invokers.Select(invoker => new Posts.PostsClient(invoker))];
+        feeds = [.. invokers.Select(invoker => new Feeds.FeedsClient(invoker))];
+        search = [.. invokers.Select(invoker => new Search.SearchClient(invoker))];
+    }
+
+    /// <summary>JSON over HTTP/1.1 to each of <paramref name="http1Addresses"/>, the engines' HTTP/1.1 ports.</summary>
+    public static LoadClients Json(IReadOnlyList<Uri> http1Addresses, Func<int, bool> inRotation) =>
+        new([.. http1Addresses.Select(JsonCallInvoker.ForAddress)], inRotation);
 
     public Users.UsersClient Users => users[NextEngine()];
 
@@ -53,7 +64,7 @@ internal sealed class LoadClients
     private int NextEngine()
     {
         var next = Turn();
-        for (var tried = 1; tried < channels.Count && !inRotation(next); tried++)
+        for (var tried = 1; tried < engines && !inRotation(next); tried++)
         {
             next = Turn();
         }
@@ -61,5 +72,5 @@ internal sealed class LoadClients
         return next;
     }
 
-    private int Turn() => (int)(Interlocked.Increment(ref turn) % (uint)channels.Count);
+    private int Turn() => (int)(Interlocked.Increment(ref turn) % (uint)engines);
 }

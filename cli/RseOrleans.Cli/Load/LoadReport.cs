@@ -129,7 +129,7 @@ internal sealed class LoadReport
         var loop = settings.Rate is { } rate ? $"open loop at {rate} ops/s" : $"closed loop with {settings.Concurrency} workers";
         var mix = string.Join(" ", settings.Mix.Select(m => $"{m.Key.ToString().ToLowerInvariant()}={m.Value}"));
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"{settings.Users} users, {settings.Groups} groups, {elapsed.TotalSeconds:F0} s, {loop}, {settings.Watchers} watchers, mix {mix}, {Environment.ProcessorCount} cores.");
+            $"{settings.Users} users, {settings.Groups} groups, {elapsed.TotalSeconds:F0} s, {loop}, {settings.Watchers} watchers, mix {mix}, over {Transport(settings)}, {Environment.ProcessorCount} cores.");
         text.AppendLine();
         text.AppendLine("| operation | count | per second | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
@@ -168,6 +168,7 @@ internal sealed class LoadReport
             groups = settings.Groups,
             seconds = elapsed.TotalSeconds,
             mode = settings.Rate is null ? "closed" : "open",
+            transport = settings.Transport.ToString().ToLowerInvariant(),
             concurrency = settings.Concurrency,
             rate = settings.Rate,
             watchers = settings.Watchers,
@@ -180,6 +181,9 @@ internal sealed class LoadReport
         JsonOptions);
 
     private static double Ms(long microseconds) => microseconds / 1000.0;
+
+    private static string Transport(LoadSettings settings) =>
+        settings.Transport == LoadTransport.Json ? "JSON over HTTP/1.1" : "gRPC";
 }
 
 /// <summary>A stretch of a chaos run between two faults; <see cref="LastErrorAfter"/> is seconds from its start.</summary>

@@ -19,7 +19,15 @@ internal sealed record LoadSettings(
     int RandomSeed,
     DirectoryInfo? Output,
     IReadOnlyList<Fault>? Faults = null,
-    IReadOnlyList<LoadEngine>? Engines = null);
+    IReadOnlyList<LoadEngine>? Engines = null,
+    LoadTransport Transport = LoadTransport.Grpc);
+
+/// <summary>How the load reaches the engine: gRPC over HTTP/2, or JSON over HTTP/1.1 (the transcoded API).</summary>
+internal enum LoadTransport
+{
+    Grpc,
+    Json,
+}
 
 internal enum Operation
 {

@@ -29,10 +29,16 @@ internal static class PostingRight
             return refusals;
         }
 
-        // One question to the group for the whole batch, however many authors.
+        // One question to the group for the whole batch, however many authors; an application
+        // (a service account) is no member: its own scopes say where it posts.
         var authors = posts.Select(post => post.AuthorId).Distinct(StringComparer.Ordinal).ToArray();
-        var answers = await grains.GetGrain<IGroupGrain>(source.Id).CheckPostingRight(authors);
-        var byAuthor = authors.Select((author, i) => (author, answers[i])).ToDictionary(pair => pair.author, pair => pair.Item2, StringComparer.Ordinal);
+        var people = authors.Where(author => !ApplicationAuthor.IsApplication(author)).ToArray();
+        var applications = authors.Where(ApplicationAuthor.IsApplication).ToArray();
+        var answers = people.Length > 0 ? await grains.GetGrain<IGroupGrain>(source.Id).CheckPostingRight(people) : [];
+        var applicationAnswers = await Task.WhenAll(applications.Select(author => ApplicationRefusalAsync(grains, source.Id, author)));
+        var byAuthor = people.Select((author, i) => (author, answers[i]))
+            .Concat(applications.Select((author, i) => (author, applicationAnswers[i])))
+            .ToDictionary(pair => pair.author, pair => pair.Item2, StringComparer.Ordinal);
         for (var i = 0; i < posts.Count; i++)
         {
             refusals[i] = byAuthor[posts[i].AuthorId] is { } refusal
@@ -41,5 +47,13 @@ internal static class PostingRight
         }
 
         return refusals;
+    }
+
+    private static async Task<PostingRefusal?> ApplicationRefusalAsync(IGrainFactory grains, string groupId, string authorId)
+    {
+        var account = await grains.GetGrain<IServiceAccountGrain>(ApplicationAuthor.AccountOf(authorId)!).Get();
+        return account is { Disabled: false } && ServiceAccountScopes.MayPost(account.Scopes, groupId)
+            ? null
+            : new PostingRefusal(DomainError.PermissionDenied, $"The application may not post into group '{groupId}': it needs the scope '{ServiceAccountScopes.Post(groupId)}'.");
     }
 }

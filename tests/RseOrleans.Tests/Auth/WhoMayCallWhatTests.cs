@@ -69,6 +69,11 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
             ("SuggestForNewcomer", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SuggestForNewcomerAsync(new SuggestForNewcomerRequest(), h).ResponseAsync),
             // Network admins only; the embedded index has nothing to rebuild from.
             ("RebuildSearchIndex", "UDDDDDDDDF", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).RebuildSearchIndexAsync(new RebuildSearchIndexRequest(), h).ResponseAsync),
+            // Service accounts are the network admins' to run, and no one else's to see.
+            ("ListServiceAccounts", "UDDDDDDDDO", (w, h) => Accounts.ListServiceAccountsAsync(new ListServiceAccountsRequest(), h).ResponseAsync),
+            ("GetServiceAccount", "UDDDDDDDDO", async (w, h) => await Accounts.GetServiceAccountAsync(new GetServiceAccountRequest { ServiceAccountId = await ServiceAccountAsync(w) }, h)),
+            ("ListTokens", "UDDDDDDDDO", async (w, h) => await Accounts.ListTokensAsync(new ListTokensRequest { ServiceAccountId = await ServiceAccountAsync(w) }, h)),
+            ("IssueToken", "UDDDDDDDDO", async (w, h) => await Accounts.IssueTokenAsync(new IssueTokenRequest { ServiceAccountId = await ServiceAccountAsync(w) }, h)),
         };
 
         var writes = new (string Rpc, string Expected, bool Consumes, Func<World, Metadata, Task> Call)[]
@@ -122,6 +127,16 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
             // Webhooks: a group's owners and admins subscribe to its events, network admins to the network's.
             ("CreateWebhook (group)", "UDNDDDDOOD", false, (w, h) => engine.Webhooks.CreateWebhookAsync(new CreateWebhookRequest { RequestId = NewRequestId(), GroupId = w.GroupId, Url = "https://hooks.example.com/rse", EventTypes = { "post.created" } }, h).ResponseAsync),
             ("CreateWebhook (network)", "UDDDDDDDDO", false, (w, h) => engine.Webhooks.CreateWebhookAsync(new CreateWebhookRequest { RequestId = NewRequestId(), Url = "https://hooks.example.com/rse", EventTypes = { "user.created" } }, h).ResponseAsync),
+            ("CreateServiceAccount", "UDDDDDDDDO", false, (w, h) => Accounts.CreateServiceAccountAsync(new CreateServiceAccountRequest
+            {
+                RequestId = NewRequestId(), ServiceAccountId = $"bot-{Guid.NewGuid():N}"[..16], DisplayName = "Bot", Scopes = { $"groups.read:{w.GroupId}" },
+            }, h).ResponseAsync),
+            ("UpdateServiceAccountScopes", "UDDDDDDDDO", false, async (w, h) => await Accounts.UpdateServiceAccountScopesAsync(
+                new UpdateServiceAccountScopesRequest { RequestId = NewRequestId(), ServiceAccountId = await ServiceAccountAsync(w), Scopes = { $"groups.post:{w.GroupId}" } }, h)),
+            ("RevokeToken", "UDDDDDDDDO", false, async (w, h) => await Accounts.RevokeTokenAsync(
+                new RevokeTokenRequest { RequestId = NewRequestId(), ServiceAccountId = await ServiceAccountAsync(w), TokenId = await ServiceTokenIdAsync(w) }, h)),
+            ("DisableServiceAccount", "UDDDDDDDDO", false, async (w, h) => await Accounts.DisableServiceAccountAsync(
+                new DisableServiceAccountRequest { RequestId = NewRequestId(), ServiceAccountId = await ServiceAccountAsync(w) }, h)),
         };
 
         foreach (var (rpc, expected, call) in reads)
@@ -147,6 +162,30 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
         }
 
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+    }
+
+    private RseOrleans.Api.V1.ServiceAccounts.ServiceAccountsClient Accounts => new(engine.Channel);
+
+    // One service account (with one token) per world, made by the configured network admin on first use.
+    private readonly Dictionary<World, (string Id, string TokenId)> serviceAccounts = [];
+
+    private async Task<string> ServiceAccountAsync(World world) => (await ServiceAccountOfAsync(world)).Id;
+
+    private async Task<string> ServiceTokenIdAsync(World world) => (await ServiceAccountOfAsync(world)).TokenId;
+
+    private async Task<(string Id, string TokenId)> ServiceAccountOfAsync(World world)
+    {
+        if (!serviceAccounts.TryGetValue(world, out var account))
+        {
+            var admin = As(await engine.NetworkAdminAsync());
+            var id = $"bot-{Guid.NewGuid():N}"[..16];
+            await Accounts.CreateServiceAccountAsync(
+                new CreateServiceAccountRequest { RequestId = NewRequestId(), ServiceAccountId = id, DisplayName = "Bot", Scopes = { $"groups.read:{world.GroupId}" } }, admin);
+            var token = await Accounts.IssueTokenAsync(new IssueTokenRequest { ServiceAccountId = id }, admin);
+            serviceAccounts[world] = account = (id, token.Info.TokenId);
+        }
+
+        return account;
     }
 
     private static void Check(List<string> failures, string rpc, int caller, char expected, StatusCode actual)
