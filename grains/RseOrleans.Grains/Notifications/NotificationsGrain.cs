@@ -53,6 +53,9 @@ public sealed class NotificationsGrain(
     private Dictionary<Guid, DateTimeOffset>? watchers;
     private IAsyncStream<NotificationsChanged>? liveStream;
     private bool accountTold;
+    private IGrainTimer? pendingWrite;
+
+    private static readonly TimeSpan ActsWrittenAfter = TimeSpan.FromMilliseconds(100);
 
     private NotificationsState State => state.State;
 
@@ -75,8 +78,31 @@ public sealed class NotificationsGrain(
         }
 
         NotificationGrouping.KeepNewest(State, NotificationLimits.MaxGroups);
-        await WriteAsync();
+        await TellAccountAsync();
+        WriteSoon();
         await AnnounceAsync();
+    }
+
+    /// <summary>
+    /// Acts come one way and, for a hot post's author, by the thousand: a reaction shard's every
+    /// commit. Their groups change in memory at once (reads and watches see them there), and the
+    /// state is written once, <see cref="ActsWrittenAfter"/> later, for every batch that came
+    /// meanwhile, rather than at each batch (a write stores every group the person keeps). A crash
+    /// in between loses those acts' notifications, as a lost one-way call would: never the
+    /// reactions, comments or follows themselves. Answers to the person's own calls (markers,
+    /// settings) are written before they return.
+    /// </summary>
+    private void WriteSoon() =>
+        pendingWrite ??= this.RegisterGrainTimer(WritePendingAsync, new GrainTimerCreationOptions(ActsWrittenAfter, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+
+    private Task WritePendingAsync(CancellationToken cancellation) => WriteAsync();
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (pendingWrite is not null)
+        {
+            await WriteAsync();
+        }
     }
 
     /// <summary>
@@ -166,13 +192,19 @@ public sealed class NotificationsGrain(
     /// </summary>
     private async Task WriteAsync()
     {
+        await TellAccountAsync();
+        pendingWrite?.Dispose();
+        pendingWrite = null;
+        await state.WriteStateAsync();
+    }
+
+    private async Task TellAccountAsync()
+    {
         if (!accountTold)
         {
             await GrainFactory.GetGrain<IUserGrain>(this.GetPrimaryKeyString()).NoteHolding(PersonalHoldings.Notifications);
             accountTold = true;
         }
-
-        await state.WriteStateAsync();
     }
 
     public Task<NotificationSettings> GetSettings() => Task.FromResult(State.Settings);
@@ -226,6 +258,8 @@ public sealed class NotificationsGrain(
     {
         if (NotificationGrouping.ForgetActor(State, actorId))
         {
+            pendingWrite?.Dispose();
+            pendingWrite = null;
             await state.WriteStateAsync();
             await AnnounceAsync();
         }
@@ -234,6 +268,8 @@ public sealed class NotificationsGrain(
     public async Task<int> Clear()
     {
         var count = State.Groups.Count;
+        pendingWrite?.Dispose();
+        pendingWrite = null;
         await KeepSubscriptionsAsync(State.Settings, NotificationSettings.Default);
         // Most people have nothing stored: only a record that exists is deleted.
         if (state.RecordExists)
