@@ -41,24 +41,8 @@ public class FeedReadBenchmarks
         pager = engine.Services.GetRequiredService<FeedPager>();
         feed = grains.GetGrain<IFeedGrain>(Reader);
 
-        var profile = new UserProfile("Colleague", "Engineer", "Engineering", "Paris", "Europe/Paris", "fr-FR", ["Orleans"]);
         var readers = Enumerable.Range(0, Concurrent).Select(i => $"{Reader}-{i}").Prepend(Reader).ToArray();
-        foreach (var reader in readers)
-        {
-            await grains.GetGrain<IUserGrain>(reader).Create(profile with { DisplayName = "Reader" });
-        }
-
-        for (var a = 0; a < 50; a++)
-        {
-            var author = $"author-{a}";
-            await grains.GetGrain<IUserGrain>(author).Create(profile);
-            for (var p = 0; p < 20; p++)
-            {
-                (await grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).PublishAll([new NewPost(author, $"Update {p} from {author}")]))[0].Unwrap();
-            }
-
-            await Task.WhenAll(readers.Select(reader => grains.GetGrain<IUserGrain>(reader).Follow(author)));
-        }
+        await ColleagueNetwork.SeedAsync(grains, readers);
 
         feeds = new Feeds.FeedsClient(engine.Channel);
         await GrpcPageOnLoopback();
