@@ -247,18 +247,15 @@ public sealed partial class WebhookGrain(
         return StopReminderAsync();
     }
 
-    /// <summary>Sends the next delivery after <paramref name="due"/>.</summary>
+    /// <summary>
+    /// Sends the next delivery after <paramref name="due"/>. A new one-shot timer each time, never a
+    /// change of the running one: most calls come from inside the timer's own callback.
+    /// </summary>
     private void Wake(TimeSpan due)
     {
         due = due < TimeSpan.Zero ? TimeSpan.Zero : due;
-        if (timer is null)
-        {
-            timer = this.RegisterGrainTimer(SendNextAsync, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = false });
-        }
-        else
-        {
-            timer.Change(due, Timeout.InfiniteTimeSpan);
-        }
+        timer?.Dispose();
+        timer = this.RegisterGrainTimer(SendNextAsync, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = false });
     }
 
     /// <summary>One attempt at the first delivery of the queue; the timer is set again for what follows.</summary>
