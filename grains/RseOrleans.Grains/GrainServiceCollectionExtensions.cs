@@ -41,7 +41,7 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton<ISourceKeeping, EmbeddedSourceKeeping>();
         services.TryAddSingleton<IFeedHistory, SourceWindowFeedHistory>();
         services.TryAddSingleton<IMemberSetStore, GrainStorageMemberSetStore>();
-        services.TryAddSingleton<Search.ISearchFeed, Search.NoSearchFeed>();
+        services.TryAddSingleton<Events.EngineEvents>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, StorageFailureFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, LocalPublishingFilter>());
         services.AddRseWebhooks(configuration);

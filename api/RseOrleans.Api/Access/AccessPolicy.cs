@@ -156,7 +156,11 @@ public sealed class AccessPolicy(IGrainFactory grains, GrainReads reads, Identit
     /// delivered while access lasted, so each read checks again (removed from a group, a guest
     /// who no longer shares a group with an author).
     /// </summary>
-    public async Task<IReadOnlySet<long>> ReadableAmong(string viewerId, IReadOnlyCollection<PostSnapshot> posts)
+    public Task<IReadOnlySet<long>> ReadableAmong(string viewerId, IReadOnlyCollection<PostSnapshot> posts) =>
+        ReadableAmong(viewerId, posts.Select(PostOrigin.Of).ToArray());
+
+    /// <inheritdoc cref="ReadableAmong(string, IReadOnlyCollection{PostSnapshot})"/>
+    public async Task<IReadOnlySet<long>> ReadableAmong(string viewerId, IReadOnlyCollection<PostOrigin> posts)
     {
         var groupIds = posts.Select(post => post.GroupId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
         // The viewer's role once for the page, not once per group.
@@ -169,7 +173,7 @@ public sealed class AccessPolicy(IGrainFactory grains, GrainReads reads, Identit
             .ToArray();
 
         // Hidden posts stay for their authors and moderators: one read per moderation scope.
-        var scopes = readable.GroupBy(ModerationKeys.For, StringComparer.Ordinal).ToArray();
+        var scopes = readable.GroupBy(post => post.ModerationScope, StringComparer.Ordinal).ToArray();
         var hiddenByScope = await Task.WhenAll(scopes.Select(scope =>
             reads.HiddenAmong(scope.Key, scope.Select(post => post.PostId).ToArray())));
         var hidden = hiddenByScope.SelectMany(ids => ids).ToHashSet();

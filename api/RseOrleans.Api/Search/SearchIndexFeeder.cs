@@ -2,26 +2,28 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RseOrleans.Api.Reads;
-using RseOrleans.Grains.Search;
+using RseOrleans.Grains;
+using RseOrleans.Grains.Events;
 using RseOrleans.Model;
 using RseOrleans.Search;
 
 namespace RseOrleans.Api.Search;
 
 /// <summary>
-/// Keeps the search index, a derived copy, in step with the writes this process acknowledges:
-/// one call per fact (a post or comment written or deleted, a profile written, a person erased, a
-/// group created), queued and applied in order by one loop, so that a write never waits for the
-/// index and an edit never lands before the post it edits. Hides and membership changes need no
-/// call: every search checks its candidates against the live rules.
+/// Keeps the search index, a derived copy, in step with what this process's grains store: it
+/// listens to their engine events (<see cref="IEngineEventListener"/>), so a change is indexed
+/// whoever made it (the API, another grain, an erasure). Events carry ids only: each is applied by
+/// reading the owner's current state, in order, by one loop, so that a write never waits for the
+/// index and an entry always ends as its owner's latest state. Hides and membership changes need
+/// nothing: every search checks its candidates against the live rules.
 /// While the index is away the queue holds what was written and the loop retries every second,
 /// so the index catches up by itself when it returns.
 /// </summary>
-public sealed partial class SearchIndexFeeder(ISearchIndex index, GrainReads reads, ILogger<SearchIndexFeeder> logger) : BackgroundService, ISearchFeed
+public sealed partial class SearchIndexFeeder(ISearchIndex index, IGrainFactory grains, GrainReads reads, ILogger<SearchIndexFeeder> logger) : BackgroundService, IEngineEventListener
 {
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
 
-    private readonly Channel<Func<ISearchIndex, Task>> writes = Channel.CreateUnbounded<Func<ISearchIndex, Task>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<EngineEvent> writes = Channel.CreateUnbounded<EngineEvent>(new UnboundedChannelOptions { SingleReader = true });
     private int waiting;
 
     /// <summary>Whether writes wait for the index (it is away, or the loop is behind).</summary>
@@ -33,44 +35,81 @@ public sealed partial class SearchIndexFeeder(ISearchIndex index, GrainReads rea
     /// </summary>
     private bool FeedsContent { get; } = index is not IContentFedFromActivityLog;
 
-    public void PostWritten(PostSnapshot post) => FeedContent(async target =>
+    public void Take(IReadOnlyList<EngineEvent> events)
     {
-        var language = await AuthorLanguageAsync(post.AuthorId);
-        await target.IndexPostAsync(new IndexedPost(
-            post.PostId, post.AuthorId, post.GroupId, post.Text, post.CreatedAt, language, post.MentionsAndTags.Hashtags, post.MentionsAndTags.Mentions));
-    });
-
-    public void PostDeleted(long postId) => FeedContent(target => target.RemovePostAsync(postId));
-
-    public void CommentWritten(PostSnapshot post, CommentSnapshot comment) => FeedContent(async target =>
-    {
-        var language = await AuthorLanguageAsync(comment.AuthorId);
-        await target.IndexCommentAsync(new IndexedComment(
-            post.PostId, comment.CommentId, comment.AuthorId, post.GroupId, comment.Text, comment.CreatedAt, language, comment.MentionsAndTags.Hashtags, comment.MentionsAndTags.Mentions));
-    });
-
-    public void CommentDeleted(long postId, long commentId) => FeedContent(target => target.RemoveCommentAsync(postId, commentId));
-
-    public void PersonWritten(UserSnapshot user) => Feed(target => target.IndexPersonAsync(new IndexedPerson(
-        user.UserId, user.Profile.DisplayName, user.Profile.Title, user.Profile.Department, user.Profile.Location, user.Profile.Language, user.Profile.Skills)));
-
-    public void PersonErased(string userId) => Feed(target => target.RemovePersonAndContentAsync(userId));
-
-    public void GroupWritten(GroupSnapshot group) => Feed(target => target.IndexGroupAsync(new IndexedGroup(
-        group.GroupId, group.Spec.Name, group.Spec.Description, group.Spec.Visibility.ToString().ToLowerInvariant())));
-
-    private void FeedContent(Func<ISearchIndex, Task> write)
-    {
-        if (FeedsContent)
+        foreach (var engineEvent in events)
         {
-            Feed(write);
+            if (IsIndexed(engineEvent.Kind))
+            {
+                Interlocked.Increment(ref waiting);
+                writes.Writer.TryWrite(engineEvent);
+            }
         }
     }
 
-    private void Feed(Func<ISearchIndex, Task> write)
+    private bool IsIndexed(EngineEventKind kind) => kind switch
     {
-        Interlocked.Increment(ref waiting);
-        writes.Writer.TryWrite(write);
+        EngineEventKind.UserCreated or EngineEventKind.UserUpdated or EngineEventKind.UserErased or EngineEventKind.GroupCreated => true,
+        EngineEventKind.PostCreated or EngineEventKind.PostUpdated or EngineEventKind.PostDeleted
+            or EngineEventKind.CommentCreated or EngineEventKind.CommentDeleted => FeedsContent,
+        _ => false,
+    };
+
+    /// <summary>The event applied as its owner's state is now.</summary>
+    private Task ApplyAsync(EngineEvent e) => e.Kind switch
+    {
+        EngineEventKind.UserCreated or EngineEventKind.UserUpdated => IndexPersonAsync(e.UserId ?? e.ActorId),
+        EngineEventKind.UserErased => index.RemovePersonAndContentAsync(e.UserId ?? e.ActorId),
+        EngineEventKind.GroupCreated => IndexGroupAsync(e.GroupId!),
+        EngineEventKind.PostCreated or EngineEventKind.PostUpdated => IndexPostAsync(e.PostId),
+        EngineEventKind.PostDeleted => index.RemovePostAsync(e.PostId),
+        EngineEventKind.CommentCreated => IndexCommentAsync(e.PostId, e.CommentId, e.GroupId),
+        EngineEventKind.CommentDeleted => index.RemoveCommentAsync(e.PostId, e.CommentId),
+        _ => Task.CompletedTask,
+    };
+
+    private async Task IndexPersonAsync(string userId)
+    {
+        // Gone since (an erasure queued behind): that event removes it.
+        if (await grains.GetGrain<IUserGrain>(userId).Get() is { } user)
+        {
+            await index.IndexPersonAsync(new IndexedPerson(
+                user.UserId, user.Profile.DisplayName, user.Profile.Title, user.Profile.Department, user.Profile.Location, user.Profile.Language, user.Profile.Skills));
+        }
+    }
+
+    private async Task IndexGroupAsync(string groupId)
+    {
+        if (await grains.GetGrain<IGroupGrain>(groupId).Get() is { } group)
+        {
+            await index.IndexGroupAsync(new IndexedGroup(group.GroupId, group.Spec.Name, group.Spec.Description, group.Spec.Visibility.ToString().ToLowerInvariant()));
+        }
+    }
+
+    private async Task IndexPostAsync(long postId)
+    {
+        if (await grains.GetGrain<IPostGrain>(postId).Get(viewerId: "") is not { } post)
+        {
+            await index.RemovePostAsync(postId);
+            return;
+        }
+
+        var language = await AuthorLanguageAsync(post.AuthorId);
+        await index.IndexPostAsync(new IndexedPost(
+            post.PostId, post.AuthorId, post.GroupId, post.Text, post.CreatedAt, language, post.MentionsAndTags.Hashtags, post.MentionsAndTags.Mentions));
+    }
+
+    private async Task IndexCommentAsync(long postId, long commentId, string? groupId)
+    {
+        if (await grains.GetGrain<IPostGrain>(postId).GetComment(commentId) is not { } comment)
+        {
+            await index.RemoveCommentAsync(postId, commentId);
+            return;
+        }
+
+        var language = await AuthorLanguageAsync(comment.AuthorId);
+        await index.IndexCommentAsync(new IndexedComment(
+            postId, comment.CommentId, comment.AuthorId, groupId, comment.Text, comment.CreatedAt, language, comment.MentionsAndTags.Hashtags, comment.MentionsAndTags.Mentions));
     }
 
     private async Task<string?> AuthorLanguageAsync(string userId) => (await reads.GetUser(userId))?.Profile.Language;
@@ -79,9 +118,9 @@ public sealed partial class SearchIndexFeeder(ISearchIndex index, GrainReads rea
     {
         try
         {
-            await foreach (var write in writes.Reader.ReadAllAsync(stoppingToken))
+            await foreach (var engineEvent in writes.Reader.ReadAllAsync(stoppingToken))
             {
-                await ApplyAsync(write, stoppingToken);
+                await ApplyUntilDoneAsync(engineEvent, stoppingToken);
                 Interlocked.Decrement(ref waiting);
             }
         }
@@ -92,14 +131,14 @@ public sealed partial class SearchIndexFeeder(ISearchIndex index, GrainReads rea
     }
 
     /// <summary>Until it is applied while the index is away; a write that fails otherwise is logged and dropped.</summary>
-    private async Task ApplyAsync(Func<ISearchIndex, Task> write, CancellationToken stoppingToken)
+    private async Task ApplyUntilDoneAsync(EngineEvent engineEvent, CancellationToken stoppingToken)
     {
         var warned = false;
         while (true)
         {
             try
             {
-                await write(index);
+                await ApplyAsync(engineEvent);
                 if (warned)
                 {
                     LogCaughtUp(logger);

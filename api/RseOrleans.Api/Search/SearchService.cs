@@ -62,11 +62,7 @@ public sealed class SearchService(IGrainFactory grains, CallerIdentity identity,
             start,
             pageSize,
             limit => Unavailable(() => index.SearchContentAsync(query, limit, context.CancellationToken)),
-            async batch =>
-            {
-                var shown = await ShownAsync(batch, caller);
-                return [.. batch.Select(hit => shown.TryGetValue(hit, out var post) && shownPosts.Add(post.PostId) ? new ShownHit(hit, post) : null)];
-            });
+            (batch, wanted) => ShownInOrderAsync(batch, wanted, caller, shownPosts));
         var posts = await Task.WhenAll(page.Items.Select(item => hydrator.HydrateAsync(item.Post, caller)));
         response.Hits.AddRange(page.Items.Select((item, i) => new PostHit
         {
@@ -101,7 +97,7 @@ public sealed class SearchService(IGrainFactory grains, CallerIdentity identity,
             start,
             pageSize,
             limit => Unavailable(() => index.SearchPeopleAsync(query, limit, context.CancellationToken)),
-            async batch =>
+            async (batch, _) =>
             {
                 var visible = await access.VisibleAmong(caller, batch);
                 var users = await hydrator.LoadUsersAsync(batch.Where(visible.Contains));
@@ -147,7 +143,7 @@ public sealed class SearchService(IGrainFactory grains, CallerIdentity identity,
             start,
             pageSize,
             limit => Unavailable(() => index.SearchGroupsAsync(query, limit, context.CancellationToken)),
-            async batch =>
+            async (batch, _) =>
             {
                 var found = await Task.WhenAll(batch.Select(async id => (Access: await access.GetGroupAccess(id, caller), Group: await reads.GetGroup(id))));
                 return [.. found.Select(f =>
@@ -409,17 +405,87 @@ public sealed class SearchService(IGrainFactory grains, CallerIdentity identity,
     }
 
     /// <summary>
-    /// The hits the caller may be shown, with their live post: the post readable and not hidden
-    /// from them (<see cref="AccessPolicy.ReadableAmong"/>), a comment still there and by someone
-    /// they may see, and the text the index matched still the live text (a stale entry waits for
-    /// the index to catch up rather than highlight words that are gone).
+    /// The hits the caller may be shown, with their live post. Who may read a post is decided from
+    /// the hit alone (its group and author never change; <see cref="AccessPolicy.ReadableAmong(string, IReadOnlyCollection{PostOrigin})"/>),
+    /// so only the posts that pass wake their grain, to check that they are still there as indexed.
     /// </summary>
     private async Task<Dictionary<ContentHit, PostSnapshot>> ShownAsync(IReadOnlyList<ContentHit> hits, string caller)
     {
+        var mayRead = await MayReadByOriginAsync(hits, caller);
+        return await LiveAsync([.. hits.Where(mayRead)], caller);
+    }
+
+    /// <summary>
+    /// The first hits of <paramref name="window"/>, in rank order, the caller may be shown, until
+    /// <paramref name="wanted"/> of them are found: one item per hit examined (null when left out),
+    /// so that the page's next position follows the last hit examined. Posts are loaded only as a
+    /// page needs them, a few more when some turn out stale.
+    /// </summary>
+    private async Task<IReadOnlyList<ShownHit?>> ShownInOrderAsync(IReadOnlyList<ContentHit> window, int wanted, string caller, HashSet<long> shownPosts)
+    {
+        var mayRead = await MayReadByOriginAsync(window, caller);
+        var examined = new List<ShownHit?>(window.Count);
+        var found = 0;
+        while (examined.Count < window.Count && found < wanted)
+        {
+            var chunk = new List<(int Index, ContentHit Hit)>();
+            while (examined.Count < window.Count && chunk.Count < wanted - found)
+            {
+                var hit = window[examined.Count];
+                if (mayRead(hit) && !shownPosts.Contains(hit.PostId))
+                {
+                    chunk.Add((examined.Count, hit));
+                }
+
+                examined.Add(null);
+            }
+
+            var live = await LiveAsync([.. chunk.Select(c => c.Hit)], caller);
+            foreach (var (index, hit) in chunk)
+            {
+                if (live.TryGetValue(hit, out var post) && shownPosts.Add(post.PostId))
+                {
+                    examined[index] = new ShownHit(hit, post);
+                    found++;
+                }
+            }
+        }
+
+        return examined;
+    }
+
+    /// <summary>
+    /// Whether the caller may read each hit's post, as far as the hit tells: a post's hit carries
+    /// what decides (its group, its author). A comment's hit names the comment's author, not the
+    /// post's, which decides for a profile post and for a hidden one (its author still sees it),
+    /// so a comment's post is checked live (<see cref="LiveAsync"/>).
+    /// </summary>
+    private async Task<Func<ContentHit, bool>> MayReadByOriginAsync(IReadOnlyList<ContentHit> hits, string caller)
+    {
+        var readable = await access.ReadableAmong(caller, hits.Where(OriginDecides).Select(hit => new PostOrigin(hit.PostId, hit.AuthorId, hit.GroupId)).Distinct().ToArray());
+        return hit => !OriginDecides(hit) || readable.Contains(hit.PostId);
+    }
+
+    private static bool OriginDecides(ContentHit hit) => hit.CommentId == 0;
+
+    /// <summary>
+    /// Of hits the caller may read (a comment's post checked here), those still live as indexed: the post there, a comment still
+    /// there and by someone they may see, and the text the index matched still the live text (a
+    /// stale entry waits for the index to catch up rather than highlight words that are gone).
+    /// </summary>
+    private async Task<Dictionary<ContentHit, PostSnapshot>> LiveAsync(IReadOnlyList<ContentHit> hits, string caller)
+    {
         var postIds = hits.Select(hit => hit.PostId).Distinct().ToArray();
-        var live = (await Task.WhenAll(postIds.Select(id => reads.GetPost(id, caller)))).OfType<PostSnapshot>().ToArray();
-        var readable = await access.ReadableAmong(caller, live);
-        var posts = live.Where(post => readable.Contains(post.PostId)).ToDictionary(post => post.PostId);
+        var posts = (await Task.WhenAll(postIds.Select(id => reads.GetPost(id, caller)))).OfType<PostSnapshot>().ToDictionary(post => post.PostId);
+        var undecided = hits.Where(hit => !OriginDecides(hit)).Select(hit => hit.PostId).ToHashSet();
+        if (undecided.Count > 0)
+        {
+            var readable = await access.ReadableAmong(caller, posts.Values.Where(post => undecided.Contains(post.PostId)).ToArray());
+            foreach (var postId in undecided.Where(id => !readable.Contains(id)))
+            {
+                posts.Remove(postId);
+            }
+        }
 
         var commentHits = hits.Where(hit => hit.CommentId != 0 && posts.ContainsKey(hit.PostId)).ToArray();
         var comments = await Task.WhenAll(commentHits.Select(hit => grains.GetGrain<IPostGrain>(hit.PostId).GetComment(hit.CommentId)));
@@ -451,14 +517,16 @@ public sealed class SearchService(IGrainFactory grains, CallerIdentity identity,
     private sealed record Page<T>(IReadOnlyList<T> Items, long? Next);
 
     /// <summary>
-    /// A page of ranked candidates from <paramref name="start"/>: reads them in rounds, keeps those
-    /// <paramref name="keep"/> returns an item for, and says where the next page starts (null at the end).
+    /// A page of ranked candidates from <paramref name="start"/>: reads them in rounds and hands
+    /// each round's window to <paramref name="keep"/> with how many items the page still wants;
+    /// keep answers for the candidates it examined (a prefix of the window), an item for each one
+    /// kept. Says where the next page starts (null at the end).
     /// </summary>
     private static async Task<Page<TItem>> PageAsync<TCandidate, TItem>(
         long start,
         int pageSize,
         Func<int, Task<IReadOnlyList<TCandidate>>> candidates,
-        Func<IReadOnlyList<TCandidate>, Task<IReadOnlyList<TItem?>>> keep)
+        Func<IReadOnlyList<TCandidate>, int, Task<IReadOnlyList<TItem?>>> keep)
         where TItem : class
     {
         var items = new List<TItem>();
@@ -474,8 +542,8 @@ public sealed class SearchService(IGrainFactory grains, CallerIdentity identity,
             }
 
             var window = ranked.Skip((int)position).ToArray();
-            var kept = await keep(window);
-            for (var i = 0; i < window.Length; i++)
+            var kept = await keep(window, pageSize - items.Count);
+            for (var i = 0; i < kept.Count; i++)
             {
                 position++;
                 if (kept[i] is { } item)

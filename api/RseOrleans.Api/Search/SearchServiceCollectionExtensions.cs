@@ -8,15 +8,15 @@ public static class SearchServiceCollectionExtensions
 {
     /// <summary>
     /// Search: the embedded engine unless an engine was registered before (a test's, later the
-    /// durable one), and the feeder that keeps it in step with the writes.
+    /// durable one), and the feeder that keeps it in step with what the grains store.
     /// </summary>
     public static IServiceCollection AddRseSearch(this IServiceCollection services)
     {
         services.TryAddSingleton<ISearchIndex>(_ => new LuceneSearchIndex());
         services.AddSingleton<SearchIndexFeeder>();
         services.AddHostedService(provider => provider.GetRequiredService<SearchIndexFeeder>());
-        // The grains that own people and groups feed search through it (replacing their default, no search).
-        services.AddSingleton<Grains.Search.ISearchFeed>(provider => provider.GetRequiredService<SearchIndexFeeder>());
+        // It follows the engine events of the grains of this process.
+        services.AddSingleton<Grains.Events.IEngineEventListener>(provider => provider.GetRequiredService<SearchIndexFeeder>());
         return services;
     }
 }

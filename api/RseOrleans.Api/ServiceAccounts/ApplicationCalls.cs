@@ -5,7 +5,6 @@ using RseOrleans.Api.Hydration;
 using RseOrleans.Api.Idempotency;
 using RseOrleans.Api.Paging;
 using RseOrleans.Api.Publishing;
-using RseOrleans.Api.Search;
 using RseOrleans.Api.V1;
 using RseOrleans.Api.Validation;
 using RseOrleans.Grains;
@@ -20,7 +19,7 @@ namespace RseOrleans.Api.ServiceAccounts;
 /// lacks. The application reads as a member of those groups would (see <see cref="AccessPolicy"/>),
 /// and its posts carry the author <c>app:&lt;account id&gt;</c>, shown as from an application.
 /// </summary>
-public sealed class ApplicationCalls(IGrainFactory grains, AccessPolicy access, PostHydrator hydrator, FeedPager pager, PublishBatcher publisher, SearchIndexFeeder searchIndex)
+public sealed class ApplicationCalls(IGrainFactory grains, AccessPolicy access, PostHydrator hydrator, FeedPager pager, PublishBatcher publisher)
 {
     public async Task<Post> CreatePostAsync(ServiceCaller app, CreatePostRequest request, ServerCallContext context)
     {
@@ -36,7 +35,6 @@ public sealed class ApplicationCalls(IGrainFactory grains, AccessPolicy access, 
 
         // The group's source checks the scope again behind the grain boundary, against the account as it is now.
         var post = await publisher.PublishAsync(SourceId.Group(groupId), new NewPost(app.AuthorId, text, RequestKeys.For(app.AuthorId, context, requestId)));
-        searchIndex.PostWritten(post);
         return await hydrator.HydrateAsync(post, app.AuthorId);
     }
 

@@ -21,7 +21,7 @@ using ReactionType = RseOrleans.Api.V1.ReactionType;
 
 namespace RseOrleans.Api.Services;
 
-public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator, FeedPager pager, ReactionBatcher reactions, PublishBatcher publisher, GrainReads reads, NotificationProducer notifications, Search.SearchIndexFeeder searchIndex, ServiceAccounts.ApplicationCalls applications) : Posts.PostsBase
+public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, PostHydrator hydrator, FeedPager pager, ReactionBatcher reactions, PublishBatcher publisher, GrainReads reads, NotificationProducer notifications, ServiceAccounts.ApplicationCalls applications) : Posts.PostsBase
 {
     /// <summary>Deleting someone else's post or comment is moderation: it goes to the audit log.</summary>
     private IAuditLogGrain AuditLog => grains.GetGrain<IAuditLogGrain>(IAuditLogGrain.NetworkKey);
@@ -46,7 +46,6 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         // of posts with one write instead of queueing them one write after another.
         var post = await publisher.PublishAsync(source, new NewPost(caller, text, RequestKeys.For(caller, context, requestId)));
         notifications.PostWritten(post);
-        searchIndex.PostWritten(post);
         return await hydrator.HydrateAsync(post, caller);
     }
 
@@ -72,7 +71,6 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
 
         var post = await grains.GetGrain<IPostGrain>(postId).Edit(caller, text);
         notifications.PostWritten(post, before.MentionsAndTags);
-        searchIndex.PostWritten(post);
         return await hydrator.HydrateAsync(post, caller);
     }
 
@@ -90,7 +88,6 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         }
 
         await grains.GetGrain<IPostGrain>(postId).Delete(caller);
-        searchIndex.PostDeleted(postId);
         if (post.SharedPostId != 0 && await grains.GetGrain<IPostGrain>(post.SharedPostId).Get(post.AuthorId) is { } original)
         {
             notifications.Shared(original, post.AuthorId, withdraw: true);
@@ -128,7 +125,6 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         }
 
         notifications.CommentWritten(post, comment, answered);
-        searchIndex.CommentWritten(post, comment);
 
         return (await hydrator.HydrateCommentsAsync([comment], caller))[0];
     }
@@ -174,7 +170,6 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
 
         // A comment already gone is NOT_FOUND; a retry of the delete that removed it never gets here.
         await grain.DeleteComment(caller, commentId);
-        searchIndex.CommentDeleted(postId, commentId);
         if (comment is not null)
         {
             // The comment the author answered, as told when the reply was written; one deleted since
@@ -322,7 +317,6 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
         // out and stamps the request on it; the share grain has the original count it.
         var share = await publisher.PublishAsync(source, new NewPost(caller, text, RequestKeys.For(caller, context, requestId)) { SharedPostId = original.PostId });
         notifications.Shared(original, caller);
-        searchIndex.PostWritten(share);
         return await hydrator.HydrateAsync(share, caller);
     }
 

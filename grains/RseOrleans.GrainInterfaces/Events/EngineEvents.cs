@@ -15,6 +15,11 @@ public enum EngineEventKind
     UserCreated = 8,
     UserDeactivated = 9,
     UserErased = 10,
+
+    // From 20: what derived copies inside the engine (search) follow; not offered to webhooks yet.
+    UserUpdated = 20,
+    GroupCreated = 21,
+    CommentDeleted = 22,
 }
 
 /// <summary>

@@ -6,7 +6,7 @@ namespace RseOrleans.Grains.Events;
 /// The reactions a shard's commit added, told as engine events after the commit's write: one
 /// call per commit, whatever the number of reactions in it. The post's group is asked once.
 /// </summary>
-internal sealed class ReactionEvents(IGrainFactory grains, long postId, TimeProvider clock)
+internal sealed class ReactionEvents(EngineEvents engineEvents, IGrainFactory grains, long postId, TimeProvider clock)
 {
     private readonly List<(string UserId, ReactionType Type)> added = [];
     private (bool Known, string? GroupId) post;
@@ -41,7 +41,7 @@ internal sealed class ReactionEvents(IGrainFactory grains, long postId, TimeProv
         }
 
         var now = clock.GetUtcNow();
-        EngineEvents.Publish(grains, [.. changes.Select(change =>
+        engineEvents.Publish([.. changes.Select(change =>
             EngineEvent.Of(EngineEventKind.ReactionAdded, post.GroupId, change.UserId, now) with { PostId = postId, Reaction = change.Type })]);
     }
 }

@@ -50,7 +50,7 @@ public sealed class GroupGrain(
     [PersistentState("group", StorageNames.Main)] IPersistentState<GroupState> state,
     IMemberSetStore memberStore,
     LocalReadModel readModel,
-    Search.ISearchFeed search,
+    EngineEvents events,
     TimeProvider clock) : Grain, IGroupGrain, IPublishesLocally
 {
     // Audit keys of admin actions; retries themselves are the API's (see IRequestLedgerGrain).
@@ -100,7 +100,7 @@ public sealed class GroupGrain(
         state.State.CreatedAt = clock.GetUtcNow();
         await AddMemberCore(creatorId, GroupRole.Owner);
         await state.WriteStateAsync();
-        search.GroupWritten(Snapshot());
+        events.Publish(EngineEvent.Of(EngineEventKind.GroupCreated, GroupId, creatorId, state.State.CreatedAt));
         return Snapshot();
     }
 
@@ -459,7 +459,7 @@ public sealed class GroupGrain(
 
         // One row per newcomer in durable mode; the caller writes the group's own state next.
         await members.SaveAsync();
-        EngineEvents.Publish(GrainFactory, [.. newcomers.Select(userId => EngineEvent.Of(EngineEventKind.MemberJoined, GroupId, userId, now) with { UserId = userId })]);
+        events.Publish([.. newcomers.Select(userId => EngineEvent.Of(EngineEventKind.MemberJoined, GroupId, userId, now) with { UserId = userId })]);
         return newcomers.Length;
     }
 
@@ -471,7 +471,7 @@ public sealed class GroupGrain(
         await GrainFactory.GetGrain<IUserGrain>(userId).NoteMembership(GroupId, isMember: false);
         members.Remove(userId);
         await members.SaveAsync();
-        EngineEvents.Publish(GrainFactory, EngineEvent.Of(EngineEventKind.MemberLeft, GroupId, userId, clock.GetUtcNow()) with { UserId = userId });
+        events.Publish(EngineEvent.Of(EngineEventKind.MemberLeft, GroupId, userId, clock.GetUtcNow()) with { UserId = userId });
     }
 
     /// <summary>

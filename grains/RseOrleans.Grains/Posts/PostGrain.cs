@@ -104,6 +104,7 @@ public sealed class PostGrain(
     IOptions<ReactionOptions> reactionOptions,
     IOptions<PostOptions> postOptions,
     LocalReadModel readModel,
+    EngineEvents events,
     TimeProvider clock) : Grain, IPostGrain, IPublishesLocally
 {
     private readonly Dictionary<int, IReadOnlyDictionary<ReactionType, int>> countsByShard = [];
@@ -227,7 +228,7 @@ public sealed class PostGrain(
             throw;
         }
 
-        EngineEvents.Publish(GrainFactory, EngineEvents.AboutPost(EngineEventKind.PostCreated, source, PostId, authorId, state.State.CreatedAt));
+        events.Publish(EngineEvents.AboutPost(EngineEventKind.PostCreated, source, PostId, authorId, state.State.CreatedAt));
         return Snapshot([]);
     }
 
@@ -259,7 +260,7 @@ public sealed class PostGrain(
         state.State.MentionsAndTags = MentionsAndTagsParser.Parse(text).OrNullIfNone();
         state.State.UpdatedAt = clock.GetUtcNow();
         await state.WriteStateAsync();
-        EngineEvents.Publish(GrainFactory, EngineEvents.AboutPost(EngineEventKind.PostUpdated, state.State.Source, PostId, actorId, state.State.UpdatedAt));
+        events.Publish(EngineEvents.AboutPost(EngineEventKind.PostUpdated, state.State.Source, PostId, actorId, state.State.UpdatedAt));
         await LogAsync(activityId, ActivityKind.Edited, actorId, state.State.Text, state.State.UpdatedAt);
         var edited = (await Get(actorId))!;
         await TopicPublishing.PublishAsync(GrainFactory, edited.Source, [edited], Logger);
@@ -280,7 +281,7 @@ public sealed class PostGrain(
         Comments.Clear();
         state.State.UpdatedAt = clock.GetUtcNow();
         await WriteDeleteAsync(uncounted: true);
-        EngineEvents.Publish(GrainFactory, EngineEvents.AboutPost(EngineEventKind.PostDeleted, state.State.Source, PostId, actorId, state.State.UpdatedAt));
+        events.Publish(EngineEvents.AboutPost(EngineEventKind.PostDeleted, state.State.Source, PostId, actorId, state.State.UpdatedAt));
         await LogAsync(activityId, ActivityKind.Deleted, actorId, null, state.State.UpdatedAt);
         await WithdrawGroupPostAsync(authorId);
 
@@ -339,6 +340,7 @@ public sealed class PostGrain(
         await state.WriteStateAsync();
         var at = clock.GetUtcNow();
         await activityLog.AppendAllAsync([.. removed.Select(c => new Activity(c.CommentId, ActivityKind.CommentDeleted, PostId, state.State.Source.Key, actorId, null, at))]);
+        events.Publish([.. removed.Select(c => EngineEvents.AboutPost(EngineEventKind.CommentDeleted, state.State.Source, PostId, actorId, at) with { CommentId = c.CommentId })]);
         await ForgetInIndexesAsync(removed);
     }
 
@@ -398,7 +400,7 @@ public sealed class PostGrain(
             await WriteDeleteAsync(uncounted: wasLive);
             if (wasLive)
             {
-                EngineEvents.Publish(GrainFactory, EngineEvents.AboutPost(EngineEventKind.PostDeleted, state.State.Source, PostId, userId, clock.GetUtcNow()));
+                events.Publish(EngineEvents.AboutPost(EngineEventKind.PostDeleted, state.State.Source, PostId, userId, clock.GetUtcNow()));
                 await WithdrawGroupPostAsync(userId);
             }
 
@@ -469,7 +471,7 @@ public sealed class PostGrain(
         state.State.Comments.Add(comment);
         state.State.Requests.Stamp(request, comment.CommentId);
         await state.WriteStateAsync();
-        EngineEvents.Publish(GrainFactory, EngineEvents.AboutPost(EngineEventKind.CommentCreated, state.State.Source, PostId, authorId, comment.CreatedAt) with { CommentId = comment.CommentId });
+        events.Publish(EngineEvents.AboutPost(EngineEventKind.CommentCreated, state.State.Source, PostId, authorId, comment.CreatedAt) with { CommentId = comment.CommentId });
         await LogAsync(comment.CommentId, ActivityKind.Commented, authorId, comment.Text, comment.CreatedAt);
         return Comments.Snapshot(comment);
     }

@@ -29,6 +29,7 @@ public sealed class ReactionShardGrain(
     [PersistentState("reactions-recent-2", StorageNames.Main)] IPersistentState<RecentReactionChangesState> recent2,
     [PersistentState("reactions-recent-3", StorageNames.Main)] IPersistentState<RecentReactionChangesState> recent3,
     IOptions<ReactionOptions> options,
+    EngineEvents engineEvents,
     TimeProvider clock) : Grain, IReactionShardGrain
 {
     private ShardReactors reactors = null!;
@@ -49,7 +50,7 @@ public sealed class ReactionShardGrain(
         recent = new RecentChanges(state, [recent0, recent1, recent2, recent3]); // RecentChanges.Slots of them
         noting = new ReactionNoting(GrainFactory, new ReactionRef(postId, shard), ContentIndex.PeriodOf(postId), reactors, Apply);
         notifying = options.Value.NotifyAuthors ? new ReactionNotifying(GrainFactory, postId, clock) : null;
-        events = new ReactionEvents(GrainFactory, postId, clock);
+        events = new ReactionEvents(engineEvents, GrainFactory, postId, clock);
         commits = new GroupCommit<IReadOnlyDictionary<ReactionType, int>>(CommitAsync);
         recent.Restore(reactors.Apply);
         return Task.CompletedTask;

@@ -83,7 +83,7 @@ public sealed class UserGrain(
     [PersistentState("user", StorageNames.Main)] IPersistentState<UserState> state,
     LocalReadModel readModel,
     SharedStrings strings,
-    Search.ISearchFeed search,
+    EngineEvents events,
     TimeProvider clock) : Grain, IUserGrain, IPublishesLocally
 {
     // Audit keys of admin actions; retries themselves are the API's (see IRequestLedgerGrain).
@@ -149,8 +149,7 @@ public sealed class UserGrain(
         state.State.CreatedAt = now;
         state.State.UpdatedAt = now;
         await state.WriteStateAsync();
-        search.PersonWritten(Snapshot());
-        EngineEvents.Publish(GrainFactory, EngineEvent.Of(EngineEventKind.UserCreated, groupId: null, UserId, now) with { UserId = UserId });
+        events.Publish(EngineEvent.Of(EngineEventKind.UserCreated, groupId: null, UserId, now) with { UserId = UserId });
         return Snapshot();
     }
 
@@ -176,7 +175,7 @@ public sealed class UserGrain(
         });
         state.State.UpdatedAt = clock.GetUtcNow();
         await state.WriteStateAsync();
-        search.PersonWritten(Snapshot());
+        events.Publish(EngineEvent.Of(EngineEventKind.UserUpdated, groupId: null, UserId, state.State.UpdatedAt) with { UserId = UserId });
         return Snapshot();
     }
 
@@ -286,7 +285,7 @@ public sealed class UserGrain(
 
         if (status == AccountStatus.Deactivated)
         {
-            EngineEvents.Publish(GrainFactory, EngineEvent.Of(EngineEventKind.UserDeactivated, groupId: null, actorId, state.State.StatusChangedAt.Value) with { UserId = UserId });
+            events.Publish(EngineEvent.Of(EngineEventKind.UserDeactivated, groupId: null, actorId, state.State.StatusChangedAt.Value) with { UserId = UserId });
             // After the write: a watch that wakes up and re-reads the account must see the change.
             await this.GetStreamProvider(StreamNames.Provider)
                 .GetStream<AccessChanged>(StreamId.Create(AccessStreams.Namespace, UserId))
@@ -353,8 +352,7 @@ public sealed class UserGrain(
         state.State.Role = NetworkRole.Member;
         state.State.CreatedAt = state.State.UpdatedAt = default;
         await state.WriteStateAsync();
-        search.PersonErased(UserId);
-        EngineEvents.Publish(GrainFactory, EngineEvent.Of(EngineEventKind.UserErased, groupId: null, UserId, state.State.StatusChangedAt.Value) with { UserId = UserId });
+        events.Publish(EngineEvent.Of(EngineEventKind.UserErased, groupId: null, UserId, state.State.StatusChangedAt.Value) with { UserId = UserId });
 
         // After the write, as for a deactivation: the watch re-reads the account and must see it.
         await this.GetStreamProvider(StreamNames.Provider)

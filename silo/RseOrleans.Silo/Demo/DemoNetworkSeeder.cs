@@ -13,7 +13,6 @@ namespace RseOrleans.Silo.Demo;
 /// </summary>
 internal sealed partial class DemoNetworkSeeder(
     IGrainFactory grains,
-    Api.Search.SearchIndexFeeder searchIndex,
     IHostApplicationLifetime lifetime,
     IOptions<DemoOptions> options,
     ILogger<DemoNetworkSeeder> logger) : BackgroundService
@@ -174,7 +173,6 @@ internal sealed partial class DemoNetworkSeeder(
             var published = await grains.GetGrain<ISourceGrain>(source.Key)
                 .PublishAll([new NewPost(author, PostTexts[random.Next(PostTexts.Length)])]);
             var post = published[0].Unwrap();
-            searchIndex.PostWritten(post);
             posts++;
 
             var postGrain = grains.GetGrain<IPostGrain>(post.PostId);
@@ -187,7 +185,7 @@ internal sealed partial class DemoNetworkSeeder(
 
             for (var c = random.Next(0, 4); c > 0; c--)
             {
-                searchIndex.CommentWritten(post, await postGrain.AddComment(audience[random.Next(audience.Count)], CommentTexts[random.Next(CommentTexts.Length)], request: 0));
+                await postGrain.AddComment(audience[random.Next(audience.Count)], CommentTexts[random.Next(CommentTexts.Length)], request: 0);
             }
         }
 
