@@ -128,7 +128,20 @@ public sealed record ContentQuery
 
     /// <summary>Only these posts (and their comments) when set: a person's bookmarks.</summary>
     public IReadOnlySet<long>? AmongPosts { get; init; }
+
+    /// <summary>
+    /// When set, only the content its reader could read by group: see <see cref="ContentScope"/>.
+    /// A narrowing for fuller pages, not a permission: the API checks every hit live anyway.
+    /// </summary>
+    public ContentScope? Scope { get; init; }
 }
+
+/// <summary>
+/// The groups whose content a reader may read, as the index knows them: profile posts, the
+/// content of <see cref="MemberGroups"/>, and, when <see cref="OpenGroups"/>, that of every group
+/// the index holds as open. A group the index does not hold yet counts as not open.
+/// </summary>
+public sealed record ContentScope(IReadOnlySet<string> MemberGroups, bool OpenGroups);
 
 /// <summary>
 /// A post (<see cref="CommentId"/> 0) or a comment that matched; <see cref="IndexedText"/> is the

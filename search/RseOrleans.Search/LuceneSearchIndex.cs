@@ -38,6 +38,10 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
     private const string TextEnglish = "text_en";
     private const string Names = "names";
     private const string Visibility = "visibility";
+
+    /// <summary>A content's group, or <see cref="NoGroup"/> for a profile's: what a scope filters on.</summary>
+    private const string GroupOrNone = "group_or_none";
+    private const string NoGroup = "-";
     private const string PersonField = "p_";
 
     private const string PostKind = "post";
@@ -180,6 +184,17 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
                 filters.Add(OneOf(Post, [.. among.Select(id => id.ToString(CultureInfo.InvariantCulture))]), Occur.MUST);
             }
 
+            if (query.Scope is { } scope)
+            {
+                var within = new BooleanQuery();
+                foreach (var chunk in GroupsWithin(searcher, scope).Prepend(NoGroup).Chunk(MaxClausesPerFilter))
+                {
+                    within.Add(OneOf(GroupOrNone, chunk), Occur.SHOULD);
+                }
+
+                filters.Add(within, Occur.MUST);
+            }
+
             var candidates = RankedCandidates(searcher, textQuery, filters, limit);
             var now = clock.GetUtcNow().UtcTicks;
             return candidates
@@ -298,6 +313,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
             new StringField(Author, authorId, Field.Store.YES),
             new StoredField(Raw, text),
             new Int64Field(Created, createdAt.UtcTicks, Field.Store.YES),
+            new StringField(GroupOrNone, groupId ?? NoGroup, Field.Store.NO),
         };
         if (groupId is not null)
         {
@@ -362,6 +378,26 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         {
             filters.Add(new TermQuery(new Term(field, field == Tag ? TextAnalysis.Fold(value) : value)), Occur.MUST);
         }
+    }
+
+    /// <summary>Below Lucene's limit of 1,024 clauses in one query.</summary>
+    private const int MaxClausesPerFilter = 1_000;
+
+    /// <summary>The groups whose content is within <paramref name="scope"/>: its members' and the open ones the index holds.</summary>
+    private static IEnumerable<string> GroupsWithin(IndexSearcher searcher, ContentScope scope)
+    {
+        if (!scope.OpenGroups)
+        {
+            return scope.MemberGroups;
+        }
+
+        var open = new BooleanQuery
+        {
+            { new TermQuery(new Term(Kind, GroupKind)), Occur.MUST },
+            { new TermQuery(new Term(Visibility, "open")), Occur.MUST },
+        };
+        var found = searcher.Search(open, Math.Max(1, searcher.IndexReader.MaxDoc));
+        return found.ScoreDocs.Select(hit => searcher.Doc(hit.Doc).Get(Id, CultureInfo.InvariantCulture)).Concat(scope.MemberGroups).Distinct(StringComparer.Ordinal);
     }
 
     private static BooleanQuery OneOf(string field, params string[] values)

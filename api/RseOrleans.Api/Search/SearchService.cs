@@ -49,7 +49,7 @@ public sealed class SearchService(IGrainFactory grains, CallerIdentity identity,
         var parsed = SearchQuerySyntax.Parse(request.Query);
         var pageSize = Require.PageSize(request.PageSize);
         var start = Position(request.PageToken, PostsToken);
-        var query = parsed.Query;
+        var query = parsed.Query with { Scope = await ScopeOfAsync(caller) };
         if (parsed.BookmarkedOnly)
         {
             var bookmarks = await grains.GetGrain<IBookmarksGrain>(caller).GetAll();
@@ -225,6 +225,7 @@ public sealed class SearchService(IGrainFactory grains, CallerIdentity identity,
         var content = topic.StartsWith('#') ? new ContentQuery { Hashtags = [name] }
             : words.Length > 1 ? new ContentQuery { Phrases = [name] }
             : new ContentQuery { Words = words };
+        content = content with { Scope = await ScopeOfAsync(caller) };
         var declared = Unavailable(() => index.SearchPeopleAsync(new PeopleQuery { Skill = name }, ExpertCandidates, context.CancellationToken));
         var hits = await Unavailable(() => index.SearchContentAsync(content, ExpertCandidates, context.CancellationToken));
 
@@ -366,6 +367,23 @@ public sealed class SearchService(IGrainFactory grains, CallerIdentity identity,
             .Where(c => users.TryGetValue(c.Id, out var user) && user is not null)
             .Take(limit)
             .Select(c => new PersonSuggestion { User = ProtoMapper.ToSummary(c.Id, users[c.Id]), Reason = c.Reason });
+    }
+
+    /// <summary>
+    /// What the index may narrow a content search to, so that pages are not spent on content the
+    /// caller cannot read: their groups, and the open ones unless they are a guest. An application
+    /// gets no narrowing (its scopes are checked live).
+    /// </summary>
+    private async Task<ContentScope?> ScopeOfAsync(string caller)
+    {
+        if (ApplicationAuthor.IsApplication(caller))
+        {
+            return null;
+        }
+
+        var groups = grains.GetGrain<IUserGrain>(caller).GetGroupIds();
+        var isGuest = await access.IsGuestAsync(caller);
+        return new ContentScope((await groups).ToHashSet(StringComparer.Ordinal), OpenGroups: !isGuest);
     }
 
     /// <summary>How many people and texts an expert search weighs at most.</summary>

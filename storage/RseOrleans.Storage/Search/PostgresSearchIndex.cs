@@ -104,6 +104,8 @@ public sealed class PostgresSearchIndex(
                    AND ($10::timestamptz IS NULL OR c.created_at >= $10)
                    AND (NOT $11 OR c.has_link)
                    AND ($12::bigint[] IS NULL OR c.post_id = ANY($12))
+                   AND ($14::text[] IS NULL OR c.group_id IS NULL OR c.group_id = ANY($14)
+                        OR ($15 AND c.group_id IN (SELECT g.group_id FROM rse_search_groups g WHERE g.visibility = 'open')))
                  ORDER BY rank DESC, c.created_at DESC, c.post_id DESC, c.comment_id DESC
                  LIMIT $13)
             SELECT h.post_id, h.comment_id, h.author_id, h.group_id, h.body,
@@ -118,7 +120,9 @@ public sealed class PostgresSearchIndex(
             query.Hashtags.Select(SearchText.Fold).ToArray(), Nullable(query.Mentions),
             NullableTime(query.Before), NullableTime(query.After), query.HasLink,
             new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, Value = (object?)query.AmongPosts?.ToArray() ?? DBNull.Value },
-            Math.Max(limit, 0));
+            Math.Max(limit, 0),
+            new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)query.Scope?.MemberGroups.ToArray() ?? DBNull.Value },
+            query.Scope?.OpenGroups ?? false);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var hits = new List<ContentHit>();
         while (await reader.ReadAsync(cancellationToken))

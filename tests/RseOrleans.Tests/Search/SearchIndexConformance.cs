@@ -86,6 +86,26 @@ public abstract class SearchIndexConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_scope_keeps_profile_posts_the_members_groups_and_open_groups_when_asked()
+    {
+        await Index.IndexGroupAsync(new IndexedGroup("open-g", "Open", "", "open"));
+        await Index.IndexGroupAsync(new IndexedGroup("closed-g", "Closed", "", "closed"));
+        await Index.IndexGroupAsync(new IndexedGroup("secret-g", "Secret", "", "secret"));
+        await Index.IndexPostAsync(Post(1, "budget profile"));
+        await Index.IndexPostAsync(Post(2, "budget open", group: "open-g"));
+        await Index.IndexPostAsync(Post(3, "budget closed", group: "closed-g"));
+        await Index.IndexPostAsync(Post(4, "budget secret", group: "secret-g"));
+        await Index.IndexPostAsync(Post(5, "budget unknown", group: "not-indexed-yet"));
+        await Index.IndexCommentAsync(new IndexedComment(3, 31, "bob", "closed-g", "budget comment", Now, "en", [], []));
+
+        var member = new ContentScope(new HashSet<string> { "secret-g" }, OpenGroups: true);
+        var guest = new ContentScope(new HashSet<string> { "closed-g" }, OpenGroups: false);
+        Assert.Equal((long[])[1L, 2L, 4L], (await PostIdsAsync(new ContentQuery { Words = ["budget"], Scope = member })).Order());
+        Assert.Equal((long[])[1L, 3L, 3L], (await PostIdsAsync(new ContentQuery { Words = ["budget"], Scope = guest })).Order());
+        Assert.Equal((long[])[1L, 2L, 3L, 3L, 4L, 5L], (await PostIdsAsync(Words("budget"))).Order());
+    }
+
+    [Fact]
     public async Task Equally_relevant_texts_come_newest_first_and_operators_alone_list_the_newest_first()
     {
         await Index.IndexPostAsync(Post(1, "kubernetes upgrade", at: Now.AddDays(-60)));
