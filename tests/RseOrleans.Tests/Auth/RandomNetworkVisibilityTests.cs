@@ -48,6 +48,10 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
             model.Groups[group.GroupId] = new GroupModel(owner, visibility, [owner]);
         }
 
+        // A bot (a service account) with random scopes, drawing from a generator of its own.
+        var botting = new Random(seed + 3000);
+        var bot = await CreateBotAsync(botting, model, seed, admin);
+
         // Bookmarks draw from a generator of their own, so the network each seed builds stays the same.
         var bookmarking = new Random(seed + 1000);
         for (var step = 0; step < 80; step++)
@@ -157,6 +161,7 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
             }
 
             await BookmarkStepAsync(bookmarking, model, step, failures);
+            await BotPostStepAsync(botting, model, bot, step, failures);
         }
 
         // With their own random numbers, so that each seed still builds the network above as before.
@@ -181,6 +186,8 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
             await CheckSearchAsync(model, viewer, failures);
             await CheckNewcomerSuggestionsAsync(model, viewer, failures);
         }
+
+        await CheckBotReadsAsync(model, bot, failures);
 
         // Last, as following a topic adds to the home feeds checked above.
         await CheckTopicsAsync(model, new Random(seed + 2000), failures);
@@ -250,6 +257,82 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
                 CheckSame(failures, $"{viewer} lists comments of {postId}", model.Comments.Where(c => c.PostId == postId && model.CanSee(viewer, c.AuthorId)).Select(c => c.AuthorId), page.Comments.Select(c => c.AuthorId));
             }
         }
+    }
+
+    /// <summary>
+    /// A service account whose scopes let it read some groups (groups.read), post into and read
+    /// others (groups.post), and nothing of the rest; its token is what it calls with.
+    /// </summary>
+    private async Task<Metadata> CreateBotAsync(Random random, Model model, int seed, string admin)
+    {
+        var accounts = new RseOrleans.Api.V1.ServiceAccounts.ServiceAccountsClient(engine.Channel);
+        var accountId = $"r{seed}bot-{Guid.NewGuid():N}"[..16];
+        var request = new CreateServiceAccountRequest { RequestId = NewRequestId(), ServiceAccountId = accountId, DisplayName = $"Bot {seed}" };
+        foreach (var groupId in model.Groups.Keys)
+        {
+            switch (random.Next(3))
+            {
+                case 0:
+                    request.Scopes.Add($"groups.read:{groupId}");
+                    model.BotReads.Add(groupId);
+                    break;
+                case 1:
+                    request.Scopes.Add($"groups.post:{groupId}");
+                    model.BotPosts.Add(groupId);
+                    break;
+            }
+        }
+
+        await accounts.CreateServiceAccountAsync(request, As(admin));
+        model.Bot = $"app:{accountId}";
+        var token = (await accounts.IssueTokenAsync(new IssueTokenRequest { ServiceAccountId = accountId }, As(admin))).Token;
+        return new Metadata { { "authorization", $"Bearer {token}" } };
+    }
+
+    /// <summary>Now and then the bot posts into a random group: allowed exactly where it has groups.post.</summary>
+    private async Task BotPostStepAsync(Random random, Model model, Metadata bot, int step, List<string> failures)
+    {
+        if (random.Next(4) != 0)
+        {
+            return;
+        }
+
+        var (groupId, _) = Pick(random, model.Groups);
+        var posted = await Try(() => engine.Posts.CreatePostAsync(new CreatePostRequest { RequestId = NewRequestId(), GroupId = groupId, Text = $"Bot post {step}" }, bot).ResponseAsync);
+        Check(failures, $"step {step}: the bot posts into {groupId}", model.BotPosts.Contains(groupId) ? StatusCode.OK : StatusCode.PermissionDenied, posted.Code);
+        if (posted.Value is { } post)
+        {
+            model.Posts[post.PostId] = new PostModel(model.Bot!, groupId);
+        }
+    }
+
+    /// <summary>
+    /// The bot reads exactly the groups its scopes name, as a member would (hidden posts but its own
+    /// left out); a group feed out of scope is PERMISSION_DENIED naming the scope, any other post
+    /// NOT_FOUND (profile posts included: an application sees no person), and a person's calls are refused.
+    /// </summary>
+    private async Task CheckBotReadsAsync(Model model, Metadata bot, List<string> failures)
+    {
+        var botId = model.Bot!;
+        foreach (var (groupId, _) in model.Groups)
+        {
+            var feed = await Try(() => engine.Feeds.GetGroupFeedAsync(new GetGroupFeedRequest { GroupId = groupId, PageSize = 100 }, bot).ResponseAsync);
+            Check(failures, $"the bot reads group feed {groupId}", model.BotMayRead(groupId) ? StatusCode.OK : StatusCode.PermissionDenied, feed.Code);
+            if (feed.Value is { } page)
+            {
+                CheckSame(failures, $"the bot reads group feed {groupId}", model.Posts.Where(p => p.Value.GroupId == groupId && model.Shown(botId, p.Key, p.Value)).Select(p => p.Key), page.Items.Select(i => i.Post.PostId));
+            }
+        }
+
+        foreach (var (postId, post) in model.Posts)
+        {
+            var readable = post.GroupId is { } groupId && model.BotMayRead(groupId) && model.Shown(botId, postId, post);
+            Check(failures, $"the bot gets post {postId}", readable ? StatusCode.OK : StatusCode.NotFound,
+                await CodeOf(() => engine.Posts.GetPostAsync(new GetPostRequest { PostId = postId }, bot).ResponseAsync));
+        }
+
+        Check(failures, "the bot reads a home feed", StatusCode.PermissionDenied,
+            await CodeOf(() => engine.Feeds.GetHomeFeedAsync(new GetHomeFeedRequest(), bot).ResponseAsync));
     }
 
     /// <summary>
@@ -754,6 +837,15 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
         public HashSet<(string UserId, string PostId)> Bookmarks { get; } = [];
 
         public List<ThreadModel> Threads { get; } = [];
+
+        /// <summary>The bot's author id (app:&lt;account id&gt;), and the groups its scopes let it read, or post into and read.</summary>
+        public string? Bot { get; set; }
+
+        public HashSet<string> BotReads { get; } = [];
+
+        public HashSet<string> BotPosts { get; } = [];
+
+        public bool BotMayRead(string groupId) => BotReads.Contains(groupId) || BotPosts.Contains(groupId);
 
         /// <summary>Each share and the post it shares.</summary>
         public Dictionary<string, string> SharedFrom { get; } = [];
