@@ -170,8 +170,18 @@ public sealed class CallerIdentity(IGrainFactory grains, GrainReads reads, AuthO
     /// The verified service account calling, or null when the caller presents no service token;
     /// UNAUTHENTICATED when the token is malformed, unknown, revoked, expired or its account disabled.
     /// </summary>
-    public async Task<ServiceCaller?> ServiceCallerAsync(ServerCallContext context) =>
-        ServiceTokenOf(context) is { } token ? await serviceTokens.RequireAsync(token) : null;
+    public async Task<ServiceCaller?> ServiceCallerAsync(ServerCallContext context)
+    {
+        if (ServiceTokenOf(context) is not { } token)
+        {
+            return null;
+        }
+
+        var service = await serviceTokens.RequireAsync(token);
+        // Where the application first becomes known, and before any change, as for a person.
+        await writeLimit.RequireAllowanceAsync(context, grains.GetGrain<IServiceAccountGrain>(service.ServiceAccountId));
+        return service;
+    }
 
     /// <summary>The bearer token when it is a service account's (<c>rse_…</c>), else null.</summary>
     public static string? ServiceTokenOf(ServerCallContext context)

@@ -32,10 +32,17 @@ public sealed class WriteRateLimiter
     }
 
     /// <summary>Takes one write from the caller's allowance when the call is a write; RESOURCE_EXHAUSTED when none is left.</summary>
-    public async Task RequireAllowanceAsync(ServerCallContext context, IUserGrain caller)
+    public Task RequireAllowanceAsync(ServerCallContext context, IUserGrain caller) =>
+        RequireAllowanceAsync(context, caller.TakeWriteAllowance);
+
+    /// <summary>The same for a service account: its own allowance, as large as a person's.</summary>
+    public Task RequireAllowanceAsync(ServerCallContext context, IServiceAccountGrain caller) =>
+        RequireAllowanceAsync(context, caller.TakeWriteAllowance);
+
+    private async Task RequireAllowanceAsync(ServerCallContext context, Func<WriteAllowance, Task<TimeSpan?>> take)
     {
         if (allowance is null || !context.UserState.ContainsKey(WriteCallKey)
-            || await caller.TakeWriteAllowance(allowance) is not { } retryAfter)
+            || await take(allowance) is not { } retryAfter)
         {
             return;
         }

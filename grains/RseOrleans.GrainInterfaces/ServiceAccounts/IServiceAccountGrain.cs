@@ -29,6 +29,13 @@ public interface IServiceAccountGrain : IGrainWithStringKey
 
     /// <summary>Whether the token with this id and secret hash proves the account now; notes its use.</summary>
     Task<ServiceTokenCheck> Verify(string tokenId, byte[] secretHash);
+
+    /// <summary>
+    /// Takes one write from the account's allowance: null when taken, else how long until one is
+    /// left. The same bucket and rule as a person's (<see cref="IUserGrain.TakeWriteAllowance"/>),
+    /// keyed by the account, whichever of its tokens calls.
+    /// </summary>
+    Task<TimeSpan?> TakeWriteAllowance(WriteAllowance allowance);
 }
 
 /// <summary>The ids of every service account of the network: one grain, key <see cref="NetworkKey"/>.</summary>
