@@ -53,12 +53,24 @@ public sealed class NotificationReader(IGrainFactory grains, GrainReads reads, A
     /// <summary>The groups as the API shows them, the actors the viewer may see named with their current names.</summary>
     public async Task<IReadOnlyList<V1.NotificationGroup>> ToProtoAsync(IReadOnlyList<NotificationGroup> groups, string viewerId, long readMarker)
     {
-        var actorIds = groups.SelectMany(group => group.RecentActors).Distinct(StringComparer.Ordinal).ToArray();
+        var allActors = groups.SelectMany(group => group.RecentActors).Distinct(StringComparer.Ordinal).ToArray();
+        var actorIds = allActors.Where(id => !ApplicationAuthor.IsApplication(id)).ToArray();
         var users = await Task.WhenAll(actorIds.Select(reads.GetUser));
         var existing = actorIds.Where((_, i) => users[i] is not null).ToArray();
         var visible = await access.VisibleAmong(viewerId, existing);
         var names = actorIds.Select((id, i) => (id, user: users[i])).Where(pair => pair.user is not null && visible.Contains(pair.id))
             .ToDictionary(pair => pair.id, pair => pair.user!.Profile.DisplayName, StringComparer.Ordinal);
+
+        // An application (a bot's mention) is named as on its posts, to whoever is shown what it did.
+        var applications = allActors.Where(ApplicationAuthor.IsApplication).ToArray();
+        var accounts = await Task.WhenAll(applications.Select(id => grains.GetGrain<IServiceAccountGrain>(ApplicationAuthor.AccountOf(id)!).Get()));
+        foreach (var (id, account) in applications.Zip(accounts))
+        {
+            if (account is not null)
+            {
+                names[id] = account.DisplayName;
+            }
+        }
 
         return [.. groups.Select(group => ToProto(group, names, readMarker))];
     }

@@ -3,6 +3,7 @@ using RseOrleans.Api.Access;
 using RseOrleans.Api.Errors;
 using RseOrleans.Api.Hydration;
 using RseOrleans.Api.Idempotency;
+using RseOrleans.Api.Notifying;
 using RseOrleans.Api.Paging;
 using RseOrleans.Api.Publishing;
 using RseOrleans.Api.V1;
@@ -19,7 +20,7 @@ namespace RseOrleans.Api.ServiceAccounts;
 /// lacks. The application reads as a member of those groups would (see <see cref="AccessPolicy"/>),
 /// and its posts carry the author <c>app:&lt;account id&gt;</c>, shown as from an application.
 /// </summary>
-public sealed class ApplicationCalls(IGrainFactory grains, AccessPolicy access, PostHydrator hydrator, FeedPager pager, PublishBatcher publisher)
+public sealed class ApplicationCalls(IGrainFactory grains, AccessPolicy access, PostHydrator hydrator, FeedPager pager, PublishBatcher publisher, NotificationProducer notifications)
 {
     public async Task<Post> CreatePostAsync(ServiceCaller app, CreatePostRequest request, ServerCallContext context)
     {
@@ -35,6 +36,8 @@ public sealed class ApplicationCalls(IGrainFactory grains, AccessPolicy access, 
 
         // The group's source checks the scope again behind the grain boundary, against the account as it is now.
         var post = await publisher.PublishAsync(SourceId.Group(groupId), new NewPost(app.AuthorId, text, RequestKeys.For(app.AuthorId, context, requestId)));
+        // Its @mentions notify as a person's do; who may not read the post is never shown it.
+        notifications.PostWritten(post);
         return await hydrator.HydrateAsync(post, app.AuthorId);
     }
 

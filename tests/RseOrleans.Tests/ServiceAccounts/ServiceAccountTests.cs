@@ -228,6 +228,38 @@ public sealed class ServiceAccountTests(EngineFixture engine)
             new RevokeTokenRequest { RequestId = NewRequestId(), ServiceAccountId = id, TokenId = "0123456789abcdef" }, As(admin)));
     }
 
+    [Fact]
+    public async Task A_bot_s_mention_notifies_the_mentioned_person_who_may_read_the_post_naming_the_application()
+    {
+        var admin = await engine.NetworkAdminAsync();
+        var seller = await engine.CreateUserAsync("seller");
+        var outsider = await engine.CreateUserAsync("outsider");
+        var sales = await engine.CreateGroupAsync(admin, GroupVisibility.Closed, name: "Sales");
+        await engine.AddMemberAsync(admin, sales.GroupId, seller);
+        var crm = await CreateAccountAsync(admin, "crm", "Deals CRM", ServiceAccountScopes(post: [sales.GroupId]));
+        var token = Bearer((await Accounts.IssueTokenAsync(new IssueTokenRequest { ServiceAccountId = crm }, As(admin))).Token);
+
+        var post = await engine.Posts.CreatePostAsync(new CreatePostRequest
+        {
+            RequestId = NewRequestId(), GroupId = sales.GroupId, Text = $"Deal signed by @{seller}, well done (cc @{outsider})",
+        }, token);
+
+        // The seller, a member of the closed group, is told, and the actor is the application.
+        NotificationGroup? mention = null;
+        await Eventually.TrueAsync(async () =>
+            (mention = (await engine.Notifications.ListNotificationsAsync(new ListNotificationsRequest(), As(seller))).Groups
+                .FirstOrDefault(group => group.Kind == NotificationKind.Mention && group.PostId == post.PostId)) is not null,
+            "the seller's mention by the CRM");
+        var actor = Assert.Single(mention!.RecentActors);
+        Assert.Equal($"app:{crm}", actor.UserId);
+        Assert.Equal("Deals CRM", actor.DisplayName);
+
+        // The outsider may not read the closed group's post: mentioned or not, they are told nothing of it.
+        var outsiders = await engine.Notifications.ListNotificationsAsync(new ListNotificationsRequest(), As(outsider));
+        Assert.DoesNotContain(outsiders.Groups, group => group.PostId == post.PostId);
+        Assert.Equal(0, (await engine.Notifications.GetUnreadCountAsync(new GetUnreadCountRequest(), As(outsider))).Notifications);
+    }
+
     private async Task<string> CreateAccountAsync(string admin, string name, string displayName, IEnumerable<string> scopes)
     {
         var id = $"{name}-{Guid.NewGuid():N}"[..(name.Length + 13)];
