@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using RseOrleans.Api.Access;
 using RseOrleans.Api.Errors;
 using RseOrleans.Api.Identity;
+using RseOrleans.Api.Paging;
 using RseOrleans.Api.Validation;
 using RseOrleans.Grains;
 using RseOrleans.Model;
@@ -23,6 +24,9 @@ namespace RseOrleans.Api.Webhooks;
 /// </summary>
 public sealed class WebhooksService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, IOptions<WebhookOptions> options) : V1.Webhooks.WebhooksBase
 {
+    /// <summary>Tags ListWebhooks' page tokens, so that another list's token is refused.</summary>
+    private const string WebhookPages = "webhooks";
+
     public const int MaxDescriptionLength = 500;
     public const int MaxUrlLength = 2000;
     public static readonly TimeSpan MaxPreviousSecretValidity = TimeSpan.FromDays(30);
@@ -47,11 +51,21 @@ public sealed class WebhooksService(IGrainFactory grains, CallerIdentity identit
     {
         var caller = await identity.RequireCallerAccountAsync(context);
         string? groupId = request.GroupId.Length == 0 ? null : Require.Id(request.GroupId, "group_id");
+        var pageSize = Require.PageSize(request.PageSize);
+        var after = PageToken.Decode(request.PageToken, WebhookPages);
         await RequireManagerAsync(caller, groupId);
         var scope = groupId is null ? EventScopes.Network : EventScopes.Group(groupId);
-        var ids = await grains.GetGrain<IEventSubscriptionsGrain>(scope).ListSubscriptionIds();
-        var webhooks = await Task.WhenAll(ids.Select(id => Webhook(id).Get()));
-        var response = new V1.ListWebhooksResponse();
+
+        // Pages in the order of the ids, resuming after the last one shown: a webhook created or
+        // deleted meanwhile neither repeats nor hides another.
+        var ids = (await grains.GetGrain<IEventSubscriptionsGrain>(scope).ListSubscriptionIds())
+            .Where(id => after is null || string.CompareOrdinal(id, after) > 0)
+            .Order(StringComparer.Ordinal)
+            .Take(pageSize + 1)
+            .ToArray();
+        var page = ids.Take(pageSize).ToArray();
+        var webhooks = await Task.WhenAll(page.Select(id => Webhook(id).Get()));
+        var response = new V1.ListWebhooksResponse { NextPageToken = PageToken.Next(WebhookPages, ids.Length > pageSize ? page[^1] : null) };
         response.Webhooks.AddRange(webhooks.OfType<WebhookSnapshot>().Select(webhook => ToProto(webhook, withSecret: false)));
         return response;
     }

@@ -29,9 +29,12 @@ internal static class WebhookCommands
         }));
 
         var listGroup = new Option<string>("--group") { Description = "A group's webhooks; without it, the network's.", DefaultValueFactory = _ => "" };
-        command.Subcommands.Add(verbs.Read("list", "List the network's or a group's webhooks.", Rpc["ListWebhooks"], [listGroup], async call =>
+        var listPaging = new Paging();
+        command.Subcommands.Add(verbs.Read("list", "List the network's or a group's webhooks.", Rpc["ListWebhooks"], [listGroup, .. listPaging.Symbols], async call =>
         {
-            var list = await Client(call).ListWebhooksAsync(new ListWebhooksRequest { GroupId = call.Get(listGroup) }, call.Headers, cancellationToken: call.Cancellation);
+            var list = await Client(call).ListWebhooksAsync(
+                new ListWebhooksRequest { GroupId = call.Get(listGroup), PageSize = call.Get(listPaging.Size), PageToken = call.Get(listPaging.Token) },
+                call.Headers, cancellationToken: call.Cancellation);
             call.Print(list, output =>
             {
                 foreach (var webhook in list.Webhooks)
@@ -39,10 +42,7 @@ internal static class WebhookCommands
                     Print(output, webhook);
                 }
 
-                if (list.Webhooks.Count == 0)
-                {
-                    output.WriteLine("no webhooks");
-                }
+                Text.Paged(output, list.Webhooks.Count, list.NextPageToken, "no webhooks");
             });
         }));
 

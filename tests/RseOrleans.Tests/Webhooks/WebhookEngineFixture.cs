@@ -38,8 +38,22 @@ public sealed class WebhookEngineFixture : EngineClient, IAsyncLifetime
         return await Webhooks.CreateWebhookAsync(request, As(owner));
     }
 
-    public async Task<Webhook> GetWebhookAsync(string owner, Webhook webhook) =>
-        (await Webhooks.ListWebhooksAsync(new ListWebhooksRequest { GroupId = webhook.GroupId }, As(owner))).Webhooks.Single(w => w.WebhookId == webhook.WebhookId);
+    /// <summary>The webhook as its scope's list shows it, found on whichever page it is.</summary>
+    public async Task<Webhook> GetWebhookAsync(string owner, Webhook webhook)
+    {
+        var request = new ListWebhooksRequest { GroupId = webhook.GroupId, PageSize = 100 };
+        while (true)
+        {
+            var page = await Webhooks.ListWebhooksAsync(request, As(owner));
+            var found = page.Webhooks.FirstOrDefault(w => w.WebhookId == webhook.WebhookId);
+            if (found is not null || page.NextPageToken.Length == 0)
+            {
+                return found ?? throw new InvalidOperationException($"Webhook {webhook.WebhookId} is not listed.");
+            }
+
+            request.PageToken = page.NextPageToken;
+        }
+    }
 
     public async Task<IReadOnlyList<WebhookDelivery>> DeliveriesAsync(string owner, Webhook webhook) =>
         (await Webhooks.ListDeliveriesAsync(new ListDeliveriesRequest { WebhookId = webhook.WebhookId, PageSize = 100 }, As(owner))).Deliveries;

@@ -149,4 +149,37 @@ public sealed class WebhookRulesTests(WebhookEngineFixture engine)
         Assert.False(RseOrleans.Model.WebhookTargets.IsDenied(IPAddress.Parse("93.184.216.34")));
         Assert.False(RseOrleans.Model.WebhookTargets.IsDenied(IPAddress.Parse("2606:2800:220:1:248:1893:25c8:1946")));
     }
+
+    [Fact]
+    public async Task A_long_list_of_webhooks_comes_in_pages_and_a_bad_page_size_or_token_is_refused_naming_the_field()
+    {
+        var owner = await engine.CreateUserAsync("owner");
+        var group = await engine.CreateGroupAsync(owner, GroupVisibility.Open);
+        var created = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            created.Add((await engine.CreateWebhookAsync(owner, $"https://hooks.example.com/rse/{i}", group.GroupId)).WebhookId);
+        }
+
+        var listed = new List<string>();
+        var request = new ListWebhooksRequest { GroupId = group.GroupId, PageSize = 2 };
+        var pages = 0;
+        do
+        {
+            var page = await engine.Webhooks.ListWebhooksAsync(request, As(owner));
+            Assert.InRange(page.Webhooks.Count, 1, 2);
+            listed.AddRange(page.Webhooks.Select(webhook => webhook.WebhookId));
+            request.PageToken = page.NextPageToken;
+            pages++;
+        }
+        while (request.PageToken.Length > 0);
+
+        Assert.Equal(3, pages);
+        Assert.Equal(created.Order(StringComparer.Ordinal), listed);
+
+        Assert.StartsWith("page_size:", await RpcAssert.FailsWith(StatusCode.InvalidArgument, () =>
+            engine.Webhooks.ListWebhooksAsync(new ListWebhooksRequest { GroupId = group.GroupId, PageSize = 101 }, As(owner)).ResponseAsync), StringComparison.Ordinal);
+        Assert.StartsWith("page_token:", await RpcAssert.FailsWith(StatusCode.InvalidArgument, () =>
+            engine.Webhooks.ListWebhooksAsync(new ListWebhooksRequest { GroupId = group.GroupId, PageToken = "not-a-token" }, As(owner)).ResponseAsync), StringComparison.Ordinal);
+    }
 }
