@@ -13,7 +13,7 @@ internal static class WebhookCommands
         var command = new Command("webhook", "Webhooks: subscribe an HTTPS endpoint to the network's or a group's events, see its deliveries, send one again.");
 
         var url = new Argument<string>("url") { Description = "The endpoint (HTTPS, to a public address)." };
-        var events = new Option<string[]>("--event") { Description = "An event type (repeatable): post.created, post.updated, post.deleted, comment.created, reaction.added, member.joined, member.left, user.created, user.deactivated, user.erased.", Required = true };
+        var events = new Option<string[]>("--event") { Description = "An event type (repeatable): post.created, post.updated, post.deleted, comment.created, reaction.added, member.joined, member.left, member.removed, post.shared, user.created, user.deactivated, user.erased.", Required = true };
         var group = new Option<string>("--group") { Description = "The group whose events to take; without it, the network's (network admins).", DefaultValueFactory = _ => "" };
         var description = new Option<string>("--description") { Description = "What it is for.", DefaultValueFactory = _ => "" };
         command.Subcommands.Add(verbs.Write("create", "Subscribe an endpoint; prints the signing secret, shown this once.", Rpc["CreateWebhook"], [url, events, group, description], async call =>

@@ -15,6 +15,10 @@ public enum EngineEventKind
     UserCreated = 8,
     UserDeactivated = 9,
     UserErased = 10,
+    /// <summary>A member removed by a group admin (the actor), not leaving of their own accord.</summary>
+    MemberRemoved = 11,
+    /// <summary>A post shared: <see cref="EngineEvent.PostId"/> is the share, <see cref="EngineEvent.SharedPostId"/> the original.</summary>
+    PostShared = 12,
 
     // From 20: what derived copies inside the engine (search) follow; not offered to webhooks yet.
     UserUpdated = 20,
@@ -51,6 +55,10 @@ public sealed record EngineEvent(
     /// <summary>The type of reaction added.</summary>
     [Id(8)]
     public ReactionType? Reaction { get; init; }
+
+    /// <summary>The post a share shares (0: none).</summary>
+    [Id(9)]
+    public long SharedPostId { get; init; }
 
     /// <summary>A new event with a fresh, time-ordered id.</summary>
     public static EngineEvent Of(EngineEventKind kind, string? groupId, string actorId, DateTimeOffset at) =>

@@ -15,6 +15,8 @@ public static class WebhookEventTypes
         [EngineEventKind.UserCreated] = "user.created",
         [EngineEventKind.UserDeactivated] = "user.deactivated",
         [EngineEventKind.UserErased] = "user.erased",
+        [EngineEventKind.MemberRemoved] = "member.removed",
+        [EngineEventKind.PostShared] = "post.shared",
     };
 
     private static readonly Dictionary<string, EngineEventKind> Kinds = Names.ToDictionary(pair => pair.Value, pair => pair.Key, StringComparer.Ordinal);
@@ -22,7 +24,8 @@ public static class WebhookEventTypes
     /// <summary>What a group's webhook may take: the events of its group, never accounts.</summary>
     public static readonly IReadOnlySet<EngineEventKind> GroupKinds = new HashSet<EngineEventKind>(
         [EngineEventKind.PostCreated, EngineEventKind.PostUpdated, EngineEventKind.PostDeleted, EngineEventKind.CommentCreated,
-         EngineEventKind.ReactionAdded, EngineEventKind.MemberJoined, EngineEventKind.MemberLeft]);
+         EngineEventKind.ReactionAdded, EngineEventKind.MemberJoined, EngineEventKind.MemberLeft, EngineEventKind.MemberRemoved,
+         EngineEventKind.PostShared]);
 
     public static IReadOnlyCollection<string> All => Names.Values;
 

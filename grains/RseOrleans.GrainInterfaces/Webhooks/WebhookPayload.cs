@@ -32,6 +32,11 @@ public static class WebhookPayload
             data["comment_id"] = engineEvent.CommentId.ToString(CultureInfo.InvariantCulture);
         }
 
+        if (engineEvent.SharedPostId != 0)
+        {
+            data["shared_post_id"] = engineEvent.SharedPostId.ToString(CultureInfo.InvariantCulture);
+        }
+
         if (engineEvent.UserId is { } userId)
         {
             data["user_id"] = userId;

@@ -282,7 +282,7 @@ public sealed class GroupGrain(
         }
 
         members.EnsureAnotherOwnerRemains(userId);
-        await RemoveMemberCore(userId);
+        await RemoveMemberCore(userId, removedBy: actorId);
         await state.WriteStateAsync();
         await AuditAsync(RemoveMemberOperation, actorId, requestId, AuditActions.RemoveMember, userId, "");
     }
@@ -463,7 +463,8 @@ public sealed class GroupGrain(
         return newcomers.Length;
     }
 
-    private async Task RemoveMemberCore(string userId)
+    /// <summary>Takes the member out; <paramref name="removedBy"/> is the admin who removed them, null when they left.</summary>
+    private async Task RemoveMemberCore(string userId, string? removedBy = null)
     {
         // The feed first: from this moment on the member sees nothing more of the group.
         await GrainFactory.GetGrain<IFeedGrain>(userId).RemoveSource(Source);
@@ -471,7 +472,14 @@ public sealed class GroupGrain(
         await GrainFactory.GetGrain<IUserGrain>(userId).NoteMembership(GroupId, isMember: false);
         members.Remove(userId);
         await members.SaveAsync();
+<<<<<<< HEAD
         events.Publish(EngineEvent.Of(EngineEventKind.MemberLeft, GroupId, userId, clock.GetUtcNow()) with { UserId = userId });
+=======
+        var left = removedBy is null
+            ? EngineEvent.Of(EngineEventKind.MemberLeft, GroupId, userId, clock.GetUtcNow())
+            : EngineEvent.Of(EngineEventKind.MemberRemoved, GroupId, removedBy, clock.GetUtcNow());
+        EngineEvents.Publish(GrainFactory, left with { UserId = userId });
+>>>>>>> ea3c1e5 (Webhook events for removals and shares: member.removed (a group admin, the actor, removed user_id; leaving stays member.left) from the group's grain, post.shared (post_id the share, shared_post_id the original) from the share's post grain after it is stored; a group webhook hears both)
     }
 
     /// <summary>

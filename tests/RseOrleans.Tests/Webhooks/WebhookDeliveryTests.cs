@@ -204,4 +204,37 @@ public sealed class WebhookDeliveryTests(WebhookEngineFixture engine)
         Assert.Equal("celebrate", received.Single(d => d.Type == "reaction.added" && d.Data("post_id") == post.PostId).Data("reaction"));
         Assert.Equal(expected, received.Where(d => d.Data("post_id") == post.PostId).Select(d => d.Type));
     }
+
+    [Fact]
+    public async Task A_group_webhook_hears_a_member_removed_by_an_admin_and_a_post_shared_into_the_group()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var owner = await engine.CreateUserAsync("owner");
+        var member = await engine.CreateUserAsync("member");
+        var leaver = await engine.CreateUserAsync("leaver");
+        var group = await engine.CreateGroupAsync(owner, GroupVisibility.Open);
+        await engine.CreateWebhookAsync(owner, receiver.Url, group.GroupId, "member.removed", "member.left", "post.shared");
+        await engine.AddMemberAsync(owner, group.GroupId, member);
+        await engine.AddMemberAsync(owner, group.GroupId, leaver);
+
+        var original = await engine.PostAsync(owner, "worth sharing");
+        var share = await engine.Posts.SharePostAsync(new SharePostRequest { RequestId = NewRequestId(), PostId = original.PostId, GroupId = group.GroupId, Text = "look" }, As(member));
+        await engine.Groups.RemoveMemberAsync(new RemoveMemberRequest { RequestId = NewRequestId(), GroupId = group.GroupId, UserId = member }, As(owner));
+        await engine.Groups.LeaveGroupAsync(new LeaveGroupRequest { RequestId = NewRequestId(), GroupId = group.GroupId }, As(leaver));
+
+        string[] kinds = ["post.shared", "member.removed", "member.left"];
+        await receiver.WaitForAsync(r => kinds.All(kind => r.Any(d => d.Type == kind)), "the share, the removal and the leaving");
+        var received = receiver.Received;
+        var shared = Assert.Single(received, d => d.Type == "post.shared");
+        Assert.Equal(share.PostId, shared.Data("post_id"));
+        Assert.Equal(original.PostId, shared.Data("shared_post_id"));
+        Assert.Equal(member, shared.Data("actor_id"));
+        Assert.Equal(group.GroupId, shared.Data("group_id"));
+
+        // Removed by the owner: the owner is the actor, the member the one concerned; leaving stays member.left.
+        var removed = Assert.Single(received, d => d.Type == "member.removed");
+        Assert.Equal(owner, removed.Data("actor_id"));
+        Assert.Equal(member, removed.Data("user_id"));
+        Assert.Equal(leaver, Assert.Single(received, d => d.Type == "member.left").Data("user_id"));
+    }
 }
