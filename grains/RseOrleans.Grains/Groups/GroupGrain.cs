@@ -472,14 +472,10 @@ public sealed class GroupGrain(
         await GrainFactory.GetGrain<IUserGrain>(userId).NoteMembership(GroupId, isMember: false);
         members.Remove(userId);
         await members.SaveAsync();
-<<<<<<< HEAD
-        events.Publish(EngineEvent.Of(EngineEventKind.MemberLeft, GroupId, userId, clock.GetUtcNow()) with { UserId = userId });
-=======
         var left = removedBy is null
             ? EngineEvent.Of(EngineEventKind.MemberLeft, GroupId, userId, clock.GetUtcNow())
             : EngineEvent.Of(EngineEventKind.MemberRemoved, GroupId, removedBy, clock.GetUtcNow());
-        EngineEvents.Publish(GrainFactory, left with { UserId = userId });
->>>>>>> ea3c1e5 (Webhook events for removals and shares: member.removed (a group admin, the actor, removed user_id; leaving stays member.left) from the group's grain, post.shared (post_id the share, shared_post_id the original) from the share's post grain after it is stored; a group webhook hears both)
+        events.Publish(left with { UserId = userId });
     }
 
     /// <summary>

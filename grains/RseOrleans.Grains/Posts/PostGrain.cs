@@ -228,16 +228,12 @@ public sealed class PostGrain(
             throw;
         }
 
-<<<<<<< HEAD
         events.Publish(EngineEvents.AboutPost(EngineEventKind.PostCreated, source, PostId, authorId, state.State.CreatedAt));
-=======
-        EngineEvents.Publish(GrainFactory, EngineEvents.AboutPost(EngineEventKind.PostCreated, source, PostId, authorId, state.State.CreatedAt));
         if (sharedPostId != 0)
         {
-            EngineEvents.Publish(GrainFactory, EngineEvents.AboutPost(EngineEventKind.PostShared, source, PostId, authorId, state.State.CreatedAt) with { SharedPostId = sharedPostId });
+            events.Publish(EngineEvents.AboutPost(EngineEventKind.PostShared, source, PostId, authorId, state.State.CreatedAt) with { SharedPostId = sharedPostId });
         }
 
->>>>>>> ea3c1e5 (Webhook events for removals and shares: member.removed (a group admin, the actor, removed user_id; leaving stays member.left) from the group's grain, post.shared (post_id the share, shared_post_id the original) from the share's post grain after it is stored; a group webhook hears both)
         return Snapshot([]);
     }
 
