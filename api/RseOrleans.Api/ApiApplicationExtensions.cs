@@ -62,6 +62,8 @@ public static class ApiApplicationExtensions
         services.AddSingleton<CallerIdentity>();
         services.AddSingleton<AccessPolicy>();
         services.AddSingleton<PostHydrator>();
+        services.TryAddSingleton<AnalyticsRecorder>();
+        services.AddSingleton<Analytics.NetworkStatsReader>();
         services.AddSingleton<ReactionBatcher>();
         services.AddSingleton<PublishBatcher>();
         services.AddSingleton<FeedPager>();
@@ -100,6 +102,7 @@ public static class ApiApplicationExtensions
         endpoints.MapGrpcService<SearchService>();
         endpoints.MapGrpcService<Webhooks.WebhooksService>();
         endpoints.MapGrpcService<ServiceAccountsService>();
+        endpoints.MapGrpcService<Analytics.AnalyticsService>();
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapRseProbes();

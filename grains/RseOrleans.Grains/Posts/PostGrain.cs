@@ -229,6 +229,12 @@ public sealed class PostGrain(
         }
 
         events.Publish(EngineEvents.AboutPost(EngineEventKind.PostCreated, source, PostId, authorId, state.State.CreatedAt));
+        if (sharedPostId != 0)
+        {
+            // A share is a post (counted by its event) and an act on the original: the statistics count that here.
+            ServiceProvider.GetService<AnalyticsRecorder>()?.Acted(new ActRecord(authorId, AnalyticsAct.Share, sharedPostId, state.State.CreatedAt), source.Kind == SourceKind.Group ? source.Id : null);
+        }
+
         return Snapshot([]);
     }
 
