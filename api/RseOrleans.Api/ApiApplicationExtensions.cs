@@ -106,6 +106,7 @@ public static class ApiApplicationExtensions
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapRseProbes();
+        Dashboard.DashboardEndpoints.MapRseDashboard(endpoints);
         return endpoints;
     }
 }
