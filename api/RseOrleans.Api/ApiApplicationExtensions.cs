@@ -62,6 +62,7 @@ public static class ApiApplicationExtensions
         services.AddSingleton<CallerIdentity>();
         services.AddSingleton<AccessPolicy>();
         services.AddSingleton<PostHydrator>();
+        services.Configure<AnalyticsOptions>(configuration.GetSection(AnalyticsOptions.Section));
         services.TryAddSingleton<AnalyticsRecorder>();
         services.AddSingleton<Analytics.NetworkStatsReader>();
         services.AddSingleton<ReactionBatcher>();

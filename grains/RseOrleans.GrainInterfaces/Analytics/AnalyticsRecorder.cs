@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using RseOrleans.Model;
 
 namespace RseOrleans.Grains;
@@ -24,17 +25,20 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
     private readonly Timer timer;
     private readonly SemaphoreSlim flushing = new(1, 1);
 
-    public AnalyticsRecorder(IGrainFactory grains, ILogger<AnalyticsRecorder> logger)
+    private readonly bool enabled;
+
+    public AnalyticsRecorder(IGrainFactory grains, ILogger<AnalyticsRecorder> logger, IOptions<AnalyticsOptions> options)
     {
         this.grains = grains;
         this.logger = logger;
+        enabled = options.Value.Enabled;
         timer = new Timer(_ => _ = FlushAsync(), null, FlushInterval, FlushInterval);
     }
 
     /// <summary>Posts served to a reader in a feed page, a watch or GetPost.</summary>
     public void Served(string viewerId, IReadOnlyList<(long PostId, string? GroupId)> posts, DateTimeOffset at)
     {
-        if (posts.Count > 0)
+        if (enabled && posts.Count > 0)
         {
             queue.Enqueue(new Observation(viewerId, at, Served: posts));
         }
@@ -42,12 +46,20 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
 
     /// <summary>An act of a contributor, on <see cref="ActRecord.PostId"/>, in a group or not.</summary>
     public void Acted(ActRecord act, string? groupId) =>
-        queue.Enqueue(new Observation(act.ActorId, act.At, Act: act, GroupId: groupId));
+        Enqueue(new Observation(act.ActorId, act.At, Act: act, GroupId: groupId));
 
     public void MembersChanged(string groupId, string userId, int change, DateTimeOffset at) =>
-        queue.Enqueue(new Observation(userId, at, GroupId: groupId, MembersChange: change));
+        Enqueue(new Observation(userId, at, GroupId: groupId, MembersChange: change));
 
-    public void AccountCreated(string userId, DateTimeOffset at) => queue.Enqueue(new Observation(userId, at));
+    public void AccountCreated(string userId, DateTimeOffset at) => Enqueue(new Observation(userId, at));
+
+    private void Enqueue(Observation observation)
+    {
+        if (enabled)
+        {
+            queue.Enqueue(observation);
+        }
+    }
 
     /// <summary>Sends what was queued to the analytics grains; tests call it instead of waiting a second.</summary>
     public async Task FlushAsync()
@@ -68,7 +80,8 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "Analytics figures of the last second could not be recorded; they are not counted.");
+            // Information, without a stack: a store outage is told once by its breaker, and these figures are best effort.
+            logger.LogInformation("Analytics figures of the last second were not recorded ({Reason}); they are not counted.", ex.GetType().Name + ": " + ex.Message.Split('\n')[0]);
         }
         finally
         {
@@ -179,4 +192,13 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
         public ActivityBatch ToBatch() =>
             new([.. Readers], [.. Acts]) { ServedPosts = [.. ServedPosts], MembersChange = MembersChange, Served = Served };
     }
+}
+
+/// <summary>Settings of the statistics (<c>Analytics:*</c>).</summary>
+public sealed class AnalyticsOptions
+{
+    public const string Section = "Analytics";
+
+    /// <summary>Off: nothing is recorded (the benchmark compares reads with and without it); the figures keep what they had.</summary>
+    public bool Enabled { get; set; } = true;
 }
