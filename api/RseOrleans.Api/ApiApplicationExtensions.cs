@@ -62,6 +62,9 @@ public static class ApiApplicationExtensions
         services.AddSingleton<CallerIdentity>();
         services.AddSingleton<AccessPolicy>();
         services.AddSingleton<PostHydrator>();
+        services.Configure<AnalyticsOptions>(configuration.GetSection(AnalyticsOptions.Section));
+        services.TryAddSingleton<AnalyticsRecorder>();
+        services.AddSingleton<Analytics.NetworkStatsReader>();
         services.AddSingleton<ReactionBatcher>();
         services.AddSingleton<PublishBatcher>();
         services.AddSingleton<FeedPager>();
@@ -100,9 +103,11 @@ public static class ApiApplicationExtensions
         endpoints.MapGrpcService<SearchService>();
         endpoints.MapGrpcService<Webhooks.WebhooksService>();
         endpoints.MapGrpcService<ServiceAccountsService>();
+        endpoints.MapGrpcService<Analytics.AnalyticsService>();
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapRseProbes();
+        Dashboard.DashboardEndpoints.MapRseDashboard(endpoints);
         return endpoints;
     }
 }

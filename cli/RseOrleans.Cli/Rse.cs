@@ -34,6 +34,7 @@ internal sealed class Rse
         Root.Subcommands.Add(AdminCommands.Create(verbs));
         Root.Subcommands.Add(WebhookCommands.Create(verbs));
         Root.Subcommands.Add(BotCommands.Create(verbs));
+        Root.Subcommands.Add(StatsCommands.Create(verbs));
         Root.Subcommands.Add(LoadCommand.Create(verbs));
         Root.Subcommands.Add(TokenCommands.Create(Options));
         Root.Subcommands.Add(CompletionCommand.Create());

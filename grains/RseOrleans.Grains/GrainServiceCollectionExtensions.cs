@@ -45,6 +45,8 @@ public static class GrainServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, StorageFailureFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, LocalPublishingFilter>());
         services.AddRseWebhooks(configuration);
+        services.Configure<AnalyticsOptions>(configuration.GetSection(AnalyticsOptions.Section));
+        Analytics.AnalyticsServiceCollectionExtensions.AddRseAnalytics(services);
         return services;
     }
 }

@@ -2,6 +2,7 @@ using RseOrleans.Api.Access;
 using RseOrleans.Api.Mapping;
 using RseOrleans.Api.Paging;
 using RseOrleans.Api.Reads;
+using RseOrleans.Grains;
 using RseOrleans.Model;
 using V1 = RseOrleans.Api.V1;
 
@@ -13,7 +14,7 @@ namespace RseOrleans.Api.Hydration;
 /// group shows everywhere at once; deleted posts, and posts the viewer may no longer read, are dropped.
 /// Whether the viewer bookmarked each post costs one read of their bookmarks per page.
 /// </summary>
-public sealed class PostHydrator(GrainReads reads, AccessPolicy access, IGrainFactory grains)
+public sealed class PostHydrator(GrainReads reads, AccessPolicy access, IGrainFactory grains, AnalyticsRecorder analytics, TimeProvider clock)
 {
     /// <param name="gone">Told the ids of the posts that no longer exist, when any (a list that prunes them).</param>
     public async Task<IReadOnlyList<V1.FeedItem>> HydrateAsync(
@@ -51,7 +52,24 @@ public sealed class PostHydrator(GrainReads reads, AccessPolicy access, IGrainFa
             }
         }
 
+        RecordServed(viewerId, posts);
         return items;
+    }
+
+    /// <summary>A post served to a reader who asked for it (GetPost): counted in its reach.</summary>
+    public Task<V1.Post> HydrateServedAsync(PostSnapshot post, string viewerId)
+    {
+        RecordServed(viewerId, [post]);
+        return HydrateAsync(post, viewerId);
+    }
+
+    /// <summary>The statistics count people served posts; an application reading is not a person.</summary>
+    private void RecordServed(string viewerId, IReadOnlyList<PostSnapshot?> posts)
+    {
+        if (!ApplicationAuthor.IsApplication(viewerId))
+        {
+            analytics.Served(viewerId, [.. posts.OfType<PostSnapshot>().Select(post => (post.PostId, post.GroupId))], clock.GetUtcNow());
+        }
     }
 
     public async Task<V1.Post> HydrateAsync(PostSnapshot post, string viewerId)

@@ -58,7 +58,7 @@ public sealed class PostsService(IGrainFactory grains, CallerIdentity identity, 
 
         var caller = await identity.RequireCallerAsync(context);
         var (post, _) = await access.RequireShownPost(Require.NumericId(request.PostId, "post_id"), caller);
-        return await hydrator.HydrateAsync(post, caller);
+        return await hydrator.HydrateServedAsync(post, caller);
     }
 
     public override async Task<Post> UpdatePost(UpdatePostRequest request, ServerCallContext context)

@@ -185,6 +185,7 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
             await CheckSharesAsync(model, viewer, failures);
             await CheckSearchAsync(model, viewer, failures);
             await CheckNewcomerSuggestionsAsync(model, viewer, failures);
+            await CheckStatisticsAsync(model, viewer, failures);
         }
 
         await CheckBotReadsAsync(model, bot, failures);
@@ -761,6 +762,56 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
         if (!model.Guests.Contains(viewer) && openElsewhere && suggested.Groups.Count == 0)
         {
             failures.Add($"{viewer} is suggested no group as a newcomer, though open groups they are not in exist");
+        }
+    }
+
+    /// <summary>
+    /// Statistics reveal nothing the viewer may not see: the network's are for network admins only;
+    /// a group's for its owner (the model's one moderator), NOT_FOUND where the group is secret to
+    /// the viewer; a post's for its author and its group's owner, NOT_FOUND where the post is;
+    /// guests see none. A group's named figures name only people and posts the viewer may see.
+    /// </summary>
+    private async Task CheckStatisticsAsync(Model model, string viewer, List<string> failures)
+    {
+        var me = As(viewer);
+        var stats = new RseOrleans.Api.V1.Analytics.AnalyticsClient(engine.Channel);
+        var guest = model.Guests.Contains(viewer);
+        Check(failures, $"{viewer} reads the network's statistics", StatusCode.PermissionDenied,
+            await CodeOf(() => stats.GetNetworkStatsAsync(new GetNetworkStatsRequest(), me).ResponseAsync));
+        foreach (var (groupId, group) in model.Groups)
+        {
+            var expected = guest ? StatusCode.PermissionDenied
+                : !model.CanFindGroup(viewer, group) ? StatusCode.NotFound
+                : group.Owner == viewer ? StatusCode.OK
+                : StatusCode.PermissionDenied;
+            var answer = await Try(() => stats.GetGroupStatsAsync(new GetGroupStatsRequest { GroupId = groupId }, me).ResponseAsync);
+            Check(failures, $"{viewer} reads statistics of group {groupId}", expected, answer.Code);
+            foreach (var post in answer.Value?.BestPosts ?? [])
+            {
+                if (!model.Posts.TryGetValue(post.PostId, out var best) || model.PostDenial(viewer, post.PostId, best) != StatusCode.OK)
+                {
+                    failures.Add($"{viewer} is shown post {post.PostId} among the best of group {groupId}, which they may not read");
+                }
+            }
+
+            foreach (var contributor in answer.Value?.TopContributors ?? [])
+            {
+                if (!group.Members.Contains(contributor.UserId) && !model.CanSee(viewer, contributor.UserId))
+                {
+                    failures.Add($"{viewer} is shown {contributor.UserId} among the contributors of group {groupId}, whom they may not see");
+                }
+            }
+        }
+
+        foreach (var (postId, post) in model.Posts)
+        {
+            var denial = model.PostDenial(viewer, postId, post);
+            var expected = guest ? StatusCode.PermissionDenied
+                : denial != StatusCode.OK ? denial
+                : post.AuthorId == viewer || (post.GroupId is { } groupId && model.Groups[groupId].Owner == viewer) ? StatusCode.OK
+                : StatusCode.PermissionDenied;
+            Check(failures, $"{viewer} reads statistics of post {postId}", expected,
+                await CodeOf(() => stats.GetPostStatsAsync(new GetPostStatsRequest { PostId = postId }, me).ResponseAsync));
         }
     }
 

@@ -1,0 +1,204 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RseOrleans.Model;
+
+namespace RseOrleans.Grains;
+
+/// <summary>
+/// The statistics' buffer, one per process: reads and acts are queued here without a grain call,
+/// and once a second (<see cref="FlushInterval"/>) each analytics grain concerned gets one call
+/// with everything this process saw for it. The read path pays a queue append; the analytics
+/// grains own the figures.
+/// </summary>
+/// <remarks>
+/// Best effort, like the engine events it is fed from: what a process holds when it dies
+/// (at most a second) is not counted, and a flush whose grain call fails is logged and dropped.
+/// </remarks>
+public sealed class AnalyticsRecorder : IAsyncDisposable
+{
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentQueue<Observation> queue = new();
+    private readonly IGrainFactory grains;
+    private readonly ILogger<AnalyticsRecorder> logger;
+    private readonly Timer timer;
+    private readonly SemaphoreSlim flushing = new(1, 1);
+
+    private readonly bool enabled;
+
+    public AnalyticsRecorder(IGrainFactory grains, ILogger<AnalyticsRecorder> logger, IOptions<AnalyticsOptions> options)
+    {
+        this.grains = grains;
+        this.logger = logger;
+        enabled = options.Value.Enabled;
+        timer = new Timer(_ => _ = FlushAsync(), null, FlushInterval, FlushInterval);
+    }
+
+    /// <summary>Posts served to a reader in a feed page, a watch or GetPost.</summary>
+    public void Served(string viewerId, IReadOnlyList<(long PostId, string? GroupId)> posts, DateTimeOffset at)
+    {
+        if (enabled && posts.Count > 0)
+        {
+            queue.Enqueue(new Observation(viewerId, at, Served: posts));
+        }
+    }
+
+    /// <summary>An act of a contributor, on <see cref="ActRecord.PostId"/>, in a group or not.</summary>
+    public void Acted(ActRecord act, string? groupId) =>
+        Enqueue(new Observation(act.ActorId, act.At, Act: act, GroupId: groupId));
+
+    public void MembersChanged(string groupId, string userId, int change, DateTimeOffset at) =>
+        Enqueue(new Observation(userId, at, GroupId: groupId, MembersChange: change));
+
+    public void AccountCreated(string userId, DateTimeOffset at) => Enqueue(new Observation(userId, at));
+
+    private void Enqueue(Observation observation)
+    {
+        if (enabled)
+        {
+            queue.Enqueue(observation);
+        }
+    }
+
+    /// <summary>Sends what was queued to the analytics grains; tests call it instead of waiting a second.</summary>
+    public async Task FlushAsync()
+    {
+        await flushing.WaitAsync();
+        try
+        {
+            var taken = new List<Observation>();
+            while (taken.Count < 100_000 && queue.TryDequeue(out var observation))
+            {
+                taken.Add(observation);
+            }
+
+            if (taken.Count > 0)
+            {
+                await SendAsync(taken);
+            }
+        }
+        catch (Exception ex)
+        {
+            // Information, without a stack: a store outage is told once by its breaker, and these figures are best effort.
+            logger.LogInformation("Analytics figures of the last second were not recorded ({Reason}); they are not counted.", ex.GetType().Name + ": " + ex.Message.Split('\n')[0]);
+        }
+        finally
+        {
+            flushing.Release();
+        }
+    }
+
+    private async Task SendAsync(List<Observation> taken)
+    {
+        var network = new Dictionary<DateOnly, Pending>();
+        var groupDays = new Dictionary<(string, DateOnly), Pending>();
+        var posts = new Dictionary<long, Pending>();
+        var created = new List<(long PostId, ActRecord Act, string? GroupId)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var acted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var o in taken)
+        {
+            var day = AnalyticsDays.Of(o.At);
+            seen.Add(o.UserId);
+            if (o.Served is { } served)
+            {
+                var today = Pending.For(network, day);
+                today.Readers.Add(o.UserId);
+                today.Served += served.Count;
+                foreach (var (postId, groupId) in served)
+                {
+                    Pending.For(posts, postId).Readers.Add(o.UserId);
+                    if (groupId is not null)
+                    {
+                        var groupDay = Pending.For(groupDays, (groupId, day));
+                        groupDay.Readers.Add(o.UserId);
+                        groupDay.ServedPosts.Add(postId);
+                    }
+                }
+            }
+            else if (o.Act is { } act)
+            {
+                acted.Add(act.ActorId);
+                Pending.For(network, day).Acts.Add(act);
+                if (o.GroupId is not null)
+                {
+                    Pending.For(groupDays, (o.GroupId, day)).Acts.Add(act);
+                }
+
+                if (act.Act == AnalyticsAct.Post)
+                {
+                    created.Add((act.PostId, act, o.GroupId));
+                }
+                else
+                {
+                    Pending.For(posts, act.PostId).Acts.Add(act);
+                }
+            }
+            else if (o.MembersChange != 0 && o.GroupId is not null)
+            {
+                Pending.For(groupDays, (o.GroupId, day)).MembersChange += o.MembersChange;
+            }
+        }
+
+        // A post's creation first: a response in the same second finds its author known.
+        await Task.WhenAll(created.Select(c => grains.GetGrain<IPostReachGrain>(c.PostId).Created(c.Act.ActorId, c.GroupId, c.Act.At)));
+        var calls = new List<Task>();
+        calls.AddRange(network.Select(pair => grains.GetGrain<INetworkDayGrain>(AnalyticsDays.Key(pair.Key)).Record(pair.Value.ToBatch())));
+        calls.AddRange(groupDays.Select(pair => grains.GetGrain<IGroupDayGrain>(AnalyticsDays.GroupKey(pair.Key.Item1, pair.Key.Item2)).Record(pair.Value.ToBatch())));
+        calls.AddRange(posts.Select(pair => grains.GetGrain<IPostReachGrain>(pair.Key).Record(pair.Value.ToBatch())));
+        calls.Add(grains.GetGrain<IAccountFiguresGrain>(0).Record([.. seen], [.. acted]));
+        await Task.WhenAll(calls);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await timer.DisposeAsync();
+        await FlushAsync();
+        flushing.Dispose();
+    }
+
+    private sealed record Observation(
+        string UserId,
+        DateTimeOffset At,
+        IReadOnlyList<(long PostId, string? GroupId)>? Served = null,
+        ActRecord? Act = null,
+        string? GroupId = null,
+        int MembersChange = 0);
+
+    private sealed class Pending
+    {
+        public HashSet<string> Readers { get; } = new(StringComparer.Ordinal);
+
+        public List<ActRecord> Acts { get; } = [];
+
+        public List<long> ServedPosts { get; } = [];
+
+        public long Served { get; set; }
+
+        public int MembersChange { get; set; }
+
+        public static Pending For<TKey>(Dictionary<TKey, Pending> pending, TKey key)
+            where TKey : notnull
+        {
+            if (!pending.TryGetValue(key, out var entry))
+            {
+                pending[key] = entry = new Pending();
+            }
+
+            return entry;
+        }
+
+        public ActivityBatch ToBatch() =>
+            new([.. Readers], [.. Acts]) { ServedPosts = [.. ServedPosts], MembersChange = MembersChange, Served = Served };
+    }
+}
+
+/// <summary>Settings of the statistics (<c>Analytics:*</c>).</summary>
+public sealed class AnalyticsOptions
+{
+    public const string Section = "Analytics";
+
+    /// <summary>Off: nothing is recorded (the benchmark compares reads with and without it); the figures keep what they had.</summary>
+    public bool Enabled { get; set; } = true;
+}

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using RseOrleans.Grains.Events;
+using RseOrleans.Model;
+
+namespace RseOrleans.Grains.Analytics;
+
+/// <summary>
+/// The statistics follow the engine events of their own process: each owner grain's post, share,
+/// comment, reaction, membership change and new account goes into this process's buffer, with no
+/// grain call of its own.
+/// </summary>
+public sealed class AnalyticsEventListener(AnalyticsRecorder recorder) : IEngineEventListener
+{
+    public void Take(IReadOnlyList<EngineEvent> events)
+    {
+        foreach (var e in events)
+        {
+            switch (e.Kind)
+            {
+                case EngineEventKind.PostCreated:
+                    recorder.Acted(new ActRecord(e.ActorId, AnalyticsAct.Post, e.PostId, e.At), e.GroupId);
+                    break;
+                case EngineEventKind.PostShared:
+                    // A share is a post (counted above) and an act on the original.
+                    recorder.Acted(new ActRecord(e.ActorId, AnalyticsAct.Share, e.SharedPostId, e.At), e.GroupId);
+                    break;
+                case EngineEventKind.CommentCreated:
+                    recorder.Acted(new ActRecord(e.ActorId, AnalyticsAct.Comment, e.PostId, e.At), e.GroupId);
+                    break;
+                case EngineEventKind.ReactionAdded:
+                    recorder.Acted(new ActRecord(e.ActorId, AnalyticsAct.Reaction, e.PostId, e.At), e.GroupId);
+                    break;
+                case EngineEventKind.MemberJoined or EngineEventKind.MemberLeft or EngineEventKind.MemberRemoved when e.GroupId is not null:
+                    recorder.MembersChanged(e.GroupId, e.UserId ?? e.ActorId, e.Kind == EngineEventKind.MemberJoined ? 1 : -1, e.At);
+                    break;
+                case EngineEventKind.UserCreated:
+                    recorder.AccountCreated(e.UserId ?? e.ActorId, e.At);
+                    break;
+            }
+        }
+    }
+}
+
+public static class AnalyticsServiceCollectionExtensions
+{
+    /// <summary>The process's analytics buffer, fed by the engine events of this process's grains.</summary>
+    public static IServiceCollection AddRseAnalytics(this IServiceCollection services)
+    {
+        services.TryAddSingleton<AnalyticsRecorder>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEngineEventListener, AnalyticsEventListener>());
+        return services;
+    }
+}

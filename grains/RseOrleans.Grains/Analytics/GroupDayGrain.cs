@@ -1,0 +1,112 @@
+using RseOrleans.Model;
+
+namespace RseOrleans.Grains.Analytics;
+
+[GenerateSerializer]
+[Alias("rse.analytics.GroupDayState")]
+public sealed class GroupDayState
+{
+    /// <summary>People who acted in the group or were served one of its posts.</summary>
+    [Id(0)]
+    public HashSet<string> Active { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Acts per person: the one named figure (top contributors), which erasure takes out.</summary>
+    [Id(1)]
+    public Dictionary<string, int> ActsBy { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(2)]
+    public long Posts { get; set; }
+
+    [Id(3)]
+    public long Comments { get; set; }
+
+    [Id(4)]
+    public long Reactions { get; set; }
+
+    [Id(5)]
+    public long Shares { get; set; }
+
+    [Id(6)]
+    public int MembersChange { get; set; }
+
+    [Id(7)]
+    public Dictionary<long, PostDayFigures> PostFigures { get; set; } = [];
+
+    /// <summary>Posts created this day that got a response, and after how many seconds.</summary>
+    [Id(8)]
+    public Dictionary<long, long> FirstResponseSeconds { get; set; } = [];
+
+    [Id(9)]
+    public HashSet<long> PostsCreated { get; set; } = [];
+}
+
+/// <summary>One group's day: active members, acts, joins and leaves, and its posts' responses.</summary>
+[GrainType("analytics-group-day")]
+public sealed class GroupDayGrain(
+    [PersistentState("analytics-group-day", StorageNames.Main)] IPersistentState<GroupDayState> state) : Grain, IGroupDayGrain
+{
+    public async Task Record(ActivityBatch batch)
+    {
+        var day = state.State;
+        day.Active.UnionWith(batch.Readers);
+        foreach (var postId in batch.ServedPosts)
+        {
+            var figures = day.PostFigures.GetValueOrDefault(postId) ?? new PostDayFigures(0, 0);
+            day.PostFigures[postId] = figures with { Served = figures.Served + 1 };
+        }
+
+        foreach (var act in batch.Acts)
+        {
+            day.Active.Add(act.ActorId);
+            day.ActsBy[act.ActorId] = day.ActsBy.GetValueOrDefault(act.ActorId) + 1;
+            switch (act.Act)
+            {
+                case AnalyticsAct.Post:
+                    day.Posts++;
+                    day.PostsCreated.Add(act.PostId);
+                    continue;
+                case AnalyticsAct.Comment: day.Comments++; break;
+                case AnalyticsAct.Reaction: day.Reactions++; break;
+                case AnalyticsAct.Share: day.Shares++; break;
+            }
+
+            var post = day.PostFigures.GetValueOrDefault(act.PostId) ?? new PostDayFigures(0, 0);
+            day.PostFigures[act.PostId] = post with { Interactions = post.Interactions + 1 };
+        }
+
+        day.MembersChange += batch.MembersChange;
+        await state.WriteStateAsync();
+    }
+
+    public async Task RecordFirstResponse(long postId, long seconds)
+    {
+        if (state.State.FirstResponseSeconds.TryAdd(postId, seconds))
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    public async Task Forget(string userId)
+    {
+        if (state.State.ActsBy.Remove(userId))
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    public Task<GroupDay> Get()
+    {
+        var day = state.State;
+        return Task.FromResult(new GroupDay(
+            [.. day.Active],
+            new Dictionary<string, int>(day.ActsBy, StringComparer.Ordinal),
+            day.Posts,
+            day.Comments,
+            day.Reactions,
+            day.Shares,
+            day.MembersChange,
+            new Dictionary<long, PostDayFigures>(day.PostFigures),
+            new Dictionary<long, long>(day.FirstResponseSeconds),
+            [.. day.PostsCreated]));
+    }
+}

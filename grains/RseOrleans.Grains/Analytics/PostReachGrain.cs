@@ -1,0 +1,87 @@
+using RseOrleans.Model;
+
+namespace RseOrleans.Grains.Analytics;
+
+[GenerateSerializer]
+[Alias("rse.analytics.PostReachState")]
+public sealed class PostReachState
+{
+    [Id(0)]
+    public string? AuthorId { get; set; }
+
+    [Id(1)]
+    public string? GroupId { get; set; }
+
+    [Id(2)]
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Who was served the post: kept to count each person once, never shown.</summary>
+    [Id(3)]
+    public HashSet<string> Reach { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Who reacted, commented or shared: kept to count each person once, never shown.</summary>
+    [Id(4)]
+    public HashSet<string> Engaged { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(5)]
+    public long Comments { get; set; }
+
+    [Id(6)]
+    public long Reactions { get; set; }
+
+    [Id(7)]
+    public long Shares { get; set; }
+
+    [Id(8)]
+    public bool Responded { get; set; }
+}
+
+/// <summary>A post's reach (distinct people served it) and engagement (distinct people who interacted).</summary>
+[GrainType("analytics-post-reach")]
+public sealed class PostReachGrain(
+    [PersistentState("analytics-post-reach", StorageNames.Main)] IPersistentState<PostReachState> state) : Grain, IPostReachGrain
+{
+    public async Task Created(string authorId, string? groupId, DateTimeOffset at)
+    {
+        state.State.AuthorId = authorId;
+        state.State.GroupId = groupId;
+        state.State.CreatedAt = at;
+        await state.WriteStateAsync();
+    }
+
+    public async Task Record(ActivityBatch batch)
+    {
+        var post = state.State;
+        post.Reach.UnionWith(batch.Readers);
+        foreach (var act in batch.Acts)
+        {
+            post.Engaged.Add(act.ActorId);
+            switch (act.Act)
+            {
+                case AnalyticsAct.Comment: post.Comments++; break;
+                case AnalyticsAct.Reaction: post.Reactions++; break;
+                case AnalyticsAct.Share: post.Shares++; break;
+            }
+
+            // A response is someone else's comment or reaction; the group's day of the post counts it.
+            if (!post.Responded && post.AuthorId is not null && act.ActorId != post.AuthorId && act.Act is AnalyticsAct.Comment or AnalyticsAct.Reaction)
+            {
+                post.Responded = true;
+                if (post.GroupId is not null)
+                {
+                    var seconds = (long)Math.Max(0, (act.At - post.CreatedAt).TotalSeconds);
+                    _ = GrainFactory.GetGrain<IGroupDayGrain>(AnalyticsDays.GroupKey(post.GroupId, AnalyticsDays.Of(post.CreatedAt)))
+                        .RecordFirstResponse(this.GetPrimaryKeyLong(), seconds);
+                }
+            }
+        }
+
+        await state.WriteStateAsync();
+    }
+
+    public Task<PostFigures> Get()
+    {
+        var post = state.State;
+        return Task.FromResult(new PostFigures(post.Reach.Count, post.Engaged.Count, post.Comments, post.Reactions, post.Shares));
+    }
+}
