@@ -26,6 +26,7 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
     private readonly SemaphoreSlim flushing = new(1, 1);
 
     private readonly bool enabled;
+    private bool closed;
 
     public AnalyticsRecorder(IGrainFactory grains, ILogger<AnalyticsRecorder> logger, IOptions<AnalyticsOptions> options)
     {
@@ -67,6 +68,11 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
         await flushing.WaitAsync();
         try
         {
+            if (closed)
+            {
+                return;
+            }
+
             var taken = new List<Observation>();
             while (taken.Count < 100_000 && queue.TryDequeue(out var observation))
             {
@@ -151,10 +157,22 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
         await Task.WhenAll(calls);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// The last flush, while the silo still serves (its shutdown calls this before it stops taking
+    /// calls); later flushes do nothing, as the grains they would call are gone.
+    /// </summary>
+    public async Task CloseAsync()
     {
         await timer.DisposeAsync();
         await FlushAsync();
+        await flushing.WaitAsync();
+        closed = true;
+        flushing.Release();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await timer.DisposeAsync();
         flushing.Dispose();
     }
 

@@ -49,6 +49,14 @@ public static class AnalyticsServiceCollectionExtensions
     {
         services.TryAddSingleton<AnalyticsRecorder>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEngineEventListener, AnalyticsEventListener>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, AnalyticsShutdown>();
         return services;
     }
+}
+
+/// <summary>At a silo's shutdown, the buffer's last flush while the silo still takes calls.</summary>
+internal sealed class AnalyticsShutdown(AnalyticsRecorder recorder) : ILifecycleParticipant<ISiloLifecycle>
+{
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(AnalyticsShutdown), ServiceLifecycleStage.Active, _ => Task.CompletedTask, _ => recorder.CloseAsync());
 }

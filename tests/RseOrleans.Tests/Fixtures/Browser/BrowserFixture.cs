@@ -86,7 +86,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+// Alone, after the parallel collections: Chromium's processes take both cores, and the durable
+// tests that time outages and shutdowns must not share the machine with them.
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
 {
     public const string Name = "browser";
