@@ -16,6 +16,23 @@ public static partial class EngineLogCapture
     public static bool IsStackFrame(string line) => StackFrame().IsMatch(line);
 
     /// <summary>
+    /// The warnings an engine gives about its own behaviour. Left out: the development engine's
+    /// deliberate warning, and Orleans' reports of a slow host (thread pool stalls, long work items,
+    /// late watchdog checks), which say how busy the test machine is, not what the engine did.
+    /// </summary>
+    public static List<string> EngineWarnings(IEnumerable<string> log) =>
+        [.. log.Where(line => line.StartsWith("warn:", StringComparison.Ordinal)
+            && !line.Contains("DevelopmentModeWarning", StringComparison.Ordinal)
+            && !IsHostLoadWarning(line))];
+
+    /// <summary>"warn: Orleans.….LocalSiloHealthMonitor[0]" and the like, whatever the namespace.</summary>
+    private static bool IsHostLoadWarning(string line) =>
+        line.StartsWith("warn: Orleans.", StringComparison.Ordinal)
+        && HostLoadReporters.Any(reporter => line.Contains($".{reporter}[", StringComparison.Ordinal));
+
+    private static readonly string[] HostLoadReporters = ["LocalSiloHealthMonitor", "WorkItemGroup", "Watchdog"];
+
+    /// <summary>
     /// Runs the engine on free loopback ports with <paramref name="settings"/>, acts as a client,
     /// stops it with SIGTERM as Kubernetes does, and returns everything it printed. The program must
     /// exit with code 0 within <paramref name="stopWithin"/> (60 s unless given) of the signal.
