@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Model;
 
 namespace RseOrleans.Grains.ServiceAccounts;
@@ -43,29 +44,11 @@ public sealed class ServiceAccountGrain(
     /// <summary>Tokens kept per account, revoked and expired ones included (the list is their history).</summary>
     public const int MaxTokens = 100;
 
-    // The write allowance's bucket, in memory as a person's is: tokens left, and when they were counted.
-    private double writeTokens;
-    private long writeTokensAt;
+    private WriteAllowanceBucket writeAllowance;
 
     private string Id => this.GetPrimaryKeyString();
 
-    public Task<TimeSpan?> TakeWriteAllowance(WriteAllowance allowance)
-    {
-        // As for a person: one token every 60/N seconds, at most Burst saved up, full at activation.
-        var period = TimeSpan.FromMinutes(1) / allowance.PerMinute;
-        var now = clock.GetTimestamp();
-        writeTokens = writeTokensAt == 0
-            ? allowance.Burst
-            : Math.Min(allowance.Burst, writeTokens + (clock.GetElapsedTime(writeTokensAt, now) / period));
-        writeTokensAt = now;
-        if (writeTokens >= 1)
-        {
-            writeTokens -= 1;
-            return Task.FromResult<TimeSpan?>(null);
-        }
-
-        return Task.FromResult<TimeSpan?>(period * (1 - writeTokens));
-    }
+    public Task<TimeSpan?> TakeWriteAllowance(WriteAllowance allowance) => Task.FromResult(writeAllowance.Take(allowance, clock));
 
     public async Task<ServiceAccountSnapshot> Create(string displayName, string ownerId, string[] scopes)
     {

@@ -90,9 +90,7 @@ public sealed class UserGrain(
     private const string RoleOperation = "set-network-role";
     private const string StatusOperation = "set-account-status";
 
-    // The write allowance's bucket (see TakeWriteAllowance): tokens left, and when they were counted.
-    private double writeTokens;
-    private long writeTokensAt;
+    private WriteAllowanceBucket writeAllowance;
 
     // One string for the snapshots, the account and the read model's key: the key makes a new one at every call.
     private string? userId;
@@ -239,23 +237,7 @@ public sealed class UserGrain(
         return Task.FromResult(Account());
     }
 
-    public Task<TimeSpan?> TakeWriteAllowance(WriteAllowance allowance)
-    {
-        // One token every 60/N seconds rather than N tokens each minute: the rate stays smooth.
-        var period = TimeSpan.FromMinutes(1) / allowance.PerMinute;
-        var now = clock.GetTimestamp();
-        writeTokens = writeTokensAt == 0
-            ? allowance.Burst
-            : Math.Min(allowance.Burst, writeTokens + (clock.GetElapsedTime(writeTokensAt, now) / period));
-        writeTokensAt = now;
-        if (writeTokens >= 1)
-        {
-            writeTokens -= 1;
-            return Task.FromResult<TimeSpan?>(null);
-        }
-
-        return Task.FromResult<TimeSpan?>(period * (1 - writeTokens));
-    }
+    public Task<TimeSpan?> TakeWriteAllowance(WriteAllowance allowance) => Task.FromResult(writeAllowance.Take(allowance, clock));
 
     public async Task<AccountSnapshot> SetNetworkRole(NetworkRole role, string actorId, string requestId)
     {
