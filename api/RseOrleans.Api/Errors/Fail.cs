@@ -16,4 +16,7 @@ internal static class Fail
 
     public static RpcException Precondition(string message) =>
         new(new Status(StatusCode.FailedPrecondition, message));
+
+    public static RpcException Unavailable(string message) =>
+        new(new Status(StatusCode.Unavailable, message));
 }

@@ -8,11 +8,15 @@ public static class SearchServiceCollectionExtensions
 {
     /// <summary>
     /// Search: the embedded engine unless an engine was registered before (a test's, later the
-    /// durable one), and the feeder that keeps it in step with what the grains store.
+    /// durable one), the checks and rankings the API's search service uses, and the feeder that
+    /// keeps the index in step with what the grains store.
     /// </summary>
     public static IServiceCollection AddRseSearch(this IServiceCollection services)
     {
         services.TryAddSingleton<ISearchIndex>(_ => new LuceneSearchIndex());
+        services.AddSingleton<ReadableHits>();
+        services.AddSingleton<ExpertFinder>();
+        services.AddSingleton<NewcomerSuggestions>();
         services.AddSingleton<SearchIndexFeeder>();
         services.AddHostedService(provider => provider.GetRequiredService<SearchIndexFeeder>());
         // It follows the engine events of the grains of this process.
