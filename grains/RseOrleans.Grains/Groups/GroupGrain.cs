@@ -8,32 +8,6 @@ using RseOrleans.Model;
 
 namespace RseOrleans.Grains.Groups;
 
-[GenerateSerializer]
-[Alias("rse.GroupState")]
-public sealed class GroupState
-{
-    [Id(0)]
-    public GroupSpec? Spec { get; set; }
-
-    [Id(1)]
-    public string CreatedBy { get; set; } = "";
-
-    [Id(2)]
-    public DateTimeOffset CreatedAt { get; set; }
-
-    // Id 3 held the members before they were kept apart (GroupMembers, IMemberSetStore); no release stored it.
-
-    [Id(4)]
-    public Dictionary<string, DateTimeOffset> JoinRequests { get; set; } = new(StringComparer.Ordinal);
-
-    /// <summary>
-    /// The request that created the group: the grain's own answer to its creator calling Create
-    /// again, however long after (the API answers retries of recent calls before they get here).
-    /// </summary>
-    [Id(6)]
-    public string? CreatedByRequest { get; set; }
-}
-
 /// <summary>
 /// Settings, members, roles and join requests of one group: the owner of membership and roles.
 /// The members are kept apart from <see cref="GroupState"/> (<see cref="GroupMembers"/>), one row
