@@ -1,0 +1,197 @@
+using System.Globalization;
+using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using RseOrleans.Api.Analytics;
+using RseOrleans.Grains;
+using RseOrleans.Model;
+using RseOrleans.TestServers;
+
+namespace RseOrleans.Benchmarks;
+
+/// <summary>
+/// What analytics stores in PostgreSQL for a company of <see cref="People"/> people and
+/// <see cref="Groups"/> groups (100,000 and 10,000 unless RSE_ANALYTICS_PEOPLE and
+/// RSE_ANALYTICS_GROUPS say otherwise), in durable mode: a sample of <see cref="SampleDays"/> days
+/// (14) is written through the analytics grains as the recorder's flushes write it, for the whole
+/// network, <see cref="SampleGroups"/> of the groups (500) and every post of those days, then the
+/// grain state table is measured and each kind's bytes per day (network), per group and day, and per
+/// post are scaled to two years (731 days). The setup prints the sample's sizes and the two-year
+/// estimate ("// Analytics storage" lines). People come as in <see cref="NetworkStatsBenchmarks"/>
+/// (about 27 % active a day, one in five of them contributing); a group has 50 members on average
+/// (people are in 5 groups) and each member is active in it on a quarter of days; 2,000 posts a day,
+/// nine in ten read by 150 people, one in ten (announcements) by 5,000.
+/// The measured operation is the network's figures over the sample days, read back in process.
+/// </summary>
+public class AnalyticsStorageBenchmarks : IAsyncDisposable
+{
+    private const int TwoYears = 731;
+    private const int PostsPerDay = 2_000;
+    private const int MembersPerGroup = 50;
+    private static readonly string[] Kinds = ["analytics-network-day", "analytics-group-day", "analytics-post-reach", "analytics-accounts"];
+
+    private readonly PostgresServer postgres = new();
+    private readonly RedisServer redis = new();
+    private BenchmarkEngine engine = null!;
+    private NetworkStatsReader reader = null!;
+
+    public int People { get; } = Setting("RSE_ANALYTICS_PEOPLE", 100_000);
+
+    public int Groups { get; } = Setting("RSE_ANALYTICS_GROUPS", 10_000);
+
+    public int SampleDays { get; } = Setting("RSE_ANALYTICS_SAMPLE_DAYS", 14);
+
+    public int SampleGroups { get; } = Setting("RSE_ANALYTICS_SAMPLE_GROUPS", 500);
+
+    private static DateOnly Today => AnalyticsDays.Of(DateTimeOffset.UtcNow);
+
+    private StatsRange Sample => new(Today.AddDays(1 - SampleDays), Today);
+
+    [GlobalSetup]
+    public async Task SetUp()
+    {
+        await Task.WhenAll(postgres.StartAsync(), redis.StartAsync());
+        engine = await BenchmarkEngine.StartAsync(
+        [
+            "--Engine:Mode=Durable",
+            $"--ConnectionStrings:Postgres={postgres.ConnectionString}",
+            $"--ConnectionStrings:Redis={redis.ConnectionString}",
+            $"--Durable:RedisKeyPrefix=bench-{Guid.NewGuid():N}:",
+            .. BenchmarkTokens.EngineArguments,
+        ]);
+        reader = engine.Services.GetRequiredService<NetworkStatsReader>();
+        await WriteSampleAsync();
+        await ReportSizesAsync();
+    }
+
+    [GlobalCleanup]
+    public async Task TearDown() => await DisposeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (engine is not null)
+        {
+            await engine.DisposeAsync();
+            engine = null!;
+        }
+
+        await postgres.DisposeAsync();
+        await redis.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    [Benchmark]
+    public Task<Api.V1.NetworkStats> NetworkStatsOfTheSampleDays() => reader.ReadAsync(Sample, withBreakdowns: false);
+
+    private async Task WriteSampleAsync()
+    {
+        var grains = engine.Grains;
+        var ids = Enumerable.Range(0, People).Select(i => $"person-{i}").ToArray();
+        double[] habits = [.. Enumerable.Range(0, People).Select(i => (i % 5) switch { 0 => 0.8, 1 or 2 => 0.25, _ => 0.03 })];
+        var random = new Random(23);
+        await grains.GetGrain<IAccountFiguresGrain>(0).Record(ids, [.. ids.Where((_, i) => i % 5 != 4)]);
+
+        var postId = 1_000_000L;
+        for (var day = Sample.Start; day <= Sample.End; day = day.AddDays(1))
+        {
+            var at = new DateTimeOffset(day.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);
+
+            // The network's day.
+            var readers = new List<string>();
+            var acts = new List<ActRecord>();
+            for (var i = 0; i < People; i++)
+            {
+                if (random.NextDouble() < habits[i])
+                {
+                    if (random.Next(5) == 0)
+                    {
+                        acts.Add(new ActRecord(ids[i], (AnalyticsAct)(1 + random.Next(4)), PostId: postId, at));
+                    }
+                    else
+                    {
+                        readers.Add(ids[i]);
+                    }
+                }
+            }
+
+            await grains.GetGrain<INetworkDayGrain>(AnalyticsDays.Key(day)).Record(new ActivityBatch(readers, acts) { Served = readers.Count * 20L });
+
+            // The sample groups' days: members active on a quarter of days, a few posts and acts each.
+            await ForEachAsync(Enumerable.Range(0, SampleGroups), async g =>
+            {
+                var groupRandom = new Random(HashCode.Combine(g, day.DayNumber));
+                var members = Enumerable.Range(0, MembersPerGroup).Select(m => ids[(g * 7919 + m * 104_729) % People]).ToArray();
+                var active = members.Where(_ => groupRandom.Next(4) == 0).ToArray();
+                var groupPosts = Enumerable.Range(0, 1 + groupRandom.Next(3)).Select(p => postId + g * 3L + p).ToArray();
+                var groupActs = active.Take(active.Length / 3)
+                    .Select((member, k) => new ActRecord(member, (AnalyticsAct)(1 + (k % 4)), groupPosts[k % groupPosts.Length], at))
+                    .ToArray();
+                await grains.GetGrain<IGroupDayGrain>(AnalyticsDays.GroupKey($"group-{g}", day))
+                    .Record(new ActivityBatch(active, groupActs) { ServedPosts = [.. active.SelectMany(_ => groupPosts)], MembersChange = groupRandom.Next(3) - 1 });
+            });
+
+            // The day's posts: who was served each, and who interacted.
+            var dayFirst = postId;
+            await ForEachAsync(Enumerable.Range(0, PostsPerDay), async p =>
+            {
+                var postRandom = new Random(HashCode.Combine(p, day.DayNumber, 1));
+                var reach = p % 10 == 0 ? 5_000 : 150;
+                var start = postRandom.Next(People);
+                var served = Enumerable.Range(0, reach).Select(k => ids[(start + k * 37) % People]).ToArray();
+                var engaged = served.Take(reach / 20).Select((person, k) => new ActRecord(person, (AnalyticsAct)(2 + (k % 3)), dayFirst + p, at)).ToArray();
+                var post = grains.GetGrain<IPostReachGrain>(dayFirst + p);
+                await post.Created(ids[start], p % 2 == 0 ? $"group-{p % SampleGroups}" : null, at);
+                await post.Record(new ActivityBatch(served, engaged));
+            });
+            postId += PostsPerDay;
+        }
+    }
+
+    private async Task ReportSizesAsync()
+    {
+        await using var database = NpgsqlDataSource.Create(postgres.ConnectionString);
+        await using (var vacuum = database.CreateCommand("VACUUM ANALYZE rse_grain_state"))
+        {
+            await vacuum.ExecuteNonQueryAsync();
+        }
+
+        // Each kind's rows and stored payload (after PostgreSQL's compression), and the whole table
+        // with its indexes and TOAST, to carry the table's overhead over to the estimate.
+        var payloads = new Dictionary<string, (long Rows, long Bytes)>(StringComparer.Ordinal);
+        await using (var kinds = database.CreateCommand(
+            "SELECT grain_type, count(*), sum(pg_column_size(payload))::bigint FROM rse_grain_state WHERE grain_type LIKE 'analytics-%' GROUP BY grain_type"))
+        await using (var rows = await kinds.ExecuteReaderAsync())
+        {
+            while (await rows.ReadAsync())
+            {
+                payloads[rows.GetString(0)] = (rows.GetInt64(1), rows.GetInt64(2));
+            }
+        }
+
+        await using var total = database.CreateCommand("SELECT pg_total_relation_size('rse_grain_state'), (SELECT sum(pg_column_size(payload))::bigint FROM rse_grain_state)");
+        await using var sizes = await total.ExecuteReaderAsync();
+        await sizes.ReadAsync();
+        var overhead = (double)sizes.GetInt64(0) / sizes.GetInt64(1);
+
+        double PerRow(string kind) => payloads.TryGetValue(kind, out var p) && p.Rows > 0 ? (double)p.Bytes / p.Rows : 0;
+        var network = PerRow("analytics-network-day") * TwoYears;
+        var groups = PerRow("analytics-group-day") * Groups * TwoYears;
+        var posts = PerRow("analytics-post-reach") * PostsPerDay * TwoYears;
+        var accounts = payloads.TryGetValue("analytics-accounts", out var a) ? a.Bytes : 0;
+        foreach (var kind in Kinds.Where(payloads.ContainsKey))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// Analytics storage: {kind}: {payloads[kind].Rows:N0} rows, {PerRow(kind) / 1024:F1} KB a row"));
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"// Analytics storage: two years of {People:N0} people and {Groups:N0} groups: network days {Gb(network * overhead):F2} GB, group days {Gb(groups * overhead):F2} GB, posts' reach {Gb(posts * overhead):F2} GB, accounts {Gb(accounts * overhead):F3} GB; total {Gb((network + groups + posts + accounts) * overhead):F1} GB (table overhead x{overhead:F2})"));
+
+        static double Gb(double bytes) => bytes / (1024.0 * 1024 * 1024);
+    }
+
+    private static Task ForEachAsync(IEnumerable<int> items, Func<int, Task> body) =>
+        Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (item, _) => await body(item));
+
+    private static int Setting(string name, int fallback) =>
+        int.Parse(Environment.GetEnvironmentVariable(name) ?? fallback.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+}
