@@ -217,12 +217,20 @@ public sealed partial class WebhookGrain(
         }
     }
 
-    private Task TellOwnerDisabledAsync(DateTimeOffset now)
+    /// <summary>Tells the person answerable for it: its owner, or the owner of the application that owns it.</summary>
+    private async Task TellOwnerDisabledAsync(DateTimeOffset now)
     {
+        var person = ApplicationAuthor.AccountOf(Webhook.OwnerId!) is { } accountId
+            ? (await GrainFactory.GetGrain<IServiceAccountGrain>(accountId).Get())?.OwnerId
+            : Webhook.OwnerId;
+        if (person is null)
+        {
+            return;
+        }
+
         var target = Webhook.GroupId is { } groupId ? NotificationTarget.Group(groupId) : NotificationTarget.None;
-        _ = GrainFactory.GetGrain<INotificationsGrain>(Webhook.OwnerId!)
+        _ = GrainFactory.GetGrain<INotificationsGrain>(person)
             .Apply([new NotificationEvent(NotificationKind.WebhookDisabled, target, WebhookId, now)]);
-        return Task.CompletedTask;
     }
 
     private string Scope => Webhook.GroupId is { } groupId ? EventScopes.Group(groupId) : EventScopes.Network;

@@ -6,6 +6,7 @@ namespace RseOrleans.Grains.Webhooks;
 [Alias("rse.WebhookState")]
 public sealed class WebhookState
 {
+    /// <summary>Who manages it and whose right to read is checked at each delivery: a user id, or <c>app:&lt;account id&gt;</c>.</summary>
     [Id(0)]
     public string? OwnerId { get; set; }
 
