@@ -114,6 +114,29 @@ public sealed class BotWebhookTests(WebhookEngineFixture engine)
         Assert.Equal(before.PostId, Assert.Single(receiver.Received).Data("post_id"));
     }
 
+    [Fact]
+    public async Task A_bots_webhook_disabled_by_its_endpoint_tells_the_admin_who_owns_the_bot()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Answer = (_, _) => ((int)System.Net.HttpStatusCode.Gone, TimeSpan.Zero);
+        var owner = await engine.CreateUserAsync("owner");
+        var group = await engine.CreateGroupAsync(owner, GroupVisibility.Open);
+        var (_, token) = await engine.CreateBotAsync("webhooks.receive", $"groups.read:{group.GroupId}");
+        var webhook = await engine.Webhooks.CreateWebhookAsync(NewWebhook(receiver.Url, group.GroupId), token);
+
+        await engine.PostAsync(owner, "nobody home", group.GroupId);
+
+        await Eventually.TrueAsync(
+            async () => (await engine.Webhooks.ListWebhooksAsync(new ListWebhooksRequest { GroupId = group.GroupId }, token)).Webhooks.Single().DisabledReason == WebhookDisabledReason.Gone,
+            "the webhook disabled by 410 Gone");
+        var admin = await engine.NetworkAdminAsync();
+        await Eventually.TrueAsync(
+            async () => (await engine.Notifications.ListNotificationsAsync(new ListNotificationsRequest(), As(admin))).Groups
+                .Any(g => g.Kind == NotificationKind.WebhookDisabled && g.GroupId == group.GroupId),
+            "the bot's owner told");
+        Assert.Equal(webhook.WebhookId, (await engine.Webhooks.ListWebhooksAsync(new ListWebhooksRequest { GroupId = group.GroupId }, token)).Webhooks.Single().WebhookId);
+    }
+
     private static CreateWebhookRequest NewWebhook(string url, string groupId, string eventType = "post.created") =>
         new() { RequestId = NewRequestId(), Url = url, GroupId = groupId, EventTypes = { eventType }, Description = "bot receiver" };
 }
