@@ -121,7 +121,10 @@ public sealed class BotWebhookTests(WebhookEngineFixture engine)
         receiver.Answer = (_, _) => ((int)System.Net.HttpStatusCode.Gone, TimeSpan.Zero);
         var owner = await engine.CreateUserAsync("owner");
         var group = await engine.CreateGroupAsync(owner, GroupVisibility.Open);
-        var (_, token) = await engine.CreateBotAsync("webhooks.receive", $"groups.read:{group.GroupId}");
+        // An admin of its own, whose notifications hold this test's only.
+        var admin = await engine.CreateUserAsync("bot-admin");
+        await engine.Admin.SetNetworkRoleAsync(new SetNetworkRoleRequest { RequestId = NewRequestId(), UserId = admin, Role = NetworkRole.Admin }, As(await engine.NetworkAdminAsync()));
+        var (_, token) = await engine.CreateBotAsync(admin, ["webhooks.receive", $"groups.read:{group.GroupId}"]);
         var webhook = await engine.Webhooks.CreateWebhookAsync(NewWebhook(receiver.Url, group.GroupId), token);
 
         await engine.PostAsync(owner, "nobody home", group.GroupId);
@@ -129,7 +132,6 @@ public sealed class BotWebhookTests(WebhookEngineFixture engine)
         await Eventually.TrueAsync(
             async () => (await engine.Webhooks.ListWebhooksAsync(new ListWebhooksRequest { GroupId = group.GroupId }, token)).Webhooks.Single().DisabledReason == WebhookDisabledReason.Gone,
             "the webhook disabled by 410 Gone");
-        var admin = await engine.NetworkAdminAsync();
         await Eventually.TrueAsync(
             async () => (await engine.Notifications.ListNotificationsAsync(new ListNotificationsRequest(), As(admin))).Groups
                 .Any(g => g.Kind == NotificationKind.WebhookDisabled && g.GroupId == group.GroupId),

@@ -59,9 +59,12 @@ public sealed class WebhookEngineFixture : EngineClient, IAsyncLifetime
     public RseOrleans.Api.V1.ServiceAccounts.ServiceAccountsClient Accounts => new(Channel);
 
     /// <summary>A service account with these scopes, created by the network admin, and the headers that carry its token.</summary>
-    public async Task<(string AccountId, Metadata Token)> CreateBotAsync(params string[] scopes)
+    public async Task<(string AccountId, Metadata Token)> CreateBotAsync(params string[] scopes) =>
+        await CreateBotAsync(await NetworkAdminAsync(), scopes);
+
+    /// <summary>A service account with these scopes, created (and so owned) by <paramref name="admin"/>, a network admin.</summary>
+    public async Task<(string AccountId, Metadata Token)> CreateBotAsync(string admin, string[] scopes)
     {
-        var admin = await NetworkAdminAsync();
         var accountId = $"bot-{Guid.NewGuid():N}"[..16];
         await Accounts.CreateServiceAccountAsync(new CreateServiceAccountRequest
         {
