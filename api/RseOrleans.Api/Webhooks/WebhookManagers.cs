@@ -82,7 +82,7 @@ public sealed class WebhookManagers(IGrainFactory grains, CallerIdentity identit
             throw Fail.Denied($"Service account '{application.ServiceAccountId}' may not subscribe to group '{groupId}': it needs the scope '{ServiceAccountScopes.Read(groupId)}'.");
         }
 
-        // As it reads: its groups as a member, a group that is gone not at all.
+        // As for reading its feed: a group that no longer exists is NOT_FOUND.
         await access.RequireReadableGroup(groupId, application.AuthorId);
     }
 }
