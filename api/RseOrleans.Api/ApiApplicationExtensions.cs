@@ -73,6 +73,7 @@ public static class ApiApplicationExtensions
         services.AddSingleton<Notifying.NotificationProducer>();
         services.AddRseSearch();
         services.Configure<Model.WebhookOptions>(configuration.GetSection(Model.WebhookOptions.Section));
+        services.AddSingleton<Webhooks.WebhookManagers>();
         services.AddRseServiceAccounts(configuration);
         services.AddRseCors(configuration);
         return services;

@@ -33,7 +33,7 @@ internal sealed class CliOptions(Func<string, string?> environment)
 
     public Option<string?> Token { get; } = new("--token")
     {
-        Description = "A bearer token (JWT) naming the caller, for an engine in token mode [env: RSE_TOKEN].",
+        Description = "A bearer token naming the caller: a JWT, for an engine in token mode, or a service account's rse_ token, in any mode [env: RSE_TOKEN].",
         DefaultValueFactory = _ => environment("RSE_TOKEN"),
         Recursive = true,
     };

@@ -204,7 +204,7 @@ public sealed class CallerIdentity(IGrainFactory grains, GrainReads reads, AuthO
         {
             throw new RpcException(new Status(StatusCode.PermissionDenied,
                 $"Service account '{service.ServiceAccountId}' may not call {MethodName(context)}: an application only posts into " +
-                "and reads the groups its scopes name (CreatePost, GetPost, GetGroupFeed); it never acts as a person."));
+                "and reads the groups its scopes name (CreatePost, GetPost, GetGroupFeed) and, with webhooks.receive, manages its webhooks; it never acts as a person."));
         }
 
         if (options.Mode == AuthMode.DevelopmentHeader)

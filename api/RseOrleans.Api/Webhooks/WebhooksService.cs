@@ -4,9 +4,7 @@ using System.Text;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
-using RseOrleans.Api.Access;
 using RseOrleans.Api.Errors;
-using RseOrleans.Api.Identity;
 using RseOrleans.Api.Paging;
 using RseOrleans.Api.Validation;
 using RseOrleans.Grains;
@@ -18,11 +16,11 @@ using WebhookDisabledReason = RseOrleans.Model.WebhookDisabledReason;
 namespace RseOrleans.Api.Webhooks;
 
 /// <summary>
-/// Webhook subscriptions: who may manage which (network admins the network's, a group's owners and
-/// admins their group's), what a valid one is (an allowed URL, known event types). Delivery is the
-/// webhook grain's; what an owner may receive is checked there, at each delivery.
+/// Webhook subscriptions: what a valid one is (an allowed URL, known event types); who may manage
+/// which is <see cref="WebhookManagers"/>' (people, and applications with <c>webhooks.receive</c>).
+/// Delivery is the webhook grain's; what an owner may receive is checked there, at each delivery.
 /// </summary>
-public sealed class WebhooksService(IGrainFactory grains, CallerIdentity identity, AccessPolicy access, IOptions<WebhookOptions> options) : V1.Webhooks.WebhooksBase
+public sealed class WebhooksService(IGrainFactory grains, WebhookManagers managers, IOptions<WebhookOptions> options) : V1.Webhooks.WebhooksBase
 {
     /// <summary>Tags ListWebhooks' page tokens, so that another list's token is refused.</summary>
     private const string WebhookPages = "webhooks";
@@ -33,46 +31,55 @@ public sealed class WebhooksService(IGrainFactory grains, CallerIdentity identit
 
     public override async Task<V1.Webhook> CreateWebhook(V1.CreateWebhookRequest request, ServerCallContext context)
     {
-        var caller = await identity.RequireCallerAccountAsync(context);
+        var caller = await managers.RequireCallerAsync(context);
         var requestId = Require.RequestId(request.RequestId);
         string? groupId = request.GroupId.Length == 0 ? null : Require.Id(request.GroupId, "group_id");
         var url = RequireUrl(request.Url);
         var kinds = RequireEventTypes(request.EventTypes, groupId, required: true);
         var description = Require.OptionalText(request.Description, "description", MaxDescriptionLength);
-        await RequireManagerAsync(caller, groupId);
+        await managers.RequireMayManageAsync(caller, groupId);
 
         // The same caller and request id name the same webhook: a retry whose first try was lost finds it.
-        var webhookId = "wh_" + XxHash3.HashToUInt64(Encoding.UTF8.GetBytes($"{caller.UserId}\n{requestId}")).ToString("x16", CultureInfo.InvariantCulture);
-        var created = await Webhook(webhookId).Create(new WebhookCreation(caller.UserId, groupId, new WebhookSpec(url, kinds, description)));
+        var webhookId = "wh_" + XxHash3.HashToUInt64(Encoding.UTF8.GetBytes($"{caller.OwnerId}\n{requestId}")).ToString("x16", CultureInfo.InvariantCulture);
+        var created = await Webhook(webhookId).Create(new WebhookCreation(caller.OwnerId, groupId, new WebhookSpec(url, kinds, description)));
         return ToProto(created, withSecret: true);
     }
 
     public override async Task<V1.ListWebhooksResponse> ListWebhooks(V1.ListWebhooksRequest request, ServerCallContext context)
     {
-        var caller = await identity.RequireCallerAccountAsync(context);
+        var caller = await managers.RequireCallerAsync(context);
         string? groupId = request.GroupId.Length == 0 ? null : Require.Id(request.GroupId, "group_id");
         var pageSize = Require.PageSize(request.PageSize);
         var after = PageToken.Decode(request.PageToken, WebhookPages);
-        await RequireManagerAsync(caller, groupId);
+        await managers.RequireMayManageAsync(caller, groupId);
         var scope = groupId is null ? EventScopes.Network : EventScopes.Group(groupId);
 
         // Pages in the order of the ids, resuming after the last one shown: a webhook created or
         // deleted meanwhile neither repeats nor hides another.
         var ids = (await grains.GetGrain<IEventSubscriptionsGrain>(scope).ListSubscriptionIds())
             .Where(id => after is null || string.CompareOrdinal(id, after) > 0)
-            .Order(StringComparer.Ordinal)
-            .Take(pageSize + 1)
-            .ToArray();
-        var page = ids.Take(pageSize).ToArray();
-        var webhooks = await Task.WhenAll(page.Select(id => Webhook(id).Get()));
-        var response = new V1.ListWebhooksResponse { NextPageToken = PageToken.Next(WebhookPages, ids.Length > pageSize ? page[^1] : null) };
-        response.Webhooks.AddRange(webhooks.OfType<WebhookSnapshot>().Select(webhook => ToProto(webhook, withSecret: false)));
+            .Order(StringComparer.Ordinal);
+        var shown = new List<WebhookSnapshot>();
+        // A batch at a time, until a page and one more are found: an application sees its own among the group's.
+        foreach (var batch in ids.Chunk(pageSize + 1))
+        {
+            var webhooks = await Task.WhenAll(batch.Select(id => Webhook(id).Get()));
+            shown.AddRange(webhooks.OfType<WebhookSnapshot>().Where(caller.Sees));
+            if (shown.Count > pageSize)
+            {
+                break;
+            }
+        }
+
+        var page = shown.Take(pageSize).ToArray();
+        var response = new V1.ListWebhooksResponse { NextPageToken = PageToken.Next(WebhookPages, shown.Count > pageSize ? page[^1].WebhookId : null) };
+        response.Webhooks.AddRange(page.Select(webhook => ToProto(webhook, withSecret: false)));
         return response;
     }
 
     public override async Task<V1.Webhook> UpdateWebhook(V1.UpdateWebhookRequest request, ServerCallContext context)
     {
-        var caller = await identity.RequireCallerAccountAsync(context);
+        var caller = await managers.RequireCallerAsync(context);
         Require.RequestId(request.RequestId);
         var webhookId = Require.Id(request.WebhookId, "webhook_id");
         var url = request.HasUrl ? RequireUrl(request.Url) : null;
@@ -87,7 +94,7 @@ public sealed class WebhooksService(IGrainFactory grains, CallerIdentity identit
             }
         }
 
-        var current = await RequireManagedAsync(caller, webhookId);
+        var current = await managers.RequireManagedAsync(caller, webhookId);
         var kinds = request.EventTypes.Count > 0 ? RequireEventTypes(request.EventTypes, current.GroupId, required: true) : null;
         WebhookSpec? spec = url is null && kinds is null && description is null
             ? null
@@ -99,20 +106,20 @@ public sealed class WebhooksService(IGrainFactory grains, CallerIdentity identit
 
     public override async Task<V1.DeleteWebhookResponse> DeleteWebhook(V1.DeleteWebhookRequest request, ServerCallContext context)
     {
-        var caller = await identity.RequireCallerAccountAsync(context);
+        var caller = await managers.RequireCallerAsync(context);
         Require.RequestId(request.RequestId);
         var webhookId = Require.Id(request.WebhookId, "webhook_id");
-        await RequireManagedAsync(caller, webhookId);
+        await managers.RequireManagedAsync(caller, webhookId);
         await Webhook(webhookId).Delete();
         return new V1.DeleteWebhookResponse();
     }
 
     public override async Task<V1.ListDeliveriesResponse> ListDeliveries(V1.ListDeliveriesRequest request, ServerCallContext context)
     {
-        var caller = await identity.RequireCallerAccountAsync(context);
+        var caller = await managers.RequireCallerAsync(context);
         var webhookId = Require.Id(request.WebhookId, "webhook_id");
         var pageSize = Require.PageSize(request.PageSize);
-        await RequireManagedAsync(caller, webhookId);
+        await managers.RequireManagedAsync(caller, webhookId);
         var deliveries = await Webhook(webhookId).ListDeliveries(pageSize);
         var response = new V1.ListDeliveriesResponse();
         response.Deliveries.AddRange(deliveries.Select(ToProto));
@@ -121,11 +128,11 @@ public sealed class WebhooksService(IGrainFactory grains, CallerIdentity identit
 
     public override async Task<V1.WebhookDelivery> RedeliverWebhook(V1.RedeliverWebhookRequest request, ServerCallContext context)
     {
-        var caller = await identity.RequireCallerAccountAsync(context);
+        var caller = await managers.RequireCallerAsync(context);
         Require.RequestId(request.RequestId);
         var webhookId = Require.Id(request.WebhookId, "webhook_id");
         var deliveryId = Require.Text(request.DeliveryId, "delivery_id", 100);
-        await RequireManagedAsync(caller, webhookId);
+        await managers.RequireManagedAsync(caller, webhookId);
         return ToProto(await Webhook(webhookId).Redeliver(deliveryId));
     }
 
@@ -164,28 +171,6 @@ public sealed class WebhooksService(IGrainFactory grains, CallerIdentity identit
         }
 
         return kinds.Count == 0 && required ? throw Fail.Invalid("event_types", "name at least one event type.") : [.. kinds];
-    }
-
-    /// <summary>Network admins manage the network's webhooks; a group's owners and admins its own.</summary>
-    private async Task RequireManagerAsync(Caller caller, string? groupId)
-    {
-        if (groupId is null)
-        {
-            AccessPolicy.RequireNetworkAdmin(caller, "manage network-wide webhooks");
-            return;
-        }
-
-        if (!(await access.RequireVisibleGroup(groupId, caller.UserId)).IsAdmin)
-        {
-            throw Fail.Denied($"Only the owners and admins of group '{groupId}' manage its webhooks.");
-        }
-    }
-
-    private async Task<WebhookSnapshot> RequireManagedAsync(Caller caller, string webhookId)
-    {
-        var webhook = await Webhook(webhookId).Get() ?? throw Fail.NotFound($"Webhook '{webhookId}'");
-        await RequireManagerAsync(caller, webhook.GroupId);
-        return webhook;
     }
 
     private static V1.Webhook ToProto(WebhookSnapshot webhook, bool withSecret)

@@ -268,7 +268,7 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
     {
         var accounts = new RseOrleans.Api.V1.ServiceAccounts.ServiceAccountsClient(engine.Channel);
         var accountId = $"r{seed}bot-{Guid.NewGuid():N}"[..16];
-        var request = new CreateServiceAccountRequest { RequestId = NewRequestId(), ServiceAccountId = accountId, DisplayName = $"Bot {seed}" };
+        var request = new CreateServiceAccountRequest { RequestId = NewRequestId(), ServiceAccountId = accountId, DisplayName = $"Bot {seed}", Scopes = { "webhooks.receive" } };
         foreach (var groupId in model.Groups.Keys)
         {
             switch (random.Next(3))
@@ -311,6 +311,7 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
     /// The bot reads exactly the groups its scopes name, as a member would (hidden posts but its own
     /// left out); a group feed out of scope is PERMISSION_DENIED naming the scope, any other post
     /// NOT_FOUND (profile posts included: an application sees no person), and a person's calls are refused.
+    /// It subscribes a webhook (it has webhooks.receive) to the groups it reads only, and lists its own only.
     /// </summary>
     private async Task CheckBotReadsAsync(Model model, Metadata bot, List<string> failures)
     {
@@ -334,6 +335,23 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
 
         Check(failures, "the bot reads a home feed", StatusCode.PermissionDenied,
             await CodeOf(() => engine.Feeds.GetHomeFeedAsync(new GetHomeFeedRequest(), bot).ResponseAsync));
+
+        foreach (var (groupId, _) in model.Groups)
+        {
+            var request = new CreateWebhookRequest { RequestId = NewRequestId(), GroupId = groupId, Url = "https://hooks.example.com/visibility", EventTypes = { "post.created" } };
+            var created = await Try(() => engine.Webhooks.CreateWebhookAsync(request, bot).ResponseAsync);
+            Check(failures, $"the bot subscribes to group {groupId}", model.BotMayRead(groupId) ? StatusCode.OK : StatusCode.PermissionDenied, created.Code);
+            var listed = await Try(() => engine.Webhooks.ListWebhooksAsync(new ListWebhooksRequest { GroupId = groupId }, bot).ResponseAsync);
+            Check(failures, $"the bot lists group {groupId}'s webhooks", model.BotMayRead(groupId) ? StatusCode.OK : StatusCode.PermissionDenied, listed.Code);
+            CheckSame(failures, $"the bot lists group {groupId}'s webhooks", created.Value is { } own ? [own.WebhookId] : [], listed.Value?.Webhooks.Select(w => w.WebhookId) ?? []);
+            if (created.Value is { } webhook)
+            {
+                await engine.Webhooks.DeleteWebhookAsync(new DeleteWebhookRequest { RequestId = NewRequestId(), WebhookId = webhook.WebhookId }, bot);
+            }
+        }
+
+        Check(failures, "the bot subscribes to the network's events", StatusCode.PermissionDenied,
+            await CodeOf(() => engine.Webhooks.CreateWebhookAsync(new CreateWebhookRequest { RequestId = NewRequestId(), Url = "https://hooks.example.com/visibility", EventTypes = { "user.created" } }, bot).ResponseAsync));
     }
 
     /// <summary>

@@ -158,6 +158,30 @@ public sealed class CommandGrammarTests(EngineFixture engine)
         Assert.Equal(["approve"], Lines(completions[1]));
     }
 
+    [Fact]
+    public async Task A_bots_token_manages_its_webhooks_from_the_command_line()
+    {
+        var admin = await engine.NetworkAdminAsync();
+        var group = await engine.CreateGroupAsync(admin, GroupVisibility.Closed, name: "Deals");
+        var bot = $"cli-bot-{Guid.NewGuid():N}"[..16];
+        await RunAsync(["--as", admin, "bot", "create", bot, "--name", "Deals CRM", "--scope", "webhooks.receive", "--scope", $"groups.read:{group.GroupId}"]);
+        var token = (await new RseOrleans.Api.V1.ServiceAccounts.ServiceAccountsClient(engine.Channel)
+            .IssueTokenAsync(new IssueTokenRequest { ServiceAccountId = bot }, EngineClient.As(admin))).Token;
+
+        var (created, createOutput) = await RunAsync(["--token", token, "webhook", "create", "https://hooks.example.com/crm", "--event", "post.created", "--group", group.GroupId]);
+        var (listed, listOutput) = await RunAsync(["--token", token, "webhook", "list", "--group", group.GroupId]);
+        var (refused, refusedOutput) = await RunAsync(["--token", token, "webhook", "list"]);
+
+        Assert.True(created == 0, createOutput);
+        Assert.Contains($"group {group.GroupId}  enabled", createOutput, StringComparison.Ordinal);
+        Assert.Contains("secret: whsec_", createOutput, StringComparison.Ordinal);
+        Assert.True(listed == 0, listOutput);
+        Assert.Contains("https://hooks.example.com/crm", listOutput, StringComparison.Ordinal);
+        Assert.Equal(1, refused);
+        Assert.Contains("error: PermissionDenied", refusedOutput, StringComparison.Ordinal);
+        Assert.Contains("network admins", refusedOutput, StringComparison.Ordinal);
+    }
+
     private async Task<(int ExitCode, string Output)> RunAsync(string[] arguments) => await Transcript.RunAsync(engine.Address, arguments);
 
     private List<string> Suggestions(string line) =>

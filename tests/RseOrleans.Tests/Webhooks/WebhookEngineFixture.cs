@@ -1,3 +1,4 @@
+using Grpc.Core;
 using RseOrleans.Api.V1;
 using RseOrleans.Tests.Fixtures;
 using static RseOrleans.Tests.Fixtures.EngineClient;
@@ -53,6 +54,24 @@ public sealed class WebhookEngineFixture : EngineClient, IAsyncLifetime
 
             request.PageToken = page.NextPageToken;
         }
+    }
+
+    public RseOrleans.Api.V1.ServiceAccounts.ServiceAccountsClient Accounts => new(Channel);
+
+    /// <summary>A service account with these scopes, created by the network admin, and the headers that carry its token.</summary>
+    public async Task<(string AccountId, Metadata Token)> CreateBotAsync(params string[] scopes) =>
+        await CreateBotAsync(await NetworkAdminAsync(), scopes);
+
+    /// <summary>A service account with these scopes, created (and so owned) by <paramref name="admin"/>, a network admin.</summary>
+    public async Task<(string AccountId, Metadata Token)> CreateBotAsync(string admin, string[] scopes)
+    {
+        var accountId = $"bot-{Guid.NewGuid():N}"[..16];
+        await Accounts.CreateServiceAccountAsync(new CreateServiceAccountRequest
+        {
+            RequestId = NewRequestId(), ServiceAccountId = accountId, DisplayName = "Receiving bot", Scopes = { scopes },
+        }, As(admin));
+        var token = (await Accounts.IssueTokenAsync(new IssueTokenRequest { ServiceAccountId = accountId }, As(admin))).Token;
+        return (accountId, new Metadata { { "authorization", $"Bearer {token}" } });
     }
 
     public async Task<IReadOnlyList<WebhookDelivery>> DeliveriesAsync(string owner, Webhook webhook) =>
