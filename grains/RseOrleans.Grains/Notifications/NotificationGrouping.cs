@@ -21,7 +21,10 @@ namespace RseOrleans.Grains.Notifications;
 internal static class NotificationGrouping
 {
     public static string KeyOf(NotificationEvent act) => IsBucketedByTarget(act.Kind)
-        ? string.Create(CultureInfo.InvariantCulture, $"{(int)act.Kind}:{act.Target.PostId}:{act.Target.CommentId}")
+        ? act.Target.PostId == 0 && act.Target.GroupId is { } groupId
+            // A target that is a group, not a post (a disabled webhook of that group): one group per group.
+            ? string.Create(CultureInfo.InvariantCulture, $"{(int)act.Kind}:group:{groupId}")
+            : string.Create(CultureInfo.InvariantCulture, $"{(int)act.Kind}:{act.Target.PostId}:{act.Target.CommentId}")
         : act.Kind == NotificationKind.NewFollower
             ? string.Create(CultureInfo.InvariantCulture, $"{(int)act.Kind}:{act.At.UtcDateTime:yyyy-MM-dd}")
             : string.Create(CultureInfo.InvariantCulture, $"{(int)act.Kind}:{act.Target.GroupId}:{act.At.UtcDateTime:yyyy-MM-dd}");

@@ -145,6 +145,29 @@ public sealed class WebhookDeliveryTests(WebhookEngineFixture engine)
     }
 
     [Fact]
+    public async Task Webhooks_of_two_groups_disabled_make_one_notification_each_naming_its_group()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Answer = (_, _) => ((int)HttpStatusCode.Gone, TimeSpan.Zero);
+        var owner = await engine.CreateUserAsync("owner");
+        var first = await engine.CreateGroupAsync(owner, GroupVisibility.Open);
+        var second = await engine.CreateGroupAsync(owner, GroupVisibility.Closed);
+        var firstHook = await engine.CreateWebhookAsync(owner, receiver.Url, first.GroupId, "post.created");
+        var secondHook = await engine.CreateWebhookAsync(owner, receiver.Url, second.GroupId, "post.created");
+
+        await engine.PostAsync(owner, "gone", first.GroupId);
+        await engine.PostAsync(owner, "gone too", second.GroupId);
+
+        await Eventually.TrueAsync(async () => !(await engine.GetWebhookAsync(owner, firstHook)).Enabled && !(await engine.GetWebhookAsync(owner, secondHook)).Enabled, "both webhooks disabled");
+        await Eventually.TrueAsync(
+            async () => (await engine.Notifications.ListNotificationsAsync(new ListNotificationsRequest(), As(owner))).Groups.Count(g => g.Kind == NotificationKind.WebhookDisabled) == 2,
+            "two notifications");
+        var disabled = (await engine.Notifications.ListNotificationsAsync(new ListNotificationsRequest(), As(owner))).Groups.Where(g => g.Kind == NotificationKind.WebhookDisabled).ToList();
+        Assert.Equal(new[] { first.GroupId, second.GroupId }.Order(StringComparer.Ordinal), disabled.Select(g => g.GroupId).Order(StringComparer.Ordinal));
+        Assert.All(disabled, g => Assert.Equal(1L, g.Count));
+    }
+
+    [Fact]
     public async Task A_rotated_secret_keeps_signing_beside_the_new_one_and_a_delivery_can_be_sent_again()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
