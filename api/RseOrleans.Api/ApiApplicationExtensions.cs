@@ -64,6 +64,7 @@ public static class ApiApplicationExtensions
         services.AddSingleton<PostHydrator>();
         services.Configure<AnalyticsOptions>(configuration.GetSection(AnalyticsOptions.Section));
         services.TryAddSingleton<AnalyticsRecorder>();
+        services.AddSingleton<Analytics.NetworkHighlights>();
         services.AddSingleton<Analytics.NetworkStatsReader>();
         services.AddSingleton<ReactionBatcher>();
         services.AddSingleton<PublishBatcher>();

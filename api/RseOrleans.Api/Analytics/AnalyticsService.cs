@@ -33,9 +33,9 @@ public sealed class AnalyticsService(
 
     public override async Task<NetworkStats> GetNetworkStats(GetNetworkStatsRequest request, ServerCallContext context)
     {
-        await RequireNetworkAdminAsync(context);
+        var caller = await RequireNetworkAdminAsync(context);
         var range = StatsRange.Parse(request.StartDate, request.EndDate, Today);
-        return await network.ReadAsync(range, withBreakdowns: true);
+        return await network.ReadAsync(range, caller.UserId);
     }
 
     public override async Task WatchNetworkStats(WatchNetworkStatsRequest request, IServerStreamWriter<DayStats> responseStream, ServerCallContext context)
@@ -49,7 +49,7 @@ public sealed class AnalyticsService(
             var version = await grains.GetGrain<INetworkDayGrain>(AnalyticsDays.Key(today)).GetVersion();
             if (version != sent)
             {
-                var stats = await network.ReadAsync(new StatsRange(today, today), withBreakdowns: false);
+                var stats = await network.ReadAsync(new StatsRange(today, today));
                 await responseStream.WriteAsync(stats.Days[0], cancel);
                 sent = version;
             }
@@ -184,10 +184,15 @@ public sealed class AnalyticsService(
             .Take(BestPosts * 2)
             .ToArray();
         var posts = await Task.WhenAll(ranked.Select(p => reads.GetPost(p.PostId, viewerId)));
-        return ranked
-            .Where((_, i) => posts[i] is not null)
-            .Take(BestPosts)
-            .Select(p => new BestPost { PostId = p.PostId.ToString(CultureInfo.InvariantCulture), Interactions = p.Interactions, Served = p.Served });
+        var shown = ranked.Where((_, i) => posts[i] is not null).Take(BestPosts).ToArray();
+        var figures = await Task.WhenAll(shown.Select(p => grains.GetGrain<IPostReachGrain>(p.PostId).Get()));
+        return shown.Select((p, i) => new BestPost
+        {
+            PostId = p.PostId.ToString(CultureInfo.InvariantCulture),
+            Interactions = p.Interactions,
+            Served = p.Served,
+            Reach = figures[i].Reach,
+        });
     }
 
     private async Task<Caller> RequireNotGuestAsync(ServerCallContext context)
@@ -196,9 +201,10 @@ public sealed class AnalyticsService(
         return caller.Role == Model.NetworkRole.Guest ? throw Fail.Denied("Guests see no statistics.") : caller;
     }
 
-    private async Task RequireNetworkAdminAsync(ServerCallContext context)
+    private async Task<Caller> RequireNetworkAdminAsync(ServerCallContext context)
     {
         var caller = await RequireNotGuestAsync(context);
         AccessPolicy.RequireNetworkAdmin(caller, "see the network's statistics");
+        return caller;
     }
 }

@@ -10,7 +10,7 @@ namespace RseOrleans.Api.Analytics;
 /// engaged people come from the exact daily sets (a bitmap of active days per person), so every
 /// count of people is exact and distinct.
 /// </summary>
-public sealed class NetworkStatsReader(IGrainFactory grains, GrainReads reads)
+public sealed class NetworkStatsReader(IGrainFactory grains, GrainReads reads, NetworkHighlights highlights)
 {
     /// <summary>Values with fewer people than this are merged into "other", so that no breakdown points at a few people.</summary>
     public const int SmallestShownGroup = 5;
@@ -21,7 +21,8 @@ public sealed class NetworkStatsReader(IGrainFactory grains, GrainReads reads)
     private const int Week = 7;
     private const int EngagedDays = 10;
 
-    public async Task<NetworkStats> ReadAsync(StatsRange range, bool withBreakdowns)
+    /// <summary>The range's series; with a viewer, also the breakdowns and the lists of <see cref="NetworkHighlights"/> as that viewer may see them.</summary>
+    public async Task<NetworkStats> ReadAsync(StatsRange range, string? viewerId = null)
     {
         var first = range.Start.AddDays(1 - Window);
         var dayCount = range.End.DayNumber - first.DayNumber + 1;
@@ -97,9 +98,10 @@ public sealed class NetworkStatsReader(IGrainFactory grains, GrainReads reads)
         var contributorsInRange = inRange.SelectMany(d => d.Contributors).ToHashSet(StringComparer.Ordinal);
         stats.ActiveInRange = activeInRange.Count;
         stats.ContributorsInRange = contributorsInRange.Count;
-        if (withBreakdowns)
+        if (viewerId is not null)
         {
-            await AddBreakdownsAsync(stats, activeInRange, contributorsInRange);
+            var places = await AddBreakdownsAsync(stats, activeInRange, contributorsInRange);
+            await highlights.AddAsync(stats, range, inRange, places, viewerId);
         }
 
         return stats;
@@ -107,7 +109,7 @@ public sealed class NetworkStatsReader(IGrainFactory grains, GrainReads reads)
 
     private static bool IsSet(ulong[] bits, int i) => (bits[i >> 6] & (1UL << (i & 63))) != 0;
 
-    private async Task AddBreakdownsAsync(NetworkStats stats, HashSet<string> active, HashSet<string> contributors)
+    private async Task<ActivePlaces> AddBreakdownsAsync(NetworkStats stats, HashSet<string> active, HashSet<string> contributors)
     {
         var ids = active.ToArray();
         var profiles = await Task.WhenAll(ids.Select(reads.GetUser));
@@ -115,7 +117,11 @@ public sealed class NetworkStatsReader(IGrainFactory grains, GrainReads reads)
         stats.ByDepartment.AddRange(Breakdown(people, contributors, p => p?.Department));
         stats.ByLocation.AddRange(Breakdown(people, contributors, p => p?.Location));
         stats.ByTimeZoneRegion.AddRange(Breakdown(people, contributors, p => RegionOf(p?.TimeZone)));
+        return new ActivePlaces(ValuesOf(people, p => p.Department), ValuesOf(people, p => p.Location));
     }
+
+    private static HashSet<string> ValuesOf(IEnumerable<(string Id, UserProfile? Profile)> people, Func<UserProfile, string> valueOf) =>
+        people.Select(p => p.Profile is null ? "" : valueOf(p.Profile)).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The first part of an IANA zone: "Europe/Paris" is in "Europe".</summary>
     public static string? RegionOf(string? timeZone) =>

@@ -19,7 +19,12 @@ public sealed record ActRecord(
     [property: Id(0)] string ActorId,
     [property: Id(1)] AnalyticsAct Act,
     [property: Id(2)] long PostId,
-    [property: Id(3)] DateTimeOffset At);
+    [property: Id(3)] DateTimeOffset At)
+{
+    /// <summary>The group the act was in (null: a profile post), so that the network's day can tally groups.</summary>
+    [Id(4)]
+    public string? GroupId { get; init; }
+}
 
 /// <summary>What one silo saw for one day (and one group, or one post) since its last flush.</summary>
 [GenerateSerializer, Immutable]
@@ -39,6 +44,10 @@ public sealed record ActivityBatch(
     /// <summary>Posts served in this batch, all readers together (a network day counts them).</summary>
     [Id(4)]
     public long Served { get; init; }
+
+    /// <summary>Members who joined (+) or left (-) per group, for the network's day.</summary>
+    [Id(5)]
+    public IReadOnlyDictionary<string, int> GroupMembersChanges { get; init; } = new Dictionary<string, int>();
 }
 
 /// <summary>One day of the network, as its grain holds it: distinct people, exactly.</summary>
@@ -52,8 +61,64 @@ public sealed record NetworkDay(
     [property: Id(4)] long Reactions,
     [property: Id(5)] long Shares,
     [property: Id(6)] long Served,
-    [property: Id(7)] long Version);
+    [property: Id(7)] long Version)
+{
+    /// <summary>The day's figures of each group with a post, an interaction or a member change, at most <see cref="GroupTally.MaxGroupsPerDay"/>.</summary>
+    [Id(8)]
+    public IReadOnlyDictionary<string, GroupTally> Groups { get; init; } = new Dictionary<string, GroupTally>();
 
+    /// <summary>More groups had figures that day than <see cref="Groups"/> holds: the later ones are not in it.</summary>
+    [Id(9)]
+    public bool GroupsLeftOut { get; init; }
+
+    /// <summary>The day's most served posts and how often (a bounded list, see <see cref="MostServed"/>).</summary>
+    [Id(10)]
+    public IReadOnlyDictionary<long, long> MostServed { get; init; } = new Dictionary<long, long>();
+}
+
+/// <summary>One group's figures within the network's day: what the network's lists of groups are made of.</summary>
+[GenerateSerializer, Immutable]
+[Alias("rse.analytics.GroupTally")]
+public sealed record GroupTally(
+    [property: Id(0)] long Posts,
+    [property: Id(1)] long Interactions,
+    [property: Id(2)] int MembersChange)
+{
+    /// <summary>How many groups a network day tallies: bounds the day's state and what a year's read carries.</summary>
+    public const int MaxGroupsPerDay = 1_000;
+
+    public static readonly GroupTally None = new(0, 0, 0);
+}
+
+/// <summary>
+/// A bounded list of the most served posts of a day ("Space-Saving", Metwally et al. 2005): it
+/// holds <see cref="Capacity"/> posts; a post not in a full list replaces the least served one
+/// and inherits its count plus one. Every post served more than 1/<see cref="Capacity"/> of the
+/// day's serves is in it; a count may exceed the truth by at most the smallest count kept.
+/// </summary>
+public static class MostServed
+{
+    public const int Capacity = 100;
+
+    public static void Add(Dictionary<long, long> counts, long postId)
+    {
+        if (counts.TryGetValue(postId, out var count))
+        {
+            counts[postId] = count + 1;
+            return;
+        }
+
+        if (counts.Count < Capacity)
+        {
+            counts[postId] = 1;
+            return;
+        }
+
+        var least = counts.MinBy(pair => pair.Value);
+        counts.Remove(least.Key);
+        counts[postId] = least.Value + 1;
+    }
+}
 /// <summary>One day of one group.</summary>
 [GenerateSerializer, Immutable]
 [Alias("rse.analytics.GroupDay")]
@@ -88,6 +153,21 @@ public sealed record PostFigures(
 [GenerateSerializer, Immutable]
 [Alias("rse.analytics.AccountFigures")]
 public sealed record AccountFigures([property: Id(0)] long Accounts, [property: Id(1)] long Activated);
+
+/// <summary>Where an account works, for the departments and offices that have not joined.</summary>
+[GenerateSerializer, Immutable]
+[Alias("rse.analytics.AccountPlace")]
+public sealed record AccountPlace(
+    [property: Id(0)] string UserId,
+    [property: Id(1)] string Department,
+    [property: Id(2)] string Location);
+
+/// <summary>Accounts per department and per location (an empty value is left out).</summary>
+[GenerateSerializer, Immutable]
+[Alias("rse.analytics.PlaceCounts")]
+public sealed record PlaceCounts(
+    [property: Id(0)] IReadOnlyDictionary<string, long> ByDepartment,
+    [property: Id(1)] IReadOnlyDictionary<string, long> ByLocation);
 
 /// <summary>Day keys: a UTC date written "yyyy-MM-dd".</summary>
 public static class AnalyticsDays

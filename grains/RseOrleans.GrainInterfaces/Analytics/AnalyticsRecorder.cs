@@ -47,12 +47,18 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
 
     /// <summary>An act of a contributor, on <see cref="ActRecord.PostId"/>, in a group or not.</summary>
     public void Acted(ActRecord act, string? groupId) =>
-        Enqueue(new Observation(act.ActorId, act.At, Act: act, GroupId: groupId));
+        Enqueue(new Observation(act.ActorId, act.At, Act: act with { GroupId = groupId }, GroupId: groupId));
 
     public void MembersChanged(string groupId, string userId, int change, DateTimeOffset at) =>
         Enqueue(new Observation(userId, at, GroupId: groupId, MembersChange: change));
 
-    public void AccountCreated(string userId, DateTimeOffset at) => Enqueue(new Observation(userId, at));
+    public void AccountCreated(string userId, DateTimeOffset at) => Enqueue(new Observation(userId, at, Place: PlaceChange.Changed));
+
+    /// <summary>A profile changed: its department or location may have.</summary>
+    public void ProfileChanged(string userId, DateTimeOffset at) => Enqueue(new Observation(userId, at, Place: PlaceChange.Changed));
+
+    /// <summary>An erased account leaves the accounts per department and office.</summary>
+    public void AccountErased(string userId, DateTimeOffset at) => Enqueue(new Observation(userId, at, Place: PlaceChange.Erased));
 
     private void Enqueue(Observation observation)
     {
@@ -103,17 +109,31 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
         var created = new List<(long PostId, ActRecord Act, string? GroupId)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var acted = new HashSet<string>(StringComparer.Ordinal);
+        var placed = new HashSet<string>(StringComparer.Ordinal);
+        var erased = new HashSet<string>(StringComparer.Ordinal);
         foreach (var o in taken)
         {
             var day = AnalyticsDays.Of(o.At);
+            if (o.Place == PlaceChange.Erased)
+            {
+                erased.Add(o.UserId);
+                placed.Remove(o.UserId);
+                continue;
+            }
+
             seen.Add(o.UserId);
-            if (o.Served is { } served)
+            if (o.Place == PlaceChange.Changed)
+            {
+                placed.Add(o.UserId);
+            }
+            else if (o.Served is { } served)
             {
                 var today = Pending.For(network, day);
                 today.Readers.Add(o.UserId);
                 today.Served += served.Count;
                 foreach (var (postId, groupId) in served)
                 {
+                    today.ServedPosts.Add(postId);
                     Pending.For(posts, postId).Readers.Add(o.UserId);
                     if (groupId is not null)
                     {
@@ -144,6 +164,8 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
             else if (o.MembersChange != 0 && o.GroupId is not null)
             {
                 Pending.For(groupDays, (o.GroupId, day)).MembersChange += o.MembersChange;
+                var changes = Pending.For(network, day).GroupMembersChanges;
+                changes[o.GroupId] = changes.GetValueOrDefault(o.GroupId) + o.MembersChange;
             }
         }
 
@@ -154,7 +176,24 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
         calls.AddRange(groupDays.Select(pair => grains.GetGrain<IGroupDayGrain>(AnalyticsDays.GroupKey(pair.Key.Item1, pair.Key.Item2)).Record(pair.Value.ToBatch())));
         calls.AddRange(posts.Select(pair => grains.GetGrain<IPostReachGrain>(pair.Key).Record(pair.Value.ToBatch())));
         calls.Add(grains.GetGrain<IAccountFiguresGrain>(0).Record([.. seen], [.. acted]));
+        calls.Add(RecordPlacesAsync(placed, erased));
         await Task.WhenAll(calls);
+    }
+
+    /// <summary>Profiles are read here, at the flush, so that creating or editing one pays nothing more.</summary>
+    private async Task RecordPlacesAsync(HashSet<string> placed, HashSet<string> erased)
+    {
+        var places = grains.GetGrain<IAccountPlacesGrain>(0);
+        if (placed.Count > 0)
+        {
+            var users = await Task.WhenAll(placed.Select(id => grains.GetGrain<IUserGrain>(id).Get()));
+            await places.Record([.. users.OfType<UserSnapshot>().Select(u => new AccountPlace(u.UserId, u.Profile.Department, u.Profile.Location))]);
+        }
+
+        if (erased.Count > 0)
+        {
+            await places.Forget([.. erased]);
+        }
     }
 
     /// <summary>
@@ -182,7 +221,15 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
         IReadOnlyList<(long PostId, string? GroupId)>? Served = null,
         ActRecord? Act = null,
         string? GroupId = null,
-        int MembersChange = 0);
+        int MembersChange = 0,
+        PlaceChange Place = PlaceChange.None);
+
+    private enum PlaceChange
+    {
+        None,
+        Changed,
+        Erased,
+    }
 
     private sealed class Pending
     {
@@ -196,6 +243,8 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
 
         public int MembersChange { get; set; }
 
+        public Dictionary<string, int> GroupMembersChanges { get; } = new(StringComparer.Ordinal);
+
         public static Pending For<TKey>(Dictionary<TKey, Pending> pending, TKey key)
             where TKey : notnull
         {
@@ -208,7 +257,7 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
         }
 
         public ActivityBatch ToBatch() =>
-            new([.. Readers], [.. Acts]) { ServedPosts = [.. ServedPosts], MembersChange = MembersChange, Served = Served };
+            new([.. Readers], [.. Acts]) { ServedPosts = [.. ServedPosts], MembersChange = MembersChange, Served = Served, GroupMembersChanges = GroupMembersChanges };
     }
 }
 

@@ -53,3 +53,16 @@ public interface IAccountFiguresGrain : IGrainWithIntegerKey
     Task<AccountFigures> Get();
 }
 
+
+/// <summary>The department and location of every account, counted per value. Key: 0.</summary>
+public interface IAccountPlacesGrain : IGrainWithIntegerKey
+{
+    /// <summary>Accounts created or whose profile changed: their department and location now.</summary>
+    Task Record([Immutable] IReadOnlyList<AccountPlace> places);
+
+    /// <summary>Erased accounts: no longer counted anywhere.</summary>
+    Task Forget([Immutable] IReadOnlyList<string> userIds);
+
+    [ReadOnly, AlwaysInterleave]
+    Task<PlaceCounts> GetCounts();
+}

@@ -7,7 +7,7 @@ namespace RseOrleans.Grains.Analytics;
 
 /// <summary>
 /// The statistics follow the engine events of their own process: each owner grain's post, share,
-/// comment, reaction, membership change and new account goes into this process's buffer, with no
+/// comment, reaction, membership change, new account, profile change and erasure goes into this process's buffer, with no
 /// grain call of its own.
 /// </summary>
 public sealed class AnalyticsEventListener(AnalyticsRecorder recorder) : IEngineEventListener
@@ -36,6 +36,12 @@ public sealed class AnalyticsEventListener(AnalyticsRecorder recorder) : IEngine
                     break;
                 case EngineEventKind.UserCreated:
                     recorder.AccountCreated(e.UserId ?? e.ActorId, e.At);
+                    break;
+                case EngineEventKind.UserUpdated:
+                    recorder.ProfileChanged(e.UserId ?? e.ActorId, e.At);
+                    break;
+                case EngineEventKind.UserErased:
+                    recorder.AccountErased(e.UserId ?? e.ActorId, e.At);
                     break;
             }
         }

@@ -29,9 +29,22 @@ public sealed class NetworkDayState
 
     [Id(7)]
     public long Version { get; set; }
+
+    [Id(8)]
+    public Dictionary<string, GroupTally> Groups { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(9)]
+    public bool GroupsLeftOut { get; set; }
+
+    [Id(10)]
+    public Dictionary<long, long> MostServed { get; set; } = [];
 }
 
-/// <summary>The network's day: who was active (exact, distinct), who contributed, and the acts counted.</summary>
+/// <summary>
+/// The network's day: who was active (exact, distinct), who contributed, the acts counted, and
+/// the few per-group and per-post figures the network's lists need, so that reading them wakes
+/// no group or post grain.
+/// </summary>
 [GrainType("analytics-network-day")]
 public sealed class NetworkDayGrain(
     [PersistentState("analytics-network-day", StorageNames.Main)] IPersistentState<NetworkDayState> state) : Grain, INetworkDayGrain
@@ -51,6 +64,23 @@ public sealed class NetworkDayGrain(
                 case AnalyticsAct.Reaction: day.Reactions++; break;
                 case AnalyticsAct.Share: day.Shares++; break;
             }
+
+            if (act.GroupId is { } groupId)
+            {
+                Tally(day, groupId, tally => act.Act == AnalyticsAct.Post
+                    ? tally with { Posts = tally.Posts + 1 }
+                    : tally with { Interactions = tally.Interactions + 1 });
+            }
+        }
+
+        foreach (var (groupId, change) in batch.GroupMembersChanges)
+        {
+            Tally(day, groupId, tally => tally with { MembersChange = tally.MembersChange + change });
+        }
+
+        foreach (var postId in batch.ServedPosts)
+        {
+            MostServed.Add(day.MostServed, postId);
         }
 
         day.Served += batch.Served;
@@ -61,7 +91,25 @@ public sealed class NetworkDayGrain(
     public Task<NetworkDay> Get()
     {
         var day = state.State;
-        return Task.FromResult(new NetworkDay([.. day.Active], [.. day.Contributors], day.Posts, day.Comments, day.Reactions, day.Shares, day.Served, day.Version));
+        return Task.FromResult(new NetworkDay([.. day.Active], [.. day.Contributors], day.Posts, day.Comments, day.Reactions, day.Shares, day.Served, day.Version)
+        {
+            Groups = new Dictionary<string, GroupTally>(day.Groups, StringComparer.Ordinal),
+            GroupsLeftOut = day.GroupsLeftOut,
+            MostServed = new Dictionary<long, long>(day.MostServed),
+        });
+    }
+
+    /// <summary>A group's tally of the day, while the day tallies fewer than its bound of groups.</summary>
+    private static void Tally(NetworkDayState day, string groupId, Func<GroupTally, GroupTally> change)
+    {
+        if (day.Groups.TryGetValue(groupId, out var tally) || day.Groups.Count < GroupTally.MaxGroupsPerDay)
+        {
+            day.Groups[groupId] = change(tally ?? GroupTally.None);
+        }
+        else
+        {
+            day.GroupsLeftOut = true;
+        }
     }
 
     public Task<long> GetVersion() => Task.FromResult(state.State.Version);

@@ -13,6 +13,7 @@ namespace RseOrleans.Silo.Demo;
 /// </summary>
 internal sealed partial class DemoNetworkSeeder(
     IGrainFactory grains,
+    AnalyticsRecorder analytics,
     IHostApplicationLifetime lifetime,
     IOptions<DemoOptions> options,
     ILogger<DemoNetworkSeeder> logger) : BackgroundService
@@ -165,15 +166,17 @@ internal sealed partial class DemoNetworkSeeder(
         }
 
         var posts = 0;
+        var published = new List<(long PostId, string? GroupId, List<string> Audience)>();
         for (var i = 0; i < users.Count * 2 && !cancellation.IsCancellationRequested; i++)
         {
             var (author, source, audience) = random.NextDouble() < 0.3
                 ? ProfilePost(users[Zipf(random, users.Count)].Id)
                 : GroupPost(groups[random.Next(groups.Count)]);
-            var published = await grains.GetGrain<ISourceGrain>(source.Key)
+            var made = await grains.GetGrain<ISourceGrain>(source.Key)
                 .PublishAll([new NewPost(author, PostTexts[random.Next(PostTexts.Length)])]);
-            var post = published[0].Unwrap();
+            var post = made[0].Unwrap();
             posts++;
+            published.Add((post.PostId, post.GroupId, audience));
 
             var postGrain = grains.GetGrain<IPostGrain>(post.PostId);
             for (var r = random.Next(0, 12); r > 0; r--)
@@ -188,6 +191,15 @@ internal sealed partial class DemoNetworkSeeder(
                 await postGrain.AddComment(audience[random.Next(audience.Count)], CommentTexts[random.Next(CommentTexts.Length)], request: 0);
             }
         }
+
+        // After the posts, from a generator of their own, so that the network above stays what it was:
+        // a community that fell silent (it has history only), newcomers who have not joined, and the history.
+        var later = new Random(options.Value.RandomSeed + 1);
+        groups.Add(await CreateGroupAsync(ceo.Id, "Book club", "Book club: open to everyone.", GroupVisibility.Open, PostingPolicy.AllMembers, users.Where(_ => later.NextDouble() < 0.15).Select(u => u.Id)));
+        await CreateNewcomersAsync(later);
+        ServeToday(later, published);
+        var history = await new DemoHistory(grains, later).WriteAsync([.. users.Select(u => u.Id)], groups, AnalyticsDays.Of(DateTimeOffset.UtcNow));
+        LogHistory(history ? DemoHistory.Days : 0);
 
         return new Cast(users.Count, groups.Count, posts, users[1].Id, groupAdmin, channelModerator, networkAdmin);
 
@@ -228,6 +240,45 @@ internal sealed partial class DemoNetworkSeeder(
         return users;
     }
 
+    /// <summary>
+    /// Today's reads: each post was served to a share of its audience, as their feeds would have,
+    /// told to the statistics as the read paths tell them, so that reach and readers show at once.
+    /// </summary>
+    private void ServeToday(Random random, List<(long PostId, string? GroupId, List<string> Audience)> published)
+    {
+        var now = DateTimeOffset.UtcNow;
+        foreach (var (postId, groupId, audience) in published)
+        {
+            var share = random.NextDouble() * 0.6;
+            foreach (var reader in audience.Where(_ => random.NextDouble() < share).Distinct(StringComparer.Ordinal))
+            {
+                analytics.Served(reader, [(postId, groupId)], now);
+            }
+        }
+    }
+
+    /// <summary>The new Nairobi office: accounts, and nobody there has used the network yet.</summary>
+    private async Task CreateNewcomersAsync(Random random)
+    {
+        for (var i = 0; i < Newcomers; i++)
+        {
+            var first = FirstNames[random.Next(FirstNames.Length)];
+            var last = LastNames[random.Next(LastNames.Length)];
+            try
+            {
+                await grains.GetGrain<IUserGrain>($"{Slug(first)}.{Slug(last)}.nbo{i}").Create(
+                    new UserProfile($"{first} {last}", "Field Technician", NewcomersDepartment, "Nairobi", "Africa/Nairobi", "en-KE", ["Maintenance"]));
+            }
+            catch (DomainException ex) when (ex.Error == DomainError.AlreadyExists)
+            {
+                // Seeded at an earlier start.
+            }
+        }
+    }
+
+    private const int Newcomers = 6;
+    private const string NewcomersDepartment = "Field service";
+
     private async Task<(string Id, List<string> Members)> CreateGroupAsync(
         string ownerId, string name, string description, GroupVisibility visibility, PostingPolicy policy, IEnumerable<string> members)
     {
@@ -257,4 +308,7 @@ internal sealed partial class DemoNetworkSeeder(
         {Guide}
         """)]
     private partial void LogSeeded(int users, int groups, int posts, long elapsedMs, string guide);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo statistics: {Days} days of history written before today (0: they already held figures).")]
+    private partial void LogHistory(int days);
 }

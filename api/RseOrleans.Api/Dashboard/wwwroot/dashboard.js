@@ -2,7 +2,7 @@
 // follows today's figures live from WatchNetworkStats (newline-delimited JSON).
 "use strict";
 
-const state = { headers: null, days: [], charts: [], watch: null };
+const state = { headers: null, days: [], stats: null, charts: [], watch: null };
 const $ = (id) => document.getElementById(id);
 const number = (value) => Number(value ?? 0);
 
@@ -60,6 +60,69 @@ function fillTable(id, rows) {
   }));
 }
 
+function cell(text, className) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  if (className) {
+    td.className = className;
+  }
+  return td;
+}
+
+function row(cells) {
+  const tr = document.createElement("tr");
+  tr.append(...cells);
+  return tr;
+}
+
+// A secret group the admin is not a member of comes without id or name: counted, never named.
+function groupCell(group) {
+  return group.groupId ? cell(group.displayName || group.groupId) : cell("a secret group", "unnamed");
+}
+
+function showGroups(stats) {
+  const growing = stats.growingGroups || [];
+  $("growing-groups").querySelector("tbody").replaceChildren(...growing.map((g) =>
+    row([groupCell(g), cell(number(g.membersGained)), cell(number(g.posts)), cell(number(g.interactions))])));
+  $("silent-groups").querySelector("tbody").replaceChildren(...(stats.silentGroups || []).map((g) =>
+    row([groupCell(g), cell(number(g.posts)), cell(g.lastPostDate || "")])));
+  $("not-joined").querySelector("tbody").replaceChildren(
+    ...(stats.notJoinedDepartments || []).map((v) => row([cell(v.value), cell("department"), cell(number(v.accounts))])),
+    ...(stats.notJoinedLocations || []).map((v) => row([cell(v.value), cell("office"), cell(number(v.accounts))])));
+  $("groups-incomplete").hidden = stats.groupsComplete !== false;
+}
+
+// Each post's text comes from the JSON API as the admin may read it; the statistics give ids and counts only.
+async function showBestReach(stats) {
+  const best = stats.bestReachPosts || [];
+  const posts = await Promise.all(best.map((p) => getJson("/v1/posts/" + encodeURIComponent(p.postId)).catch(() => null)));
+  $("best-reach").replaceChildren(...best.map((p, i) => {
+    const li = document.createElement("li");
+    li.dataset.postId = p.postId;
+    const text = document.createElement("div");
+    text.className = "post-text";
+    const post = posts[i];
+    text.textContent = post ? (post.authorDisplayName || post.authorId) + (post.groupName ? " in " + post.groupName : "") + ": " + post.text : "post " + p.postId;
+    const line = document.createElement("div");
+    line.className = "figures-line";
+    line.textContent = "reach " + number(p.reach) + " · served " + number(p.served) + " times · " + number(p.interactions) + " interactions";
+    li.append(text, line);
+    return li;
+  }));
+}
+
+// A bar per item (groups, posts) on a numbered axis, the labels below the bars.
+function barChart(target, title, label, labels, values) {
+  const width = Math.min(1050, target.clientWidth || 900);
+  const options = {
+    title, width, height: 200,
+    scales: { x: { time: false, range: [-0.5, Math.max(labels.length, 1) - 0.5] } },
+    axes: [{ values: (u, splits) => splits.map((v) => labels[v] ?? ""), incrs: [1] }, {}],
+    series: [{}, { label, fill: "#2f6fde88", stroke: "#2f6fde", paths: uPlot.paths.bars({ size: [0.6, 80] }) }],
+  };
+  return new uPlot(options, [labels.map((_, i) => i), values], target);
+}
+
 function chart(target, title, series, columns) {
   const width = Math.min(1050, target.clientWidth || 900);
   const options = {
@@ -74,6 +137,9 @@ function drawCharts() {
   for (const old of state.charts) {
     old.destroy();
   }
+  const stats = state.stats || {};
+  const growing = stats.growingGroups || [];
+  const best = stats.bestReachPosts || [];
   const days = state.days;
   const x = days.map((d) => Date.parse(d.date + "T00:00:00Z") / 1000);
   state.charts = [
@@ -83,6 +149,9 @@ function drawCharts() {
       [x, days.map((d) => number(d.contributors)), days.map((d) => number(d.readers))]),
     chart($("acts-chart"), "Acts per day", ["posts", "comments", "reactions", "shares"],
       [x, days.map((d) => number(d.posts)), days.map((d) => number(d.comments)), days.map((d) => number(d.reactions)), days.map((d) => number(d.shares))]),
+    barChart($("growing-chart"), "Members gained", "members gained",
+      growing.map((g) => g.groupId ? (g.displayName || g.groupId) : "a secret group"), growing.map((g) => number(g.membersGained))),
+    barChart($("reach-chart"), "Reach of the best posts", "reach", best.map((_, i) => "#" + (i + 1)), best.map((p) => number(p.reach))),
   ];
 }
 
@@ -135,11 +204,15 @@ async function show() {
   try {
     const stats = await getJson("/v1/analytics/network");
     state.days = stats.days || [];
+    state.stats = stats;
     $("today").hidden = false;
     $("charts").hidden = false;
+    $("highlights").hidden = false;
     showToday(state.days[state.days.length - 1] || {}, stats);
     fillTable("departments", stats.byDepartment);
     fillTable("locations", stats.byLocation);
+    showGroups(stats);
+    await showBestReach(stats);
     drawCharts();
     say("The last 28 days; people counted " + (stats.precision || "exactly") + ".", false);
     document.body.dataset.loaded = "true";
@@ -147,6 +220,7 @@ async function show() {
   } catch (error) {
     $("today").hidden = true;
     $("charts").hidden = true;
+    $("highlights").hidden = true;
     say("Refused: " + error.message, true);
     document.body.dataset.loaded = "refused";
   }
