@@ -189,6 +189,7 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
         }
 
         await CheckBotReadsAsync(model, bot, failures);
+        await CheckNetworkListsAsync(model, admin, failures);
 
         // Last, as following a topic adds to the home feeds checked above.
         await CheckTopicsAsync(model, new Random(seed + 2000), failures);
@@ -830,6 +831,31 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
                 : StatusCode.PermissionDenied;
             Check(failures, $"{viewer} reads statistics of post {postId}", expected,
                 await CodeOf(() => stats.GetPostStatsAsync(new GetPostStatsRequest { PostId = postId }, me).ResponseAsync));
+        }
+    }
+
+    /// <summary>
+    /// The network's statistics name only groups and posts their network admin may see: a group
+    /// secret to them (the admin is in none of the model's groups) is counted without its id, and
+    /// the best read posts are posts they may read.
+    /// </summary>
+    private async Task CheckNetworkListsAsync(Model model, string admin, List<string> failures)
+    {
+        var stats = await new RseOrleans.Api.V1.Analytics.AnalyticsClient(engine.Channel).GetNetworkStatsAsync(new GetNetworkStatsRequest(), As(admin));
+        foreach (var group in stats.GrowingGroups.Concat(stats.SilentGroups))
+        {
+            if (group.GroupId.Length == 0 ? group.DisplayName.Length > 0 : model.Groups.TryGetValue(group.GroupId, out var modelled) && !model.CanFindGroup(admin, modelled))
+            {
+                failures.Add($"the network admin is shown group '{group.GroupId}' ({group.DisplayName}) in the network's lists, which they may not see");
+            }
+        }
+
+        foreach (var post in stats.BestReachPosts)
+        {
+            if (model.Posts.TryGetValue(post.PostId, out var modelled) && model.PostDenial(admin, post.PostId, modelled) != StatusCode.OK)
+            {
+                failures.Add($"the network admin is shown post {post.PostId} among the best read, which they may not read");
+            }
         }
     }
 
