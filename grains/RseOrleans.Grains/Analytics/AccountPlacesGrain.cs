@@ -16,6 +16,9 @@ public sealed class AccountPlacesState
 public sealed class AccountPlacesGrain(
     [PersistentState("analytics-account-places", StorageNames.Main)] IPersistentState<AccountPlacesState> state) : Grain, IAccountPlacesGrain
 {
+    // Counted once per change rather than once per read: every GetNetworkStats reads them.
+    private PlaceCounts? counts;
+
     public async Task Record(IReadOnlyList<AccountPlace> places)
     {
         var changed = false;
@@ -27,6 +30,7 @@ public sealed class AccountPlacesGrain(
 
         if (changed)
         {
+            counts = null;
             await state.WriteStateAsync();
         }
     }
@@ -36,11 +40,12 @@ public sealed class AccountPlacesGrain(
         var removed = userIds.Count(state.State.Places.Remove);
         if (removed > 0)
         {
+            counts = null;
             await state.WriteStateAsync();
         }
     }
 
-    public Task<PlaceCounts> GetCounts() => Task.FromResult(new PlaceCounts(
+    public Task<PlaceCounts> GetCounts() => Task.FromResult(counts ??= new PlaceCounts(
         CountBy(place => place.Department),
         CountBy(place => place.Location)));
 
