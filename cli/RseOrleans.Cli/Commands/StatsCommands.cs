@@ -15,7 +15,7 @@ internal static class StatsCommands
         var from = new Option<string>("--from") { Description = "First day, YYYY-MM-DD (UTC; default: 27 days before --to).", DefaultValueFactory = _ => "", HelpName = "date" };
         var to = new Option<string>("--to") { Description = "Last day, YYYY-MM-DD (UTC; default: today).", DefaultValueFactory = _ => "", HelpName = "date" };
 
-        command.Subcommands.Add(verbs.Read("network", "Daily active, weekly, 28-day and engaged people, acts per day, and breakdowns.", Rpc["GetNetworkStats"], [from, to], async call =>
+        command.Subcommands.Add(verbs.Read("network", "Daily active, weekly, 28-day and engaged people, acts per day, breakdowns, growing and silent groups, who has not joined, best reach posts.", Rpc["GetNetworkStats"], [from, to], async call =>
         {
             var stats = await new Analytics.AnalyticsClient(call.Channel).GetNetworkStatsAsync(
                 new GetNetworkStatsRequest { StartDate = call.Get(from), EndDate = call.Get(to) }, call.Headers, cancellationToken: call.Cancellation);
@@ -31,6 +31,22 @@ internal static class StatsCommands
                 Breakdowns(output, "department", stats.ByDepartment);
                 Breakdowns(output, "location", stats.ByLocation);
                 Breakdowns(output, "time zone", stats.ByTimeZoneRegion);
+                Groups(output, "growing", stats.GrowingGroups);
+                Groups(output, "silent", stats.SilentGroups);
+                foreach (var value in stats.NotJoinedDepartments.Select(v => ("department", v)).Concat(stats.NotJoinedLocations.Select(v => ("location", v))))
+                {
+                    output.WriteLine($"not joined {value.Item1} {value.v.Value}: {value.v.Accounts} accounts");
+                }
+
+                foreach (var post in stats.BestReachPosts)
+                {
+                    output.WriteLine($"best reach post {post.PostId}: reach {post.Reach}, served {post.Served} times, {post.Interactions} interactions");
+                }
+
+                if (!stats.GroupsComplete)
+                {
+                    output.WriteLine("some days had more active groups than a day tallies: the group lists may miss some");
+                }
             });
         }));
 
@@ -86,6 +102,17 @@ internal static class StatsCommands
 
     private static string DayLine(DayStats day) => string.Create(CultureInfo.InvariantCulture,
         $"{day.Date}  {day.DailyActive,6}  {day.WeeklyActive,6}  {day.MonthlyActive,6}  {day.Engaged,7}  {day.Contributors,7}  {day.Readers,7}  {day.Posts,5}  {day.Comments,8}  {day.Reactions,9}  {day.Shares,6}");
+
+    /// <summary>A secret group the caller may not see comes without id or name: it is printed as such.</summary>
+    private static void Groups(TextWriter output, string what, IEnumerable<GroupTrend> groups)
+    {
+        foreach (var group in groups)
+        {
+            var name = group.GroupId.Length == 0 ? "(a secret group)" : $"{group.GroupId} ({group.DisplayName})";
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{what} group {name}: {group.MembersGained:+0;-0;0} members, {group.Posts} posts, {group.Interactions} interactions, last post {(group.LastPostDate.Length == 0 ? "none" : group.LastPostDate)}"));
+        }
+    }
 
     private static void Breakdowns(TextWriter output, string what, IEnumerable<Breakdown> breakdowns)
     {

@@ -2,13 +2,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RseOrleans.Api.V1;
 using RseOrleans.Silo.Demo;
+using RseOrleans.Tests.Cli;
 using RseOrleans.Tests.Fixtures;
 using static RseOrleans.Tests.Fixtures.EngineClient;
 using AnalyticsClient = RseOrleans.Api.V1.Analytics.AnalyticsClient;
 
 namespace RseOrleans.Tests.Analytics;
 
-/// <summary>The demo network comes with four weeks of statistics, so that its dashboard shows trends at once.</summary>
+/// <summary>The demo network comes with four weeks of statistics, so that its dashboard (and <c>rse stats network</c>) shows trends at once.</summary>
 public sealed class DemoHistoryTests
 {
     /// <summary>The demo's network admin, as the README names her.</summary>
@@ -40,5 +41,13 @@ public sealed class DemoHistoryTests
         Assert.Contains(network.NotJoinedDepartments, d => d.Value == "Field service" && d.Accounts == 6);
         Assert.Contains(network.NotJoinedLocations, l => l.Value == "Nairobi" && l.Accounts == 6);
         Assert.All(network.BestReachPosts, p => Assert.True(p.Reach > 0));
+
+        // rse stats network prints the same lists.
+        var (exitCode, output) = await Transcript.RunAsync(engine.Address, ["--as", DemoAdmin, "stats", "network"]);
+        Assert.Equal(0, exitCode);
+        Assert.Contains("silent group demo-book-club (Book club)", output, StringComparison.Ordinal);
+        Assert.Contains("growing group demo-sustainability-champions (Sustainability champions)", output, StringComparison.Ordinal);
+        Assert.Contains("not joined location Nairobi: 6 accounts", output, StringComparison.Ordinal);
+        Assert.Contains("best reach post ", output, StringComparison.Ordinal);
     }
 }
