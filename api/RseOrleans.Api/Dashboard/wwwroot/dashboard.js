@@ -89,7 +89,8 @@ function showGroups(stats) {
   $("not-joined").querySelector("tbody").replaceChildren(
     ...(stats.notJoinedDepartments || []).map((v) => row([cell(v.value), cell("department"), cell(number(v.accounts))])),
     ...(stats.notJoinedLocations || []).map((v) => row([cell(v.value), cell("office"), cell(number(v.accounts))])));
-  $("groups-incomplete").hidden = stats.groupsComplete !== false;
+  // JSON leaves out a false value: only a true one says the lists are complete.
+  $("groups-incomplete").hidden = stats.groupsComplete === true;
 }
 
 // Each post's text comes from the JSON API as the admin may read it; the statistics give ids and counts only.
