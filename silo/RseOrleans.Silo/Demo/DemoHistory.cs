@@ -6,7 +6,7 @@ namespace RseOrleans.Silo.Demo;
 /// <summary>
 /// Four weeks of past statistics for the demo network, so that its dashboard shows trends at once:
 /// each past day, some of the demo's people were active (more as the weeks go by, fewer at
-/// weekends), some of them posted, commented, reacted and shared in their own groups, and a few
+/// weekends), half of them posted, commented, reacted and shared in their own groups, and a few
 /// joined communities. The figures are drawn, not replayed: the posts they count are not kept
 /// (their ids are negative, so no read path finds them), only their counts. They are written
 /// through the analytics grains' own <c>Record</c>, as the recorder writes a day's batch.
@@ -15,6 +15,8 @@ internal sealed class DemoHistory(IGrainFactory grains, Random random)
 {
     /// <summary>Days of history before today; today's figures are the demo's real acts.</summary>
     public const int Days = 27;
+
+    private const string AnnouncementChannel = "demo-all-company";
 
     /// <summary>The community that goes quiet: posts in the first two weeks of the history, none since.</summary>
     public const string FadingGroup = "demo-book-club";
@@ -88,16 +90,22 @@ internal sealed class DemoHistory(IGrainFactory grains, Random random)
                 Pending(readers, groupId).Add(person);
             }
 
-            if (random.NextDouble() >= 0.35)
+            if (random.NextDouble() >= 0.5)
             {
                 continue; // a reader only
             }
 
-            for (var n = random.Next(1, 4); n > 0; n--)
+            // Mostly reactions, as today's seeded posts get: the past days' acts on the same scale.
+            for (var n = random.Next(2, 16); n > 0; n--)
             {
                 var inGroups = groupsOf[person].Where(g => g != FadingGroup || back > FadingSince).ToArray();
                 var groupId = inGroups.Length > 0 && random.NextDouble() < 0.7 ? inGroups[random.Next(inGroups.Length)] : null;
-                var act = Pick(random.NextDouble(), (0.2, AnalyticsAct.Post), (0.5, AnalyticsAct.Comment), (0.95, AnalyticsAct.Reaction), (1.0, AnalyticsAct.Share));
+                var act = Pick(random.NextDouble(), (0.1, AnalyticsAct.Post), (0.3, AnalyticsAct.Comment), (0.95, AnalyticsAct.Reaction), (1.0, AnalyticsAct.Share));
+                if (act == AnalyticsAct.Post && groupId == AnnouncementChannel)
+                {
+                    groupId = null; // only its admins post in the announcement channel: on their profile, then
+                }
+
                 // A drawn post of the day: a negative id that no read path finds.
                 acts.Add(new ActRecord(person, act, -((back * 100_000L) + posts++), at.AddMinutes(random.Next(0, 480))) { GroupId = groupId });
             }

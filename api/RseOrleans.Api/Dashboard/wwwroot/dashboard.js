@@ -117,7 +117,8 @@ function barChart(target, title, label, labels, values) {
   const width = Math.min(1050, target.clientWidth || 900);
   const options = {
     title, width, height: 200,
-    scales: { x: { time: false, range: [-0.5, Math.max(labels.length, 1) - 0.5] } },
+    // Bars start at zero, so that their heights compare.
+    scales: { x: { time: false, range: [-0.5, Math.max(labels.length, 1) - 0.5] }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
     axes: [{ values: (u, splits) => splits.map((v) => labels[v] ?? ""), incrs: [1] }, {}],
     series: [{}, { label, fill: "#2f6fde88", stroke: "#2f6fde", paths: uPlot.paths.bars({ size: [0.6, 80] }) }],
   };
