@@ -18,10 +18,10 @@ internal sealed class DemoHistory(IGrainFactory grains, Random random)
 
     private const string AnnouncementChannel = "demo-all-company";
 
-    /// <summary>The community that goes quiet: posts in the first two weeks of the history, none since.</summary>
+    /// <summary>The community that goes quiet: posts until 17 days ago, none since (the last 14 days make a group silent).</summary>
     public const string FadingGroup = "demo-book-club";
 
-    /// <summary>The fading community posts no more from this many days back: more than two weeks of silence.</summary>
+    /// <summary>From this many days back the fading community posts no more.</summary>
     private const int FadingSince = 16;
 
     /// <summary>The communities that grow: most of their members joined during the history.</summary>
