@@ -134,6 +134,25 @@ public sealed class NetworkHighlightsTests(EngineFixture engine)
         Assert.DoesNotContain(stats.BestReachPosts, p => p.PostId == hidden.PostId);
     }
 
+    [Fact]
+    public async Task A_day_with_more_active_groups_than_a_day_tallies_makes_the_group_lists_say_they_are_incomplete()
+    {
+        var admin = await engine.NetworkAdminAsync();
+        var author = await engine.CreateUserAsync("author");
+        // A year ago, out of the other tests' ranges: one post in each of more groups than a day tallies.
+        var past = DateTimeOffset.UtcNow.AddDays(-400);
+        await PastDayAsync(past, [.. Enumerable.Range(0, RseOrleans.Model.GroupTally.MaxGroupsPerDay + 1)
+            .Select(i => new ActRecord(author, AnalyticsAct.Post, -1 - i, past) { GroupId = $"many-{i}" })]);
+
+        var around = await engine.Stats().GetNetworkStatsAsync(
+            new GetNetworkStatsRequest { StartDate = Day(past.AddDays(-1)), EndDate = Day(past.AddDays(1)) }, As(admin));
+        Assert.False(around.GroupsComplete);
+        Assert.Equal(RseOrleans.Model.GroupTally.MaxGroupsPerDay + 1, around.Days[1].Posts);
+        var after = await engine.Stats().GetNetworkStatsAsync(
+            new GetNetworkStatsRequest { StartDate = Day(past.AddDays(1)), EndDate = Day(past.AddDays(3)) }, As(admin));
+        Assert.True(after.GroupsComplete);
+    }
+
     private async Task<NetworkStats> NetworkAsync(string admin) =>
         await engine.Stats().GetNetworkStatsAsync(new GetNetworkStatsRequest(), As(admin));
 
