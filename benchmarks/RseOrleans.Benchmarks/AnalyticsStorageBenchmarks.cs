@@ -81,7 +81,7 @@ public class AnalyticsStorageBenchmarks : IAsyncDisposable
     }
 
     [Benchmark]
-    public Task<Api.V1.NetworkStats> NetworkStatsOfTheSampleDays() => reader.ReadAsync(Sample, withBreakdowns: false);
+    public Task<Api.V1.NetworkStats> NetworkStatsOfTheSampleDays() => reader.ReadAsync(Sample);
 
     private async Task WriteSampleAsync()
     {
@@ -92,6 +92,8 @@ public class AnalyticsStorageBenchmarks : IAsyncDisposable
         await grains.GetGrain<IAccountFiguresGrain>(0).Record(ids, [.. ids.Where((_, i) => i % 5 != 4)]);
 
         var postId = 1_000_000L;
+        // Which group each act of the network's day is in: its own generator, so the draws above stay as they were.
+        var inGroup = new Random(29);
         for (var day = Sample.Start; day <= Sample.End; day = day.AddDays(1))
         {
             var at = new DateTimeOffset(day.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);
@@ -105,7 +107,7 @@ public class AnalyticsStorageBenchmarks : IAsyncDisposable
                 {
                     if (random.Next(5) == 0)
                     {
-                        acts.Add(new ActRecord(ids[i], (AnalyticsAct)(1 + random.Next(4)), PostId: postId, at));
+                        acts.Add(new ActRecord(ids[i], (AnalyticsAct)(1 + random.Next(4)), PostId: postId, at) { GroupId = $"group-{inGroup.Next(Groups)}" });
                     }
                     else
                     {
@@ -114,7 +116,12 @@ public class AnalyticsStorageBenchmarks : IAsyncDisposable
                 }
             }
 
-            await grains.GetGrain<INetworkDayGrain>(AnalyticsDays.Key(day)).Record(new ActivityBatch(readers, acts) { Served = readers.Count * 20L });
+            // The day's tallies of groups (as many as a day keeps) and its list of most served posts, full.
+            await grains.GetGrain<INetworkDayGrain>(AnalyticsDays.Key(day)).Record(new ActivityBatch(readers, acts)
+            {
+                Served = readers.Count * 20L,
+                ServedPosts = [.. Enumerable.Range(0, PostsPerDay).Select(p => postId + p)],
+            });
 
             // The sample groups' days: members active on a quarter of days, a few posts and acts each.
             await ForEachAsync(Enumerable.Range(0, SampleGroups), async g =>
