@@ -92,9 +92,10 @@ internal sealed class OperationLatencies(string label)
         var pending = new List<(string Label, HistogramBase Histogram)>();
         foreach (var line in File.ReadLines(consoleLog, Encoding.UTF8))
         {
-            if (line.StartsWith(Marker, StringComparison.Ordinal) && line[Marker.Length..].Split(' ') is [var label, var encoded])
+            // The label may hold spaces; the histogram is the last word.
+            if (line.StartsWith(Marker, StringComparison.Ordinal) && line.LastIndexOf(' ') is var split && split > Marker.Length)
             {
-                pending.Add((label, Decode(encoded)));
+                pending.Add((line[Marker.Length..split], Decode(line[(split + 1)..])));
             }
             else if (line.StartsWith("WorkloadActual ", StringComparison.Ordinal))
             {
