@@ -17,7 +17,7 @@ namespace RseOrleans.Benchmarks;
 /// network, <see cref="SampleGroups"/> of the groups (500) and every post of those days, then the
 /// grain state table is measured and each kind's bytes per day (network), per group and day, and per
 /// post are scaled to two years (731 days). The setup prints the sample's sizes and the two-year
-/// estimate ("// Analytics storage" lines). People come as in <see cref="NetworkStatsBenchmarks"/>
+/// estimate ("// Analytics storage" lines, and <c>// figure</c> lines that run.sh's summary compares). People come as in <see cref="NetworkStatsBenchmarks"/>
 /// (about 27 % active a day, one in five of them contributing); a group has 50 members on average
 /// (people are in 5 groups) and each member is active in it on a quarter of days; 2,000 posts a day,
 /// nine in ten read by 150 people, one in ten (announcements) by 5,000.
@@ -193,7 +193,16 @@ public class AnalyticsStorageBenchmarks : IAsyncDisposable
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"// Analytics storage: two years of {People:N0} people and {Groups:N0} groups: network days {Gb(network * overhead):F2} GB, group days {Gb(groups * overhead):F2} GB, posts' reach {Gb(posts * overhead):F2} GB, accounts {Gb(accounts * overhead):F3} GB; total {Gb((network + groups + posts + accounts) * overhead):F1} GB (table overhead x{overhead:F2})"));
 
+        // The same as figures run.sh's summary compares across runs.
+        Figure("NetworkDays", network * overhead);
+        Figure("GroupDays", groups * overhead);
+        Figure("PostsReach", posts * overhead);
+        Figure("Total", (network + groups + posts + accounts) * overhead);
+
         static double Gb(double bytes) => bytes / (1024.0 * 1024 * 1024);
+
+        static void Figure(string part, double bytes) =>
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// figure {nameof(AnalyticsStorageBenchmarks)}.TwoYears({part}) {Gb(bytes):F3} GB"));
     }
 
     private static Task ForEachAsync(IEnumerable<int> items, Func<int, Task> body) =>
