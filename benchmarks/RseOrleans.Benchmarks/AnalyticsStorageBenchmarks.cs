@@ -50,15 +50,7 @@ public class AnalyticsStorageBenchmarks : IAsyncDisposable
     [GlobalSetup]
     public async Task SetUp()
     {
-        await Task.WhenAll(postgres.StartAsync(), redis.StartAsync());
-        engine = await BenchmarkEngine.StartAsync(
-        [
-            "--Engine:Mode=Durable",
-            $"--ConnectionStrings:Postgres={postgres.ConnectionString}",
-            $"--ConnectionStrings:Redis={redis.ConnectionString}",
-            $"--Durable:RedisKeyPrefix=bench-{Guid.NewGuid():N}:",
-            .. BenchmarkTokens.EngineArguments,
-        ]);
+        engine = await BenchmarkEngine.StartDurableAsync(postgres, redis);
         reader = engine.Services.GetRequiredService<NetworkStatsReader>();
         await WriteSampleAsync();
         await ReportSizesAsync();

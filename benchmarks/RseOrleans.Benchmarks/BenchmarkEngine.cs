@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using RseOrleans.Grains;
 using RseOrleans.Silo;
+using RseOrleans.TestServers;
 
 namespace RseOrleans.Benchmarks;
 
@@ -50,6 +51,24 @@ internal sealed class BenchmarkEngine : IAsyncDisposable
             HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
         });
         return new BenchmarkEngine(app, channel);
+    }
+
+    /// <summary>
+    /// The engine in durable mode on <paramref name="postgres"/> and <paramref name="redis"/>, started
+    /// here, with verified tokens; <paramref name="settings"/> adds to its command line.
+    /// </summary>
+    public static async Task<BenchmarkEngine> StartDurableAsync(PostgresServer postgres, RedisServer redis, params string[] settings)
+    {
+        await Task.WhenAll(postgres.StartAsync(), redis.StartAsync());
+        return await StartAsync(
+        [
+            "--Engine:Mode=Durable",
+            $"--ConnectionStrings:Postgres={postgres.ConnectionString}",
+            $"--ConnectionStrings:Redis={redis.ConnectionString}",
+            $"--Durable:RedisKeyPrefix=bench-{Guid.NewGuid():N}:",
+            .. BenchmarkTokens.EngineArguments,
+            .. settings,
+        ]);
     }
 
     public async ValueTask DisposeAsync()

@@ -117,16 +117,7 @@ public class SearchBenchmarks
         }
 
         AppDomain.CurrentDomain.ProcessExit += (_, _) => DisposeCorpusAsync().AsTask().GetAwaiter().GetResult();
-        await Task.WhenAll(postgres.StartAsync(), redis.StartAsync());
-        engine = await BenchmarkEngine.StartAsync(
-        [
-            "--Engine:Mode=Durable",
-            $"--ConnectionStrings:Postgres={postgres.ConnectionString}",
-            $"--ConnectionStrings:Redis={redis.ConnectionString}",
-            $"--Durable:RedisKeyPrefix=bench-{Guid.NewGuid():N}:",
-            "--Limits:WritesPerMinute=0",
-            .. BenchmarkTokens.EngineArguments,
-        ]);
+        engine = await BenchmarkEngine.StartDurableAsync(postgres, redis, "--Limits:WritesPerMinute=0");
         search = new SearchClient(engine.Channel);
         index = engine.Services.GetRequiredService<ISearchIndex>();
 
