@@ -179,8 +179,11 @@ public enum SuggestionKind
     Topic = 3,
 }
 
-/// <summary>One typeahead entry; <see cref="RecentPostIds"/> only for a topic.</summary>
-public sealed record IndexSuggestion(SuggestionKind Kind, string Id, string Label, IReadOnlyList<long> RecentPostIds);
+/// <summary>One typeahead entry; <see cref="RecentPosts"/> only for a topic, newest first.</summary>
+public sealed record IndexSuggestion(SuggestionKind Kind, string Id, string Label, IReadOnlyList<RecentPost> RecentPosts);
+
+/// <summary>A topic's recent post, with where it was written, so that who may read it is known without loading it.</summary>
+public sealed record RecentPost(long PostId, string AuthorId, string? GroupId);
 
 /// <summary>
 /// Rebuilds the whole index from the owners of what it copies (durable mode: the activity log and

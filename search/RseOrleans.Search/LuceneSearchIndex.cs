@@ -259,7 +259,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
             {
                 // The most recent posts and comments with a tag of that prefix, grouped by tag.
                 var tagged = searcher.Search(new PrefixQuery(new Term(Tag, topic)), null, RankingWindow, new Sort(new SortField(Created, SortFieldType.INT64, reverse: true)));
-                var topics = new Dictionary<string, List<long>>(StringComparer.Ordinal);
+                var topics = new Dictionary<string, List<RecentPost>>(StringComparer.Ordinal);
                 foreach (var hit in tagged.ScoreDocs)
                 {
                     var document = searcher.Doc(hit.Doc);
@@ -276,9 +276,9 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
                             topics[tag] = posts = [];
                         }
 
-                        if (posts.Count < 5 && !posts.Contains(postId))
+                        if (posts.Count < 5 && !posts.Exists(post => post.PostId == postId))
                         {
-                            posts.Add(postId);
+                            posts.Add(new RecentPost(postId, document.Get(Author, CultureInfo.InvariantCulture), document.Get(Group, CultureInfo.InvariantCulture)));
                         }
                     }
                 }

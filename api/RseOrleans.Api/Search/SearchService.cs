@@ -259,15 +259,17 @@ public sealed class SearchService(
         var groups = candidates.Where(s => s.Kind == IndexSuggestionKind.Group).Select(s => s.Id).Distinct().ToArray();
         var groupAccess = await Task.WhenAll(groups.Select(id => access.GetGroupAccess(id, caller)));
         var visibleGroups = groups.Where((_, i) => groupAccess[i].IsVisible).ToHashSet(StringComparer.Ordinal);
-        var topicPosts = candidates.Where(s => s.Kind == IndexSuggestionKind.Topic).SelectMany(s => s.RecentPostIds).Distinct().ToArray();
-        var livePosts = (await Task.WhenAll(topicPosts.Select(id => reads.GetPost(id, caller)))).OfType<PostSnapshot>().ToArray();
-        var readablePosts = await access.ReadableAmong(caller, livePosts);
+        // A topic's posts are judged by where they were written (group, author, hidden or not),
+        // which wakes no post: a typeahead must not load a hundred posts to name ten topics.
+        var topicPosts = candidates.Where(s => s.Kind == IndexSuggestionKind.Topic).SelectMany(s => s.RecentPosts)
+            .Select(post => new PostOrigin(post.PostId, post.AuthorId, post.GroupId)).Distinct().ToArray();
+        var readablePosts = await access.ReadableAmong(caller, topicPosts);
 
         return [.. candidates.Where(s => s.Kind switch
         {
             IndexSuggestionKind.Person => users.TryGetValue(s.Id, out var user) && user is not null,
             IndexSuggestionKind.Group => visibleGroups.Contains(s.Id),
-            _ => s.RecentPostIds.Any(readablePosts.Contains),
+            _ => s.RecentPosts.Any(post => readablePosts.Contains(post.PostId)),
         })];
     }
 

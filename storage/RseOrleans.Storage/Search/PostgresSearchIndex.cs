@@ -79,6 +79,8 @@ public sealed class PostgresSearchIndex(
     public Task<IReadOnlyList<ContentHit>> SearchContentAsync(ContentQuery query, int limit, CancellationToken cancellationToken = default) => RunAsync<IReadOnlyList<ContentHit>>(async () =>
     {
         string[] parts = [.. query.Words, .. query.Phrases];
+        // The reader's scopes and the words are both index conditions, so PostgreSQL reads only
+        // the rows that match the words AND that the reader might see (0007_search_narrowing.sql).
         // Relevance times freshness, as the embedded engine: a week-old text weighs half of a new
         // one, a month-old one about a fifth, old texts never nothing. Ties and operator-only
         // searches newest first. Highlights only for the page kept.
@@ -104,8 +106,7 @@ public sealed class PostgresSearchIndex(
                    AND ($10::timestamptz IS NULL OR c.created_at >= $10)
                    AND (NOT $11 OR c.has_link)
                    AND ($12::bigint[] IS NULL OR c.post_id = ANY($12))
-                   AND ($14::text[] IS NULL OR c.group_id IS NULL OR c.group_id = ANY($14)
-                        OR ($15 AND c.group_id IN (SELECT g.group_id FROM rse_search_groups g WHERE g.visibility = 'open')))
+                   AND ($14::text[] IS NULL OR c.scope = ANY($14) OR c.group_id = ANY($15))
                  ORDER BY rank DESC, c.created_at DESC, c.post_id DESC, c.comment_id DESC
                  LIMIT $13)
             SELECT h.post_id, h.comment_id, h.author_id, h.group_id, h.body,
@@ -121,8 +122,9 @@ public sealed class PostgresSearchIndex(
             NullableTime(query.Before), NullableTime(query.After), query.HasLink,
             new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, Value = (object?)query.AmongPosts?.ToArray() ?? DBNull.Value },
             Math.Max(limit, 0),
-            new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)query.Scope?.MemberGroups.ToArray() ?? DBNull.Value },
-            query.Scope?.OpenGroups ?? false);
+            new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)ScopesOf(query.Scope) ?? DBNull.Value },
+            // A reader who does not read open groups (a guest) finds an open group's texts only in the groups they are in.
+            query.Scope is { OpenGroups: false } guest ? guest.MemberGroups.ToArray() : Array.Empty<string>());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var hits = new List<ContentHit>();
         while (await reader.ReadAsync(cancellationToken))
@@ -184,23 +186,28 @@ public sealed class PostgresSearchIndex(
         await using var batch = database.CreateBatch();
         if (words.Count > 0)
         {
-            // Every word typed but the last whole, the last as the start of a word: regular
-            // expressions over the folded names, which the trigram indexes serve.
-            var patterns = words.Select((word, i) => "(^| )" + word + (i < words.Count - 1 ? "( |$)" : "")).ToArray();
-            batch.BatchCommands.Add(Command(
-                """
-                SELECT 1, user_id, display_name FROM rse_search_people
-                 WHERE names ~ ALL($1::text[])
-                 ORDER BY similarity(names, $2) DESC, user_id LIMIT $3
-                """,
-                patterns, string.Join(' ', words), limit));
-            batch.BatchCommands.Add(Command(
-                """
-                SELECT 2, group_id, name FROM rse_search_groups
-                 WHERE names ~ ALL($1::text[])
-                 ORDER BY similarity(names, $2) DESC, group_id LIMIT $3
-                """,
-                patterns, string.Join(' ', words), limit));
+            // Every word typed but the last whole, the last as the start of a word, read from the
+            // words of the names in byte order: a prefix is a range of the key, the nearest words
+            // first (the word typed itself, then its longer forms), then the ids.
+            string[] whole = [.. words.Take(words.Count - 1).Distinct(StringComparer.Ordinal)];
+            var last = words[^1];
+            foreach (var (kind, table, key, label) in new[] { (1, "rse_search_people", "user_id", "display_name"), (2, "rse_search_groups", "group_id", "name") })
+            {
+                batch.BatchCommands.Add(Command(
+                    $"""
+                    SELECT {kind}, o.{key}, o.{label}
+                      FROM (SELECT w.id, min(w.word) AS word
+                              FROM (SELECT w.id, w.word FROM rse_search_name_words w
+                                     WHERE w.kind = {kind} AND w.word >= $2 AND w.word < $3
+                                       AND (SELECT count(*) FROM rse_search_name_words v
+                                             WHERE v.kind = {kind} AND v.id = w.id AND v.word = ANY($1)) = cardinality($1)
+                                     ORDER BY w.word, w.id LIMIT $4 * 4) AS w
+                             GROUP BY w.id ORDER BY min(w.word), w.id LIMIT $4) AS m
+                      JOIN {table} o ON o.{key} = m.id
+                     ORDER BY m.word, m.id
+                    """,
+                    whole, last, NextPrefix(last), limit));
+            }
         }
 
         var topic = SearchText.Fold(prefix).TrimStart('#');
@@ -209,15 +216,21 @@ public sealed class PostgresSearchIndex(
             // The topics of that prefix most recently used, each with a few recent posts.
             batch.BatchCommands.Add(Command(
                 """
-                WITH topics AS (
-                    SELECT tag, max(created_at) AS newest FROM rse_search_topics
-                     WHERE tag LIKE $1 GROUP BY tag ORDER BY newest DESC, tag LIMIT $2)
-                SELECT 3, t.tag, t.tag, ARRAY(
-                           SELECT s.post_id FROM rse_search_topics s WHERE s.tag = t.tag
-                            GROUP BY s.post_id ORDER BY max(s.created_at) DESC LIMIT 5)
-                  FROM topics t ORDER BY t.newest DESC, t.tag
+                SELECT 3, t.tag, t.tag, coalesce(r.posts, '{}'), coalesce(r.authors, '{}'), coalesce(r.groups, '{}')
+                  FROM (SELECT tag, newest FROM rse_search_topic_summary
+                         WHERE tag >= $1 AND tag < $2 ORDER BY newest DESC, tag LIMIT $3) AS t
+                 CROSS JOIN LATERAL (
+                       SELECT array_agg(p.post_id ORDER BY p.newest DESC, p.post_id DESC) AS posts,
+                              array_agg(c.author_id ORDER BY p.newest DESC, p.post_id DESC) AS authors,
+                              array_agg(c.group_id ORDER BY p.newest DESC, p.post_id DESC) AS groups
+                         FROM (SELECT s.post_id, max(s.created_at) AS newest
+                                 FROM (SELECT s.post_id, s.created_at FROM rse_search_topics s
+                                        WHERE s.tag = t.tag ORDER BY s.created_at DESC LIMIT 50) AS s
+                                GROUP BY s.post_id ORDER BY newest DESC, s.post_id DESC LIMIT 5) AS p
+                         JOIN rse_search_content c ON c.post_id = p.post_id AND c.comment_id = 0) AS r
+                 ORDER BY t.newest DESC, t.tag
                 """,
-                LikePrefix(topic), limit));
+                topic, NextPrefix(topic), limit));
         }
 
         if (batch.BatchCommands.Count == 0)
@@ -231,13 +244,22 @@ public sealed class PostgresSearchIndex(
             while (await reader.ReadAsync(cancellationToken))
             {
                 var kind = (SuggestionKind)reader.GetInt32(0);
-                suggestions.Add(new IndexSuggestion(kind, reader.GetString(1), reader.GetString(2), kind == SuggestionKind.Topic ? reader.GetFieldValue<long[]>(3) : []));
+                suggestions.Add(new IndexSuggestion(kind, reader.GetString(1), reader.GetString(2), kind == SuggestionKind.Topic ? RecentPostsOf(reader) : []));
             }
         }
         while (await reader.NextResultAsync(cancellationToken));
 
         return suggestions;
     }, cancellationToken);
+
+    /// <summary>A topic row's recent posts: three arrays of the same length, newest first.</summary>
+    private static RecentPost[] RecentPostsOf(NpgsqlDataReader reader)
+    {
+        var posts = reader.GetFieldValue<long[]>(3);
+        var authors = reader.GetFieldValue<string[]>(4);
+        var groups = reader.GetFieldValue<string?[]>(5);
+        return [.. posts.Select((postId, i) => new RecentPost(postId, authors[i], groups[i]))];
+    }
 
     /// <summary>Applies a set of content changes in one transaction (the indexer's batches use it too).</summary>
     internal Task WriteAsync(Action<ContentChanges> describe, CancellationToken cancellationToken)
@@ -283,8 +305,32 @@ public sealed class PostgresSearchIndex(
 
     private static string[] Split(string text) => text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
 
-    private static string LikePrefix(string value) =>
-        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+    /// <summary>
+    /// The first text after every text that starts with <paramref name="prefix"/>, in byte order
+    /// (the "C" collation of the words' keys): the end of the prefix's range.
+    /// </summary>
+    private static string NextPrefix(string prefix)
+    {
+        // UTF-8 keeps the order of code points, so the next code point at the end closes the range.
+        var runes = prefix.EnumerateRunes().ToList();
+        while (runes.Count > 0 && runes[^1].Value == 0x10FFFF)
+        {
+            runes.RemoveAt(runes.Count - 1);
+        }
+
+        if (runes.Count == 0)
+        {
+            throw new ArgumentException("A prefix of only the last code point has no end.", nameof(prefix));
+        }
+
+        var next = runes[^1].Value + 1;
+        runes[^1] = new System.Text.Rune(next is >= 0xD800 and <= 0xDFFF ? 0xE000 : next);
+        return string.Concat(runes.Select(rune => rune.ToString()));
+    }
+
+    /// <summary>The scopes of <c>rse_search_content.scope</c> a reader may find: profile posts, their groups, and open groups unless a guest.</summary>
+    private static string[]? ScopesOf(ContentScope? scope) =>
+        scope is null ? null : ["", .. scope.OpenGroups ? ["*"] : Array.Empty<string>(), .. scope.MemberGroups];
 
     private static object Nullable(string? value) => string.IsNullOrEmpty(value) ? new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = DBNull.Value } : value;
 

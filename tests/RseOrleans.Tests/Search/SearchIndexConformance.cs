@@ -197,17 +197,42 @@ public abstract class SearchIndexConformance : IAsyncLifetime
         await Index.IndexPersonAsync(new IndexedPerson("helene", "Hélène Durand", "", "", "", "", []));
         await Index.IndexPersonAsync(new IndexedPerson("hugo", "Hugo Petit", "", "", "", "", []));
         await Index.IndexGroupAsync(new IndexedGroup("help-desk", "Helpdesk", "", "open"));
-        await Index.IndexPostAsync(Post(7, "see #hello-world", tags: ["hello-world"]));
-        await Index.IndexPostAsync(Post(8, "see #hello-world again", tags: ["hello-world"]));
+        await Index.IndexPostAsync(Post(7, "see #hello-world", group: "team", tags: ["hello-world"]));
+        await Index.IndexPostAsync(Post(8, "see #hello-world again", at: Now.AddMinutes(1), tags: ["hello-world"]));
 
         var suggestions = await Index.SuggestAsync("hel", 10);
         Assert.Contains(suggestions, s => s is { Kind: SuggestionKind.Person, Id: "helene", Label: "Hélène Durand" });
         Assert.Contains(suggestions, s => s is { Kind: SuggestionKind.Group, Id: "help-desk" });
         var topic = Assert.Single(suggestions, s => s.Kind == SuggestionKind.Topic);
         Assert.Equal("hello-world", topic.Id);
-        Assert.Equal((long[])[7L, 8L], topic.RecentPostIds.Order());
+        Assert.Equal([new RecentPost(8, "alice", null), new RecentPost(7, "alice", "team")], topic.RecentPosts);
         Assert.DoesNotContain(suggestions, s => s.Id == "hugo");
         Assert.Contains(await Index.SuggestAsync("helene du", 10), s => s.Id == "helene");
+        Assert.DoesNotContain(await Index.SuggestAsync("hugo du", 10), s => s.Id == "helene");
+        Assert.Contains(await Index.SuggestAsync("Hélène", 10), s => s.Id == "helene");
+
+        await Index.IndexPersonAsync(new IndexedPerson("helene", "Hélène Martin", "", "", "", "", []));
+        Assert.DoesNotContain(await Index.SuggestAsync("helene du", 10), s => s.Id == "helene");
+        Assert.Contains(await Index.SuggestAsync("helene mar", 10), s => s.Id == "helene");
+        await Index.RemovePersonAndContentAsync("helene");
+        Assert.DoesNotContain(await Index.SuggestAsync("hel", 10), s => s.Id == "helene");
+    }
+
+    [Fact]
+    public async Task A_scope_follows_a_group_indexed_after_its_texts_and_a_change_of_its_visibility()
+    {
+        await Index.IndexPostAsync(Post(1, "budget early", group: "g"));
+        var outsider = new ContentQuery { Words = ["budget"], Scope = new ContentScope(new HashSet<string>(), OpenGroups: true) };
+        var guestMember = new ContentQuery { Words = ["budget"], Scope = new ContentScope(new HashSet<string> { "g" }, OpenGroups: false) };
+        Assert.Empty(await PostIdsAsync(outsider));
+
+        await Index.IndexGroupAsync(new IndexedGroup("g", "G", "", "open"));
+        Assert.Equal((long[])[1L], await PostIdsAsync(outsider));
+        Assert.Equal((long[])[1L], await PostIdsAsync(guestMember));
+
+        await Index.IndexGroupAsync(new IndexedGroup("g", "G", "", "closed"));
+        Assert.Empty(await PostIdsAsync(outsider));
+        Assert.Equal((long[])[1L], await PostIdsAsync(guestMember));
     }
 
     [Fact]
