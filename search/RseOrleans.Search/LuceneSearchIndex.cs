@@ -197,12 +197,15 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
 
             var candidates = RankedCandidates(searcher, textQuery, filters, limit);
             var now = clock.GetUtcNow().UtcTicks;
+            var recentSince = RecentSince(clock.GetUtcNow());
             return candidates
                 .Select(hit => (Hit: hit, Document: searcher.Doc(hit.Doc)))
                 .Select(x => (x.Document, Created: CreatedTicks(x.Document), Score: x.Hit.Score))
                 .Select(x => (x.Document, x.Created, Rank: textQuery is null ? 0 : x.Score * Freshness(now, x.Created)))
+                // As the durable engine: this month's and last month's texts first, then the older ones.
+                .OrderByDescending(x => textQuery is not null && x.Created >= recentSince)
                 // Equal ranks (the same words, written at nearly the same time) newest first, whatever the clock says.
-                .OrderByDescending(x => x.Rank)
+                .ThenByDescending(x => x.Rank)
                 .ThenByDescending(x => x.Created)
                 .Take(limit)
                 .Select(x => ToContentHit(x.Document, textQuery))
@@ -499,6 +502,13 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         }
 
         return combined;
+    }
+
+    /// <summary>The start of last month (UTC): texts since then rank before older ones.</summary>
+    private static long RecentSince(DateTimeOffset now)
+    {
+        var lastMonth = now.UtcDateTime.AddMonths(-1);
+        return new DateTime(lastMonth.Year, lastMonth.Month, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
     }
 
     /// <summary>A week-old text weighs half of a new one, a month-old one about a fifth; old texts never drop to nothing.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
@@ -76,9 +77,44 @@ public sealed class PostgresSearchIndex(
         await command.ExecuteNonQueryAsync(cancellationToken);
     }, cancellationToken);
 
+    /// <summary>
+    /// Texts with words are ranked in two tiers: those of this calendar month and the last (UTC)
+    /// first, then, only when they are fewer than <paramref name="limit"/>, the older ones. So a
+    /// common word ranks the few thousand recent texts that have it, not every text of the years
+    /// before: each tier is one index scan of the words and the months (0007_search_narrowing.sql).
+    /// </summary>
     public Task<IReadOnlyList<ContentHit>> SearchContentAsync(ContentQuery query, int limit, CancellationToken cancellationToken = default) => RunAsync<IReadOnlyList<ContentHit>>(async () =>
     {
         string[] parts = [.. query.Words, .. query.Phrases];
+        if (parts.Length == 0)
+        {
+            return await SearchContentTierAsync(query, parts, limit, Tier.All, cancellationToken);
+        }
+
+        var recent = await SearchContentTierAsync(query, parts, limit, Tier.Recent, cancellationToken);
+        return recent.Count >= limit
+            ? recent
+            : [.. recent, .. await SearchContentTierAsync(query, parts, limit - recent.Count, Tier.Older, cancellationToken)];
+    }, cancellationToken);
+
+    private enum Tier
+    {
+        All,
+        Recent,
+        Older,
+    }
+
+    private async Task<List<ContentHit>> SearchContentTierAsync(ContentQuery query, string[] parts, int limit, Tier tier, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var months = string.Join(" | ", new[] { now, now.AddMonths(-1) }.Select(at => $"'~m{at.UtcDateTime.ToString("yyyyMM", CultureInfo.InvariantCulture)}':D"));
+        var inTier = tier switch
+        {
+            Tier.Recent => "AND c.document @@ $16::tsquery",
+            Tier.Older => "AND NOT c.document @@ $16::tsquery",
+            _ => "AND $16::tsquery IS NOT NULL",
+        };
+
         // The reader's scopes and the words are both index conditions, so PostgreSQL reads only
         // the rows that match the words AND that the reader might see (0007_search_narrowing.sql).
         // Relevance times freshness, as the embedded engine: a week-old text weighs half of a new
@@ -107,6 +143,7 @@ public sealed class PostgresSearchIndex(
                    AND (NOT $11 OR c.has_link)
                    AND ($12::bigint[] IS NULL OR c.post_id = ANY($12))
                    AND ($14::text[] IS NULL OR c.scope = ANY($14) OR c.group_id = ANY($15))
+                   {inTier}
                  ORDER BY rank DESC, c.created_at DESC, c.post_id DESC, c.comment_id DESC
                  LIMIT $13)
             SELECT h.post_id, h.comment_id, h.author_id, h.group_id, h.body,
@@ -124,7 +161,8 @@ public sealed class PostgresSearchIndex(
             Math.Max(limit, 0),
             new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)ScopesOf(query.Scope) ?? DBNull.Value },
             // A reader who does not read open groups (a guest) finds an open group's texts only in the groups they are in.
-            query.Scope is { OpenGroups: false } guest ? guest.MemberGroups.ToArray() : Array.Empty<string>());
+            query.Scope is { OpenGroups: false } guest ? guest.MemberGroups.ToArray() : Array.Empty<string>(),
+            months);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var hits = new List<ContentHit>();
         while (await reader.ReadAsync(cancellationToken))
@@ -140,7 +178,7 @@ public sealed class PostgresSearchIndex(
         }
 
         return hits;
-    }, cancellationToken);
+    }
 
     public Task<IReadOnlyList<string>> SearchPeopleAsync(PeopleQuery query, int limit, CancellationToken cancellationToken = default) => RunAsync(async () =>
     {
