@@ -38,7 +38,7 @@ public sealed class AnalyticsPeopleGrain(
 {
     private readonly Dictionary<string, int> numberOf = new(StringComparer.Ordinal);
 
-    // Made once per change rather than once per read: every GetNetworkStats with breakdowns reads it.
+    // Made once per change of a place rather than once per read: every GetNetworkStats with breakdowns reads it.
     private PeoplePlaces? places;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -79,36 +79,38 @@ public sealed class AnalyticsPeopleGrain(
     public async Task Record(PeopleChanges changes)
     {
         var people = state.State;
-        var changed = false;
-        var acted = changes.Acted.Where(person => !PersonBits.Contains(people.Activated, person)).ToArray();
-        if (acted.Length > 0)
-        {
-            people.Activated = PersonBits.With(people.Activated, acted);
-            changed = true;
-        }
-
+        var placesChanged = false;
         foreach (var place in changes.Places.Where(p => p.Person < people.Ids.Count && people.Ids[p.Person] is not null))
         {
-            changed |= people.Departments.Set(place.Person, place.Department);
-            changed |= people.Locations.Set(place.Person, place.Location);
-            changed |= people.Regions.Set(place.Person, place.Region);
+            placesChanged |= people.Departments.Set(place.Person, place.Department);
+            placesChanged |= people.Locations.Set(place.Person, place.Location);
+            placesChanged |= people.Regions.Set(place.Person, place.Region);
         }
 
+        var erased = false;
         foreach (var userId in changes.Erased)
         {
             if (numberOf.Remove(userId, out var person))
             {
                 people.Ids[person] = null;
-                people.Departments.Set(person, "");
-                people.Locations.Set(person, "");
-                people.Regions.Set(person, "");
-                changed = true;
+                placesChanged |= people.Departments.Set(person, "") | people.Locations.Set(person, "") | people.Regions.Set(person, "");
+                erased = true;
             }
         }
 
-        if (changed)
+        var acted = changes.Acted.Where(person => !PersonBits.Contains(people.Activated, person)).ToArray();
+        if (acted.Length > 0)
+        {
+            people.Activated = PersonBits.With(people.Activated, acted);
+        }
+
+        if (placesChanged)
         {
             places = null;
+        }
+
+        if (placesChanged || erased || acted.Length > 0)
+        {
             await state.WriteStateAsync();
         }
     }
