@@ -26,8 +26,9 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
     private readonly Timer timer;
     private readonly SemaphoreSlim flushing = new(1, 1);
 
-    // Person numbers met by this process; only the flush touches it, under `flushing`.
+    // Person numbers met by this process, and erasures not yet recorded; only the flush touches them, under `flushing`.
     private readonly Dictionary<string, int> numbers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> erasing = new(StringComparer.Ordinal);
 
     private readonly bool enabled;
     private bool closed;
@@ -89,7 +90,7 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
                 taken.Add(observation);
             }
 
-            if (taken.Count > 0)
+            if (taken.Count > 0 || erasing.Count > 0)
             {
                 await SendAsync(taken);
             }
@@ -115,13 +116,12 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
         var posts = new Dictionary<long, Pending>();
         var created = new List<(long PostId, PersonAct Act, string? GroupId)>();
         var acted = new HashSet<int>();
-        var erased = new HashSet<string>(StringComparer.Ordinal);
         foreach (var o in taken)
         {
             var day = AnalyticsDays.Of(o.At);
             if (o.Place == PlaceChange.Erased)
             {
-                erased.Add(o.UserId);
+                erasing.Add(o.UserId);
                 profiles.Remove(o.UserId);
             }
             else if (o.Served is { } served)
@@ -175,12 +175,8 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
         calls.AddRange(network.Select(pair => grains.GetGrain<INetworkDayGrain>(AnalyticsDays.Key(pair.Key)).Record(pair.Value.ToBatch())));
         calls.AddRange(groupDays.Select(pair => grains.GetGrain<IGroupDayGrain>(AnalyticsDays.GroupKey(pair.Key.Item1, pair.Key.Item2)).Record(pair.Value.ToBatch())));
         calls.AddRange(posts.Select(pair => grains.GetGrain<IPostReachGrain>(pair.Key).Record(pair.Value.ToBatch())));
-        calls.Add(RecordPeopleAsync(people, acted, profiles, erased));
+        calls.Add(RecordPeopleAsync(people, acted, profiles));
         await Task.WhenAll(calls);
-        foreach (var userId in erased)
-        {
-            numbers.Remove(userId);
-        }
     }
 
     /// <summary>
@@ -217,12 +213,23 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
         }
     }
 
-    private async Task RecordPeopleAsync(IAnalyticsPeopleGrain people, HashSet<int> acted, Dictionary<string, UserProfile> profiles, HashSet<string> erased)
+    /// <summary>
+    /// Acts, places and erasures to the people's grain. Unlike figures, an erasure whose call fails
+    /// is not dropped: it goes again with the next flush, so that the id does not stay.
+    /// </summary>
+    private async Task RecordPeopleAsync(IAnalyticsPeopleGrain people, HashSet<int> acted, Dictionary<string, UserProfile> profiles)
     {
-        var changes = new PeopleChanges([.. acted], [.. profiles.Select(pair => PersonPlace.Of(numbers[pair.Key], pair.Value))], [.. erased]);
-        if (!changes.IsEmpty)
+        var changes = new PeopleChanges([.. acted], [.. profiles.Select(pair => PersonPlace.Of(numbers[pair.Key], pair.Value))], [.. erasing]);
+        if (changes.IsEmpty)
         {
-            await people.Record(changes);
+            return;
+        }
+
+        await people.Record(changes);
+        foreach (var userId in changes.Erased)
+        {
+            erasing.Remove(userId);
+            numbers.Remove(userId);
         }
     }
 
