@@ -41,6 +41,9 @@ public sealed class AnalyticsPeopleGrain(
     // Made once per change of a place rather than once per read: every GetNetworkStats with breakdowns reads it.
     private PeoplePlaces? places;
 
+    // A write failed: what it held (numbers already answered to no one, since the call failed) goes with the next call.
+    private bool unsaved;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         for (var number = 0; number < state.State.Ids.Count; number++)
@@ -68,9 +71,9 @@ public sealed class AnalyticsPeopleGrain(
             }
         }
 
-        if (added)
+        if (added || unsaved)
         {
-            await state.WriteStateAsync();
+            await SaveAsync();
         }
 
         return given;
@@ -109,10 +112,17 @@ public sealed class AnalyticsPeopleGrain(
             places = null;
         }
 
-        if (placesChanged || erased || acted.Length > 0)
+        if (placesChanged || erased || acted.Length > 0 || unsaved)
         {
-            await state.WriteStateAsync();
+            await SaveAsync();
         }
+    }
+
+    private async Task SaveAsync()
+    {
+        unsaved = true;
+        await state.WriteStateAsync();
+        unsaved = false;
     }
 
     public Task<PeoplePlaces> GetPlaces() => Task.FromResult(places ??= new PeoplePlaces(
