@@ -6,15 +6,17 @@ namespace RseOrleans.Grains.Analytics;
 [Alias("rse.analytics.GroupDayState")]
 public sealed class GroupDayState
 {
+    // Ids 0 and 1 held user ids before people were numbered: a day stored then reads with them skipped.
+
     /// <summary>
     /// People (by number) who acted in the group or were served one of its posts: a set of numbers
     /// rather than a bitmap, as a group's day holds a few of the network's people.
     /// </summary>
-    [Id(0)]
+    [Id(10)]
     public HashSet<int> Active { get; set; } = [];
 
     /// <summary>Acts per person (by number): the one named figure (top contributors); an erased person's number names no one.</summary>
-    [Id(1)]
+    [Id(11)]
     public Dictionary<int, int> ActsBy { get; set; } = [];
 
     [Id(2)]

@@ -6,12 +6,14 @@ namespace RseOrleans.Grains.Analytics;
 [Alias("rse.analytics.NetworkDayState")]
 public sealed class NetworkDayState
 {
+    // Ids 0 and 1 held sets of user ids before people were numbered: a day stored then reads with them skipped.
+
     /// <summary>People active (acted or were served a post), as a bitmap over numbers (<see cref="PersonBits"/>).</summary>
-    [Id(0)]
+    [Id(11)]
     public byte[] Active { get; set; } = [];
 
     /// <summary>People who posted, commented, reacted or shared, as a bitmap over numbers.</summary>
-    [Id(1)]
+    [Id(12)]
     public byte[] Contributors { get; set; } = [];
 
     [Id(2)]

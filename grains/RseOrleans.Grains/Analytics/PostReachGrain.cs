@@ -6,8 +6,10 @@ namespace RseOrleans.Grains.Analytics;
 [Alias("rse.analytics.PostReachState")]
 public sealed class PostReachState
 {
+    // Ids 0, 3 and 4 held user ids before people were numbered: a post stored then reads with them skipped.
+
     /// <summary>The author's number; null until the post's creation is told.</summary>
-    [Id(0)]
+    [Id(9)]
     public int? Author { get; set; }
 
     [Id(1)]
@@ -17,11 +19,11 @@ public sealed class PostReachState
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>Who was served the post, by number: kept to count each person once, never shown.</summary>
-    [Id(3)]
+    [Id(10)]
     public HashSet<int> Reach { get; set; } = [];
 
     /// <summary>Who reacted, commented or shared, by number: kept to count each person once, never shown.</summary>
-    [Id(4)]
+    [Id(11)]
     public HashSet<int> Engaged { get; set; } = [];
 
     [Id(5)]
