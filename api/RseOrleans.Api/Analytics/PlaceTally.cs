@@ -33,7 +33,7 @@ public sealed class PlaceTally
         {
             var code = place.CodeOf(person);
             tally.Active[code]++;
-            if (person >> 6 < contributors.Length && (contributors[person >> 6] & (1UL << (person & 63))) != 0)
+            if (PersonBits.Contains(contributors, person))
             {
                 tally.Contributors[code]++;
             }

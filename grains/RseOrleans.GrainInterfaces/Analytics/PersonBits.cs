@@ -29,11 +29,10 @@ public static class PersonBits
         return copy;
     }
 
-    public static bool Contains(byte[] bits, int person)
-    {
-        var words = Words(bits);
-        return person >> 6 < words.Length && (words[person >> 6] & (1UL << (person & 63))) != 0;
-    }
+    public static bool Contains(byte[] bits, int person) => Contains(Words(bits), person);
+
+    public static bool Contains(ReadOnlySpan<ulong> words, int person) =>
+        person >> 6 < words.Length && (words[person >> 6] & (1UL << (person & 63))) != 0;
 
     public static int Count(byte[] bits) => Count(Words(bits));
 
