@@ -54,7 +54,7 @@ public class AnalyticsReadCostBenchmarks
 /// in eight departments and six offices. Each person has a habit: a fifth come on 80 % of days, two
 /// fifths on a quarter of days, the rest on 3 % of days (about 27 % of people active a day); one active
 /// person in five contributes that day. History is written through the network day grains'
-/// <c>Record</c>, as the recorder's flushes write it. Each call's latency is recorded on its own;
+/// <c>Record</c>, as the recorder's flushes write it (people numbered by the analytics people grain). Each call's latency is recorded on its own;
 /// <see cref="NetworkStatsForAYearWithoutBreakdowns"/> is the same read in process without the
 /// department, office and region breakdowns, to show where the time goes.
 /// </summary>
@@ -101,14 +101,16 @@ public class NetworkStatsBenchmarks
             }));
         }
 
+        var numbers = await grains.GetGrain<IAnalyticsPeopleGrain>(0).Number(ids);
+
         // A person's habit: the share of days they come on.
         double[] habits = [.. Enumerable.Range(0, People).Select(i => (i % 5) switch { 0 => 0.8, 1 or 2 => 0.25, _ => 0.03 })];
         var random = new Random(17);
         var first = Year.Start.AddDays(-27);
         for (var day = first; day <= Today; day = day.AddDays(1))
         {
-            var readers = new List<string>();
-            var acts = new List<ActRecord>();
+            var readers = new List<int>();
+            var acts = new List<PersonAct>();
             var at = new DateTimeOffset(day.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);
             for (var i = 0; i < People; i++)
             {
@@ -116,11 +118,11 @@ public class NetworkStatsBenchmarks
                 {
                     if (random.Next(5) == 0)
                     {
-                        acts.Add(new ActRecord(ids[i], (AnalyticsAct)(1 + random.Next(4)), PostId: 1, at));
+                        acts.Add(new PersonAct(numbers[i], (AnalyticsAct)(1 + random.Next(4)), PostId: 1, at));
                     }
                     else
                     {
-                        readers.Add(ids[i]);
+                        readers.Add(numbers[i]);
                     }
                 }
             }

@@ -28,7 +28,7 @@ public class AnalyticsStorageBenchmarks : IAsyncDisposable
     private const int TwoYears = 731;
     private const int PostsPerDay = 2_000;
     private const int MembersPerGroup = 50;
-    private static readonly string[] Kinds = ["analytics-network-day", "analytics-group-day", "analytics-post-reach", "analytics-accounts"];
+    private static readonly string[] Kinds = ["analytics-network-day", "analytics-group-day", "analytics-post-reach", "analytics-people"];
 
     private readonly PostgresServer postgres = new();
     private readonly RedisServer redis = new();
@@ -81,7 +81,14 @@ public class AnalyticsStorageBenchmarks : IAsyncDisposable
         var ids = Enumerable.Range(0, People).Select(i => $"person-{i}").ToArray();
         double[] habits = [.. Enumerable.Range(0, People).Select(i => (i % 5) switch { 0 => 0.8, 1 or 2 => 0.25, _ => 0.03 })];
         var random = new Random(23);
-        await grains.GetGrain<IAccountFiguresGrain>(0).Record(ids, [.. ids.Where((_, i) => i % 5 != 4)]);
+        // People numbered as the recorder numbers them, with a department, an office and a region
+        // each, four in five of them having acted once.
+        var people = grains.GetGrain<IAnalyticsPeopleGrain>(0);
+        var numbers = await people.Number(ids);
+        await people.Record(new PeopleChanges(
+            [.. numbers.Where((_, i) => i % 5 != 4)],
+            [.. numbers.Select((n, i) => new PersonPlace(n, $"Department {i % 40}", $"Office {i % 25}", i % 7 == 0 ? "America" : "Europe"))],
+            []));
 
         var postId = 1_000_000L;
         // Which group each act of the network's day is in: its own generator, so the draws above stay as they were.
@@ -91,19 +98,19 @@ public class AnalyticsStorageBenchmarks : IAsyncDisposable
             var at = new DateTimeOffset(day.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);
 
             // The network's day.
-            var readers = new List<string>();
-            var acts = new List<ActRecord>();
+            var readers = new List<int>();
+            var acts = new List<PersonAct>();
             for (var i = 0; i < People; i++)
             {
                 if (random.NextDouble() < habits[i])
                 {
                     if (random.Next(5) == 0)
                     {
-                        acts.Add(new ActRecord(ids[i], (AnalyticsAct)(1 + random.Next(4)), PostId: postId, at) { GroupId = $"group-{inGroup.Next(Groups)}" });
+                        acts.Add(new PersonAct(numbers[i], (AnalyticsAct)(1 + random.Next(4)), PostId: postId, at) { GroupId = $"group-{inGroup.Next(Groups)}" });
                     }
                     else
                     {
-                        readers.Add(ids[i]);
+                        readers.Add(numbers[i]);
                     }
                 }
             }
@@ -112,21 +119,21 @@ public class AnalyticsStorageBenchmarks : IAsyncDisposable
             await grains.GetGrain<INetworkDayGrain>(AnalyticsDays.Key(day)).Record(new ActivityBatch(readers, acts)
             {
                 Served = readers.Count * 20L,
-                ServedPosts = [.. Enumerable.Range(0, PostsPerDay).Select(p => postId + p)],
+                ServedPosts = Enumerable.Range(0, PostsPerDay).ToDictionary(p => postId + p, _ => 1),
             });
 
             // The sample groups' days: members active on a quarter of days, a few posts and acts each.
             await ForEachAsync(Enumerable.Range(0, SampleGroups), async g =>
             {
                 var groupRandom = new Random(HashCode.Combine(g, day.DayNumber));
-                var members = Enumerable.Range(0, MembersPerGroup).Select(m => ids[(g * 7919 + m * 104_729) % People]).ToArray();
+                var members = Enumerable.Range(0, MembersPerGroup).Select(m => numbers[(g * 7919 + m * 104_729) % People]).ToArray();
                 var active = members.Where(_ => groupRandom.Next(4) == 0).ToArray();
                 var groupPosts = Enumerable.Range(0, 1 + groupRandom.Next(3)).Select(p => postId + g * 3L + p).ToArray();
                 var groupActs = active.Take(active.Length / 3)
-                    .Select((member, k) => new ActRecord(member, (AnalyticsAct)(1 + (k % 4)), groupPosts[k % groupPosts.Length], at))
+                    .Select((member, k) => new PersonAct(member, (AnalyticsAct)(1 + (k % 4)), groupPosts[k % groupPosts.Length], at))
                     .ToArray();
                 await grains.GetGrain<IGroupDayGrain>(AnalyticsDays.GroupKey($"group-{g}", day))
-                    .Record(new ActivityBatch(active, groupActs) { ServedPosts = [.. active.SelectMany(_ => groupPosts)], MembersChange = groupRandom.Next(3) - 1 });
+                    .Record(new ActivityBatch(active, groupActs) { ServedPosts = groupPosts.ToDictionary(p => p, _ => active.Length), MembersChange = groupRandom.Next(3) - 1 });
             });
 
             // The day's posts: who was served each, and who interacted.
@@ -136,10 +143,10 @@ public class AnalyticsStorageBenchmarks : IAsyncDisposable
                 var postRandom = new Random(HashCode.Combine(p, day.DayNumber, 1));
                 var reach = p % 10 == 0 ? 5_000 : 150;
                 var start = postRandom.Next(People);
-                var served = Enumerable.Range(0, reach).Select(k => ids[(start + k * 37) % People]).ToArray();
-                var engaged = served.Take(reach / 20).Select((person, k) => new ActRecord(person, (AnalyticsAct)(2 + (k % 3)), dayFirst + p, at)).ToArray();
+                var served = Enumerable.Range(0, reach).Select(k => numbers[(start + k * 37) % People]).ToArray();
+                var engaged = served.Take(reach / 20).Select((person, k) => new PersonAct(person, (AnalyticsAct)(2 + (k % 3)), dayFirst + p, at)).ToArray();
                 var post = grains.GetGrain<IPostReachGrain>(dayFirst + p);
-                await post.Created(ids[start], p % 2 == 0 ? $"group-{p % SampleGroups}" : null, at);
+                await post.Created(numbers[start], p % 2 == 0 ? $"group-{p % SampleGroups}" : null, at);
                 await post.Record(new ActivityBatch(served, engaged));
             });
             postId += PostsPerDay;
@@ -176,14 +183,14 @@ public class AnalyticsStorageBenchmarks : IAsyncDisposable
         var network = PerRow("analytics-network-day") * TwoYears;
         var groups = PerRow("analytics-group-day") * Groups * TwoYears;
         var posts = PerRow("analytics-post-reach") * PostsPerDay * TwoYears;
-        var accounts = payloads.TryGetValue("analytics-accounts", out var a) ? a.Bytes : 0;
+        var accounts = payloads.TryGetValue("analytics-people", out var a) ? a.Bytes : 0;
         foreach (var kind in Kinds.Where(payloads.ContainsKey))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// Analytics storage: {kind}: {payloads[kind].Rows:N0} rows, {PerRow(kind) / 1024:F1} KB a row"));
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"// Analytics storage: two years of {People:N0} people and {Groups:N0} groups: network days {Gb(network * overhead):F2} GB, group days {Gb(groups * overhead):F2} GB, posts' reach {Gb(posts * overhead):F2} GB, accounts {Gb(accounts * overhead):F3} GB; total {Gb((network + groups + posts + accounts) * overhead):F1} GB (table overhead x{overhead:F2})"));
+            $"// Analytics storage: two years of {People:N0} people and {Groups:N0} groups: network days {Gb(network * overhead):F2} GB, group days {Gb(groups * overhead):F2} GB, posts' reach {Gb(posts * overhead):F2} GB, people {Gb(accounts * overhead):F3} GB; total {Gb((network + groups + posts + accounts) * overhead):F1} GB (table overhead x{overhead:F2})"));
 
         // The same as figures run.sh's summary compares across runs.
         Figure("NetworkDays", network * overhead);

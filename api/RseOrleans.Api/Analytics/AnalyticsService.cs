@@ -108,7 +108,7 @@ public sealed class AnalyticsService(
             });
         }
 
-        stats.ActiveInRange = inRange.SelectMany(d => d.Active).Distinct(StringComparer.Ordinal).Count();
+        stats.ActiveInRange = inRange.SelectMany(d => d.Active).Distinct().Count();
         var created = inRange.Sum(d => d.PostsCreated.Count);
         var responses = inRange.SelectMany(d => d.FirstResponseSeconds.Values).Order().ToArray();
         stats.RespondedShare = created == 0 ? 0 : (double)responses.Length / created;
@@ -155,12 +155,20 @@ public sealed class AnalyticsService(
         : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2]
         : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2.0;
 
-    /// <summary>The most active people of the range; an erased person is never named, even if a count of theirs remains.</summary>
+    /// <summary>
+    /// The most active people of the range. The days count acts by person number; an erased
+    /// person's number has no id any more, and an erased account is never named in any case.
+    /// </summary>
     private async Task<IEnumerable<Contributor>> TopContributorsAsync(GroupDay[] days)
     {
-        var ranked = days.SelectMany(d => d.ActsBy)
-            .GroupBy(pair => pair.Key, StringComparer.Ordinal)
-            .Select(g => (UserId: g.Key, Acts: g.Sum(pair => (long)pair.Value)))
+        var acts = days.SelectMany(d => d.ActsBy)
+            .GroupBy(pair => pair.Key)
+            .Select(g => (Person: g.Key, Acts: g.Sum(pair => (long)pair.Value)))
+            .ToArray();
+        var ids = await grains.GetGrain<IAnalyticsPeopleGrain>(0).GetIds([.. acts.Select(a => a.Person)]);
+        var ranked = acts.Select((a, i) => (UserId: ids[i], a.Acts))
+            .Where(c => c.UserId is not null)
+            .Select(c => (UserId: c.UserId!, c.Acts))
             .OrderByDescending(c => c.Acts).ThenBy(c => c.UserId, StringComparer.Ordinal)
             .Take(TopContributors * 2)
             .ToArray();

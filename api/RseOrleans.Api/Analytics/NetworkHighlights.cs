@@ -21,7 +21,7 @@ public sealed class NetworkHighlights(IGrainFactory grains, GrainReads reads, Ac
     /// <summary>A group that had posts in a range but none in its last so many days has fallen silent.</summary>
     public const int SilentDays = 14;
 
-    public async Task AddAsync(NetworkStats stats, StatsRange range, IReadOnlyList<NetworkDay> days, ActivePlaces active, string viewerId)
+    public async Task AddAsync(NetworkStats stats, StatsRange range, IReadOnlyList<NetworkDay> days, PlaceTally departments, PlaceTally locations, string viewerId)
     {
         var trends = Trends(range, days);
         stats.GroupsComplete = !days.Any(d => d.GroupsLeftOut);
@@ -40,9 +40,8 @@ public sealed class NetworkHighlights(IGrainFactory grains, GrainReads reads, Ac
         stats.GrowingGroups.AddRange(growing.Select(t => AsSeen(t, names)));
         stats.SilentGroups.AddRange(silent.Select(t => AsSeen(t, names)));
 
-        var places = await grains.GetGrain<IAccountPlacesGrain>(0).GetCounts();
-        stats.NotJoinedDepartments.AddRange(NotJoined(places.ByDepartment, active.Departments));
-        stats.NotJoinedLocations.AddRange(NotJoined(places.ByLocation, active.Locations));
+        stats.NotJoinedDepartments.AddRange(NotJoined(departments));
+        stats.NotJoinedLocations.AddRange(NotJoined(locations));
         stats.BestReachPosts.AddRange(await BestReachAsync(days, viewerId));
     }
 
@@ -78,15 +77,21 @@ public sealed class NetworkHighlights(IGrainFactory grains, GrainReads reads, Ac
             ? new GroupTrend(trend) { DisplayName = name }
             : new GroupTrend(trend) { GroupId = "", DisplayName = "" };
 
-    /// <summary>Values with accounts and no one active; fewer than 5 accounts merge into "other", as the breakdowns do.</summary>
-    private static List<NotJoined> NotJoined(IReadOnlyDictionary<string, long> accounts, IReadOnlySet<string> activeValues)
+    /// <summary>
+    /// Values with accounts and no one active (who read or acted) in the range; fewer than 5 accounts
+    /// merge into "other", as the breakdowns do. A value not known ("") is no place.
+    /// </summary>
+    private static List<NotJoined> NotJoined(PlaceTally tally)
     {
-        var absent = accounts.Where(pair => !activeValues.Contains(pair.Key)).ToArray();
-        var shown = absent.Where(pair => pair.Value >= NetworkStatsReader.SmallestShownGroup)
-            .OrderByDescending(pair => pair.Value).ThenBy(pair => pair.Key, StringComparer.Ordinal)
-            .Select(pair => new NotJoined { Value = pair.Key, Accounts = pair.Value })
+        var absent = Enumerable.Range(1, Math.Max(0, tally.Values.Count - 1))
+            .Where(code => tally.Accounts[code] > 0 && tally.Active[code] == 0)
+            .Select(code => (Value: tally.Values[code], Accounts: tally.Accounts[code]))
+            .ToArray();
+        var shown = absent.Where(place => place.Accounts >= NetworkStatsReader.SmallestShownGroup)
+            .OrderByDescending(place => place.Accounts).ThenBy(place => place.Value, StringComparer.Ordinal)
+            .Select(place => new NotJoined { Value = place.Value, Accounts = place.Accounts })
             .ToList();
-        var small = absent.Where(pair => pair.Value < NetworkStatsReader.SmallestShownGroup).Sum(pair => pair.Value);
+        var small = absent.Where(place => place.Accounts < NetworkStatsReader.SmallestShownGroup).Sum(place => place.Accounts);
         if (small > 0)
         {
             shown.Add(new NotJoined { Value = NetworkStatsReader.Other, Accounts = small });
@@ -120,6 +125,3 @@ public sealed class NetworkHighlights(IGrainFactory grains, GrainReads reads, Ac
             .Take(PostsShown);
     }
 }
-
-/// <summary>The departments and locations of the people active in a range.</summary>
-public sealed record ActivePlaces(IReadOnlySet<string> Departments, IReadOnlySet<string> Locations);

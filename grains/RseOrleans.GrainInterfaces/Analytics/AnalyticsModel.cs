@@ -12,11 +12,14 @@ public enum AnalyticsAct
     Share = 4,
 }
 
-/// <summary>One act on a post, for the grains of its day, its group and its post.</summary>
+/// <summary>
+/// An act as the analytics grains get it: by the person's number (<see cref="IAnalyticsPeopleGrain"/>),
+/// so that no grain but the people's keeps a user id.
+/// </summary>
 [GenerateSerializer, Immutable]
-[Alias("rse.analytics.ActRecord")]
-public sealed record ActRecord(
-    [property: Id(0)] string ActorId,
+[Alias("rse.analytics.PersonAct")]
+public sealed record PersonAct(
+    [property: Id(0)] int Person,
     [property: Id(1)] AnalyticsAct Act,
     [property: Id(2)] long PostId,
     [property: Id(3)] DateTimeOffset At)
@@ -26,16 +29,16 @@ public sealed record ActRecord(
     public string? GroupId { get; init; }
 }
 
-/// <summary>What one silo saw for one day (and one group, or one post) since its last flush.</summary>
+/// <summary>What one silo saw for one day (and one group, or one post) since its last flush; people by number.</summary>
 [GenerateSerializer, Immutable]
 [Alias("rse.analytics.ActivityBatch")]
 public sealed record ActivityBatch(
-    [property: Id(0)] IReadOnlyList<string> Readers,
-    [property: Id(1)] IReadOnlyList<ActRecord> Acts)
+    [property: Id(0)] IReadOnlyList<int> Readers,
+    [property: Id(1)] IReadOnlyList<PersonAct> Acts)
 {
-    /// <summary>Posts served, one entry per post and reader (a group day and a post count them).</summary>
+    /// <summary>Posts served and how often, all readers together (a group day and the network's most served count them).</summary>
     [Id(2)]
-    public IReadOnlyList<long> ServedPosts { get; init; } = [];
+    public IReadOnlyDictionary<long, int> ServedPosts { get; init; } = new Dictionary<long, int>();
 
     /// <summary>Members who joined (+) or left (-), for a group's day.</summary>
     [Id(3)]
@@ -50,12 +53,15 @@ public sealed record ActivityBatch(
     public IReadOnlyDictionary<string, int> GroupMembersChanges { get; init; } = new Dictionary<string, int>();
 }
 
-/// <summary>One day of the network, as its grain holds it: distinct people, exactly.</summary>
+/// <summary>
+/// One day of the network, as its grain holds it: distinct people, exactly, as bitmaps over person
+/// numbers (<see cref="PersonBits"/>). The grain never changes an array it handed out.
+/// </summary>
 [GenerateSerializer, Immutable]
 [Alias("rse.analytics.NetworkDay")]
 public sealed record NetworkDay(
-    [property: Id(0)] IReadOnlyCollection<string> Active,
-    [property: Id(1)] IReadOnlyCollection<string> Contributors,
+    [property: Id(0)] byte[] Active,
+    [property: Id(1)] byte[] Contributors,
     [property: Id(2)] long Posts,
     [property: Id(3)] long Comments,
     [property: Id(4)] long Reactions,
@@ -100,31 +106,32 @@ public static class MostServed
 {
     public const int Capacity = 100;
 
-    public static void Add(Dictionary<long, long> counts, long postId)
+    /// <summary>The post served <paramref name="times"/> more: as many single serves one after the other.</summary>
+    public static void Add(Dictionary<long, long> counts, long postId, long times = 1)
     {
         if (counts.TryGetValue(postId, out var count))
         {
-            counts[postId] = count + 1;
+            counts[postId] = count + times;
             return;
         }
 
         if (counts.Count < Capacity)
         {
-            counts[postId] = 1;
+            counts[postId] = times;
             return;
         }
 
         var least = counts.MinBy(pair => pair.Value);
         counts.Remove(least.Key);
-        counts[postId] = least.Value + 1;
+        counts[postId] = least.Value + times;
     }
 }
-/// <summary>One day of one group.</summary>
+/// <summary>One day of one group; people by number.</summary>
 [GenerateSerializer, Immutable]
 [Alias("rse.analytics.GroupDay")]
 public sealed record GroupDay(
-    [property: Id(0)] IReadOnlyCollection<string> Active,
-    [property: Id(1)] IReadOnlyDictionary<string, int> ActsBy,
+    [property: Id(0)] IReadOnlyCollection<int> Active,
+    [property: Id(1)] IReadOnlyDictionary<int, int> ActsBy,
     [property: Id(2)] long Posts,
     [property: Id(3)] long Comments,
     [property: Id(4)] long Reactions,
@@ -153,21 +160,6 @@ public sealed record PostFigures(
 [GenerateSerializer, Immutable]
 [Alias("rse.analytics.AccountFigures")]
 public sealed record AccountFigures([property: Id(0)] long Accounts, [property: Id(1)] long Activated);
-
-/// <summary>Where an account works, for the departments and offices that have not joined.</summary>
-[GenerateSerializer, Immutable]
-[Alias("rse.analytics.AccountPlace")]
-public sealed record AccountPlace(
-    [property: Id(0)] string UserId,
-    [property: Id(1)] string Department,
-    [property: Id(2)] string Location);
-
-/// <summary>Accounts per department and per location (an empty value is left out).</summary>
-[GenerateSerializer, Immutable]
-[Alias("rse.analytics.PlaceCounts")]
-public sealed record PlaceCounts(
-    [property: Id(0)] IReadOnlyDictionary<string, long> ByDepartment,
-    [property: Id(1)] IReadOnlyDictionary<string, long> ByLocation);
 
 /// <summary>Day keys: a UTC date written "yyyy-MM-dd".</summary>
 public static class AnalyticsDays

@@ -9,7 +9,8 @@ namespace RseOrleans.Grains;
 /// The statistics' buffer, one per process: reads and acts are queued here without a grain call,
 /// and once a second (<see cref="FlushInterval"/>) each analytics grain concerned gets one call
 /// with everything this process saw for it. The read path pays a queue append; the analytics
-/// grains own the figures.
+/// grains own the figures. People go to the grains by number: the recorder keeps the numbers this
+/// process has met and asks <see cref="IAnalyticsPeopleGrain"/> once per flush for the others.
 /// </summary>
 /// <remarks>
 /// Best effort, like the engine events it is fed from: what a process holds when it dies
@@ -24,6 +25,10 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
     private readonly ILogger<AnalyticsRecorder> logger;
     private readonly Timer timer;
     private readonly SemaphoreSlim flushing = new(1, 1);
+
+    // Person numbers met by this process, and erasures not yet recorded; only the flush touches them, under `flushing`.
+    private readonly Dictionary<string, int> numbers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> erasing = new(StringComparer.Ordinal);
 
     private readonly bool enabled;
     private bool closed;
@@ -45,9 +50,9 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
         }
     }
 
-    /// <summary>An act of a contributor, on <see cref="ActRecord.PostId"/>, in a group or not.</summary>
-    public void Acted(ActRecord act, string? groupId) =>
-        Enqueue(new Observation(act.ActorId, act.At, Act: act with { GroupId = groupId }, GroupId: groupId));
+    /// <summary>An act of a contributor on a post, in a group (<paramref name="groupId"/>) or not.</summary>
+    public void Acted(string actorId, AnalyticsAct act, long postId, string? groupId, DateTimeOffset at) =>
+        Enqueue(new Observation(actorId, at, Act: act, PostId: postId, GroupId: groupId));
 
     public void MembersChanged(string groupId, string userId, int change, DateTimeOffset at) =>
         Enqueue(new Observation(userId, at, GroupId: groupId, MembersChange: change));
@@ -57,7 +62,7 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
     /// <summary>A profile changed: its department or location may have.</summary>
     public void ProfileChanged(string userId, DateTimeOffset at) => Enqueue(new Observation(userId, at, Place: PlaceChange.Changed));
 
-    /// <summary>An erased account leaves the accounts per department and office.</summary>
+    /// <summary>An erased account's id and places leave the statistics; its number stays, naming no one.</summary>
     public void AccountErased(string userId, DateTimeOffset at) => Enqueue(new Observation(userId, at, Place: PlaceChange.Erased));
 
     private void Enqueue(Observation observation)
@@ -85,7 +90,7 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
                 taken.Add(observation);
             }
 
-            if (taken.Count > 0)
+            if (taken.Count > 0 || erasing.Count > 0)
             {
                 await SendAsync(taken);
             }
@@ -103,49 +108,44 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
 
     private async Task SendAsync(List<Observation> taken)
     {
+        var people = grains.GetGrain<IAnalyticsPeopleGrain>(0);
+        var profiles = await ReadProfilesAsync(taken);
+        await NumberAsync(people, taken, profiles);
         var network = new Dictionary<DateOnly, Pending>();
         var groupDays = new Dictionary<(string, DateOnly), Pending>();
         var posts = new Dictionary<long, Pending>();
-        var created = new List<(long PostId, ActRecord Act, string? GroupId)>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var acted = new HashSet<string>(StringComparer.Ordinal);
-        var placed = new HashSet<string>(StringComparer.Ordinal);
-        var erased = new HashSet<string>(StringComparer.Ordinal);
+        var created = new List<(long PostId, PersonAct Act, string? GroupId)>();
+        var acted = new HashSet<int>();
         foreach (var o in taken)
         {
             var day = AnalyticsDays.Of(o.At);
             if (o.Place == PlaceChange.Erased)
             {
-                erased.Add(o.UserId);
-                placed.Remove(o.UserId);
-                continue;
-            }
-
-            seen.Add(o.UserId);
-            if (o.Place == PlaceChange.Changed)
-            {
-                placed.Add(o.UserId);
+                erasing.Add(o.UserId);
+                profiles.Remove(o.UserId);
             }
             else if (o.Served is { } served)
             {
+                var person = numbers[o.UserId];
                 var today = Pending.For(network, day);
-                today.Readers.Add(o.UserId);
+                today.Readers.Add(person);
                 today.Served += served.Count;
                 foreach (var (postId, groupId) in served)
                 {
-                    today.ServedPosts.Add(postId);
-                    Pending.For(posts, postId).Readers.Add(o.UserId);
+                    today.Serve(postId);
+                    Pending.For(posts, postId).Readers.Add(person);
                     if (groupId is not null)
                     {
                         var groupDay = Pending.For(groupDays, (groupId, day));
-                        groupDay.Readers.Add(o.UserId);
-                        groupDay.ServedPosts.Add(postId);
+                        groupDay.Readers.Add(person);
+                        groupDay.Serve(postId);
                     }
                 }
             }
-            else if (o.Act is { } act)
+            else if (o.Act is { } kind)
             {
-                acted.Add(act.ActorId);
+                var act = new PersonAct(numbers[o.UserId], kind, o.PostId, o.At) { GroupId = o.GroupId };
+                acted.Add(act.Person);
                 Pending.For(network, day).Acts.Add(act);
                 if (o.GroupId is not null)
                 {
@@ -170,29 +170,66 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
         }
 
         // A post's creation first: a response in the same second finds its author known.
-        await Task.WhenAll(created.Select(c => grains.GetGrain<IPostReachGrain>(c.PostId).Created(c.Act.ActorId, c.GroupId, c.Act.At)));
+        await Task.WhenAll(created.Select(c => grains.GetGrain<IPostReachGrain>(c.PostId).Created(c.Act.Person, c.GroupId, c.Act.At)));
         var calls = new List<Task>();
         calls.AddRange(network.Select(pair => grains.GetGrain<INetworkDayGrain>(AnalyticsDays.Key(pair.Key)).Record(pair.Value.ToBatch())));
         calls.AddRange(groupDays.Select(pair => grains.GetGrain<IGroupDayGrain>(AnalyticsDays.GroupKey(pair.Key.Item1, pair.Key.Item2)).Record(pair.Value.ToBatch())));
         calls.AddRange(posts.Select(pair => grains.GetGrain<IPostReachGrain>(pair.Key).Record(pair.Value.ToBatch())));
-        calls.Add(grains.GetGrain<IAccountFiguresGrain>(0).Record([.. seen], [.. acted]));
-        calls.Add(RecordPlacesAsync(placed, erased));
+        calls.Add(RecordPeopleAsync(people, acted, profiles));
         await Task.WhenAll(calls);
     }
 
-    /// <summary>Profiles are read here, at the flush, so that creating or editing one pays nothing more.</summary>
-    private async Task RecordPlacesAsync(HashSet<string> placed, HashSet<string> erased)
+    /// <summary>
+    /// The profiles of accounts created or changed, read here, at the flush, so that creating or
+    /// editing one pays nothing more; an erased account has none.
+    /// </summary>
+    private async Task<Dictionary<string, UserProfile>> ReadProfilesAsync(List<Observation> taken)
     {
-        var places = grains.GetGrain<IAccountPlacesGrain>(0);
-        if (placed.Count > 0)
+        var ids = taken.Where(o => o.Place == PlaceChange.Changed).Select(o => o.UserId).Distinct(StringComparer.Ordinal).ToArray();
+        var users = await Task.WhenAll(ids.Select(id => grains.GetGrain<IUserGrain>(id).Get()));
+        return users.OfType<UserSnapshot>().ToDictionary(user => user.UserId, user => user.Profile, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Numbers for the people this process has not met yet, in one call: those who read or acted,
+    /// and accounts with a profile. A membership change numbers no one, so that an erasure's own
+    /// leaving of groups cannot bring the erased id back.
+    /// </summary>
+    private async Task NumberAsync(IAnalyticsPeopleGrain people, List<Observation> taken, Dictionary<string, UserProfile> profiles)
+    {
+        var unknown = taken.Where(o => o.Served is not null || o.Act is not null).Select(o => o.UserId)
+            .Concat(profiles.Keys)
+            .Where(id => !numbers.ContainsKey(id))
+            .Distinct(StringComparer.Ordinal).ToArray();
+        if (unknown.Length == 0)
         {
-            var users = await Task.WhenAll(placed.Select(id => grains.GetGrain<IUserGrain>(id).Get()));
-            await places.Record([.. users.OfType<UserSnapshot>().Select(u => new AccountPlace(u.UserId, u.Profile.Department, u.Profile.Location))]);
+            return;
         }
 
-        if (erased.Count > 0)
+        var given = await people.Number(unknown);
+        for (var i = 0; i < unknown.Length; i++)
         {
-            await places.Forget([.. erased]);
+            numbers[unknown[i]] = given[i];
+        }
+    }
+
+    /// <summary>
+    /// Acts, places and erasures to the people's grain. Unlike figures, an erasure whose call fails
+    /// is not dropped: it goes again with the next flush, so that the id does not stay.
+    /// </summary>
+    private async Task RecordPeopleAsync(IAnalyticsPeopleGrain people, HashSet<int> acted, Dictionary<string, UserProfile> profiles)
+    {
+        var changes = new PeopleChanges([.. acted], [.. profiles.Select(pair => PersonPlace.Of(numbers[pair.Key], pair.Value))], [.. erasing]);
+        if (changes.IsEmpty)
+        {
+            return;
+        }
+
+        await people.Record(changes);
+        foreach (var userId in changes.Erased)
+        {
+            erasing.Remove(userId);
+            numbers.Remove(userId);
         }
     }
 
@@ -219,7 +256,8 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
         string UserId,
         DateTimeOffset At,
         IReadOnlyList<(long PostId, string? GroupId)>? Served = null,
-        ActRecord? Act = null,
+        AnalyticsAct? Act = null,
+        long PostId = 0,
         string? GroupId = null,
         int MembersChange = 0,
         PlaceChange Place = PlaceChange.None);
@@ -233,17 +271,20 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
 
     private sealed class Pending
     {
-        public HashSet<string> Readers { get; } = new(StringComparer.Ordinal);
+        public HashSet<int> Readers { get; } = [];
 
-        public List<ActRecord> Acts { get; } = [];
+        public List<PersonAct> Acts { get; } = [];
 
-        public List<long> ServedPosts { get; } = [];
+        /// <summary>Serves per post: a busy second carries one entry per post, not one per post and reader.</summary>
+        public Dictionary<long, int> ServedPosts { get; } = [];
 
         public long Served { get; set; }
 
         public int MembersChange { get; set; }
 
         public Dictionary<string, int> GroupMembersChanges { get; } = new(StringComparer.Ordinal);
+
+        public void Serve(long postId) => ServedPosts[postId] = ServedPosts.GetValueOrDefault(postId) + 1;
 
         public static Pending For<TKey>(Dictionary<TKey, Pending> pending, TKey key)
             where TKey : notnull
@@ -257,7 +298,7 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
         }
 
         public ActivityBatch ToBatch() =>
-            new([.. Readers], [.. Acts]) { ServedPosts = [.. ServedPosts], MembersChange = MembersChange, Served = Served, GroupMembersChanges = GroupMembersChanges };
+            new([.. Readers], [.. Acts]) { ServedPosts = ServedPosts, MembersChange = MembersChange, Served = Served, GroupMembersChanges = GroupMembersChanges };
     }
 }
 

@@ -25,9 +25,6 @@ public interface IGroupDayGrain : IGrainWithStringKey
     [OneWay]
     Task RecordFirstResponse(long postId, long seconds);
 
-    /// <summary>Takes the person out of the named figures (who acted how much); the counts stay.</summary>
-    Task Forget(string userId);
-
     [ReadOnly, AlwaysInterleave]
     Task<GroupDay> Get();
 }
@@ -35,8 +32,8 @@ public interface IGroupDayGrain : IGrainWithStringKey
 /// <summary>One post's reach and engagement. Key: the post id.</summary>
 public interface IPostReachGrain : IGrainWithIntegerKey
 {
-    /// <summary>The post exists: its author, group and time (from its creation event).</summary>
-    Task Created(string authorId, string? groupId, DateTimeOffset at);
+    /// <summary>The post exists: its author (by number), group and time (from its creation event).</summary>
+    Task Created(int author, string? groupId, DateTimeOffset at);
 
     Task Record([Immutable] ActivityBatch batch);
 
@@ -44,25 +41,30 @@ public interface IPostReachGrain : IGrainWithIntegerKey
     Task<PostFigures> Get();
 }
 
-/// <summary>Every account created or seen active, and those that ever acted. Key: 0.</summary>
-public interface IAccountFiguresGrain : IGrainWithIntegerKey
+/// <summary>
+/// Every person the statistics have seen, numbered 0, 1, 2, … in the order first seen, with their
+/// department, location and time-zone region as codes, and which of them ever acted. The only
+/// analytics grain that keeps user ids: the others count numbers. Key: 0.
+/// </summary>
+public interface IAnalyticsPeopleGrain : IGrainWithIntegerKey
 {
-    Task Record([Immutable] IReadOnlyList<string> seen, [Immutable] IReadOnlyList<string> acted);
+    /// <summary>The people's numbers, in order; a person seen for the first time gets the next one.</summary>
+    Task<int[]> Number([Immutable] IReadOnlyList<string> userIds);
+
+    /// <summary>
+    /// Acts (activation), profiles read (places) and erasures: an erased person's id and places
+    /// are dropped; their number is never given again, so the counts of the past stay.
+    /// </summary>
+    Task Record([Immutable] PeopleChanges changes);
 
     [ReadOnly, AlwaysInterleave]
-    Task<AccountFigures> Get();
-}
+    Task<PeoplePlaces> GetPlaces();
 
-
-/// <summary>The department and location of every account, counted per value. Key: 0.</summary>
-public interface IAccountPlacesGrain : IGrainWithIntegerKey
-{
-    /// <summary>Accounts created or whose profile changed: their department and location now.</summary>
-    Task Record([Immutable] IReadOnlyList<AccountPlace> places);
-
-    /// <summary>Erased accounts: no longer counted anywhere.</summary>
-    Task Forget([Immutable] IReadOnlyList<string> userIds);
-
+    /// <summary>People numbered (accounts created or seen since counting began), and those that ever acted.</summary>
     [ReadOnly, AlwaysInterleave]
-    Task<PlaceCounts> GetCounts();
+    Task<AccountFigures> GetFigures();
+
+    /// <summary>The user ids of these numbers, in order; null for an erased person.</summary>
+    [ReadOnly, AlwaysInterleave]
+    Task<string?[]> GetIds([Immutable] IReadOnlyList<int> numbers);
 }

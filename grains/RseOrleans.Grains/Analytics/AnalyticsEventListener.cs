@@ -19,17 +19,17 @@ public sealed class AnalyticsEventListener(AnalyticsRecorder recorder) : IEngine
             switch (e.Kind)
             {
                 case EngineEventKind.PostCreated:
-                    recorder.Acted(new ActRecord(e.ActorId, AnalyticsAct.Post, e.PostId, e.At), e.GroupId);
+                    recorder.Acted(e.ActorId, AnalyticsAct.Post, e.PostId, e.GroupId, e.At);
                     break;
                 case EngineEventKind.PostShared:
                     // A share is a post (counted above) and an act on the original.
-                    recorder.Acted(new ActRecord(e.ActorId, AnalyticsAct.Share, e.SharedPostId, e.At), e.GroupId);
+                    recorder.Acted(e.ActorId, AnalyticsAct.Share, e.SharedPostId, e.GroupId, e.At);
                     break;
                 case EngineEventKind.CommentCreated:
-                    recorder.Acted(new ActRecord(e.ActorId, AnalyticsAct.Comment, e.PostId, e.At), e.GroupId);
+                    recorder.Acted(e.ActorId, AnalyticsAct.Comment, e.PostId, e.GroupId, e.At);
                     break;
                 case EngineEventKind.ReactionAdded:
-                    recorder.Acted(new ActRecord(e.ActorId, AnalyticsAct.Reaction, e.PostId, e.At), e.GroupId);
+                    recorder.Acted(e.ActorId, AnalyticsAct.Reaction, e.PostId, e.GroupId, e.At);
                     break;
                 case EngineEventKind.MemberJoined or EngineEventKind.MemberLeft or EngineEventKind.MemberRemoved when e.GroupId is not null:
                     recorder.MembersChanged(e.GroupId, e.UserId ?? e.ActorId, e.Kind == EngineEventKind.MemberJoined ? 1 : -1, e.At);

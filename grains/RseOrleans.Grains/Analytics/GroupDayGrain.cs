@@ -6,13 +6,18 @@ namespace RseOrleans.Grains.Analytics;
 [Alias("rse.analytics.GroupDayState")]
 public sealed class GroupDayState
 {
-    /// <summary>People who acted in the group or were served one of its posts.</summary>
-    [Id(0)]
-    public HashSet<string> Active { get; set; } = new(StringComparer.Ordinal);
+    // Ids 0 and 1 held user ids before people were numbered: a day stored then reads with them skipped.
 
-    /// <summary>Acts per person: the one named figure (top contributors), which erasure takes out.</summary>
-    [Id(1)]
-    public Dictionary<string, int> ActsBy { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// People (by number) who acted in the group or were served one of its posts: a set of numbers
+    /// rather than a bitmap, as a group's day holds a few of the network's people.
+    /// </summary>
+    [Id(10)]
+    public HashSet<int> Active { get; set; } = [];
+
+    /// <summary>Acts per person (by number): the one named figure (top contributors); an erased person's number names no one.</summary>
+    [Id(11)]
+    public Dictionary<int, int> ActsBy { get; set; } = [];
 
     [Id(2)]
     public long Posts { get; set; }
@@ -49,16 +54,16 @@ public sealed class GroupDayGrain(
     {
         var day = state.State;
         day.Active.UnionWith(batch.Readers);
-        foreach (var postId in batch.ServedPosts)
+        foreach (var (postId, times) in batch.ServedPosts)
         {
             var figures = day.PostFigures.GetValueOrDefault(postId) ?? new PostDayFigures(0, 0);
-            day.PostFigures[postId] = figures with { Served = figures.Served + 1 };
+            day.PostFigures[postId] = figures with { Served = figures.Served + times };
         }
 
         foreach (var act in batch.Acts)
         {
-            day.Active.Add(act.ActorId);
-            day.ActsBy[act.ActorId] = day.ActsBy.GetValueOrDefault(act.ActorId) + 1;
+            day.Active.Add(act.Person);
+            day.ActsBy[act.Person] = day.ActsBy.GetValueOrDefault(act.Person) + 1;
             switch (act.Act)
             {
                 case AnalyticsAct.Post:
@@ -86,20 +91,12 @@ public sealed class GroupDayGrain(
         }
     }
 
-    public async Task Forget(string userId)
-    {
-        if (state.State.ActsBy.Remove(userId))
-        {
-            await state.WriteStateAsync();
-        }
-    }
-
     public Task<GroupDay> Get()
     {
         var day = state.State;
         return Task.FromResult(new GroupDay(
             [.. day.Active],
-            new Dictionary<string, int>(day.ActsBy, StringComparer.Ordinal),
+            new Dictionary<int, int>(day.ActsBy),
             day.Posts,
             day.Comments,
             day.Reactions,

@@ -6,11 +6,15 @@ namespace RseOrleans.Grains.Analytics;
 [Alias("rse.analytics.NetworkDayState")]
 public sealed class NetworkDayState
 {
-    [Id(0)]
-    public HashSet<string> Active { get; set; } = new(StringComparer.Ordinal);
+    // Ids 0 and 1 held sets of user ids before people were numbered: a day stored then reads with them skipped.
 
-    [Id(1)]
-    public HashSet<string> Contributors { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>People active (acted or were served a post), as a bitmap over numbers (<see cref="PersonBits"/>).</summary>
+    [Id(11)]
+    public byte[] Active { get; set; } = [];
+
+    /// <summary>People who posted, commented, reacted or shared, as a bitmap over numbers.</summary>
+    [Id(12)]
+    public byte[] Contributors { get; set; } = [];
 
     [Id(2)]
     public long Posts { get; set; }
@@ -41,7 +45,7 @@ public sealed class NetworkDayState
 }
 
 /// <summary>
-/// The network's day: who was active (exact, distinct), who contributed, the acts counted, and
+/// The network's day: who was active (exact, distinct, by number), who contributed, the acts counted, and
 /// the few per-group and per-post figures the network's lists need, so that reading them wakes
 /// no group or post grain.
 /// </summary>
@@ -52,11 +56,11 @@ public sealed class NetworkDayGrain(
     public async Task Record(ActivityBatch batch)
     {
         var day = state.State;
-        day.Active.UnionWith(batch.Readers);
+        // New arrays, not changed in place: a reader may hold the ones Get handed out.
+        day.Active = PersonBits.With(day.Active, batch.Readers.Concat(batch.Acts.Select(act => act.Person)));
+        day.Contributors = PersonBits.With(day.Contributors, batch.Acts.Select(act => act.Person));
         foreach (var act in batch.Acts)
         {
-            day.Active.Add(act.ActorId);
-            day.Contributors.Add(act.ActorId);
             switch (act.Act)
             {
                 case AnalyticsAct.Post: day.Posts++; break;
@@ -78,9 +82,9 @@ public sealed class NetworkDayGrain(
             Tally(day, groupId, tally => tally with { MembersChange = tally.MembersChange + change });
         }
 
-        foreach (var postId in batch.ServedPosts)
+        foreach (var (postId, times) in batch.ServedPosts)
         {
-            MostServed.Add(day.MostServed, postId);
+            MostServed.Add(day.MostServed, postId, times);
         }
 
         day.Served += batch.Served;
@@ -91,7 +95,7 @@ public sealed class NetworkDayGrain(
     public Task<NetworkDay> Get()
     {
         var day = state.State;
-        return Task.FromResult(new NetworkDay([.. day.Active], [.. day.Contributors], day.Posts, day.Comments, day.Reactions, day.Shares, day.Served, day.Version)
+        return Task.FromResult(new NetworkDay(day.Active, day.Contributors, day.Posts, day.Comments, day.Reactions, day.Shares, day.Served, day.Version)
         {
             Groups = new Dictionary<string, GroupTally>(day.Groups, StringComparer.Ordinal),
             GroupsLeftOut = day.GroupsLeftOut,

@@ -6,8 +6,11 @@ namespace RseOrleans.Grains.Analytics;
 [Alias("rse.analytics.PostReachState")]
 public sealed class PostReachState
 {
-    [Id(0)]
-    public string? AuthorId { get; set; }
+    // Ids 0, 3 and 4 held user ids before people were numbered: a post stored then reads with them skipped.
+
+    /// <summary>The author's number; null until the post's creation is told.</summary>
+    [Id(9)]
+    public int? Author { get; set; }
 
     [Id(1)]
     public string? GroupId { get; set; }
@@ -15,13 +18,13 @@ public sealed class PostReachState
     [Id(2)]
     public DateTimeOffset CreatedAt { get; set; }
 
-    /// <summary>Who was served the post: kept to count each person once, never shown.</summary>
-    [Id(3)]
-    public HashSet<string> Reach { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Who was served the post, by number: kept to count each person once, never shown.</summary>
+    [Id(10)]
+    public HashSet<int> Reach { get; set; } = [];
 
-    /// <summary>Who reacted, commented or shared: kept to count each person once, never shown.</summary>
-    [Id(4)]
-    public HashSet<string> Engaged { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Who reacted, commented or shared, by number: kept to count each person once, never shown.</summary>
+    [Id(11)]
+    public HashSet<int> Engaged { get; set; } = [];
 
     [Id(5)]
     public long Comments { get; set; }
@@ -41,9 +44,9 @@ public sealed class PostReachState
 public sealed class PostReachGrain(
     [PersistentState("analytics-post-reach", StorageNames.Main)] IPersistentState<PostReachState> state) : Grain, IPostReachGrain
 {
-    public async Task Created(string authorId, string? groupId, DateTimeOffset at)
+    public async Task Created(int author, string? groupId, DateTimeOffset at)
     {
-        state.State.AuthorId = authorId;
+        state.State.Author = author;
         state.State.GroupId = groupId;
         state.State.CreatedAt = at;
         await state.WriteStateAsync();
@@ -55,7 +58,7 @@ public sealed class PostReachGrain(
         post.Reach.UnionWith(batch.Readers);
         foreach (var act in batch.Acts)
         {
-            post.Engaged.Add(act.ActorId);
+            post.Engaged.Add(act.Person);
             switch (act.Act)
             {
                 case AnalyticsAct.Comment: post.Comments++; break;
@@ -64,7 +67,7 @@ public sealed class PostReachGrain(
             }
 
             // A response is someone else's comment or reaction; the group's day of the post counts it.
-            if (!post.Responded && post.AuthorId is not null && act.ActorId != post.AuthorId && act.Act is AnalyticsAct.Comment or AnalyticsAct.Reaction)
+            if (!post.Responded && post.Author is not null && act.Person != post.Author && act.Act is AnalyticsAct.Comment or AnalyticsAct.Reaction)
             {
                 post.Responded = true;
                 if (post.GroupId is not null)

@@ -9,7 +9,8 @@ namespace RseOrleans.Silo.Demo;
 /// weekends), half of them posted, commented, reacted and shared in their own groups, and a few
 /// joined communities. The figures are drawn, not replayed: the posts they count are not kept
 /// (their ids are negative, so no read path finds them), only their counts. They are written
-/// through the analytics grains' own <c>Record</c>, as the recorder writes a day's batch.
+/// through the analytics grains' own <c>Record</c>, as the recorder writes a day's batch, with the
+/// people numbered by <see cref="IAnalyticsPeopleGrain"/> as the recorder numbers them.
 /// </summary>
 internal sealed class DemoHistory(IGrainFactory grains, Random random)
 {
@@ -37,21 +38,22 @@ internal sealed class DemoHistory(IGrainFactory grains, Random random)
             return false;
         }
 
+        var analyticsPeople = grains.GetGrain<IAnalyticsPeopleGrain>(0);
+        var given = await analyticsPeople.Number(people);
+        var numberOf = people.Select((person, i) => (person, given[i])).ToDictionary(pair => pair.person, pair => pair.Item2, StringComparer.Ordinal);
         var joins = Joins(groups);
         var groupsOf = people.ToDictionary(p => p, p => groups.Where(g => g.Members.Contains(p)).Select(g => g.Id).ToArray(), StringComparer.Ordinal);
-        var everSeen = new HashSet<string>(StringComparer.Ordinal);
-        var everActed = new HashSet<string>(StringComparer.Ordinal);
+        var everActed = new HashSet<int>();
         foreach (var day in pastDays)
         {
             var back = today.DayNumber - day.DayNumber;
-            var (network, groupDays) = DrawDay(day, back, people, groupsOf, joins);
-            everSeen.UnionWith(network.Readers);
-            everActed.UnionWith(network.Acts.Select(a => a.ActorId));
+            var (network, groupDays) = DrawDay(day, back, people, numberOf, groupsOf, joins);
+            everActed.UnionWith(network.Acts.Select(a => a.Person));
             await grains.GetGrain<INetworkDayGrain>(AnalyticsDays.Key(day)).Record(network);
             await Task.WhenAll(groupDays.Select(pair => grains.GetGrain<IGroupDayGrain>(AnalyticsDays.GroupKey(pair.Key, day)).Record(pair.Value)));
         }
 
-        await grains.GetGrain<IAccountFiguresGrain>(0).Record([.. everSeen], [.. everActed]);
+        await analyticsPeople.Record(new PeopleChanges([.. everActed], [], []));
         return true;
     }
 
@@ -73,21 +75,21 @@ internal sealed class DemoHistory(IGrainFactory grains, Random random)
     }
 
     private (ActivityBatch Network, Dictionary<string, ActivityBatch> Groups) DrawDay(
-        DateOnly day, int back, IReadOnlyList<string> people, Dictionary<string, string[]> groupsOf, Dictionary<(string, int), int> joins)
+        DateOnly day, int back, IReadOnlyList<string> people, Dictionary<string, int> numberOf, Dictionary<string, string[]> groupsOf, Dictionary<(string, int), int> joins)
     {
         // Adoption grows over the four weeks; weekends are quiet.
         var weekend = day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday;
         var share = (0.25 + (0.4 * (Days - back) / Days)) * (weekend ? 0.3 : 1.0);
         var active = people.Where(_ => random.NextDouble() < share).ToList();
         var at = new DateTimeOffset(day.ToDateTime(new TimeOnly(10, 0)), TimeSpan.Zero);
-        var acts = new List<ActRecord>();
-        var readers = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        var acts = new List<PersonAct>();
+        var readers = new Dictionary<string, HashSet<int>>(StringComparer.Ordinal);
         var posts = 0;
         foreach (var person in active)
         {
             foreach (var groupId in groupsOf[person])
             {
-                Pending(readers, groupId).Add(person);
+                Pending(readers, groupId).Add(numberOf[person]);
             }
 
             if (random.NextDouble() >= 0.5)
@@ -107,7 +109,7 @@ internal sealed class DemoHistory(IGrainFactory grains, Random random)
                 }
 
                 // A drawn post of the day: a negative id that no read path finds.
-                acts.Add(new ActRecord(person, act, -((back * 100_000L) + posts++), at.AddMinutes(random.Next(0, 480))) { GroupId = groupId });
+                acts.Add(new PersonAct(numberOf[person], act, -((back * 100_000L) + posts++), at.AddMinutes(random.Next(0, 480))) { GroupId = groupId });
             }
         }
 
@@ -125,7 +127,7 @@ internal sealed class DemoHistory(IGrainFactory grains, Random random)
             groups[groupId] = new ActivityBatch([.. readers.GetValueOrDefault(groupId) ?? []], [.. acts.Where(a => a.GroupId == groupId)]) { MembersChange = change };
         }
 
-        var network = new ActivityBatch([.. active], acts)
+        var network = new ActivityBatch([.. active.Select(person => numberOf[person])], acts)
         {
             Served = active.Count * random.Next(4, 12),
             GroupMembersChanges = changes,
@@ -133,11 +135,11 @@ internal sealed class DemoHistory(IGrainFactory grains, Random random)
         return (network, groups);
     }
 
-    private static HashSet<string> Pending(Dictionary<string, HashSet<string>> readers, string groupId)
+    private static HashSet<int> Pending(Dictionary<string, HashSet<int>> readers, string groupId)
     {
         if (!readers.TryGetValue(groupId, out var set))
         {
-            readers[groupId] = set = new HashSet<string>(StringComparer.Ordinal);
+            readers[groupId] = set = [];
         }
 
         return set;

@@ -1,3 +1,4 @@
+using Npgsql;
 using RseOrleans.Api.V1;
 using RseOrleans.Tests.Fixtures;
 using RseOrleans.Tests.Fixtures.Servers;
@@ -5,7 +6,10 @@ using static RseOrleans.Tests.Fixtures.EngineClient;
 
 namespace RseOrleans.Tests.Analytics;
 
-/// <summary>In durable mode the figures are grain state in PostgreSQL: a restart keeps every count and every distinct set.</summary>
+/// <summary>
+/// In durable mode the figures are grain state in PostgreSQL: a restart keeps every count and every
+/// distinct set, and an erased person's id is in none of it any more.
+/// </summary>
 [Collection(DatabaseServersCollection.Name)]
 public sealed class AnalyticsDurableTests(DatabaseServersFixture servers)
 {
@@ -39,5 +43,54 @@ public sealed class AnalyticsDurableTests(DatabaseServersFixture servers)
         var after = await AnalyticsCalls.EventuallyAsync(() => client.TodayAsync(Admin), day => day.PostsServed == 2, "the read after the restart");
         Assert.Equal(2, after.DailyActive);
         Assert.Equal(1, (await client.Stats().GetPostStatsAsync(new GetPostStatsRequest { PostId = post.PostId }, As(author))).Reach);
+    }
+
+    [Fact]
+    public async Task An_erased_persons_id_is_nowhere_in_the_stored_statistics_while_the_days_counts_stay()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "analytics_erasure");
+        await using var engine = await stores.StartEngineAsync("analytics-erasure", $"--Network:Admins:0={Admin}");
+        var api = new EngineClient(engine.Channel);
+        await api.Users.CreateUserAsync(new CreateUserRequest { RequestId = NewRequestId(), UserId = Admin, Profile = new Profile { DisplayName = "Admin" } });
+        var owner = await api.CreateUserAsync("owner");
+        var leaving = await api.CreateUserAsync("leaving");
+        var group = await api.CreateGroupAsync(owner, GroupVisibility.Open);
+        await api.AddMemberAsync(owner, group.GroupId, leaving);
+        var welcome = await api.PostAsync(owner, "Welcome aboard", group.GroupId);
+        await api.ReadPostAsync(leaving, welcome.PostId);
+        await api.ReactAsync(leaving, welcome.PostId);
+        await api.PostAsync(leaving, "Glad to be here", group.GroupId);
+        var before = await AnalyticsCalls.EventuallyAsync(
+            () => api.TodayAsync(Admin), day => day.Posts == 2 && day.Reactions == 1 && day.DailyActive == 2, "the day's figures");
+        var reach = (await api.Stats().GetPostStatsAsync(new GetPostStatsRequest { PostId = welcome.PostId }, As(owner))).Reach;
+        Assert.Equal(1, reach);
+        // Only the people's grain knows who a number is: the days, the group's day and the posts keep numbers.
+        Assert.Equal(["analytics-people"], await AnalyticsStateHoldingAsync(stores.Postgres, leaving));
+
+        await api.Users.EraseUserAsync(new EraseUserRequest { RequestId = NewRequestId(), UserId = leaving, Confirm = true }, As(leaving));
+
+        await Eventually.TrueAsync(async () => (await AnalyticsStateHoldingAsync(stores.Postgres, leaving)).Length == 0, "no stored statistic holding the erased id");
+        var after = await api.TodayAsync(Admin);
+        Assert.Equal((before.DailyActive, before.Contributors, before.Readers, before.Posts, before.Reactions), (after.DailyActive, after.Contributors, after.Readers, after.Posts, after.Reactions));
+        Assert.Equal(reach, (await api.Stats().GetPostStatsAsync(new GetPostStatsRequest { PostId = welcome.PostId }, As(owner))).Reach);
+        var groupToday = (await api.Stats().GetGroupStatsAsync(new GetGroupStatsRequest { GroupId = group.GroupId }, As(owner))).Days[^1];
+        Assert.Equal((2, 2), (groupToday.Posts, groupToday.ActiveMembers));
+    }
+
+    /// <summary>The kinds of analytics grain whose stored state holds the id's bytes (Orleans writes a string as UTF-8).</summary>
+    private static async Task<string[]> AnalyticsStateHoldingAsync(string postgres, string userId)
+    {
+        await using var database = NpgsqlDataSource.Create(postgres);
+        await using var command = database.CreateCommand(
+            "SELECT DISTINCT grain_type FROM rse_grain_state WHERE grain_type LIKE 'analytics-%' AND position(convert_to($1, 'UTF8') in payload) > 0 ORDER BY grain_type");
+        command.Parameters.Add(new NpgsqlParameter { Value = userId });
+        var kinds = new List<string>();
+        await using var rows = await command.ExecuteReaderAsync();
+        while (await rows.ReadAsync())
+        {
+            kinds.Add(rows.GetString(0));
+        }
+
+        return [.. kinds];
     }
 }

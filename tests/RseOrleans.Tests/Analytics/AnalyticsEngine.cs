@@ -1,5 +1,6 @@
 using Grpc.Core;
 using RseOrleans.Api.V1;
+using RseOrleans.Grains;
 using RseOrleans.Tests.Fixtures;
 using static RseOrleans.Tests.Fixtures.EngineClient;
 using AnalyticsClient = RseOrleans.Api.V1.Analytics.AnalyticsClient;
@@ -48,4 +49,13 @@ public static class AnalyticsCalls
     }
 
     public static Metadata AsUser(string userId) => As(userId);
+
+    /// <summary>A past day's acts, written to its network day as the recorder's flush writes them: people numbered first.</summary>
+    public static async Task RecordPastDayAsync(
+        this IGrainFactory grains, DateTimeOffset at, params (string Person, Model.AnalyticsAct Act, long PostId, string? GroupId)[] acts)
+    {
+        var numbers = await grains.GetGrain<IAnalyticsPeopleGrain>(0).Number([.. acts.Select(act => act.Person)]);
+        await grains.GetGrain<INetworkDayGrain>(Model.AnalyticsDays.Key(Model.AnalyticsDays.Of(at))).Record(new Model.ActivityBatch(
+            [], [.. acts.Select((act, i) => new Model.PersonAct(numbers[i], act.Act, act.PostId, at) { GroupId = act.GroupId })]));
+    }
 }

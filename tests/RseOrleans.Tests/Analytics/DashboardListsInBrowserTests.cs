@@ -4,10 +4,7 @@ using RseOrleans.Api.V1;
 using RseOrleans.Grains;
 using RseOrleans.Tests.Fixtures;
 using RseOrleans.Tests.Fixtures.Browser;
-using ActivityBatch = RseOrleans.Model.ActivityBatch;
-using ActRecord = RseOrleans.Model.ActRecord;
 using AnalyticsAct = RseOrleans.Model.AnalyticsAct;
-using AnalyticsDays = RseOrleans.Model.AnalyticsDays;
 
 namespace RseOrleans.Tests.Analytics;
 
@@ -46,8 +43,7 @@ public sealed class DashboardListsInBrowserTests(BrowserFixture browser, EngineF
 
         // The quiet group posted three weeks ago (written as the recorder writes a day), not since.
         var past = DateTimeOffset.UtcNow.AddDays(-21);
-        await engine.Services.GetRequiredService<IGrainFactory>().GetGrain<INetworkDayGrain>(AnalyticsDays.Key(AnalyticsDays.Of(past)))
-            .Record(new ActivityBatch([], [new ActRecord(owner, AnalyticsAct.Post, -1, past) { GroupId = quiet.GroupId }]));
+        await engine.Services.GetRequiredService<IGrainFactory>().RecordPastDayAsync(past, (owner, AnalyticsAct.Post, -1, quiet.GroupId));
 
         var post = await engine.PostAsync(owner, "The page shows this post among the best read", growing.GroupId);
         for (var i = 0; i < 3; i++)

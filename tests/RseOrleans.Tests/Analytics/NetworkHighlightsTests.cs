@@ -2,10 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using RseOrleans.Api.V1;
 using RseOrleans.Grains;
-using ActivityBatch = RseOrleans.Model.ActivityBatch;
-using ActRecord = RseOrleans.Model.ActRecord;
 using AnalyticsAct = RseOrleans.Model.AnalyticsAct;
-using AnalyticsDays = RseOrleans.Model.AnalyticsDays;
 using RseOrleans.Tests.Fixtures;
 using static RseOrleans.Tests.Fixtures.EngineClient;
 
@@ -55,8 +52,7 @@ public sealed class NetworkHighlightsTests(EngineFixture engine)
         var lively = await engine.CreateGroupAsync(owner, GroupVisibility.Open, name: "Lively " + Unique());
         // Twenty days ago both had posts: that day's figures, written as the recorder writes a day's batch.
         var past = DateTimeOffset.UtcNow.AddDays(-20);
-        await PastDayAsync(past, new ActRecord(owner, AnalyticsAct.Post, -1, past) { GroupId = quiet.GroupId },
-            new ActRecord(owner, AnalyticsAct.Post, -2, past) { GroupId = quiet.GroupId }, new ActRecord(owner, AnalyticsAct.Post, -3, past) { GroupId = lively.GroupId });
+        await PastDayAsync(past, (owner, AnalyticsAct.Post, -1, quiet.GroupId), (owner, AnalyticsAct.Post, -2, quiet.GroupId), (owner, AnalyticsAct.Post, -3, lively.GroupId));
         // Today only one of them has.
         await engine.PostAsync(owner, "Still here", lively.GroupId);
 
@@ -106,6 +102,31 @@ public sealed class NetworkHighlightsTests(EngineFixture engine)
     }
 
     [Fact]
+    public async Task A_department_and_an_office_whose_only_active_person_read_a_post_have_joined()
+    {
+        var admin = await engine.NetworkAdminAsync();
+        var department = "Readers-" + Unique();
+        var office = "Reading-room-" + Unique();
+        var people = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            people.Add(await CreatePersonAsync(department, office));
+        }
+
+        await AnalyticsCalls.EventuallyAsync(
+            () => NetworkAsync(admin), s => s.NotJoinedDepartments.Any(d => d.Value == department), "the department that has not joined");
+
+        // One of them reads a post and does nothing else: active, so the department and the office have joined.
+        var author = await engine.CreateUserAsync("author");
+        var post = await engine.PostAsync(author, "Read, not answered");
+        await engine.ReadPostAsync(people[0], post.PostId);
+        await AnalyticsCalls.EventuallyAsync(
+            () => NetworkAsync(admin),
+            s => !s.NotJoinedDepartments.Any(d => d.Value == department) && !s.NotJoinedLocations.Any(l => l.Value == office),
+            "the department and the office joined by a reader");
+    }
+
+    [Fact]
     public async Task The_posts_with_the_best_reach_are_those_served_to_most_people_and_only_posts_the_admin_may_read()
     {
         var admin = await engine.NetworkAdminAsync();
@@ -142,7 +163,7 @@ public sealed class NetworkHighlightsTests(EngineFixture engine)
         // A year ago, out of the other tests' ranges: one post in each of more groups than a day tallies.
         var past = DateTimeOffset.UtcNow.AddDays(-400);
         await PastDayAsync(past, [.. Enumerable.Range(0, RseOrleans.Model.GroupTally.MaxGroupsPerDay + 1)
-            .Select(i => new ActRecord(author, AnalyticsAct.Post, -1 - i, past) { GroupId = $"many-{i}" })]);
+            .Select(i => (author, AnalyticsAct.Post, -1L - i, (string?)$"many-{i}"))]);
 
         var around = await engine.Stats().GetNetworkStatsAsync(
             new GetNetworkStatsRequest { StartDate = Day(past.AddDays(-1)), EndDate = Day(past.AddDays(1)) }, As(admin));
@@ -164,11 +185,8 @@ public sealed class NetworkHighlightsTests(EngineFixture engine)
         }
     }
 
-    private async Task PastDayAsync(DateTimeOffset at, params ActRecord[] acts)
-    {
-        var grains = engine.Services.GetRequiredService<IGrainFactory>();
-        await grains.GetGrain<INetworkDayGrain>(AnalyticsDays.Key(AnalyticsDays.Of(at))).Record(new ActivityBatch([], acts));
-    }
+    private Task PastDayAsync(DateTimeOffset at, params (string Person, AnalyticsAct Act, long PostId, string? GroupId)[] acts) =>
+        engine.Services.GetRequiredService<IGrainFactory>().RecordPastDayAsync(at, acts);
 
     private async Task<string> CreatePersonAsync(string department, string location)
     {
