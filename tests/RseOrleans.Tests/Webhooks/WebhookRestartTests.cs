@@ -51,4 +51,57 @@ public sealed class WebhookRestartTests(DatabaseServersFixture servers)
             new ListDeliveriesRequest { WebhookId = webhook.WebhookId }, As(webhook.OwnerId));
         Assert.Equal([500, 200], deliveries.Deliveries.Single().Attempts.Select(a => a.StatusCode));
     }
+
+    [Fact]
+    public async Task A_bots_webhook_and_its_retry_survive_a_restart_of_the_engine_in_durable_mode()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "bot-webhooks");
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Answer = (_, earlier) => (earlier == 0 ? 500 : 200, TimeSpan.Zero);
+        string[] settings =
+        [
+            "--Webhooks:AllowHttp=true",
+            "--Webhooks:AllowedHosts:0=127.0.0.1",
+            "--Webhooks:RetryDelays:0=00:00:04",
+            "--Webhooks:ReminderPeriod=00:00:02",
+            $"--Network:Admins:0={EngineFixture.NetworkAdmin}",
+        ];
+        string postId;
+        string token;
+        Webhook webhook;
+        await using (var engine = await stores.StartEngineAsync("bot-webhooks", settings))
+        {
+            var api = new EngineClient(engine.Channel);
+            var owner = await api.CreateUserAsync("owner");
+            var group = await api.CreateGroupAsync(owner, GroupVisibility.Closed);
+            var accounts = new RseOrleans.Api.V1.ServiceAccounts.ServiceAccountsClient(engine.Channel);
+            var botId = $"bot-{Guid.NewGuid():N}"[..16];
+            var admin = await api.NetworkAdminAsync();
+            await accounts.CreateServiceAccountAsync(new CreateServiceAccountRequest
+            {
+                RequestId = NewRequestId(), ServiceAccountId = botId, DisplayName = "CRM", Scopes = { "webhooks.receive", $"groups.read:{group.GroupId}" },
+            }, As(admin));
+            token = (await accounts.IssueTokenAsync(new IssueTokenRequest { ServiceAccountId = botId }, As(admin))).Token;
+            var request = new CreateWebhookRequest { RequestId = NewRequestId(), GroupId = group.GroupId, Url = receiver.Url, EventTypes = { "post.created" } };
+            webhook = await new RseOrleans.Api.V1.Webhooks.WebhooksClient(engine.Channel).CreateWebhookAsync(request, Bearer(token));
+            Assert.Equal($"app:{botId}", webhook.OwnerId);
+            postId = (await api.PostAsync(owner, "before the restart", group.GroupId)).PostId;
+            await receiver.WaitForAsync(r => r.Count == 1, "the first, failed attempt");
+        }
+
+        await using var restarted = await stores.StartEngineAsync("bot-webhooks", settings);
+
+        var received = await receiver.WaitForAsync(r => r.Count == 2, "the retry after the restart");
+        Assert.Equal(received[0].Id, received[1].Id);
+        Assert.Equal(postId, received[1].Data("post_id"));
+        Assert.True(received[1].IsSignedWith(webhook.Secret));
+
+        // The bot's token and webhook are stored: it reads its own webhook and log after the restart.
+        var webhooks = new RseOrleans.Api.V1.Webhooks.WebhooksClient(restarted.Channel);
+        Assert.Equal(webhook.WebhookId, Assert.Single((await webhooks.ListWebhooksAsync(new ListWebhooksRequest { GroupId = webhook.GroupId }, Bearer(token))).Webhooks).WebhookId);
+        var deliveries = await webhooks.ListDeliveriesAsync(new ListDeliveriesRequest { WebhookId = webhook.WebhookId }, Bearer(token));
+        Assert.Equal([500, 200], deliveries.Deliveries.Single().Attempts.Select(a => a.StatusCode));
+    }
+
+    private static Grpc.Core.Metadata Bearer(string token) => new() { { "authorization", $"Bearer {token}" } };
 }
