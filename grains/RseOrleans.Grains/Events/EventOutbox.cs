@@ -12,8 +12,9 @@ namespace RseOrleans.Grains.Events;
 /// still stored sends them again: at least once, in order per source.
 /// </summary>
 /// <remarks>
-/// The hand-on runs in the grain's own timer, interleaved with its calls (it only reads and trims
-/// the list between awaits), so no caller waits for a subscriber. The clear is stored by the
+/// The hand-on is a task of the grain's own scheduler (started by the write, or by a timer for a
+/// retry or on activation), interleaved with its calls: it only reads and trims the list between
+/// awaits, and no caller waits for a subscriber. The clear is stored by the
 /// grain's next write, or by a write of its own a little later if none comes.
 /// </remarks>
 public sealed class EventOutbox<TState>(Grain grain, IPersistentState<TState> state, EngineEvents events, ILogger logger)
@@ -80,9 +81,11 @@ public sealed class EventOutbox<TState>(Grain grain, IPersistentState<TState> st
         }
 
         events.TellListeners(published);
-        if (outgoing.Length > 0 && failures == 0)
+        if (outgoing.Length > 0 && failures == 0 && !sending)
         {
-            HandOnAfter(TimeSpan.Zero);
+            // Started here, so its calls leave before the caller's answer, as one-way ones did: a
+            // change made after this one answered is handed on after it in practice. Not awaited.
+            _ = HandOnAsync(CancellationToken.None);
         }
     }
 
