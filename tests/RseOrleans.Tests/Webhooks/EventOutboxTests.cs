@@ -49,6 +49,32 @@ public sealed class EventOutboxTests(DatabaseServersFixture servers)
     }
 
     [Fact]
+    public async Task A_members_joining_whose_answer_is_lost_is_delivered_once_from_the_groups_outbox()
+    {
+        var losing = new LostHandOns { AfterTheWork = true };
+        await using var engine = await RunningEngine.StartAsync("outbox", builder => builder.Services.AddSingleton<IIncomingGrainCallFilter>(losing), WebhookEngineFixture.Settings);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var api = new EngineClient(engine.Channel);
+        var owner = await api.CreateUserAsync("owner");
+        var joiner = await api.CreateUserAsync("joiner");
+        var group = await api.CreateGroupAsync(owner, GroupVisibility.Open);
+        var webhook = await CreateWebhookAsync(engine, owner, group.GroupId, receiver.Url, "member.joined");
+        losing.Scope = EventScopes.Group(group.GroupId);
+        losing.Lose(1);
+
+        await api.Groups.JoinGroupAsync(new JoinGroupRequest { RequestId = NewRequestId(), GroupId = group.GroupId }, As(joiner));
+
+        await Eventually.TrueAsync(() => Task.FromResult(losing.Acknowledged > 0), "the hand-on acknowledged after a lost answer");
+        await Eventually.TrueAsync(
+            async () => (await DeliveriesAsync(engine, owner, webhook)).All(d => d.Status == DeliveryStatus.Succeeded),
+            "every delivery queued done");
+        Assert.Single(await DeliveriesAsync(engine, owner, webhook));
+        var received = Assert.Single(receiver.About("user_id", joiner));
+        Assert.Equal("member.joined", received.Type);
+        Assert.Equal(received.Data("event_id"), received.Id);
+    }
+
+    [Fact]
     public async Task An_event_stored_while_its_registry_is_out_of_reach_leaves_when_its_post_is_back_after_a_restart_in_durable_mode()
     {
         var stores = await DurableStores.CreateAsync(servers, "outbox");
@@ -85,9 +111,9 @@ public sealed class EventOutboxTests(DatabaseServersFixture servers)
             "the delivery logged once, succeeded");
     }
 
-    private static async Task<Webhook> CreateWebhookAsync(RunningEngine engine, string owner, string groupId, string url)
+    private static async Task<Webhook> CreateWebhookAsync(RunningEngine engine, string owner, string groupId, string url, string eventType = "post.created")
     {
-        var request = new CreateWebhookRequest { RequestId = NewRequestId(), GroupId = groupId, Url = url, EventTypes = { "post.created" } };
+        var request = new CreateWebhookRequest { RequestId = NewRequestId(), GroupId = groupId, Url = url, EventTypes = { eventType } };
         return await new RseOrleans.Api.V1.Webhooks.WebhooksClient(engine.Channel).CreateWebhookAsync(request, As(owner));
     }
 
