@@ -124,7 +124,9 @@ public sealed class EventOutbox<TState>(Grain grain, IPersistentState<TState> st
                 }
 
                 failures = 0;
-                Pending.RemoveRange(0, batch.Count);
+
+                // A new list, never the stored one trimmed in place: a write of the grain may be reading it.
+                state.State.PendingEvents = Pending.Count == batch.Count ? null : Pending.GetRange(batch.Count, Pending.Count - batch.Count);
                 stored -= batch.Count;
                 acknowledgements++;
                 clearUnwritten = true;
