@@ -13,9 +13,9 @@ namespace RseOrleans.Grains.Events;
 /// </summary>
 /// <remarks>
 /// The hand-on is a task of the grain's own scheduler (started by the write, or by a timer for a
-/// retry or on activation), interleaved with its calls: it only reads and trims the list between
-/// awaits, and no caller waits for a subscriber. The clear is stored by the
-/// grain's next write, or by a write of its own a little later if none comes.
+/// retry or on activation), interleaved with its calls: between awaits it only reads the list and
+/// replaces it by what is left, and no caller waits for a subscriber. The clear is stored by the
+/// grain's next write, or by a write of its own 2 s later if none came.
 /// </remarks>
 public sealed class EventOutbox<TState>(Grain grain, IPersistentState<TState> state, EngineEvents events, ILogger logger)
     where TState : IHoldsOutbox
