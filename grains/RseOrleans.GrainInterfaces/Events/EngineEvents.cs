@@ -80,8 +80,11 @@ public static class EventScopes
 /// <summary>Anything that takes engine events: a webhook today, other read models later.</summary>
 public interface IEngineEventSubscriber : IAddressable
 {
-    /// <summary>One way: the owner of the change never waits for a subscriber.</summary>
-    [OneWay]
+    /// <summary>
+    /// Queues the events; done once they are stored. The same event may come again (at least
+    /// once): a subscriber drops an id it still knows. The owner of the change hands events on in
+    /// the background, so it never waits for this.
+    /// </summary>
     Task Receive([Immutable] IReadOnlyList<EngineEvent> events);
 }
 

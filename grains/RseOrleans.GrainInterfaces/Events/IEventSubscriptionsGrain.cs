@@ -17,8 +17,11 @@ public interface IEventSubscriptionsGrain : IGrainWithStringKey
     [ReadOnly]
     Task<IReadOnlyList<string>> ListSubscriptionIds();
 
-    /// <summary>Hands each event to the subscriptions that take its kind; one way, in the order given.</summary>
-    [OneWay]
-    [ReadOnly]
+    /// <summary>
+    /// Hands each event to the subscriptions that take its kind, in the order given; done once
+    /// each has queued them, failed if one could not. Interleaved with anything: it reads a copy of
+    /// the subscriptions taken at its start, and a subscription changed meanwhile never waits for it.
+    /// </summary>
+    [AlwaysInterleave]
     Task Publish([Immutable] IReadOnlyList<EngineEvent> events);
 }

@@ -1,20 +1,23 @@
+using Microsoft.Extensions.Logging;
 using RseOrleans.Model;
 
 namespace RseOrleans.Grains.Events;
 
 /// <summary>
 /// How the grain that owns a fact tells the rest of the engine it changed: once the change is
-/// stored, it hands the events to the listeners of its process (derived copies such as search),
-/// then to the registries of the events' scopes, one way. The caller never waits for a subscriber,
-/// and a change made by any silo, or by a cascade (an erasure), is told the same way as one made
-/// through the API.
+/// stored, it tells the listeners of its process (derived copies such as search), then hands the
+/// events to the registries of the events' scopes. The caller never waits for a subscriber, and a
+/// change made by any silo, or by a cascade (an erasure), is told the same way as one made through
+/// the API.
 /// </summary>
 /// <remarks>
-/// Best effort between the stored change and the registry: a silo that dies in between loses the
-/// event (there is no outbox). Past the registry, each subscriber keeps its own promises (a webhook
-/// queues in its stored state).
+/// Posts, users and groups keep their events in an outbox stored with the change
+/// (<see cref="EventOutbox{TState}"/>): at least once, in order per source. A reaction shard still
+/// publishes one way after its commit (<see cref="Publish(IReadOnlyList{EngineEvent})"/>): a silo
+/// that dies in between loses its reactions' events, never the reactions. Past the registry, each
+/// subscriber keeps its own promises (a webhook queues in its stored state).
 /// </remarks>
-public sealed class EngineEvents(IGrainFactory grains, IEnumerable<IEngineEventListener> listeners)
+public sealed class EngineEvents(IGrainFactory grains, IEnumerable<IEngineEventListener> listeners, ILogger<EngineEvents> logger)
 {
     private readonly IEngineEventListener[] listeners = [.. listeners];
 
@@ -22,9 +25,27 @@ public sealed class EngineEvents(IGrainFactory grains, IEnumerable<IEngineEventL
     public static EngineEvent AboutPost(EngineEventKind kind, SourceId source, long postId, string actorId, DateTimeOffset at) =>
         EngineEvent.Of(kind, source.Kind == SourceKind.Group ? source.Id : null, actorId, at) with { PostId = postId };
 
+    /// <summary>Whether subscribers may take it; the kinds from 20 are for the process's listeners only.</summary>
+    public static bool GoesToSubscribers(EngineEvent engineEvent) => engineEvent.Kind < EngineEventKind.UserUpdated;
+
+    /// <summary>The outbox of a grain whose state holds one.</summary>
+    public EventOutbox<TState> OutboxOf<TState>(Grain grain, IPersistentState<TState> state)
+        where TState : IHoldsOutbox => new(grain, state, this, logger);
+
     public void Publish(EngineEvent engineEvent) => Publish([engineEvent]);
 
+    /// <summary>Best effort, for a grain without an outbox: its listeners now, the registries one way.</summary>
     public void Publish(IReadOnlyList<EngineEvent> events)
+    {
+        TellListeners(events);
+        if (events.Any(GoesToSubscribers))
+        {
+            _ = ForgetAsync(HandOnAsync(events));
+        }
+    }
+
+    /// <summary>Called inside the owner grain's turn, right after its stored change.</summary>
+    public void TellListeners(IReadOnlyList<EngineEvent> events)
     {
         if (events.Count == 0)
         {
@@ -35,12 +56,24 @@ public sealed class EngineEvents(IGrainFactory grains, IEnumerable<IEngineEventL
         {
             listener.Take(events);
         }
+    }
 
-        foreach (var byScope in events.Where(e => e.Kind < EngineEventKind.UserUpdated)
-            .SelectMany(e => EventScopes.Of(e).Select(scope => (scope, e))).GroupBy(pair => pair.scope, StringComparer.Ordinal))
+    /// <summary>To each scope's registry, in the order given; done once every subscriber has queued them.</summary>
+    public Task HandOnAsync(IReadOnlyList<EngineEvent> events) =>
+        Task.WhenAll(events.Where(GoesToSubscribers)
+            .SelectMany(e => EventScopes.Of(e).Select(scope => (scope, e)))
+            .GroupBy(pair => pair.scope, StringComparer.Ordinal)
+            .Select(byScope => grains.GetGrain<IEventSubscriptionsGrain>(byScope.Key).Publish([.. byScope.Select(pair => pair.e)])));
+
+    private async Task ForgetAsync(Task handOn)
+    {
+        try
         {
-            // One-way: the call returns once the message is queued.
-            _ = grains.GetGrain<IEventSubscriptionsGrain>(byScope.Key).Publish([.. byScope.Select(pair => pair.e)]);
+            await handOn;
+        }
+        catch (Exception ex)
+        {
+            OutboxLog.Lost(logger, ex);
         }
     }
 }

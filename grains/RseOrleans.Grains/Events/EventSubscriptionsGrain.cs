@@ -10,7 +10,7 @@ public sealed class EventSubscriptionsState
     public Dictionary<string, EventSubscription> Subscriptions { get; set; } = new(StringComparer.Ordinal);
 }
 
-/// <summary>The subscriptions of one scope; it forwards each event, one way, to those that take its kind.</summary>
+/// <summary>The subscriptions of one scope; it hands each event to those that take its kind and answers once they have queued it.</summary>
 [GrainType("event-subscriptions")]
 public sealed class EventSubscriptionsGrain(
     [PersistentState("event-subscriptions", StorageNames.Main)] IPersistentState<EventSubscriptionsState> state) : Grain, IEventSubscriptionsGrain
@@ -32,17 +32,11 @@ public sealed class EventSubscriptionsGrain(
     public Task<IReadOnlyList<string>> ListSubscriptionIds() =>
         Task.FromResult<IReadOnlyList<string>>([.. state.State.Subscriptions.Keys.Order(StringComparer.Ordinal)]);
 
-    public Task Publish(IReadOnlyList<EngineEvent> events)
-    {
-        foreach (var subscription in state.State.Subscriptions.Values)
-        {
-            var taken = events.Where(e => subscription.Kinds.Contains(e.Kind)).ToArray();
-            if (taken.Length > 0)
-            {
-                _ = subscription.Subscriber.Receive(taken);
-            }
-        }
-
-        return Task.CompletedTask;
-    }
+    public Task Publish(IReadOnlyList<EngineEvent> events) =>
+        // Taken before the first await: a subscription changed meanwhile does not disturb this one.
+        Task.WhenAll(state.State.Subscriptions.Values
+            .Select(subscription => (subscription, taken: events.Where(e => subscription.Kinds.Contains(e.Kind)).ToArray()))
+            .Where(pair => pair.taken.Length > 0)
+            .ToArray()
+            .Select(pair => pair.subscription.Subscriber.Receive(pair.taken)));
 }

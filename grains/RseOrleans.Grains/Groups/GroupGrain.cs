@@ -37,6 +37,10 @@ public sealed class GroupGrain(
     private const string EraseMemberOperation = "erase-member";
 
     private GroupMembers members = null!;
+    private EventOutbox<GroupState>? outbox;
+
+    // Membership events, told once the group's own write that follows the member rows' stores them.
+    private List<EngineEvent>? told;
 
     private string GroupId => this.GetPrimaryKeyString();
 
@@ -50,8 +54,13 @@ public sealed class GroupGrain(
 
     ILocalPublication IPublishesLocally.Publication => Published;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
+    private EventOutbox<GroupState> Outbox => outbox ??= events.OutboxOf(this, state);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
         members = await GroupMembers.LoadAsync(memberStore, Source.Key);
+        Outbox.Resume();
+    }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -73,8 +82,8 @@ public sealed class GroupGrain(
         state.State.CreatedByRequest = requestId;
         state.State.CreatedAt = clock.GetUtcNow();
         await AddMemberCore(creatorId, GroupRole.Owner);
-        await state.WriteStateAsync();
-        events.Publish(EngineEvent.Of(EngineEventKind.GroupCreated, GroupId, creatorId, state.State.CreatedAt));
+        Tell(EngineEvent.Of(EngineEventKind.GroupCreated, GroupId, creatorId, state.State.CreatedAt));
+        await WriteStateAsync();
         return Snapshot();
     }
 
@@ -118,7 +127,7 @@ public sealed class GroupGrain(
             outcome = JoinOutcome.Requested;
         }
 
-        await state.WriteStateAsync();
+        await WriteStateAsync();
         return outcome;
     }
 
@@ -138,7 +147,7 @@ public sealed class GroupGrain(
             await RemoveMemberCore(userId);
         }
 
-        await state.WriteStateAsync();
+        await WriteStateAsync();
         if (withdrawn)
         {
             await User(userId).NoteJoinRequest(GroupId, pending: false);
@@ -156,7 +165,7 @@ public sealed class GroupGrain(
             }
 
             await AddMemberCore(userId, GroupRole.Member);
-            await state.WriteStateAsync();
+            await WriteStateAsync();
         }
 
         var approved = members.TryGet(userId, out var member) ? member : throw DomainException.NotFound($"Member '{userId}'");
@@ -172,7 +181,7 @@ public sealed class GroupGrain(
             throw DomainException.NotFound($"A join request of user '{userId}'");
         }
 
-        await state.WriteStateAsync();
+        await WriteStateAsync();
         await User(userId).NoteJoinRequest(GroupId, pending: false);
 
         await AuditAsync(DeclineOperation, actorId, requestId, AuditActions.DeclineJoinRequest, userId, "");
@@ -194,7 +203,7 @@ public sealed class GroupGrain(
         RequireAdmin(actorId);
         if (await AddMemberCore(userId, GroupRole.Member) > 0)
         {
-            await state.WriteStateAsync();
+            await WriteStateAsync();
         }
 
         var added = members.TryGet(userId, out var member) ? member : throw DomainException.NotFound($"Member '{userId}'");
@@ -227,7 +236,7 @@ public sealed class GroupGrain(
             added = await AddMembersCore(userIds, GroupRole.Member);
             if (added > 0)
             {
-                await state.WriteStateAsync();
+                await WriteStateAsync();
             }
         }
         catch (Exception ex) when (ex is DomainException || StorageFailures.IsUnavailable(ex))
@@ -257,7 +266,7 @@ public sealed class GroupGrain(
 
         members.EnsureAnotherOwnerRemains(userId);
         await RemoveMemberCore(userId, removedBy: actorId);
-        await state.WriteStateAsync();
+        await WriteStateAsync();
         await AuditAsync(RemoveMemberOperation, actorId, requestId, AuditActions.RemoveMember, userId, "");
     }
 
@@ -288,7 +297,7 @@ public sealed class GroupGrain(
 
             members.SetRole(userId, role);
             await members.SaveAsync();
-            await state.WriteStateAsync();
+            await WriteStateAsync();
         }
 
         await AuditAsync(SetRoleOperation, actorId, requestId, AuditActions.SetMemberRole, userId, members[userId].Role.ToString().ToLowerInvariant());
@@ -333,7 +342,7 @@ public sealed class GroupGrain(
 
         if (droppedRequest || wasMember || wasCreator)
         {
-            await state.WriteStateAsync();
+            await WriteStateAsync();
         }
 
         if (droppedRequest)
@@ -433,7 +442,7 @@ public sealed class GroupGrain(
 
         // One row per newcomer in durable mode; the caller writes the group's own state next.
         await members.SaveAsync();
-        events.Publish([.. newcomers.Select(userId => EngineEvent.Of(EngineEventKind.MemberJoined, GroupId, userId, now) with { UserId = userId })]);
+        Tell([.. newcomers.Select(userId => EngineEvent.Of(EngineEventKind.MemberJoined, GroupId, userId, now) with { UserId = userId })]);
         return newcomers.Length;
     }
 
@@ -449,7 +458,21 @@ public sealed class GroupGrain(
         var left = removedBy is null
             ? EngineEvent.Of(EngineEventKind.MemberLeft, GroupId, userId, clock.GetUtcNow())
             : EngineEvent.Of(EngineEventKind.MemberRemoved, GroupId, removedBy, clock.GetUtcNow());
-        events.Publish(left with { UserId = userId });
+        Tell(left with { UserId = userId });
+    }
+
+    private void Tell(params IReadOnlyList<EngineEvent> happened) => (told ??= []).AddRange(happened);
+
+    /// <summary>
+    /// Writes the group's own state with the membership events told since the last write in its
+    /// outbox. The member rows are stored first (see <see cref="GroupMembers"/>): a silo lost
+    /// between the two writes loses these events, never the membership.
+    /// </summary>
+    private Task WriteStateAsync()
+    {
+        IReadOnlyList<EngineEvent> happened = told ?? [];
+        told = null;
+        return Outbox.WriteAsync(happened);
     }
 
     /// <summary>

@@ -1,10 +1,11 @@
+using RseOrleans.Grains.Events;
 using RseOrleans.Model;
 
 namespace RseOrleans.Grains.Groups;
 
 [GenerateSerializer]
 [Alias("rse.GroupState")]
-public sealed class GroupState
+public sealed class GroupState : IHoldsOutbox
 {
     [Id(0)]
     public GroupSpec? Spec { get; set; }
@@ -26,4 +27,8 @@ public sealed class GroupState
     /// </summary>
     [Id(6)]
     public string? CreatedByRequest { get; set; }
+
+    /// <summary>Engine events stored with the changes they tell, until acknowledged (see <see cref="EventOutbox{TState}"/>).</summary>
+    [Id(7)]
+    public List<EngineEvent>? PendingEvents { get; set; }
 }

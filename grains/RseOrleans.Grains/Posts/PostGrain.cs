@@ -32,6 +32,7 @@ public sealed class PostGrain(
 
     private LocalPublication<long, PostSnapshot>? publication;
     private IGrainTimer? shareCheck;
+    private EventOutbox<PostState>? outbox;
 
     private long PostId => this.GetPrimaryKeyLong();
 
@@ -40,6 +41,8 @@ public sealed class PostGrain(
         new LocalPublication<long, PostSnapshot>(readModel.Posts, () => PostId, () => state.State.AuthorId is null || state.State.Deleted ? null : Snapshot([]));
 
     ILocalPublication IPublishesLocally.Publication => Published;
+
+    private EventOutbox<PostState> Outbox => outbox ??= events.OutboxOf(this, state);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -55,6 +58,7 @@ public sealed class PostGrain(
 
         totals = Sum();
         CheckSharesLater();
+        Outbox.Resume();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -138,20 +142,17 @@ public sealed class PostGrain(
         state.State.MentionsAndTags = MentionsAndTagsParser.Parse(text).OrNullIfNone();
         state.State.CreatedAt = state.State.UpdatedAt = clock.GetUtcNow();
         state.State.ReactionShards = Math.Clamp(reactionOptions.Value.Shards, 1, 32);
+        var created = EngineEvents.AboutPost(EngineEventKind.PostCreated, source, PostId, authorId, state.State.CreatedAt);
         try
         {
-            await state.WriteStateAsync();
+            await Outbox.WriteAsync(sharedPostId == 0
+                ? [created]
+                : [created, EngineEvents.AboutPost(EngineEventKind.PostShared, source, PostId, authorId, state.State.CreatedAt) with { SharedPostId = sharedPostId }]);
         }
         catch when (sharedPostId != 0)
         {
             await PostShares.UncountAsync(GrainFactory, state.State, PostId);
             throw;
-        }
-
-        events.Publish(EngineEvents.AboutPost(EngineEventKind.PostCreated, source, PostId, authorId, state.State.CreatedAt));
-        if (sharedPostId != 0)
-        {
-            events.Publish(EngineEvents.AboutPost(EngineEventKind.PostShared, source, PostId, authorId, state.State.CreatedAt) with { SharedPostId = sharedPostId });
         }
 
         return Snapshot([]);
@@ -184,8 +185,7 @@ public sealed class PostGrain(
         state.State.Text = text;
         state.State.MentionsAndTags = MentionsAndTagsParser.Parse(text).OrNullIfNone();
         state.State.UpdatedAt = clock.GetUtcNow();
-        await state.WriteStateAsync();
-        events.Publish(EngineEvents.AboutPost(EngineEventKind.PostUpdated, state.State.Source, PostId, actorId, state.State.UpdatedAt));
+        await Outbox.WriteAsync(EngineEvents.AboutPost(EngineEventKind.PostUpdated, state.State.Source, PostId, actorId, state.State.UpdatedAt));
         await LogAsync(activityId, ActivityKind.Edited, actorId, state.State.Text, state.State.UpdatedAt);
         var edited = (await Get(actorId))!;
         await TopicPublishing.PublishAsync(GrainFactory, edited.Source, [edited], Logger);
@@ -205,8 +205,7 @@ public sealed class PostGrain(
         state.State.MentionsAndTags = null;
         Comments.Clear();
         state.State.UpdatedAt = clock.GetUtcNow();
-        await WriteDeleteAsync(uncounted: true);
-        events.Publish(EngineEvents.AboutPost(EngineEventKind.PostDeleted, state.State.Source, PostId, actorId, state.State.UpdatedAt));
+        await WriteDeleteAsync(uncounted: true, EngineEvents.AboutPost(EngineEventKind.PostDeleted, state.State.Source, PostId, actorId, state.State.UpdatedAt));
         await LogAsync(activityId, ActivityKind.Deleted, actorId, null, state.State.UpdatedAt);
         await WithdrawGroupPostAsync(authorId);
 
@@ -222,12 +221,12 @@ public sealed class PostGrain(
     /// </summary>
     private Task UncountShareBeforeDeleteAsync() => PostShares.UncountAsync(GrainFactory, state.State, PostId);
 
-    /// <summary>Writes a delete; when the write fails after the share was uncounted, it is counted again (the retry uncounts it once more).</summary>
-    private async Task WriteDeleteAsync(bool uncounted)
+    /// <summary>Writes a delete (with its event, if any); when the write fails after the share was uncounted, it is counted again (the retry uncounts it once more).</summary>
+    private async Task WriteDeleteAsync(bool uncounted, params IReadOnlyList<EngineEvent> told)
     {
         try
         {
-            await state.WriteStateAsync();
+            await Outbox.WriteAsync(told);
         }
         catch when (uncounted)
         {
@@ -262,10 +261,11 @@ public sealed class PostGrain(
     {
         EnsureLive();
         var removed = Comments.Remove(commentId);
-        await state.WriteStateAsync();
         var at = clock.GetUtcNow();
+
+        // Told to the process's listeners only (a kind subscribers do not take): nothing waits in the outbox.
+        await Outbox.WriteAsync([.. removed.Select(c => EngineEvents.AboutPost(EngineEventKind.CommentDeleted, state.State.Source, PostId, actorId, at) with { CommentId = c.CommentId })]);
         await activityLog.AppendAllAsync([.. removed.Select(c => new Activity(c.CommentId, ActivityKind.CommentDeleted, PostId, state.State.Source.Key, actorId, null, at))]);
-        events.Publish([.. removed.Select(c => EngineEvents.AboutPost(EngineEventKind.CommentDeleted, state.State.Source, PostId, actorId, at) with { CommentId = c.CommentId })]);
         await ForgetInIndexesAsync(removed);
     }
 
@@ -322,10 +322,9 @@ public sealed class PostGrain(
             state.State.Text = "";
             state.State.MentionsAndTags = null;
             Comments.Clear();
-            await WriteDeleteAsync(uncounted: wasLive);
+            await WriteDeleteAsync(uncounted: wasLive, wasLive ? [EngineEvents.AboutPost(EngineEventKind.PostDeleted, state.State.Source, PostId, userId, clock.GetUtcNow())] : []);
             if (wasLive)
             {
-                events.Publish(EngineEvents.AboutPost(EngineEventKind.PostDeleted, state.State.Source, PostId, userId, clock.GetUtcNow()));
                 await WithdrawGroupPostAsync(userId);
             }
 
@@ -395,8 +394,7 @@ public sealed class PostGrain(
         await GrainFactory.ContentIndexOf(authorId, comment.CommentId).NoteComment(new CommentRef(PostId, comment.CommentId));
         state.State.Comments.Add(comment);
         state.State.Requests.Stamp(request, comment.CommentId);
-        await state.WriteStateAsync();
-        events.Publish(EngineEvents.AboutPost(EngineEventKind.CommentCreated, state.State.Source, PostId, authorId, comment.CreatedAt) with { CommentId = comment.CommentId });
+        await Outbox.WriteAsync(EngineEvents.AboutPost(EngineEventKind.CommentCreated, state.State.Source, PostId, authorId, comment.CreatedAt) with { CommentId = comment.CommentId });
         await LogAsync(comment.CommentId, ActivityKind.Commented, authorId, comment.Text, comment.CreatedAt);
         return Comments.Snapshot(comment);
     }

@@ -1,3 +1,4 @@
+using RseOrleans.Grains.Events;
 using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Model;
 
@@ -26,7 +27,7 @@ public sealed record CommentState(
 
 [GenerateSerializer]
 [Alias("rse.PostState")]
-public sealed class PostState
+public sealed class PostState : IHoldsOutbox
 {
     [Id(0)]
     public string? AuthorId { get; set; }
@@ -81,4 +82,8 @@ public sealed class PostState
     /// <summary>Shares counted and not yet seen stored, with when they were counted (null: none).</summary>
     [Id(22)]
     public Dictionary<long, DateTimeOffset>? UnconfirmedShares { get; set; }
+
+    /// <summary>Engine events stored with the changes they tell, until acknowledged (see <see cref="EventOutbox{TState}"/>).</summary>
+    [Id(23)]
+    public List<EngineEvent>? PendingEvents { get; set; }
 }

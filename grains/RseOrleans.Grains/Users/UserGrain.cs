@@ -38,8 +38,13 @@ public sealed class UserGrain(
 
     ILocalPublication IPublishesLocally.Publication => Published;
 
+    private EventOutbox<UserState>? outbox;
+
+    private EventOutbox<UserState> Outbox => outbox ??= events.OutboxOf(this, state);
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        Outbox.Resume();
         if (state.State.Profile is { } profile)
         {
             state.State.Profile = Shared(profile);
@@ -78,8 +83,7 @@ public sealed class UserGrain(
         state.State.KnownEmpty = PersonalHoldings.Bookmarks | PersonalHoldings.Notifications;
         state.State.CreatedAt = now;
         state.State.UpdatedAt = now;
-        await state.WriteStateAsync();
-        events.Publish(EngineEvent.Of(EngineEventKind.UserCreated, groupId: null, UserId, now) with { UserId = UserId });
+        await Outbox.WriteAsync(EngineEvent.Of(EngineEventKind.UserCreated, groupId: null, UserId, now) with { UserId = UserId });
         return Snapshot();
     }
 
@@ -104,8 +108,7 @@ public sealed class UserGrain(
             Links = fields.HasFlag(ProfileFields.Links) ? values.Links : current.Links,
         });
         state.State.UpdatedAt = clock.GetUtcNow();
-        await state.WriteStateAsync();
-        events.Publish(EngineEvent.Of(EngineEventKind.UserUpdated, groupId: null, UserId, state.State.UpdatedAt) with { UserId = UserId });
+        await Outbox.WriteAsync(EngineEvent.Of(EngineEventKind.UserUpdated, groupId: null, UserId, state.State.UpdatedAt) with { UserId = UserId });
         return Snapshot();
     }
 
@@ -195,11 +198,12 @@ public sealed class UserGrain(
 
         state.State.Status = status;
         state.State.StatusChangedAt = clock.GetUtcNow();
-        await state.WriteStateAsync();
+        await Outbox.WriteAsync(status == AccountStatus.Deactivated
+            ? [EngineEvent.Of(EngineEventKind.UserDeactivated, groupId: null, actorId, state.State.StatusChangedAt.Value) with { UserId = UserId }]
+            : []);
 
         if (status == AccountStatus.Deactivated)
         {
-            events.Publish(EngineEvent.Of(EngineEventKind.UserDeactivated, groupId: null, actorId, state.State.StatusChangedAt.Value) with { UserId = UserId });
             // After the write: a watch that wakes up and re-reads the account must see the change.
             await this.GetStreamProvider(StreamNames.Provider)
                 .GetStream<AccessChanged>(StreamId.Create(AccessStreams.Namespace, UserId))
@@ -265,8 +269,7 @@ public sealed class UserGrain(
         state.State.Profile = null;
         state.State.Role = NetworkRole.Member;
         state.State.CreatedAt = state.State.UpdatedAt = default;
-        await state.WriteStateAsync();
-        events.Publish(EngineEvent.Of(EngineEventKind.UserErased, groupId: null, UserId, state.State.StatusChangedAt.Value) with { UserId = UserId });
+        await Outbox.WriteAsync(EngineEvent.Of(EngineEventKind.UserErased, groupId: null, UserId, state.State.StatusChangedAt.Value) with { UserId = UserId });
 
         // After the write, as for a deactivation: the watch re-reads the account and must see it.
         await this.GetStreamProvider(StreamNames.Provider)

@@ -1,3 +1,4 @@
+using RseOrleans.Grains.Events;
 using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Model;
 
@@ -5,7 +6,7 @@ namespace RseOrleans.Grains.Users;
 
 [GenerateSerializer]
 [Alias("rse.UserState")]
-public sealed class UserState
+public sealed class UserState : IHoldsOutbox
 {
     [Id(0)]
     public UserProfile? Profile { get; set; }
@@ -24,6 +25,10 @@ public sealed class UserState
 
     [Id(7)]
     public DateTimeOffset? StatusChangedAt { get; set; }
+
+    /// <summary>Engine events stored with the changes they tell, until acknowledged (see <see cref="EventOutbox{TState}"/>).</summary>
+    [Id(14)]
+    public List<EngineEvent>? PendingEvents { get; set; }
 
     // Every active user holds these: a sorted set costs 56 bytes for one id where a hash set cost
     // about 176. Created at first use: most users are in no group and have no pending request.

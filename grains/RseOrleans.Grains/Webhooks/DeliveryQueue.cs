@@ -35,6 +35,13 @@ internal sealed class DeliveryQueue(WebhookState state, WebhookOptions options)
         return taken.Length;
     }
 
+    /// <summary>
+    /// Whether the event is queued or among the deliveries done that the history still holds: an
+    /// event sent again by its source (at least once) is then not delivered twice.
+    /// </summary>
+    public bool Knows(string eventId) =>
+        state.Queue.Exists(delivery => delivery.DeliveryId == eventId) || state.History.Exists(delivery => delivery.DeliveryId == eventId);
+
     /// <summary>Newest first: the pending deliveries, then the last ones done.</summary>
     public IReadOnlyList<WebhookDelivery> NewestFirst(int limit) =>
         [.. state.Queue.AsEnumerable().Reverse().Concat(state.History.AsEnumerable().Reverse()).Take(limit)];

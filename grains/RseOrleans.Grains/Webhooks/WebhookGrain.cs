@@ -6,7 +6,8 @@ using RseOrleans.Model;
 namespace RseOrleans.Grains.Webhooks;
 
 /// <summary>
-/// One webhook subscription. Events come in one way and join its stored queue
+/// One webhook subscription. Events come from its scope's registry and join its stored queue
+/// (an event it still knows, sent again by its source, is dropped)
 /// (<see cref="DeliveryQueue"/>); a timer sends the first delivery, and the next only once that one
 /// is done (order per subscription, at least once); a reminder keeps a waiting schedule alive
 /// across silos (<see cref="DeliveryWakeups"/>). Whether the owner may still read what an event is
@@ -140,9 +141,10 @@ public sealed partial class WebhookGrain(
             return;
         }
 
-        var wasIdle = Deliveries.Pending == 0;
-        var taken = events.Where(e => spec.Kinds.Contains(e.Kind) && (Webhook.GroupId is null || e.GroupId == Webhook.GroupId)).ToArray();
-        if (Deliveries.Add(taken, clock.GetUtcNow()) == 0)
+        var deliveries = Deliveries;
+        var wasIdle = deliveries.Pending == 0;
+        var taken = events.Where(e => spec.Kinds.Contains(e.Kind) && (Webhook.GroupId is null || e.GroupId == Webhook.GroupId) && !deliveries.Knows(e.EventId)).ToArray();
+        if (deliveries.Add(taken, clock.GetUtcNow()) == 0)
         {
             return;
         }

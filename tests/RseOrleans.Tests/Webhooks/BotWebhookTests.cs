@@ -1,6 +1,8 @@
+using System.Net;
 using Grpc.Core;
 using RseOrleans.Api.V1;
 using RseOrleans.Tests.Fixtures;
+using RseOrleans.Tests.Http;
 using static RseOrleans.Tests.Fixtures.EngineClient;
 
 namespace RseOrleans.Tests.Webhooks;
@@ -13,6 +15,8 @@ namespace RseOrleans.Tests.Webhooks;
 [Collection(WebhookEngineCollection.Name)]
 public sealed class BotWebhookTests(WebhookEngineFixture engine)
 {
+    private static readonly string[] PostCreated = ["post.created"];
+
     [Fact]
     public async Task A_bot_with_webhooks_receive_subscribes_to_a_group_it_reads_receives_its_posts_signed_and_manages_its_own_webhook()
     {
@@ -51,6 +55,37 @@ public sealed class BotWebhookTests(WebhookEngineFixture engine)
         Assert.NotEqual(webhook.Secret, rotated.Secret);
         await engine.Webhooks.DeleteWebhookAsync(new DeleteWebhookRequest { RequestId = NewRequestId(), WebhookId = webhook.WebhookId }, token);
         Assert.Empty((await engine.Webhooks.ListWebhooksAsync(new ListWebhooksRequest { GroupId = group.GroupId }, token)).Webhooks);
+    }
+
+    [Fact]
+    public async Task A_bot_creates_and_lists_its_webhook_over_http_json_with_its_token_and_receives_a_delivery()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var owner = await engine.CreateUserAsync("owner");
+        var group = await engine.CreateGroupAsync(owner, GroupVisibility.Closed);
+        var (bot, token) = await engine.CreateBotAsync("webhooks.receive", $"groups.read:{group.GroupId}");
+        var bearer = token.GetValue("authorization")!["Bearer ".Length..];
+        using var api = JsonApi.Http11(engine.Http1Address);
+
+        var created = await api.SendAsync(HttpMethod.Post, "/v1/webhooks", caller: null,
+            new { request_id = NewRequestId(), group_id = group.GroupId, url = receiver.Url, event_types = PostCreated }, bearer);
+        Assert.True(created.Status == HttpStatusCode.OK, created.ToString());
+        Assert.Equal($"app:{bot}", created.Text("ownerId"));
+        var webhookId = created.Text("webhookId");
+        var listed = await api.SendAsync(HttpMethod.Get, $"/v1/webhooks?group_id={group.GroupId}", caller: null, body: null, bearer);
+        Assert.True(listed.Status == HttpStatusCode.OK, listed.ToString());
+        Assert.Equal(webhookId, Assert.Single(listed.Body!["webhooks"]!.AsArray())!["webhookId"]!.GetValue<string>());
+
+        var post = await engine.PostAsync(owner, "A deal signed", group.GroupId);
+
+        var delivery = (await receiver.WaitForAsync(r => r.Count == 1, "the post's delivery")).Single();
+        Assert.Equal(post.PostId, delivery.Data("post_id"));
+        Assert.True(delivery.IsSignedWith(created.Text("secret")), $"signature '{delivery.Signature}' does not verify");
+        await Eventually.TrueAsync(
+            async () => (await api.SendAsync(HttpMethod.Get, $"/v1/webhooks/{webhookId}/deliveries", caller: null, body: null, bearer)).Body?["deliveries"]?[0]?["status"]?.GetValue<string>() == "DELIVERY_STATUS_SUCCEEDED",
+            "the delivery logged as succeeded, read over JSON with the bot's token");
+        var logged = await api.SendAsync(HttpMethod.Get, $"/v1/webhooks/{webhookId}/deliveries", caller: null, body: null, bearer);
+        Assert.Equal(delivery.Id, Assert.Single(logged.Body!["deliveries"]!.AsArray())!["deliveryId"]!.GetValue<string>());
     }
 
     [Fact]

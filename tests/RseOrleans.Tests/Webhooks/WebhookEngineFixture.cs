@@ -32,6 +32,9 @@ public sealed class WebhookEngineFixture : EngineClient, IAsyncLifetime
         Connect(engine.Channel);
     }
 
+    /// <summary>The HTTP/1.1 endpoint of the JSON API.</summary>
+    public Uri Http1Address => engine!.Http1Address;
+
     public async Task<Webhook> CreateWebhookAsync(string owner, string url, string groupId = "", params string[] eventTypes)
     {
         var request = new CreateWebhookRequest { RequestId = NewRequestId(), GroupId = groupId, Url = url, Description = "test receiver" };

@@ -1,0 +1,187 @@
+using Microsoft.Extensions.Logging;
+using RseOrleans.Model;
+
+namespace RseOrleans.Grains.Events;
+
+/// <summary>
+/// A grain's outbox of engine events. The events of a change are stored in the grain's own state
+/// by the write that stores the change, so both are stored or neither. After the write the grain
+/// tells its process's listeners, then hands the events on in the background, in order, to the
+/// registries of their scopes, which answer once every subscriber has queued them; only then are
+/// they cleared. A failed hand-on is retried with backoff, and an activation that finds events
+/// still stored sends them again: at least once, in order per source.
+/// </summary>
+/// <remarks>
+/// The hand-on is a task of the grain's own scheduler (started by the write, or by a timer for a
+/// retry or on activation), interleaved with its calls: between awaits it only reads the list and
+/// replaces it by what is left, and no caller waits for a subscriber. The clear is stored by the
+/// grain's next write, or by a write of its own 2 s later if none came.
+/// </remarks>
+public sealed class EventOutbox<TState>(Grain grain, IPersistentState<TState> state, EngineEvents events, ILogger logger)
+    where TState : IHoldsOutbox
+{
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LongestRetry = TimeSpan.FromMinutes(1);
+
+    // How long an acknowledged event may stay stored, waiting for a write of the grain to take it out.
+    private static readonly TimeSpan ClearWrittenAfter = TimeSpan.FromSeconds(2);
+
+    // The first `stored` pending events are in storage; those after them belong to a write in flight.
+    private int stored;
+    private int failures;
+    private bool sending;
+    private IGrainTimer? handOn;
+
+    // Acknowledged events may still be in storage: counted so that a write knows whether it stored the list as acknowledged.
+    private long acknowledgements;
+    private bool clearUnwritten;
+    private IGrainTimer? clear;
+
+    private List<EngineEvent> Pending => state.State.PendingEvents ??= [];
+
+    /// <summary>On activation: what was stored and never acknowledged goes again, with the same ids.</summary>
+    public void Resume()
+    {
+        stored = state.State.PendingEvents?.Count ?? 0;
+        if (stored > 0)
+        {
+            HandOnAfter(TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>
+    /// Writes the grain's state with <paramref name="published"/> in its outbox; once stored, the
+    /// process's listeners are told and the events leave in the background.
+    /// </summary>
+    public async Task WriteAsync(params IReadOnlyList<EngineEvent> published)
+    {
+        var outgoing = published.Where(EngineEvents.GoesToSubscribers).ToArray();
+        if (outgoing.Length > 0)
+        {
+            Pending.AddRange(outgoing);
+        }
+
+        var acknowledgedBefore = acknowledgements;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Not stored: the change tells nothing (and the activation is dropped for a storage failure).
+            state.State.PendingEvents?.RemoveAll(e => outgoing.Contains(e));
+            throw;
+        }
+
+        stored = Pending.Count;
+        clearUnwritten &= acknowledgements != acknowledgedBefore;
+        if (Pending.Count == 0)
+        {
+            state.State.PendingEvents = null;
+        }
+
+        events.TellListeners(published);
+        if (outgoing.Length > 0 && failures == 0 && !sending)
+        {
+            // Started here, so its calls leave before the caller's answer, as one-way ones did: a
+            // change made after this one answered is handed on after it in practice. Not awaited.
+            _ = HandOnAsync(CancellationToken.None);
+        }
+    }
+
+    private void HandOnAfter(TimeSpan due)
+    {
+        handOn?.Dispose();
+        handOn = grain.RegisterGrainTimer(HandOnAsync, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
+    }
+
+    /// <summary>Sends the stored events, oldest first, a batch at a time; the next batch leaves once the last one is acknowledged.</summary>
+    private async Task HandOnAsync(CancellationToken cancellation)
+    {
+        if (sending)
+        {
+            // The running hand-on takes what came since before it ends.
+            return;
+        }
+
+        sending = true;
+        try
+        {
+            while (stored > 0)
+            {
+                var batch = Pending.GetRange(0, stored);
+                try
+                {
+                    await events.HandOnAsync(batch);
+                }
+                catch (Exception ex)
+                {
+                    failures++;
+                    var wait = TimeSpan.FromTicks(Math.Min(FirstRetry.Ticks << Math.Min(failures - 1, 10), LongestRetry.Ticks));
+                    OutboxLog.Retry(logger, ex, grain.GetGrainId(), batch.Count, wait);
+                    HandOnAfter(wait);
+                    return;
+                }
+
+                failures = 0;
+
+                // A new list, never the stored one trimmed in place: a write of the grain may be reading it.
+                state.State.PendingEvents = Pending.Count == batch.Count ? null : Pending.GetRange(batch.Count, Pending.Count - batch.Count);
+                stored -= batch.Count;
+                acknowledgements++;
+                clearUnwritten = true;
+                ClearLater();
+            }
+
+            handOn?.Dispose();
+            handOn = null;
+        }
+        finally
+        {
+            sending = false;
+        }
+    }
+
+    private void ClearLater() =>
+        clear ??= grain.RegisterGrainTimer(WriteClearAsync, new GrainTimerCreationOptions(ClearWrittenAfter, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+
+    /// <summary>In a turn of its own (never interleaved): no write of the grain's is in flight.</summary>
+    private async Task WriteClearAsync(CancellationToken cancellation)
+    {
+        clear?.Dispose();
+        clear = null;
+        if (!clearUnwritten)
+        {
+            return;
+        }
+
+        if (Pending.Count == 0)
+        {
+            state.State.PendingEvents = null;
+        }
+
+        try
+        {
+            await state.WriteStateAsync(CancellationToken.None);
+            clearUnwritten = false;
+        }
+        catch (Exception ex)
+        {
+            // Harmless until the next write: a resend after a restart is dropped by the subscribers that still know the ids.
+            OutboxLog.ClearFailed(logger, ex, grain.GetGrainId());
+            ClearLater();
+        }
+    }
+}
+
+internal static partial class OutboxLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Grain} could not hand on {Count} engine events; retried in {Wait}")]
+    public static partial void Retry(ILogger logger, Exception ex, GrainId grain, int count, TimeSpan wait);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Grain} could not store its acknowledged engine events as cleared; tried again later")]
+    public static partial void ClearFailed(ILogger logger, Exception ex, GrainId grain);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Engine events published without an outbox were lost")]
+    public static partial void Lost(ILogger logger, Exception ex);
+}

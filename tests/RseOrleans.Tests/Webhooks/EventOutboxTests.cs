@@ -1,0 +1,123 @@
+using Microsoft.Extensions.DependencyInjection;
+using RseOrleans.Api.V1;
+using RseOrleans.Grains;
+using EventScopes = RseOrleans.Model.EventScopes;
+using RseOrleans.Tests.Fixtures;
+using RseOrleans.Tests.Fixtures.Servers;
+using static RseOrleans.Tests.Fixtures.EngineClient;
+
+namespace RseOrleans.Tests.Webhooks;
+
+/// <summary>
+/// The outbox between a grain's stored change and the subscribers of its events: an event whose
+/// hand-on is lost is sent again until its registry acknowledges it, and delivered once, with its
+/// own id as the webhook-id; one still stored when the engine stops leaves once its grain is back.
+/// </summary>
+[Collection(DatabaseServersCollection.Name)]
+public sealed class EventOutboxTests(DatabaseServersFixture servers)
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_event_whose_hand_on_is_lost_is_sent_again_and_delivered_once_with_its_own_id(bool answerLost)
+    {
+        var losing = new LostHandOns { AfterTheWork = answerLost };
+        await using var engine = await RunningEngine.StartAsync("outbox", builder => builder.Services.AddSingleton<IIncomingGrainCallFilter>(losing), WebhookEngineFixture.Settings);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var api = new EngineClient(engine.Channel);
+        var owner = await api.CreateUserAsync("owner");
+        var group = await api.CreateGroupAsync(owner, GroupVisibility.Open);
+        var webhook = await CreateWebhookAsync(engine, owner, group.GroupId, receiver.Url);
+        losing.Scope = EventScopes.Group(group.GroupId);
+        losing.Lose(2);
+
+        var post = await api.PostAsync(owner, "sent again until acknowledged", group.GroupId);
+
+        await Eventually.TrueAsync(() => Task.FromResult(losing.Acknowledged > 0), "the hand-on acknowledged after two lost ones");
+        Assert.Equal(2, losing.Lost);
+        var delivery = (await receiver.WaitForAsync(r => r.Count > 0, "the post's delivery"))[0];
+        await Eventually.TrueAsync(
+            async () => (await DeliveriesAsync(engine, owner, webhook)).All(d => d.Status == DeliveryStatus.Succeeded),
+            "every delivery queued done");
+        var logged = Assert.Single(await DeliveriesAsync(engine, owner, webhook));
+        Assert.Contains(post.PostId, logged.Payload, StringComparison.Ordinal);
+        var received = Assert.Single(receiver.About("post_id", post.PostId));
+        Assert.Equal(received.Data("event_id"), received.Id);
+        Assert.Equal(logged.DeliveryId, received.Id);
+        Assert.Equal(delivery.Id, received.Id);
+        Assert.True(received.IsSignedWith(webhook.Secret));
+    }
+
+    [Fact]
+    public async Task A_members_joining_whose_answer_is_lost_is_delivered_once_from_the_groups_outbox()
+    {
+        var losing = new LostHandOns { AfterTheWork = true };
+        await using var engine = await RunningEngine.StartAsync("outbox", builder => builder.Services.AddSingleton<IIncomingGrainCallFilter>(losing), WebhookEngineFixture.Settings);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var api = new EngineClient(engine.Channel);
+        var owner = await api.CreateUserAsync("owner");
+        var joiner = await api.CreateUserAsync("joiner");
+        var group = await api.CreateGroupAsync(owner, GroupVisibility.Open);
+        var webhook = await CreateWebhookAsync(engine, owner, group.GroupId, receiver.Url, "member.joined");
+        losing.Scope = EventScopes.Group(group.GroupId);
+        losing.Lose(1);
+
+        await api.Groups.JoinGroupAsync(new JoinGroupRequest { RequestId = NewRequestId(), GroupId = group.GroupId }, As(joiner));
+
+        await Eventually.TrueAsync(() => Task.FromResult(losing.Acknowledged > 0), "the hand-on acknowledged after a lost answer");
+        await Eventually.TrueAsync(
+            async () => (await DeliveriesAsync(engine, owner, webhook)).All(d => d.Status == DeliveryStatus.Succeeded),
+            "every delivery queued done");
+        Assert.Single(await DeliveriesAsync(engine, owner, webhook));
+        var received = Assert.Single(receiver.About("user_id", joiner));
+        Assert.Equal("member.joined", received.Type);
+        Assert.Equal(received.Data("event_id"), received.Id);
+    }
+
+    [Fact]
+    public async Task An_event_stored_while_its_registry_is_out_of_reach_leaves_when_its_post_is_back_after_a_restart_in_durable_mode()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "outbox");
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var losing = new LostHandOns();
+        string[] settings = ["--Webhooks:AllowHttp=true", "--Webhooks:AllowedHosts:0=127.0.0.1", "--Network:Admins:0=ops"];
+        string postId;
+        Webhook webhook;
+        await using (var engine = await stores.StartEngineAsync("outbox", builder => builder.Services.AddSingleton<IIncomingGrainCallFilter>(losing), settings))
+        {
+            var api = new EngineClient(engine.Channel);
+            var owner = await api.CreateUserAsync("owner");
+            var group = await api.CreateGroupAsync(owner, GroupVisibility.Open);
+            webhook = await CreateWebhookAsync(engine, owner, group.GroupId, receiver.Url);
+            losing.Scope = EventScopes.Group(group.GroupId);
+            losing.Lose(int.MaxValue);
+
+            postId = (await api.PostAsync(owner, "stored with its event", group.GroupId)).PostId;
+            await Eventually.TrueAsync(() => Task.FromResult(losing.Lost > 0), "a hand-on tried and lost");
+        }
+
+        Assert.Empty(receiver.Received);
+        await using var restarted = await stores.StartEngineAsync("outbox", settings);
+
+        // Any call activates the post again; its stored outbox goes first.
+        Assert.NotNull(await restarted.Services.GetRequiredService<IGrainFactory>().GetGrain<IPostGrain>(long.Parse(postId, System.Globalization.CultureInfo.InvariantCulture)).Get(viewerId: ""));
+
+        var received = await receiver.WaitForAsync(r => r.Count == 1, "the post's delivery after the restart");
+        Assert.Equal(postId, received[0].Data("post_id"));
+        Assert.Equal(received[0].Data("event_id"), received[0].Id);
+        Assert.True(received[0].IsSignedWith(webhook.Secret));
+        await Eventually.TrueAsync(
+            async () => (await DeliveriesAsync(restarted, webhook.OwnerId, webhook)).SingleOrDefault()?.Status == DeliveryStatus.Succeeded,
+            "the delivery logged once, succeeded");
+    }
+
+    private static async Task<Webhook> CreateWebhookAsync(RunningEngine engine, string owner, string groupId, string url, string eventType = "post.created")
+    {
+        var request = new CreateWebhookRequest { RequestId = NewRequestId(), GroupId = groupId, Url = url, EventTypes = { eventType } };
+        return await new RseOrleans.Api.V1.Webhooks.WebhooksClient(engine.Channel).CreateWebhookAsync(request, As(owner));
+    }
+
+    private static async Task<IReadOnlyList<WebhookDelivery>> DeliveriesAsync(RunningEngine engine, string owner, Webhook webhook) =>
+        (await new RseOrleans.Api.V1.Webhooks.WebhooksClient(engine.Channel).ListDeliveriesAsync(
+            new ListDeliveriesRequest { WebhookId = webhook.WebhookId, PageSize = 100 }, As(owner))).Deliveries;
+}
