@@ -6,7 +6,8 @@ namespace RseOrleans.Grains.Analytics;
 [Alias("rse.analytics.PostReachState")]
 public sealed class PostReachState
 {
-    // Ids 0, 3 and 4 held user ids before people were numbered: a post stored then reads with them skipped.
+    // Ids 0, 3 and 4 held user ids before people were numbered, 10 and 11 sets of integers before
+    // they were packed: a post stored then reads with them skipped.
 
     /// <summary>The author's number; null until the post's creation is told.</summary>
     [Id(9)]
@@ -18,13 +19,13 @@ public sealed class PostReachState
     [Id(2)]
     public DateTimeOffset CreatedAt { get; set; }
 
-    /// <summary>Who was served the post, by number: kept to count each person once, never shown.</summary>
-    [Id(10)]
-    public HashSet<int> Reach { get; set; } = [];
+    /// <summary>Who was served the post (a <see cref="PersonSet"/>): kept to count each person once, never shown.</summary>
+    [Id(12)]
+    public byte[] Reach { get; set; } = [];
 
-    /// <summary>Who reacted, commented or shared, by number: kept to count each person once, never shown.</summary>
-    [Id(11)]
-    public HashSet<int> Engaged { get; set; } = [];
+    /// <summary>Who reacted, commented or shared (a <see cref="PersonSet"/>): kept to count each person once, never shown.</summary>
+    [Id(13)]
+    public byte[] Engaged { get; set; } = [];
 
     [Id(5)]
     public long Comments { get; set; }
@@ -55,10 +56,10 @@ public sealed class PostReachGrain(
     public async Task Record(ActivityBatch batch)
     {
         var post = state.State;
-        post.Reach.UnionWith(batch.Readers);
+        post.Reach = PersonSet.With(post.Reach, batch.Readers);
+        post.Engaged = PersonSet.With(post.Engaged, batch.Acts.Select(act => act.Person));
         foreach (var act in batch.Acts)
         {
-            post.Engaged.Add(act.Person);
             switch (act.Act)
             {
                 case AnalyticsAct.Comment: post.Comments++; break;
@@ -85,6 +86,6 @@ public sealed class PostReachGrain(
     public Task<PostFigures> Get()
     {
         var post = state.State;
-        return Task.FromResult(new PostFigures(post.Reach.Count, post.Engaged.Count, post.Comments, post.Reactions, post.Shares));
+        return Task.FromResult(new PostFigures(PersonSet.Count(post.Reach), PersonSet.Count(post.Engaged), post.Comments, post.Reactions, post.Shares));
     }
 }
