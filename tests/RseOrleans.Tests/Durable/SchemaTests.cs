@@ -34,4 +34,29 @@ public sealed class SchemaTests(DatabaseServersFixture servers)
             }
         }
     }
+
+    [Fact]
+    public async Task Upgrading_to_numbered_analytics_deletes_the_rows_that_kept_every_accounts_id()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "schema-analytics");
+        await using var source = NpgsqlDataSource.Create(stores.Postgres);
+        var migrator = new SchemaMigrator(source, NullLogger<SchemaMigrator>.Instance);
+        await migrator.MigrateAsync();
+        // A database as migration 7 left it, with the rows the grains before the numbering wrote.
+        await stores.SqlAsync(
+            """
+            WITH written AS (
+                INSERT INTO rse_grain_state (service_id, grain_type, grain_type_hash, grain_id_hash, grain_id_n0, grain_id_n1, payload, version)
+                SELECT 'rse', kind, 0, 0, 0, 0, convert_to('erased-person', 'UTF8'), 1
+                  FROM unnest(ARRAY['analytics-accounts', 'analytics-account-places', 'analytics-people']) AS kind
+                RETURNING 1),
+            forgotten AS (DELETE FROM rse_schema_version WHERE version = 8 RETURNING 1)
+            SELECT (SELECT count(*) FROM written) + (SELECT count(*) FROM forgotten)
+            """);
+
+        Assert.Equal([8], await migrator.MigrateAsync());
+
+        Assert.Equal(1L, await stores.SqlAsync("SELECT count(*) FROM rse_grain_state WHERE grain_type LIKE 'analytics-%'"));
+        Assert.Equal(1L, await stores.SqlAsync("SELECT count(*) FROM rse_grain_state WHERE grain_type = 'analytics-people'"));
+    }
 }
