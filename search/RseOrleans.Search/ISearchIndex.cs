@@ -32,6 +32,14 @@ public interface ISearchIndex
     /// <summary>Posts and comments matching the query, best first (relevance and recency together).</summary>
     Task<IReadOnlyList<ContentHit>> SearchContentAsync(ContentQuery query, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <paramref name="hits"/> of <paramref name="query"/>, in the same order, with their
+    /// highlights: a search that ranks more hits than its page shows asks for them without
+    /// (<see cref="ContentQuery.Highlighted"/> false), then highlights only those shown. An engine
+    /// may highlight as it searches anyway and give the hits back as they are.
+    /// </summary>
+    Task<IReadOnlyList<ContentHit>> HighlightAsync(ContentQuery query, IReadOnlyList<ContentHit> hits, CancellationToken cancellationToken = default);
+
     /// <summary>People matching the query, best first.</summary>
     Task<IReadOnlyList<string>> SearchPeopleAsync(PeopleQuery query, int limit, CancellationToken cancellationToken = default);
 
@@ -104,6 +112,9 @@ public sealed record IndexedGroup(string GroupId, string Name, string Descriptio
 /// </summary>
 public sealed record ContentQuery
 {
+    /// <summary>Whether hits come with their highlight; when false, they may come without (see <see cref="ISearchIndex.HighlightAsync"/>).</summary>
+    public bool Highlighted { get; init; } = true;
+
     public IReadOnlyList<string> Words { get; init; } = [];
 
     public IReadOnlyList<string> Phrases { get; init; } = [];

@@ -148,6 +148,10 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
             writer.UpdateDocument(new Term(Key, key), document);
         });
 
+    /// <summary>This engine highlights as it searches: in process, there is no round trip to save.</summary>
+    public Task<IReadOnlyList<ContentHit>> HighlightAsync(ContentQuery query, IReadOnlyList<ContentHit> hits, CancellationToken cancellationToken = default) =>
+        Task.FromResult(hits);
+
     public Task<IReadOnlyList<ContentHit>> SearchContentAsync(ContentQuery query, int limit, CancellationToken cancellationToken = default) =>
         Read<IReadOnlyList<ContentHit>>(searcher =>
         {

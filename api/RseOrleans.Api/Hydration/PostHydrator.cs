@@ -72,13 +72,19 @@ public sealed class PostHydrator(GrainReads reads, AccessPolicy access, IGrainFa
         }
     }
 
-    public async Task<V1.Post> HydrateAsync(PostSnapshot post, string viewerId)
+    public async Task<V1.Post> HydrateAsync(PostSnapshot post, string viewerId) => (await HydrateAllAsync([post], viewerId))[0];
+
+    /// <summary>
+    /// Posts the caller may already read, hydrated together: one lookup of the names, groups and
+    /// bookmarks for all of them, as a feed page does, not one per post.
+    /// </summary>
+    public async Task<V1.Post[]> HydrateAllAsync(IReadOnlyList<PostSnapshot> shown, string viewerId)
     {
-        PostSnapshot?[] posts = [post];
+        PostSnapshot?[] posts = [.. shown];
         await CountCommentsSeenByAsync(posts, viewerId);
         var originals = await LoadSharedOriginalsAsync(posts, viewerId);
-        var names = await LoadNamesAsync([posts[0]!, .. originals.Values], viewerId, originals);
-        return names.ToProto(posts[0]!);
+        var names = await LoadNamesAsync([.. posts.OfType<PostSnapshot>(), .. originals.Values], viewerId, originals);
+        return [.. posts.Select(post => names.ToProto(post!))];
     }
 
     /// <summary>

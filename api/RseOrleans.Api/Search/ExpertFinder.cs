@@ -23,7 +23,7 @@ public sealed class ExpertFinder(ISearchIndex index, ReadableHits readable, Acce
         var content = topic.StartsWith('#') ? new ContentQuery { Hashtags = [name] }
             : words.Length > 1 ? new ContentQuery { Phrases = [name] }
             : new ContentQuery { Words = words };
-        content = content with { Scope = await readable.ScopeOfAsync(caller) };
+        content = content with { Scope = await readable.ScopeOfAsync(caller), Highlighted = false };
         var declared = IndexCalls.OrUnavailable(() => index.SearchPeopleAsync(new PeopleQuery { Skill = name }, Candidates, cancellation));
         var hits = await IndexCalls.OrUnavailable(() => index.SearchContentAsync(content, Candidates, cancellation));
 

@@ -56,7 +56,7 @@ public sealed class SearchService(
         var parsed = SearchQuerySyntax.Parse(request.Query);
         var pageSize = Require.PageSize(request.PageSize);
         var start = Position(request.PageToken, PostsToken);
-        var query = parsed.Query with { Scope = await readable.ScopeOfAsync(caller) };
+        var query = parsed.Query with { Scope = await readable.ScopeOfAsync(caller), Highlighted = false };
         if (parsed.BookmarkedOnly)
         {
             var bookmarks = await grains.GetGrain<IBookmarksGrain>(caller).GetAll();
@@ -70,12 +70,14 @@ public sealed class SearchService(
             pageSize,
             limit => IndexCalls.OrUnavailable(() => index.SearchContentAsync(query, limit, context.CancellationToken)),
             (batch, wanted) => readable.ShownInOrderAsync(batch, wanted, caller, shownPosts));
-        var posts = await Task.WhenAll(page.Items.Select(item => hydrator.HydrateAsync(item.Post, caller)));
+        var highlighted = IndexCalls.OrUnavailable(() => index.HighlightAsync(query, [.. page.Items.Select(item => item.Hit)], context.CancellationToken));
+        var posts = await hydrator.HydrateAllAsync([.. page.Items.Select(item => item.Post)], caller);
+        var hits = await highlighted;
         response.Hits.AddRange(page.Items.Select((item, i) => new PostHit
         {
             Post = posts[i],
             CommentId = item.Hit.CommentId == 0 ? "" : item.Hit.CommentId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Highlight = item.Hit.Highlight,
+            Highlight = hits[i].Highlight,
         }));
         response.NextPageToken = PageToken.Next(PostsToken, page.Next);
         return response;

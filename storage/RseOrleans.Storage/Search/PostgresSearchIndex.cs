@@ -119,7 +119,7 @@ public sealed class PostgresSearchIndex(
         // the rows that match the words AND that the reader might see (0007_search_narrowing.sql).
         // Relevance times freshness, as the embedded engine: a week-old text weighs half of a new
         // one, a month-old one about a fifth, old texts never nothing. Ties and operator-only
-        // searches newest first. Highlights only for the page kept.
+        // searches newest first. Highlights only for the window kept, and only when asked (HighlightAsync).
         await using var command = database.CreateCommand(
             $"""
             WITH q AS (
@@ -147,10 +147,7 @@ public sealed class PostgresSearchIndex(
                  ORDER BY rank DESC, c.created_at DESC, c.post_id DESC, c.comment_id DESC
                  LIMIT $13)
             SELECT h.post_id, h.comment_id, h.author_id, h.group_id, h.body,
-                   CASE WHEN $3 THEN ts_headline(
-                            CASE h.language WHEN 'fr' THEN 'rse_french' ELSE 'rse_english' END::regconfig, h.body,
-                            regexp_replace(q.query::text, '('')(:[A-D]+)', '\1', 'g')::tsquery, '{HeadlineOptions}')
-                        ELSE '' END
+                   CASE WHEN $3 AND $17 THEN {Headline("h.language", "h.body", "q.query")} ELSE '' END
               FROM hits h, q
              ORDER BY h.rank DESC, h.created_at DESC, h.post_id DESC, h.comment_id DESC
             """);
@@ -162,7 +159,8 @@ public sealed class PostgresSearchIndex(
             new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)ScopesOf(query.Scope) ?? DBNull.Value },
             // A reader who does not read open groups (a guest) finds an open group's texts only in the groups they are in.
             query.Scope is { OpenGroups: false } guest ? guest.MemberGroups.ToArray() : Array.Empty<string>(),
-            months);
+            months,
+            query.Highlighted);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var hits = new List<ContentHit>();
         while (await reader.ReadAsync(cancellationToken))
@@ -173,12 +171,53 @@ public sealed class PostgresSearchIndex(
                 reader.GetString(2),
                 reader.IsDBNull(3) ? null : reader.GetString(3),
                 reader.GetString(4),
-                // ts_headline gives the start of the text when nothing is marked: no highlight then.
-                reader.GetString(5) is var highlight && highlight.Contains('«', StringComparison.Ordinal) ? highlight : ""));
+                Marked(reader.GetString(5))));
         }
 
         return hits;
     }
+
+    /// <summary>
+    /// ts_headline parses and stems each text again, so a search highlights only the hits a page
+    /// shows, not its whole ranked window (twice the page or more). The language comes from the
+    /// index's row; the text is the hit's own, the one the API checked against the live post.
+    /// </summary>
+    public Task<IReadOnlyList<ContentHit>> HighlightAsync(ContentQuery query, IReadOnlyList<ContentHit> hits, CancellationToken cancellationToken = default) => RunAsync<IReadOnlyList<ContentHit>>(async () =>
+    {
+        string[] parts = [.. query.Words, .. query.Phrases];
+        if (parts.Length == 0 || hits.Count == 0)
+        {
+            return hits;
+        }
+
+        await using var command = database.CreateCommand(
+            $"""
+            SELECT {Headline("c.language", "k.body", "q.query")}
+              FROM unnest($2::bigint[], $3::bigint[], $4::text[]) WITH ORDINALITY AS k(post_id, comment_id, body, n)
+             CROSS JOIN (SELECT rse_search_query($1) AS query) q
+              LEFT JOIN rse_search_content c ON c.post_id = k.post_id AND c.comment_id = k.comment_id
+             ORDER BY k.n
+            """);
+        Add(command, parts, hits.Select(hit => hit.PostId).ToArray(), hits.Select(hit => hit.CommentId).ToArray(), hits.Select(hit => hit.IndexedText).ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var highlighted = new List<ContentHit>(hits.Count);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            highlighted.Add(hits[highlighted.Count] with { Highlight = Marked(reader.GetString(0)) });
+        }
+
+        return highlighted;
+    }, cancellationToken);
+
+    /// <summary>The matching words of <paramref name="body"/> marked, stemmed in the text's language; the query without its weights.</summary>
+    private static string Headline(string language, string body, string query) =>
+        $"""
+        ts_headline(CASE {language} WHEN 'fr' THEN 'rse_french' ELSE 'rse_english' END::regconfig, {body},
+                    regexp_replace({query}::text, '('')(:[A-D]+)', '\1', 'g')::tsquery, '{HeadlineOptions}')
+        """;
+
+    /// <summary>ts_headline gives the start of the text when nothing is marked: no highlight then.</summary>
+    private static string Marked(string headline) => headline.Contains('«', StringComparison.Ordinal) ? headline : "";
 
     public Task<IReadOnlyList<string>> SearchPeopleAsync(PeopleQuery query, int limit, CancellationToken cancellationToken = default) => RunAsync(async () =>
     {

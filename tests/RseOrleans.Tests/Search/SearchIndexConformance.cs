@@ -129,6 +129,24 @@ public abstract class SearchIndexConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Hits_searched_without_highlights_are_highlighted_when_shown()
+    {
+        await Index.IndexPostAsync(Post(1, "Le nouveau réseau de la filiale est ouvert", language: "fr"));
+        await Index.IndexPostAsync(Post(2, "The network team moves to the new building", language: "en"));
+        await Index.IndexCommentAsync(new IndexedComment(2, 21, "bob", null, "Which network floor?", Now, "en", [], []));
+        var query = Words("reseaux") with { Highlighted = false };
+
+        var french = await Index.HighlightAsync(query, await Index.SearchContentAsync(query, 10));
+        var searched = await Index.SearchContentAsync(Words("networks") with { Highlighted = false }, 10);
+        var english = await Index.HighlightAsync(Words("networks"), searched);
+
+        Assert.Contains("«réseau»", Assert.Single(french).Highlight, StringComparison.Ordinal);
+        Assert.Equal(2, english.Count);
+        Assert.Equal(searched.Select(hit => (hit.PostId, hit.CommentId)), english.Select(hit => (hit.PostId, hit.CommentId)));
+        Assert.All(english, hit => Assert.Contains("«network»", hit.Highlight, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Comments_are_found_with_their_post_and_go_with_it()
     {
         await Index.IndexPostAsync(Post(1, "Question about the cafeteria"));

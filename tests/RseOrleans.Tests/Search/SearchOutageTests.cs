@@ -41,6 +41,8 @@ public sealed class SwitchableSearchIndex(ISearchIndex inner) : ISearchIndex
 
     public Task<IReadOnlyList<ContentHit>> SearchContentAsync(ContentQuery query, int limit, CancellationToken cancellationToken = default) => Target.SearchContentAsync(query, limit, cancellationToken);
 
+    public Task<IReadOnlyList<ContentHit>> HighlightAsync(ContentQuery query, IReadOnlyList<ContentHit> hits, CancellationToken cancellationToken = default) => Target.HighlightAsync(query, hits, cancellationToken);
+
     public Task<IReadOnlyList<string>> SearchPeopleAsync(PeopleQuery query, int limit, CancellationToken cancellationToken = default) => Target.SearchPeopleAsync(query, limit, cancellationToken);
 
     public Task<IReadOnlyList<string>> SearchGroupsAsync(GroupQuery query, int limit, CancellationToken cancellationToken = default) => Target.SearchGroupsAsync(query, limit, cancellationToken);
