@@ -91,6 +91,12 @@ public sealed class GroupDayGrain(
         }
     }
 
+    public async Task Reset()
+    {
+        await state.ClearStateAsync();
+        state.State = new GroupDayState();
+    }
+
     public Task<GroupDay> Get()
     {
         var day = state.State;

@@ -83,6 +83,12 @@ public sealed class PostReachGrain(
         await state.WriteStateAsync();
     }
 
+    public async Task Reset()
+    {
+        await state.ClearStateAsync();
+        state.State = new PostReachState();
+    }
+
     public Task<PostFigures> Get()
     {
         var post = state.State;
