@@ -93,7 +93,11 @@ public sealed class GroupDayGrain(
 
     public async Task Reset()
     {
-        await state.ClearStateAsync();
+        if (state.RecordExists)
+        {
+            await state.ClearStateAsync();
+        }
+
         state.State = new GroupDayState();
     }
 

@@ -96,7 +96,11 @@ public sealed class NetworkDayGrain(
     {
         // The version goes on rising: a watcher must see the rebuilt day as a change.
         var version = state.State.Version;
-        await state.ClearStateAsync();
+        if (state.RecordExists)
+        {
+            await state.ClearStateAsync();
+        }
+
         state.State = new NetworkDayState { Version = version + 1 };
     }
 

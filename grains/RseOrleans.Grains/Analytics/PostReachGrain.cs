@@ -85,7 +85,11 @@ public sealed class PostReachGrain(
 
     public async Task Reset()
     {
-        await state.ClearStateAsync();
+        if (state.RecordExists)
+        {
+            await state.ClearStateAsync();
+        }
+
         state.State = new PostReachState();
     }
 
