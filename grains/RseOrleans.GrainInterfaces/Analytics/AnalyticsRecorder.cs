@@ -17,7 +17,7 @@ namespace RseOrleans.Grains;
 /// <remarks>
 /// Best effort, like the engine events it is fed from: what a process holds when it dies
 /// (at most a second) is not counted, and a flush whose journal write or grain call fails is
-/// logged and dropped.
+/// logged and dropped (one the journal took comes back with a rebuild).
 /// </remarks>
 public sealed class AnalyticsRecorder : IAsyncDisposable
 {
