@@ -3,10 +3,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using RseOrleans.Grains;
 using RseOrleans.Grains.Durability;
 using RseOrleans.Grains.Feeds;
 using RseOrleans.Grains.Sources;
+using RseOrleans.Model;
 using RseOrleans.Search;
+using RseOrleans.Storage.Analytics;
 using RseOrleans.Storage.Search;
 using RseOrleans.Storage.Postgres;
 using RseOrleans.Storage.Redis;
@@ -39,6 +42,16 @@ public static class DurableStoreServiceCollectionExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(container => container.GetRequiredService<DurableStoreStartup>());
         services.AddHostedService<FanoutRecoveryService>();
         services.AddDurableSearch();
+        services.AddDurableAnalytics();
+        return services;
+    }
+
+    /// <summary>The analytics journal (registered before the grain services' default, which then keeps it) and the rebuild from it.</summary>
+    private static IServiceCollection AddDurableAnalytics(this IServiceCollection services)
+    {
+        services.AddSingleton<PostgresAnalyticsJournal>();
+        services.AddSingleton<IAnalyticsJournal>(provider => provider.GetRequiredService<PostgresAnalyticsJournal>());
+        services.AddSingleton<IAnalyticsRebuild, PostgresAnalyticsRebuild>();
         return services;
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using RseOrleans.Api.Access;
 using RseOrleans.Api.Errors;
@@ -21,7 +22,8 @@ public sealed class AnalyticsService(
     AccessPolicy access,
     GrainReads reads,
     NetworkStatsReader network,
-    TimeProvider clock) : V1.Analytics.AnalyticsBase
+    TimeProvider clock,
+    IEnumerable<IAnalyticsRebuild> rebuilds) : V1.Analytics.AnalyticsBase
 {
     public const int TopContributors = 10;
     public const int BestPosts = 5;
@@ -63,6 +65,21 @@ public sealed class AnalyticsService(
                 return;
             }
         }
+    }
+
+    public override async Task<RebuildAnalyticsResponse> RebuildAnalytics(RebuildAnalyticsRequest request, ServerCallContext context)
+    {
+        var caller = await identity.RequireCallerAccountAsync(context);
+        AccessPolicy.RequireNetworkAdmin(caller, "rebuild the statistics");
+        var rebuild = rebuilds.FirstOrDefault()
+            ?? throw Fail.Precondition("The embedded engine keeps no analytics journal to rebuild the statistics from: its figures live in memory only. Rebuilding is for durable mode.");
+        var report = await rebuild.RebuildAsync(context.CancellationToken);
+        return new RebuildAnalyticsResponse
+        {
+            FiguresEmptied = report.FiguresEmptied,
+            EntriesReplayed = report.EntriesReplayed,
+            JournalSince = report.JournalSince is { } since ? Timestamp.FromDateTimeOffset(since) : null,
+        };
     }
 
     public override async Task<GroupStats> GetGroupStats(GetGroupStatsRequest request, ServerCallContext context)

@@ -92,6 +92,19 @@ internal static class AdminCommands
                 var rebuilt = await call.Search.RebuildSearchIndexAsync(new RebuildSearchIndexRequest(), call.Headers, cancellationToken: call.Cancellation);
                 call.Print(rebuilt, output => output.WriteLine($"search index rebuilt: {rebuilt.People} people, {rebuilt.Groups} groups, {rebuilt.Activities} activities replayed"));
             }));
+
+        command.Subcommands.Add(verbs.Read(
+            "rebuild-analytics",
+            "Recompute the statistics' days, groups' days and posts from the analytics journal (durable mode); answers once it is done.",
+            new MethodDescriptorLookup(Analytics.Descriptor)["RebuildAnalytics"],
+            [],
+            async call =>
+            {
+                var rebuilt = await new Analytics.AnalyticsClient(call.Channel).RebuildAnalyticsAsync(new RebuildAnalyticsRequest(), call.Headers, cancellationToken: call.Cancellation);
+                await call.PrintAsync(rebuilt, (output, zone) => output.WriteLine(
+                    $"statistics rebuilt: {rebuilt.FiguresEmptied} days, group days and posts emptied, {rebuilt.EntriesReplayed} journal entries replayed"
+                    + (rebuilt.JournalSince is null ? " (the journal is empty)" : $" (journal since {Call.Time(rebuilt.JournalSince, zone)})")));
+            }));
         return command;
     }
 }

@@ -11,10 +11,13 @@ namespace RseOrleans.Grains;
 /// with everything this process saw for it. The read path pays a queue append; the analytics
 /// grains own the figures. People go to the grains by number: the recorder keeps the numbers this
 /// process has met and asks <see cref="IAnalyticsPeopleGrain"/> once per flush for the others.
+/// In durable mode each flush is first appended to the <see cref="IAnalyticsJournal"/>, in one
+/// write, from which the figures can be rebuilt.
 /// </summary>
 /// <remarks>
 /// Best effort, like the engine events it is fed from: what a process holds when it dies
-/// (at most a second) is not counted, and a flush whose grain call fails is logged and dropped.
+/// (at most a second) is not counted, and a flush whose journal write or grain call fails is
+/// logged and dropped (one the journal took comes back with a rebuild).
 /// </remarks>
 public sealed class AnalyticsRecorder : IAsyncDisposable
 {
@@ -22,6 +25,7 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
 
     private readonly ConcurrentQueue<Observation> queue = new();
     private readonly IGrainFactory grains;
+    private readonly IAnalyticsJournal journal;
     private readonly ILogger<AnalyticsRecorder> logger;
     private readonly Timer timer;
     private readonly SemaphoreSlim flushing = new(1, 1);
@@ -33,9 +37,10 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
     private readonly bool enabled;
     private bool closed;
 
-    public AnalyticsRecorder(IGrainFactory grains, ILogger<AnalyticsRecorder> logger, IOptions<AnalyticsOptions> options)
+    public AnalyticsRecorder(IGrainFactory grains, IAnalyticsJournal journal, ILogger<AnalyticsRecorder> logger, IOptions<AnalyticsOptions> options)
     {
         this.grains = grains;
+        this.journal = journal;
         this.logger = logger;
         enabled = options.Value.Enabled;
         timer = new Timer(_ => _ = FlushAsync(), null, FlushInterval, FlushInterval);
@@ -111,72 +116,70 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
         var people = grains.GetGrain<IAnalyticsPeopleGrain>(0);
         var profiles = await ReadProfilesAsync(taken);
         await NumberAsync(people, taken, profiles);
-        var network = new Dictionary<DateOnly, Pending>();
-        var groupDays = new Dictionary<(string, DateOnly), Pending>();
-        var posts = new Dictionary<long, Pending>();
-        var created = new List<(long PostId, PersonAct Act, string? GroupId)>();
-        var acted = new HashSet<int>();
+        foreach (var o in taken.Where(o => o.Place == PlaceChange.Erased))
+        {
+            erasing.Add(o.UserId);
+            profiles.Remove(o.UserId);
+        }
+
+        var entries = Entries(taken);
+
+        // The journal first (durable mode): it owns the facts and the grains' figures are derived
+        // from it. A flush it refuses reaches no grain either.
+        await journal.AppendAsync(entries);
+        var batches = AnalyticsBatches.Of(entries);
+        await Task.WhenAll(batches.SendAsync(grains), RecordPeopleAsync(people, batches.Acted, profiles));
+    }
+
+    /// <summary>
+    /// What the flush saw, people by number: each act, and per day and post served one entry
+    /// with its readers and how often (a busy second carries one entry per post, not one per
+    /// post and reader), and per day and group the members who joined less those who left.
+    /// </summary>
+    private List<AnalyticsEntry> Entries(List<Observation> taken)
+    {
+        var entries = new List<AnalyticsEntry>();
+        var served = new Dictionary<(DateOnly Day, long PostId, string? GroupId), ServedPost>();
+        var members = new Dictionary<(DateOnly Day, string GroupId), AnalyticsEntry>();
         foreach (var o in taken)
         {
-            var day = AnalyticsDays.Of(o.At);
-            if (o.Place == PlaceChange.Erased)
-            {
-                erasing.Add(o.UserId);
-                profiles.Remove(o.UserId);
-            }
-            else if (o.Served is { } served)
+            if (o.Served is { } posts)
             {
                 var person = numbers[o.UserId];
-                var today = Pending.For(network, day);
-                today.Readers.Add(person);
-                today.Served += served.Count;
-                foreach (var (postId, groupId) in served)
+                foreach (var (postId, groupId) in posts)
                 {
-                    today.Serve(postId);
-                    Pending.For(posts, postId).Readers.Add(person);
-                    if (groupId is not null)
+                    var key = (AnalyticsDays.Of(o.At), postId, groupId);
+                    if (!served.TryGetValue(key, out var post))
                     {
-                        var groupDay = Pending.For(groupDays, (groupId, day));
-                        groupDay.Readers.Add(person);
-                        groupDay.Serve(postId);
+                        served[key] = post = new ServedPost(o.At);
                     }
+
+                    post.Readers.Add(person);
+                    post.Times++;
                 }
             }
-            else if (o.Act is { } kind)
+            else if (o.Act is { } act)
             {
-                var act = new PersonAct(numbers[o.UserId], kind, o.PostId, o.At) { GroupId = o.GroupId };
-                acted.Add(act.Person);
-                Pending.For(network, day).Acts.Add(act);
-                if (o.GroupId is not null)
-                {
-                    Pending.For(groupDays, (o.GroupId, day)).Acts.Add(act);
-                }
-
-                if (act.Act == AnalyticsAct.Post)
-                {
-                    created.Add((act.PostId, act, o.GroupId));
-                }
-                else
-                {
-                    Pending.For(posts, act.PostId).Acts.Add(act);
-                }
+                entries.Add(AnalyticsEntry.Of(new PersonAct(numbers[o.UserId], act, o.PostId, o.At) { GroupId = o.GroupId }));
             }
             else if (o.MembersChange != 0 && o.GroupId is not null)
             {
-                Pending.For(groupDays, (o.GroupId, day)).MembersChange += o.MembersChange;
-                var changes = Pending.For(network, day).GroupMembersChanges;
-                changes[o.GroupId] = changes.GetValueOrDefault(o.GroupId) + o.MembersChange;
+                var key = (AnalyticsDays.Of(o.At), o.GroupId);
+                members[key] = members.TryGetValue(key, out var before)
+                    ? before with { Count = before.Count + o.MembersChange }
+                    : new AnalyticsEntry(AnalyticsEntryKind.Members, o.At) { GroupId = o.GroupId, Count = o.MembersChange };
             }
         }
 
-        // A post's creation first: a response in the same second finds its author known.
-        await Task.WhenAll(created.Select(c => grains.GetGrain<IPostReachGrain>(c.PostId).Created(c.Act.Person, c.GroupId, c.Act.At)));
-        var calls = new List<Task>();
-        calls.AddRange(network.Select(pair => grains.GetGrain<INetworkDayGrain>(AnalyticsDays.Key(pair.Key)).Record(pair.Value.ToBatch())));
-        calls.AddRange(groupDays.Select(pair => grains.GetGrain<IGroupDayGrain>(AnalyticsDays.GroupKey(pair.Key.Item1, pair.Key.Item2)).Record(pair.Value.ToBatch())));
-        calls.AddRange(posts.Select(pair => grains.GetGrain<IPostReachGrain>(pair.Key).Record(pair.Value.ToBatch())));
-        calls.Add(RecordPeopleAsync(people, acted, profiles));
-        await Task.WhenAll(calls);
+        entries.AddRange(served.Select(pair => new AnalyticsEntry(AnalyticsEntryKind.Served, pair.Value.At)
+        {
+            PostId = pair.Key.PostId,
+            GroupId = pair.Key.GroupId,
+            Count = pair.Value.Times,
+            Readers = PersonSet.With([], pair.Value.Readers),
+        }));
+        entries.AddRange(members.Values.Where(entry => entry.Count != 0));
+        return entries;
     }
 
     /// <summary>
@@ -269,36 +272,13 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
         Erased,
     }
 
-    private sealed class Pending
+    private sealed class ServedPost(DateTimeOffset at)
     {
+        public DateTimeOffset At { get; } = at;
+
         public HashSet<int> Readers { get; } = [];
 
-        public List<PersonAct> Acts { get; } = [];
-
-        /// <summary>Serves per post: a busy second carries one entry per post, not one per post and reader.</summary>
-        public Dictionary<long, int> ServedPosts { get; } = [];
-
-        public long Served { get; set; }
-
-        public int MembersChange { get; set; }
-
-        public Dictionary<string, int> GroupMembersChanges { get; } = new(StringComparer.Ordinal);
-
-        public void Serve(long postId) => ServedPosts[postId] = ServedPosts.GetValueOrDefault(postId) + 1;
-
-        public static Pending For<TKey>(Dictionary<TKey, Pending> pending, TKey key)
-            where TKey : notnull
-        {
-            if (!pending.TryGetValue(key, out var entry))
-            {
-                pending[key] = entry = new Pending();
-            }
-
-            return entry;
-        }
-
-        public ActivityBatch ToBatch() =>
-            new([.. Readers], [.. Acts]) { ServedPosts = ServedPosts, MembersChange = MembersChange, Served = Served, GroupMembersChanges = GroupMembersChanges };
+        public int Times { get; set; }
     }
 }
 

@@ -8,6 +8,9 @@ public interface INetworkDayGrain : IGrainWithStringKey
 {
     Task Record([Immutable] ActivityBatch batch);
 
+    /// <summary>Empties the figures (a rebuild replays the journal into them next).</summary>
+    Task Reset();
+
     [ReadOnly, AlwaysInterleave]
     Task<NetworkDay> Get();
 
@@ -25,6 +28,9 @@ public interface IGroupDayGrain : IGrainWithStringKey
     [OneWay]
     Task RecordFirstResponse(long postId, long seconds);
 
+    /// <summary>Empties the figures (a rebuild replays the journal into them next).</summary>
+    Task Reset();
+
     [ReadOnly, AlwaysInterleave]
     Task<GroupDay> Get();
 }
@@ -36,6 +42,9 @@ public interface IPostReachGrain : IGrainWithIntegerKey
     Task Created(int author, string? groupId, DateTimeOffset at);
 
     Task Record([Immutable] ActivityBatch batch);
+
+    /// <summary>Empties the figures (a rebuild replays the journal into them next).</summary>
+    Task Reset();
 
     [ReadOnly, AlwaysInterleave]
     Task<PostFigures> Get();

@@ -53,6 +53,8 @@ public static class AnalyticsServiceCollectionExtensions
     /// <summary>The process's analytics buffer, fed by the engine events of this process's grains.</summary>
     public static IServiceCollection AddRseAnalytics(this IServiceCollection services)
     {
+        // Durable mode registers its journal first; the embedded default keeps none.
+        services.TryAddSingleton<IAnalyticsJournal, NoAnalyticsJournal>();
         services.TryAddSingleton<AnalyticsRecorder>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEngineEventListener, AnalyticsEventListener>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, AnalyticsShutdown>();

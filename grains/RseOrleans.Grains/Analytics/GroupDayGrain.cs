@@ -91,6 +91,16 @@ public sealed class GroupDayGrain(
         }
     }
 
+    public async Task Reset()
+    {
+        if (state.RecordExists)
+        {
+            await state.ClearStateAsync();
+        }
+
+        state.State = new GroupDayState();
+    }
+
     public Task<GroupDay> Get()
     {
         var day = state.State;

@@ -92,6 +92,18 @@ public sealed class NetworkDayGrain(
         await state.WriteStateAsync();
     }
 
+    public async Task Reset()
+    {
+        // The version goes on rising: a watcher must see the rebuilt day as a change.
+        var version = state.State.Version;
+        if (state.RecordExists)
+        {
+            await state.ClearStateAsync();
+        }
+
+        state.State = new NetworkDayState { Version = version + 1 };
+    }
+
     public Task<NetworkDay> Get()
     {
         var day = state.State;

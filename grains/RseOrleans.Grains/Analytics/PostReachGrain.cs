@@ -83,6 +83,16 @@ public sealed class PostReachGrain(
         await state.WriteStateAsync();
     }
 
+    public async Task Reset()
+    {
+        if (state.RecordExists)
+        {
+            await state.ClearStateAsync();
+        }
+
+        state.State = new PostReachState();
+    }
+
     public Task<PostFigures> Get()
     {
         var post = state.State;

@@ -78,7 +78,7 @@ public sealed class AnalyticsDurableTests(DatabaseServersFixture servers)
     }
 
     /// <summary>The kinds of analytics grain whose stored state holds the id's bytes (Orleans writes a string as UTF-8).</summary>
-    private static async Task<string[]> AnalyticsStateHoldingAsync(string postgres, string userId)
+    internal static async Task<string[]> AnalyticsStateHoldingAsync(string postgres, string userId)
     {
         await using var database = NpgsqlDataSource.Create(postgres);
         await using var command = database.CreateCommand(

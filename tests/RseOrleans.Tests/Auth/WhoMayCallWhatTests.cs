@@ -69,6 +69,8 @@ public sealed class WhoMayCallWhatTests(EngineFixture engine)
             ("SuggestForNewcomer", "UDOOOOOOOO", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).SuggestForNewcomerAsync(new SuggestForNewcomerRequest(), h).ResponseAsync),
             // Network admins only; the embedded index has nothing to rebuild from.
             ("RebuildSearchIndex", "UDDDDDDDDF", (w, h) => new RseOrleans.Api.V1.Search.SearchClient(engine.Channel).RebuildSearchIndexAsync(new RebuildSearchIndexRequest(), h).ResponseAsync),
+            // Network admins only; the embedded engine keeps no analytics journal to rebuild from.
+            ("RebuildAnalytics", "UDDDDDDDDF", (w, h) => new RseOrleans.Api.V1.Analytics.AnalyticsClient(engine.Channel).RebuildAnalyticsAsync(new RebuildAnalyticsRequest(), h).ResponseAsync),
             // Service accounts are the network admins' to run, and no one else's to see.
             ("ListServiceAccounts", "UDDDDDDDDO", (w, h) => Accounts.ListServiceAccountsAsync(new ListServiceAccountsRequest(), h).ResponseAsync),
             ("GetServiceAccount", "UDDDDDDDDO", async (w, h) => await Accounts.GetServiceAccountAsync(new GetServiceAccountRequest { ServiceAccountId = await ServiceAccountAsync(w) }, h)),

@@ -23,7 +23,7 @@ public sealed class CommandGrammarTests(EngineFixture engine)
             .ToList();
         var covered = rse.Calls.Select(call => call.Rpc.FullName).Distinct().Order().ToList();
 
-        Assert.Equal(85, api.Count);
+        Assert.Equal(86, api.Count);
         Assert.Equal(api, covered);
         var leaves = Leaves(rse.Root).ToList();
         Assert.All(rse.Calls, call => Assert.Contains(call.Command, leaves));

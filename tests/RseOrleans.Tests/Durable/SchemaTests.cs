@@ -59,4 +59,21 @@ public sealed class SchemaTests(DatabaseServersFixture servers)
         Assert.Equal(1L, await stores.SqlAsync("SELECT count(*) FROM rse_grain_state WHERE grain_type LIKE 'analytics-%'"));
         Assert.Equal(1L, await stores.SqlAsync("SELECT count(*) FROM rse_grain_state WHERE grain_type = 'analytics-people'"));
     }
+
+    [Fact]
+    public async Task Upgrading_to_the_analytics_journal_adds_its_table()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "schema-journal");
+        await using var source = NpgsqlDataSource.Create(stores.Postgres);
+        var migrator = new SchemaMigrator(source, NullLogger<SchemaMigrator>.Instance);
+        await migrator.MigrateAsync();
+        // A database as migration 8 left it.
+        await stores.SqlAsync("DROP TABLE rse_analytics_journal; DELETE FROM rse_schema_version WHERE version = 9");
+
+        Assert.Equal([9], await migrator.MigrateAsync());
+
+        Assert.Equal(0L, await stores.SqlAsync("SELECT count(*) FROM rse_analytics_journal"));
+        Assert.Equal(1L, await stores.SqlAsync(
+            "INSERT INTO rse_analytics_journal (at, post_id, person, count, kind) VALUES (now(), 1, 0, 1, 1) RETURNING entry_id"));
+    }
 }

@@ -1,0 +1,84 @@
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using NpgsqlTypes;
+using RseOrleans.Model;
+using RseOrleans.Storage.Resilience;
+
+namespace RseOrleans.Storage.Analytics;
+
+/// <summary>The analytics journal in PostgreSQL (schema: Migrations/0009), behind the PostgreSQL <see cref="StoreBreaker"/>.</summary>
+public sealed class PostgresAnalyticsJournal(NpgsqlDataSource database, [FromKeyedServices(StoreBreaker.Postgres)] StoreBreaker breaker) : IAnalyticsJournal
+{
+    public Task AppendAsync(IReadOnlyList<AnalyticsEntry> entries) => breaker.RunAsync(async () =>
+    {
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        // One statement however many entries: each column goes as an array, unnest turns them back
+        // into rows, and the ordinality keeps the flush's order in the ids the rows are given.
+        await using var command = database.CreateCommand(
+            """
+            INSERT INTO rse_analytics_journal (at, post_id, person, count, kind, group_id, readers)
+            SELECT at, post_id, person, count, kind, group_id, readers
+              FROM unnest($1::timestamptz[], $2::bigint[], $3::integer[], $4::integer[], $5::smallint[], $6::text[], $7::bytea[])
+                   WITH ORDINALITY AS entry (at, post_id, person, count, kind, group_id, readers, position)
+             ORDER BY position
+            """);
+        command.Parameters.Add(Array(NpgsqlDbType.TimestampTz, entries.Select(entry => entry.At.ToUniversalTime()).ToArray()));
+        command.Parameters.Add(Array(NpgsqlDbType.Bigint, entries.Select(entry => entry.Kind == AnalyticsEntryKind.Members ? null : (long?)entry.PostId).ToArray()));
+        command.Parameters.Add(Array(NpgsqlDbType.Integer, entries.Select(entry => entry.Act is null ? null : (int?)entry.Person).ToArray()));
+        command.Parameters.Add(Array(NpgsqlDbType.Integer, entries.Select(entry => entry.Count).ToArray()));
+        command.Parameters.Add(Array(NpgsqlDbType.Smallint, entries.Select(entry => (short)entry.Kind).ToArray()));
+        command.Parameters.Add(Array(NpgsqlDbType.Text, entries.Select(entry => entry.GroupId).ToArray()));
+        command.Parameters.Add(Array(NpgsqlDbType.Bytea, entries.Select(entry => entry.Readers.Length == 0 ? null : entry.Readers).ToArray()));
+        await command.ExecuteNonQueryAsync();
+    });
+
+    /// <summary>The last entry's id (0 when empty) and the first entry's time: what a rebuild replays.</summary>
+    public Task<(long Last, DateTimeOffset? Since)> ExtentAsync(CancellationToken cancellationToken) => breaker.RunAsync(async () =>
+    {
+        await using var command = database.CreateCommand(
+            """
+            SELECT (SELECT coalesce(max(entry_id), 0) FROM rse_analytics_journal),
+                   (SELECT at FROM rse_analytics_journal ORDER BY entry_id LIMIT 1)
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.IsDBNull(1) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(1));
+    });
+
+    /// <summary>Up to <paramref name="max"/> entries after <paramref name="after"/> and at most <paramref name="last"/>, in order, with their ids.</summary>
+    public Task<List<(long Id, AnalyticsEntry Entry)>> ReadAsync(long after, long last, int max, CancellationToken cancellationToken) => breaker.RunAsync(async () =>
+    {
+        await using var command = database.CreateCommand(
+            """
+            SELECT entry_id, at, post_id, person, count, kind, group_id, readers
+              FROM rse_analytics_journal
+             WHERE entry_id > $1 AND entry_id <= $2
+             ORDER BY entry_id
+             LIMIT $3
+            """);
+        command.Parameters.Add(new() { Value = after });
+        command.Parameters.Add(new() { Value = last });
+        command.Parameters.Add(new() { Value = max });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var entries = new List<(long, AnalyticsEntry)>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            entries.Add((reader.GetInt64(0), new AnalyticsEntry((AnalyticsEntryKind)reader.GetInt16(5), reader.GetFieldValue<DateTimeOffset>(1))
+            {
+                PostId = reader.IsDBNull(2) ? 0 : reader.GetInt64(2),
+                Person = reader.IsDBNull(3) ? -1 : reader.GetInt32(3),
+                Count = reader.GetInt32(4),
+                GroupId = reader.IsDBNull(6) ? null : reader.GetString(6),
+                Readers = reader.IsDBNull(7) ? [] : reader.GetFieldValue<byte[]>(7),
+            }));
+        }
+
+        return entries;
+    });
+
+    private static NpgsqlParameter Array(NpgsqlDbType type, object values) => new() { NpgsqlDbType = NpgsqlDbType.Array | type, Value = values };
+}

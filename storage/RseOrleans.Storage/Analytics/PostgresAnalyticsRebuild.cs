@@ -1,0 +1,109 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using RseOrleans.Grains;
+using RseOrleans.Model;
+using RseOrleans.Storage.Resilience;
+
+namespace RseOrleans.Storage.Analytics;
+
+/// <summary>
+/// Recomputes the analytics figures from the journal: empties every day, group day and post that
+/// holds figures, then replays the journal as it stood when the rebuild began, in order and in
+/// batches, through the very code a flush goes through (<see cref="AnalyticsBatches"/>). The
+/// people's numbering is left as it is: it owns the numbers the journal names people by.
+/// </summary>
+/// <remarks>
+/// Meant for a quiet moment: a flush written to the journal while the rebuild runs may reach the
+/// grains before they are emptied (then it is lost) or be replayed after it was counted live (then
+/// it counts twice); another rebuild sets both right.
+/// </remarks>
+public sealed class PostgresAnalyticsRebuild(
+    NpgsqlDataSource database,
+    [FromKeyedServices(StoreBreaker.Postgres)] StoreBreaker breaker,
+    PostgresAnalyticsJournal journal,
+    IGrainFactory grains) : IAnalyticsRebuild
+{
+    /// <summary>Journal entries replayed at once: a batch is one call per grain concerned, as a busy flush is.</summary>
+    private const int BatchSize = 10_000;
+
+    /// <summary>Grains emptied at once: enough to hide the round trips, few enough to leave the cluster its work.</summary>
+    private const int Parallelism = 16;
+
+    private const string NetworkDays = "analytics-network-day";
+    private const string GroupDays = "analytics-group-day";
+    private const string Posts = "analytics-post-reach";
+
+    public async Task<AnalyticsRebuildReport> RebuildAsync(CancellationToken cancellationToken = default)
+    {
+        var (last, since) = await journal.ExtentAsync(cancellationToken);
+        var emptied = new HashSet<Figures>();
+        await EmptyAsync(await StoredAsync(cancellationToken), emptied, cancellationToken);
+
+        long replayed = 0;
+        for (var after = 0L; after < last;)
+        {
+            var page = await journal.ReadAsync(after, last, BatchSize, cancellationToken);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            var batches = AnalyticsBatches.Of(page.Select(entry => entry.Entry));
+            // A grain whose figures are in memory and not stored (a write that failed) is emptied too.
+            await EmptyAsync(
+                batches.NetworkDayKeys.Select(key => new Figures(NetworkDays, key))
+                    .Concat(batches.GroupDayKeys.Select(key => new Figures(GroupDays, key)))
+                    .Concat(batches.PostKeys.Select(key => new Figures(Posts, key.ToString(CultureInfo.InvariantCulture)))),
+                emptied,
+                cancellationToken);
+            await batches.SendAsync(grains);
+            replayed += page.Count;
+            after = page[^1].Id;
+        }
+
+        return new AnalyticsRebuildReport(emptied.Count, replayed, since);
+    }
+
+    private async Task EmptyAsync(IEnumerable<Figures> figures, HashSet<Figures> emptied, CancellationToken cancellationToken)
+    {
+        var fresh = figures.Where(emptied.Add).ToList();
+        await Parallel.ForEachAsync(fresh, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (figure, _) =>
+        {
+            await (figure.GrainType switch
+            {
+                NetworkDays => grains.GetGrain<INetworkDayGrain>(figure.Key).Reset(),
+                GroupDays => grains.GetGrain<IGroupDayGrain>(figure.Key).Reset(),
+                _ => grains.GetGrain<IPostReachGrain>(long.Parse(figure.Key, CultureInfo.InvariantCulture)).Reset(),
+            });
+        });
+    }
+
+    /// <summary>The days, group days and posts with stored figures (a post's key is its integer key, the row's second number).</summary>
+    private Task<List<Figures>> StoredAsync(CancellationToken cancellationToken) => breaker.RunAsync(async () =>
+    {
+        await using var command = database.CreateCommand(
+            """
+            SELECT grain_type, CASE WHEN grain_type = $3 THEN grain_id_n1::text ELSE grain_id_extension END
+              FROM rse_grain_state
+             WHERE grain_type IN ($1, $2, $3) AND payload IS NOT NULL
+            """);
+        command.Parameters.Add(new() { Value = NetworkDays });
+        command.Parameters.Add(new() { Value = GroupDays });
+        command.Parameters.Add(new() { Value = Posts });
+        command.CommandTimeout = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var figures = new List<Figures>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (!reader.IsDBNull(1))
+            {
+                figures.Add(new Figures(reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        return figures;
+    });
+
+    private sealed record Figures(string GrainType, string Key);
+}

@@ -1,0 +1,196 @@
+using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using RseOrleans.Api.V1;
+using RseOrleans.Grains;
+using RseOrleans.Tests.Fixtures;
+using RseOrleans.Tests.Fixtures.Servers;
+using static RseOrleans.Tests.Fixtures.EngineClient;
+using ActivityBatch = RseOrleans.Model.ActivityBatch;
+using AnalyticsAct = RseOrleans.Model.AnalyticsAct;
+using AnalyticsDays = RseOrleans.Model.AnalyticsDays;
+using PersonAct = RseOrleans.Model.PersonAct;
+
+namespace RseOrleans.Tests.Analytics;
+
+/// <summary>
+/// In durable mode the figures are derived from the analytics journal: wiped or wrong, the days',
+/// groups' and posts' figures come back from it exactly, and it names no erased person.
+/// </summary>
+[Collection(DatabaseServersCollection.Name)]
+public sealed class AnalyticsRebuildTests(DatabaseServersFixture servers)
+{
+    private const string Admin = "rebuild-admin";
+
+    [Fact]
+    public async Task Four_days_of_figures_wiped_from_the_database_come_back_identical_from_the_journal()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "analytics_rebuild");
+        var clock = new ShiftedClock(TimeSpan.FromDays(-3));
+        var first = AnalyticsDays.Of(clock.GetUtcNow());
+        Network network;
+        string before;
+        await using (var engine = await StartAsync(stores, clock))
+        {
+            var api = new EngineClient(engine.Channel);
+            network = await FourDaysAsync(api, clock);
+            var stats = await AnalyticsCalls.EventuallyAsync(
+                () => NetworkStatsAsync(api, first),
+                s => (s.Days.Sum(d => d.Posts), s.Days.Sum(d => d.Comments), s.Days.Sum(d => d.Reactions), s.Days.Sum(d => d.Shares), s.Days.Sum(d => d.PostsServed)) == (5, 3, 2, 1, 6),
+                "the four days' acts and reads");
+            Assert.All(stats.Days, day => Assert.True(day.DailyActive > 0, $"nobody active on {day.Date}"));
+            before = await FiguresAsync(api, network, first);
+        }
+
+        // The figures' rows are gone (a mistake, a restore that missed them): the journal is not.
+        await stores.SqlAsync("DELETE FROM rse_grain_state WHERE grain_type IN ('analytics-network-day', 'analytics-group-day', 'analytics-post-reach')");
+        await using var restarted = await StartAsync(stores, new ShiftedClock(TimeSpan.Zero));
+        var client = new EngineClient(restarted.Channel);
+        Assert.Equal(0, (await NetworkStatsAsync(client, first)).Days.Sum(d => d.Posts));
+
+        await RpcAssert.FailsWith(StatusCode.PermissionDenied, () => client.Stats().RebuildAnalyticsAsync(new RebuildAnalyticsRequest(), As(network.Author)));
+        var rebuilt = await client.Stats().RebuildAnalyticsAsync(new RebuildAnalyticsRequest(), As(Admin));
+        Assert.True(rebuilt.EntriesReplayed >= 11, $"{rebuilt.EntriesReplayed} entries replayed");
+        Assert.Equal(first, AnalyticsDays.Of(rebuilt.JournalSince.ToDateTimeOffset()));
+        Assert.Equal(before, await FiguresAsync(client, network, first));
+
+        // Figures gone wrong in grains that are awake are set right too.
+        var grains = restarted.Services.GetRequiredService<IGrainFactory>();
+        var at = new DateTimeOffset(first.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        await grains.GetGrain<INetworkDayGrain>(AnalyticsDays.Key(first)).Record(new ActivityBatch([0], [new PersonAct(0, AnalyticsAct.Comment, 1, at)]));
+        await grains.GetGrain<IPostReachGrain>(long.Parse(network.Posts[0], System.Globalization.CultureInfo.InvariantCulture)).Record(new ActivityBatch([999], []));
+        Assert.NotEqual(before, await FiguresAsync(client, network, first));
+        await client.Stats().RebuildAnalyticsAsync(new RebuildAnalyticsRequest(), As(Admin));
+        Assert.Equal(before, await FiguresAsync(client, network, first));
+    }
+
+    [Fact]
+    public async Task After_an_erasure_a_rebuild_gives_the_same_counts_and_the_journal_names_nobody()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "analytics_rebuild_erasure");
+        var clock = new ShiftedClock(TimeSpan.Zero);
+        var today = AnalyticsDays.Of(clock.GetUtcNow());
+        await using var engine = await StartAsync(stores, clock);
+        var api = new EngineClient(engine.Channel);
+        await CreateAdminAsync(api);
+        var owner = await api.CreateUserAsync("owner");
+        var leaving = await api.CreateUserAsync("leaving");
+        var group = await api.CreateGroupAsync(owner, GroupVisibility.Open);
+        await api.AddMemberAsync(owner, group.GroupId, leaving);
+        foreach (var name in new[] { "quiet", "silent", "still" })
+        {
+            await api.AddMemberAsync(owner, group.GroupId, await api.CreateUserAsync(name));
+        }
+
+        var welcome = await api.PostAsync(owner, "Welcome aboard", group.GroupId);
+        await api.ReadPostAsync(leaving, welcome.PostId);
+        await api.ReactAsync(leaving, welcome.PostId);
+        await api.CommentAsync(leaving, welcome.PostId);
+        await api.PostAsync(leaving, "Glad to be here", group.GroupId);
+        var network = new Network(owner, group.GroupId, [welcome.PostId]);
+        await AnalyticsCalls.EventuallyAsync(
+            () => api.TodayAsync(Admin), day => day.Posts == 2 && day.Reactions == 1 && day.Comments == 1 && day.DailyActive == 2, "the day's figures");
+        var named = (await GroupStatsAsync(api, network, today)).TopContributors.Select(c => c.UserId);
+        Assert.Contains(leaving, named);
+        var before = await api.TodayAsync(Admin);
+
+        await api.Users.EraseUserAsync(new EraseUserRequest { RequestId = NewRequestId(), UserId = leaving, Confirm = true }, As(leaving));
+        await Eventually.TrueAsync(async () => (await AnalyticsDurableTests.AnalyticsStateHoldingAsync(stores.Postgres, leaving)).Length == 0, "no stored statistic holding the erased id");
+        await engine.Services.GetRequiredService<AnalyticsRecorder>().FlushAsync();
+        var erased = await FiguresAsync(api, network, today);
+
+        await api.Stats().RebuildAnalyticsAsync(new RebuildAnalyticsRequest(), As(Admin));
+
+        Assert.Equal(erased, await FiguresAsync(api, network, today));
+        var after = await api.TodayAsync(Admin);
+        Assert.Equal(
+            (before.DailyActive, before.Contributors, before.Readers, before.Posts, before.Comments, before.Reactions, before.PostsServed),
+            (after.DailyActive, after.Contributors, after.Readers, after.Posts, after.Comments, after.Reactions, after.PostsServed));
+        Assert.DoesNotContain(leaving, (await GroupStatsAsync(api, network, today)).TopContributors.Select(c => c.UserId));
+        Assert.True((long)(await stores.SqlAsync("SELECT count(*) FROM rse_analytics_journal"))! >= 5, "the journal holds the day's acts and reads");
+        Assert.Equal(0L, await stores.SqlAsync(
+            $"SELECT count(*) FROM rse_analytics_journal entry WHERE strpos(entry::text, '{leaving}') > 0 OR position(convert_to('{leaving}', 'UTF8') in coalesce(entry.readers, ''::bytea)) > 0"));
+        Assert.Empty(await AnalyticsDurableTests.AnalyticsStateHoldingAsync(stores.Postgres, leaving));
+    }
+
+    private static Task<RunningEngine> StartAsync(DurableStores stores, ShiftedClock clock) =>
+        stores.StartEngineAsync("analytics-rebuild", builder => builder.Services.AddSingleton<TimeProvider>(clock), $"--Network:Admins:0={Admin}");
+
+    /// <summary>
+    /// Four days of a group's life, the clock moved a day between them: posts, comments, reactions,
+    /// a share, members added, one joining and leaving, and reads.
+    /// </summary>
+    private static async Task<Network> FourDaysAsync(EngineClient api, ShiftedClock clock)
+    {
+        await CreateAdminAsync(api);
+        var author = await api.CreateUserAsync("author");
+        var replier = await api.CreateUserAsync("replier");
+        var reader = await api.CreateUserAsync("reader");
+        var newcomer = await api.CreateUserAsync("newcomer");
+        var group = await api.CreateGroupAsync(author, GroupVisibility.Open);
+        foreach (var member in new[] { replier, reader, await api.CreateUserAsync("quiet"), await api.CreateUserAsync("silent") })
+        {
+            await api.AddMemberAsync(author, group.GroupId, member);
+        }
+
+        await api.Groups.JoinGroupAsync(new JoinGroupRequest { RequestId = NewRequestId(), GroupId = group.GroupId }, As(newcomer));
+        var opening = await api.PostAsync(author, "Kick-off notes", group.GroupId);
+        var profile = await api.PostAsync(author, "On my profile");
+        await api.CommentAsync(replier, opening.PostId);
+        await api.ReactAsync(reader, opening.PostId);
+        await api.ReadPostAsync(reader, opening.PostId);
+        await api.ReadPostAsync(replier, profile.PostId);
+
+        clock.Offset += TimeSpan.FromDays(1);
+        var answer = await api.PostAsync(replier, "Follow-up", group.GroupId);
+        await api.CommentAsync(author, answer.PostId);
+        await api.ShareAsync(reader, opening.PostId);
+        await api.ReadPostAsync(newcomer, opening.PostId);
+        await api.ReadPostAsync(newcomer, answer.PostId);
+
+        clock.Offset += TimeSpan.FromDays(1);
+        await api.Groups.LeaveGroupAsync(new LeaveGroupRequest { RequestId = NewRequestId(), GroupId = group.GroupId }, As(newcomer));
+        await api.ReactAsync(reader, answer.PostId);
+        await api.ReadPostAsync(author, answer.PostId);
+
+        clock.Offset += TimeSpan.FromDays(1);
+        var closing = await api.PostAsync(author, "Wrap-up", group.GroupId);
+        await api.CommentAsync(reader, closing.PostId);
+        await api.ReadPostAsync(replier, closing.PostId);
+        return new Network(author, group.GroupId, [opening.PostId, profile.PostId, answer.PostId, closing.PostId]);
+    }
+
+    /// <summary>Everything the statistics show of the network, its group and its posts from <paramref name="first"/> to today, as text.</summary>
+    private static async Task<string> FiguresAsync(EngineClient api, Network network, DateOnly first)
+    {
+        var posts = await Task.WhenAll(network.Posts.Select(async postId =>
+            (await api.Stats().GetPostStatsAsync(new GetPostStatsRequest { PostId = postId }, As(Admin))).ToString()));
+        return string.Join("\n", [(await NetworkStatsAsync(api, first)).ToString(), (await GroupStatsAsync(api, network, first)).ToString(), .. posts]);
+    }
+
+    private static async Task<NetworkStats> NetworkStatsAsync(EngineClient api, DateOnly first) =>
+        await api.Stats().GetNetworkStatsAsync(new GetNetworkStatsRequest { StartDate = AnalyticsDays.Key(first) }, As(Admin));
+
+    private static async Task<GroupStats> GroupStatsAsync(EngineClient api, Network network, DateOnly first) =>
+        await api.Stats().GetGroupStatsAsync(new GetGroupStatsRequest { GroupId = network.GroupId, StartDate = AnalyticsDays.Key(first) }, As(Admin));
+
+    private static async Task CreateAdminAsync(EngineClient api) =>
+        await api.Users.CreateUserAsync(new CreateUserRequest { RequestId = NewRequestId(), UserId = Admin, Profile = new Profile { DisplayName = "Admin" } });
+
+    private sealed record Network(string Author, string GroupId, IReadOnlyList<string> Posts);
+}
+
+/// <summary>The embedded engine keeps its figures in memory only: there is no journal to rebuild them from.</summary>
+[Collection(AnalyticsCollection.Name)]
+public sealed class EmbeddedAnalyticsRebuildTests(EngineFixture engine)
+{
+    [Fact]
+    public async Task Rebuilding_is_for_network_admins_and_the_embedded_engine_says_it_is_for_durable_mode()
+    {
+        var admin = await engine.NetworkAdminAsync();
+        var member = await engine.CreateUserAsync("member");
+
+        await RpcAssert.FailsWith(StatusCode.PermissionDenied, () => engine.Stats().RebuildAnalyticsAsync(new RebuildAnalyticsRequest(), As(member)));
+        var refusal = await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => engine.Stats().RebuildAnalyticsAsync(new RebuildAnalyticsRequest(), As(admin)));
+        Assert.Contains("durable mode", refusal, StringComparison.Ordinal);
+    }
+}
