@@ -40,7 +40,7 @@ public sealed class BookmarksGrain(
         : Entries.Select(bookmark => bookmark.PostId).ToFrozenSet();
 
     private LocalPublication<string, IReadOnlySet<long>> Published => publication ??=
-        new LocalPublication<string, IReadOnlySet<long>>(readModel.Bookmarks, this.GetPrimaryKeyString, () => PostIds);
+        new LocalPublication<string, IReadOnlySet<long>>(readModel.Bookmarks, this.GetPrimaryKeyString(), () => PostIds);
 
     ILocalPublication IPublishesLocally.Publication => Published;
 

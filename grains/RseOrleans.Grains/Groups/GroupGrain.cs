@@ -50,7 +50,7 @@ public sealed class GroupGrain(
     private LocalPublication<string, GroupSnapshot>? publication;
 
     private LocalPublication<string, GroupSnapshot> Published => publication ??=
-        new LocalPublication<string, GroupSnapshot>(readModel.Groups, () => GroupId, () => state.State.Spec is null ? null : Snapshot());
+        new LocalPublication<string, GroupSnapshot>(readModel.Groups, GroupId, () => state.State.Spec is null ? null : Snapshot());
 
     ILocalPublication IPublishesLocally.Publication => Published;
 

@@ -18,9 +18,10 @@ internal interface ILocalPublication
 /// </summary>
 /// <remarks>
 /// Only grains someone reads are published: an entry for a grain nobody reads would cost silo memory
-/// for nothing. The key is read lazily because a grain's key is not known in its constructor.
+/// for nothing. A grain creates its publication at its first call, not in its constructor, where its
+/// key is not known yet.
 /// </remarks>
-internal sealed class LocalPublication<TKey, TValue>(LocalTable<TKey, TValue> table, Func<TKey> key, Func<TValue?> current) : ILocalPublication
+internal sealed class LocalPublication<TKey, TValue>(LocalTable<TKey, TValue> table, TKey key, Func<TValue?> current) : ILocalPublication
     where TKey : notnull
     where TValue : class
 {
@@ -38,7 +39,7 @@ internal sealed class LocalPublication<TKey, TValue>(LocalTable<TKey, TValue> ta
 
         if (current() is { } value)
         {
-            table.Publish(key(), value);
+            table.Publish(key, value);
         }
         else
         {
@@ -46,7 +47,7 @@ internal sealed class LocalPublication<TKey, TValue>(LocalTable<TKey, TValue> ta
         }
     }
 
-    public void Withdraw() => table.Withdraw(key());
+    public void Withdraw() => table.Withdraw(key);
 
     /// <summary>The grain is deactivating: its entry goes, and a new activation starts unread.</summary>
     public void Stop()

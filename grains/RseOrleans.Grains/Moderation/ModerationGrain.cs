@@ -28,7 +28,7 @@ public sealed class ModerationGrain(
     private string Scope => this.GetPrimaryKeyString();
 
     private LocalPublication<string, IReadOnlySet<long>> Published => publication ??=
-        new LocalPublication<string, IReadOnlySet<long>>(readModel.HiddenPosts, () => Scope, () => hiddenView ??= state.State.Hidden.ToFrozenSet());
+        new LocalPublication<string, IReadOnlySet<long>>(readModel.HiddenPosts, Scope, () => hiddenView ??= state.State.Hidden.ToFrozenSet());
 
     ILocalPublication IPublishesLocally.Publication => Published;
 

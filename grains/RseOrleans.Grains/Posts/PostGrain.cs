@@ -27,8 +27,12 @@ public sealed class PostGrain(
     EngineEvents events,
     TimeProvider clock) : Grain, IPostGrain, IPublishesLocally
 {
-    private readonly Dictionary<int, IReadOnlyDictionary<ReactionType, int>> countsByShard = [];
-    private Dictionary<ReactionType, int> totals = [];
+    // One empty table for every post with no reaction (most of them), never written to.
+    private static readonly IReadOnlyDictionary<ReactionType, int> NoReactions = new Dictionary<ReactionType, int>();
+
+    // Created by the first shard that reports: most posts in memory never get a reaction.
+    private Dictionary<int, IReadOnlyDictionary<ReactionType, int>>? countsByShard;
+    private IReadOnlyDictionary<ReactionType, int> totals = NoReactions;
 
     private LocalPublication<long, PostSnapshot>? publication;
     private IGrainTimer? shareCheck;
@@ -38,7 +42,7 @@ public sealed class PostGrain(
 
     // Deleted posts are not published: readers miss and ask the grain, which answers null (rare in pages).
     private LocalPublication<long, PostSnapshot> Published => publication ??=
-        new LocalPublication<long, PostSnapshot>(readModel.Posts, () => PostId, () => state.State.AuthorId is null || state.State.Deleted ? null : Snapshot([]));
+        new LocalPublication<long, PostSnapshot>(readModel.Posts, PostId, () => state.State.AuthorId is null || state.State.Deleted ? null : Snapshot([]));
 
     ILocalPublication IPublishesLocally.Publication => Published;
 
@@ -53,7 +57,7 @@ public sealed class PostGrain(
             GrainFactory.GetGrain<IReactionShardGrain>(ReactionShards.Key(PostId, shard)).GetCounts()));
         foreach (var (shard, shardCounts) in shards.Zip(counts))
         {
-            countsByShard[shard] = shardCounts;
+            (countsByShard ??= [])[shard] = shardCounts;
         }
 
         totals = Sum();
@@ -347,7 +351,7 @@ public sealed class PostGrain(
 
     public async Task<IReadOnlyDictionary<ReactionType, int>> ReportReactionCounts(int shard, IReadOnlyDictionary<ReactionType, int> counts)
     {
-        countsByShard[shard] = counts;
+        (countsByShard ??= [])[shard] = counts;
         totals = Sum();
         var bit = 1 << shard;
         if ((state.State.ShardsWithReactions & bit) == 0)
@@ -406,15 +410,16 @@ public sealed class PostGrain(
 
     private PostShares Shares => new(state.State);
 
-    private Dictionary<ReactionType, int> Sum()
+    private IReadOnlyDictionary<ReactionType, int> Sum()
     {
         var sum = new Dictionary<ReactionType, int>();
-        foreach (var (type, count) in countsByShard.Values.SelectMany(counts => counts))
+        foreach (var (type, count) in (countsByShard ?? []).Values.SelectMany(counts => counts))
         {
             sum[type] = sum.GetValueOrDefault(type) + count;
         }
 
-        return sum.Where(entry => entry.Value > 0).ToDictionary();
+        var live = sum.Where(entry => entry.Value > 0).ToDictionary();
+        return live.Count == 0 ? NoReactions : live;
     }
 
     private PostSnapshot Snapshot(IReadOnlyList<ReactionType> myReactions) => new(

@@ -34,7 +34,7 @@ public sealed class UserGrain(
     private LocalPublication<string, PublishedUser>? publication;
 
     private LocalPublication<string, PublishedUser> Published => publication ??=
-        new LocalPublication<string, PublishedUser>(readModel.Users, () => UserId, () => new PublishedUser(state.State.Profile is null ? null : Snapshot(), Account()));
+        new LocalPublication<string, PublishedUser>(readModel.Users, UserId, () => new PublishedUser(state.State.Profile is null ? null : Snapshot(), Account()));
 
     ILocalPublication IPublishesLocally.Publication => Published;
 
