@@ -25,7 +25,7 @@ public sealed class PostGrain(
     IOptions<PostOptions> postOptions,
     LocalReadModel readModel,
     EngineEvents events,
-    TimeProvider clock) : Grain, IPostGrain, IPublishesLocally
+    TimeProvider clock) : Grain, IPostGrain, IPublishesLocally, IHasPublishedValue<PostSnapshot>
 {
     // One empty table for every post with no reaction (most of them), never written to.
     private static readonly IReadOnlyDictionary<ReactionType, int> NoReactions = new Dictionary<ReactionType, int>();
@@ -40,11 +40,13 @@ public sealed class PostGrain(
 
     private long PostId => this.GetPrimaryKeyLong();
 
-    // Deleted posts are not published: readers miss and ask the grain, which answers null (rare in pages).
     private LocalPublication<long, PostSnapshot> Published => publication ??=
-        new LocalPublication<long, PostSnapshot>(readModel.Posts, PostId, () => state.State.AuthorId is null || state.State.Deleted ? null : Snapshot([]));
+        new LocalPublication<long, PostSnapshot>(readModel.Posts, PostId, this);
 
     ILocalPublication IPublishesLocally.Publication => Published;
+
+    // Deleted posts are not published: readers miss and ask the grain, which answers null (rare in pages).
+    PostSnapshot? IHasPublishedValue<PostSnapshot>.PublishedValue() => state.State.AuthorId is null || state.State.Deleted ? null : Snapshot([]);
 
     private EventOutbox<PostState> Outbox => outbox ??= events.OutboxOf(this, state);
 
@@ -62,7 +64,7 @@ public sealed class PostGrain(
 
         totals = Sum();
         CheckSharesLater();
-        Outbox.Resume();
+        outbox = events.ResumeOutboxOf(this, state);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
