@@ -65,6 +65,12 @@ public sealed class PostGrain(
         totals = Sum();
         CheckSharesLater();
         outbox = events.ResumeOutboxOf(this, state);
+
+        // A profile's post names its author twice (author, source): read back from storage, as two strings.
+        if (state.State.Source is { Kind: SourceKind.User } source && source.Id == state.State.AuthorId)
+        {
+            state.State.Source = SourceId.User(state.State.AuthorId);
+        }
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
