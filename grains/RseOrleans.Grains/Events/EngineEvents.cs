@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using RseOrleans.Model;
 
 namespace RseOrleans.Grains.Events;
@@ -17,7 +18,7 @@ namespace RseOrleans.Grains.Events;
 /// that dies in between loses its reactions' events, never the reactions. Past the registry, each
 /// subscriber keeps its own promises (a webhook queues in its stored state).
 /// </remarks>
-public sealed class EngineEvents(IGrainFactory grains, IEnumerable<IEngineEventListener> listeners, ILogger<EngineEvents> logger)
+public sealed class EngineEvents(IGrainFactory grains, IEnumerable<IEngineEventListener> listeners, IOptions<WebhookOptions> webhooks, ILogger<EngineEvents> logger)
 {
     private readonly IEngineEventListener[] listeners = [.. listeners];
 
@@ -30,7 +31,12 @@ public sealed class EngineEvents(IGrainFactory grains, IEnumerable<IEngineEventL
 
     /// <summary>The outbox of a grain whose state holds one.</summary>
     public EventOutbox<TState> OutboxOf<TState>(Grain grain, IPersistentState<TState> state)
-        where TState : IHoldsOutbox => new(grain, state, this, logger);
+        where TState : IHoldsOutbox => new(grain, state, this, ReminderPeriod, logger);
+
+    /// <summary>The period of the reminder that wakes a grain whose events wait after a failed hand-on: the webhooks' own.</summary>
+    internal TimeSpan ReminderPeriod => webhooks.Value.ReminderPeriod;
+
+    internal ILogger Logger => logger;
 
     public void Publish(EngineEvent engineEvent) => Publish([engineEvent]);
 
