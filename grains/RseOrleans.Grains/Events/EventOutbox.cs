@@ -163,9 +163,6 @@ internal static partial class OutboxLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Grain} could not set the reminder that wakes it for its waiting engine events")]
     public static partial void ReminderFailed(ILogger logger, Exception ex, GrainId grain);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Engine events published without an outbox were lost")]
-    public static partial void Lost(ILogger logger, Exception ex);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Grain} could not store its acknowledged engine events as cleared; tried again later")]
     public static partial void ClearFailed(ILogger logger, Exception ex, GrainId grain);
 }
