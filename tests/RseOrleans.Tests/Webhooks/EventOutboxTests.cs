@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using RseOrleans.Api.V1;
 using RseOrleans.Grains;
+using RseOrleans.Grains.Events;
 using EventScopes = RseOrleans.Model.EventScopes;
 using RseOrleans.Tests.Fixtures;
 using RseOrleans.Tests.Fixtures.Servers;
@@ -134,6 +135,7 @@ public sealed class EventOutboxTests(DatabaseServersFixture servers)
         }
 
         Assert.Empty(receiver.Received);
+        Assert.Equal(1L, await OutboxRemindersAsync(stores));
         await using var restarted = await stores.StartEngineAsync("outbox-reaction", DurableSettings);
 
         // Nothing calls the shard or its post: the reminder brings the shard back.
@@ -148,6 +150,7 @@ public sealed class EventOutboxTests(DatabaseServersFixture servers)
             async () => (await DeliveriesAsync(restarted, webhook.OwnerId, webhook)).SingleOrDefault()?.Status == DeliveryStatus.Succeeded,
             "the delivery logged once, succeeded");
         Assert.Single(receiver.Received);
+        await Eventually.TrueAsync(async () => await OutboxRemindersAsync(stores) == 0, "the shard's reminder stopped once its event left");
     }
 
     [Fact]
@@ -214,6 +217,7 @@ public sealed class EventOutboxTests(DatabaseServersFixture servers)
         }
 
         Assert.Empty(receiver.Received);
+        Assert.Equal(1L, await OutboxRemindersAsync(stores));
         await using var restarted = await stores.StartEngineAsync("outbox", settings);
 
         // Nothing calls the post: the reminder set when its hand-on failed brings it back.
@@ -224,11 +228,16 @@ public sealed class EventOutboxTests(DatabaseServersFixture servers)
         await Eventually.TrueAsync(
             async () => (await DeliveriesAsync(restarted, webhook.OwnerId, webhook)).SingleOrDefault()?.Status == DeliveryStatus.Succeeded,
             "the delivery logged once, succeeded");
+        await Eventually.TrueAsync(async () => await OutboxRemindersAsync(stores) == 0, "the post's reminder stopped once its event left");
     }
 
     // The outbox's reminder has the webhooks' period: short here, so that the restart is followed within seconds.
     private static readonly string[] DurableSettings =
         ["--Webhooks:AllowHttp=true", "--Webhooks:AllowedHosts:0=127.0.0.1", "--Webhooks:ReminderPeriod=00:00:02", "--Network:Admins:0=ops"];
+
+    /// <summary>The outboxes' reminders stored in PostgreSQL: one per grain whose events wait after a failed hand-on.</summary>
+    private static async Task<long> OutboxRemindersAsync(DurableStores stores) =>
+        (long)(await stores.SqlAsync($"SELECT count(*) FROM rse_reminders WHERE reminder_name = '{HandOnLoop.ReminderName}'"))!;
 
     /// <summary>An engine in memory whose hand-ons <paramref name="losing"/> loses as told.</summary>
     private static Task<RunningEngine> StartLosingAsync(LostHandOns losing) =>
