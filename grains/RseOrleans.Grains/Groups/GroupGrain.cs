@@ -25,7 +25,7 @@ public sealed class GroupGrain(
     IMemberSetStore memberStore,
     LocalReadModel readModel,
     EngineEvents events,
-    TimeProvider clock) : Grain, IGroupGrain, IPublishesLocally
+    TimeProvider clock) : Grain, IGroupGrain, IPublishesLocally, IRemindable
 {
     // Audit keys of admin actions; retries themselves are the API's (see IRequestLedgerGrain).
     private const string ApproveOperation = "approve";
@@ -55,6 +55,8 @@ public sealed class GroupGrain(
     ILocalPublication IPublishesLocally.Publication => Published;
 
     private EventOutbox<GroupState> Outbox => outbox ??= events.OutboxOf(this, state);
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Outbox.ReceiveReminder(reminderName);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

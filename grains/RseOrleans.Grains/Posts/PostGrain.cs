@@ -25,7 +25,7 @@ public sealed class PostGrain(
     IOptions<PostOptions> postOptions,
     LocalReadModel readModel,
     EngineEvents events,
-    TimeProvider clock) : Grain, IPostGrain, IPublishesLocally
+    TimeProvider clock) : Grain, IPostGrain, IPublishesLocally, IRemindable
 {
     private readonly Dictionary<int, IReadOnlyDictionary<ReactionType, int>> countsByShard = [];
     private Dictionary<ReactionType, int> totals = [];
@@ -43,6 +43,8 @@ public sealed class PostGrain(
     ILocalPublication IPublishesLocally.Publication => Published;
 
     private EventOutbox<PostState> Outbox => outbox ??= events.OutboxOf(this, state);
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Outbox.ReceiveReminder(reminderName);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
