@@ -101,11 +101,15 @@ public sealed class NotificationReader(IGrainFactory grains, GrainReads reads, A
     }
 
     /// <summary>Exact counts of what the viewer may see after their read markers.</summary>
-    public async Task<V1.UnreadCount> CountUnreadAsync(string viewerId)
+    public async Task<V1.UnreadCount> CountUnreadAsync(string viewerId) =>
+        await CountUnreadAsync(viewerId, await reads.GetNotificationMarkers(viewerId));
+
+    /// <summary>As <see cref="CountUnreadAsync(string)"/>, with the markers the caller has just read.</summary>
+    public async Task<V1.UnreadCount> CountUnreadAsync(string viewerId, NotificationMarkers markers)
     {
-        var markers = reads.GetNotificationMarkers(viewerId);
+        var home = CountHomeAfterAsync(viewerId, markers.HomeFeed);
         var unread = await VisibleAsync(await reads.GetUnreadNotifications(viewerId), viewerId);
-        return new V1.UnreadCount { Notifications = unread.Count, HomeFeed = await CountHomeAfterAsync(viewerId, (await markers).HomeFeed) };
+        return new V1.UnreadCount { Notifications = unread.Count, HomeFeed = await home };
     }
 
     /// <summary>

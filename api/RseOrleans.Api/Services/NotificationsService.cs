@@ -173,7 +173,12 @@ public sealed class NotificationsService(
     private async Task<(long Last, UnreadCount Counts)> SendChangesAsync(
         INotificationsGrain grain, string caller, long last, UnreadCount? sentCounts, IServerStreamWriter<NotificationUpdate> responseStream, CancellationToken cancellation)
     {
-        var readMarker = (await grain.GetMarkers()).NotificationsRead;
+        var markers = await grain.GetMarkers();
+        var readMarker = markers.NotificationsRead;
+
+        // Counted beside the groups' reads and writes: both read after the wake-up, and a change
+        // after either brings another wake-up.
+        var counting = reader.CountUnreadAsync(caller, markers);
         NotificationGroupPage page;
         do
         {
@@ -196,7 +201,7 @@ public sealed class NotificationsService(
         }
         while (page.HasMore && !cancellation.IsCancellationRequested);
 
-        var counts = await reader.CountUnreadAsync(caller);
+        var counts = await counting;
         if (!counts.Equals(sentCounts))
         {
             await responseStream.WriteAsync(new NotificationUpdate { Cursor = PageToken.Encode(PageToken.NotificationChanges, last), Unread = counts }, cancellation);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using RseOrleans.Model;
 
 namespace RseOrleans.Grains.Events;
@@ -12,12 +13,11 @@ namespace RseOrleans.Grains.Events;
 /// </summary>
 /// <remarks>
 /// Posts, users and groups keep their events in an outbox stored with the change
-/// (<see cref="EventOutbox{TState}"/>): at least once, in order per source. A reaction shard still
-/// publishes one way after its commit (<see cref="Publish(IReadOnlyList{EngineEvent})"/>): a silo
-/// that dies in between loses its reactions' events, never the reactions. Past the registry, each
-/// subscriber keeps its own promises (a webhook queues in its stored state).
+/// (<see cref="EventOutbox{TState}"/>), reaction shards in the changes they store anyway
+/// (<see cref="Reactions.ReactionOutbox"/>): at least once, in order per source. Past the
+/// registry, each subscriber keeps its own promises (a webhook queues in its stored state).
 /// </remarks>
-public sealed class EngineEvents(IGrainFactory grains, IEnumerable<IEngineEventListener> listeners, ILogger<EngineEvents> logger)
+public sealed class EngineEvents(IGrainFactory grains, IEnumerable<IEngineEventListener> listeners, IOptions<WebhookOptions> webhooks, ILogger<EngineEvents> logger)
 {
     private readonly IEngineEventListener[] listeners = [.. listeners];
 
@@ -30,12 +30,12 @@ public sealed class EngineEvents(IGrainFactory grains, IEnumerable<IEngineEventL
 
     /// <summary>The outbox of a grain whose state holds one.</summary>
     public EventOutbox<TState> OutboxOf<TState>(Grain grain, IPersistentState<TState> state)
-        where TState : IHoldsOutbox => new(grain, state, this, logger);
+        where TState : IHoldsOutbox => new(grain, state, this, ReminderPeriod, logger);
 
     /// <summary>
     /// On activation: the grain's outbox, resumed, when its state holds events never acknowledged
-    /// (they go again); else null, and the grain's first write creates it. Most grains in memory
-    /// never write, and each outbox costs about 90 bytes.
+    /// (they go again); else null, and the grain's first write (or its reminder) creates it. Most
+    /// grains in memory are only read, and each would hold an outbox and its hand-on loop.
     /// </summary>
     public EventOutbox<TState>? ResumeOutboxOf<TState>(Grain grain, IPersistentState<TState> state)
         where TState : IHoldsOutbox
@@ -50,17 +50,10 @@ public sealed class EngineEvents(IGrainFactory grains, IEnumerable<IEngineEventL
         return outbox;
     }
 
-    public void Publish(EngineEvent engineEvent) => Publish([engineEvent]);
+    /// <summary>The period of the reminder that wakes a grain whose events wait after a failed hand-on: the webhooks' own.</summary>
+    internal TimeSpan ReminderPeriod => webhooks.Value.ReminderPeriod;
 
-    /// <summary>Best effort, for a grain without an outbox: its listeners now, the registries one way.</summary>
-    public void Publish(IReadOnlyList<EngineEvent> events)
-    {
-        TellListeners(events);
-        if (events.Any(GoesToSubscribers))
-        {
-            _ = ForgetAsync(HandOnAsync(events));
-        }
-    }
+    internal ILogger Logger => logger;
 
     /// <summary>Called inside the owner grain's turn, right after its stored change.</summary>
     public void TellListeners(IReadOnlyList<EngineEvent> events)
@@ -82,16 +75,4 @@ public sealed class EngineEvents(IGrainFactory grains, IEnumerable<IEngineEventL
             .SelectMany(e => EventScopes.Of(e).Select(scope => (scope, e)))
             .GroupBy(pair => pair.scope, StringComparer.Ordinal)
             .Select(byScope => grains.GetGrain<IEventSubscriptionsGrain>(byScope.Key).Publish([.. byScope.Select(pair => pair.e)])));
-
-    private async Task ForgetAsync(Task handOn)
-    {
-        try
-        {
-            await handOn;
-        }
-        catch (Exception ex)
-        {
-            OutboxLog.Lost(logger, ex);
-        }
-    }
 }

@@ -8,34 +8,45 @@ namespace RseOrleans.Grains.Events;
 /// by the write that stores the change, so both are stored or neither. After the write the grain
 /// tells its process's listeners, then hands the events on in the background, in order, to the
 /// registries of their scopes, which answer once every subscriber has queued them; only then are
-/// they cleared. A failed hand-on is retried with backoff, and an activation that finds events
-/// still stored sends them again: at least once, in order per source.
+/// they cleared. A failed hand-on is retried with backoff (<see cref="HandOnLoop"/>), under a
+/// reminder that wakes the grain after a crash, and an activation that finds events still
+/// stored sends them again: at least once, in order per source.
 /// </summary>
 /// <remarks>
 /// The hand-on is a task of the grain's own scheduler (started by the write, or by a timer for a
 /// retry or on activation), interleaved with its calls: between awaits it only reads the list and
 /// replaces it by what is left, and no caller waits for a subscriber. The clear is stored by the
-/// grain's next write, or by a write of its own 2 s later if none came.
+/// grain's next write, or by a write of its own 2 s later if none came. A grain using it
+/// implements <see cref="IRemindable"/> and passes on <see cref="HandOnLoop.ReminderName"/>.
 /// </remarks>
-public sealed class EventOutbox<TState>(Grain grain, IPersistentState<TState> state, EngineEvents events, ILogger logger)
+public sealed class EventOutbox<TState>
     where TState : IHoldsOutbox
 {
-    private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan LongestRetry = TimeSpan.FromMinutes(1);
-
     // How long an acknowledged event may stay stored, waiting for a write of the grain to take it out.
     private static readonly TimeSpan ClearWrittenAfter = TimeSpan.FromSeconds(2);
 
+    private readonly Grain grain;
+    private readonly IPersistentState<TState> state;
+    private readonly EngineEvents events;
+    private readonly ILogger logger;
+    private readonly HandOnLoop loop;
+
     // The first `stored` pending events are in storage; those after them belong to a write in flight.
     private int stored;
-    private int failures;
-    private bool sending;
-    private IGrainTimer? handOn;
 
     // Acknowledged events may still be in storage: counted so that a write knows whether it stored the list as acknowledged.
     private long acknowledgements;
     private bool clearUnwritten;
     private IGrainTimer? clear;
+
+    internal EventOutbox(Grain grain, IPersistentState<TState> state, EngineEvents events, TimeSpan reminderPeriod, ILogger logger)
+    {
+        this.grain = grain;
+        this.state = state;
+        this.events = events;
+        this.logger = logger;
+        loop = new HandOnLoop(grain, HandOnNextAsync, reminderPeriod, logger);
+    }
 
     private List<EngineEvent> Pending => state.State.PendingEvents ??= [];
 
@@ -45,9 +56,12 @@ public sealed class EventOutbox<TState>(Grain grain, IPersistentState<TState> st
         stored = state.State.PendingEvents?.Count ?? 0;
         if (stored > 0)
         {
-            HandOnAfter(TimeSpan.Zero);
+            loop.StartSoon();
         }
     }
+
+    /// <summary>For the grain's <see cref="IRemindable.ReceiveReminder"/>.</summary>
+    public Task ReceiveReminder(string reminderName) => loop.ReceiveReminder(reminderName);
 
     /// <summary>
     /// Writes the grain's state with <paramref name="published"/> in its outbox; once stored, the
@@ -81,65 +95,32 @@ public sealed class EventOutbox<TState>(Grain grain, IPersistentState<TState> st
         }
 
         events.TellListeners(published);
-        if (outgoing.Length > 0 && failures == 0 && !sending)
+        if (outgoing.Length > 0)
         {
             // Started here, so its calls leave before the caller's answer, as one-way ones did: a
-            // change made after this one answered is handed on after it in practice. Not awaited.
-            _ = HandOnAsync(CancellationToken.None);
+            // change made after this one answered is handed on after it in practice.
+            loop.Start();
         }
     }
 
-    private void HandOnAfter(TimeSpan due)
+    /// <summary>Sends the stored events, oldest first; the next batch leaves once this one is acknowledged.</summary>
+    private async Task<bool> HandOnNextAsync()
     {
-        handOn?.Dispose();
-        handOn = grain.RegisterGrainTimer(HandOnAsync, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
-    }
-
-    /// <summary>Sends the stored events, oldest first, a batch at a time; the next batch leaves once the last one is acknowledged.</summary>
-    private async Task HandOnAsync(CancellationToken cancellation)
-    {
-        if (sending)
+        if (stored == 0)
         {
-            // The running hand-on takes what came since before it ends.
-            return;
+            return false;
         }
 
-        sending = true;
-        try
-        {
-            while (stored > 0)
-            {
-                var batch = Pending.GetRange(0, stored);
-                try
-                {
-                    await events.HandOnAsync(batch);
-                }
-                catch (Exception ex)
-                {
-                    failures++;
-                    var wait = TimeSpan.FromTicks(Math.Min(FirstRetry.Ticks << Math.Min(failures - 1, 10), LongestRetry.Ticks));
-                    OutboxLog.Retry(logger, ex, grain.GetGrainId(), batch.Count, wait);
-                    HandOnAfter(wait);
-                    return;
-                }
+        var batch = Pending.GetRange(0, stored);
+        await events.HandOnAsync(batch);
 
-                failures = 0;
-
-                // A new list, never the stored one trimmed in place: a write of the grain may be reading it.
-                state.State.PendingEvents = Pending.Count == batch.Count ? null : Pending.GetRange(batch.Count, Pending.Count - batch.Count);
-                stored -= batch.Count;
-                acknowledgements++;
-                clearUnwritten = true;
-                ClearLater();
-            }
-
-            handOn?.Dispose();
-            handOn = null;
-        }
-        finally
-        {
-            sending = false;
-        }
+        // A new list, never the stored one trimmed in place: a write of the grain may be reading it.
+        state.State.PendingEvents = Pending.Count == batch.Count ? null : Pending.GetRange(batch.Count, Pending.Count - batch.Count);
+        stored -= batch.Count;
+        acknowledgements++;
+        clearUnwritten = true;
+        ClearLater();
+        return true;
     }
 
     private void ClearLater() =>
@@ -176,12 +157,12 @@ public sealed class EventOutbox<TState>(Grain grain, IPersistentState<TState> st
 
 internal static partial class OutboxLog
 {
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Grain} could not hand on {Count} engine events; retried in {Wait}")]
-    public static partial void Retry(ILogger logger, Exception ex, GrainId grain, int count, TimeSpan wait);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Grain} could not hand on its engine events; retried in {Wait}")]
+    public static partial void Retry(ILogger logger, Exception ex, GrainId grain, TimeSpan wait);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Grain} could not set the reminder that wakes it for its waiting engine events")]
+    public static partial void ReminderFailed(ILogger logger, Exception ex, GrainId grain);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Grain} could not store its acknowledged engine events as cleared; tried again later")]
     public static partial void ClearFailed(ILogger logger, Exception ex, GrainId grain);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Engine events published without an outbox were lost")]
-    public static partial void Lost(ILogger logger, Exception ex);
 }

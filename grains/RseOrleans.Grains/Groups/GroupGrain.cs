@@ -25,7 +25,7 @@ public sealed class GroupGrain(
     IMemberSetStore memberStore,
     LocalReadModel readModel,
     EngineEvents events,
-    TimeProvider clock) : Grain, IGroupGrain, IPublishesLocally, IHasPublishedValue<GroupSnapshot>
+    TimeProvider clock) : Grain, IGroupGrain, IPublishesLocally, IHasPublishedValue<GroupSnapshot>, IRemindable
 {
     // Audit keys of admin actions; retries themselves are the API's (see IRequestLedgerGrain).
     private const string ApproveOperation = "approve";
@@ -57,6 +57,8 @@ public sealed class GroupGrain(
     GroupSnapshot? IHasPublishedValue<GroupSnapshot>.PublishedValue() => state.State.Spec is null ? null : Snapshot();
 
     private EventOutbox<GroupState> Outbox => outbox ??= events.OutboxOf(this, state);
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Outbox.ReceiveReminder(reminderName);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

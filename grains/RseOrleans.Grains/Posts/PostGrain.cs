@@ -25,7 +25,7 @@ public sealed class PostGrain(
     IOptions<PostOptions> postOptions,
     LocalReadModel readModel,
     EngineEvents events,
-    TimeProvider clock) : Grain, IPostGrain, IPublishesLocally, IHasPublishedValue<PostSnapshot>
+    TimeProvider clock) : Grain, IPostGrain, IPublishesLocally, IHasPublishedValue<PostSnapshot>, IRemindable
 {
     // One empty table for every post with no reaction (most of them), never written to.
     private static readonly IReadOnlyDictionary<ReactionType, int> NoReactions = new Dictionary<ReactionType, int>();
@@ -49,6 +49,8 @@ public sealed class PostGrain(
     PostSnapshot? IHasPublishedValue<PostSnapshot>.PublishedValue() => state.State.AuthorId is null || state.State.Deleted ? null : Snapshot([]);
 
     private EventOutbox<PostState> Outbox => outbox ??= events.OutboxOf(this, state);
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Outbox.ReceiveReminder(reminderName);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

@@ -17,8 +17,9 @@ namespace RseOrleans.Grains.Reactions;
 /// <remarks>
 /// Its parts: <see cref="ShardReactors"/> holds who reacted with what (the counts and each user's
 /// own reactions), <see cref="ReactionNoting"/> holds a user's changes back until erasure can find
-/// them, and <see cref="RecentChanges"/> stores each commit's changes without rewriting the
-/// reactors. A commit notes, then writes, then reports the counts to the post.
+/// them, <see cref="RecentChanges"/> stores each commit's changes without rewriting the
+/// reactors, and <see cref="ReactionOutbox"/> hands on the <c>reaction.added</c> events those
+/// changes hold. A commit notes, then writes, then reports the counts to the post.
 /// </remarks>
 [Reentrant]
 [GrainType("reaction-shard")]
@@ -30,13 +31,13 @@ public sealed class ReactionShardGrain(
     [PersistentState("reactions-recent-3", StorageNames.Main)] IPersistentState<RecentReactionChangesState> recent3,
     IOptions<ReactionOptions> options,
     EngineEvents engineEvents,
-    TimeProvider clock) : Grain, IReactionShardGrain
+    TimeProvider clock) : Grain, IReactionShardGrain, IRemindable
 {
     private ShardReactors reactors = null!;
     private RecentChanges recent = null!;
     private ReactionNoting noting = null!;
     private ReactionNotifying? notifying;
-    private ReactionEvents events = null!;
+    private ReactionOutbox outbox = null!;
     private GroupCommit<IReadOnlyDictionary<ReactionType, int>> commits = null!;
     private long postId;
     private int shard;
@@ -47,14 +48,33 @@ public sealed class ReactionShardGrain(
         postId = long.Parse(key[0], CultureInfo.InvariantCulture);
         shard = int.Parse(key[1], CultureInfo.InvariantCulture);
         reactors = new ShardReactors(state);
-        recent = new RecentChanges(state, [recent0, recent1, recent2, recent3]); // RecentChanges.Slots of them
+        outbox = new ReactionOutbox(this, engineEvents, GrainFactory, postId, clock);
+        recent = new RecentChanges(state, [recent0, recent1, recent2, recent3], outbox); // RecentChanges.Slots of them
         noting = new ReactionNoting(GrainFactory, new ReactionRef(postId, shard), ContentIndex.PeriodOf(postId), reactors, Apply);
         notifying = options.Value.NotifyAuthors ? new ReactionNotifying(GrainFactory, postId, clock) : null;
-        events = new ReactionEvents(engineEvents, GrainFactory, postId, clock);
         commits = new GroupCommit<IReadOnlyDictionary<ReactionType, int>>(CommitAsync);
         recent.Restore(reactors.Apply);
         return Task.CompletedTask;
     }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (reason.ReasonCode == DeactivationReasonCode.ApplicationError)
+        {
+            return;
+        }
+
+        try
+        {
+            await recent.StoreSentUpToAsync();
+        }
+        catch (Exception)
+        {
+            // Only costs a resend at the next activation, which subscribers that know the ids drop.
+        }
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => outbox.ReceiveReminder(reminderName);
 
     public Task<ReactionSummary> Add(string userId, ReactionType type) => ChangeAsync(ShardChange.Add(userId, type));
 
@@ -67,6 +87,7 @@ public sealed class ReactionShardGrain(
     public async Task<int> EraseUser(string userId)
     {
         noting.Erase(userId);
+        outbox.Forget(userId);
         var had = reactors.HasReactions(userId);
         var removed = reactors.Erase(userId);
 
@@ -125,12 +146,15 @@ public sealed class ReactionShardGrain(
     private async Task<IReadOnlyDictionary<ReactionType, int>> CommitAsync()
     {
         await noting.NoteWaitingAsync();
+        long toldUpTo;
         try
         {
-            await recent.WriteAsync();
+            // In the turn that hands the changes to the write: the adds noted so far are this commit's.
+            toldUpTo = await recent.WriteAsync(outbox.BeginCommit());
         }
         catch
         {
+            outbox.CommitFailed();
             // Memory may hold changes that no stored slot will: until the activation goes (as the
             // storage failure filter also asks, for the failures it knows), a commit writes it all,
             // so a retry is acknowledged only once its change is stored.
@@ -153,11 +177,11 @@ public sealed class ReactionShardGrain(
 
         try
         {
-            await events.FlushAsync();
+            await outbox.CommittedAsync(toldUpTo);
         }
         catch (Exception)
         {
-            // As for notifications: an event lost here must not fail the reactions.
+            // The events are stored with the reactions and their hand-on asks again: this must not fail the reactions.
         }
 
         return await GrainFactory.GetGrain<IPostGrain>(postId).ReportReactionCounts(shard, reactors.Counts());
@@ -167,8 +191,13 @@ public sealed class ReactionShardGrain(
     private void Apply(ShardChange change)
     {
         var had = reactors.HasReactions(change.UserId);
-        events.Note(change.IsAdd && !(state.State.Reactors.TryGetValue(change.Type, out var givers) && givers.Contains(change.UserId)), change.UserId, change.Type);
-        recent.Append(change);
+        var told = change.IsAdd && !(state.State.Reactors.TryGetValue(change.Type, out var givers) && givers.Contains(change.UserId));
+        if (told)
+        {
+            outbox.Note(change.UserId, change.Type);
+        }
+
+        recent.Append(change, told);
         reactors.Apply(change);
         notifying?.Note(change.UserId, had, reactors.HasReactions(change.UserId));
     }

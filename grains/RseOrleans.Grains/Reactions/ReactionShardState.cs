@@ -17,6 +17,14 @@ public sealed class ReactionShardState
     /// </summary>
     [Id(2)]
     public long Generation { get; set; }
+
+    /// <summary>
+    /// The added reactions told as events and not handed on when this state was written, packed
+    /// as the recent changes are (<see cref="PackedChanges"/>); they are not changes to replay.
+    /// The recent changes' <see cref="RecentReactionChangesState.SentUpTo"/> counts from them.
+    /// </summary>
+    [Id(3)]
+    public byte[]? UnsentAdds { get; set; }
 }
 
 /// <summary>
@@ -33,4 +41,12 @@ public sealed class RecentReactionChangesState
 
     [Id(1)]
     public byte[] Changes { get; set; } = [];
+
+    /// <summary>
+    /// Where the shard's reaction events had been handed on up to when this slot was written: a
+    /// position in <see cref="ReactionShardState.UnsentAdds"/> and then the slots of the same
+    /// generation (<see cref="RecentChanges.Position"/>). The latest slot written knows best.
+    /// </summary>
+    [Id(2)]
+    public long SentUpTo { get; set; }
 }

@@ -14,12 +14,17 @@ namespace RseOrleans.Grains.Reactions;
 /// was written leaves only slots of an older generation, which the state holds already. Replaying
 /// a change the state holds already is harmless too, as the last change of a user and type
 /// decides. An erasure rewrites the whole state and empties the stale slots, so that no stored
-/// change names the user any more.
+/// change names the user any more. The stored changes also hold the shard's events not handed on
+/// yet (<see cref="ReactionOutbox"/>): each write stores the outbox's watermark with them.
 /// </remarks>
 internal sealed class RecentChanges(
     IPersistentState<ReactionShardState> state,
-    IPersistentState<RecentReactionChangesState>[] slots)
+    IPersistentState<RecentReactionChangesState>[] slots,
+    ReactionOutbox outbox)
 {
+    /// <summary>The source of a position that is <see cref="ReactionShardState.UnsentAdds"/>, before the slots.</summary>
+    internal const int UnsentAdds = -1;
+
     /// <summary>
     /// Slots of recent changes, and about how much each holds: enough changes between two
     /// rewrites of the whole state (a few thousand reactions) that those are rare on a hot post,
@@ -45,9 +50,19 @@ internal sealed class RecentChanges(
     /// </summary>
     private bool emptyStaleSlots;
 
-    /// <summary>Replays the stored changes of the state's generation, oldest first, and starts the stale slots afresh.</summary>
+    /// <summary>
+    /// Where a stored byte is among those of the generation, in their order: the unsent adds of
+    /// <see cref="ReactionShardState"/> (source <see cref="UnsentAdds"/>), then each slot's changes.
+    /// </summary>
+    public static long Position(int source, int offset) => ((long)(source + 1) << 32) | (uint)offset;
+
+    /// <summary>
+    /// Replays the stored changes of the state's generation, oldest first, and starts the stale
+    /// slots afresh; then hands the outbox the told adds stored beyond its watermark.
+    /// </summary>
     public void Restore(Action<ShardChange> replay)
     {
+        var sentUpTo = 0L;
         for (var i = 0; i < slots.Length; i++)
         {
             if (slots[i].State.Generation != state.State.Generation)
@@ -65,11 +80,24 @@ internal sealed class RecentChanges(
             {
                 slot = i;
             }
+
+            // The watermark only grows within a generation: the latest slot written has the highest.
+            sentUpTo = Math.Max(sentUpTo, slots[i].State.SentUpTo);
         }
+
+        var unsent = new List<ToldBatch>();
+        PackedChanges.ReadTold(state.State.UnsentAdds, offset => Position(UnsentAdds, offset), sentUpTo, unsent);
+        for (var i = 0; i < slots.Length; i++)
+        {
+            var source = i;
+            PackedChanges.ReadTold(slots[i].State.Changes, offset => Position(source, offset), sentUpTo, unsent);
+        }
+
+        outbox.Resume(unsent, sentUpTo);
     }
 
-    /// <summary>Adds a change applied in memory to the next commit's.</summary>
-    public void Append(ShardChange change) => PackedChanges.Append(pending, change);
+    /// <summary>Adds a change applied in memory to the next commit's; <paramref name="told"/>: an add told as an event.</summary>
+    public void Append(ShardChange change, bool told) => PackedChanges.Append(pending, change, told);
 
     /// <summary>
     /// Makes the next commit rewrite the whole state: after an erasure (emptying the stale slots
@@ -84,10 +112,16 @@ internal sealed class RecentChanges(
     /// <summary>
     /// Writes this commit's changes: appended to a slot, or with the whole state once the slots
     /// are full. Even with nothing new it writes, because a caller may wait on it to store what
-    /// memory holds already (an erasure, or a retry after a failed write).
+    /// memory holds already (an erasure, or a retry after a failed write). Returns the position
+    /// where the commit's told adds end, marked as told at <paramref name="toldAt"/> (when any).
     /// </summary>
-    public async Task WriteAsync()
+    public async Task<long> WriteAsync(DateTimeOffset? toldAt)
     {
+        if (toldAt is { } at)
+        {
+            PackedChanges.AppendToldAt(pending, at);
+        }
+
         var changes = slots[slot].State.Changes;
         var full = changes.Length > 0 && changes.Length + pending.WrittenCount > SlotBytes;
         if (full && slot < slots.Length - 1)
@@ -99,8 +133,7 @@ internal sealed class RecentChanges(
 
         if (rewriteAll || full)
         {
-            await WriteWholeStateAsync();
-            return;
+            return await WriteWholeStateAsync();
         }
 
         if (pending.WrittenCount > 0)
@@ -109,10 +142,29 @@ internal sealed class RecentChanges(
             pending.ResetWrittenCount();
         }
 
+        var end = Position(slot, slots[slot].State.Changes.Length);
+        slots[slot].State.SentUpTo = outbox.SentUpTo;
+        await slots[slot].WriteStateAsync();
+        return end;
+    }
+
+    /// <summary>
+    /// As the activation leaves: stores how far the events were handed on, if that moved since the
+    /// last write, so that a later activation does not send them again. Not after a failed write
+    /// (the next activation starts from what is stored).
+    /// </summary>
+    public async Task StoreSentUpToAsync()
+    {
+        if (rewriteAll || slots[slot].State.SentUpTo == outbox.SentUpTo)
+        {
+            return;
+        }
+
+        slots[slot].State.SentUpTo = outbox.SentUpTo;
         await slots[slot].WriteStateAsync();
     }
 
-    private async Task WriteWholeStateAsync()
+    private async Task<long> WriteWholeStateAsync()
     {
         // Changes applied during the write may be in it or not: they are in the next recent
         // changes either way, and replaying them on top is harmless. Until the write succeeds
@@ -120,6 +172,8 @@ internal sealed class RecentChanges(
         pending.ResetWrittenCount();
         rewriteAll = false;
         state.State.Generation++;
+        state.State.UnsentAdds = outbox.PackUnsent();
+        var end = Position(UnsentAdds, state.State.UnsentAdds?.Length ?? 0);
         await state.WriteStateAsync();
         foreach (var stale in slots)
         {
@@ -136,5 +190,7 @@ internal sealed class RecentChanges(
 
             emptyStaleSlots = false;
         }
+
+        return end;
     }
 }

@@ -16,7 +16,7 @@ public sealed class UserGrain(
     LocalReadModel readModel,
     SharedStrings strings,
     EngineEvents events,
-    TimeProvider clock) : Grain, IUserGrain, IPublishesLocally, IHasPublishedValue<PublishedUser>
+    TimeProvider clock) : Grain, IUserGrain, IPublishesLocally, IHasPublishedValue<PublishedUser>, IRemindable
 {
     // Audit keys of admin actions; retries themselves are the API's (see IRequestLedgerGrain).
     private const string RoleOperation = "set-network-role";
@@ -43,6 +43,8 @@ public sealed class UserGrain(
     private EventOutbox<UserState>? outbox;
 
     private EventOutbox<UserState> Outbox => outbox ??= events.OutboxOf(this, state);
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Outbox.ReceiveReminder(reminderName);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {

@@ -1,3 +1,5 @@
+using RseOrleans.Grains.Infrastructure;
+
 namespace RseOrleans.Grains.Webhooks;
 
 /// <summary>
@@ -9,8 +11,8 @@ internal sealed class DeliveryWakeups(IGrainBase grain, Func<CancellationToken, 
 {
     public const string ReminderName = "deliveries";
 
+    private readonly ReminderBackstop reminder = new(grain, ReminderName, reminderPeriod);
     private IGrainTimer? timer;
-    private bool reminderOn;
 
     /// <summary>
     /// Sends after <paramref name="due"/>. A new one-shot timer each time, never a change of the
@@ -24,33 +26,12 @@ internal sealed class DeliveryWakeups(IGrainBase grain, Func<CancellationToken, 
     }
 
     /// <summary>Sets the reminder, once per activation.</summary>
-    public async Task KeepAsync()
-    {
-        if (!reminderOn)
-        {
-            await grain.RegisterOrUpdateReminder(ReminderName, reminderPeriod, reminderPeriod);
-            reminderOn = true;
-        }
-    }
+    public Task KeepAsync() => reminder.KeepAsync();
 
     /// <summary>The reminder fired: it is on, whichever activation set it.</summary>
-    public void Reminded() => reminderOn = true;
+    public void Reminded() => reminder.Reminded();
 
-    public async Task StopAsync()
-    {
-        // Off already, or never set by this activation: a reminder left from an earlier one stops itself when it fires.
-        if (!reminderOn)
-        {
-            return;
-        }
-
-        if (await grain.GetReminder(ReminderName) is { } reminder)
-        {
-            await grain.UnregisterReminder(reminder);
-        }
-
-        reminderOn = false;
-    }
+    public Task StopAsync() => reminder.StopAsync();
 
     /// <summary>Nothing more to send (the webhook is deleted): the timer and the reminder stop.</summary>
     public async Task EndAsync()

@@ -76,4 +76,21 @@ public sealed class SchemaTests(DatabaseServersFixture servers)
         Assert.Equal(1L, await stores.SqlAsync(
             "INSERT INTO rse_analytics_journal (at, post_id, person, count, kind) VALUES (now(), 1, 0, 1, 1) RETURNING entry_id"));
     }
+
+    [Fact]
+    public async Task Upgrading_to_search_statistics_has_the_search_table_analysed_after_2000_changes()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "schema-search-statistics");
+        await using var source = NpgsqlDataSource.Create(stores.Postgres);
+        var migrator = new SchemaMigrator(source, NullLogger<SchemaMigrator>.Instance);
+        await migrator.MigrateAsync();
+        // A database as migration 9 left it: PostgreSQL's default thresholds.
+        await stores.SqlAsync("ALTER TABLE rse_search_content RESET (autovacuum_analyze_scale_factor, autovacuum_analyze_threshold); DELETE FROM rse_schema_version WHERE version = 10");
+
+        Assert.Equal([10], await migrator.MigrateAsync());
+
+        Assert.Equal(
+            "autovacuum_analyze_scale_factor=0.002,autovacuum_analyze_threshold=2000",
+            await stores.SqlAsync("SELECT array_to_string(array(SELECT unnest(reloptions) ORDER BY 1), ',') FROM pg_class WHERE relname = 'rse_search_content'"));
+    }
 }
