@@ -72,7 +72,7 @@ public static class ApiApplicationExtensions
         services.AddSingleton<NotificationReader>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Notifying.NotificationProducer>();
-        services.AddRseSearch();
+        services.AddRseSearch(configuration.SearchSettings());
         services.Configure<Model.WebhookOptions>(configuration.GetSection(Model.WebhookOptions.Section));
         services.AddSingleton<Webhooks.WebhookManagers>();
         services.AddRseServiceAccounts(configuration);

@@ -25,7 +25,7 @@ public static class DurableStoreServiceCollectionExtensions
     /// Redis timeline store, the schema migrator and the start-up check. Registered before the grain
     /// services so that they replace the embedded defaults.
     /// </summary>
-    public static IServiceCollection AddDurableStores(this IServiceCollection services, DurableStoreOptions stores)
+    public static IServiceCollection AddDurableStores(this IServiceCollection services, DurableStoreOptions stores, SearchOptions search)
     {
         services.AddSingleton(Options.Create(stores));
         services.AddSingleton(_ => NpgsqlDataSource.Create(PostgresConnectionString(stores.Postgres)));
@@ -41,7 +41,7 @@ public static class DurableStoreServiceCollectionExtensions
         services.AddSingleton<DurableStoreStartup>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(container => container.GetRequiredService<DurableStoreStartup>());
         services.AddHostedService<FanoutRecoveryService>();
-        services.AddDurableSearch();
+        services.AddDurableSearch(search);
         services.AddDurableAnalytics();
         return services;
     }
@@ -56,15 +56,20 @@ public static class DurableStoreServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Search in PostgreSQL (registered before the API's, which then keeps it) and the indexer that
-    /// feeds it posts and comments from the activity log.
+    /// Search in PostgreSQL (registered before the API's, which then keeps it) and, unless
+    /// <c>Search:Indexing</c> is off, the loop that feeds it posts and comments from the activity log.
     /// </summary>
-    private static IServiceCollection AddDurableSearch(this IServiceCollection services)
+    private static IServiceCollection AddDurableSearch(this IServiceCollection services, SearchOptions search)
     {
         services.AddSingleton<PostgresSearchIndex>();
         services.AddSingleton<ISearchIndex>(provider => provider.GetRequiredService<PostgresSearchIndex>());
+        // Registered either way: a rebuild asked for (rse admin reindex) runs the indexer itself.
         services.AddSingleton<ActivitySearchIndexer>();
-        services.AddHostedService(provider => provider.GetRequiredService<ActivitySearchIndexer>());
+        if (search.Indexing)
+        {
+            services.AddHostedService(provider => provider.GetRequiredService<ActivitySearchIndexer>());
+        }
+
         services.AddSingleton<ISearchRebuild, PostgresSearchRebuild>();
         return services;
     }

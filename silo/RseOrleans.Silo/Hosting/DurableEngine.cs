@@ -4,6 +4,8 @@ using Npgsql;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
+using RseOrleans.Api.Search;
+using RseOrleans.Search;
 using RseOrleans.Storage;
 using RseOrleans.Storage.Resilience;
 
@@ -62,7 +64,7 @@ public static class DurableEngine
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, MembershipTableKeeper>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, MembershipLeaving>();
         silo.Configure<ClusterMembershipOptions>(options => ProbeForDeadSilos(options, configuration));
-        return silo.AddDurableProviders(stores);
+        return silo.AddDurableProviders(stores, configuration.SearchSettings());
     }
 
     /// <summary>
@@ -83,7 +85,7 @@ public static class DurableEngine
     }
 
     /// <summary>The storage and stream providers the grains expect, backed by PostgreSQL and Redis.</summary>
-    public static ISiloBuilder AddDurableProviders(this ISiloBuilder silo, DurableStoreOptions stores)
+    public static ISiloBuilder AddDurableProviders(this ISiloBuilder silo, DurableStoreOptions stores, SearchOptions search)
     {
         foreach (var storage in new[] { StorageNames.Main, StorageNames.PubSub })
         {
@@ -117,7 +119,7 @@ public static class DurableEngine
             options.SupportedNamespacePrefixes.Add("StackExchange.Redis");
         });
 
-        silo.Services.AddDurableStores(stores);
+        silo.Services.AddDurableStores(stores, search);
 
         // Webhook retries wake on reminders kept in PostgreSQL (migration 0004), so that a retry
         // schedule outlives the silo that started it.

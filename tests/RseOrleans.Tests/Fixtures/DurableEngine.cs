@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Orleans.TestingHost;
 using RseOrleans.Grains;
+using RseOrleans.Search;
 using RseOrleans.Silo.Hosting;
 using RseOrleans.Storage;
 using RseOrleans.Tests.Fixtures.Servers;
@@ -66,7 +67,7 @@ public sealed class DurableStores(DatabaseServersFixture servers, string postgre
                 Postgres = postgres,
                 Redis = servers.RedisConnectionString,
                 RedisKeyPrefix = redisPrefix,
-            });
+            }, new SearchOptions());
             silo.Services.AddRseGrainServices(new ConfigurationBuilder().Build());
             configure(silo);
         });

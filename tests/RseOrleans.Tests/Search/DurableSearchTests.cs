@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using RseOrleans.Api.V1;
+using RseOrleans.Storage.Search;
 using RseOrleans.Tests.Fixtures;
 using RseOrleans.Tests.Fixtures.Servers;
 using static RseOrleans.Tests.Fixtures.EngineClient;
@@ -96,6 +99,35 @@ public sealed class DurableSearchTests(DatabaseServersFixture servers)
         Assert.True(rebuilt.Activities >= 5, $"{rebuilt.Activities} activities replayed");
 
         await AssertFoundAsync(search, author, group, kept, deleted);
+    }
+
+    [Fact]
+    public async Task With_indexing_off_posts_are_written_and_read_and_only_queued_for_search_which_indexes_them_once_it_is_on_again()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "search_indexing_off");
+        string reader, post;
+        await using (var engine = await stores.StartEngineAsync("search-indexing-off", "--Search:Indexing=false"))
+        {
+            var api = new EngineClient(engine.Channel);
+            var author = await api.CreateUserAsync("composter");
+            reader = await api.CreateUserAsync("reader");
+            await api.FollowAsync(reader, author);
+            post = (await api.PostAsync(author, "Le compost du jardin est prêt")).PostId;
+
+            Assert.Empty(engine.Services.GetServices<IHostedService>().OfType<ActivitySearchIndexer>());
+            Assert.Equal([post], (await api.HomeFeedAsync(reader)).Select(item => item.Post.PostId));
+            Assert.Empty((await new SearchClient(engine.Channel).SearchPostsAsync(new SearchPostsRequest { Query = "compost" }, As(reader))).Hits);
+            // The activity log's trigger still queues it; nothing applied it, nor indexed the people.
+            Assert.Equal(1L, await stores.SqlAsync("SELECT count(*) FROM rse_search_pending"));
+            Assert.Equal(0L, await stores.SqlAsync("SELECT count(*) FROM rse_search_content"));
+            Assert.Equal(0L, await stores.SqlAsync("SELECT count(*) FROM rse_search_people"));
+        }
+
+        await using var indexing = await stores.StartEngineAsync("search-indexing-on");
+        var search = new SearchClient(indexing.Channel);
+        await Eventually.TrueAsync(
+            async () => (await search.SearchPostsAsync(new SearchPostsRequest { Query = "compost" }, As(reader))).Hits.Any(hit => hit.Post.PostId == post),
+            "the post queued while indexing was off to be found once it is on");
     }
 
     /// <summary>The edited text, not the first one; the comment with its post; the deleted post never; the person, the group and the topic.</summary>

@@ -1,0 +1,165 @@
+using System.Collections.Immutable;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Order;
+using BenchmarkDotNet.Running;
+using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using RseOrleans.Api.Search;
+using RseOrleans.Api.V1;
+using RseOrleans.TestServers;
+
+namespace RseOrleans.Benchmarks;
+
+/// <summary>
+/// What search indexing costs the engine's post and feed figures (issue 15: no more than 10 % worse
+/// with indexing on), in the embedded engine people run by default and in durable mode (PostgreSQL
+/// and Redis started here, a fresh pair per case), through the API with verified tokens, with
+/// <c>Search:Indexing</c> on and off in the same run (each case on an engine of its own). The network is <see cref="ColleagueNetwork"/>'s: 50 colleagues who posted 20 times each,
+/// each followed by the 64 readers, whose feeds are active.
+/// <list type="bullet">
+/// <item><see cref="CreatePostsConcurrently"/>: the 50 colleagues post at once, 20 posts each one
+/// after the other (1,000 <c>CreatePost</c> calls an invocation, each delivered to 64 feeds). With
+/// indexing on, the invocation ends only once every post is indexed (embedded: the feeder is no
+/// longer behind, <see cref="SearchIndexFeeder.IsBehind"/>; durable: the activity indexer's queue,
+/// <c>rse_search_pending</c>, is empty), so the indexing those posts cause is inside the measured
+/// time. Posts per second = 1 s / time per operation.</item>
+/// <item><see cref="GrpcPagesConcurrently"/>: 64 home-feed pages read at once, as
+/// <see cref="FeedReadBenchmarks"/> reads them, while nothing is posted: what an index that holds
+/// the network's posts (and the feeder waiting for work) costs reads.</item>
+/// </list>
+/// Left out: comments, edits,
+/// deletes and profile changes, which are indexed too; searches running meanwhile; feed reads
+/// while posts are being indexed; a large index (the reads' holds the 1,000 seeded posts and the
+/// 114 people); the work both cases leave running after an invocation (the posts' events handed on
+/// to the webhook registries, their outboxes cleared), which is not waited for. Indexing on runs first (<see cref="IndexingOnFirst"/>;
+/// BenchmarkDotNet would run false before true): in one process the second case may run faster
+/// (docs/performance.md, analytics), so on second could flatter it.
+/// </summary>
+/// <remarks>
+/// Each colleague posts far more often than a person does: the write allowance (<c>Limits</c>) is
+/// off so that it refuses none.
+/// </remarks>
+[MemoryDiagnoser]
+[Config(typeof(IndexingOnFirst))]
+public class SearchIndexingCostBenchmarks
+{
+    private const int Readers = 64;
+    private const int Authors = 50;
+    private const int PostsEach = 20;
+
+    private BenchmarkEngine engine = null!;
+    private Feeds.FeedsClient feeds = null!;
+    private Posts.PostsClient posts = null!;
+    private SearchIndexFeeder? feeder;
+    private int round;
+    private readonly Metadata[] asReaders = [.. Enumerable.Range(0, Readers).Select(i => BenchmarkTokens.Caller($"reader-{i}"))];
+    private readonly Metadata[] asAuthors = [.. Enumerable.Range(0, Authors).Select(i => BenchmarkTokens.Caller($"author-{i}"))];
+
+    [Params(true, false)]
+    public bool Indexing { get; set; }
+
+    /// <summary>Durable mode: posts are indexed from the activity log in PostgreSQL, where the issue sets its target.</summary>
+    [Params(false, true)]
+    public bool Durable { get; set; }
+
+    private PostgresServer? postgres;
+    private RedisServer? redis;
+
+    [GlobalSetup]
+    public async Task SetUp()
+    {
+        string[] settings = [$"--Search:Indexing={Indexing}", "--Limits:WritesPerMinute=0"];
+        if (Durable)
+        {
+            (postgres, redis) = (new PostgresServer(), new RedisServer());
+            engine = await BenchmarkEngine.StartDurableAsync(postgres, redis, settings);
+        }
+        else
+        {
+            engine = await BenchmarkEngine.StartAsync([.. settings, .. BenchmarkTokens.EngineArguments]);
+        }
+
+        feeder = engine.Services.GetService<SearchIndexFeeder>();
+        if ((feeder is not null) != Indexing)
+        {
+            throw new InvalidOperationException($"Search:Indexing={Indexing}, but the engine {(feeder is null ? "has no" : "has a")} search feeder: no figure is taken on the wrong engine.");
+        }
+
+        await ColleagueNetwork.SeedAsync(engine.Grains, [.. Enumerable.Range(0, Readers).Select(i => $"reader-{i}")]);
+        feeds = new Feeds.FeedsClient(engine.Channel);
+        posts = new Posts.PostsClient(engine.Channel);
+
+        // Every reader reads once, so all feeds are active and take deliveries; the seeded posts are indexed before any measure.
+        await GrpcPagesConcurrently();
+        await UntilIndexedAsync();
+    }
+
+    [GlobalCleanup]
+    public async Task TearDown()
+    {
+        await engine.DisposeAsync();
+        if (postgres is not null && redis is not null)
+        {
+            await postgres.DisposeAsync();
+            await redis.DisposeAsync();
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Authors * PostsEach)]
+    public async Task CreatePostsConcurrently()
+    {
+        var invocation = Interlocked.Increment(ref round);
+        await Task.WhenAll(asAuthors.Select(async author =>
+        {
+            for (var i = 0; i < PostsEach; i++)
+            {
+                await posts.CreatePostAsync(new CreatePostRequest { RequestId = $"post-{invocation}-{i}", Text = $"Update {i} of round {invocation}: the #release notes are out" }, author);
+            }
+        }));
+
+        await UntilIndexedAsync();
+    }
+
+    [Benchmark(OperationsPerInvoke = Readers)]
+    public Task GrpcPagesConcurrently() =>
+        Task.WhenAll(asReaders.Select(caller => feeds.GetHomeFeedAsync(new GetHomeFeedRequest { PageSize = 20 }, caller).ResponseAsync));
+
+    /// <summary>
+    /// Until the feeder has applied every event taken so far and, in durable mode, the activity
+    /// indexer every post queued (at once when indexing is off: nothing feeds the index).
+    /// </summary>
+    private async Task UntilIndexedAsync()
+    {
+        while (feeder is { IsBehind: true })
+        {
+            await Task.Delay(1);
+        }
+
+        if (Durable && Indexing)
+        {
+            await using var database = Npgsql.NpgsqlDataSource.Create(postgres!.ConnectionString);
+            await using var pending = database.CreateCommand("SELECT EXISTS (SELECT 1 FROM rse_search_pending)");
+            while ((bool)(await pending.ExecuteScalarAsync())!)
+            {
+                await Task.Delay(1);
+            }
+        }
+    }
+
+    /// <summary>The latency columns, and the cases with indexing on run before those with it off.</summary>
+    public sealed class IndexingOnFirst : ManualConfig
+    {
+        public IndexingOnFirst()
+        {
+            Add(new LatencyColumns());
+            WithOrderer(new OnBeforeOff());
+        }
+
+        private sealed class OnBeforeOff : DefaultOrderer
+        {
+            public override IEnumerable<BenchmarkCase> GetExecutionOrder(ImmutableArray<BenchmarkCase> benchmarkCases, IEnumerable<BenchmarkLogicalGroupRule>? order = null) =>
+                base.GetExecutionOrder(benchmarkCases, order).OrderByDescending(benchmark => benchmark.Parameters[nameof(Indexing)] is true);
+        }
+    }
+}
