@@ -26,7 +26,7 @@ public sealed class BookmarksState
 public sealed class BookmarksGrain(
     [PersistentState("bookmarks", StorageNames.Main)] IPersistentState<BookmarksState> state,
     LocalReadModel readModel,
-    TimeProvider clock) : Grain, IBookmarksGrain, IPublishesLocally
+    TimeProvider clock) : Grain, IBookmarksGrain, IPublishesLocally, IHasPublishedValue<IReadOnlySet<long>>
 {
     // The bookmarked post ids for lookups and readers, rebuilt only when the bookmarks change.
     private IReadOnlySet<long>? bookmarkedIds;
@@ -40,9 +40,11 @@ public sealed class BookmarksGrain(
         : Entries.Select(bookmark => bookmark.PostId).ToFrozenSet();
 
     private LocalPublication<string, IReadOnlySet<long>> Published => publication ??=
-        new LocalPublication<string, IReadOnlySet<long>>(readModel.Bookmarks, this.GetPrimaryKeyString, () => PostIds);
+        new LocalPublication<string, IReadOnlySet<long>>(readModel.Bookmarks, this.GetPrimaryKeyString(), this);
 
     ILocalPublication IPublishesLocally.Publication => Published;
+
+    IReadOnlySet<long>? IHasPublishedValue<IReadOnlySet<long>>.PublishedValue() => PostIds;
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

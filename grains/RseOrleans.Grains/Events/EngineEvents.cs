@@ -32,6 +32,24 @@ public sealed class EngineEvents(IGrainFactory grains, IEnumerable<IEngineEventL
     public EventOutbox<TState> OutboxOf<TState>(Grain grain, IPersistentState<TState> state)
         where TState : IHoldsOutbox => new(grain, state, this, ReminderPeriod, logger);
 
+    /// <summary>
+    /// On activation: the grain's outbox, resumed, when its state holds events never acknowledged
+    /// (they go again); else null, and the grain's first write (or its reminder) creates it. Most
+    /// grains in memory are only read, and each would hold an outbox and its hand-on loop.
+    /// </summary>
+    public EventOutbox<TState>? ResumeOutboxOf<TState>(Grain grain, IPersistentState<TState> state)
+        where TState : IHoldsOutbox
+    {
+        if (state.State.PendingEvents is not { Count: > 0 })
+        {
+            return null;
+        }
+
+        var outbox = OutboxOf(grain, state);
+        outbox.Resume();
+        return outbox;
+    }
+
     /// <summary>The period of the reminder that wakes a grain whose events wait after a failed hand-on: the webhooks' own.</summary>
     internal TimeSpan ReminderPeriod => webhooks.Value.ReminderPeriod;
 

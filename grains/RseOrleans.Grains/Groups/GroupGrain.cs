@@ -25,7 +25,7 @@ public sealed class GroupGrain(
     IMemberSetStore memberStore,
     LocalReadModel readModel,
     EngineEvents events,
-    TimeProvider clock) : Grain, IGroupGrain, IPublishesLocally, IRemindable
+    TimeProvider clock) : Grain, IGroupGrain, IPublishesLocally, IHasPublishedValue<GroupSnapshot>, IRemindable
 {
     // Audit keys of admin actions; retries themselves are the API's (see IRequestLedgerGrain).
     private const string ApproveOperation = "approve";
@@ -50,9 +50,11 @@ public sealed class GroupGrain(
     private LocalPublication<string, GroupSnapshot>? publication;
 
     private LocalPublication<string, GroupSnapshot> Published => publication ??=
-        new LocalPublication<string, GroupSnapshot>(readModel.Groups, () => GroupId, () => state.State.Spec is null ? null : Snapshot());
+        new LocalPublication<string, GroupSnapshot>(readModel.Groups, GroupId, this);
 
     ILocalPublication IPublishesLocally.Publication => Published;
+
+    GroupSnapshot? IHasPublishedValue<GroupSnapshot>.PublishedValue() => state.State.Spec is null ? null : Snapshot();
 
     private EventOutbox<GroupState> Outbox => outbox ??= events.OutboxOf(this, state);
 
@@ -61,7 +63,7 @@ public sealed class GroupGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         members = await GroupMembers.LoadAsync(memberStore, Source.Key);
-        Outbox.Resume();
+        outbox = events.ResumeOutboxOf(this, state);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -10,17 +10,26 @@ internal interface ILocalPublication
     void Withdraw();
 }
 
+/// <summary>What a publishing grain would answer now; null when there is nothing to show (readers then miss and ask it).</summary>
+internal interface IHasPublishedValue<out TValue>
+    where TValue : class
+{
+    TValue? PublishedValue();
+}
+
 /// <summary>
 /// One grain's entry in a <see cref="LocalTable{TKey, TValue}"/>, written once for every grain that
 /// publishes: the grain says when it has been read (<see cref="MarkRead"/>) and what it would answer
-/// (<c>current</c>, null when there is nothing to show: readers then miss and ask the grain); the
-/// filter publishes and withdraws; the grain's deactivation calls <see cref="Stop"/>.
+/// (<see cref="IHasPublishedValue{TValue}"/>: the grain itself, not a delegate, as every post and
+/// user in memory holds a publication); the filter publishes and withdraws; the grain's deactivation
+/// calls <see cref="Stop"/>.
 /// </summary>
 /// <remarks>
 /// Only grains someone reads are published: an entry for a grain nobody reads would cost silo memory
-/// for nothing. The key is read lazily because a grain's key is not known in its constructor.
+/// for nothing. A grain creates its publication at its first call, not in its constructor, where its
+/// key is not known yet.
 /// </remarks>
-internal sealed class LocalPublication<TKey, TValue>(LocalTable<TKey, TValue> table, Func<TKey> key, Func<TValue?> current) : ILocalPublication
+internal sealed class LocalPublication<TKey, TValue>(LocalTable<TKey, TValue> table, TKey key, IHasPublishedValue<TValue> owner) : ILocalPublication
     where TKey : notnull
     where TValue : class
 {
@@ -36,9 +45,9 @@ internal sealed class LocalPublication<TKey, TValue>(LocalTable<TKey, TValue> ta
             return;
         }
 
-        if (current() is { } value)
+        if (owner.PublishedValue() is { } value)
         {
-            table.Publish(key(), value);
+            table.Publish(key, value);
         }
         else
         {
@@ -46,7 +55,7 @@ internal sealed class LocalPublication<TKey, TValue>(LocalTable<TKey, TValue> ta
         }
     }
 
-    public void Withdraw() => table.Withdraw(key());
+    public void Withdraw() => table.Withdraw(key);
 
     /// <summary>The grain is deactivating: its entry goes, and a new activation starts unread.</summary>
     public void Stop()

@@ -18,18 +18,21 @@ public sealed class RequestStamps
 {
     public const int Capacity = 256;
 
-    /// <summary>Request keys, oldest first, beside <see cref="Created"/>.</summary>
-    [Id(0)]
-    public List<ulong> Requests { get; set; } = [];
+    // Both lists are null until the first stamp: most posts are never commented with a request id,
+    // and every post and source in memory holds a log.
 
-    /// <summary>The id each request in <see cref="Requests"/> created.</summary>
+    /// <summary>Request keys, oldest first, beside <see cref="Created"/>; null while none is stamped.</summary>
+    [Id(0)]
+    public List<ulong>? Requests { get; set; }
+
+    /// <summary>The id each request in <see cref="Requests"/> created; null while none is stamped.</summary>
     [Id(1)]
-    public List<long> Created { get; set; } = [];
+    public List<long>? Created { get; set; }
 
     /// <summary>What the request created, if it is one of the recent ones.</summary>
     public long? CreatedBy(ulong request)
     {
-        if (request == 0)
+        if (request == 0 || Requests is null || Created is null)
         {
             return null;
         }
@@ -46,6 +49,8 @@ public sealed class RequestStamps
             return;
         }
 
+        Requests ??= [];
+        Created ??= [];
         Requests.Add(request);
         Created.Add(created);
         if (Requests.Count > Capacity)

@@ -19,7 +19,7 @@ public sealed class ModerationState
 public sealed class ModerationGrain(
     [PersistentState("moderation", StorageNames.Main)] IPersistentState<ModerationState> state,
     LocalReadModel readModel,
-    TimeProvider clock) : Grain, IModerationGrain, IPublishesLocally
+    TimeProvider clock) : Grain, IModerationGrain, IPublishesLocally, IHasPublishedValue<IReadOnlySet<long>>
 {
     // A frozen copy of the hidden set for readers, rebuilt only when the set changes.
     private IReadOnlySet<long>? hiddenView;
@@ -28,9 +28,11 @@ public sealed class ModerationGrain(
     private string Scope => this.GetPrimaryKeyString();
 
     private LocalPublication<string, IReadOnlySet<long>> Published => publication ??=
-        new LocalPublication<string, IReadOnlySet<long>>(readModel.HiddenPosts, () => Scope, () => hiddenView ??= state.State.Hidden.ToFrozenSet());
+        new LocalPublication<string, IReadOnlySet<long>>(readModel.HiddenPosts, Scope, this);
 
     ILocalPublication IPublishesLocally.Publication => Published;
+
+    IReadOnlySet<long>? IHasPublishedValue<IReadOnlySet<long>>.PublishedValue() => hiddenView ??= state.State.Hidden.ToFrozenSet();
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

@@ -15,17 +15,25 @@ public sealed class CommentReactions
 {
     private static readonly IReadOnlyDictionary<ReactionType, int> EmptyCounts = new Dictionary<ReactionType, int>();
 
-    /// <summary>Per comment, per person, the types they reacted with: a bit per <see cref="ReactionType"/>.</summary>
-    [Id(0)]
-    public Dictionary<long, Dictionary<string, int>> ByComment { get; set; } = [];
+    private static readonly Dictionary<long, Dictionary<string, int>> NoComments = [];
 
-    public bool IsEmpty => ByComment.Count == 0;
+    /// <summary>
+    /// Per comment, per person, the types they reacted with: a bit per <see cref="ReactionType"/>.
+    /// Null until the first reaction: most posts in memory have none, and each would hold an empty table.
+    /// </summary>
+    [Id(0)]
+    public Dictionary<long, Dictionary<string, int>>? ByComment { get; set; }
+
+    public bool IsEmpty => Reactions.Count == 0;
+
+    // For reads only: never written to.
+    private Dictionary<long, Dictionary<string, int>> Reactions => ByComment ?? NoComments;
 
     /// <summary>Adds or removes one reaction; false when it was already so (a person reacts once per type).</summary>
     public bool Apply(long commentId, string userId, ReactionType type, bool remove)
     {
         var bit = Bit(type);
-        var reactors = ByComment.GetValueOrDefault(commentId);
+        var reactors = Reactions.GetValueOrDefault(commentId);
         var mask = reactors?.GetValueOrDefault(userId) ?? 0;
         var changed = remove ? mask & ~bit : mask | bit;
         if (changed == mask)
@@ -35,7 +43,7 @@ public sealed class CommentReactions
 
         if (reactors is null)
         {
-            ByComment[commentId] = reactors = new Dictionary<string, int>(StringComparer.Ordinal);
+            (ByComment ??= [])[commentId] = reactors = new Dictionary<string, int>(StringComparer.Ordinal);
         }
 
         if (changed == 0)
@@ -43,7 +51,7 @@ public sealed class CommentReactions
             reactors.Remove(userId);
             if (reactors.Count == 0)
             {
-                ByComment.Remove(commentId);
+                ByComment?.Remove(commentId);
             }
         }
         else
@@ -57,7 +65,7 @@ public sealed class CommentReactions
     /// <summary>Exact counts, one entry per type that has any.</summary>
     public IReadOnlyDictionary<ReactionType, int> CountsOf(long commentId)
     {
-        if (!ByComment.TryGetValue(commentId, out var reactors))
+        if (!Reactions.TryGetValue(commentId, out var reactors))
         {
             return EmptyCounts;
         }
@@ -76,11 +84,11 @@ public sealed class CommentReactions
 
     /// <summary>The types <paramref name="userId"/> reacted with to the comment, in type order.</summary>
     public IReadOnlyList<ReactionType> Of(long commentId, string userId) =>
-        ByComment.TryGetValue(commentId, out var reactors) && reactors.TryGetValue(userId, out var mask) ? TypesOf(mask) : [];
+        Reactions.TryGetValue(commentId, out var reactors) && reactors.TryGetValue(userId, out var mask) ? TypesOf(mask) : [];
 
     /// <summary>Every reaction of <paramref name="userId"/> on this post's comments.</summary>
     public IReadOnlyList<(long CommentId, ReactionType Type)> AllOf(string userId) =>
-        [.. ByComment.OrderBy(entry => entry.Key)
+        [.. Reactions.OrderBy(entry => entry.Key)
             .Where(entry => entry.Value.ContainsKey(userId))
             .SelectMany(entry => TypesOf(entry.Value[userId]).Select(type => (entry.Key, type)))];
 
@@ -89,7 +97,7 @@ public sealed class CommentReactions
     {
         foreach (var commentId in commentIds)
         {
-            ByComment.Remove(commentId);
+            ByComment?.Remove(commentId);
         }
     }
 
@@ -97,14 +105,14 @@ public sealed class CommentReactions
     public int Erase(string userId)
     {
         var removed = 0;
-        foreach (var (commentId, reactors) in ByComment.ToArray())
+        foreach (var (commentId, reactors) in Reactions.ToArray())
         {
             if (reactors.Remove(userId, out var mask))
             {
                 removed += TypesOf(mask).Count;
                 if (reactors.Count == 0)
                 {
-                    ByComment.Remove(commentId);
+                    ByComment?.Remove(commentId);
                 }
             }
         }

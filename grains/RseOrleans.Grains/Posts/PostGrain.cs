@@ -25,10 +25,14 @@ public sealed class PostGrain(
     IOptions<PostOptions> postOptions,
     LocalReadModel readModel,
     EngineEvents events,
-    TimeProvider clock) : Grain, IPostGrain, IPublishesLocally, IRemindable
+    TimeProvider clock) : Grain, IPostGrain, IPublishesLocally, IHasPublishedValue<PostSnapshot>, IRemindable
 {
-    private readonly Dictionary<int, IReadOnlyDictionary<ReactionType, int>> countsByShard = [];
-    private Dictionary<ReactionType, int> totals = [];
+    // One empty table for every post with no reaction (most of them), never written to.
+    private static readonly IReadOnlyDictionary<ReactionType, int> NoReactions = new Dictionary<ReactionType, int>();
+
+    // Created by the first shard that reports: most posts in memory never get a reaction.
+    private Dictionary<int, IReadOnlyDictionary<ReactionType, int>>? countsByShard;
+    private IReadOnlyDictionary<ReactionType, int> totals = NoReactions;
 
     private LocalPublication<long, PostSnapshot>? publication;
     private IGrainTimer? shareCheck;
@@ -36,11 +40,13 @@ public sealed class PostGrain(
 
     private long PostId => this.GetPrimaryKeyLong();
 
-    // Deleted posts are not published: readers miss and ask the grain, which answers null (rare in pages).
     private LocalPublication<long, PostSnapshot> Published => publication ??=
-        new LocalPublication<long, PostSnapshot>(readModel.Posts, () => PostId, () => state.State.AuthorId is null || state.State.Deleted ? null : Snapshot([]));
+        new LocalPublication<long, PostSnapshot>(readModel.Posts, PostId, this);
 
     ILocalPublication IPublishesLocally.Publication => Published;
+
+    // Deleted posts are not published: readers miss and ask the grain, which answers null (rare in pages).
+    PostSnapshot? IHasPublishedValue<PostSnapshot>.PublishedValue() => state.State.AuthorId is null || state.State.Deleted ? null : Snapshot([]);
 
     private EventOutbox<PostState> Outbox => outbox ??= events.OutboxOf(this, state);
 
@@ -55,12 +61,18 @@ public sealed class PostGrain(
             GrainFactory.GetGrain<IReactionShardGrain>(ReactionShards.Key(PostId, shard)).GetCounts()));
         foreach (var (shard, shardCounts) in shards.Zip(counts))
         {
-            countsByShard[shard] = shardCounts;
+            (countsByShard ??= [])[shard] = shardCounts;
         }
 
         totals = Sum();
         CheckSharesLater();
-        Outbox.Resume();
+        outbox = events.ResumeOutboxOf(this, state);
+
+        // A profile's post names its author twice (author, source): read back from storage, as two strings.
+        if (state.State.Source is { Kind: SourceKind.User } source && source.Id == state.State.AuthorId)
+        {
+            state.State.Source = SourceId.User(state.State.AuthorId);
+        }
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -349,7 +361,7 @@ public sealed class PostGrain(
 
     public async Task<IReadOnlyDictionary<ReactionType, int>> ReportReactionCounts(int shard, IReadOnlyDictionary<ReactionType, int> counts)
     {
-        countsByShard[shard] = counts;
+        (countsByShard ??= [])[shard] = counts;
         totals = Sum();
         var bit = 1 << shard;
         if ((state.State.ShardsWithReactions & bit) == 0)
@@ -408,15 +420,16 @@ public sealed class PostGrain(
 
     private PostShares Shares => new(state.State);
 
-    private Dictionary<ReactionType, int> Sum()
+    private IReadOnlyDictionary<ReactionType, int> Sum()
     {
         var sum = new Dictionary<ReactionType, int>();
-        foreach (var (type, count) in countsByShard.Values.SelectMany(counts => counts))
+        foreach (var (type, count) in (countsByShard ?? []).Values.SelectMany(counts => counts))
         {
             sum[type] = sum.GetValueOrDefault(type) + count;
         }
 
-        return sum.Where(entry => entry.Value > 0).ToDictionary();
+        var live = sum.Where(entry => entry.Value > 0).ToDictionary();
+        return live.Count == 0 ? NoReactions : live;
     }
 
     private PostSnapshot Snapshot(IReadOnlyList<ReactionType> myReactions) => new(

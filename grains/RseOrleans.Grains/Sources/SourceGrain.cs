@@ -32,8 +32,11 @@ public sealed class SourceGrain(
     private SourceAudience audience = null!;
     private RecentPosts recent = null!;
     private FanoutRecovery recovery = null!;
-    private SourcePublisher publisher = null!;
+    private PushPullPolicy policy = null!;
     private TopicIntake? topicIntake;
+
+    // Created by the first publish: most sources in memory are only read (feeds' rebuilds, profiles).
+    private SourcePublisher? publisher;
 
     // Set by a read of a source that has never published (see GetRecent).
     private IGrainTimer? emptyCheck;
@@ -53,8 +56,7 @@ public sealed class SourceGrain(
 
         recent = new RecentPosts(state, key, keeping, options);
         recovery = new FanoutRecovery(state, source, audience, activityLog, keeping, GrainFactory, logger);
-        var policy = new PushPullPolicy(state, audience, recent, options);
-        publisher = new SourcePublisher(state, source, audience, recent, policy, recovery, activityLog, deliveries, ids, GrainFactory, logger);
+        policy = new PushPullPolicy(state, audience, recent, options);
         if (source.Kind == SourceKind.Topic)
         {
             topicIntake = new TopicIntake(state, source, audience, recent, policy, recovery, GrainFactory, logger);
@@ -71,6 +73,7 @@ public sealed class SourceGrain(
 
     public async Task<BatchOutcome<PostSnapshot>[]> PublishAll(NewPost[] posts)
     {
+        publisher ??= new SourcePublisher(state, source, audience, recent, policy, recovery, activityLog, deliveries, ids, GrainFactory, logger);
         var outcomes = await publisher.PublishAllAsync(posts);
         if (publisher.LeftUnfinished)
         {

@@ -16,7 +16,7 @@ public sealed class UserGrain(
     LocalReadModel readModel,
     SharedStrings strings,
     EngineEvents events,
-    TimeProvider clock) : Grain, IUserGrain, IPublishesLocally, IRemindable
+    TimeProvider clock) : Grain, IUserGrain, IPublishesLocally, IHasPublishedValue<PublishedUser>, IRemindable
 {
     // Audit keys of admin actions; retries themselves are the API's (see IRequestLedgerGrain).
     private const string RoleOperation = "set-network-role";
@@ -34,9 +34,11 @@ public sealed class UserGrain(
     private LocalPublication<string, PublishedUser>? publication;
 
     private LocalPublication<string, PublishedUser> Published => publication ??=
-        new LocalPublication<string, PublishedUser>(readModel.Users, () => UserId, () => new PublishedUser(state.State.Profile is null ? null : Snapshot(), Account()));
+        new LocalPublication<string, PublishedUser>(readModel.Users, UserId, this);
 
     ILocalPublication IPublishesLocally.Publication => Published;
+
+    PublishedUser? IHasPublishedValue<PublishedUser>.PublishedValue() => new PublishedUser(state.State.Profile is null ? null : Snapshot(), Account());
 
     private EventOutbox<UserState>? outbox;
 
@@ -46,7 +48,7 @@ public sealed class UserGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        Outbox.Resume();
+        outbox = events.ResumeOutboxOf(this, state);
         if (state.State.Profile is { } profile)
         {
             state.State.Profile = Shared(profile);

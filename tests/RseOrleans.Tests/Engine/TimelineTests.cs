@@ -306,6 +306,36 @@ public sealed class TimelineTests
     }
 
     [Fact]
+    public void Hundreds_of_sources_are_found_by_value_as_they_are_followed_and_dropped()
+    {
+        // Past a handful of sources a timeline looks a key up by hash code, past 256 by dictionary.
+        var timeline = Built(1_000);
+        var sources = FollowMany(timeline, 300);
+        for (var i = 0; i < 300; i++)
+        {
+            Assert.NotNull(timeline.Deliver(Copy(sources[i]), i + 1));
+        }
+
+        for (var i = 0; i < 295; i++)
+        {
+            Assert.True(timeline.Unfollow(Copy(sources[i])));
+            Assert.False(timeline.HasSource(Copy(sources[i])));
+            Assert.True(timeline.HasSource(Copy(sources[299])));
+        }
+
+        Assert.Equal([300L, 299, 298, 297, 296], timeline.ReadBefore(null, 10).Refs.Select(r => r.PostId));
+        for (var i = 0; i < 40; i++)
+        {
+            Assert.True(timeline.Follow(Copy(sources[i]), []));
+        }
+
+        Assert.All(sources.Take(40).Concat(sources.Skip(295)), source => Assert.True(timeline.HasSource(Copy(source))));
+        Assert.All(sources.Skip(40).Take(255), source => Assert.False(timeline.HasSource(Copy(source))));
+        Assert.NotNull(timeline.Deliver(Copy(sources[39]), 1_000));
+        Assert.Equal(1_000, timeline.NewestKnown(sources[39]));
+    }
+
+    [Fact]
     public void Late_deliveries_keep_their_post_ids_after_a_repacking()
     {
         var timeline = Built(100, Alice);

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using RseOrleans.Grains.Infrastructure;
+using RseOrleans.Grains.Posts;
 using RseOrleans.Grains.Users;
+using RseOrleans.Model;
 
 namespace RseOrleans.Tests.Grains;
 
@@ -45,6 +47,25 @@ public sealed class LazyStateTests
         Assert.True(read.Remove("carol"));
         Assert.Empty(RoundTrip(read));
         Assert.True(RoundTrip(read).Add("dave"));
+    }
+
+    [Fact]
+    public void A_post_with_no_request_stamped_and_no_comment_reaction_reads_back_and_takes_them()
+    {
+        var state = RoundTrip(new PostState());
+        Assert.Null(state.Requests.CreatedBy(7));
+        Assert.True(state.CommentReactions.IsEmpty);
+        Assert.Empty(state.CommentReactions.CountsOf(1));
+
+        state.Requests.Stamp(7, 70);
+        Assert.True(state.CommentReactions.Apply(1, "bob", ReactionType.Like, remove: false));
+        var read = RoundTrip(state);
+        Assert.Equal(70, read.Requests.CreatedBy(7));
+        Assert.Null(read.Requests.CreatedBy(8));
+        Assert.Equal(1, read.CommentReactions.CountsOf(1)[ReactionType.Like]);
+
+        Assert.True(read.CommentReactions.Apply(1, "bob", ReactionType.Like, remove: true));
+        Assert.True(RoundTrip(read).CommentReactions.IsEmpty);
     }
 
     [Fact]
