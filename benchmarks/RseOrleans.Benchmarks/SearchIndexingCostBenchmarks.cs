@@ -1,8 +1,4 @@
-using System.Collections.Immutable;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Order;
-using BenchmarkDotNet.Running;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using RseOrleans.Api.Search;
@@ -147,19 +143,6 @@ public class SearchIndexingCostBenchmarks
         }
     }
 
-    /// <summary>The latency columns, and the cases with indexing on run before those with it off.</summary>
-    public sealed class IndexingOnFirst : ManualConfig
-    {
-        public IndexingOnFirst()
-        {
-            Add(new LatencyColumns());
-            WithOrderer(new OnBeforeOff());
-        }
-
-        private sealed class OnBeforeOff : DefaultOrderer
-        {
-            public override IEnumerable<BenchmarkCase> GetExecutionOrder(ImmutableArray<BenchmarkCase> benchmarkCases, IEnumerable<BenchmarkLogicalGroupRule>? order = null) =>
-                base.GetExecutionOrder(benchmarkCases, order).OrderByDescending(benchmark => benchmark.Parameters[nameof(Indexing)] is true);
-        }
-    }
+    /// <summary>Indexing on runs before indexing off.</summary>
+    public sealed class IndexingOnFirst() : TrueCasesFirst(nameof(Indexing));
 }
