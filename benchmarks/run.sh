@@ -24,7 +24,8 @@ fi
 dotnet build -c Release "$project" -v quiet -nologo > /dev/null
 mkdir -p "$out"
 git -C "$root" rev-parse HEAD > "$out/commit"
-{ echo "./benchmarks/run.sh $name '$filter' $*"; } > "$out/command"
+# The RSE_ settings a benchmark reads (sizes, rates, cases) are part of the command.
+{ echo "$(env | grep '^RSE_' | grep -v '^RSE_BENCH_OUT=' | sort | tr '\n' ' ')./benchmarks/run.sh $name '$filter' $*"; } > "$out/command"
 for i in $(seq 1 "$runs"); do
   dir=$out/run$i
   rm -rf "$dir"; mkdir -p "$dir"

@@ -13,11 +13,15 @@ namespace RseOrleans.Benchmarks;
 /// A post's reactions are bounded because the people who can react are: 50,000 reactions is an
 /// all-company announcement in a company of 100,000. Without a bound, BenchmarkDotNet's thousands of
 /// bursts would measure one post with millions of reactions, more people than any enterprise has.
+/// The people are bounded too: the bursts cycle through the company's <see cref="People"/>, each
+/// post's reactors all different, so that a long run does not meet millions of new people (each of
+/// whom the statistics number once, writing their whole table).
 /// </remarks>
 internal sealed class HotPost : IAsyncDisposable
 {
     public const int Burst = 2_000;
     private const int ReactionsPerPost = 50_000;
+    private const int People = 2 * ReactionsPerPost;
     private readonly ISourceGrain author;
     private PostSnapshot post = null!;
     private int round;
@@ -41,7 +45,7 @@ internal sealed class HotPost : IAsyncDisposable
         return new HotPost(silo);
     }
 
-    /// <summary>The post to react to (a new one once the current one has all its reactions) and 2,000 new users.</summary>
+    /// <summary>The post to react to (a new one once the current one has all its reactions) and 2,000 users who have not reacted to it.</summary>
     public async Task<(PostSnapshot Post, string[] Users)> NextBurstAsync()
     {
         var burst = Interlocked.Increment(ref round);
@@ -50,8 +54,8 @@ internal sealed class HotPost : IAsyncDisposable
             post = (await author.PublishAll([new NewPost("author", "Big news")]))[0].Unwrap();
         }
 
-        var prefix = $"u{burst}-";
-        return (post, [.. Enumerable.Range(0, Burst).Select(i => prefix + i)]);
+        var first = (burst - 1) * Burst % People;
+        return (post, [.. Enumerable.Range(first, Burst).Select(i => $"u{i}")]);
     }
 
     /// <summary>One burst, batched per shard as the API sends it.</summary>
