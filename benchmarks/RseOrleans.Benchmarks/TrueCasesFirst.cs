@@ -16,10 +16,10 @@ public abstract class TrueCasesFirst : ManualConfig
     protected TrueCasesFirst(string parameter)
     {
         Add(new LatencyColumns());
-        WithOrderer(new Orderer(parameter));
+        WithOrderer(new TrueFirstOrderer(parameter));
     }
 
-    private sealed class Orderer(string parameter) : DefaultOrderer
+    private sealed class TrueFirstOrderer(string parameter) : DefaultOrderer
     {
         public override IEnumerable<BenchmarkCase> GetExecutionOrder(ImmutableArray<BenchmarkCase> benchmarkCases, IEnumerable<BenchmarkLogicalGroupRule>? order = null) =>
             base.GetExecutionOrder(benchmarkCases, order).OrderByDescending(benchmark => benchmark.Parameters[parameter] is true);
