@@ -21,7 +21,14 @@ if [ -d "$out" ] && [ -n "$(ls -A "$out")" ]; then
   exit 1
 fi
 
-dotnet build -c Release "$project" -v quiet -nologo > /dev/null
+# A failed build stops the chain with its errors, not silently.
+build_log=$(mktemp)
+if ! dotnet build -c Release "$project" -v quiet -nologo > "$build_log" 2>&1; then
+  echo "run.sh: the Release build of $project failed:" >&2
+  grep -E 'error|Error' "$build_log" | sort -u | head -40 >&2
+  rm -f "$build_log"; exit 1
+fi
+rm -f "$build_log"
 mkdir -p "$out"
 git -C "$root" rev-parse HEAD > "$out/commit"
 # The RSE_ settings a benchmark reads (sizes, rates, cases) are part of the command.

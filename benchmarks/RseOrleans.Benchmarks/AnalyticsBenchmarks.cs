@@ -13,7 +13,8 @@ namespace RseOrleans.Benchmarks;
 /// What counting reach and activity costs the read path: 64 home-feed pages read at once over gRPC
 /// with verified tokens (the readers of <see cref="FeedReadBenchmarks"/>), with analytics on and off
 /// in the same run. With analytics on, every page queues its served posts for the recorder, whose
-/// flushes (once a second) write the day, group and post grains in the same process.
+/// flushes (once a second) write the day, group and post grains in the same process. The first case
+/// of a process still warms it up, so a comparison runs each case alone: RSE_BENCH_ANALYTICS=on or off.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(AnalyticsOnFirst))]
@@ -24,9 +25,12 @@ public class AnalyticsReadCostBenchmarks
     private Feeds.FeedsClient feeds = null!;
     private readonly Metadata[] readers = [.. Enumerable.Range(0, Concurrent).Select(i => BenchmarkTokens.Caller($"reader-{i}"))];
 
-    /// <summary>On first (<see cref="AnalyticsOnFirst"/>): a run with analytics on second would flatter it.</summary>
-    [Params(true, false)]
+    /// <summary>On first (<see cref="AnalyticsOnFirst"/>) when both run in one process: a run with analytics on second would flatter it.</summary>
+    [ParamsSource(nameof(AnalyticsCases))]
     public bool AnalyticsOn { get; set; }
+
+    /// <summary>Both by default; RSE_BENCH_ANALYTICS=on or off runs one.</summary>
+    public static IEnumerable<bool> AnalyticsCases => OneCasePerProcess.OnOff("RSE_BENCH_ANALYTICS", true, false);
 
     public sealed class AnalyticsOnFirst() : TrueCasesFirst(nameof(AnalyticsOn));
 

@@ -66,18 +66,11 @@ public class SearchIndexingCostBenchmarks
     /// Both by default; RSE_BENCH_INDEXING=on or off runs one, so that each case can run in a
     /// process of its own (the first cases of a process still warm it up, whatever they measure).
     /// </summary>
-    public static IEnumerable<bool> IndexingCases => Cases("RSE_BENCH_INDEXING", [true, false]);
+    public static IEnumerable<bool> IndexingCases => OneCasePerProcess.OnOff("RSE_BENCH_INDEXING", true, false);
 
     /// <summary>Both by default; RSE_BENCH_DURABLE=on or off runs one.</summary>
-    public static IEnumerable<bool> DurableCases => Cases("RSE_BENCH_DURABLE", [false, true]);
+    public static IEnumerable<bool> DurableCases => OneCasePerProcess.OnOff("RSE_BENCH_DURABLE", false, true);
 
-    private static bool[] Cases(string variable, bool[] both) => Environment.GetEnvironmentVariable(variable) switch
-    {
-        "on" => [true],
-        "off" => [false],
-        null or "" => both,
-        var other => throw new InvalidOperationException($"{variable} is '{other}': on, off, or unset for both."),
-    };
 
     private PostgresServer? postgres;
     private RedisServer? redis;
