@@ -84,15 +84,13 @@ public sealed partial class ActivitySearchIndexer(
     /// </summary>
     public Task<int> IndexPendingAsync(CancellationToken cancellationToken = default) => breaker.RunAsync(async () =>
     {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var locking = new NpgsqlCommand($"SELECT pg_try_advisory_xact_lock({IndexerLockKey})", connection, transaction))
+        await using var round = await IndexerRound.TryBeginAsync(database, IndexerLockKey, cancellationToken);
+        if (round is null)
         {
-            if (await locking.ExecuteScalarAsync(cancellationToken) is not true)
-            {
-                return 0;
-            }
+            return 0;
         }
+
+        var (connection, transaction) = (round.Connection, round.Transaction);
 
         var queued = await QueuedAsync(connection, transaction, cancellationToken);
         if (queued.Count == 0)

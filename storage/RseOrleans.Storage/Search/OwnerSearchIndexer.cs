@@ -32,16 +32,13 @@ public sealed class OwnerSearchIndexer(
     /// </summary>
     public Task<int> IndexPendingAsync(CancellationToken cancellationToken = default) => breaker.RunAsync(async () =>
     {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var locking = new NpgsqlCommand($"SELECT pg_try_advisory_xact_lock({IndexerLockKey})", connection, transaction))
+        await using var round = await IndexerRound.TryBeginAsync(database, IndexerLockKey, cancellationToken);
+        if (round is null)
         {
-            if (await locking.ExecuteScalarAsync(cancellationToken) is not true)
-            {
-                return 0;
-            }
+            return 0;
         }
 
+        var (connection, transaction) = (round.Connection, round.Transaction);
         var seqs = new List<long>();
         var queued = new HashSet<(string GrainType, string OwnerId)>();
         await using (var reading = new NpgsqlCommand("SELECT seq, grain_type, owner_id FROM rse_search_owners_pending ORDER BY seq LIMIT $1", connection, transaction))
