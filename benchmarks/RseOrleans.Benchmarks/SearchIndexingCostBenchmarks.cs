@@ -136,7 +136,7 @@ public class SearchIndexingCostBenchmarks
 
     /// <summary>
     /// Until the feeder has applied every event taken so far and, in durable mode, the activity
-    /// indexer every post queued (at once when indexing is off: nothing feeds the index).
+    /// indexer every post, person and group queued (at once when indexing is off: nothing feeds the index).
     /// </summary>
     private async Task UntilIndexedAsync()
     {
@@ -148,7 +148,7 @@ public class SearchIndexingCostBenchmarks
         if (Durable && Indexing)
         {
             await using var database = Npgsql.NpgsqlDataSource.Create(postgres!.ConnectionString);
-            await using var pending = database.CreateCommand("SELECT EXISTS (SELECT 1 FROM rse_search_pending)");
+            await using var pending = database.CreateCommand("SELECT EXISTS (SELECT 1 FROM rse_search_pending) OR EXISTS (SELECT 1 FROM rse_search_owners_pending)");
             while ((bool)(await pending.ExecuteScalarAsync())!)
             {
                 await Task.Delay(1);

@@ -41,9 +41,9 @@ public static class SearchText
 }
 
 /// <summary>
-/// An engine whose posts and comments are fed from the activity log by the engine itself (durable
-/// mode): the API's feeder leaves them alone and feeds only people and groups.
+/// An engine fed by itself from queues its store keeps (durable mode): posts and comments from the
+/// activity log, people and groups from their grains' stored state. The API's feeder leaves it alone.
 /// </summary>
-public interface IContentFedFromActivityLog
+public interface IFedFromStoredQueues
 {
 }

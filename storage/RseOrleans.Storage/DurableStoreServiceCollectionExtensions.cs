@@ -57,13 +57,16 @@ public static class DurableStoreServiceCollectionExtensions
 
     /// <summary>
     /// Search in PostgreSQL (registered before the API's, which then keeps it) and, unless
-    /// <c>Search:Indexing</c> is off, the loop that feeds it posts and comments from the activity log.
+    /// <c>Search:Indexing</c> is off, the loop that feeds it posts and comments from the activity log
+    /// and people and groups from their grains.
     /// </summary>
     private static IServiceCollection AddDurableSearch(this IServiceCollection services, SearchOptions search)
     {
         services.AddSingleton<PostgresSearchIndex>();
         services.AddSingleton<ISearchIndex>(provider => provider.GetRequiredService<PostgresSearchIndex>());
         // Registered either way: a rebuild asked for (rse admin reindex) runs the indexer itself.
+        services.AddSingleton<OwnerEntries>();
+        services.AddSingleton<OwnerSearchIndexer>();
         services.AddSingleton<ActivitySearchIndexer>();
         if (search.Indexing)
         {

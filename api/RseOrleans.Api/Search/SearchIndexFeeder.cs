@@ -17,7 +17,8 @@ namespace RseOrleans.Api.Search;
 /// index and an entry always ends as its owner's latest state. Hides and membership changes need
 /// nothing: every search checks its candidates against the live rules.
 /// While the index is away the queue holds what was written and the loop retries every second,
-/// so the index catches up by itself when it returns.
+/// so the index catches up by itself when it returns. The embedded engine's only: the durable one
+/// feeds itself (<see cref="IFedFromStoredQueues"/>).
 /// </summary>
 public sealed partial class SearchIndexFeeder(ISearchIndex index, IGrainFactory grains, GrainReads reads, ILogger<SearchIndexFeeder> logger) : BackgroundService, IEngineEventListener
 {
@@ -30,13 +31,18 @@ public sealed partial class SearchIndexFeeder(ISearchIndex index, IGrainFactory 
     public bool IsBehind => Volatile.Read(ref waiting) > 0;
 
     /// <summary>
-    /// Posts and comments go to the index from here only when the engine does not take them from
-    /// the activity log itself (the embedded one); durable mode indexes what the grains logged.
+    /// Only the embedded engine is fed from here: durable mode's indexes what PostgreSQL queued
+    /// with each stored change, which outlives this process.
     /// </summary>
-    private bool FeedsContent { get; } = index is not IContentFedFromActivityLog;
+    private bool Feeds { get; } = index is not IFedFromStoredQueues;
 
     public void Take(IReadOnlyList<EngineEvent> events)
     {
+        if (!Feeds)
+        {
+            return;
+        }
+
         foreach (var engineEvent in events)
         {
             if (IsIndexed(engineEvent.Kind))
@@ -47,13 +53,10 @@ public sealed partial class SearchIndexFeeder(ISearchIndex index, IGrainFactory 
         }
     }
 
-    private bool IsIndexed(EngineEventKind kind) => kind switch
-    {
-        EngineEventKind.UserCreated or EngineEventKind.UserUpdated or EngineEventKind.UserErased or EngineEventKind.GroupCreated => true,
-        EngineEventKind.PostCreated or EngineEventKind.PostUpdated or EngineEventKind.PostDeleted
-            or EngineEventKind.CommentCreated or EngineEventKind.CommentDeleted => FeedsContent,
-        _ => false,
-    };
+    private static bool IsIndexed(EngineEventKind kind) => kind is
+        EngineEventKind.UserCreated or EngineEventKind.UserUpdated or EngineEventKind.UserErased or EngineEventKind.GroupCreated
+        or EngineEventKind.PostCreated or EngineEventKind.PostUpdated or EngineEventKind.PostDeleted
+        or EngineEventKind.CommentCreated or EngineEventKind.CommentDeleted;
 
     /// <summary>The event applied as its owner's state is now.</summary>
     private Task ApplyAsync(EngineEvent e) => e.Kind switch

@@ -16,11 +16,14 @@ namespace RseOrleans.Storage.Search;
 /// the oldest queued activities, applies them and removes them in one transaction, so that each is
 /// applied once, in order, and a silo that dies in the middle leaves them to the next. It looks
 /// every quarter of a second while idle, at once while behind: a post is found within a second of
-/// being acknowledged. While PostgreSQL is away the queue waits in it, nothing is lost.
+/// being acknowledged. While PostgreSQL is away the queue waits in it, nothing is lost. Each round
+/// first indexes the people and groups queued (<see cref="OwnerSearchIndexer"/>), so that a new
+/// author's language is known before their first post is.
 /// </summary>
 public sealed partial class ActivitySearchIndexer(
     NpgsqlDataSource database,
     [FromKeyedServices(StoreBreaker.Postgres)] StoreBreaker breaker,
+    OwnerSearchIndexer owners,
     ILogger<ActivitySearchIndexer> logger) : BackgroundService
 {
     /// <summary>Names the lock that makes one silo at a time the indexer; any constant shared by all.</summary>
@@ -40,6 +43,7 @@ public sealed partial class ActivitySearchIndexer(
             TimeSpan wait;
             try
             {
+                var owned = await owners.IndexPendingAsync(stoppingToken);
                 var applied = await IndexPendingAsync(stoppingToken);
                 if (failing)
                 {
@@ -47,7 +51,7 @@ public sealed partial class ActivitySearchIndexer(
                     failing = false;
                 }
 
-                wait = applied == BatchSize ? TimeSpan.Zero : IdleInterval;
+                wait = applied == BatchSize || owned == OwnerSearchIndexer.BatchSize ? TimeSpan.Zero : IdleInterval;
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
@@ -80,15 +84,13 @@ public sealed partial class ActivitySearchIndexer(
     /// </summary>
     public Task<int> IndexPendingAsync(CancellationToken cancellationToken = default) => breaker.RunAsync(async () =>
     {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var locking = new NpgsqlCommand($"SELECT pg_try_advisory_xact_lock({IndexerLockKey})", connection, transaction))
+        await using var round = await IndexerRound.TryBeginAsync(database, IndexerLockKey, cancellationToken);
+        if (round is null)
         {
-            if (await locking.ExecuteScalarAsync(cancellationToken) is not true)
-            {
-                return 0;
-            }
+            return 0;
         }
+
+        var (connection, transaction) = (round.Connection, round.Transaction);
 
         var queued = await QueuedAsync(connection, transaction, cancellationToken);
         if (queued.Count == 0)
@@ -221,9 +223,9 @@ public sealed partial class ActivitySearchIndexer(
         return new ContentRow(activity.PostId, commentId, activity.ActorId, groupId, body, language, activity.OccurredAt, ContentRow.Tags(parsed.Hashtags), [.. parsed.Mentions]);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Search indexing from the activity log paused; the queued activities wait in PostgreSQL")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Search indexing from the activity log and the grains paused; what is queued waits in PostgreSQL")]
     private partial void LogFailing(Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Search indexing from the activity log resumed")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Search indexing from the activity log and the grains resumed")]
     private partial void LogCaughtUp();
 }

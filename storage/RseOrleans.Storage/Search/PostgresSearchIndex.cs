@@ -12,14 +12,14 @@ namespace RseOrleans.Storage.Search;
 /// Texts are indexed in their plain form and stemmed in their language (French or English), accents
 /// folded by the text search configurations, so the same query means what it means in the embedded
 /// engine. Posts and comments come from the activity log (<see cref="ActivitySearchIndexer"/>);
-/// people and groups from the grains that own them. Every call goes through the PostgreSQL
+/// people and groups from the grains that own them (<see cref="OwnerSearchIndexer"/>). Every call goes through the PostgreSQL
 /// <see cref="StoreBreaker"/>: while the database is away, it fails at once with
 /// <see cref="SearchUnavailableException"/>.
 /// </summary>
 public sealed class PostgresSearchIndex(
     NpgsqlDataSource database,
     [FromKeyedServices(StoreBreaker.Postgres)] StoreBreaker breaker,
-    TimeProvider clock) : ISearchIndex, IContentFedFromActivityLog
+    TimeProvider clock) : ISearchIndex, IFedFromStoredQueues
 {
     private const string Unavailable = "The search index is not available (PostgreSQL cannot be reached); searches answer again once it is back.";
 

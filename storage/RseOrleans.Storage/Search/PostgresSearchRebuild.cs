@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using RseOrleans.Grains;
 using RseOrleans.Search;
 using RseOrleans.Storage.Resilience;
 
@@ -16,7 +15,7 @@ public sealed class PostgresSearchRebuild(
     [FromKeyedServices(StoreBreaker.Postgres)] StoreBreaker breaker,
     PostgresSearchIndex index,
     ActivitySearchIndexer indexer,
-    IGrainFactory grains) : ISearchRebuild
+    OwnerEntries owners) : ISearchRebuild
 {
     /// <summary>Grains read at once: enough to hide the round trips, few enough to leave the cluster its work.</summary>
     private const int Parallelism = 16;
@@ -31,22 +30,20 @@ public sealed class PostgresSearchRebuild(
             await command.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
-        await Parallel.ForEachAsync(await SavedGrainsAsync("user", cancellationToken), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (userId, cancellation) =>
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
+        // An erased account keeps a state without a profile: it stays out.
+        await Parallel.ForEachAsync(await SavedGrainsAsync("user", cancellationToken), options, async (userId, cancellation) =>
         {
-            // An erased account keeps a state without a profile: it stays out.
-            if (await grains.GetGrain<IUserGrain>(userId).Get() is { } user)
+            if (await owners.IndexPersonAsync(userId, cancellation))
             {
-                var profile = user.Profile;
-                await index.IndexPersonAsync(new IndexedPerson(user.UserId, profile.DisplayName, profile.Title, profile.Department, profile.Location, profile.Language, profile.Skills), cancellation);
                 Interlocked.Increment(ref people);
             }
         });
 
-        await Parallel.ForEachAsync(await SavedGrainsAsync("group", cancellationToken), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (groupId, cancellation) =>
+        await Parallel.ForEachAsync(await SavedGrainsAsync("group", cancellationToken), options, async (groupId, cancellation) =>
         {
-            if (await grains.GetGrain<IGroupGrain>(groupId).Get() is { } group)
+            if (await owners.IndexGroupAsync(groupId, cancellation))
             {
-                await index.IndexGroupAsync(new IndexedGroup(group.GroupId, group.Spec.Name, group.Spec.Description, group.Spec.Visibility.ToString().ToLowerInvariant()), cancellation);
                 Interlocked.Increment(ref groups);
             }
         });

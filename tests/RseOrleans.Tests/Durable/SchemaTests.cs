@@ -93,4 +93,27 @@ public sealed class SchemaTests(DatabaseServersFixture servers)
             "autovacuum_analyze_scale_factor=0.002,autovacuum_analyze_threshold=2000",
             await stores.SqlAsync("SELECT array_to_string(array(SELECT unnest(reloptions) ORDER BY 1), ',') FROM pg_class WHERE relname = 'rse_search_content'"));
     }
+
+    [Fact]
+    public async Task Upgrading_to_the_owners_queue_has_each_write_of_a_person_or_a_group_queued_for_search_and_no_other()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "schema-search-owners");
+        await using var source = NpgsqlDataSource.Create(stores.Postgres);
+        var migrator = new SchemaMigrator(source, NullLogger<SchemaMigrator>.Instance);
+        await migrator.MigrateAsync();
+        // A database as migration 10 left it.
+        await stores.SqlAsync("DROP TRIGGER rse_grain_state_to_search ON rse_grain_state; DROP TABLE rse_search_owners_pending; DELETE FROM rse_schema_version WHERE version = 11");
+
+        Assert.Equal([11], await migrator.MigrateAsync());
+
+        await stores.SqlAsync(
+            """
+            INSERT INTO rse_grain_state (service_id, grain_type, grain_type_hash, grain_id_hash, grain_id_n0, grain_id_n1, grain_id_extension, payload, version)
+            VALUES ('rse', 'user', 0, 0, 0, 0, 'ada', '\x01', 1), ('rse', 'group', 0, 0, 0, 0, 'astronomy', '\x01', 1), ('rse', 'post', 0, 0, 7, 0, NULL, '\x01', 1)
+            """);
+        await stores.SqlAsync("UPDATE rse_grain_state SET payload = '\x02', version = 2 WHERE grain_type = 'user'");
+
+        Assert.Equal("user ada,group astronomy,user ada", await stores.SqlAsync(
+            "SELECT string_agg(grain_type || ' ' || owner_id, ',' ORDER BY seq) FROM rse_search_owners_pending"));
+    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -117,7 +118,7 @@ public sealed class DurableSearchTests(DatabaseServersFixture servers)
             Assert.Empty(engine.Services.GetServices<IHostedService>().OfType<ActivitySearchIndexer>());
             Assert.Equal([post], (await api.HomeFeedAsync(reader)).Select(item => item.Post.PostId));
             Assert.Empty((await new SearchClient(engine.Channel).SearchPostsAsync(new SearchPostsRequest { Query = "compost" }, As(reader))).Hits);
-            // The activity log's trigger still queues it; nothing applied it, nor indexed the people.
+            // The activity log's trigger still queues it, and the grain state's the people; nothing applied them.
             Assert.Equal(1L, await stores.SqlAsync("SELECT count(*) FROM rse_search_pending"));
             Assert.Equal(0L, await stores.SqlAsync("SELECT count(*) FROM rse_search_content"));
             Assert.Equal(0L, await stores.SqlAsync("SELECT count(*) FROM rse_search_people"));
@@ -128,6 +129,47 @@ public sealed class DurableSearchTests(DatabaseServersFixture servers)
         await Eventually.TrueAsync(
             async () => (await search.SearchPostsAsync(new SearchPostsRequest { Query = "compost" }, As(reader))).Hits.Any(hit => hit.Post.PostId == post),
             "the post queued while indexing was off to be found once it is on");
+        // The people too: their grains' writes were queued beside the activities.
+        await Eventually.TrueAsync(
+            async () => (await search.SearchPeopleAsync(new SearchPeopleRequest { Query = "composter" }, As(reader))).People.Count == 1,
+            "the author created while indexing was off to be found once it is on");
+    }
+
+    [Fact]
+    public async Task A_profile_changed_and_a_group_created_while_the_index_is_away_are_found_after_a_restart_without_a_further_change()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "search_owners_away");
+        string person;
+        await using (var engine = await stores.StartEngineAsync("search-owners-before"))
+        {
+            var api = new EngineClient(engine.Channel);
+            person = await api.CreateUserAsync("stargazer");
+            await Eventually.TrueAsync(
+                async () => (long)(await stores.SqlAsync($"SELECT count(*) FROM rse_search_people WHERE user_id = '{person}'"))! == 1,
+                "the new person to be indexed");
+
+            // The index away while the grains still store their changes: its tables cannot be written.
+            await stores.SqlAsync("ALTER TABLE rse_search_people RENAME TO rse_search_people_away; ALTER TABLE rse_search_groups RENAME TO rse_search_groups_away");
+            await api.Users.UpdateUserAsync(
+                new UpdateUserRequest { RequestId = NewRequestId(), Profile = new Profile { Title = "Astronome amateur" }, UpdateMask = new FieldMask { Paths = { "title" } } },
+                As(person));
+            await api.CreateGroupAsync(person, GroupVisibility.Open, name: "Club des étoiles filantes");
+        }
+
+        // The process stopped before either reached the index.
+        await stores.SqlAsync("ALTER TABLE rse_search_people_away RENAME TO rse_search_people; ALTER TABLE rse_search_groups_away RENAME TO rse_search_groups");
+        Assert.Equal("engineer", await stores.SqlAsync($"SELECT title FROM rse_search_people WHERE user_id = '{person}'"));
+        Assert.Equal(0L, await stores.SqlAsync("SELECT count(*) FROM rse_search_groups"));
+
+        await using var restarted = await stores.StartEngineAsync("search-owners-after");
+        var search = new SearchClient(restarted.Channel);
+        await Eventually.TrueAsync(
+            async () => (await search.SearchPeopleAsync(new SearchPeopleRequest { Query = "astronome" }, As(person))).People.Any(p => p.User.UserId == person)
+                && (await search.SearchGroupsAsync(new SearchGroupsRequest { Query = "etoiles filantes" }, As(person))).Groups.Count == 1,
+            "the changed profile and the new group to be found after the restart");
+        await Eventually.TrueAsync(
+            async () => (long)(await stores.SqlAsync("SELECT count(*) FROM rse_search_owners_pending"))! == 0,
+            "the queue of people and groups to be emptied");
     }
 
     /// <summary>The edited text, not the first one; the comment with its post; the deleted post never; the person, the group and the topic.</summary>
