@@ -287,6 +287,18 @@ public sealed class AnalyticsOptions
 {
     public const string Section = "Analytics";
 
+    /// <summary>Figures are kept two years (issue 17), and a day's 28-day window reads the 27 days before it.</summary>
+    public static readonly TimeSpan DefaultJournalRetention = TimeSpan.FromDays((2 * 365) + 28);
+
+    /// <summary>The shortest retention taken: the 28-day window and the day being counted.</summary>
+    public static readonly TimeSpan ShortestJournalRetention = TimeSpan.FromDays(29);
+
     /// <summary>Off: nothing is recorded (the benchmark compares reads with and without it); the figures keep what they had.</summary>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Durable mode: how long the analytics journal keeps an entry; older ones are deleted once a day,
+    /// and a rebuild then keeps the figures of the days they counted as they stand.
+    /// </summary>
+    public TimeSpan JournalRetention { get; set; } = DefaultJournalRetention;
 }
