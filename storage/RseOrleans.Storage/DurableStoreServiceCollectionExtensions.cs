@@ -46,12 +46,22 @@ public static class DurableStoreServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The analytics journal (registered before the grain services' default, which then keeps it) and the rebuild from it.</summary>
+    /// <summary>
+    /// The analytics journal (registered before the grain services' default, which then keeps it),
+    /// the rebuild from it and its daily pruning, whose retention is checked at start.
+    /// </summary>
     private static IServiceCollection AddDurableAnalytics(this IServiceCollection services)
     {
         services.AddSingleton<PostgresAnalyticsJournal>();
         services.AddSingleton<IAnalyticsJournal>(provider => provider.GetRequiredService<PostgresAnalyticsJournal>());
         services.AddSingleton<IAnalyticsRebuild, PostgresAnalyticsRebuild>();
+        services.AddOptions<AnalyticsOptions>()
+            .Validate(
+                options => options.JournalRetention >= AnalyticsOptions.ShortestJournalRetention,
+                $"Analytics:JournalRetention must be at least {AnalyticsOptions.ShortestJournalRetention.TotalDays} days (the 28-day window and the day counted)")
+            .ValidateOnStart();
+        services.AddSingleton<AnalyticsJournalPruner>();
+        services.AddHostedService(provider => provider.GetRequiredService<AnalyticsJournalPruner>());
         return services;
     }
 

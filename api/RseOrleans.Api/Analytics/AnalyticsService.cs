@@ -79,6 +79,8 @@ public sealed class AnalyticsService(
             FiguresEmptied = report.FiguresEmptied,
             EntriesReplayed = report.EntriesReplayed,
             JournalSince = report.JournalSince is { } since ? Timestamp.FromDateTimeOffset(since) : null,
+            RecomputedFrom = report.RecomputedFrom is { } from ? AnalyticsDays.Key(from) : "",
+            FiguresKept = report.FiguresKept,
         };
     }
 

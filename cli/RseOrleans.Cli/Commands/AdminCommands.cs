@@ -95,15 +95,17 @@ internal static class AdminCommands
 
         command.Subcommands.Add(verbs.Read(
             "rebuild-analytics",
-            "Recompute the statistics' days, groups' days and posts from the analytics journal (durable mode); answers once it is done.",
+            "Recompute the statistics' days, groups' days and posts that the analytics journal holds whole, keeping the older ones (durable mode); answers once it is done.",
             new MethodDescriptorLookup(Analytics.Descriptor)["RebuildAnalytics"],
             [],
             async call =>
             {
                 var rebuilt = await new Analytics.AnalyticsClient(call.Channel).RebuildAnalyticsAsync(new RebuildAnalyticsRequest(), call.Headers, cancellationToken: call.Cancellation);
                 await call.PrintAsync(rebuilt, (output, zone) => output.WriteLine(
-                    $"statistics rebuilt: {rebuilt.FiguresEmptied} days, group days and posts emptied, {rebuilt.EntriesReplayed} journal entries replayed"
-                    + (rebuilt.JournalSince is null ? " (the journal is empty)" : $" (journal since {Call.Time(rebuilt.JournalSince, zone)})")));
+                    $"statistics rebuilt: {rebuilt.FiguresEmptied} days, group days and posts recomputed, {rebuilt.EntriesReplayed} journal entries replayed"
+                    + (rebuilt.JournalSince is null ? " (the journal is empty)" : $" (journal since {Call.Time(rebuilt.JournalSince, zone)})")
+                    + (rebuilt.RecomputedFrom.Length == 0 ? ", every day recomputed" : $", days recomputed from {rebuilt.RecomputedFrom}")
+                    + $"; {rebuilt.FiguresKept} kept as they stood (from before the journal held every fact)"));
             }));
         return command;
     }

@@ -17,12 +17,14 @@ public sealed class AnalyticsBatches
     /// <summary>People (by number) who acted: the people's grain marks them activated.</summary>
     public HashSet<int> Acted { get; } = [];
 
-    public static AnalyticsBatches Of(IEnumerable<AnalyticsEntry> entries)
+    /// <summary>The entries' batches; a rebuild passes the <paramref name="scope"/> it recomputes, a flush counts all.</summary>
+    public static AnalyticsBatches Of(IEnumerable<AnalyticsEntry> entries, AnalyticsReplayScope? scope = null)
     {
         var batches = new AnalyticsBatches();
+        scope ??= AnalyticsReplayScope.All;
         foreach (var entry in entries)
         {
-            batches.Add(entry);
+            batches.Add(entry, scope.CoversDay(AnalyticsDays.Of(entry.At)), scope.CoversPost(entry.PostId));
         }
 
         return batches;
@@ -35,47 +37,61 @@ public sealed class AnalyticsBatches
 
     public IEnumerable<long> PostKeys => posts.Keys.Concat(created.Select(act => act.PostId));
 
-    private void Add(AnalyticsEntry entry)
+    /// <summary>Counts the entry into its day and group day when <paramref name="day"/>, into its post when <paramref name="post"/>.</summary>
+    private void Add(AnalyticsEntry entry, bool day, bool post)
     {
-        var day = AnalyticsDays.Of(entry.At);
+        var date = AnalyticsDays.Of(entry.At);
         if (entry.Kind == AnalyticsEntryKind.Served)
         {
             var readers = PersonSet.Members(entry.Readers).ToArray();
-            var today = Pending.For(network, day);
-            today.Readers.UnionWith(readers);
-            today.Served += entry.Count;
-            today.Serve(entry.PostId, entry.Count);
-            Pending.For(posts, entry.PostId).Readers.UnionWith(readers);
-            if (entry.GroupId is not null)
+            if (day)
             {
-                var groupDay = Pending.For(groupDays, (entry.GroupId, day));
-                groupDay.Readers.UnionWith(readers);
-                groupDay.Serve(entry.PostId, entry.Count);
+                var today = Pending.For(network, date);
+                today.Readers.UnionWith(readers);
+                today.Served += entry.Count;
+                today.Serve(entry.PostId, entry.Count);
+                if (entry.GroupId is not null)
+                {
+                    var groupDay = Pending.For(groupDays, (entry.GroupId, date));
+                    groupDay.Readers.UnionWith(readers);
+                    groupDay.Serve(entry.PostId, entry.Count);
+                }
+            }
+
+            if (post)
+            {
+                Pending.For(posts, entry.PostId).Readers.UnionWith(readers);
             }
         }
         else if (entry.Act is { } kind)
         {
             var act = new PersonAct(entry.Person, kind, entry.PostId, entry.At) { GroupId = entry.GroupId };
             Acted.Add(act.Person);
-            Pending.For(network, day).Acts.Add(act);
-            if (entry.GroupId is not null)
+            if (day)
             {
-                Pending.For(groupDays, (entry.GroupId, day)).Acts.Add(act);
+                Pending.For(network, date).Acts.Add(act);
+                if (entry.GroupId is not null)
+                {
+                    Pending.For(groupDays, (entry.GroupId, date)).Acts.Add(act);
+                }
             }
 
-            if (kind == AnalyticsAct.Post)
+            if (post)
             {
-                created.Add(act);
-            }
-            else
-            {
-                Pending.For(posts, act.PostId).Acts.Add(act);
+                if (kind == AnalyticsAct.Post)
+                {
+                    created.Add(act);
+                }
+                else
+                {
+                    Pending.For(posts, act.PostId).Acts.Add(act);
+                }
             }
         }
-        else if (entry.Kind == AnalyticsEntryKind.Members && entry.GroupId is not null)
+        else if (entry.Kind == AnalyticsEntryKind.Members && entry.GroupId is not null && day)
         {
-            Pending.For(groupDays, (entry.GroupId, day)).MembersChange += entry.Count;
-            var changes = Pending.For(network, day).GroupMembersChanges;
+            Pending.For(groupDays, (entry.GroupId, date)).MembersChange += entry.Count;
+            var changes = Pending.For(network, date).GroupMembersChanges;
             changes[entry.GroupId] = changes.GetValueOrDefault(entry.GroupId) + entry.Count;
         }
     }

@@ -51,22 +51,40 @@ public interface IAnalyticsJournal
 {
     /// <summary>One flush's entries, in one write, in order.</summary>
     Task AppendAsync(IReadOnlyList<AnalyticsEntry> entries);
+
+    /// <summary>
+    /// Figures dated before <paramref name="until"/> were written to the grains without the journal
+    /// (the demo's drawn history): a rebuild keeps them, as the journal cannot give them back.
+    /// </summary>
+    Task KeepBeforeAsync(DateTimeOffset until);
 }
 
 /// <summary>The embedded default: figures are grain state in memory, with nothing to rebuild them from.</summary>
 public sealed class NoAnalyticsJournal : IAnalyticsJournal
 {
     public Task AppendAsync(IReadOnlyList<AnalyticsEntry> entries) => Task.CompletedTask;
+
+    public Task KeepBeforeAsync(DateTimeOffset until) => Task.CompletedTask;
 }
 
 /// <summary>
-/// Recomputes the days', group days' and posts' figures from the journal (durable mode only): empties
-/// them, then replays the journal in order. The people's numbering is not rebuilt: it owns the numbers.
+/// Recomputes the days', group days' and posts' figures that the journal holds whole (durable mode
+/// only): empties them, then replays the journal in order; figures from before it are kept. The
+/// people's numbering is not rebuilt: it owns the numbers.
 /// </summary>
 public interface IAnalyticsRebuild
 {
     Task<AnalyticsRebuildReport> RebuildAsync(CancellationToken cancellationToken = default);
 }
 
-/// <summary>What a rebuild did: figures emptied (days, group days, posts), journal entries replayed and the first one's time.</summary>
-public sealed record AnalyticsRebuildReport(int FiguresEmptied, long EntriesReplayed, DateTimeOffset? JournalSince);
+/// <summary>
+/// What a rebuild did: figures emptied and recomputed (days, group days, posts), journal entries
+/// replayed, the first one's time, the first day recomputed (null: every day) and the stored figures
+/// kept as they were (days before it, posts created before the journal held every fact).
+/// </summary>
+public sealed record AnalyticsRebuildReport(int FiguresEmptied, long EntriesReplayed, DateTimeOffset? JournalSince)
+{
+    public DateOnly? RecomputedFrom { get; init; }
+
+    public int FiguresKept { get; init; }
+}

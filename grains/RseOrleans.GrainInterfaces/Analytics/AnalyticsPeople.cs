@@ -28,6 +28,13 @@ public sealed record PeopleChanges(
     public bool IsEmpty => Acted.Count == 0 && Places.Count == 0 && Erased.Count == 0;
 }
 
+/// <summary>People's numbers, in the order asked, and the user ids among them whose places were never set.</summary>
+[GenerateSerializer, Immutable]
+[Alias("rse.analytics.MetPeople")]
+public sealed record MetPeople(
+    [property: Id(0)] int[] Numbers,
+    [property: Id(1)] IReadOnlyList<string> WithoutPlaces);
+
 /// <summary>One attribute of every person (department, location or region) as small codes: code 0 is "" (not known).</summary>
 [GenerateSerializer, Immutable]
 [Alias("rse.analytics.PlaceValues")]

@@ -114,8 +114,13 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
     private async Task SendAsync(List<Observation> taken)
     {
         var people = grains.GetGrain<IAnalyticsPeopleGrain>(0);
-        var profiles = await ReadProfilesAsync(taken);
-        await NumberAsync(people, taken, profiles);
+        var profiles = await ReadProfilesAsync(taken.Where(o => o.Place == PlaceChange.Changed).Select(o => o.UserId));
+        var withoutPlaces = await NumberAsync(people, taken, profiles);
+        foreach (var (userId, profile) in await ReadProfilesAsync(withoutPlaces.Where(id => !profiles.ContainsKey(id))))
+        {
+            profiles[userId] = profile;
+        }
+
         foreach (var o in taken.Where(o => o.Place == PlaceChange.Erased))
         {
             erasing.Add(o.UserId);
@@ -183,12 +188,13 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
     }
 
     /// <summary>
-    /// The profiles of accounts created or changed, read here, at the flush, so that creating or
-    /// editing one pays nothing more; an erased account has none.
+    /// The profiles of accounts created or changed, and of people counted whose places were never
+    /// set, read here, at the flush, so that creating or editing one pays nothing more; an erased
+    /// account has none.
     /// </summary>
-    private async Task<Dictionary<string, UserProfile>> ReadProfilesAsync(List<Observation> taken)
+    private async Task<Dictionary<string, UserProfile>> ReadProfilesAsync(IEnumerable<string> userIds)
     {
-        var ids = taken.Where(o => o.Place == PlaceChange.Changed).Select(o => o.UserId).Distinct(StringComparer.Ordinal).ToArray();
+        var ids = userIds.Distinct(StringComparer.Ordinal).ToArray();
         var users = await Task.WhenAll(ids.Select(id => grains.GetGrain<IUserGrain>(id).Get()));
         return users.OfType<UserSnapshot>().ToDictionary(user => user.UserId, user => user.Profile, StringComparer.Ordinal);
     }
@@ -196,9 +202,11 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
     /// <summary>
     /// Numbers for the people this process has not met yet, in one call: those who read or acted,
     /// and accounts with a profile. A membership change numbers no one, so that an erasure's own
-    /// leaving of groups cannot bring the erased id back.
+    /// leaving of groups cannot bring the erased id back. Returns those of them whose places the
+    /// people's grain never had (accounts from before counting began): their profiles are read
+    /// once, at this flush.
     /// </summary>
-    private async Task NumberAsync(IAnalyticsPeopleGrain people, List<Observation> taken, Dictionary<string, UserProfile> profiles)
+    private async Task<IReadOnlyList<string>> NumberAsync(IAnalyticsPeopleGrain people, List<Observation> taken, Dictionary<string, UserProfile> profiles)
     {
         var unknown = taken.Where(o => o.Served is not null || o.Act is not null).Select(o => o.UserId)
             .Concat(profiles.Keys)
@@ -206,14 +214,16 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
             .Distinct(StringComparer.Ordinal).ToArray();
         if (unknown.Length == 0)
         {
-            return;
+            return [];
         }
 
-        var given = await people.Number(unknown);
+        var met = await people.Meet(unknown);
         for (var i = 0; i < unknown.Length; i++)
         {
-            numbers[unknown[i]] = given[i];
+            numbers[unknown[i]] = met.Numbers[i];
         }
+
+        return met.WithoutPlaces;
     }
 
     /// <summary>
@@ -287,6 +297,18 @@ public sealed class AnalyticsOptions
 {
     public const string Section = "Analytics";
 
+    /// <summary>Figures are kept two years (issue 17), and a day's 28-day window reads the 27 days before it.</summary>
+    public static readonly TimeSpan DefaultJournalRetention = TimeSpan.FromDays((2 * 365) + 28);
+
+    /// <summary>The shortest retention taken: the 28-day window and the day being counted.</summary>
+    public static readonly TimeSpan ShortestJournalRetention = TimeSpan.FromDays(29);
+
     /// <summary>Off: nothing is recorded (the benchmark compares reads with and without it); the figures keep what they had.</summary>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Durable mode: how long the analytics journal keeps an entry; older ones are deleted once a day,
+    /// and a rebuild then keeps the figures of the days they counted as they stand.
+    /// </summary>
+    public TimeSpan JournalRetention { get; set; } = DefaultJournalRetention;
 }

@@ -61,6 +61,12 @@ public interface IAnalyticsPeopleGrain : IGrainWithIntegerKey
     Task<int[]> Number([Immutable] IReadOnlyList<string> userIds);
 
     /// <summary>
+    /// <see cref="Number"/>, and which of them have no places yet: people counted whose profile was
+    /// never read (accounts that existed before counting began), so that the recorder reads it once.
+    /// </summary>
+    Task<MetPeople> Meet([Immutable] IReadOnlyList<string> userIds);
+
+    /// <summary>
     /// Acts (activation), profiles read (places) and erasures: an erased person's id and places
     /// are dropped; their number is never given again, so the counts of the past stay.
     /// </summary>

@@ -23,6 +23,10 @@ public sealed class AnalyticsPeopleState
     /// <summary>The people who ever acted (activation), as a bitmap over numbers.</summary>
     [Id(4)]
     public byte[] Activated { get; set; } = [];
+
+    /// <summary>The people whose places were set from their profile, as a bitmap over numbers; the others are read once when met.</summary>
+    [Id(5)]
+    public byte[] Placed { get; set; } = [];
 }
 
 /// <summary>
@@ -57,6 +61,13 @@ public sealed class AnalyticsPeopleGrain(
         return Task.CompletedTask;
     }
 
+    public async Task<MetPeople> Meet(IReadOnlyList<string> userIds)
+    {
+        var numbers = await Number(userIds);
+        var withoutPlaces = userIds.Where((_, i) => !PersonBits.Contains(state.State.Placed, numbers[i])).Distinct(StringComparer.Ordinal).ToList();
+        return new MetPeople(numbers, withoutPlaces);
+    }
+
     public async Task<int[]> Number(IReadOnlyList<string> userIds)
     {
         var given = new int[userIds.Count];
@@ -83,11 +94,21 @@ public sealed class AnalyticsPeopleGrain(
     {
         var people = state.State;
         var placesChanged = false;
+        var placed = new List<int>();
         foreach (var place in changes.Places.Where(p => p.Person < people.Ids.Count && people.Ids[p.Person] is not null))
         {
             placesChanged |= people.Departments.Set(place.Person, place.Department);
             placesChanged |= people.Locations.Set(place.Person, place.Location);
             placesChanged |= people.Regions.Set(place.Person, place.Region);
+            if (!PersonBits.Contains(people.Placed, place.Person))
+            {
+                placed.Add(place.Person);
+            }
+        }
+
+        if (placed.Count > 0)
+        {
+            people.Placed = PersonBits.With(people.Placed, placed);
         }
 
         var erased = false;
@@ -112,7 +133,7 @@ public sealed class AnalyticsPeopleGrain(
             places = null;
         }
 
-        if (placesChanged || erased || acted.Length > 0 || unsaved)
+        if (placesChanged || placed.Count > 0 || erased || acted.Length > 0 || unsaved)
         {
             await SaveAsync();
         }

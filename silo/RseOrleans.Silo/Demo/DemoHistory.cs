@@ -12,7 +12,7 @@ namespace RseOrleans.Silo.Demo;
 /// through the analytics grains' own <c>Record</c>, as the recorder writes a day's batch, with the
 /// people numbered by <see cref="IAnalyticsPeopleGrain"/> as the recorder numbers them.
 /// </summary>
-internal sealed class DemoHistory(IGrainFactory grains, Random random)
+internal sealed class DemoHistory(IGrainFactory grains, IAnalyticsJournal journal, Random random)
 {
     /// <summary>Days of history before today; today's figures are the demo's real acts.</summary>
     public const int Days = 27;
@@ -38,6 +38,8 @@ internal sealed class DemoHistory(IGrainFactory grains, Random random)
             return false;
         }
 
+        // Drawn, not journaled: a rebuild must keep these days, the journal cannot give them back.
+        await journal.KeepBeforeAsync(new DateTimeOffset(today.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
         var analyticsPeople = grains.GetGrain<IAnalyticsPeopleGrain>(0);
         var given = await analyticsPeople.Number(people);
         var numberOf = people.Select((person, i) => (person, given[i])).ToDictionary(pair => pair.person, pair => pair.Item2, StringComparer.Ordinal);

@@ -14,6 +14,7 @@ namespace RseOrleans.Silo.Demo;
 internal sealed partial class DemoNetworkSeeder(
     IGrainFactory grains,
     AnalyticsRecorder analytics,
+    IAnalyticsJournal journal,
     IHostApplicationLifetime lifetime,
     IOptions<DemoOptions> options,
     ILogger<DemoNetworkSeeder> logger) : BackgroundService
@@ -198,7 +199,7 @@ internal sealed partial class DemoNetworkSeeder(
         groups.Add(await CreateGroupAsync(ceo.Id, "Book club", "Book club: open to everyone.", GroupVisibility.Open, PostingPolicy.AllMembers, users.Where(_ => later.NextDouble() < 0.15).Select(u => u.Id)));
         await CreateNewcomersAsync(later);
         ServeToday(later, published);
-        var history = await new DemoHistory(grains, later).WriteAsync([.. users.Select(u => u.Id)], groups, AnalyticsDays.Of(DateTimeOffset.UtcNow));
+        var history = await new DemoHistory(grains, journal, later).WriteAsync([.. users.Select(u => u.Id)], groups, AnalyticsDays.Of(DateTimeOffset.UtcNow));
         LogHistory(history ? DemoHistory.Days : 0);
 
         return new Cast(users.Count, groups.Count, posts, users[1].Id, groupAdmin, channelModerator, networkAdmin);

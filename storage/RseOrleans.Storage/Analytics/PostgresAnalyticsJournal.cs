@@ -36,6 +36,42 @@ public sealed class PostgresAnalyticsJournal(NpgsqlDataSource database, [FromKey
         await command.ExecuteNonQueryAsync();
     });
 
+    public Task KeepBeforeAsync(DateTimeOffset until) => breaker.RunAsync(async () =>
+    {
+        await using var command = database.CreateCommand(
+            "UPDATE rse_analytics_journal_horizon SET complete_from = greatest(complete_from, $1)");
+        command.Parameters.Add(new() { Value = until.ToUniversalTime() });
+        await command.ExecuteNonQueryAsync();
+    });
+
+    /// <summary>From when the journal holds every fact (Migrations/0012); <see cref="DateTimeOffset.MinValue"/> for always.</summary>
+    public Task<DateTimeOffset> CompleteFromAsync(CancellationToken cancellationToken) => breaker.RunAsync(async () =>
+    {
+        await using var command = database.CreateCommand(
+            "SELECT CASE WHEN complete_from = '-infinity' THEN NULL ELSE complete_from END FROM rse_analytics_journal_horizon");
+        var from = await command.ExecuteScalarAsync(cancellationToken);
+        return from is DateTime at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : DateTimeOffset.MinValue;
+    });
+
+    /// <summary>The posts created from <paramref name="from"/> on, up to entry <paramref name="last"/>: those whose whole life the journal holds.</summary>
+    public Task<HashSet<long>> PostsCreatedAsync(DateTimeOffset from, long last, CancellationToken cancellationToken) => breaker.RunAsync(async () =>
+    {
+        await using var command = database.CreateCommand(
+            "SELECT post_id FROM rse_analytics_journal WHERE kind = $1 AND ($2::timestamptz IS NULL OR at >= $2) AND entry_id <= $3");
+        command.Parameters.Add(new() { Value = (short)AnalyticsEntryKind.Post });
+        command.Parameters.Add(new() { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = from == DateTimeOffset.MinValue ? DBNull.Value : from.ToUniversalTime() });
+        command.Parameters.Add(new() { Value = last });
+        command.CommandTimeout = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var posts = new HashSet<long>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            posts.Add(reader.GetInt64(0));
+        }
+
+        return posts;
+    });
+
     /// <summary>The last entry's id (0 when empty) and the first entry's time: what a rebuild replays.</summary>
     public Task<(long Last, DateTimeOffset? Since)> ExtentAsync(CancellationToken cancellationToken) => breaker.RunAsync(async () =>
     {

@@ -8,10 +8,13 @@ using RseOrleans.Storage.Resilience;
 namespace RseOrleans.Storage.Analytics;
 
 /// <summary>
-/// Recomputes the analytics figures from the journal: empties every day, group day and post that
-/// holds figures, then replays the journal as it stood when the rebuild began, in order and in
-/// batches, through the very code a flush goes through (<see cref="AnalyticsBatches"/>). The
-/// people's numbering is left as it is: it owns the numbers the journal names people by.
+/// Recomputes the analytics figures the journal holds whole: empties the days and group days from the
+/// first day it holds every fact of, and the posts it saw created (their whole life is in it), then
+/// replays the journal as it stood when the rebuild began, in order and in batches, through the very
+/// code a flush goes through (<see cref="AnalyticsBatches"/>), into those figures only. The figures
+/// from before (counted before the journal existed, the demo's drawn history, pruned entries) are
+/// kept as they stand. The people's numbering is left as it is: it owns the numbers the journal
+/// names people by.
 /// </summary>
 /// <remarks>
 /// Meant for a quiet moment: a flush written to the journal while the rebuild runs may reach the
@@ -37,8 +40,13 @@ public sealed class PostgresAnalyticsRebuild(
     public async Task<AnalyticsRebuildReport> RebuildAsync(CancellationToken cancellationToken = default)
     {
         var (last, since) = await journal.ExtentAsync(cancellationToken);
+        var completeFrom = await journal.CompleteFromAsync(cancellationToken);
+        var scope = new AnalyticsReplayScope(
+            AnalyticsReplayScope.FirstWholeDay(completeFrom), await journal.PostsCreatedAsync(completeFrom, last, cancellationToken));
+        var stored = await StoredAsync(cancellationToken);
+        var recomputed = stored.Where(figures => figures.In(scope)).ToList();
         var emptied = new HashSet<Figures>();
-        await EmptyAsync(await StoredAsync(cancellationToken), emptied, cancellationToken);
+        await EmptyAsync(recomputed, emptied, cancellationToken);
 
         long replayed = 0;
         for (var after = 0L; after < last;)
@@ -49,7 +57,7 @@ public sealed class PostgresAnalyticsRebuild(
                 break;
             }
 
-            var batches = AnalyticsBatches.Of(page.Select(entry => entry.Entry));
+            var batches = AnalyticsBatches.Of(page.Select(entry => entry.Entry), scope);
             // A grain whose figures are in memory and not stored (a write that failed) is emptied too.
             await EmptyAsync(
                 batches.NetworkDayKeys.Select(key => new Figures(NetworkDays, key))
@@ -62,7 +70,11 @@ public sealed class PostgresAnalyticsRebuild(
             after = page[^1].Id;
         }
 
-        return new AnalyticsRebuildReport(emptied.Count, replayed, since);
+        return new AnalyticsRebuildReport(emptied.Count, replayed, since)
+        {
+            RecomputedFrom = scope.DaysFrom == DateOnly.MinValue ? null : scope.DaysFrom,
+            FiguresKept = stored.Count - recomputed.Count,
+        };
     }
 
     private async Task EmptyAsync(IEnumerable<Figures> figures, HashSet<Figures> emptied, CancellationToken cancellationToken)
@@ -105,5 +117,11 @@ public sealed class PostgresAnalyticsRebuild(
         return figures;
     });
 
-    private sealed record Figures(string GrainType, string Key);
+    private sealed record Figures(string GrainType, string Key)
+    {
+        /// <summary>Whether a rebuild in <paramref name="scope"/> recomputes these figures: a day (the key's last ten characters) or a post.</summary>
+        public bool In(AnalyticsReplayScope scope) => GrainType == Posts
+            ? scope.CoversPost(long.Parse(Key, CultureInfo.InvariantCulture))
+            : scope.CoversDay(AnalyticsDays.ParseKey(Key[^10..]));
+    }
 }

@@ -64,6 +64,68 @@ public sealed class AnalyticsRebuildTests(DatabaseServersFixture servers)
     }
 
     [Fact]
+    public async Task Figures_counted_before_the_journal_existed_survive_a_rebuild_and_the_days_it_holds_whole_are_recomputed()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "analytics_rebuild_upgrade");
+        var clock = new ShiftedClock(TimeSpan.FromDays(-3));
+        var first = AnalyticsDays.Of(clock.GetUtcNow());
+        await using var engine = await StartAsync(stores, clock);
+        var api = new EngineClient(engine.Channel);
+        await CreateAdminAsync(api);
+        var author = await api.CreateUserAsync("author");
+        var reader = await api.CreateUserAsync("reader");
+        var group = await api.CreateGroupAsync(author, GroupVisibility.Open);
+        foreach (var member in new[] { reader, await api.CreateUserAsync("quiet"), await api.CreateUserAsync("silent"), await api.CreateUserAsync("still") })
+        {
+            await api.AddMemberAsync(author, group.GroupId, member);
+        }
+
+        // Counted by a version without the journal: a day and a half, then the upgrade to it.
+        var old = await api.PostAsync(author, "Before the upgrade", group.GroupId);
+        await api.ReactAsync(reader, old.PostId);
+        await api.ReadPostAsync(reader, old.PostId);
+        clock.Offset += TimeSpan.FromDays(1);
+        await api.CommentAsync(reader, old.PostId);
+        await engine.Services.GetRequiredService<AnalyticsRecorder>().FlushAsync();
+        await UpgradeToTheJournalAsync(stores, clock.GetUtcNow());
+
+        clock.Offset += TimeSpan.FromMinutes(1);
+        var fresh = await api.PostAsync(reader, "After the upgrade", group.GroupId);
+        await api.ReactAsync(author, fresh.PostId);
+        await api.ReadPostAsync(author, old.PostId);
+        clock.Offset += TimeSpan.FromDays(1);
+        await api.CommentAsync(author, fresh.PostId);
+        await api.ReadPostAsync(author, fresh.PostId);
+        clock.Offset += TimeSpan.FromDays(1);
+        await api.ShareAsync(author, fresh.PostId);
+        await api.ReadPostAsync(reader, fresh.PostId);
+        var network = new Network(author, group.GroupId, [old.PostId, fresh.PostId]);
+        await AnalyticsCalls.EventuallyAsync(
+            () => NetworkStatsAsync(api, first),
+            s => (s.Days.Sum(d => d.Posts), s.Days.Sum(d => d.Comments), s.Days.Sum(d => d.Reactions), s.Days.Sum(d => d.Shares)) == (3, 2, 2, 1),
+            "the four days' acts, before and after the upgrade");
+        var before = await FiguresAsync(api, network, first);
+
+        // Gone wrong on a day the journal holds whole and on a post it saw created.
+        var grains = engine.Services.GetRequiredService<IGrainFactory>();
+        var lastButOne = first.AddDays(2);
+        var at = new DateTimeOffset(lastButOne.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        await grains.GetGrain<INetworkDayGrain>(AnalyticsDays.Key(lastButOne)).Record(new ActivityBatch([0], [new PersonAct(0, AnalyticsAct.Comment, 1, at)]));
+        await grains.GetGrain<IPostReachGrain>(long.Parse(fresh.PostId, System.Globalization.CultureInfo.InvariantCulture)).Record(new ActivityBatch([999], []));
+        Assert.NotEqual(before, await FiguresAsync(api, network, first));
+
+        var rebuilt = await api.Stats().RebuildAnalyticsAsync(new RebuildAnalyticsRequest(), As(Admin));
+
+        Assert.Equal(before, await FiguresAsync(api, network, first));
+        var days = (await NetworkStatsAsync(api, first)).Days;
+        Assert.Equal((1, 1, 1), (days[0].Posts, days[0].Reactions, days[1].Comments));
+        // The upgrade's day holds facts from before the journal: it and the days before are kept, with the post counted before.
+        Assert.Equal(AnalyticsDays.Key(lastButOne), rebuilt.RecomputedFrom);
+        Assert.True(rebuilt.FiguresKept >= 5, $"{rebuilt.FiguresKept} kept: the two days, their group days and the post from before the upgrade");
+        Assert.True(rebuilt.FiguresEmptied >= 5, $"{rebuilt.FiguresEmptied} recomputed: the last two days, their group days and the post from after the upgrade");
+    }
+
+    [Fact]
     public async Task After_an_erasure_a_rebuild_gives_the_same_counts_and_the_journal_names_nobody()
     {
         var stores = await DurableStores.CreateAsync(servers, "analytics_rebuild_erasure");
@@ -110,6 +172,19 @@ public sealed class AnalyticsRebuildTests(DatabaseServersFixture servers)
         Assert.Equal(0L, await stores.SqlAsync(
             $"SELECT count(*) FROM rse_analytics_journal entry WHERE strpos(entry::text, '{leaving}') > 0 OR position(convert_to('{leaving}', 'UTF8') in coalesce(entry.readers, ''::bytea)) > 0"));
         Assert.Empty(await AnalyticsDurableTests.AnalyticsStateHoldingAsync(stores.Postgres, leaving));
+    }
+
+    /// <summary>
+    /// The database as a version without the journal leaves it once upgraded at <paramref name="upgrade"/>:
+    /// no journal entry before then, 0009 applied then, and 0012's horizon set as it sets it on such a database.
+    /// </summary>
+    private static async Task UpgradeToTheJournalAsync(DurableStores stores, DateTimeOffset upgrade)
+    {
+        var then = upgrade.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        await stores.SqlAsync($"DELETE FROM rse_analytics_journal WHERE at <= '{then}'");
+        await stores.SqlAsync($"UPDATE rse_schema_version SET applied_at = '{then}' WHERE version = 9");
+        await stores.SqlAsync("DELETE FROM rse_analytics_journal_horizon");
+        await stores.SqlAsync(RseOrleans.Storage.Postgres.SchemaMigrator.Migrations.Single(migration => migration.Version == 12).Sql);
     }
 
     private static Task<RunningEngine> StartAsync(DurableStores stores, ShiftedClock clock) =>
