@@ -39,13 +39,13 @@ public sealed class EventOutbox<TState>
     private bool clearUnwritten;
     private IGrainTimer? clear;
 
-    internal EventOutbox(Grain grain, IPersistentState<TState> state, EngineEvents events, TimeSpan reminderPeriod, ILogger logger)
+    internal EventOutbox(Grain grain, IPersistentState<TState> state, EngineEvents events, ReminderUse reminder, ILogger logger)
     {
         this.grain = grain;
         this.state = state;
         this.events = events;
         this.logger = logger;
-        loop = new HandOnLoop(grain, HandOnNextAsync, reminderPeriod, logger);
+        loop = new HandOnLoop(grain, HandOnNextAsync, events.ReminderPeriod, reminder, logger);
     }
 
     private List<EngineEvent> Pending => state.State.PendingEvents ??= [];
@@ -63,6 +63,9 @@ public sealed class EventOutbox<TState>
     /// <summary>For the grain's <see cref="IRemindable.ReceiveReminder"/>.</summary>
     public Task ReceiveReminder(string reminderName) => loop.ReceiveReminder(reminderName);
 
+    /// <summary>Completes once the events stored so far are acknowledged, or under the reminder that wakes the grain for them.</summary>
+    public Task SettledAsync() => loop.SettledAsync(stored > 0);
+
     /// <summary>
     /// Writes the grain's state with <paramref name="published"/> in its outbox; once stored, the
     /// process's listeners are told and the events leave in the background.
@@ -72,6 +75,7 @@ public sealed class EventOutbox<TState>
         var outgoing = published.Where(EngineEvents.GoesToSubscribers).ToArray();
         if (outgoing.Length > 0)
         {
+            await loop.BeforeStoringAsync();
             Pending.AddRange(outgoing);
         }
 
@@ -85,6 +89,13 @@ public sealed class EventOutbox<TState>
             // Not stored: the change tells nothing (and the activation is dropped for a storage failure).
             state.State.PendingEvents?.RemoveAll(e => outgoing.Contains(e));
             throw;
+        }
+        finally
+        {
+            if (outgoing.Length > 0)
+            {
+                loop.Stored();
+            }
         }
 
         stored = Pending.Count;
@@ -131,7 +142,7 @@ public sealed class EventOutbox<TState>
     {
         clear?.Dispose();
         clear = null;
-        if (!clearUnwritten)
+        if (!clearUnwritten || !events.ClearWorthWriting)
         {
             return;
         }
