@@ -64,7 +64,7 @@ public sealed class EngineEvents(
         return outbox;
     }
 
-    /// <summary>The period of the reminder that wakes a grain whose events wait after a failed hand-on: the webhooks' own.</summary>
+    /// <summary>The period of the reminder that wakes a grain whose events wait (<see cref="ReminderUse"/>): the webhooks' own.</summary>
     internal TimeSpan ReminderPeriod => webhooks.Value.ReminderPeriod;
 
     internal ILogger Logger => logger;

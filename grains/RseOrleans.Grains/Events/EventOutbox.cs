@@ -9,14 +9,16 @@ namespace RseOrleans.Grains.Events;
 /// tells its process's listeners, then hands the events on in the background, in order, to the
 /// registries of their scopes, which answer once every subscriber has queued them; only then are
 /// they cleared. A failed hand-on is retried with backoff (<see cref="HandOnLoop"/>), under a
-/// reminder that wakes the grain after a crash, and an activation that finds events still
-/// stored sends them again: at least once, in order per source.
+/// reminder that wakes the grain after a crash (in durable mode a user's or group's is set before
+/// the write, <see cref="ReminderUse"/>), and an activation that finds events still stored sends
+/// them again: at least once, in order per source.
 /// </summary>
 /// <remarks>
 /// The hand-on is a task of the grain's own scheduler (started by the write, or by a timer for a
 /// retry or on activation), interleaved with its calls: between awaits it only reads the list and
 /// replaces it by what is left, and no caller waits for a subscriber. The clear is stored by the
-/// grain's next write, or by a write of its own 2 s later if none came. A grain using it
+/// grain's next write, or by a write of its own 2 s later if none came (not once an embedded host
+/// stops: <see cref="EngineEvents.ClearWorthWriting"/>). A grain using it
 /// implements <see cref="IRemindable"/> and passes on <see cref="HandOnLoop.ReminderName"/>.
 /// </remarks>
 public sealed class EventOutbox<TState>

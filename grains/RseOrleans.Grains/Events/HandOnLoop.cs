@@ -16,7 +16,7 @@ namespace RseOrleans.Grains.Events;
 /// </remarks>
 internal sealed class HandOnLoop(Grain grain, Func<Task<bool>> sendNext, TimeSpan reminderPeriod, ReminderUse use, ILogger logger)
 {
-    /// <summary>The reminder of a grain whose events wait after a failed hand-on.</summary>
+    /// <summary>The reminder of a grain whose events wait (<see cref="ReminderUse"/> says from when).</summary>
     public const string ReminderName = "engine-events";
 
     private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
