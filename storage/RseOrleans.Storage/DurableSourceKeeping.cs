@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Logging;
 using RseOrleans.Grains.Durability;
+using RseOrleans.Grains.Events;
 using RseOrleans.Grains.Sources;
 
 namespace RseOrleans.Storage;
 
 /// <summary>Durable mode: grain state outlives every deactivation, and the activity log has every post.</summary>
-public sealed partial class DurableSourceKeeping(IActivityLog activityLog, ILogger<DurableSourceKeeping> logger) : ISourceKeeping
+public sealed partial class DurableSourceKeeping(IActivityLog activityLog, IGrainFactory grains, ILogger<DurableSourceKeeping> logger) : ISourceKeeping
 {
     public bool OutlastsDeactivation(DeactivationReason reason) => true;
 
@@ -17,11 +18,13 @@ public sealed partial class DurableSourceKeeping(IActivityLog activityLog, ILogg
         }
 
         // Off the grain's scheduler: the activity log needs nothing of the grain, which may be gone by then.
+        // A mark stays until its post's events are settled too (PostEventsSettling); one whose post
+        // could not say stays for the recovery.
         _ = Task.Run(async () =>
         {
             try
             {
-                await activityLog.FanoutsCompletedAsync(postIds);
+                await activityLog.FanoutsCompletedAsync(await grains.SettledAsync(postIds));
             }
             catch (Exception ex)
             {

@@ -24,6 +24,14 @@ public interface IPostGrain : IGrainWithIntegerKey
     [AlwaysInterleave]
     Task<PostSnapshot?> Get(string viewerId);
 
+    /// <summary>
+    /// Answers once the engine events the post has stored are acknowledged by their registries, or
+    /// under the reminder that wakes the post for them: until then its pending fan-out mark is
+    /// what brings the post back after a crash. Activates the post, which resumes what it stored.
+    /// </summary>
+    [AlwaysInterleave]
+    Task EventsSettled();
+
     Task<PostSnapshot> Edit(string actorId, string text);
 
     /// <summary>Deletes the post; the caller has already checked that the actor may.</summary>

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using RseOrleans.Grains.Sources;
 using RseOrleans.Model;
 
 namespace RseOrleans.Grains.Events;
@@ -17,8 +19,16 @@ namespace RseOrleans.Grains.Events;
 /// (<see cref="Reactions.ReactionOutbox"/>): at least once, in order per source. Past the
 /// registry, each subscriber keeps its own promises (a webhook queues in its stored state).
 /// </remarks>
-public sealed class EngineEvents(IGrainFactory grains, IEnumerable<IEngineEventListener> listeners, IOptions<WebhookOptions> webhooks, ILogger<EngineEvents> logger)
+public sealed class EngineEvents(
+    IGrainFactory grains,
+    IEnumerable<IEngineEventListener> listeners,
+    IOptions<WebhookOptions> webhooks,
+    ISourceKeeping keeping,
+    IHostApplicationLifetime lifetime,
+    ILogger<EngineEvents> logger)
 {
+    private static readonly DeactivationReason ShuttingDown = new(DeactivationReasonCode.ShuttingDown, "");
+
     private readonly IEngineEventListener[] listeners = [.. listeners];
 
     /// <summary>An event about a post (or one of its comments), in its group's scope when it is a group's post.</summary>
@@ -28,16 +38,20 @@ public sealed class EngineEvents(IGrainFactory grains, IEnumerable<IEngineEventL
     /// <summary>Whether subscribers may take it; the kinds from 20 are for the process's listeners only.</summary>
     public static bool GoesToSubscribers(EngineEvent engineEvent) => engineEvent.Kind < EngineEventKind.UserUpdated;
 
-    /// <summary>The outbox of a grain whose state holds one.</summary>
-    public EventOutbox<TState> OutboxOf<TState>(Grain grain, IPersistentState<TState> state)
-        where TState : IHoldsOutbox => new(grain, state, this, ReminderPeriod, logger);
+    /// <summary>
+    /// The outbox of a grain whose state holds one, setting the reminder that wakes the grain after
+    /// a crash as <paramref name="reminder"/> says when the state outlives the process (durable
+    /// mode), else only after a failed hand-on, as before: in memory nothing outlives a crash.
+    /// </summary>
+    public EventOutbox<TState> OutboxOf<TState>(Grain grain, IPersistentState<TState> state, ReminderUse reminder)
+        where TState : IHoldsOutbox => new(grain, state, this, ReminderFor(reminder), logger);
 
     /// <summary>
     /// On activation: the grain's outbox, resumed, when its state holds events never acknowledged
     /// (they go again); else null, and the grain's first write (or its reminder) creates it. Most
     /// grains in memory are only read, and each would hold an outbox and its hand-on loop.
     /// </summary>
-    public EventOutbox<TState>? ResumeOutboxOf<TState>(Grain grain, IPersistentState<TState> state)
+    public EventOutbox<TState>? ResumeOutboxOf<TState>(Grain grain, IPersistentState<TState> state, ReminderUse reminder)
         where TState : IHoldsOutbox
     {
         if (state.State.PendingEvents is not { Count: > 0 })
@@ -45,15 +59,25 @@ public sealed class EngineEvents(IGrainFactory grains, IEnumerable<IEngineEventL
             return null;
         }
 
-        var outbox = OutboxOf(grain, state);
+        var outbox = OutboxOf(grain, state, reminder);
         outbox.Resume();
         return outbox;
     }
 
-    /// <summary>The period of the reminder that wakes a grain whose events wait after a failed hand-on: the webhooks' own.</summary>
+    /// <summary>The period of the reminder that wakes a grain whose events wait (<see cref="ReminderUse"/>): the webhooks' own.</summary>
     internal TimeSpan ReminderPeriod => webhooks.Value.ReminderPeriod;
 
     internal ILogger Logger => logger;
+
+    /// <summary>What an outbox's reminder does here: only after a failure when no state outlives the process.</summary>
+    internal ReminderUse ReminderFor(ReminderUse wanted) => keeping.OutlastsDeactivation(ShuttingDown) ? wanted : ReminderUse.AfterFailure;
+
+    /// <summary>
+    /// Whether an acknowledgement is worth storing now: not once the host stops when the state ends
+    /// with the process (the embedded engine's storage grains may be gone already, and a write
+    /// to them only logs Orleans' warnings).
+    /// </summary>
+    internal bool ClearWorthWriting => !lifetime.ApplicationStopping.IsCancellationRequested || keeping.OutlastsDeactivation(ShuttingDown);
 
     /// <summary>Called inside the owner grain's turn, right after its stored change.</summary>
     public void TellListeners(IReadOnlyList<EngineEvent> events)

@@ -9,14 +9,16 @@ namespace RseOrleans.Grains.Events;
 /// tells its process's listeners, then hands the events on in the background, in order, to the
 /// registries of their scopes, which answer once every subscriber has queued them; only then are
 /// they cleared. A failed hand-on is retried with backoff (<see cref="HandOnLoop"/>), under a
-/// reminder that wakes the grain after a crash, and an activation that finds events still
-/// stored sends them again: at least once, in order per source.
+/// reminder that wakes the grain after a crash (in durable mode a user's or group's is set before
+/// the write, <see cref="ReminderUse"/>), and an activation that finds events still stored sends
+/// them again: at least once, in order per source.
 /// </summary>
 /// <remarks>
 /// The hand-on is a task of the grain's own scheduler (started by the write, or by a timer for a
 /// retry or on activation), interleaved with its calls: between awaits it only reads the list and
 /// replaces it by what is left, and no caller waits for a subscriber. The clear is stored by the
-/// grain's next write, or by a write of its own 2 s later if none came. A grain using it
+/// grain's next write, or by a write of its own 2 s later if none came (not once an embedded host
+/// stops: <see cref="EngineEvents.ClearWorthWriting"/>). A grain using it
 /// implements <see cref="IRemindable"/> and passes on <see cref="HandOnLoop.ReminderName"/>.
 /// </remarks>
 public sealed class EventOutbox<TState>
@@ -39,13 +41,13 @@ public sealed class EventOutbox<TState>
     private bool clearUnwritten;
     private IGrainTimer? clear;
 
-    internal EventOutbox(Grain grain, IPersistentState<TState> state, EngineEvents events, TimeSpan reminderPeriod, ILogger logger)
+    internal EventOutbox(Grain grain, IPersistentState<TState> state, EngineEvents events, ReminderUse reminder, ILogger logger)
     {
         this.grain = grain;
         this.state = state;
         this.events = events;
         this.logger = logger;
-        loop = new HandOnLoop(grain, HandOnNextAsync, reminderPeriod, logger);
+        loop = new HandOnLoop(grain, HandOnNextAsync, events.ReminderPeriod, reminder, logger);
     }
 
     private List<EngineEvent> Pending => state.State.PendingEvents ??= [];
@@ -63,6 +65,9 @@ public sealed class EventOutbox<TState>
     /// <summary>For the grain's <see cref="IRemindable.ReceiveReminder"/>.</summary>
     public Task ReceiveReminder(string reminderName) => loop.ReceiveReminder(reminderName);
 
+    /// <summary>Completes once the events stored so far are acknowledged, or under the reminder that wakes the grain for them.</summary>
+    public Task SettledAsync() => loop.SettledAsync(stored > 0);
+
     /// <summary>
     /// Writes the grain's state with <paramref name="published"/> in its outbox; once stored, the
     /// process's listeners are told and the events leave in the background.
@@ -72,6 +77,7 @@ public sealed class EventOutbox<TState>
         var outgoing = published.Where(EngineEvents.GoesToSubscribers).ToArray();
         if (outgoing.Length > 0)
         {
+            await loop.BeforeStoringAsync();
             Pending.AddRange(outgoing);
         }
 
@@ -85,6 +91,13 @@ public sealed class EventOutbox<TState>
             // Not stored: the change tells nothing (and the activation is dropped for a storage failure).
             state.State.PendingEvents?.RemoveAll(e => outgoing.Contains(e));
             throw;
+        }
+        finally
+        {
+            if (outgoing.Length > 0)
+            {
+                loop.Stored();
+            }
         }
 
         stored = Pending.Count;
@@ -131,7 +144,7 @@ public sealed class EventOutbox<TState>
     {
         clear?.Dispose();
         clear = null;
-        if (!clearUnwritten)
+        if (!clearUnwritten || !events.ClearWorthWriting)
         {
             return;
         }

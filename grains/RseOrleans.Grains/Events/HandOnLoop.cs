@@ -7,12 +7,16 @@ namespace RseOrleans.Grains.Events;
 /// How an outbox sends what its grain stored: one hand-on at a time, a task of the grain's own
 /// scheduler interleaved with its calls; after a failure, again with backoff (1 s doubling to 1
 /// min) by a grain timer that keeps the activation alive, and under a reminder
-/// (<see cref="ReminderName"/>) that activates the grain again should its silo die meanwhile. The
-/// reminder is the only storage write this adds, and only once a hand-on has failed.
+/// (<see cref="ReminderName"/>) that activates the grain again should its silo die meanwhile.
 /// </summary>
-internal sealed class HandOnLoop(Grain grain, Func<Task<bool>> sendNext, TimeSpan reminderPeriod, ILogger logger)
+/// <remarks>
+/// When the reminder is set is the outbox's choice (<see cref="ReminderUse"/>): after a failed
+/// hand-on only, or before the events are stored, so that a silo dying during the first hand-on
+/// leaves them under a reminder too.
+/// </remarks>
+internal sealed class HandOnLoop(Grain grain, Func<Task<bool>> sendNext, TimeSpan reminderPeriod, ReminderUse use, ILogger logger)
 {
-    /// <summary>The reminder of a grain whose events wait after a failed hand-on.</summary>
+    /// <summary>The reminder of a grain whose events wait (<see cref="ReminderUse"/> says from when).</summary>
     public const string ReminderName = "engine-events";
 
     private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
@@ -22,6 +26,39 @@ internal sealed class HandOnLoop(Grain grain, Func<Task<bool>> sendNext, TimeSpa
     private int failures;
     private bool sending;
     private IGrainTimer? retry;
+
+    // Writes between BeforeStoringAsync and Stored: the reminder they rely on is not stopped meanwhile.
+    private int storing;
+
+    // Set when the reminder fired: a reminder kept for the activation stops only then, once nothing waits.
+    private bool reminded;
+    private TaskCompletionSource? settled;
+
+    /// <summary>
+    /// Before a write that stores events (<see cref="ReminderUse.BeforeStoring"/> or
+    /// <see cref="ReminderUse.ForTheActivation"/>): sets the reminder unless it is on. Must be
+    /// followed by <see cref="Stored"/> whatever the write's outcome. A reminder that cannot be
+    /// set is logged and the write goes on: the events are then covered as before, from the
+    /// first failed hand-on.
+    /// </summary>
+    public async Task BeforeStoringAsync()
+    {
+        storing++;
+        if (use != ReminderUse.AfterFailure)
+        {
+            await KeepReminderAsync();
+        }
+    }
+
+    /// <summary>The write that <see cref="BeforeStoringAsync"/> covered is done (stored or not).</summary>
+    public void Stored() => storing--;
+
+    /// <summary>
+    /// Completes once nothing stored waits unsent, or once the reminder is on to wake the grain for
+    /// what waits: from then on the events no longer need another trace to outlive the silo.
+    /// </summary>
+    public Task SettledAsync(bool anyWaiting) =>
+        !anyWaiting || reminder.IsOn ? Task.CompletedTask : (settled ??= new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
     /// <summary>
     /// Sends now, unless a hand-on runs (it takes what came since before it ends) or waits for
@@ -48,6 +85,8 @@ internal sealed class HandOnLoop(Grain grain, Func<Task<bool>> sendNext, TimeSpa
         if (reminderName == ReminderName)
         {
             reminder.Reminded();
+            reminded = true;
+            Settle();
             if (!sending)
             {
                 After(TimeSpan.Zero);
@@ -83,12 +122,14 @@ internal sealed class HandOnLoop(Grain grain, Func<Task<bool>> sendNext, TimeSpa
                 failures = 0;
                 retry?.Dispose();
                 retry = null;
-                if (!reminder.IsOn)
+                Settle();
+                if (!reminder.IsOn || storing > 0 || (use == ReminderUse.ForTheActivation && !reminded))
                 {
                     break;
                 }
 
                 // Events stored during this await are sent by the next round.
+                reminded = false;
                 await reminder.StopAsync();
             }
         }
@@ -108,11 +149,18 @@ internal sealed class HandOnLoop(Grain grain, Func<Task<bool>> sendNext, TimeSpa
         }
     }
 
+    private void Settle()
+    {
+        settled?.TrySetResult();
+        settled = null;
+    }
+
     private async Task KeepReminderAsync()
     {
         try
         {
             await reminder.KeepAsync();
+            Settle();
         }
         catch (Exception ex)
         {

@@ -37,6 +37,10 @@ public sealed class GroupGrain(
     private const string EraseMemberOperation = "erase-member";
 
     private GroupMembers members = null!;
+
+    // A group changes rarely: the reminder is set before each change that tells something, so a silo dying during the hand-on leaves its events under it.
+    private const ReminderUse EventsReminder = ReminderUse.BeforeStoring;
+
     private EventOutbox<GroupState>? outbox;
 
     // Membership events, told once the group's own write that follows the member rows' stores them.
@@ -56,14 +60,14 @@ public sealed class GroupGrain(
 
     GroupSnapshot? IHasPublishedValue<GroupSnapshot>.PublishedValue() => state.State.Spec is null ? null : Snapshot();
 
-    private EventOutbox<GroupState> Outbox => outbox ??= events.OutboxOf(this, state);
+    private EventOutbox<GroupState> Outbox => outbox ??= events.OutboxOf(this, state, EventsReminder);
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => Outbox.ReceiveReminder(reminderName);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         members = await GroupMembers.LoadAsync(memberStore, Source.Key);
-        outbox = events.ResumeOutboxOf(this, state);
+        outbox = events.ResumeOutboxOf(this, state, EventsReminder);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -8,12 +8,22 @@ namespace RseOrleans.Grains.Infrastructure;
 internal sealed class ReminderBackstop(IGrainBase grain, string name, TimeSpan period)
 {
     private bool on;
+    private Task stopping = Task.CompletedTask;
 
     public bool IsOn => on;
 
-    /// <summary>Sets the reminder, once per activation.</summary>
+    /// <summary>Sets the reminder, once per activation; after a stop in flight, so that it is never left stopped.</summary>
     public async Task KeepAsync()
     {
+        try
+        {
+            await stopping;
+        }
+        catch (Exception)
+        {
+            // The stopper reports its own failure; a reminder that could not be stopped is still on.
+        }
+
         if (!on)
         {
             await grain.RegisterOrUpdateReminder(name, period, period);
@@ -24,7 +34,9 @@ internal sealed class ReminderBackstop(IGrainBase grain, string name, TimeSpan p
     /// <summary>The reminder fired: it is on, whichever activation set it.</summary>
     public void Reminded() => on = true;
 
-    public async Task StopAsync()
+    public Task StopAsync() => stopping = StopNowAsync();
+
+    private async Task StopNowAsync()
     {
         // Off already, or never set by this activation: a reminder left from an earlier one stops itself when it fires.
         if (!on)

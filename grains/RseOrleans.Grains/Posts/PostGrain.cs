@@ -36,6 +36,10 @@ public sealed class PostGrain(
 
     private LocalPublication<long, PostSnapshot>? publication;
     private IGrainTimer? shareCheck;
+
+    // Not one more write per post: a new post's events are covered by its pending fan-out mark until acknowledged (see EventsSettled).
+    private const ReminderUse EventsReminder = ReminderUse.AfterFailure;
+
     private EventOutbox<PostState>? outbox;
 
     private long PostId => this.GetPrimaryKeyLong();
@@ -48,7 +52,7 @@ public sealed class PostGrain(
     // Deleted posts are not published: readers miss and ask the grain, which answers null (rare in pages).
     PostSnapshot? IHasPublishedValue<PostSnapshot>.PublishedValue() => state.State.AuthorId is null || state.State.Deleted ? null : Snapshot([]);
 
-    private EventOutbox<PostState> Outbox => outbox ??= events.OutboxOf(this, state);
+    private EventOutbox<PostState> Outbox => outbox ??= events.OutboxOf(this, state, EventsReminder);
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => Outbox.ReceiveReminder(reminderName);
 
@@ -66,7 +70,7 @@ public sealed class PostGrain(
 
         totals = Sum();
         CheckSharesLater();
-        outbox = events.ResumeOutboxOf(this, state);
+        outbox = events.ResumeOutboxOf(this, state, EventsReminder);
 
         // A profile's post names its author twice (author, source): read back from storage, as two strings.
         if (state.State.Source is { Kind: SourceKind.User } source && source.Id == state.State.AuthorId)
@@ -186,6 +190,8 @@ public sealed class PostGrain(
             : await GrainFactory.ReactionShard(PostId, state.State.ReactionShards, viewerId).GetReactionsOf(viewerId);
         return Snapshot(mine);
     }
+
+    public Task EventsSettled() => outbox?.SettledAsync() ?? Task.CompletedTask;
 
     public async Task<PostSnapshot> Edit(string actorId, string text)
     {

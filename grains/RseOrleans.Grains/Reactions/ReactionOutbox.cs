@@ -62,7 +62,9 @@ internal sealed class ReactionOutbox
         this.grains = grains;
         this.postId = postId;
         this.clock = clock;
-        loop = new HandOnLoop(grain, HandOnNextAsync, events.ReminderPeriod, events.Logger);
+        // A shard is long-lived and commits often: its reminder is set once per activation, before
+        // the first commit, rather than per commit (see ReminderUse.ForTheActivation).
+        loop = new HandOnLoop(grain, HandOnNextAsync, events.ReminderPeriod, events.ReminderFor(ReminderUse.ForTheActivation), events.Logger);
     }
 
     /// <summary>Where the events are handed on up to (a <see cref="RecentChanges.Position"/>).</summary>
@@ -70,6 +72,13 @@ internal sealed class ReactionOutbox
 
     /// <summary>An add that was new, applied in memory; it is told by the next commit that stores it.</summary>
     public void Note(string userId, ReactionType type) => noted.Add(new ToldAdd(userId, type));
+
+    /// <summary>
+    /// Before a commit, ahead of the turn that hands its changes to the write: the reminder that
+    /// wakes the shard after a crash is on before anything it tells is stored. Followed by
+    /// <see cref="CommittedAsync"/> or <see cref="CommitFailed"/>.
+    /// </summary>
+    public Task BeforeCommitAsync() => loop.BeforeStoringAsync();
 
     /// <summary>
     /// Right before a commit's write, in the turn that hands its changes to the write: the adds
@@ -121,6 +130,7 @@ internal sealed class ReactionOutbox
     /// </summary>
     public async Task CommittedAsync(long end)
     {
+        loop.Stored();
         if (committing is not { } batch)
         {
             return;
@@ -147,6 +157,7 @@ internal sealed class ReactionOutbox
     /// <summary>The commit's write failed: its adds join the next commit's.</summary>
     public void CommitFailed()
     {
+        loop.Stored();
         if (committing is { } batch)
         {
             noted.InsertRange(0, batch.Adds);

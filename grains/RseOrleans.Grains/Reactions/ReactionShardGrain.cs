@@ -59,7 +59,7 @@ public sealed class ReactionShardGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (reason.ReasonCode == DeactivationReasonCode.ApplicationError)
+        if (reason.ReasonCode == DeactivationReasonCode.ApplicationError || !engineEvents.ClearWorthWriting)
         {
             return;
         }
@@ -146,6 +146,7 @@ public sealed class ReactionShardGrain(
     private async Task<IReadOnlyDictionary<ReactionType, int>> CommitAsync()
     {
         await noting.NoteWaitingAsync();
+        await outbox.BeforeCommitAsync();
         long toldUpTo;
         try
         {

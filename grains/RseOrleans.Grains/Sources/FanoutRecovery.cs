@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using RseOrleans.Grains.Durability;
+using RseOrleans.Grains.Events;
 using RseOrleans.Model;
 
 namespace RseOrleans.Grains.Sources;
@@ -48,8 +49,9 @@ internal sealed class FanoutRecovery(
 
         if (!state.State.PendingFanout.Contains(postId))
         {
-            // Finished already (the log's pending row outlived the confirmation): nothing to redo.
-            await activityLog.FanoutsCompletedAsync([postId]);
+            // Finished already (the log's pending row outlived the confirmation, or waited for the
+            // post's events): nothing to redo but waking the post, which sends what it still holds.
+            await MarkCompletedAsync(postId);
             return;
         }
 
@@ -66,6 +68,13 @@ internal sealed class FanoutRecovery(
         }
 
         completedSinceWrite |= state.State.PendingFanout.Remove(postId);
+        await MarkCompletedAsync(postId);
+    }
+
+    /// <summary>The mark goes once the post's events are settled too (<see cref="PostEventsSettling"/>).</summary>
+    private async Task MarkCompletedAsync(long postId)
+    {
+        await grains.GetGrain<IPostGrain>(postId).EventsSettled();
         await activityLog.FanoutsCompletedAsync([postId]);
     }
 

@@ -40,15 +40,18 @@ public sealed class UserGrain(
 
     PublishedUser? IHasPublishedValue<PublishedUser>.PublishedValue() => new PublishedUser(state.State.Profile is null ? null : Snapshot(), Account());
 
+    // An account changes rarely: the reminder is set before each change that tells something, so a silo dying during the hand-on leaves its events under it.
+    private const ReminderUse EventsReminder = ReminderUse.BeforeStoring;
+
     private EventOutbox<UserState>? outbox;
 
-    private EventOutbox<UserState> Outbox => outbox ??= events.OutboxOf(this, state);
+    private EventOutbox<UserState> Outbox => outbox ??= events.OutboxOf(this, state, EventsReminder);
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => Outbox.ReceiveReminder(reminderName);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        outbox = events.ResumeOutboxOf(this, state);
+        outbox = events.ResumeOutboxOf(this, state, EventsReminder);
         if (state.State.Profile is { } profile)
         {
             state.State.Profile = Shared(profile);
