@@ -71,7 +71,6 @@ public class SearchIndexingCostBenchmarks
     /// <summary>Both by default; RSE_BENCH_DURABLE=on or off runs one.</summary>
     public static IEnumerable<bool> DurableCases => OneCasePerProcess.OnOff("RSE_BENCH_DURABLE", false, true);
 
-
     private PostgresServer? postgres;
     private RedisServer? redis;
 
