@@ -1,3 +1,4 @@
+using RseOrleans.Api.Reactions;
 using RseOrleans.Grains;
 using RseOrleans.Model;
 using RseOrleans.Tests.Fixtures;
@@ -33,6 +34,33 @@ public sealed class NotificationBatchTests(ClusterFixture fixture)
         group = await ApplyAsync(notifications, [Reaction("i"), Reaction("j"), Reaction(author), Reaction("k")]);
         Assert.Equal(10, group.Count);
         Assert.Equal(["k", "j", "i", "h", "g"], group.RecentActors);
+    }
+
+    [Fact]
+    public async Task A_post_with_100000_reactions_gives_its_author_one_group_whose_count_is_exact()
+    {
+        const int Reactors = 100_000;
+        var author = await fixture.CreateUserAsync("viral-author");
+        var post = await fixture.Grains.GetGrain<ISourceGrain>(SourceId.User(author).Key).PublishOne(new NewPost(author, "Viral news"));
+        var batcher = new ReactionBatcher(fixture.Grains);
+        var reactors = Enumerable.Range(0, Reactors).Select(i => $"viral-{i}").ToArray();
+
+        // In waves of a hot post's bursts, sent as the API sends them; a few change their mind, and the author's own reaction counts nothing.
+        foreach (var wave in reactors.Chunk(5_000))
+        {
+            await Task.WhenAll(wave.Select(user => batcher.AddAsync(post.PostId, post.ReactionShards, user, ReactionType.Like)));
+        }
+
+        await Task.WhenAll(reactors.Take(100).Select(user => batcher.RemoveAsync(post.PostId, post.ReactionShards, user, ReactionType.Like)));
+        await batcher.AddAsync(post.PostId, post.ReactionShards, author, ReactionType.Like);
+
+        var notifications = fixture.Grains.GetGrain<INotificationsGrain>(author);
+        await Eventually.TrueAsync(
+            async () => (await notifications.GetUnread()) is [{ Count: Reactors - 100 }],
+            "the author's one group to count every reactor left");
+        var group = Assert.Single(await notifications.GetUnread());
+        Assert.Equal(NotificationKind.ReactionToPost, group.Kind);
+        Assert.Equal(Reactors + 1 - 100, (await fixture.Grains.GetGrain<IPostGrain>(post.PostId).Get(author))!.ReactionCounts[ReactionType.Like]);
     }
 
     private static async Task<NotificationGroup> ApplyAsync(INotificationsGrain notifications, NotificationEvent[] acts)
