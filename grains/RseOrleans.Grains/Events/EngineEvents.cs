@@ -40,11 +40,12 @@ public sealed class EngineEvents(
 
     /// <summary>
     /// The outbox of a grain whose state holds one, setting the reminder that wakes the grain after
-    /// a crash as <paramref name="reminder"/> says when the state outlives the process (durable
-    /// mode), else only after a failed hand-on, as before: in memory nothing outlives a crash.
+    /// a crash as <paramref name="reminder"/> says (or a write's own use) when the state outlives
+    /// the process (durable mode), else only after a failed hand-on, as before: in memory nothing
+    /// outlives a crash (<see cref="ReminderFor"/>, asked write by write).
     /// </summary>
     public EventOutbox<TState> OutboxOf<TState>(Grain grain, IPersistentState<TState> state, ReminderUse reminder)
-        where TState : IHoldsOutbox => new(grain, state, this, ReminderFor(reminder), logger);
+        where TState : IHoldsOutbox => new(grain, state, this, reminder, logger);
 
     /// <summary>
     /// On activation: the grain's outbox, resumed, when its state holds events never acknowledged

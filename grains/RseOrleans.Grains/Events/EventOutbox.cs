@@ -9,9 +9,9 @@ namespace RseOrleans.Grains.Events;
 /// tells its process's listeners, then hands the events on in the background, in order, to the
 /// registries of their scopes, which answer once every subscriber has queued them; only then are
 /// they cleared. A failed hand-on is retried with backoff (<see cref="HandOnLoop"/>), under a
-/// reminder that wakes the grain after a crash (in durable mode a user's or group's is set before
-/// the write, <see cref="ReminderUse"/>), and an activation that finds events still stored sends
-/// them again: at least once, in order per source.
+/// reminder that wakes the grain after a crash (in durable mode set before the write, as the grain
+/// chooses for all its writes or for one, <see cref="ReminderUse"/>), and an activation that finds
+/// events still stored sends them again: at least once, in order per source.
 /// </summary>
 /// <remarks>
 /// The hand-on is a task of the grain's own scheduler (started by the write, or by a timer for a
@@ -32,6 +32,7 @@ public sealed class EventOutbox<TState>
     private readonly EngineEvents events;
     private readonly ILogger logger;
     private readonly HandOnLoop loop;
+    private readonly ReminderUse reminder;
 
     // The first `stored` pending events are in storage; those after them belong to a write in flight.
     private int stored;
@@ -47,7 +48,8 @@ public sealed class EventOutbox<TState>
         this.state = state;
         this.events = events;
         this.logger = logger;
-        loop = new HandOnLoop(grain, HandOnNextAsync, events.ReminderPeriod, reminder, logger);
+        this.reminder = reminder;
+        loop = new HandOnLoop(grain, HandOnNextAsync, events.ReminderPeriod, logger);
     }
 
     private List<EngineEvent> Pending => state.State.PendingEvents ??= [];
@@ -72,12 +74,18 @@ public sealed class EventOutbox<TState>
     /// Writes the grain's state with <paramref name="published"/> in its outbox; once stored, the
     /// process's listeners are told and the events leave in the background.
     /// </summary>
-    public async Task WriteAsync(params IReadOnlyList<EngineEvent> published)
+    public Task WriteAsync(params IReadOnlyList<EngineEvent> published) => WriteAsync(reminder, published);
+
+    /// <summary>
+    /// As <see cref="WriteAsync(IReadOnlyList{EngineEvent})"/>, with this write's own reminder use
+    /// (a write whose events have another trace that outlives the silo needs none before it).
+    /// </summary>
+    public async Task WriteAsync(ReminderUse use, params IReadOnlyList<EngineEvent> published)
     {
         var outgoing = published.Where(EngineEvents.GoesToSubscribers).ToArray();
         if (outgoing.Length > 0)
         {
-            await loop.BeforeStoringAsync();
+            await loop.BeforeStoringAsync(events.ReminderFor(use));
             Pending.AddRange(outgoing);
         }
 

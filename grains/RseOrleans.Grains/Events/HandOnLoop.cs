@@ -10,11 +10,11 @@ namespace RseOrleans.Grains.Events;
 /// (<see cref="ReminderName"/>) that activates the grain again should its silo die meanwhile.
 /// </summary>
 /// <remarks>
-/// When the reminder is set is the outbox's choice (<see cref="ReminderUse"/>): after a failed
-/// hand-on only, or before the events are stored, so that a silo dying during the first hand-on
-/// leaves them under a reminder too.
+/// When the reminder is set is the outbox's choice, write by write (<see cref="ReminderUse"/>):
+/// after a failed hand-on only, or before the events are stored, so that a silo dying during the
+/// first hand-on leaves them under a reminder too.
 /// </remarks>
-internal sealed class HandOnLoop(Grain grain, Func<Task<bool>> sendNext, TimeSpan reminderPeriod, ReminderUse use, ILogger logger)
+internal sealed class HandOnLoop(Grain grain, Func<Task<bool>> sendNext, TimeSpan reminderPeriod, ILogger logger)
 {
     /// <summary>The reminder of a grain whose events wait (<see cref="ReminderUse"/> says from when).</summary>
     public const string ReminderName = "engine-events";
@@ -30,20 +30,24 @@ internal sealed class HandOnLoop(Grain grain, Func<Task<bool>> sendNext, TimeSpa
     // Writes between BeforeStoringAsync and Stored: the reminder they rely on is not stopped meanwhile.
     private int storing;
 
+    // Set by a write that keeps the reminder for the activation (ReminderUse.ForTheActivation): it then stops only once it fired.
+    private bool keptForActivation;
+
     // Set when the reminder fired: a reminder kept for the activation stops only then, once nothing waits.
     private bool reminded;
     private TaskCompletionSource? settled;
 
     /// <summary>
-    /// Before a write that stores events (<see cref="ReminderUse.BeforeStoring"/> or
-    /// <see cref="ReminderUse.ForTheActivation"/>): sets the reminder unless it is on. Must be
+    /// Before a write that stores events: with <see cref="ReminderUse.BeforeStoring"/> or
+    /// <see cref="ReminderUse.ForTheActivation"/>, sets the reminder unless it is on. Must be
     /// followed by <see cref="Stored"/> whatever the write's outcome. A reminder that cannot be
     /// set is logged and the write goes on: the events are then covered as before, from the
     /// first failed hand-on.
     /// </summary>
-    public async Task BeforeStoringAsync()
+    public async Task BeforeStoringAsync(ReminderUse use)
     {
         storing++;
+        keptForActivation |= use == ReminderUse.ForTheActivation;
         if (use != ReminderUse.AfterFailure)
         {
             await KeepReminderAsync();
@@ -123,13 +127,14 @@ internal sealed class HandOnLoop(Grain grain, Func<Task<bool>> sendNext, TimeSpa
                 retry?.Dispose();
                 retry = null;
                 Settle();
-                if (!reminder.IsOn || storing > 0 || (use == ReminderUse.ForTheActivation && !reminded))
+                if (!reminder.IsOn || storing > 0 || (keptForActivation && !reminded))
                 {
                     break;
                 }
 
-                // Events stored during this await are sent by the next round.
+                // Events stored during this await are sent by the next round; their write sets it again.
                 reminded = false;
+                keptForActivation = false;
                 await reminder.StopAsync();
             }
         }

@@ -2,8 +2,8 @@ namespace RseOrleans.Grains.Events;
 
 /// <summary>
 /// A post's pending fan-out mark (<c>rse_fanout_pending</c>) is what brings it back after a crash
-/// (the fan-out recovery reads the post), so it also covers the post's own engine events, which
-/// set no reminder of their own: a mark is taken away only once they are settled.
+/// (the fan-out recovery reads the post), so it also covers the events of the post's creation,
+/// which sets no reminder (its later changes do): a mark is taken away only once they are settled.
 /// </summary>
 public static class PostEventsSettling
 {

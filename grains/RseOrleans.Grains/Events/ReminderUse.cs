@@ -1,6 +1,6 @@
 namespace RseOrleans.Grains.Events;
 
-/// <summary>When an outbox sets the reminder that wakes its grain after a crash.</summary>
+/// <summary>When an outbox sets the reminder that wakes its grain after a crash: chosen for all the grain's writes, or by a write for itself.</summary>
 public enum ReminderUse
 {
     /// <summary>Once a hand-on has failed; stopped once nothing waits. Writes only after a failure.</summary>

@@ -37,8 +37,9 @@ public sealed class PostGrain(
     private LocalPublication<long, PostSnapshot>? publication;
     private IGrainTimer? shareCheck;
 
-    // Not one more write per post: a new post's events are covered by its pending fan-out mark until acknowledged (see EventsSettled).
-    private const ReminderUse EventsReminder = ReminderUse.AfterFailure;
+    // A post's later changes (edits, comments, its delete) lay the reminder once per activation; its
+    // creation lays none, its events covered by its pending fan-out mark until settled (see EventsSettled).
+    private const ReminderUse EventsReminder = ReminderUse.ForTheActivation;
 
     private EventOutbox<PostState>? outbox;
 
@@ -163,7 +164,7 @@ public sealed class PostGrain(
         var created = EngineEvents.AboutPost(EngineEventKind.PostCreated, source, PostId, authorId, state.State.CreatedAt);
         try
         {
-            await Outbox.WriteAsync(sharedPostId == 0
+            await Outbox.WriteAsync(ReminderUse.AfterFailure, sharedPostId == 0
                 ? [created]
                 : [created, EngineEvents.AboutPost(EngineEventKind.PostShared, source, PostId, authorId, state.State.CreatedAt) with { SharedPostId = sharedPostId }]);
         }

@@ -46,6 +46,7 @@ internal sealed class ReactionOutbox
     private readonly long postId;
     private readonly TimeProvider clock;
     private readonly HandOnLoop loop;
+    private readonly ReminderUse reminder;
 
     /// <summary>Stored and not acknowledged, oldest first. Only appended to, except by an acknowledgement.</summary>
     private readonly List<ToldBatch> queued = [];
@@ -64,7 +65,8 @@ internal sealed class ReactionOutbox
         this.clock = clock;
         // A shard is long-lived and commits often: its reminder is set once per activation, before
         // the first commit, rather than per commit (see ReminderUse.ForTheActivation).
-        loop = new HandOnLoop(grain, HandOnNextAsync, events.ReminderPeriod, events.ReminderFor(ReminderUse.ForTheActivation), events.Logger);
+        reminder = events.ReminderFor(ReminderUse.ForTheActivation);
+        loop = new HandOnLoop(grain, HandOnNextAsync, events.ReminderPeriod, events.Logger);
     }
 
     /// <summary>Where the events are handed on up to (a <see cref="RecentChanges.Position"/>).</summary>
@@ -78,7 +80,7 @@ internal sealed class ReactionOutbox
     /// wakes the shard after a crash is on before anything it tells is stored. Followed by
     /// <see cref="CommittedAsync"/> or <see cref="CommitFailed"/>.
     /// </summary>
-    public Task BeforeCommitAsync() => loop.BeforeStoringAsync();
+    public Task BeforeCommitAsync() => loop.BeforeStoringAsync(reminder);
 
     /// <summary>
     /// Right before a commit's write, in the turn that hands its changes to the write: the adds

@@ -10,10 +10,10 @@ namespace RseOrleans.Tests.Webhooks;
 
 /// <summary>
 /// In durable mode, a silo killed during a grain's first hand-on of its events (stored, nothing
-/// failed yet) leaves nothing waiting for the grain's next call: a user's and a reaction shard's
-/// events under the reminder set before they were stored, a new post's under its pending fan-out
-/// mark, which the fan-out recovery finds. Two silos on PostgreSQL; the test never calls the
-/// grain again.
+/// failed yet) leaves nothing waiting for the grain's next call: a user's, a reaction shard's and
+/// a post's later events (an edit, a comment) under the reminder set before they were stored, a new
+/// post's under its pending fan-out mark, which the fan-out recovery finds. Two silos on
+/// PostgreSQL; the test never calls the grain again.
 /// </summary>
 [Collection(DatabaseServersCollection.Name)]
 public sealed class EventOutboxKillTests(DatabaseServersFixture servers)
@@ -71,6 +71,52 @@ public sealed class EventOutboxKillTests(DatabaseServersFixture servers)
         await HandedOnAsync(held, created);
     }
 
+    [Fact]
+    public async Task A_posts_edit_held_when_its_silo_is_killed_is_handed_on_without_the_post_being_called()
+    {
+        var held = new HeldHandOns();
+        await using var cluster = await StartClusterAsync("outbox-kill-edit", held);
+        var post = cluster.Client.GetGrain<IPostGrain>(await PublishedAndSettledAsync(cluster, held));
+        held.Hold();
+
+        await post.Edit("author", "Nobody reads me, edited");
+        var edited = await HeldAsync(held, e => e.Kind == EngineEventKind.PostUpdated);
+        await KillHostOfAsync(cluster, post, held);
+
+        await HandedOnAsync(held, edited);
+    }
+
+    [Fact]
+    public async Task A_comments_event_held_when_its_posts_silo_is_killed_is_handed_on_without_the_post_being_called()
+    {
+        var held = new HeldHandOns();
+        await using var cluster = await StartClusterAsync("outbox-kill-comment", held);
+        var post = cluster.Client.GetGrain<IPostGrain>(await PublishedAndSettledAsync(cluster, held));
+        held.Hold();
+
+        var comment = await post.AddComment("author", "Talking to myself", request: 1);
+        var commented = await HeldAsync(held, e => e.Kind == EngineEventKind.CommentCreated && e.CommentId == comment.CommentId);
+        await KillHostOfAsync(cluster, post, held);
+
+        await HandedOnAsync(held, commented);
+    }
+
+    /// <summary>
+    /// A post whose creation is over: its event handed on and its pending fan-out mark gone, so
+    /// that nothing but its own outbox brings it back after a crash.
+    /// </summary>
+    private static async Task<long> PublishedAndSettledAsync(AsyncDisposableCluster cluster, HeldHandOns held)
+    {
+        var grains = cluster.Client;
+        await grains.GetGrain<IUserGrain>("author").Create(new UserProfile("Author", "", "", "", "", "", []));
+        var post = await grains.GetGrain<ISourceGrain>(SourceId.User("author").Key).PublishOne(new NewPost("author", "Nobody reads me"));
+        await Eventually.TrueAsync(() => Task.FromResult(held.HandedOn(e => e.Kind == EngineEventKind.PostCreated && e.PostId == post.PostId) is not null), "the post's own event handed on");
+        await Eventually.TrueAsync(
+            async () => (long)(await cluster.Stores.SqlAsync("SELECT count(*) FROM rse_fanout_pending"))! == 0,
+            "the post's pending fan-out mark cleared");
+        return post.PostId;
+    }
+
     private static async Task<EngineEvent> HeldAsync(HeldHandOns held, Func<EngineEvent, bool> which)
     {
         await Eventually.TrueAsync(() => Task.FromResult(held.Held(which) is not null), "the first hand-on held");
@@ -92,7 +138,7 @@ public sealed class EventOutboxKillTests(DatabaseServersFixture servers)
     private async Task<AsyncDisposableCluster> StartClusterAsync(string name, HeldHandOns held)
     {
         var stores = await DurableStores.CreateAsync(servers, name);
-        return new AsyncDisposableCluster(await stores.StartClusterAsync(silos: 2, silo =>
+        return new AsyncDisposableCluster(stores, await stores.StartClusterAsync(silos: 2, silo =>
         {
             silo.Services.AddSingleton<IIncomingGrainCallFilter>(held);
             silo.UseAdoNetReminderService(options =>
@@ -107,9 +153,11 @@ public sealed class EventOutboxKillTests(DatabaseServersFixture servers)
     }
 
     /// <summary>The cluster, stopped and disposed by <c>await using</c>.</summary>
-    private sealed class AsyncDisposableCluster(InProcessTestCluster cluster) : IAsyncDisposable
+    private sealed class AsyncDisposableCluster(DurableStores stores, InProcessTestCluster cluster) : IAsyncDisposable
     {
         public IClusterClient Client => cluster.Client;
+
+        public DurableStores Stores => stores;
 
         public Task KillSiloAsync(SiloAddress host) => cluster.KillSiloAsync(cluster.Silos.Single(silo => silo.SiloAddress.Equals(host)));
 
