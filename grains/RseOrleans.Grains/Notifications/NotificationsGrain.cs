@@ -1,5 +1,6 @@
 using Orleans.Streams;
 using RseOrleans.Grains.Infrastructure;
+using RseOrleans.Grains.Sources;
 using RseOrleans.Model;
 
 namespace RseOrleans.Grains.Notifications;
@@ -48,6 +49,7 @@ public sealed class NotificationsState
 [GrainType("notifications")]
 public sealed class NotificationsGrain(
     [PersistentState("notifications", StorageNames.Main)] IPersistentState<NotificationsState> state,
+    ISourceKeeping keeping,
     TimeProvider clock) : Grain, INotificationsGrain
 {
     private Dictionary<Guid, DateTimeOffset>? watchers;
@@ -99,7 +101,8 @@ public sealed class NotificationsGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (pendingWrite is not null)
+        // Not when the state ends with the process (the embedded engine stopping): its storage may be gone already.
+        if (pendingWrite is not null && keeping.OutlastsDeactivation(reason))
         {
             await WriteAsync();
         }
