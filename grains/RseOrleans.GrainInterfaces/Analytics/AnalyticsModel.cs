@@ -51,6 +51,13 @@ public sealed record ActivityBatch(
     /// <summary>Members who joined (+) or left (-) per group, for the network's day.</summary>
     [Id(5)]
     public IReadOnlyDictionary<string, int> GroupMembersChanges { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>
+    /// The journal's number of the flush this batch counts (<see cref="IAnalyticsJournal.AppendAsync"/>);
+    /// 0 when it was not journaled (embedded mode). A grain being rebuilt counts each flush once.
+    /// </summary>
+    [Id(6)]
+    public long Flush { get; init; }
 }
 
 /// <summary>

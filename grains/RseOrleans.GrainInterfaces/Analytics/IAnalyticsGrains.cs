@@ -8,8 +8,14 @@ public interface INetworkDayGrain : IGrainWithStringKey
 {
     Task Record([Immutable] ActivityBatch batch);
 
-    /// <summary>Empties the figures (a rebuild replays the journal into them next).</summary>
+    /// <summary>
+    /// Empties the figures (a rebuild replays the journal into them next) and opens a rebuild window:
+    /// until <see cref="EndRebuild"/> each journal flush is counted once, whether it comes live or replayed.
+    /// </summary>
     Task Reset();
+
+    /// <summary>The rebuild replayed everything: the window closes and the flushes it remembered are forgotten.</summary>
+    Task EndRebuild();
 
     [ReadOnly, AlwaysInterleave]
     Task<NetworkDay> Get();
@@ -28,8 +34,14 @@ public interface IGroupDayGrain : IGrainWithStringKey
     [OneWay]
     Task RecordFirstResponse(long postId, long seconds);
 
-    /// <summary>Empties the figures (a rebuild replays the journal into them next).</summary>
+    /// <summary>
+    /// Empties the figures (a rebuild replays the journal into them next) and opens a rebuild window:
+    /// until <see cref="EndRebuild"/> each journal flush is counted once, whether it comes live or replayed.
+    /// </summary>
     Task Reset();
+
+    /// <summary>The rebuild replayed everything: the window closes and the flushes it remembered are forgotten.</summary>
+    Task EndRebuild();
 
     [ReadOnly, AlwaysInterleave]
     Task<GroupDay> Get();
@@ -43,8 +55,14 @@ public interface IPostReachGrain : IGrainWithIntegerKey
 
     Task Record([Immutable] ActivityBatch batch);
 
-    /// <summary>Empties the figures (a rebuild replays the journal into them next).</summary>
+    /// <summary>
+    /// Empties the figures (a rebuild replays the journal into them next) and opens a rebuild window:
+    /// until <see cref="EndRebuild"/> each journal flush is counted once, whether it comes live or replayed.
+    /// </summary>
     Task Reset();
+
+    /// <summary>The rebuild replayed everything: the window closes and the flushes it remembered are forgotten.</summary>
+    Task EndRebuild();
 
     [ReadOnly, AlwaysInterleave]
     Task<PostFigures> Get();

@@ -43,6 +43,10 @@ public sealed class GroupDayState
 
     [Id(9)]
     public HashSet<long> PostsCreated { get; set; } = [];
+
+    /// <summary>Within a rebuild, the journal flushes counted (<see cref="RebuildWindow"/>); null otherwise.</summary>
+    [Id(12)]
+    public HashSet<long>? Counted { get; set; }
 }
 
 /// <summary>One group's day: active members, acts, joins and leaves, and its posts' responses.</summary>
@@ -53,6 +57,11 @@ public sealed class GroupDayGrain(
     public async Task Record(ActivityBatch batch)
     {
         var day = state.State;
+        if (!RebuildWindow.Admits(day.Counted, batch))
+        {
+            return;
+        }
+
         day.Active.UnionWith(batch.Readers);
         foreach (var (postId, times) in batch.ServedPosts)
         {
@@ -93,12 +102,18 @@ public sealed class GroupDayGrain(
 
     public async Task Reset()
     {
-        if (state.RecordExists)
-        {
-            await state.ClearStateAsync();
-        }
+        // Written, not cleared: the window must outlast a deactivation.
+        state.State = new GroupDayState { Counted = [] };
+        await state.WriteStateAsync();
+    }
 
-        state.State = new GroupDayState();
+    public async Task EndRebuild()
+    {
+        if (state.State.Counted is not null)
+        {
+            state.State.Counted = null;
+            await state.WriteStateAsync();
+        }
     }
 
     public Task<GroupDay> Get()

@@ -42,6 +42,10 @@ public sealed class NetworkDayState
 
     [Id(10)]
     public Dictionary<long, long> MostServed { get; set; } = [];
+
+    /// <summary>Within a rebuild, the journal flushes counted (<see cref="RebuildWindow"/>); null otherwise.</summary>
+    [Id(13)]
+    public HashSet<long>? Counted { get; set; }
 }
 
 /// <summary>
@@ -56,6 +60,11 @@ public sealed class NetworkDayGrain(
     public async Task Record(ActivityBatch batch)
     {
         var day = state.State;
+        if (!RebuildWindow.Admits(day.Counted, batch))
+        {
+            return;
+        }
+
         // New arrays, not changed in place: a reader may hold the ones Get handed out.
         day.Active = PersonBits.With(day.Active, batch.Readers.Concat(batch.Acts.Select(act => act.Person)));
         day.Contributors = PersonBits.With(day.Contributors, batch.Acts.Select(act => act.Person));
@@ -94,14 +103,19 @@ public sealed class NetworkDayGrain(
 
     public async Task Reset()
     {
-        // The version goes on rising: a watcher must see the rebuilt day as a change.
-        var version = state.State.Version;
-        if (state.RecordExists)
-        {
-            await state.ClearStateAsync();
-        }
+        // The version goes on rising: a watcher must see the rebuilt day as a change. Written, not
+        // cleared: the window must outlast a deactivation.
+        state.State = new NetworkDayState { Version = state.State.Version + 1, Counted = [] };
+        await state.WriteStateAsync();
+    }
 
-        state.State = new NetworkDayState { Version = version + 1 };
+    public async Task EndRebuild()
+    {
+        if (state.State.Counted is not null)
+        {
+            state.State.Counted = null;
+            await state.WriteStateAsync();
+        }
     }
 
     public Task<NetworkDay> Get()

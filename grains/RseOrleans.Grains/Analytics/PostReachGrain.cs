@@ -38,6 +38,10 @@ public sealed class PostReachState
 
     [Id(8)]
     public bool Responded { get; set; }
+
+    /// <summary>Within a rebuild, the journal flushes counted (<see cref="RebuildWindow"/>); null otherwise.</summary>
+    [Id(14)]
+    public HashSet<long>? Counted { get; set; }
 }
 
 /// <summary>A post's reach (distinct people served it) and engagement (distinct people who interacted).</summary>
@@ -56,6 +60,11 @@ public sealed class PostReachGrain(
     public async Task Record(ActivityBatch batch)
     {
         var post = state.State;
+        if (!RebuildWindow.Admits(post.Counted, batch))
+        {
+            return;
+        }
+
         post.Reach = PersonSet.With(post.Reach, batch.Readers);
         post.Engaged = PersonSet.With(post.Engaged, batch.Acts.Select(act => act.Person));
         foreach (var act in batch.Acts)
@@ -85,12 +94,18 @@ public sealed class PostReachGrain(
 
     public async Task Reset()
     {
-        if (state.RecordExists)
-        {
-            await state.ClearStateAsync();
-        }
+        // Written, not cleared: the window must outlast a deactivation.
+        state.State = new PostReachState { Counted = [] };
+        await state.WriteStateAsync();
+    }
 
-        state.State = new PostReachState();
+    public async Task EndRebuild()
+    {
+        if (state.State.Counted is not null)
+        {
+            state.State.Counted = null;
+            await state.WriteStateAsync();
+        }
     }
 
     public Task<PostFigures> Get()
