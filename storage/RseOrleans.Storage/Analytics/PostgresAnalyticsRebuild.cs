@@ -21,7 +21,9 @@ namespace RseOrleans.Storage.Analytics;
 /// counts a journal flush once, whether the flush's live batch or its replay comes first, so a flush
 /// journaled before the grain was emptied and told to it after is not counted twice, and one told
 /// before is emptied and replayed. A post created after the rebuild began is not in its scope: live
-/// batches alone count it.
+/// batches alone count it. Left over (docs/architecture.md, analytics): a live call still on its
+/// way when the windows close counts twice, and a flush committed after the replay read past its
+/// number is lost on a grain emptied only after it was told; a second rebuild sets both right.
 /// </remarks>
 public sealed class PostgresAnalyticsRebuild(
     NpgsqlDataSource database,
