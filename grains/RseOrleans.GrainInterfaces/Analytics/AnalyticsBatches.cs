@@ -101,27 +101,31 @@ public sealed class AnalyticsBatches
     }
 
     /// <summary>
-    /// One call per grain and flush concerned, a grain's flushes one after the other in their order
-    /// (as a rebuild replays them) and the grains at once; a post's creation first, so that a
-    /// response in the same batch finds its author known.
+    /// One call per grain concerned, its flushes' figures summed in it; a post's creation first, so
+    /// that a response in the same batch finds its author known. A grain being rebuilt that counted
+    /// some of those flushes live already refuses the call: it then gets them one call each, in order.
     /// </summary>
     public async Task SendAsync(IGrainFactory grains)
     {
         await Task.WhenAll(created.Select(act => grains.GetGrain<IPostReachGrain>(act.PostId).Created(act.Person, act.GroupId, act.At)));
         await Task.WhenAll(
-            InOrder(network, day => grains.GetGrain<INetworkDayGrain>(AnalyticsDays.Key(day)).Record)
-                .Concat(InOrder(groupDays, key => grains.GetGrain<IGroupDayGrain>(AnalyticsDays.GroupKey(key.GroupId, key.Day)).Record))
-                .Concat(InOrder(posts, postId => grains.GetGrain<IPostReachGrain>(postId).Record)));
+            PerGrain(network, day => grains.GetGrain<INetworkDayGrain>(AnalyticsDays.Key(day)).Record)
+                .Concat(PerGrain(groupDays, key => grains.GetGrain<IGroupDayGrain>(AnalyticsDays.GroupKey(key.GroupId, key.Day)).Record))
+                .Concat(PerGrain(posts, postId => grains.GetGrain<IPostReachGrain>(postId).Record)));
     }
 
-    private static IEnumerable<Task> InOrder<TKey>(Dictionary<(TKey Key, long Flush), Pending> pending, Func<TKey, Func<ActivityBatch, Task>> record)
+    private static IEnumerable<Task> PerGrain<TKey>(Dictionary<(TKey Key, long Flush), Pending> pending, Func<TKey, Func<ActivityBatch, Task<bool>>> record)
         where TKey : notnull =>
         pending.GroupBy(pair => pair.Key.Key).Select(async grain =>
         {
             var send = record(grain.Key);
-            foreach (var (key, batch) in grain.OrderBy(pair => pair.Key.Flush))
+            var flushes = grain.OrderBy(pair => pair.Key.Flush).Select(pair => (pair.Key.Flush, pair.Value)).ToList();
+            if (!await send(Pending.Batch(flushes)))
             {
-                await send(batch.ToBatch(key.Flush));
+                foreach (var flush in flushes)
+                {
+                    await send(Pending.Batch([flush]));
+                }
             }
         });
 
@@ -153,7 +157,36 @@ public sealed class AnalyticsBatches
             return entry;
         }
 
-        public ActivityBatch ToBatch(long flush) =>
-            new([.. Readers], [.. Acts]) { ServedPosts = ServedPosts, MembersChange = MembersChange, Served = Served, GroupMembersChanges = GroupMembersChanges, Flush = flush };
+        /// <summary>The flushes' figures summed, in their order, under their numbers (0: not journaled).</summary>
+        public static ActivityBatch Batch(IReadOnlyList<(long Flush, Pending Figures)> flushes)
+        {
+            var sum = new Pending();
+            foreach (var (_, figures) in flushes)
+            {
+                sum.Readers.UnionWith(figures.Readers);
+                sum.Acts.AddRange(figures.Acts);
+                foreach (var (postId, times) in figures.ServedPosts)
+                {
+                    sum.Serve(postId, times);
+                }
+
+                foreach (var (groupId, change) in figures.GroupMembersChanges)
+                {
+                    sum.GroupMembersChanges[groupId] = sum.GroupMembersChanges.GetValueOrDefault(groupId) + change;
+                }
+
+                sum.Served += figures.Served;
+                sum.MembersChange += figures.MembersChange;
+            }
+
+            return new([.. sum.Readers], [.. sum.Acts])
+            {
+                ServedPosts = sum.ServedPosts,
+                MembersChange = sum.MembersChange,
+                Served = sum.Served,
+                GroupMembersChanges = sum.GroupMembersChanges,
+                Flushes = [.. flushes.Select(flush => flush.Flush).Where(flush => flush != 0)],
+            };
+        }
     }
 }

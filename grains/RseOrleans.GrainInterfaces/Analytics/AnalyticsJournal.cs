@@ -51,7 +51,7 @@ public interface IAnalyticsJournal
 {
     /// <summary>
     /// One flush's entries, in one write, in order. Returns the flush's number, which its batches
-    /// carry (<see cref="ActivityBatch.Flush"/>); 0 when nothing was journaled.
+    /// carry (<see cref="ActivityBatch.Flushes"/>); 0 when nothing was journaled.
     /// </summary>
     Task<long> AppendAsync(IReadOnlyList<AnalyticsEntry> entries);
 

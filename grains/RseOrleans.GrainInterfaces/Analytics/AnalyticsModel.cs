@@ -53,11 +53,12 @@ public sealed record ActivityBatch(
     public IReadOnlyDictionary<string, int> GroupMembersChanges { get; init; } = new Dictionary<string, int>();
 
     /// <summary>
-    /// The journal's number of the flush this batch counts (<see cref="IAnalyticsJournal.AppendAsync"/>);
-    /// 0 when it was not journaled (embedded mode). A grain being rebuilt counts each flush once.
+    /// The journal's numbers of the flushes this batch counts (<see cref="IAnalyticsJournal.AppendAsync"/>):
+    /// one for a live flush, a page's for a replay; empty when not journaled (embedded mode). A grain
+    /// being rebuilt counts each flush once.
     /// </summary>
     [Id(6)]
-    public long Flush { get; init; }
+    public IReadOnlyList<long> Flushes { get; init; } = [];
 }
 
 /// <summary>

@@ -54,12 +54,13 @@ public sealed class GroupDayState
 public sealed class GroupDayGrain(
     [PersistentState("analytics-group-day", StorageNames.Main)] IPersistentState<GroupDayState> state) : Grain, IGroupDayGrain
 {
-    public async Task Record(ActivityBatch batch)
+    public async Task<bool> Record(ActivityBatch batch)
     {
         var day = state.State;
-        if (!RebuildWindow.Admits(day.Counted, batch))
+        var admission = RebuildWindow.Admit(day.Counted, batch);
+        if (admission != Admission.Count)
         {
-            return;
+            return admission == Admission.Counted;
         }
 
         day.Active.UnionWith(batch.Readers);
@@ -90,6 +91,7 @@ public sealed class GroupDayGrain(
 
         day.MembersChange += batch.MembersChange;
         await state.WriteStateAsync();
+        return true;
     }
 
     public async Task RecordFirstResponse(long postId, long seconds)

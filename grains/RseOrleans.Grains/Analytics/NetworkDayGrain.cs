@@ -57,12 +57,13 @@ public sealed class NetworkDayState
 public sealed class NetworkDayGrain(
     [PersistentState("analytics-network-day", StorageNames.Main)] IPersistentState<NetworkDayState> state) : Grain, INetworkDayGrain
 {
-    public async Task Record(ActivityBatch batch)
+    public async Task<bool> Record(ActivityBatch batch)
     {
         var day = state.State;
-        if (!RebuildWindow.Admits(day.Counted, batch))
+        var admission = RebuildWindow.Admit(day.Counted, batch);
+        if (admission != Admission.Count)
         {
-            return;
+            return admission == Admission.Counted;
         }
 
         // New arrays, not changed in place: a reader may hold the ones Get handed out.
@@ -99,6 +100,7 @@ public sealed class NetworkDayGrain(
         day.Served += batch.Served;
         day.Version++;
         await state.WriteStateAsync();
+        return true;
     }
 
     public async Task Reset()

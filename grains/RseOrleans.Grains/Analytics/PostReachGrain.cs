@@ -57,12 +57,13 @@ public sealed class PostReachGrain(
         await state.WriteStateAsync();
     }
 
-    public async Task Record(ActivityBatch batch)
+    public async Task<bool> Record(ActivityBatch batch)
     {
         var post = state.State;
-        if (!RebuildWindow.Admits(post.Counted, batch))
+        var admission = RebuildWindow.Admit(post.Counted, batch);
+        if (admission != Admission.Count)
         {
-            return;
+            return admission == Admission.Counted;
         }
 
         post.Reach = PersonSet.With(post.Reach, batch.Readers);
@@ -90,6 +91,7 @@ public sealed class PostReachGrain(
         }
 
         await state.WriteStateAsync();
+        return true;
     }
 
     public async Task Reset()
