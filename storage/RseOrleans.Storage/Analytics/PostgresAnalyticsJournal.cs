@@ -90,19 +90,25 @@ public sealed class PostgresAnalyticsJournal(NpgsqlDataSource database, [FromKey
     });
 
     /// <summary>
-    /// The entries of up to <paramref name="flushes"/> whole flushes numbered after <paramref name="after"/>,
-    /// in order, each with its flush's number (an entry from before flushes were numbered stands for its own).
+    /// The entries of the whole flushes numbered after <paramref name="after"/>, in order, up to
+    /// <paramref name="flushes"/> flushes and no more flushes once <paramref name="entries"/> entries
+    /// are reached (at least one), each with its flush's number (an entry from before flushes were
+    /// numbered stands for its own).
     /// </summary>
-    public Task<List<(long Flush, AnalyticsEntry Entry)>> ReadAsync(long after, int flushes, CancellationToken cancellationToken) => breaker.RunAsync(async () =>
+    public Task<List<(long Flush, AnalyticsEntry Entry)>> ReadAsync(long after, int flushes, int entries, CancellationToken cancellationToken) => breaker.RunAsync(async () =>
     {
         await using var command = database.CreateCommand(
             """
-            WITH page AS (
-                SELECT DISTINCT coalesce(flush_id, entry_id) AS flush
+            WITH flushes AS (
+                SELECT coalesce(flush_id, entry_id) AS flush, count(*) AS entries
                   FROM rse_analytics_journal
                  WHERE coalesce(flush_id, entry_id) > $1
+                 GROUP BY 1
                  ORDER BY 1
-                 LIMIT $2)
+                 LIMIT $2),
+                 page AS (
+                SELECT flush FROM (SELECT flush, sum(entries) OVER (ORDER BY flush) - entries AS before FROM flushes) counted
+                 WHERE before < $3)
             SELECT page.flush, at, post_id, person, count, kind, group_id, readers
               FROM page
               JOIN rse_analytics_journal entry ON coalesce(entry.flush_id, entry.entry_id) = page.flush
@@ -110,11 +116,12 @@ public sealed class PostgresAnalyticsJournal(NpgsqlDataSource database, [FromKey
             """);
         command.Parameters.Add(new() { Value = after });
         command.Parameters.Add(new() { Value = flushes });
+        command.Parameters.Add(new() { Value = (long)entries });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var entries = new List<(long, AnalyticsEntry)>();
+        var page = new List<(long, AnalyticsEntry)>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            entries.Add((reader.GetInt64(0), new AnalyticsEntry((AnalyticsEntryKind)reader.GetInt16(5), reader.GetFieldValue<DateTimeOffset>(1))
+            page.Add((reader.GetInt64(0), new AnalyticsEntry((AnalyticsEntryKind)reader.GetInt16(5), reader.GetFieldValue<DateTimeOffset>(1))
             {
                 PostId = reader.IsDBNull(2) ? 0 : reader.GetInt64(2),
                 Person = reader.IsDBNull(3) ? -1 : reader.GetInt32(3),
@@ -124,7 +131,7 @@ public sealed class PostgresAnalyticsJournal(NpgsqlDataSource database, [FromKey
             }));
         }
 
-        return entries;
+        return page;
     });
 
     private static NpgsqlParameter Array(NpgsqlDbType type, object values) => new() { NpgsqlDbType = NpgsqlDbType.Array | type, Value = values };

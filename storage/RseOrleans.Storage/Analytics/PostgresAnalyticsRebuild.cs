@@ -31,8 +31,13 @@ public sealed class PostgresAnalyticsRebuild(
     PostgresAnalyticsJournal journal,
     IGrainFactory grains) : IAnalyticsRebuild
 {
-    /// <summary>Flushes replayed at once: a page is one call per grain and flush concerned, as the flushes made.</summary>
-    private const int FlushesPerPage = 500;
+    /// <summary>
+    /// A page of the replay: whole flushes, up to 10,000 entries (more when one flush holds more) and
+    /// 1,000 flushes; each grain concerned gets one call for it, as from a busy flush.
+    /// </summary>
+    private const int EntriesPerPage = 10_000;
+
+    private const int FlushesPerPage = 1_000;
 
     /// <summary>Grains emptied at once: enough to hide the round trips, few enough to leave the cluster its work.</summary>
     private const int Parallelism = 16;
@@ -80,7 +85,7 @@ public sealed class PostgresAnalyticsRebuild(
         long replayed = 0;
         for (var after = 0L; ;)
         {
-            var page = await journal.ReadAsync(after, FlushesPerPage, cancellationToken);
+            var page = await journal.ReadAsync(after, FlushesPerPage, EntriesPerPage, cancellationToken);
             if (page.Count == 0)
             {
                 return replayed;
