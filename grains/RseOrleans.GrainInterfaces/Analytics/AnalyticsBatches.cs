@@ -4,41 +4,45 @@ namespace RseOrleans.Grains;
 
 /// <summary>
 /// Journal entries as the analytics grains take them: one batch per day, group day and post
-/// concerned, and the posts created. The recorder's flush and the rebuild's replay both go
-/// through here, so that a replay counts exactly what the flushes counted.
+/// concerned and per journal flush, and the posts created. The recorder's flush and the rebuild's
+/// replay both go through here, so that a replay counts exactly what the flushes counted, and a
+/// grain being rebuilt can tell a flush it already counted by its number.
 /// </summary>
 public sealed class AnalyticsBatches
 {
-    private readonly Dictionary<DateOnly, Pending> network = [];
-    private readonly Dictionary<(string GroupId, DateOnly Day), Pending> groupDays = [];
-    private readonly Dictionary<long, Pending> posts = [];
+    private readonly Dictionary<(DateOnly Day, long Flush), Pending> network = [];
+    private readonly Dictionary<((string GroupId, DateOnly Day) Key, long Flush), Pending> groupDays = [];
+    private readonly Dictionary<(long PostId, long Flush), Pending> posts = [];
     private readonly List<PersonAct> created = [];
 
     /// <summary>People (by number) who acted: the people's grain marks them activated.</summary>
     public HashSet<int> Acted { get; } = [];
 
-    /// <summary>The entries' batches; a rebuild passes the <paramref name="scope"/> it recomputes, a flush counts all.</summary>
-    public static AnalyticsBatches Of(IEnumerable<AnalyticsEntry> entries, AnalyticsReplayScope? scope = null)
+    /// <summary>One flush's batches, under its journal number (0: not journaled).</summary>
+    public static AnalyticsBatches Of(IEnumerable<AnalyticsEntry> entries, long flush) => Of(entries.Select(entry => (flush, entry)));
+
+    /// <summary>The entries' batches, each entry under its flush's number; a rebuild passes the <paramref name="scope"/> it recomputes, a flush counts all.</summary>
+    public static AnalyticsBatches Of(IEnumerable<(long Flush, AnalyticsEntry Entry)> entries, AnalyticsReplayScope? scope = null)
     {
         var batches = new AnalyticsBatches();
         scope ??= AnalyticsReplayScope.All;
-        foreach (var entry in entries)
+        foreach (var (flush, entry) in entries)
         {
-            batches.Add(entry, scope.CoversDay(AnalyticsDays.Of(entry.At)), scope.CoversPost(entry.PostId));
+            batches.Add(entry, flush, scope.CoversDay(AnalyticsDays.Of(entry.At)), scope.CoversPost(entry.PostId));
         }
 
         return batches;
     }
 
     /// <summary>The keys of the grains these batches go to: network days, group days and posts.</summary>
-    public IEnumerable<string> NetworkDayKeys => network.Keys.Select(AnalyticsDays.Key);
+    public IEnumerable<string> NetworkDayKeys => network.Keys.Select(key => AnalyticsDays.Key(key.Day)).Distinct();
 
-    public IEnumerable<string> GroupDayKeys => groupDays.Keys.Select(key => AnalyticsDays.GroupKey(key.GroupId, key.Day));
+    public IEnumerable<string> GroupDayKeys => groupDays.Keys.Select(key => AnalyticsDays.GroupKey(key.Key.GroupId, key.Key.Day)).Distinct();
 
-    public IEnumerable<long> PostKeys => posts.Keys.Concat(created.Select(act => act.PostId));
+    public IEnumerable<long> PostKeys => posts.Keys.Select(key => key.PostId).Concat(created.Select(act => act.PostId)).Distinct();
 
     /// <summary>Counts the entry into its day and group day when <paramref name="day"/>, into its post when <paramref name="post"/>.</summary>
-    private void Add(AnalyticsEntry entry, bool day, bool post)
+    private void Add(AnalyticsEntry entry, long flush, bool day, bool post)
     {
         var date = AnalyticsDays.Of(entry.At);
         if (entry.Kind == AnalyticsEntryKind.Served)
@@ -46,13 +50,13 @@ public sealed class AnalyticsBatches
             var readers = PersonSet.Members(entry.Readers).ToArray();
             if (day)
             {
-                var today = Pending.For(network, date);
+                var today = Pending.For(network, (date, flush));
                 today.Readers.UnionWith(readers);
                 today.Served += entry.Count;
                 today.Serve(entry.PostId, entry.Count);
                 if (entry.GroupId is not null)
                 {
-                    var groupDay = Pending.For(groupDays, (entry.GroupId, date));
+                    var groupDay = Pending.For(groupDays, ((entry.GroupId, date), flush));
                     groupDay.Readers.UnionWith(readers);
                     groupDay.Serve(entry.PostId, entry.Count);
                 }
@@ -60,7 +64,7 @@ public sealed class AnalyticsBatches
 
             if (post)
             {
-                Pending.For(posts, entry.PostId).Readers.UnionWith(readers);
+                Pending.For(posts, (entry.PostId, flush)).Readers.UnionWith(readers);
             }
         }
         else if (entry.Act is { } kind)
@@ -69,10 +73,10 @@ public sealed class AnalyticsBatches
             Acted.Add(act.Person);
             if (day)
             {
-                Pending.For(network, date).Acts.Add(act);
+                Pending.For(network, (date, flush)).Acts.Add(act);
                 if (entry.GroupId is not null)
                 {
-                    Pending.For(groupDays, (entry.GroupId, date)).Acts.Add(act);
+                    Pending.For(groupDays, ((entry.GroupId, date), flush)).Acts.Add(act);
                 }
             }
 
@@ -84,28 +88,46 @@ public sealed class AnalyticsBatches
                 }
                 else
                 {
-                    Pending.For(posts, act.PostId).Acts.Add(act);
+                    Pending.For(posts, (act.PostId, flush)).Acts.Add(act);
                 }
             }
         }
         else if (entry.Kind == AnalyticsEntryKind.Members && entry.GroupId is not null && day)
         {
-            Pending.For(groupDays, (entry.GroupId, date)).MembersChange += entry.Count;
-            var changes = Pending.For(network, date).GroupMembersChanges;
+            Pending.For(groupDays, ((entry.GroupId, date), flush)).MembersChange += entry.Count;
+            var changes = Pending.For(network, (date, flush)).GroupMembersChanges;
             changes[entry.GroupId] = changes.GetValueOrDefault(entry.GroupId) + entry.Count;
         }
     }
 
-    /// <summary>One call per grain concerned; a post's creation first, so that a response in the same batch finds its author known.</summary>
+    /// <summary>
+    /// One call per grain concerned, its flushes' figures summed in it; a post's creation first, so
+    /// that a response in the same batch finds its author known. A grain being rebuilt that counted
+    /// some of those flushes live already refuses the call: it then gets them one call each, in order.
+    /// </summary>
     public async Task SendAsync(IGrainFactory grains)
     {
         await Task.WhenAll(created.Select(act => grains.GetGrain<IPostReachGrain>(act.PostId).Created(act.Person, act.GroupId, act.At)));
-        var calls = new List<Task>();
-        calls.AddRange(network.Select(pair => grains.GetGrain<INetworkDayGrain>(AnalyticsDays.Key(pair.Key)).Record(pair.Value.ToBatch())));
-        calls.AddRange(groupDays.Select(pair => grains.GetGrain<IGroupDayGrain>(AnalyticsDays.GroupKey(pair.Key.GroupId, pair.Key.Day)).Record(pair.Value.ToBatch())));
-        calls.AddRange(posts.Select(pair => grains.GetGrain<IPostReachGrain>(pair.Key).Record(pair.Value.ToBatch())));
-        await Task.WhenAll(calls);
+        await Task.WhenAll(
+            PerGrain(network, day => grains.GetGrain<INetworkDayGrain>(AnalyticsDays.Key(day)).Record)
+                .Concat(PerGrain(groupDays, key => grains.GetGrain<IGroupDayGrain>(AnalyticsDays.GroupKey(key.GroupId, key.Day)).Record))
+                .Concat(PerGrain(posts, postId => grains.GetGrain<IPostReachGrain>(postId).Record)));
     }
+
+    private static IEnumerable<Task> PerGrain<TKey>(Dictionary<(TKey Key, long Flush), Pending> pending, Func<TKey, Func<ActivityBatch, Task<bool>>> record)
+        where TKey : notnull =>
+        pending.GroupBy(pair => pair.Key.Key).Select(async grain =>
+        {
+            var send = record(grain.Key);
+            var flushes = grain.OrderBy(pair => pair.Key.Flush).Select(pair => (pair.Key.Flush, pair.Value)).ToList();
+            if (!await send(Pending.Batch(flushes)))
+            {
+                foreach (var flush in flushes)
+                {
+                    await send(Pending.Batch([flush]));
+                }
+            }
+        });
 
     private sealed class Pending
     {
@@ -135,7 +157,36 @@ public sealed class AnalyticsBatches
             return entry;
         }
 
-        public ActivityBatch ToBatch() =>
-            new([.. Readers], [.. Acts]) { ServedPosts = ServedPosts, MembersChange = MembersChange, Served = Served, GroupMembersChanges = GroupMembersChanges };
+        /// <summary>The flushes' figures summed, in their order, under their numbers (0: not journaled).</summary>
+        public static ActivityBatch Batch(IReadOnlyList<(long Flush, Pending Figures)> flushes)
+        {
+            var sum = new Pending();
+            foreach (var (_, figures) in flushes)
+            {
+                sum.Readers.UnionWith(figures.Readers);
+                sum.Acts.AddRange(figures.Acts);
+                foreach (var (postId, times) in figures.ServedPosts)
+                {
+                    sum.Serve(postId, times);
+                }
+
+                foreach (var (groupId, change) in figures.GroupMembersChanges)
+                {
+                    sum.GroupMembersChanges[groupId] = sum.GroupMembersChanges.GetValueOrDefault(groupId) + change;
+                }
+
+                sum.Served += figures.Served;
+                sum.MembersChange += figures.MembersChange;
+            }
+
+            return new([.. sum.Readers], [.. sum.Acts])
+            {
+                ServedPosts = sum.ServedPosts,
+                MembersChange = sum.MembersChange,
+                Served = sum.Served,
+                GroupMembersChanges = sum.GroupMembersChanges,
+                Flushes = [.. flushes.Select(flush => flush.Flush).Where(flush => flush != 0)],
+            };
+        }
     }
 }

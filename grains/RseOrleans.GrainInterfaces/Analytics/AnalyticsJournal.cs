@@ -49,8 +49,11 @@ public sealed record AnalyticsEntry(AnalyticsEntryKind Kind, DateTimeOffset At)
 /// </summary>
 public interface IAnalyticsJournal
 {
-    /// <summary>One flush's entries, in one write, in order.</summary>
-    Task AppendAsync(IReadOnlyList<AnalyticsEntry> entries);
+    /// <summary>
+    /// One flush's entries, in one write, in order. Returns the flush's number, which its batches
+    /// carry (<see cref="ActivityBatch.Flushes"/>); 0 when nothing was journaled.
+    /// </summary>
+    Task<long> AppendAsync(IReadOnlyList<AnalyticsEntry> entries);
 
     /// <summary>
     /// Figures dated before <paramref name="until"/> were written to the grains without the journal
@@ -62,14 +65,15 @@ public interface IAnalyticsJournal
 /// <summary>The embedded default: figures are grain state in memory, with nothing to rebuild them from.</summary>
 public sealed class NoAnalyticsJournal : IAnalyticsJournal
 {
-    public Task AppendAsync(IReadOnlyList<AnalyticsEntry> entries) => Task.CompletedTask;
+    public Task<long> AppendAsync(IReadOnlyList<AnalyticsEntry> entries) => Task.FromResult(0L);
 
     public Task KeepBeforeAsync(DateTimeOffset until) => Task.CompletedTask;
 }
 
 /// <summary>
 /// Recomputes the days', group days' and posts' figures that the journal holds whole (durable mode
-/// only): empties them, then replays the journal in order; figures from before it are kept. The
+/// only): empties them, then replays the journal in order until it has nothing more; figures from
+/// before it are kept. Flushes made meanwhile are counted once (see the grains' <c>Reset</c>). The
 /// people's numbering is not rebuilt: it owns the numbers.
 /// </summary>
 public interface IAnalyticsRebuild

@@ -51,6 +51,14 @@ public sealed record ActivityBatch(
     /// <summary>Members who joined (+) or left (-) per group, for the network's day.</summary>
     [Id(5)]
     public IReadOnlyDictionary<string, int> GroupMembersChanges { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>
+    /// The journal's numbers of the flushes this batch counts (<see cref="IAnalyticsJournal.AppendAsync"/>):
+    /// one for a live flush, a page's for a replay; empty when not journaled (embedded mode). A grain
+    /// being rebuilt counts each flush once.
+    /// </summary>
+    [Id(6)]
+    public IReadOnlyList<long> Flushes { get; init; } = [];
 }
 
 /// <summary>

@@ -131,8 +131,9 @@ public sealed class AnalyticsRecorder : IAsyncDisposable
 
         // The journal first (durable mode): it owns the facts and the grains' figures are derived
         // from it. A flush it refuses reaches no grain either.
-        await journal.AppendAsync(entries);
-        var batches = AnalyticsBatches.Of(entries);
+        // The batches carry the flush's number: a grain being rebuilt counts it once, live or replayed.
+        var flush = await journal.AppendAsync(entries);
+        var batches = AnalyticsBatches.Of(entries, flush);
         await Task.WhenAll(batches.SendAsync(grains), RecordPeopleAsync(people, batches.Acted, profiles));
     }
 

@@ -6,10 +6,20 @@ namespace RseOrleans.Grains;
 /// <summary>The network's figures for one day. Key: "yyyy-MM-dd" (UTC).</summary>
 public interface INetworkDayGrain : IGrainWithStringKey
 {
-    Task Record([Immutable] ActivityBatch batch);
+    /// <summary>
+    /// Counts the batch. False when, within a rebuild, it holds flushes counted already and others
+    /// not: nothing is counted, and the sender sends its flushes one by one.
+    /// </summary>
+    Task<bool> Record([Immutable] ActivityBatch batch);
 
-    /// <summary>Empties the figures (a rebuild replays the journal into them next).</summary>
+    /// <summary>
+    /// Empties the figures (a rebuild replays the journal into them next) and opens a rebuild window:
+    /// until <see cref="EndRebuild"/> each journal flush is counted once, whether it comes live or replayed.
+    /// </summary>
     Task Reset();
+
+    /// <summary>The rebuild replayed everything: the window closes and the flushes it remembered are forgotten.</summary>
+    Task EndRebuild();
 
     [ReadOnly, AlwaysInterleave]
     Task<NetworkDay> Get();
@@ -22,14 +32,24 @@ public interface INetworkDayGrain : IGrainWithStringKey
 /// <summary>One group's figures for one day. Key: "{group}/yyyy-MM-dd".</summary>
 public interface IGroupDayGrain : IGrainWithStringKey
 {
-    Task Record([Immutable] ActivityBatch batch);
+    /// <summary>
+    /// Counts the batch. False when, within a rebuild, it holds flushes counted already and others
+    /// not: nothing is counted, and the sender sends its flushes one by one.
+    /// </summary>
+    Task<bool> Record([Immutable] ActivityBatch batch);
 
     /// <summary>A post created this day got its first response after so many seconds.</summary>
     [OneWay]
     Task RecordFirstResponse(long postId, long seconds);
 
-    /// <summary>Empties the figures (a rebuild replays the journal into them next).</summary>
+    /// <summary>
+    /// Empties the figures (a rebuild replays the journal into them next) and opens a rebuild window:
+    /// until <see cref="EndRebuild"/> each journal flush is counted once, whether it comes live or replayed.
+    /// </summary>
     Task Reset();
+
+    /// <summary>The rebuild replayed everything: the window closes and the flushes it remembered are forgotten.</summary>
+    Task EndRebuild();
 
     [ReadOnly, AlwaysInterleave]
     Task<GroupDay> Get();
@@ -41,10 +61,20 @@ public interface IPostReachGrain : IGrainWithIntegerKey
     /// <summary>The post exists: its author (by number), group and time (from its creation event).</summary>
     Task Created(int author, string? groupId, DateTimeOffset at);
 
-    Task Record([Immutable] ActivityBatch batch);
+    /// <summary>
+    /// Counts the batch. False when, within a rebuild, it holds flushes counted already and others
+    /// not: nothing is counted, and the sender sends its flushes one by one.
+    /// </summary>
+    Task<bool> Record([Immutable] ActivityBatch batch);
 
-    /// <summary>Empties the figures (a rebuild replays the journal into them next).</summary>
+    /// <summary>
+    /// Empties the figures (a rebuild replays the journal into them next) and opens a rebuild window:
+    /// until <see cref="EndRebuild"/> each journal flush is counted once, whether it comes live or replayed.
+    /// </summary>
     Task Reset();
+
+    /// <summary>The rebuild replayed everything: the window closes and the flushes it remembered are forgotten.</summary>
+    Task EndRebuild();
 
     [ReadOnly, AlwaysInterleave]
     Task<PostFigures> Get();

@@ -43,6 +43,10 @@ public sealed class GroupDayState
 
     [Id(9)]
     public HashSet<long> PostsCreated { get; set; } = [];
+
+    /// <summary>Within a rebuild, the journal flushes counted (<see cref="RebuildWindow"/>); null otherwise.</summary>
+    [Id(12)]
+    public HashSet<long>? Counted { get; set; }
 }
 
 /// <summary>One group's day: active members, acts, joins and leaves, and its posts' responses.</summary>
@@ -50,9 +54,15 @@ public sealed class GroupDayState
 public sealed class GroupDayGrain(
     [PersistentState("analytics-group-day", StorageNames.Main)] IPersistentState<GroupDayState> state) : Grain, IGroupDayGrain
 {
-    public async Task Record(ActivityBatch batch)
+    public async Task<bool> Record(ActivityBatch batch)
     {
         var day = state.State;
+        var admission = RebuildWindow.Admit(day.Counted, batch);
+        if (admission != Admission.Count)
+        {
+            return admission == Admission.Counted;
+        }
+
         day.Active.UnionWith(batch.Readers);
         foreach (var (postId, times) in batch.ServedPosts)
         {
@@ -81,6 +91,7 @@ public sealed class GroupDayGrain(
 
         day.MembersChange += batch.MembersChange;
         await state.WriteStateAsync();
+        return true;
     }
 
     public async Task RecordFirstResponse(long postId, long seconds)
@@ -93,12 +104,18 @@ public sealed class GroupDayGrain(
 
     public async Task Reset()
     {
-        if (state.RecordExists)
-        {
-            await state.ClearStateAsync();
-        }
+        // Written, not cleared: the window must outlast a deactivation.
+        state.State = new GroupDayState { Counted = [] };
+        await state.WriteStateAsync();
+    }
 
-        state.State = new GroupDayState();
+    public async Task EndRebuild()
+    {
+        if (state.State.Counted is not null)
+        {
+            state.State.Counted = null;
+            await state.WriteStateAsync();
+        }
     }
 
     public Task<GroupDay> Get()

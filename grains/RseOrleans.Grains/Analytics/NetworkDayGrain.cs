@@ -42,6 +42,10 @@ public sealed class NetworkDayState
 
     [Id(10)]
     public Dictionary<long, long> MostServed { get; set; } = [];
+
+    /// <summary>Within a rebuild, the journal flushes counted (<see cref="RebuildWindow"/>); null otherwise.</summary>
+    [Id(13)]
+    public HashSet<long>? Counted { get; set; }
 }
 
 /// <summary>
@@ -53,9 +57,15 @@ public sealed class NetworkDayState
 public sealed class NetworkDayGrain(
     [PersistentState("analytics-network-day", StorageNames.Main)] IPersistentState<NetworkDayState> state) : Grain, INetworkDayGrain
 {
-    public async Task Record(ActivityBatch batch)
+    public async Task<bool> Record(ActivityBatch batch)
     {
         var day = state.State;
+        var admission = RebuildWindow.Admit(day.Counted, batch);
+        if (admission != Admission.Count)
+        {
+            return admission == Admission.Counted;
+        }
+
         // New arrays, not changed in place: a reader may hold the ones Get handed out.
         day.Active = PersonBits.With(day.Active, batch.Readers.Concat(batch.Acts.Select(act => act.Person)));
         day.Contributors = PersonBits.With(day.Contributors, batch.Acts.Select(act => act.Person));
@@ -90,18 +100,24 @@ public sealed class NetworkDayGrain(
         day.Served += batch.Served;
         day.Version++;
         await state.WriteStateAsync();
+        return true;
     }
 
     public async Task Reset()
     {
-        // The version goes on rising: a watcher must see the rebuilt day as a change.
-        var version = state.State.Version;
-        if (state.RecordExists)
-        {
-            await state.ClearStateAsync();
-        }
+        // The version goes on rising: a watcher must see the rebuilt day as a change. Written, not
+        // cleared: the window must outlast a deactivation.
+        state.State = new NetworkDayState { Version = state.State.Version + 1, Counted = [] };
+        await state.WriteStateAsync();
+    }
 
-        state.State = new NetworkDayState { Version = version + 1 };
+    public async Task EndRebuild()
+    {
+        if (state.State.Counted is not null)
+        {
+            state.State.Counted = null;
+            await state.WriteStateAsync();
+        }
     }
 
     public Task<NetworkDay> Get()

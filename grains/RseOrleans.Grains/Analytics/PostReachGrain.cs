@@ -38,6 +38,10 @@ public sealed class PostReachState
 
     [Id(8)]
     public bool Responded { get; set; }
+
+    /// <summary>Within a rebuild, the journal flushes counted (<see cref="RebuildWindow"/>); null otherwise.</summary>
+    [Id(14)]
+    public HashSet<long>? Counted { get; set; }
 }
 
 /// <summary>A post's reach (distinct people served it) and engagement (distinct people who interacted).</summary>
@@ -53,9 +57,15 @@ public sealed class PostReachGrain(
         await state.WriteStateAsync();
     }
 
-    public async Task Record(ActivityBatch batch)
+    public async Task<bool> Record(ActivityBatch batch)
     {
         var post = state.State;
+        var admission = RebuildWindow.Admit(post.Counted, batch);
+        if (admission != Admission.Count)
+        {
+            return admission == Admission.Counted;
+        }
+
         post.Reach = PersonSet.With(post.Reach, batch.Readers);
         post.Engaged = PersonSet.With(post.Engaged, batch.Acts.Select(act => act.Person));
         foreach (var act in batch.Acts)
@@ -81,16 +91,23 @@ public sealed class PostReachGrain(
         }
 
         await state.WriteStateAsync();
+        return true;
     }
 
     public async Task Reset()
     {
-        if (state.RecordExists)
-        {
-            await state.ClearStateAsync();
-        }
+        // Written, not cleared: the window must outlast a deactivation.
+        state.State = new PostReachState { Counted = [] };
+        await state.WriteStateAsync();
+    }
 
-        state.State = new PostReachState();
+    public async Task EndRebuild()
+    {
+        if (state.State.Counted is not null)
+        {
+            state.State.Counted = null;
+            await state.WriteStateAsync();
+        }
     }
 
     public Task<PostFigures> Get()

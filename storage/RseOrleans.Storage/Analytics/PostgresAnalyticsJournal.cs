@@ -9,22 +9,26 @@ namespace RseOrleans.Storage.Analytics;
 /// <summary>The analytics journal in PostgreSQL (schema: Migrations/0009), behind the PostgreSQL <see cref="StoreBreaker"/>.</summary>
 public sealed class PostgresAnalyticsJournal(NpgsqlDataSource database, [FromKeyedServices(StoreBreaker.Postgres)] StoreBreaker breaker) : IAnalyticsJournal
 {
-    public Task AppendAsync(IReadOnlyList<AnalyticsEntry> entries) => breaker.RunAsync(async () =>
+    public Task<long> AppendAsync(IReadOnlyList<AnalyticsEntry> entries) => breaker.RunAsync(async () =>
     {
         if (entries.Count == 0)
         {
-            return;
+            return 0L;
         }
 
         // One statement however many entries: each column goes as an array, unnest turns them back
-        // into rows, and the ordinality keeps the flush's order in the ids the rows are given.
+        // into rows, and the ordinality keeps the flush's order in the ids the rows are given. The
+        // flush's number is drawn once (a CTE is evaluated once) and returned for its batches.
         await using var command = database.CreateCommand(
             """
-            INSERT INTO rse_analytics_journal (at, post_id, person, count, kind, group_id, readers)
-            SELECT at, post_id, person, count, kind, group_id, readers
-              FROM unnest($1::timestamptz[], $2::bigint[], $3::integer[], $4::integer[], $5::smallint[], $6::text[], $7::bytea[])
-                   WITH ORDINALITY AS entry (at, post_id, person, count, kind, group_id, readers, position)
-             ORDER BY position
+            WITH flush AS (SELECT nextval('rse_analytics_flush_seq') AS id),
+                 appended AS (
+                     INSERT INTO rse_analytics_journal (flush_id, at, post_id, person, count, kind, group_id, readers)
+                     SELECT flush.id, at, post_id, person, count, kind, group_id, readers
+                       FROM flush, unnest($1::timestamptz[], $2::bigint[], $3::integer[], $4::integer[], $5::smallint[], $6::text[], $7::bytea[])
+                            WITH ORDINALITY AS entry (at, post_id, person, count, kind, group_id, readers, position)
+                      ORDER BY position)
+            SELECT id FROM flush
             """);
         command.Parameters.Add(Array(NpgsqlDbType.TimestampTz, entries.Select(entry => entry.At.ToUniversalTime()).ToArray()));
         command.Parameters.Add(Array(NpgsqlDbType.Bigint, entries.Select(entry => entry.Kind == AnalyticsEntryKind.Members ? null : (long?)entry.PostId).ToArray()));
@@ -33,7 +37,7 @@ public sealed class PostgresAnalyticsJournal(NpgsqlDataSource database, [FromKey
         command.Parameters.Add(Array(NpgsqlDbType.Smallint, entries.Select(entry => (short)entry.Kind).ToArray()));
         command.Parameters.Add(Array(NpgsqlDbType.Text, entries.Select(entry => entry.GroupId).ToArray()));
         command.Parameters.Add(Array(NpgsqlDbType.Bytea, entries.Select(entry => entry.Readers.Length == 0 ? null : entry.Readers).ToArray()));
-        await command.ExecuteNonQueryAsync();
+        return (long)(await command.ExecuteScalarAsync())!;
     });
 
     public Task KeepBeforeAsync(DateTimeOffset until) => breaker.RunAsync(async () =>
@@ -85,25 +89,39 @@ public sealed class PostgresAnalyticsJournal(NpgsqlDataSource database, [FromKey
         return (reader.GetInt64(0), reader.IsDBNull(1) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(1));
     });
 
-    /// <summary>Up to <paramref name="max"/> entries after <paramref name="after"/> and at most <paramref name="last"/>, in order, with their ids.</summary>
-    public Task<List<(long Id, AnalyticsEntry Entry)>> ReadAsync(long after, long last, int max, CancellationToken cancellationToken) => breaker.RunAsync(async () =>
+    /// <summary>
+    /// The entries of the whole flushes numbered after <paramref name="after"/>, in order, up to
+    /// <paramref name="flushes"/> flushes and no more flushes once <paramref name="entries"/> entries
+    /// are reached (at least one), each with its flush's number (an entry from before flushes were
+    /// numbered stands for its own).
+    /// </summary>
+    public Task<List<(long Flush, AnalyticsEntry Entry)>> ReadAsync(long after, int flushes, int entries, CancellationToken cancellationToken) => breaker.RunAsync(async () =>
     {
         await using var command = database.CreateCommand(
             """
-            SELECT entry_id, at, post_id, person, count, kind, group_id, readers
-              FROM rse_analytics_journal
-             WHERE entry_id > $1 AND entry_id <= $2
-             ORDER BY entry_id
-             LIMIT $3
+            WITH flushes AS (
+                SELECT coalesce(flush_id, entry_id) AS flush, count(*) AS entries
+                  FROM rse_analytics_journal
+                 WHERE coalesce(flush_id, entry_id) > $1
+                 GROUP BY 1
+                 ORDER BY 1
+                 LIMIT $2),
+                 page AS (
+                SELECT flush FROM (SELECT flush, sum(entries) OVER (ORDER BY flush) - entries AS before FROM flushes) counted
+                 WHERE before < $3)
+            SELECT page.flush, at, post_id, person, count, kind, group_id, readers
+              FROM page
+              JOIN rse_analytics_journal entry ON coalesce(entry.flush_id, entry.entry_id) = page.flush
+             ORDER BY page.flush, entry.entry_id
             """);
         command.Parameters.Add(new() { Value = after });
-        command.Parameters.Add(new() { Value = last });
-        command.Parameters.Add(new() { Value = max });
+        command.Parameters.Add(new() { Value = flushes });
+        command.Parameters.Add(new() { Value = (long)entries });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var entries = new List<(long, AnalyticsEntry)>();
+        var page = new List<(long, AnalyticsEntry)>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            entries.Add((reader.GetInt64(0), new AnalyticsEntry((AnalyticsEntryKind)reader.GetInt16(5), reader.GetFieldValue<DateTimeOffset>(1))
+            page.Add((reader.GetInt64(0), new AnalyticsEntry((AnalyticsEntryKind)reader.GetInt16(5), reader.GetFieldValue<DateTimeOffset>(1))
             {
                 PostId = reader.IsDBNull(2) ? 0 : reader.GetInt64(2),
                 Person = reader.IsDBNull(3) ? -1 : reader.GetInt32(3),
@@ -113,7 +131,7 @@ public sealed class PostgresAnalyticsJournal(NpgsqlDataSource database, [FromKey
             }));
         }
 
-        return entries;
+        return page;
     });
 
     private static NpgsqlParameter Array(NpgsqlDbType type, object values) => new() { NpgsqlDbType = NpgsqlDbType.Array | type, Value = values };

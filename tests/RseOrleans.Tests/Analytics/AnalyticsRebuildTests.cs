@@ -8,6 +8,7 @@ using static RseOrleans.Tests.Fixtures.EngineClient;
 using ActivityBatch = RseOrleans.Model.ActivityBatch;
 using AnalyticsAct = RseOrleans.Model.AnalyticsAct;
 using AnalyticsDays = RseOrleans.Model.AnalyticsDays;
+using IAnalyticsRebuild = RseOrleans.Model.IAnalyticsRebuild;
 using PersonAct = RseOrleans.Model.PersonAct;
 
 namespace RseOrleans.Tests.Analytics;
@@ -172,6 +173,101 @@ public sealed class AnalyticsRebuildTests(DatabaseServersFixture servers)
         Assert.Equal(0L, await stores.SqlAsync(
             $"SELECT count(*) FROM rse_analytics_journal entry WHERE strpos(entry::text, '{leaving}') > 0 OR position(convert_to('{leaving}', 'UTF8') in coalesce(entry.readers, ''::bytea)) > 0"));
         Assert.Empty(await AnalyticsDurableTests.AnalyticsStateHoldingAsync(stores.Postgres, leaving));
+    }
+
+    [Fact]
+    public async Task Flushes_made_while_rebuilds_run_are_counted_once_as_a_quiet_rebuild_counts_them()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "analytics_rebuild_live");
+        var today = AnalyticsDays.Of(DateTimeOffset.UtcNow);
+        await using var engine = await StartAsync(stores, new ShiftedClock(TimeSpan.Zero));
+        var api = new EngineClient(engine.Channel);
+        await CreateAdminAsync(api);
+        var author = await api.CreateUserAsync("author");
+        var readers = new[] { await api.CreateUserAsync("ann"), await api.CreateUserAsync("bob"), await api.CreateUserAsync("cyd"), await api.CreateUserAsync("dee") };
+        var group = await api.CreateGroupAsync(author, GroupVisibility.Open);
+        foreach (var reader in readers)
+        {
+            await api.AddMemberAsync(author, group.GroupId, reader);
+        }
+
+        var post = await api.PostAsync(author, "Quarterly town hall", group.GroupId);
+        var network = new Network(author, group.GroupId, [post.PostId]);
+        var recorder = engine.Services.GetRequiredService<AnalyticsRecorder>();
+        var rebuild = engine.Services.GetRequiredService<IAnalyticsRebuild>();
+
+        // Comments and reads, each followed by a flush, while rebuilds run one after the other.
+        const int Rounds = 40;
+        var traffic = Task.Run(async () =>
+        {
+            for (var round = 0; round < Rounds; round++)
+            {
+                var reader = readers[round % readers.Length];
+                await api.CommentAsync(reader, post.PostId);
+                await api.ReadPostAsync(reader, post.PostId);
+                await recorder.FlushAsync();
+            }
+        });
+        var rebuilds = 0;
+        while (!traffic.IsCompleted)
+        {
+            await rebuild.RebuildAsync();
+            rebuilds++;
+        }
+
+        await traffic;
+        Assert.True(rebuilds > 1, $"{rebuilds} rebuilds ran during the traffic");
+        var stats = await AnalyticsCalls.EventuallyAsync(
+            async () =>
+            {
+                await recorder.FlushAsync();
+                return await NetworkStatsAsync(api, today);
+            },
+            s => s.Days[^1].Comments >= Rounds,
+            "every comment counted");
+
+        // Exactly what was done and what the journal holds: no flush lost, none counted twice.
+        var day = stats.Days[^1];
+        Assert.Equal((1L, (long)Rounds), (day.Posts, day.Comments));
+        Assert.Equal((long)Rounds, await stores.SqlAsync($"SELECT count(*) FROM rse_analytics_journal WHERE kind = {(int)RseOrleans.Model.AnalyticsEntryKind.Comment}"));
+        Assert.Equal<object?>(day.PostsServed, await stores.SqlAsync($"SELECT sum(count) FROM rse_analytics_journal WHERE kind = {(int)RseOrleans.Model.AnalyticsEntryKind.Served}"));
+        var live = await FiguresAsync(api, network, today);
+
+        await rebuild.RebuildAsync();
+
+        Assert.Equal(live, await FiguresAsync(api, network, today));
+    }
+
+    [Fact]
+    public async Task A_figure_being_rebuilt_counts_a_flush_once_whether_it_comes_live_or_replayed_first()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "analytics_rebuild_window");
+        await using var engine = await StartAsync(stores, new ShiftedClock(TimeSpan.Zero));
+        var grains = engine.Services.GetRequiredService<IGrainFactory>();
+        var at = new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+        var day = grains.GetGrain<INetworkDayGrain>(AnalyticsDays.Key(AnalyticsDays.Of(at)));
+        ActivityBatch Comment(params long[] flushes) => new([], [new PersonAct(1, AnalyticsAct.Comment, 7, at)]) { Flushes = flushes };
+
+        await day.Record(Comment(40));
+        await day.Reset();
+        Assert.Equal(0L, (await day.Get()).Comments);
+
+        Assert.True(await day.Record(Comment(41)));
+        Assert.True(await day.Record(Comment(41)));
+        Assert.True(await day.Record(Comment(42)));
+        Assert.True(await day.Record(Comment(40)));
+        Assert.Equal(3L, (await day.Get()).Comments);
+
+        // A replayed page summing a flush counted live with one not counted yet is refused whole.
+        Assert.False(await day.Record(Comment(42, 44)));
+        Assert.True(await day.Record(Comment(41, 42)));
+        Assert.Equal(3L, (await day.Get()).Comments);
+
+        // Once the rebuild is done the grain remembers nothing: each batch counts.
+        await day.EndRebuild();
+        await day.Record(Comment(43));
+        await day.Record(Comment());
+        Assert.Equal(5L, (await day.Get()).Comments);
     }
 
     /// <summary>
