@@ -12,11 +12,13 @@ build Release first) and writes to the folder OUT:
 - rounds.tsv: for each round of 400 searches, the CPU each side spent between the end of the
   round before and the end of this one, per search;
 - explain.txt: taken with the engine paused (SIGSTOP) right after the set-up, EXPLAIN (ANALYZE,
-  BUFFERS) of the content query of the first searches of the benchmark's mix, as the index runs it.
+  BUFFERS) of the content query of the first searches of the benchmark's mix, as the index runs it
+  (and the GIN index's pending list); explain-end.txt the same after the last round.
 --btree explains the query as it was before 0014_search_scope_lexemes.sql. With --statements, PostgreSQL logs every statement with its CPU (log_min_duration_statement = 0,
-log_statement_stats) from the pause on; statements.tsv then sums them by kind for each round.
+log_statement_stats) from the pause on; statements.txt then sums them by kind, and counts the grain states read (post grains
+activated from storage) in each round.
 """
-import os, re, signal, subprocess, sys, time, glob
+import collections, datetime, glob, os, re, signal, subprocess, sys, time
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 out = sys.argv[1]
@@ -57,6 +59,50 @@ def children(ppid):
     return result
 
 
+def statement_report(path, searches, round_ends, target):
+    """PostgreSQL's CPU by statement (parse, bind with its planning, execute), from log_statement_stats;
+    and how many grain states were read in each round (post grains activated from storage)."""
+    cpu, count, stage, pending, reads = collections.defaultdict(float), collections.Counter(), collections.defaultdict(float), {}, collections.Counter()
+    last = None
+    for line in open(path, errors="replace"):
+        m = re.match(r"(\S+ \S+) UTC \[(\d+)\] LOG:  (PARSE|BIND|EXECUTE|QUERY) (?:MESSAGE )?STATISTICS", line)
+        if m:
+            pending[m.group(2)] = [m.group(3), None]
+            last = m.group(2)
+            continue
+        m = re.match(r"\s*!\s*([\d.]+) s user, ([\d.]+) s system", line)
+        if m and last in pending and pending[last][1] is None:
+            pending[last][1] = float(m.group(1)) + float(m.group(2))
+            continue
+        m = re.match(r"(\S+ \S+) UTC \[(\d+)\] STATEMENT:  (.*)", line)
+        if m and m.group(2) in pending and pending[m.group(2)][1] is not None:
+            kind = re.sub(r"\d+", "N", m.group(3).strip())[:60]
+            st, c = pending.pop(m.group(2))
+            cpu[kind] += c
+            stage[(kind, st)] += c
+            if st in ("EXECUTE", "QUERY"):
+                count[kind] += 1
+                if kind.startswith("SELECT payload AS PayloadBinary"):
+                    at = datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=datetime.timezone.utc).timestamp()
+                    reads[next((i for i, end in enumerate(round_ends) if at <= end), len(round_ends))] += 1
+    with open(target, "w") as f:
+        total = sum(cpu.values())
+        f.write(f"PostgreSQL CPU in statements: {total:.2f} s, {total * 1000 / searches:.2f} ms a search over {searches} searches\n")
+        for kind, c in sorted(cpu.items(), key=lambda kv: -kv[1])[:12]:
+            parts = ", ".join(f"{st.lower()} {stage[(kind, st)] * 1000 / max(count[kind], 1):.2f}" for st in ("PARSE", "BIND", "EXECUTE", "QUERY") if stage[(kind, st)] > 0)
+            f.write(f"{c:7.2f} s {c * 1000 / searches:6.2f} ms a search {count[kind]:6d} runs ({parts} ms a run) {kind}\n")
+        f.write("grain states read (activations from storage) by round: " + ", ".join(f"round {i}: {reads[i]}" for i in range(len(round_ends) + 1)) + "\n")
+    print(open(target).read())
+
+
+def explain(name):
+    script = subprocess.run([sys.executable, os.path.join(root, "benchmarks/search-queries.py")] + [a for a in sys.argv if a == "--btree"], capture_output=True, text=True).stdout
+    pending = "CREATE EXTENSION IF NOT EXISTS pgstattuple; SELECT * FROM pgstatginindex('rse_search_content_document');\n"
+    with open(os.path.join(out, name), "w") as f:
+        f.write(subprocess.run(psql, input=pending + script, capture_output=True, text=True).stdout)
+
+
+pg_folder = None
 before = set(postmasters())
 log = open(os.path.join(out, "raw.log"), "w")
 bench = subprocess.Popen(["dotnet", dll, "--filter", "*SearchBenchmarks.SearchPostsAt200PerSecond*", "--job", "short", "--warmupCount", "1", "--inProcess"],
@@ -116,6 +162,13 @@ while True:
     for line in new:
         if "SearchPosts: 400 operations" in line:
             rounds.append((now, engine_total, pg_total, line))
+            if len(rounds) == 6 and pg_folder:
+                # After the last round (short job: jitting, pilot, warm-up, three rounds), the same
+                # EXPLAINs on a warm database, with the engine paused again.
+                os.kill(bench.pid, signal.SIGSTOP)
+                explain("explain-end.txt")
+                last = {}
+                os.kill(bench.pid, signal.SIGCONT)
         if line.startswith("// Search:") and not paused:
             paused = True
             setup_end = (now, engine_total, pg_total)
@@ -124,10 +177,9 @@ while True:
             for c in open(os.path.join(pg_folder, "data", "postmaster.pid")).read().splitlines()[3:4]:
                 port = c.strip()
             psql = ["psql", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", "rse", "-X", "-q"]
-            script = subprocess.run([sys.executable, os.path.join(root, "benchmarks/search-queries.py")] + [a for a in sys.argv if a == "--btree"], capture_output=True, text=True).stdout
-            # The backend of this psql is not the engine's: its ticks are left out.
-            with open(os.path.join(out, "explain.txt"), "w") as f:
-                f.write(subprocess.run(psql, input=script, capture_output=True, text=True).stdout)
+            # The backend of this psql is not the engine's, and lives while the engine is paused:
+            # its ticks are left out (only processes alive in two samples in a row count).
+            explain("explain.txt")
             with open(os.path.join(out, "statistics.txt"), "w") as f:
                 f.write(subprocess.run(psql, input="SELECT relname, n_live_tup, n_mod_since_analyze, last_analyze, last_autoanalyze FROM pg_stat_user_tables WHERE relname = 'rse_search_content'; "
                                        "SELECT most_common_vals, most_common_freqs FROM pg_stats WHERE tablename = 'rse_search_content' AND attname = 'scope';",
@@ -145,6 +197,8 @@ while True:
     time.sleep(0.2)
 
 copied.close()
+if statements:
+    statement_report(os.path.join(out, "postgres.log"), len(rounds) * 400, [r[0] for r in rounds], os.path.join(out, "statements.txt"))
 with open(os.path.join(out, "rounds.tsv"), "w") as f:
     f.write("round\tseconds\tengine_ms_per_search\tpostgres_ms_per_search\tline\n")
     previous = setup_end
