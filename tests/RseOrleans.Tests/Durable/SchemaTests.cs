@@ -149,4 +149,14 @@ public sealed class SchemaTests(DatabaseServersFixture servers)
         Assert.Equal("1,3", await FoundBy("'~p', '~o'"));
         Assert.Equal("1,2,3", await FoundBy("'~p', '~o', '~globby'"));
     }
+
+    [Fact]
+    public async Task The_text_index_keeps_new_texts_waiting_in_a_pending_list_of_256_kB_at_most()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "schema-search-pending");
+        await using var source = NpgsqlDataSource.Create(stores.Postgres);
+        await new SchemaMigrator(source, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
+
+        Assert.Equal("gin_pending_list_limit=256", await stores.SqlAsync("SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'rse_search_content_document'"));
+    }
 }
