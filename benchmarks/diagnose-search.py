@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Where a SearchPosts search's time goes (a diagnosis, not a figure: see docs/performance.md).
 
-    benchmarks/diagnose-search.py OUT [--statements] [--hold] [--btree]
+    benchmarks/diagnose-search.py OUT [--statements] [--hold] [--btree] [--benchmark NAME]
 
-Runs SearchBenchmarks.SearchPostsAt200PerSecond once in process (short job, one warm-up round;
+Runs SearchBenchmarks.SearchPostsAt200PerSecond (or --benchmark NAME) once in process (short job, one warm-up round;
 build Release first) and writes to the folder OUT:
 - stdout.log: the run's output, each line with the second it appeared;
 - cpu.tsv: every 0.2 s, the CPU ticks (1/100 s) of the benchmark's process (engine and load
@@ -105,7 +105,7 @@ def explain(name):
 pg_folder = None
 before = set(postmasters())
 log = open(os.path.join(out, "raw.log"), "w")
-bench = subprocess.Popen(["dotnet", dll, "--filter", "*SearchBenchmarks.SearchPostsAt200PerSecond*", "--job", "short", "--warmupCount", "1", "--inProcess"],
+bench = subprocess.Popen(["dotnet", dll, "--filter", "*SearchBenchmarks." + (sys.argv[sys.argv.index("--benchmark") + 1] if "--benchmark" in sys.argv else "SearchPostsAt200PerSecond") + "*", "--job", "short", "--warmupCount", "1", "--inProcess"],
                          stdout=log, stderr=subprocess.STDOUT, cwd=root)
 stamped = open(os.path.join(out, "stdout.log"), "w")
 cpu = open(os.path.join(out, "cpu.tsv"), "w")
