@@ -14,7 +14,7 @@ build Release first) and writes to the folder OUT:
 - explain.txt: taken with the engine paused (SIGSTOP) right after the set-up, EXPLAIN (ANALYZE,
   BUFFERS) of the content query of the first searches of the benchmark's mix, as the index runs it
   (and the GIN index's pending list); explain-end.txt the same after the last round.
---btree explains the query as it was before 0014_search_scope_lexemes.sql. With --statements, PostgreSQL logs every statement with its CPU (log_min_duration_statement = 0,
+--btree explains the query as it was before 0015_search_scope_lexemes.sql. With --statements, PostgreSQL logs every statement with its CPU (log_min_duration_statement = 0,
 log_statement_stats) from the pause on; statements.txt then sums them by kind, and counts the grain states read (post grains
 activated from storage) in each round.
 """

@@ -28,7 +28,7 @@ months = " | ".join(f"'~m{d.strftime('%Y%m')}':D" for d in (now, prev))
 TIERS = {"recent": "AND c.document @@ '%s'::tsquery" % months.replace("'", "''"),
          "older": "AND NOT c.document @@ '%s'::tsquery" % months.replace("'", "''")}
 count = int(sys.argv[1]) if len(sys.argv) > 1 else 6
-# --btree: the scopes as the btree of 0007 held them (before 0014_search_scope_lexemes.sql).
+# --btree: the scopes as the btree of 0007 held them (before 0015_search_scope_lexemes.sql).
 scopes = ("(c.scope = ANY(ARRAY['', '*']) OR c.group_id = ANY(ARRAY[]::text[]))" if "--btree" in sys.argv
           else "c.document @@ q.scopes")
 print("\\pset pager off")

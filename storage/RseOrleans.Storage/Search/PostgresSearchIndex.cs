@@ -117,7 +117,7 @@ public sealed class PostgresSearchIndex(
 
         // The reader's scopes, the words and the months are all conditions on the one text index,
         // which intersects them itself, so PostgreSQL reads only the rows that match the words AND
-        // that the reader might see (0007_search_narrowing.sql, 0014_search_scope_lexemes.sql).
+        // that the reader might see (0007_search_narrowing.sql, 0015_search_scope_lexemes.sql).
         // Relevance times freshness, as the embedded engine: a week-old text weighs half of a new
         // one, a month-old one about a fifth, old texts never nothing. Ties and operator-only
         // searches newest first. Highlights only for the window kept, and only when asked (HighlightAsync).
@@ -406,7 +406,7 @@ public sealed class PostgresSearchIndex(
     }
 
     /// <summary>
-    /// The scope lexemes of the texts a reader may find (0014_search_scope_lexemes.sql): profile
+    /// The scope lexemes of the texts a reader may find (0015_search_scope_lexemes.sql): profile
     /// posts, their groups' texts, and open groups' unless a guest (a guest finds an open group's
     /// texts only in the groups they are in).
     /// </summary>

@@ -132,10 +132,10 @@ public sealed class SchemaTests(DatabaseServersFixture servers)
             SELECT id, 0, 'ada', g, 'budget', 'en', now(), '{}', '{}', false, rse_search_document('budget', 'en', false)
               FROM (VALUES (1, NULL), (2, 'lobby'), (3, 'board'), (4, 'o''brien\team')) AS t(id, g);
             """);
-        // A database as migration 13 left it: texts without scope lexemes, which the upgrade adds.
-        await stores.SqlAsync("ALTER TABLE rse_search_content DISABLE TRIGGER rse_search_content_derived; UPDATE rse_search_content SET document = ts_filter(document, '{a,b,c}'); ALTER TABLE rse_search_content ENABLE TRIGGER rse_search_content_derived; DELETE FROM rse_schema_version WHERE version = 14");
+        // A database as migration 14 left it: texts without scope lexemes, which the upgrade adds.
+        await stores.SqlAsync("ALTER TABLE rse_search_content DISABLE TRIGGER rse_search_content_derived; UPDATE rse_search_content SET document = ts_filter(document, '{a,b,c}'); ALTER TABLE rse_search_content ENABLE TRIGGER rse_search_content_derived; DELETE FROM rse_schema_version WHERE version = 15");
 
-        Assert.Equal([14], await migrator.MigrateAsync());
+        Assert.Equal([15], await migrator.MigrateAsync());
 
         async Task<object?> FoundBy(string scopes) => await stores.SqlAsync(
             $"SELECT string_agg(post_id::text, ',' ORDER BY post_id) FROM rse_search_content WHERE document @@ (rse_search_query(ARRAY['budget']) && rse_search_scope_query(ARRAY[{scopes}]))");
