@@ -23,7 +23,8 @@ public sealed class AnalyticsPeopleGrain(
     private PeoplePlaces? places;
 
     // The numbers whose rows changed since the last write that succeeded: a failed write's rows
-    // (numbers answered to no one, since its call failed) go with the next call.
+    // (numbers answered to no one, since its call failed) go with the next call, unless the
+    // storage failure filter drops the activation and the next one reloads what was stored.
     private readonly SortedSet<int> unsaved = [];
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -31,8 +32,8 @@ public sealed class AnalyticsPeopleGrain(
         var rows = await store.LoadAsync();
         if (wholeState.State.Ids.Count > 0)
         {
-            // Stored whole by an earlier version: carried over to rows once, then no longer kept
-            // (it holds erased people's places and would hold ids erased from now on).
+            // Stored whole by an earlier version: carried over to rows once, then cleared (left
+            // there, it would keep the id of everyone erased from now on).
             if (rows.Count == 0)
             {
                 rows = wholeState.State.Rows();

@@ -28,6 +28,9 @@ public interface IAnalyticsPeopleStore
     /// <summary>Every stored row, lowest number first; none when nothing was stored yet.</summary>
     Task<IReadOnlyList<PersonRow>> LoadAsync();
 
-    /// <summary>Stores <paramref name="rows"/> as they are (added or replaced by number); all of them or, on failure, possibly not all.</summary>
+    /// <summary>
+    /// Stores <paramref name="rows"/> as they are, added or replaced by number. A failure may leave
+    /// some stored (the embedded pages before the one that failed), never a row past a missing one.
+    /// </summary>
     Task WriteAsync(IReadOnlyList<PersonRow> rows);
 }
