@@ -6,6 +6,12 @@ if (args is ["summarize", var folder])
     return RseOrleans.Benchmarks.RunSummary.Write(folder, Console.Out);
 }
 
+// "summarize-load FOLDER": the summary of benchmarks/load.sh's runs.
+if (args is ["summarize-load", var loadFolder])
+{
+    return RseOrleans.Benchmarks.LoadRunSummary.Write(loadFolder, Console.Out);
+}
+
 // The engine under test runs inside the benchmark process (an in-process silo), so benchmarks run
 // in process too: a child-process toolchain would rebuild the solution for every run.
 var arguments = args.Contains("--inProcess") ? args : [.. args, "--inProcess"];

@@ -12,7 +12,7 @@ namespace RseOrleans.Benchmarks;
 /// </summary>
 internal static class RunSummary
 {
-    private const double Agreement = 0.20;
+    internal const double Agreement = 0.20;
 
     public static int Write(string folder, TextWriter output)
     {
@@ -164,7 +164,7 @@ internal static class RunSummary
     private static string Text(JsonElement element, string property) =>
         element.TryGetProperty(property, out var value) ? value.ToString() : "?";
 
-    private static double Median(double[] sorted) =>
+    internal static double Median(double[] sorted) =>
         sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
 
     private static string Time(double nanoseconds) => nanoseconds switch
@@ -175,5 +175,5 @@ internal static class RunSummary
         _ => $"{nanoseconds:F1} ns",
     };
 
-    private static string ReadOr(string path, string fallback) => File.Exists(path) ? File.ReadAllText(path).Trim() : fallback;
+    internal static string ReadOr(string path, string fallback) => File.Exists(path) ? File.ReadAllText(path).Trim() : fallback;
 }

@@ -244,7 +244,7 @@ public class SearchBenchmarks
                 .Select(post => new Activity(post.Id, ActivityKind.Posted, post.Id, SourceId.User(author).Key, author, post.Text, now))]);
         }
 
-        await WaitForIndexerAsync();
+        await SearchQueues.WaitUntilEmptyAsync(postgres.ConnectionString);
         Console.WriteLine($"// Indexing: {IndexedPerInvocation} posts from the activity log to searchable rows in {started.Elapsed.TotalMilliseconds:F0} ms, {IndexedPerInvocation / started.Elapsed.TotalSeconds:F0} posts/s");
     }
 
@@ -317,17 +317,7 @@ public class SearchBenchmarks
             }
         }
 
-        await WaitForIndexerAsync();
-    }
-
-    private static async Task WaitForIndexerAsync()
-    {
-        await using var database = NpgsqlDataSource.Create(postgres.ConnectionString);
-        await using var pending = database.CreateCommand("SELECT count(*) FROM rse_search_pending");
-        while ((long)(await pending.ExecuteScalarAsync())! > 0)
-        {
-            await Task.Delay(10);
-        }
+        await SearchQueues.WaitUntilEmptyAsync(postgres.ConnectionString);
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using RseOrleans.Grains;
+using RseOrleans.Grains.Analytics;
 using RseOrleans.Grains.Durability;
 using RseOrleans.Grains.Feeds;
 using RseOrleans.Grains.Sources;
@@ -47,11 +48,13 @@ public static class DurableStoreServiceCollectionExtensions
     }
 
     /// <summary>
-    /// The analytics journal (registered before the grain services' default, which then keeps it),
-    /// the rebuild from it and its daily pruning, whose retention is checked at start.
+    /// The analytics journal and the people's table (registered before the grain services'
+    /// defaults, which then keep them), the rebuild from the journal and its daily pruning, whose
+    /// retention is checked at start.
     /// </summary>
     private static IServiceCollection AddDurableAnalytics(this IServiceCollection services)
     {
+        services.AddSingleton<IAnalyticsPeopleStore, PostgresAnalyticsPeopleStore>();
         services.AddSingleton<PostgresAnalyticsJournal>();
         services.AddSingleton<IAnalyticsJournal>(provider => provider.GetRequiredService<PostgresAnalyticsJournal>());
         services.AddSingleton<IAnalyticsRebuild, PostgresAnalyticsRebuild>();

@@ -53,8 +53,10 @@ public static class AnalyticsServiceCollectionExtensions
     /// <summary>The process's analytics buffer, fed by the engine events of this process's grains.</summary>
     public static IServiceCollection AddRseAnalytics(this IServiceCollection services)
     {
-        // Durable mode registers its journal first; the embedded default keeps none.
+        // Durable mode registers its journal and its people's table first; the embedded default
+        // keeps no journal, and the people in grain storage (memory).
         services.TryAddSingleton<IAnalyticsJournal, NoAnalyticsJournal>();
+        services.TryAddSingleton<IAnalyticsPeopleStore, GrainStorageAnalyticsPeopleStore>();
         services.TryAddSingleton<AnalyticsRecorder>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEngineEventListener, AnalyticsEventListener>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, AnalyticsShutdown>();

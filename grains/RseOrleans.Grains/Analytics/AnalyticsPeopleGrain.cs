@@ -2,104 +2,94 @@ using RseOrleans.Model;
 
 namespace RseOrleans.Grains.Analytics;
 
-[GenerateSerializer]
-[Alias("rse.analytics.AnalyticsPeopleState")]
-public sealed class AnalyticsPeopleState
-{
-    /// <summary>Each number's user id (the number is the index); null once erased, and the number is never given again.</summary>
-    [Id(0)]
-    public List<string?> Ids { get; set; } = [];
-
-    [Id(1)]
-    public PlaceColumn Departments { get; set; } = new();
-
-    [Id(2)]
-    public PlaceColumn Locations { get; set; } = new();
-
-    /// <summary>Time-zone regions: the first part of the profile's IANA zone.</summary>
-    [Id(3)]
-    public PlaceColumn Regions { get; set; } = new();
-
-    /// <summary>The people who ever acted (activation), as a bitmap over numbers.</summary>
-    [Id(4)]
-    public byte[] Activated { get; set; } = [];
-
-    /// <summary>The people whose places were set from their profile, as a bitmap over numbers; the others are read once when met.</summary>
-    [Id(5)]
-    public byte[] Placed { get; set; } = [];
-}
-
 /// <summary>
 /// The people the statistics count, numbered once: day and post grains keep numbers, so a day is a
 /// bitmap and a reach an integer set, and erasing a person here leaves no id anywhere in the
 /// statistics. One grain rather than shards: a network's read needs every number's places in one
 /// answer, and numbers must stay dense over the whole network for the day bitmaps; it is called at
-/// most once a second per process, for the people that process had not numbered yet.
+/// most once a second per process, for the people that process had not numbered yet. Each call
+/// stores the rows of the numbers it added or changed (<see cref="IAnalyticsPeopleStore"/>).
 /// </summary>
 [GrainType("analytics-people")]
 public sealed class AnalyticsPeopleGrain(
-    [PersistentState("analytics-people", StorageNames.Main)] IPersistentState<AnalyticsPeopleState> state) : Grain, IAnalyticsPeopleGrain
+    IAnalyticsPeopleStore store,
+    [PersistentState("analytics-people", StorageNames.Main)] IPersistentState<AnalyticsPeopleState> wholeState) : Grain, IAnalyticsPeopleGrain
 {
     private readonly Dictionary<string, int> numberOf = new(StringComparer.Ordinal);
+
+    private AnalyticsPeopleState people = new();
 
     // Made once per change of a place rather than once per read: every GetNetworkStats with breakdowns reads it.
     private PeoplePlaces? places;
 
-    // A write failed: what it held (numbers already answered to no one, since the call failed) goes with the next call.
-    private bool unsaved;
+    // The numbers whose rows changed since the last write that succeeded: a failed write's rows
+    // (numbers answered to no one, since its call failed) go with the next call, unless the
+    // storage failure filter drops the activation and the next one reloads what was stored.
+    private readonly SortedSet<int> unsaved = [];
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        for (var number = 0; number < state.State.Ids.Count; number++)
+        var rows = await store.LoadAsync();
+        if (wholeState.State.Ids.Count > 0)
         {
-            if (state.State.Ids[number] is { } userId)
+            // Stored whole by an earlier version: carried over to rows once, then cleared (left
+            // there, it would keep the id of everyone erased from now on).
+            if (rows.Count == 0)
+            {
+                rows = wholeState.State.Rows();
+                await store.WriteAsync(rows);
+            }
+
+            await wholeState.ClearStateAsync(cancellationToken);
+        }
+
+        people = AnalyticsPeopleState.FromRows(rows);
+        for (var number = 0; number < people.Ids.Count; number++)
+        {
+            if (people.Ids[number] is { } userId)
             {
                 numberOf[userId] = number;
             }
         }
-
-        return Task.CompletedTask;
     }
 
     public async Task<MetPeople> Meet(IReadOnlyList<string> userIds)
     {
         var numbers = await Number(userIds);
-        var withoutPlaces = userIds.Where((_, i) => !PersonBits.Contains(state.State.Placed, numbers[i])).Distinct(StringComparer.Ordinal).ToList();
+        var withoutPlaces = userIds.Where((_, i) => !PersonBits.Contains(people.Placed, numbers[i])).Distinct(StringComparer.Ordinal).ToList();
         return new MetPeople(numbers, withoutPlaces);
     }
 
     public async Task<int[]> Number(IReadOnlyList<string> userIds)
     {
         var given = new int[userIds.Count];
-        var added = false;
         for (var i = 0; i < userIds.Count; i++)
         {
             if (!numberOf.TryGetValue(userIds[i], out given[i]))
             {
-                given[i] = numberOf[userIds[i]] = state.State.Ids.Count;
-                state.State.Ids.Add(userIds[i]);
-                added = true;
+                given[i] = numberOf[userIds[i]] = people.Ids.Count;
+                people.Ids.Add(userIds[i]);
+                unsaved.Add(given[i]);
             }
         }
 
-        if (added || unsaved)
-        {
-            await SaveAsync();
-        }
-
+        await SaveAsync();
         return given;
     }
 
     public async Task Record(PeopleChanges changes)
     {
-        var people = state.State;
         var placesChanged = false;
         var placed = new List<int>();
         foreach (var place in changes.Places.Where(p => p.Person < people.Ids.Count && people.Ids[p.Person] is not null))
         {
-            placesChanged |= people.Departments.Set(place.Person, place.Department);
-            placesChanged |= people.Locations.Set(place.Person, place.Location);
-            placesChanged |= people.Regions.Set(place.Person, place.Region);
+            // Not short-circuited: each of the three is set.
+            if (people.Departments.Set(place.Person, place.Department) | people.Locations.Set(place.Person, place.Location) | people.Regions.Set(place.Person, place.Region))
+            {
+                placesChanged = true;
+                unsaved.Add(place.Person);
+            }
+
             if (!PersonBits.Contains(people.Placed, place.Person))
             {
                 placed.Add(place.Person);
@@ -109,23 +99,25 @@ public sealed class AnalyticsPeopleGrain(
         if (placed.Count > 0)
         {
             people.Placed = PersonBits.With(people.Placed, placed);
+            unsaved.UnionWith(placed);
         }
 
-        var erased = false;
         foreach (var userId in changes.Erased)
         {
             if (numberOf.Remove(userId, out var person))
             {
+                // The row stays, without the id and its places: the number is never given again.
                 people.Ids[person] = null;
                 placesChanged |= people.Departments.Set(person, "") | people.Locations.Set(person, "") | people.Regions.Set(person, "");
-                erased = true;
+                unsaved.Add(person);
             }
         }
 
-        var acted = changes.Acted.Where(person => !PersonBits.Contains(people.Activated, person)).ToArray();
+        var acted = changes.Acted.Where(person => person < people.Ids.Count && !PersonBits.Contains(people.Activated, person)).ToArray();
         if (acted.Length > 0)
         {
             people.Activated = PersonBits.With(people.Activated, acted);
+            unsaved.UnionWith(acted);
         }
 
         if (placesChanged)
@@ -133,25 +125,27 @@ public sealed class AnalyticsPeopleGrain(
             places = null;
         }
 
-        if (placesChanged || placed.Count > 0 || erased || acted.Length > 0 || unsaved)
-        {
-            await SaveAsync();
-        }
+        await SaveAsync();
     }
 
+    /// <summary>Writes the rows changed since the last write that succeeded, if any; they stay to be written while it fails.</summary>
     private async Task SaveAsync()
     {
-        unsaved = true;
-        await state.WriteStateAsync();
-        unsaved = false;
+        if (unsaved.Count == 0)
+        {
+            return;
+        }
+
+        await store.WriteAsync([.. unsaved.Select(people.Row)]);
+        unsaved.Clear();
     }
 
     public Task<PeoplePlaces> GetPlaces() => Task.FromResult(places ??= new PeoplePlaces(
-        state.State.Departments.Snapshot(), state.State.Locations.Snapshot(), state.State.Regions.Snapshot()));
+        people.Departments.Snapshot(), people.Locations.Snapshot(), people.Regions.Snapshot()));
 
     public Task<AccountFigures> GetFigures() =>
-        Task.FromResult(new AccountFigures(state.State.Ids.Count, PersonBits.Count(state.State.Activated)));
+        Task.FromResult(new AccountFigures(people.Ids.Count, PersonBits.Count(people.Activated)));
 
     public Task<string?[]> GetIds(IReadOnlyList<int> numbers) =>
-        Task.FromResult(numbers.Select(n => n >= 0 && n < state.State.Ids.Count ? state.State.Ids[n] : null).ToArray());
+        Task.FromResult(numbers.Select(n => n >= 0 && n < people.Ids.Count ? people.Ids[n] : null).ToArray());
 }

@@ -42,5 +42,8 @@ public sealed class PlaceColumn
         return changed;
     }
 
+    /// <summary>The person's value; "" when not known.</summary>
+    public string ValueOf(int person) => person < Codes.Count ? Values[Codes[person]] : "";
+
     public PlaceValues Snapshot() => new([.. Values], [.. Codes]);
 }

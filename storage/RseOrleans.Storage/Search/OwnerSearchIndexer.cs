@@ -32,6 +32,16 @@ public sealed class OwnerSearchIndexer(
     /// </summary>
     public Task<int> IndexPendingAsync(CancellationToken cancellationToken = default) => breaker.RunAsync(async () =>
     {
+        // The queue is empty in nearly every round (people and groups change rarely): one look
+        // instead of a locked transaction, which the posts round then does not wait behind.
+        await using (var anything = database.CreateCommand("SELECT EXISTS (SELECT 1 FROM rse_search_owners_pending)"))
+        {
+            if (await anything.ExecuteScalarAsync(cancellationToken) is false)
+            {
+                return 0;
+            }
+        }
+
         await using var round = await IndexerRound.TryBeginAsync(database, IndexerLockKey, cancellationToken);
         if (round is null)
         {

@@ -64,8 +64,8 @@ public sealed class AnalyticsDurableTests(DatabaseServersFixture servers)
             () => api.TodayAsync(Admin), day => day.Posts == 2 && day.Reactions == 1 && day.DailyActive == 2, "the day's figures");
         var reach = (await api.Stats().GetPostStatsAsync(new GetPostStatsRequest { PostId = welcome.PostId }, As(owner))).Reach;
         Assert.Equal(1, reach);
-        // Only the people's grain knows who a number is: the days, the group's day and the posts keep numbers.
-        Assert.Equal(["analytics-people"], await AnalyticsStateHoldingAsync(stores.Postgres, leaving));
+        // Only the people's table knows who a number is: the days, the group's day and the posts keep numbers.
+        Assert.Equal([PeopleTable], await AnalyticsStateHoldingAsync(stores.Postgres, leaving));
 
         await api.Users.EraseUserAsync(new EraseUserRequest { RequestId = NewRequestId(), UserId = leaving, Confirm = true }, As(leaving));
 
@@ -77,12 +77,22 @@ public sealed class AnalyticsDurableTests(DatabaseServersFixture servers)
         Assert.Equal((2, 2), (groupToday.Posts, groupToday.ActiveMembers));
     }
 
-    /// <summary>The kinds of analytics grain whose stored state holds the id's bytes (Orleans writes a string as UTF-8).</summary>
+    private const string PeopleTable = "rse_analytics_people";
+
+    /// <summary>
+    /// Where the statistics store the id: the kinds of analytics grain whose stored state holds its
+    /// bytes (Orleans writes a string as UTF-8), and the people's table when a row has it.
+    /// </summary>
     internal static async Task<string[]> AnalyticsStateHoldingAsync(string postgres, string userId)
     {
         await using var database = NpgsqlDataSource.Create(postgres);
         await using var command = database.CreateCommand(
-            "SELECT DISTINCT grain_type FROM rse_grain_state WHERE grain_type LIKE 'analytics-%' AND position(convert_to($1, 'UTF8') in payload) > 0 ORDER BY grain_type");
+            $"""
+            SELECT grain_type FROM rse_grain_state WHERE grain_type LIKE 'analytics-%' AND position(convert_to($1, 'UTF8') in payload) > 0
+            UNION
+            SELECT '{PeopleTable}' FROM rse_analytics_people WHERE strpos(concat_ws(' ', user_id, department, location, region), $1) > 0
+            ORDER BY 1
+            """);
         command.Parameters.Add(new NpgsqlParameter { Value = userId });
         var kinds = new List<string>();
         await using var rows = await command.ExecuteReaderAsync();

@@ -59,7 +59,7 @@ public sealed class AnalyticsJournalPruningTests(DatabaseServersFixture servers,
     /// figures are printed; docs/deployment.md quotes them.
     /// </summary>
     [Fact]
-    public async Task The_journal_takes_about_a_hundred_bytes_an_act_and_a_little_more_a_post_served()
+    public async Task The_journal_takes_under_two_hundred_bytes_an_act_and_under_three_hundred_a_post_served_to_twenty()
     {
         var stores = await DurableStores.CreateAsync(servers, "analytics_journal_size");
         await using var engine = await stores.StartEngineAsync("analytics-size");
