@@ -327,6 +327,9 @@ public class SearchBenchmarks
     private async Task LoadCorpusAsync()
     {
         await using var database = NpgsqlDataSource.Create(postgres.ConnectionString);
+        // The text index is built again as the migrations define it, with its storage options.
+        await using var definition = database.CreateCommand("SELECT pg_get_indexdef('rse_search_content_document'::regclass)");
+        var contentIndex = (string)(await definition.ExecuteScalarAsync())!;
         await ExecuteAsync(database, "DROP INDEX IF EXISTS rse_search_content_document; DROP INDEX IF EXISTS rse_search_people_document");
         for (var from = 1; from <= CorpusPeople; from += 50_000)
         {
@@ -374,7 +377,7 @@ public class SearchBenchmarks
                 (long)from, (long)Math.Min(from + 49_999, CorpusPosts));
         }
 
-        await ExecuteAsync(database, "SET maintenance_work_mem = '256MB'; CREATE INDEX rse_search_content_document ON rse_search_content USING gin (document)");
+        await ExecuteAsync(database, $"SET maintenance_work_mem = '256MB'; {contentIndex}");
         await ExecuteAsync(database, "CREATE INDEX rse_search_people_document ON rse_search_people USING gin (document)");
         await ExecuteAsync(database, "VACUUM ANALYZE rse_search_content; VACUUM ANALYZE rse_search_people; VACUUM ANALYZE rse_search_topics; VACUUM ANALYZE rse_search_name_words; VACUUM ANALYZE rse_search_topic_summary");
     }

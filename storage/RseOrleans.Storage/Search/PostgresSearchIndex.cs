@@ -110,13 +110,14 @@ public sealed class PostgresSearchIndex(
         var months = string.Join(" | ", new[] { now, now.AddMonths(-1) }.Select(at => $"'~m{at.UtcDateTime.ToString("yyyyMM", CultureInfo.InvariantCulture)}':D"));
         var inTier = tier switch
         {
-            Tier.Recent => "AND c.document @@ $16::tsquery",
-            Tier.Older => "AND NOT c.document @@ $16::tsquery",
-            _ => "AND $16::tsquery IS NOT NULL",
+            Tier.Recent => "AND c.document @@ $15::tsquery",
+            Tier.Older => "AND NOT c.document @@ $15::tsquery",
+            _ => "AND $15::tsquery IS NOT NULL",
         };
 
-        // The reader's scopes and the words are both index conditions, so PostgreSQL reads only
-        // the rows that match the words AND that the reader might see (0007_search_narrowing.sql).
+        // The reader's scopes, the words and the months are all conditions on the one text index,
+        // which intersects them itself, so PostgreSQL reads only the rows that match the words AND
+        // that the reader might see (0007_search_narrowing.sql, 0015_search_scope_lexemes.sql).
         // Relevance times freshness, as the embedded engine: a week-old text weighs half of a new
         // one, a month-old one about a fifth, old texts never nothing. Ties and operator-only
         // searches newest first. Highlights only for the window kept, and only when asked (HighlightAsync).
@@ -125,7 +126,8 @@ public sealed class PostgresSearchIndex(
             WITH q AS (
                 SELECT rse_search_query($1) AS query,
                        (SELECT string_agg('(' || rse_search_part(e)::text || ')', ' | ')::tsquery
-                          FROM unnest($2::text[]) AS e WHERE rse_search_part(e) IS NOT NULL) AS excluded),
+                          FROM unnest($2::text[]) AS e WHERE rse_search_part(e) IS NOT NULL) AS excluded,
+                       rse_search_scope_query($14) AS scopes),
             hits AS (
                 SELECT c.post_id, c.comment_id, c.author_id, c.group_id, c.body, c.language, c.created_at,
                        CASE WHEN $3 THEN ts_rank(c.document, q.query)
@@ -142,12 +144,12 @@ public sealed class PostgresSearchIndex(
                    AND ($10::timestamptz IS NULL OR c.created_at >= $10)
                    AND (NOT $11 OR c.has_link)
                    AND ($12::bigint[] IS NULL OR c.post_id = ANY($12))
-                   AND ($14::text[] IS NULL OR c.scope = ANY($14) OR c.group_id = ANY($15))
+                   AND ($14::text[] IS NULL OR c.document @@ q.scopes)
                    {inTier}
                  ORDER BY rank DESC, c.created_at DESC, c.post_id DESC, c.comment_id DESC
                  LIMIT $13)
             SELECT h.post_id, h.comment_id, h.author_id, h.group_id, h.body,
-                   CASE WHEN $3 AND $17 THEN {Headline("h.language", "h.body", "q.query")} ELSE '' END
+                   CASE WHEN $3 AND $16 THEN {Headline("h.language", "h.body", "q.query")} ELSE '' END
               FROM hits h, q
              ORDER BY h.rank DESC, h.created_at DESC, h.post_id DESC, h.comment_id DESC
             """);
@@ -157,8 +159,6 @@ public sealed class PostgresSearchIndex(
             new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, Value = (object?)query.AmongPosts?.ToArray() ?? DBNull.Value },
             Math.Max(limit, 0),
             new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)ScopesOf(query.Scope) ?? DBNull.Value },
-            // A reader who does not read open groups (a guest) finds an open group's texts only in the groups they are in.
-            query.Scope is { OpenGroups: false } guest ? guest.MemberGroups.ToArray() : Array.Empty<string>(),
             months,
             query.Highlighted);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -405,9 +405,13 @@ public sealed class PostgresSearchIndex(
         return string.Concat(runes.Select(rune => rune.ToString()));
     }
 
-    /// <summary>The scopes of <c>rse_search_content.scope</c> a reader may find: profile posts, their groups, and open groups unless a guest.</summary>
+    /// <summary>
+    /// The scope lexemes of the texts a reader may find (0015_search_scope_lexemes.sql): profile
+    /// posts, their groups' texts, and open groups' unless a guest (a guest finds an open group's
+    /// texts only in the groups they are in).
+    /// </summary>
     private static string[]? ScopesOf(ContentScope? scope) =>
-        scope is null ? null : ["", .. scope.OpenGroups ? ["*"] : Array.Empty<string>(), .. scope.MemberGroups];
+        scope is null ? null : ["~p", .. scope.OpenGroups ? ["~o"] : Array.Empty<string>(), .. scope.MemberGroups.Select(group => "~g" + group)];
 
     private static object Nullable(string? value) => string.IsNullOrEmpty(value) ? new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = DBNull.Value } : value;
 

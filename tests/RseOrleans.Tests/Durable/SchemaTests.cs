@@ -116,4 +116,47 @@ public sealed class SchemaTests(DatabaseServersFixture servers)
         Assert.Equal("user ada,group astronomy,user ada", await stores.SqlAsync(
             "SELECT string_agg(grain_type || ' ' || owner_id, ',' ORDER BY seq) FROM rse_search_owners_pending"));
     }
+
+    [Fact]
+    public async Task Upgrading_to_scope_lexemes_lets_each_reader_find_the_texts_of_their_scopes_and_a_group_made_open_moves_its_texts()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "schema-search-scopes");
+        await using var source = NpgsqlDataSource.Create(stores.Postgres);
+        var migrator = new SchemaMigrator(source, NullLogger<SchemaMigrator>.Instance);
+        await migrator.MigrateAsync();
+        await stores.SqlAsync(
+            """
+            INSERT INTO rse_search_groups (group_id, name, visibility, names, document)
+            VALUES ('lobby', 'Lobby', 'open', 'lobby', ''), ('board', 'Board', 'secret', 'board', ''), ('o''brien\team', 'Team', 'closed', 'team', '');
+            INSERT INTO rse_search_content (post_id, comment_id, author_id, group_id, body, language, created_at, hashtags, mentions, has_link, document)
+            SELECT id, 0, 'ada', g, 'budget', 'en', now(), '{}', '{}', false, rse_search_document('budget', 'en', false)
+              FROM (VALUES (1, NULL), (2, 'lobby'), (3, 'board'), (4, 'o''brien\team')) AS t(id, g);
+            """);
+        // A database as migration 14 left it: texts without scope lexemes, which the upgrade adds.
+        await stores.SqlAsync("ALTER TABLE rse_search_content DISABLE TRIGGER rse_search_content_derived; UPDATE rse_search_content SET document = ts_filter(document, '{a,b,c}'); ALTER TABLE rse_search_content ENABLE TRIGGER rse_search_content_derived; DELETE FROM rse_schema_version WHERE version = 15");
+
+        Assert.Equal([15], await migrator.MigrateAsync());
+
+        async Task<object?> FoundBy(string scopes) => await stores.SqlAsync(
+            $"SELECT string_agg(post_id::text, ',' ORDER BY post_id) FROM rse_search_content WHERE document @@ (rse_search_query(ARRAY['budget']) && rse_search_scope_query(ARRAY[{scopes}]))");
+        Assert.Equal("1,2", await FoundBy("'~p', '~o'"));
+        Assert.Equal("1,2,3", await FoundBy("'~p', '~o', '~gboard'"));
+        Assert.Equal("1,4", await FoundBy("'~p', '~go''brien\\team'"));
+
+        await stores.SqlAsync("UPDATE rse_search_groups SET visibility = 'open' WHERE group_id = 'board'");
+        Assert.Equal("1,2,3", await FoundBy("'~p', '~o'"));
+        await stores.SqlAsync("UPDATE rse_search_groups SET visibility = 'closed' WHERE group_id = 'lobby'");
+        Assert.Equal("1,3", await FoundBy("'~p', '~o'"));
+        Assert.Equal("1,2,3", await FoundBy("'~p', '~o', '~globby'"));
+    }
+
+    [Fact]
+    public async Task The_text_index_keeps_new_texts_waiting_in_a_pending_list_of_256_kB_at_most()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "schema-search-pending");
+        await using var source = NpgsqlDataSource.Create(stores.Postgres);
+        await new SchemaMigrator(source, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
+
+        Assert.Equal("gin_pending_list_limit=256", await stores.SqlAsync("SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'rse_search_content_document'"));
+    }
 }

@@ -86,6 +86,24 @@ public abstract class SearchIndexConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Texts_of_this_month_and_the_last_come_first_and_older_ones_fill_the_rest_of_the_limit()
+    {
+        await Index.IndexPostAsync(Post(1, "budget budget budget review", at: Now.AddMonths(-4)));
+        await Index.IndexPostAsync(Post(2, "budget", at: Now.AddMonths(-6)));
+        await Index.IndexPostAsync(Post(3, "a short note on the budget among other things"));
+        await Index.IndexPostAsync(Post(4, "budget figures", at: Now.AddDays(-1)));
+
+        var all = await PostIdsAsync(Words("budget"), limit: 10);
+        Assert.Equal((long[])[3L, 4L], all[..2].Order());
+        Assert.Equal((long[])[1L, 2L], all[2..].Order());
+        var three = await PostIdsAsync(Words("budget"), limit: 3);
+        Assert.Equal((long[])[3L, 4L], three[..2].Order());
+        Assert.Contains(three[2], (long[])[1L, 2L]);
+        Assert.Equal((long[])[3L, 4L], (await PostIdsAsync(Words("budget"), limit: 2)).Order());
+        Assert.Equal((long[])[1L, 2L], (await PostIdsAsync(new ContentQuery { Words = ["budget"], Before = Now.AddMonths(-3) })).Order());
+    }
+
+    [Fact]
     public async Task A_scope_keeps_profile_posts_the_members_groups_and_open_groups_when_asked()
     {
         await Index.IndexGroupAsync(new IndexedGroup("open-g", "Open", "", "open"));
