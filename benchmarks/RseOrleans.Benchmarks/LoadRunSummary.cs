@@ -47,7 +47,9 @@ internal static class LoadRunSummary
         text.AppendLine(CultureInfo.InvariantCulture, $"- load average (1, 5, 15 min) before → after each run: {string.Join("; ", runs.Select(run => $"{RunSummary.ReadOr(Path.Combine(run, "load-before"), "?")} → {RunSummary.ReadOr(Path.Combine(run, "load-after"), "?")}"))}");
         text.AppendLine();
         var runColumns = string.Join(" | ", runs.Select(Path.GetFileName));
-        text.AppendLine(CultureInfo.InvariantCulture, $"| operation | {runColumns}: per second, p99 ms (errors) | median per second (spread) | median p99 ms (spread) | agree within 20 % |");
+        text.AppendLine("Each run's cell: calls per second answered, p99 in ms over individual calls, and errors if any.");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"| operation | {runColumns} | median per second (spread) | median p99 ms (spread) | agree within 20 % |");
         text.AppendLine(CultureInfo.InvariantCulture, $"|---|{string.Concat(runs.Select(_ => "---:|"))}---:|---:|---|");
         foreach (var (name, values) in operations)
         {
