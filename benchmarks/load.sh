@@ -12,7 +12,8 @@
 # operation: calls per second and p99 of each run, their medians, spreads, and whether the runs
 # agree within 20 %). The load generator shares the machine with the engine, as documented in
 # docs/performance.md. Run it with nothing else running. RSE_BENCH_RUNS changes the number of
-# runs, RSE_BENCH_OUT the folder (refused if it holds files), RSE_LOAD_PORT the engine's port.
+# runs, RSE_BENCH_OUT the folder (refused if it holds files), RSE_LOAD_PORT the engine's port,
+# RSE_LOAD_ENGINE_ARGS settings given to the engine (e.g. --Search:Indexing=false).
 set -euo pipefail
 [ $# -ge 1 ] || { sed -n '2,16p' "$0"; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,7 +48,7 @@ for i in $(seq 1 "$runs"); do
   rm -rf "$dir"; mkdir -p "$dir"
   cut -d' ' -f1-3 /proc/loadavg > "$dir/load-before"
   echo "run $i of $runs…" >&2
-  dotnet "$rse" load --engine "engine@$address=dotnet $silo --urls $address" --out "$dir" "$@" > "$dir/stdout.log" 2>&1 \
+  dotnet "$rse" load --engine "engine@$address=dotnet $silo --urls $address${RSE_LOAD_ENGINE_ARGS:+ $RSE_LOAD_ENGINE_ARGS}" --out "$dir" "$@" > "$dir/stdout.log" 2>&1 \
     || { echo "run $i failed: see $dir/stdout.log" >&2; exit 1; }
   cut -d' ' -f1-3 /proc/loadavg > "$dir/load-after"
 done
