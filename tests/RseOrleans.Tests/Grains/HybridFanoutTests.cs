@@ -107,9 +107,8 @@ public sealed class HybridFanoutTests(ClusterFixture fixture)
             await PostIdsAsync(reader);
         }
 
+        var hosts = await SpreadOverBothSilosAsync(readers);
         await Grains.GetGrain<IFeedGrain>(watched).Watch(Guid.NewGuid(), TimeSpan.FromMinutes(1));
-        var management = Grains.GetGrain<IManagementGrain>(0);
-        var hosts = await Task.WhenAll(readers.Select(reader => management.GetActivationAddress(Grains.GetGrain<IFeedGrain>(reader)).AsTask()));
 
         var post = await source.PublishOne(new NewPost(members[0], "Lunch is on us"));
 
@@ -125,23 +124,22 @@ public sealed class HybridFanoutTests(ClusterFixture fixture)
     public async Task A_sender_whose_view_of_the_cluster_lacks_a_silo_still_reaches_the_feeds_there()
     {
         var (group, source, members) = await GroupAsync(20);
-        var readers = members.Skip(1).ToArray();
+        var readers = members.Skip(1).ToList();
         foreach (var reader in readers)
         {
             await PostIdsAsync(reader);
         }
 
+        var hosts = await SpreadOverBothSilosAsync(readers);
         var published = await source.PublishOne(new NewPost(members[0], "Quarterly results"));
         var late = new FeedDelivery(SourceId.Group(group), published.PostId + 1);
         var sender = fixture.Cluster.Silos[0];
 
         // As a silo that has not heard of the other one yet: it sends to itself only.
         var delivered = await sender.ServiceProvider.GetRequiredService<FeedDeliveryClient>()
-            .DeliverAsKnownAsync(late, readers, [sender.SiloAddress]);
+            .DeliverAsKnownAsync(late, [.. readers], [sender.SiloAddress]);
 
         Assert.True(delivered);
-        var management = Grains.GetGrain<IManagementGrain>(0);
-        var hosts = await Task.WhenAll(readers.Select(reader => management.GetActivationAddress(Grains.GetGrain<IFeedGrain>(reader)).AsTask()));
         Assert.Contains(hosts, host => !sender.SiloAddress.Equals(host));
         foreach (var reader in readers)
         {
@@ -177,6 +175,33 @@ public sealed class HybridFanoutTests(ClusterFixture fixture)
         var feed = await Grains.GetGrain<IFeedGrain>(reader).ReadBefore(null, 100);
         Assert.Equal(((IEnumerable<long>)burst).Reverse(), feed.Refs.Take(60).Select(entry => entry.PostId));
         Assert.Equal(61, feed.Refs.Count);
+    }
+
+    /// <summary>
+    /// Where each reader's feed lives, once both silos hold some: placement may put them all on one
+    /// silo (the group's, whose joins woke them), so every other one is woken again from the
+    /// other silo, which places a new activation near its caller, until both are used.
+    /// </summary>
+    private async Task<SiloAddress?[]> SpreadOverBothSilosAsync(List<string> readers)
+    {
+        var management = Grains.GetGrain<IManagementGrain>(0);
+        var hosts = await Task.WhenAll(readers.Select(reader => management.GetActivationAddress(Grains.GetGrain<IFeedGrain>(reader)).AsTask()));
+        for (var attempt = 0; hosts.Distinct().Count() < 2 && attempt < 10; attempt++)
+        {
+            var other = fixture.Cluster.Silos.First(silo => silo.SiloAddress != hosts[0]);
+            var fromThere = other.ServiceProvider.GetRequiredService<IGrainFactory>();
+            foreach (var reader in readers.Where((_, i) => i % 2 == 1))
+            {
+                var feed = Grains.GetGrain<IFeedGrain>(reader);
+                await fixture.Cluster.DeactivateAsync(feed);
+                await fixture.Cluster.WaitForDeactivationAsync(feed);
+                await fromThere.GetGrain<IFeedGrain>(reader).ReadBefore(null, 50);
+            }
+
+            hosts = await Task.WhenAll(readers.Select(reader => management.GetActivationAddress(Grains.GetGrain<IFeedGrain>(reader)).AsTask()));
+        }
+
+        return hosts;
     }
 
     private async Task<List<long>> PostIdsAsync(string userId) =>
