@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Core.Internal;
+using Orleans.Runtime.Placement;
 using RseOrleans.Grains;
 using RseOrleans.Grains.Fanout;
 using RseOrleans.Grains.Feeds;
@@ -179,29 +181,51 @@ public sealed class HybridFanoutTests(ClusterFixture fixture)
 
     /// <summary>
     /// Where each reader's feed lives, once both silos hold some: placement may put them all on one
-    /// silo (the group's, whose joins woke them), so every other one is woken again from the
-    /// other silo, which places a new activation near its caller, until both are used.
+    /// silo (it weighs the silos' load), so every other one is moved to the other silo.
     /// </summary>
     private async Task<SiloAddress?[]> SpreadOverBothSilosAsync(List<string> readers)
     {
-        var management = Grains.GetGrain<IManagementGrain>(0);
-        var hosts = await Task.WhenAll(readers.Select(reader => management.GetActivationAddress(Grains.GetGrain<IFeedGrain>(reader)).AsTask()));
-        for (var attempt = 0; hosts.Distinct().Count() < 2 && attempt < 10; attempt++)
+        var hosts = await HostsAsync(readers);
+        if (hosts.Distinct().Count() < 2)
         {
-            var other = fixture.Cluster.Silos.First(silo => silo.SiloAddress != hosts[0]);
-            var fromThere = other.ServiceProvider.GetRequiredService<IGrainFactory>();
+            var other = fixture.Cluster.Silos.First(silo => !silo.SiloAddress.Equals(hosts[0])).SiloAddress;
             foreach (var reader in readers.Where((_, i) => i % 2 == 1))
             {
-                var feed = Grains.GetGrain<IFeedGrain>(reader);
-                await fixture.Cluster.DeactivateAsync(feed);
-                await fixture.Cluster.WaitForDeactivationAsync(feed);
-                await fromThere.GetGrain<IFeedGrain>(reader).ReadBefore(null, 50);
+                await OnSiloAsync(reader, other);
             }
 
-            hosts = await Task.WhenAll(readers.Select(reader => management.GetActivationAddress(Grains.GetGrain<IFeedGrain>(reader)).AsTask()));
+            hosts = await HostsAsync(readers);
         }
 
         return hosts;
+    }
+
+    /// <summary>Moves a reader's feed to <paramref name="silo"/> (a migration, which takes a placement hint), and waits until it is there.</summary>
+    private async Task OnSiloAsync(string reader, SiloAddress silo)
+    {
+        var feed = Grains.GetGrain<IFeedGrain>(reader);
+        var management = Grains.GetGrain<IManagementGrain>(0);
+        for (var attempt = 0; attempt < 50 && !silo.Equals(await management.GetActivationAddress(feed)); attempt++)
+        {
+            RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);
+            try
+            {
+                await feed.AsReference<IGrainManagementExtension>().MigrateOnIdle();
+            }
+            finally
+            {
+                RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+            }
+
+            await feed.ReadBefore(null, 50);
+            await Task.Delay(20);
+        }
+    }
+
+    private async Task<SiloAddress?[]> HostsAsync(List<string> readers)
+    {
+        var management = Grains.GetGrain<IManagementGrain>(0);
+        return await Task.WhenAll(readers.Select(reader => management.GetActivationAddress(Grains.GetGrain<IFeedGrain>(reader)).AsTask()));
     }
 
     private async Task<List<long>> PostIdsAsync(string userId) =>
