@@ -39,13 +39,7 @@ internal static class LoadRunSummary
         }
 
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"# {Path.GetFileName(Path.GetFullPath(folder))}");
-        text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"- command: `{RunSummary.ReadOr(Path.Combine(folder, "command"), "?")}`");
-        text.AppendLine(CultureInfo.InvariantCulture, $"- commit: {RunSummary.ReadOr(Path.Combine(folder, "commit"), "?")}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"- machine: {RunSummary.ReadOr(Path.Combine(folder, "machine"), "?")}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"- load average (1, 5, 15 min) before → after each run: {string.Join("; ", runs.Select(run => $"{RunSummary.ReadOr(Path.Combine(run, "load-before"), "?")} → {RunSummary.ReadOr(Path.Combine(run, "load-after"), "?")}"))}");
-        text.AppendLine();
+        RunSummary.WriteHeader(folder, runs, RunSummary.ReadOr(Path.Combine(folder, "machine"), "?"), text);
         var runColumns = string.Join(" | ", runs.Select(Path.GetFileName));
         text.AppendLine("Each run's cell: calls per second answered, p99 in ms over individual calls, and errors if any.");
         text.AppendLine();

@@ -49,13 +49,7 @@ internal static class RunSummary
         }
 
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"# {Path.GetFileName(Path.GetFullPath(folder))}");
-        text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"- command: `{ReadOr(Path.Combine(folder, "command"), "?")}`");
-        text.AppendLine(CultureInfo.InvariantCulture, $"- commit: {ReadOr(Path.Combine(folder, "commit"), "?")}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"- machine: {machine ?? "?"}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"- load average (1, 5, 15 min) before → after each run: {string.Join("; ", runs.Select(run => $"{ReadOr(Path.Combine(run, "load-before"), "?")} → {ReadOr(Path.Combine(run, "load-after"), "?")}"))}");
-        text.AppendLine();
+        WriteHeader(folder, runs, machine, text);
         var runColumns = string.Join(" | ", runs.Select(run => Path.GetFileName(run)));
         text.AppendLine(CultureInfo.InvariantCulture, $"| benchmark | {runColumns} | median of runs | spread | agree within 20 % | allocated per op |");
         text.AppendLine(CultureInfo.InvariantCulture, $"|---|{string.Concat(runs.Select(_ => "---:|"))}---:|---:|---|---:|");
@@ -74,6 +68,18 @@ internal static class RunSummary
         WriteFigures(runs, text);
         output.Write(text.ToString());
         return 0;
+    }
+
+    /// <summary>What every summary starts with: the folder's name, its command, commit and machine, and the load average around each run.</summary>
+    internal static void WriteHeader(string folder, string[] runs, string? machine, StringBuilder text)
+    {
+        text.AppendLine(CultureInfo.InvariantCulture, $"# {Path.GetFileName(Path.GetFullPath(folder))}");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"- command: `{ReadOr(Path.Combine(folder, "command"), "?")}`");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- commit: {ReadOr(Path.Combine(folder, "commit"), "?")}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- machine: {machine ?? "?"}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- load average (1, 5, 15 min) before → after each run: {string.Join("; ", runs.Select(run => $"{ReadOr(Path.Combine(run, "load-before"), "?")} → {ReadOr(Path.Combine(run, "load-after"), "?")}"))}");
+        text.AppendLine();
     }
 
     /// <summary>
