@@ -22,6 +22,7 @@ public static class GrainServiceCollectionExtensions
         services.Configure<ReactionOptions>(configuration.GetSection(ReactionOptions.Section));
         services.Configure<PostOptions>(configuration.GetSection(PostOptions.Section));
         services.Configure<RequestLedgerOptions>(configuration.GetSection(RequestLedgerOptions.Section));
+        services.AddRememberedGrainInterfaceTypes();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TimeOrderedIdGenerator>();
         services.TryAddSingleton<PulledSourceCache>();
