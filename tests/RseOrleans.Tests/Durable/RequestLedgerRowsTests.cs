@@ -1,26 +1,64 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using Orleans.TestingHost;
+using RseOrleans.Api.V1;
 using RseOrleans.Grains;
 using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Storage.Postgres;
 using RseOrleans.Tests.Fixtures;
 using RseOrleans.Tests.Fixtures.Servers;
+using Xunit.Abstractions;
+using static RseOrleans.Tests.Fixtures.EngineClient;
 
 namespace RseOrleans.Tests.Durable;
 
 /// <summary>
-/// In durable mode a caller's request ledger is rows of rse_request_ledger, one per request:
-/// entries forgotten (expired, beyond
+/// In durable mode a caller's request ledger is rows of rse_request_ledger, one per request: a
+/// mutating call writes its own entry, not the caller's others; entries forgotten (expired, beyond
 /// the capacity) are deleted together now and then, an abandoned call's at once; an outcome the
-/// storage refuses is kept and stored with the next write; and a ledger stored whole, as the
-/// grain's state, is carried over to rows.
+/// storage refuses is kept and stored with the next write; a row written late by an activation
+/// that has gone never replaces a later one; and a ledger stored whole, as the grain's state, is
+/// carried over to rows.
 /// </summary>
 [Collection(DatabaseServersCollection.Name)]
-public sealed class RequestLedgerRowsTests(DatabaseServersFixture servers)
+public sealed class RequestLedgerRowsTests(DatabaseServersFixture servers, ITestOutputHelper output)
 {
     /// <summary>Ledgers stored whole as grain state (the state "requests" of the grain "request-ledger").</summary>
     private const string LedgerStates = "SELECT count(*) FROM rse_grain_state WHERE grain_type LIKE '%request%' AND payload IS NOT NULL";
+
+    [Fact]
+    public async Task After_200_entries_one_more_call_writes_that_calls_row_alone()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "request_ledger_rows");
+        await using var engine = await stores.StartEngineAsync("request-ledger-rows");
+        var api = new EngineClient(engine.Channel);
+        // Creating the account is the caller's first entry.
+        var author = await api.CreateUserAsync("author");
+        for (var i = 1; i < 200; i++)
+        {
+            await api.Posts.CreatePostAsync(new CreatePostRequest { RequestId = NewRequestId(), Text = $"Post number {i} of the week" }, As(author));
+        }
+
+        var ledgerRows = $"SELECT request::text, xmin::text FROM rse_request_ledger WHERE caller = '{author}'";
+        Assert.Equal(200L, await stores.SqlAsync($"SELECT count(*) FROM rse_request_ledger WHERE caller = '{author}'"));
+
+        var written = await RowVersions.WrittenByAsync(stores.Postgres, ledgerRows, () =>
+            api.Posts.CreatePostAsync(new CreatePostRequest { RequestId = NewRequestId(), Text = "One more" }, As(author)).ResponseAsync);
+
+        var row = Assert.Single(written);
+        Assert.Equal(201L, await stores.SqlAsync($"SELECT count(*) FROM rse_request_ledger WHERE caller = '{author}'"));
+        Assert.Equal(1L, await stores.SqlAsync($"SELECT count(*) FROM rse_request_ledger WHERE caller = '{author}' AND request = {row} AND response IS NOT NULL"));
+        // Nothing of the ledger is grain state any more.
+        Assert.Equal(0L, await stores.SqlAsync(LedgerStates));
+
+        // Without the versions the upserts left behind, which autovacuum gives back to later rows.
+        await stores.SqlAsync("VACUUM FULL rse_request_ledger");
+        var bytes = (long)(await stores.SqlAsync("SELECT pg_total_relation_size('rse_request_ledger')"))!;
+        var rows = (long)(await stores.SqlAsync("SELECT count(*) FROM rse_request_ledger"))!;
+        var rowBytes = await stores.SqlAsync("SELECT round(avg(pg_column_size(l.*))) FROM rse_request_ledger AS l WHERE response IS NOT NULL");
+        var responseBytes = await stores.SqlAsync("SELECT round(avg(octet_length(response))) FROM rse_request_ledger");
+        output.WriteLine($"rse_request_ledger: {bytes:N0} bytes with its key's index for {rows} rows, {(double)bytes / rows:F1} bytes a row; a row alone {rowBytes} bytes, of which the response {responseBytes}");
+    }
 
     [Fact]
     public async Task Entries_forgotten_are_deleted_together_once_a_quarter_of_the_capacity_or_an_hour_later_and_an_abandoned_call_at_once()
