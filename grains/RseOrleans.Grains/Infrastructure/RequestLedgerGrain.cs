@@ -8,10 +8,10 @@ namespace RseOrleans.Grains.Infrastructure;
 /// <see cref="IRequestLedgerStore"/>: in durable mode a row per entry, so that a call writes its own
 /// entry and not the whole ledger. Bounded without reminders: entries older than the retention, and
 /// the oldest beyond <see cref="RequestLedgerOptions.Capacity"/>, are forgotten in memory when the
-/// ledger activates and whenever it writes; their stored entries are deleted together, with the
-/// write after a quarter of the capacity has been forgotten (<see cref="TrimAfter"/>), so a caller
-/// never has more than capacity + a quarter − 1 entries stored (319 by default), or with the first
-/// write an hour after one was forgotten (<see cref="TrimDelay"/>), so that an answer outlives its
+/// ledger activates and whenever it writes. Their stored entries are deleted together with a later
+/// write: the first once a quarter of the capacity has been forgotten (<see cref="TrimAfter"/>),
+/// which bounds a caller's stored entries to capacity + a quarter − 1 (319 by default), or the
+/// first an hour after one was forgotten (<see cref="TrimDelay"/>), so that an answer outlives its
 /// retention in the storage by an hour at most while its caller writes.
 /// </summary>
 /// <remarks>
