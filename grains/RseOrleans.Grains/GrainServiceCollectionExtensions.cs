@@ -42,6 +42,7 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton<ISourceKeeping, EmbeddedSourceKeeping>();
         services.TryAddSingleton<IFeedHistory, SourceWindowFeedHistory>();
         services.TryAddSingleton<IMemberSetStore, GrainStorageMemberSetStore>();
+        services.TryAddSingleton<IRequestLedgerStore, GrainStorageRequestLedgerStore>();
         services.TryAddSingleton<Events.EngineEvents>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, StorageFailureFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, LocalPublishingFilter>());
