@@ -12,7 +12,7 @@ public sealed record LedgerEntry(
     [property: Id(2)] byte[]? Response);
 
 /// <summary>
-/// A caller's entries as one value: what the embedded store writes, and how durable mode stored
+/// A caller's entries as one value: what the grain-storage store writes, and how durable mode stored
 /// them (as the ledger grain's state) before migration 0016 gave them a row each.
 /// </summary>
 [GenerateSerializer]
@@ -25,7 +25,7 @@ public sealed class RequestLedgerState
 
 /// <summary>
 /// A caller's entries as loaded by their ledger, which changes <see cref="Entries"/> and then writes
-/// the requests it changed. <see cref="Version"/> belongs to the store (the embedded one keeps an
+/// the requests it changed. <see cref="Version"/> belongs to the store (the grain-storage one keeps an
 /// ETag there); the ledger never reads it.
 /// </summary>
 public sealed class StoredLedger(string caller, Dictionary<ulong, LedgerEntry> entries, string? version)
@@ -40,9 +40,9 @@ public sealed class StoredLedger(string caller, Dictionary<ulong, LedgerEntry> e
 /// <summary>
 /// Where a caller's <see cref="RequestLedgerGrain"/> keeps its entries; the grain owns them and is
 /// their only writer (one activation), the store is its storage. Durable mode: one PostgreSQL row
-/// per entry, so a call writes its own entry and not the caller's 256. Embedded default: the
-/// entries as one value in grain storage (memory), written whole, as nothing outlives the process
-/// there.
+/// per entry, so a call writes its own entry and not the caller's 256. The embedded engine keeps
+/// them in its process's memory, entry by entry (the silo host's <c>InProcessRequestLedgerStore</c>);
+/// grain storage holds them otherwise (<see cref="GrainStorageRequestLedgerStore"/>).
 /// </summary>
 public interface IRequestLedgerStore
 {
@@ -59,8 +59,9 @@ public interface IRequestLedgerStore
 }
 
 /// <summary>
-/// The embedded default: the caller's entries as one grain-storage value under their own id,
-/// written whole, with an ETag so that a second writer is refused rather than overwriting.
+/// Without a store of the mode's own (the tests' in-process clusters of several silos): the caller's
+/// entries as one grain-storage value under their own id, written whole, with an ETag so that a
+/// second writer is refused rather than overwriting.
 /// </summary>
 public sealed class GrainStorageRequestLedgerStore(IServiceProvider services) : IRequestLedgerStore
 {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
+using RseOrleans.Grains.Infrastructure;
 
 namespace RseOrleans.Silo.Hosting;
 
@@ -9,8 +10,8 @@ public static class EmbeddedEngine
 {
     /// <summary>
     /// The embedded default: one silo clustered on localhost, grain state and stream
-    /// subscriptions in this process's memory (<see cref="InProcessGrainStorage"/>). Nothing to
-    /// install, nothing survives a restart.
+    /// subscriptions in this process's memory (<see cref="InProcessGrainStorage"/>), request ledgers
+    /// too (<see cref="InProcessRequestLedgerStore"/>). Nothing to install, nothing survives a restart.
     /// </summary>
     public static ISiloBuilder UseEmbeddedEngine(this ISiloBuilder silo, IConfiguration configuration)
     {
@@ -22,6 +23,7 @@ public static class EmbeddedEngine
                 new InProcessGrainStorage(new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>())));
         }
 
+        silo.Services.AddSingleton<IRequestLedgerStore, InProcessRequestLedgerStore>();
         return silo.AddInMemoryRemindersAndStreams();
     }
 
