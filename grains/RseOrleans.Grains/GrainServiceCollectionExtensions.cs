@@ -22,6 +22,7 @@ public static class GrainServiceCollectionExtensions
         services.Configure<ReactionOptions>(configuration.GetSection(ReactionOptions.Section));
         services.Configure<PostOptions>(configuration.GetSection(PostOptions.Section));
         services.Configure<RequestLedgerOptions>(configuration.GetSection(RequestLedgerOptions.Section));
+        services.AddRememberedGrainInterfaceTypes();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TimeOrderedIdGenerator>();
         services.TryAddSingleton<PulledSourceCache>();
@@ -41,6 +42,7 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton<ISourceKeeping, EmbeddedSourceKeeping>();
         services.TryAddSingleton<IFeedHistory, SourceWindowFeedHistory>();
         services.TryAddSingleton<IMemberSetStore, GrainStorageMemberSetStore>();
+        services.TryAddSingleton<IRequestLedgerStore, GrainStorageRequestLedgerStore>();
         services.TryAddSingleton<Events.EngineEvents>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, StorageFailureFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, LocalPublishingFilter>());

@@ -7,6 +7,7 @@ using RseOrleans.Grains;
 using RseOrleans.Grains.Analytics;
 using RseOrleans.Grains.Durability;
 using RseOrleans.Grains.Feeds;
+using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Grains.Sources;
 using RseOrleans.Model;
 using RseOrleans.Search;
@@ -22,9 +23,9 @@ namespace RseOrleans.Storage;
 public static class DurableStoreServiceCollectionExtensions
 {
     /// <summary>
-    /// The PostgreSQL activity log (and feeds built and caught up from it) and group member rows, the
-    /// Redis timeline store, the schema migrator and the start-up check. Registered before the grain
-    /// services so that they replace the embedded defaults.
+    /// The PostgreSQL activity log (and feeds built and caught up from it), group member rows and
+    /// request ledger rows, the Redis timeline store, the schema migrator and the start-up check.
+    /// Registered before the grain services so that they replace the embedded defaults.
     /// </summary>
     public static IServiceCollection AddDurableStores(this IServiceCollection services, DurableStoreOptions stores, SearchOptions search)
     {
@@ -39,6 +40,7 @@ public static class DurableStoreServiceCollectionExtensions
         services.AddSingleton<ISourceKeeping, DurableSourceKeeping>();
         services.AddSingleton<IFeedHistory, ActivityLogFeedHistory>();
         services.AddSingleton<IMemberSetStore, PostgresMemberSetStore>();
+        services.AddSingleton<IRequestLedgerStore, PostgresRequestLedgerStore>();
         services.AddSingleton<DurableStoreStartup>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(container => container.GetRequiredService<DurableStoreStartup>());
         services.AddHostedService<FanoutRecoveryService>();

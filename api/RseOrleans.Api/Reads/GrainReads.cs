@@ -22,8 +22,8 @@ public sealed class GrainReads(IGrainFactory grains, LocalReadModel local)
         }
 
         // The viewer's own reactions live in their reaction shard, as the post grain asks it; a
-        // post with no reaction at all has none to ask for.
-        return post.ReactionCounts.Count == 0 ? Task.FromResult<PostSnapshot?>(post) : WithReactionsOf(post, viewerId);
+        // shard holding no reaction at all has none to ask for.
+        return post.MayHoldReactionsOf(viewerId) ? WithReactionsOf(post, viewerId) : Task.FromResult<PostSnapshot?>(post);
     }
 
     /// <summary>As <see cref="IPostGrain.GetCommentAuthors"/>; not in the read model, as only guests' reads need it.</summary>

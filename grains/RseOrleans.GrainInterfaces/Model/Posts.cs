@@ -51,6 +51,17 @@ public sealed record PostSnapshot(
     /// <summary>Exact: the shares of this post created minus those deleted or erased.</summary>
     [Id(21)]
     public int ShareCount { get; init; }
+
+    /// <summary>
+    /// The reaction shards holding a reaction now, one bit each, as the shards last told the post:
+    /// a viewer whose shard holds none has no reaction of their own to ask for.
+    /// </summary>
+    [Id(22)]
+    public int ReactedShards { get; init; }
+
+    /// <summary>Whether <paramref name="viewerId"/>'s reaction shard may hold reactions of theirs.</summary>
+    public bool MayHoldReactionsOf(string viewerId) =>
+        ReactedShards != 0 && (ReactedShards & (1 << Grains.ReactionShards.ShardOf(viewerId, ReactionShards))) != 0;
 }
 
 [GenerateSerializer, Immutable]

@@ -50,10 +50,20 @@ public sealed class GroupDayState
 }
 
 /// <summary>One group's day: active members, acts, joins and leaves, and its posts' responses.</summary>
+/// <remarks>
+/// A first response arrives alone, one call per post, while the day's state holds every post of the
+/// day: it is written with the next batch, or by a timer a second later, instead of writing the whole
+/// day once per response. What a crash loses meanwhile is a second of best-effort figures, as for
+/// the recorder's own buffer.
+/// </remarks>
 [GrainType("analytics-group-day")]
 public sealed class GroupDayGrain(
     [PersistentState("analytics-group-day", StorageNames.Main)] IPersistentState<GroupDayState> state) : Grain, IGroupDayGrain
 {
+    public static readonly TimeSpan FirstResponsesWrittenWithin = AnalyticsRecorder.FlushInterval;
+
+    private IGrainTimer? unsavedResponses;
+
     public async Task<bool> Record(ActivityBatch batch)
     {
         var day = state.State;
@@ -90,16 +100,34 @@ public sealed class GroupDayGrain(
         }
 
         day.MembersChange += batch.MembersChange;
-        await state.WriteStateAsync();
+        await WriteAsync();
         return true;
     }
 
-    public async Task RecordFirstResponse(long postId, long seconds)
+    public Task RecordFirstResponse(long postId, long seconds)
     {
         if (state.State.FirstResponseSeconds.TryAdd(postId, seconds))
         {
-            await state.WriteStateAsync();
+            unsavedResponses ??= this.RegisterGrainTimer(WriteAsync, FirstResponsesWrittenWithin, Timeout.InfiniteTimeSpan);
         }
+
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (unsavedResponses is not null)
+        {
+            await WriteAsync();
+        }
+    }
+
+    /// <summary>Writes the day, with any first responses waiting for a write.</summary>
+    private async Task WriteAsync()
+    {
+        unsavedResponses?.Dispose();
+        unsavedResponses = null;
+        await state.WriteStateAsync();
     }
 
     public async Task Reset()

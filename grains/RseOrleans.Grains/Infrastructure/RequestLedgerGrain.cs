@@ -3,27 +3,16 @@ using Microsoft.Extensions.Options;
 
 namespace RseOrleans.Grains.Infrastructure;
 
-[GenerateSerializer]
-[Alias("rse.RequestLedgerState")]
-public sealed class RequestLedgerState
-{
-    [Id(0)]
-    public Dictionary<ulong, LedgerEntry> Entries { get; set; } = [];
-}
-
-/// <summary>One request: its message's fingerprint, when it started or finished, and its response once it succeeded.</summary>
-[GenerateSerializer, Immutable]
-[Alias("rse.LedgerEntry")]
-public sealed record LedgerEntry(
-    [property: Id(0)] ulong Fingerprint,
-    [property: Id(1)] DateTimeOffset At,
-    [property: Id(2)] byte[]? Response);
-
 /// <summary>
-/// A caller's request outcomes (see <see cref="IRequestLedgerGrain"/>), in the grain storage like any
-/// state, so durable mode keeps them across restarts. Bounded without reminders: entries older than
-/// the retention are dropped when the ledger activates and whenever it writes, and at most
-/// <see cref="RequestLedgerOptions.Capacity"/> are kept; an empty ledger deletes its stored state.
+/// A caller's request outcomes (see <see cref="IRequestLedgerGrain"/>), kept by an
+/// <see cref="IRequestLedgerStore"/>: in durable mode a row per entry, so that a call writes its own
+/// entry and not the whole ledger. Bounded without reminders: entries older than the retention, and
+/// the oldest beyond <see cref="RequestLedgerOptions.Capacity"/>, are forgotten in memory when the
+/// ledger activates and whenever it writes. Their stored entries are deleted together with a later
+/// write: the first once a quarter of the capacity has been forgotten (<see cref="TrimAfter"/>),
+/// which bounds a caller's stored entries to capacity + a quarter − 1 (319 by default), or the
+/// first an hour after one was forgotten (<see cref="TrimDelay"/>), so that an answer outlives its
+/// retention in the storage by an hour at most while its caller writes.
 /// </summary>
 /// <remarks>
 /// Only <see cref="Begin"/> must be durable before it answers (nothing runs unless its start is
@@ -33,18 +22,55 @@ public sealed record LedgerEntry(
 /// </remarks>
 [GrainType("request-ledger")]
 public sealed partial class RequestLedgerGrain(
-    [PersistentState("requests", StorageNames.Main)] IPersistentState<RequestLedgerState> state,
+    IRequestLedgerStore store,
+    [PersistentState("requests", StorageNames.Main)] IPersistentState<RequestLedgerState> wholeState,
     IOptions<RequestLedgerOptions> options,
     TimeProvider clock,
     ILogger<RequestLedgerGrain> logger) : Grain, IRequestLedgerGrain
 {
-    private Dictionary<ulong, LedgerEntry> Entries => state.State.Entries;
+    private StoredLedger ledger = null!;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    // Requests whose entries changed since the last write that succeeded (removed ones included).
+    private readonly HashSet<ulong> unsaved = [];
+
+    // Requests forgotten in memory (expired, beyond the capacity) whose entries may still be stored,
+    // and when they are deleted at the latest (with the first write from then on).
+    private readonly HashSet<ulong> forgotten = [];
+
+    private DateTimeOffset trimDue = DateTimeOffset.MaxValue;
+
+    private Dictionary<ulong, LedgerEntry> Entries => ledger.Entries;
+
+    /// <summary>How many forgotten entries make the next write delete them all: a quarter of the capacity.</summary>
+    private int TrimAfter => Math.Max(1, Capacity / 4);
+
+    /// <summary>How long an entry forgotten stays stored at most, while its caller writes.</summary>
+    private static readonly TimeSpan TrimDelay = TimeSpan.FromHours(1);
+
+    private int Capacity => Math.Max(1, options.Value.Capacity);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // Written away with the next change: a ledger that is only read needs no write.
-        DropExpired(clock.GetUtcNow());
-        return Task.CompletedTask;
+        var now = clock.GetUtcNow();
+        ledger = await store.LoadAsync(this.GetPrimaryKeyString());
+        if (wholeState.State.Entries.Count > 0)
+        {
+            // Stored whole by an earlier version: carried over to the store once, then cleared. An
+            // entry already in the store (carried over by an activation that failed to clear) stays.
+            foreach (var (request, entry) in wholeState.State.Entries)
+            {
+                if (Entries.TryAdd(request, entry))
+                {
+                    unsaved.Add(request);
+                }
+            }
+
+            await SaveAsync(now);
+            await wholeState.ClearStateAsync(cancellationToken);
+        }
+
+        // Deleted from the store with a later write: a ledger that is only read needs no write.
+        Forget(now);
     }
 
     public async Task<LedgerAnswer> Begin(ulong request, ulong fingerprint)
@@ -71,7 +97,7 @@ public sealed partial class RequestLedgerGrain(
         }
 
         // Stored before the call runs: a duplicate arriving meanwhile, even after a restart, waits for it.
-        Entries[request] = new(fingerprint, now, null);
+        Set(request, fingerprint, now, null);
         await SaveAsync(now);
         return new(LedgerVerdict.Run);
     }
@@ -79,7 +105,7 @@ public sealed partial class RequestLedgerGrain(
     public async Task Complete(ulong request, ulong fingerprint, byte[] response)
     {
         var now = clock.GetUtcNow();
-        Entries[request] = new(fingerprint, now, response);
+        Set(request, fingerprint, now, response);
         await SaveLaterIfRefusedAsync(now);
     }
 
@@ -87,9 +113,20 @@ public sealed partial class RequestLedgerGrain(
     {
         if (Entries.TryGetValue(request, out var entry) && entry.Fingerprint == fingerprint && entry.Response is null)
         {
+            // Deleted at once, not with the next trim: stored, it would hold the id for a lease after a restart.
             Entries.Remove(request);
+            unsaved.Add(request);
             await SaveLaterIfRefusedAsync(clock.GetUtcNow());
         }
+    }
+
+    private void Set(ulong request, ulong fingerprint, DateTimeOffset now, byte[]? response)
+    {
+        // Never earlier than the entry it replaces, which the store would take for a late write.
+        var at = Entries.TryGetValue(request, out var earlier) && earlier.At > now ? earlier.At : now;
+        Entries[request] = new(fingerprint, at, response);
+        unsaved.Add(request);
+        forgotten.Remove(request);
     }
 
     private async Task SaveLaterIfRefusedAsync(DateTimeOffset now)
@@ -104,40 +141,64 @@ public sealed partial class RequestLedgerGrain(
         }
     }
 
+    /// <summary>Writes the entries changed since the last write that succeeded, and the forgotten ones once there are <see cref="TrimAfter"/>.</summary>
     private async Task SaveAsync(DateTimeOffset now)
     {
-        DropExpired(now);
-        var excess = Entries.Count - Math.Max(1, options.Value.Capacity);
-        if (excess > 0)
+        Forget(now);
+        var trimming = forgotten.Count >= TrimAfter || now >= trimDue;
+        if (trimming)
         {
-            foreach (var oldest in Entries.OrderBy(pair => pair.Value.At).Take(excess).Select(pair => pair.Key).ToArray())
-            {
-                Entries.Remove(oldest);
-            }
+            // Absent from the entries: the store deletes them.
+            unsaved.UnionWith(forgotten);
         }
 
-        if (Entries.Count == 0)
+        if (unsaved.Count == 0)
         {
-            await state.ClearStateAsync();
+            return;
         }
-        else
+
+        await store.WriteAsync(ledger, [.. unsaved]);
+        unsaved.Clear();
+        if (trimming)
         {
-            await state.WriteStateAsync();
+            forgotten.Clear();
+            trimDue = DateTimeOffset.MaxValue;
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The request ledger of {Caller} could not be stored; it is kept in memory until the next write")]
-    private partial void LogKeptInMemory(Exception exception, string caller);
-
-    private void DropExpired(DateTimeOffset now)
+    /// <summary>Drops from memory the entries older than the retention and the oldest beyond the capacity.</summary>
+    private void Forget(DateTimeOffset now)
     {
         var retention = options.Value.Retention;
         foreach (var (request, entry) in Entries)
         {
             if (now - entry.At >= retention)
             {
-                Entries.Remove(request);
+                Drop(request, entry.At + retention);
+            }
+        }
+
+        var excess = Entries.Count - Capacity;
+        if (excess > 0)
+        {
+            foreach (var oldest in Entries.OrderBy(pair => pair.Value.At).Take(excess).Select(pair => pair.Key).ToArray())
+            {
+                Drop(oldest, now);
             }
         }
     }
+
+    private void Drop(ulong request, DateTimeOffset forgottenAt)
+    {
+        Entries.Remove(request);
+        unsaved.Remove(request);
+        forgotten.Add(request);
+        if (forgottenAt + TrimDelay < trimDue)
+        {
+            trimDue = forgottenAt + TrimDelay;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The request ledger of {Caller} could not be stored; it is kept in memory until the next write")]
+    private partial void LogKeptInMemory(Exception exception, string caller);
 }

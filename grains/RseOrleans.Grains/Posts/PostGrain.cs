@@ -33,6 +33,7 @@ public sealed class PostGrain(
     // Created by the first shard that reports: most posts in memory never get a reaction.
     private Dictionary<int, IReadOnlyDictionary<ReactionType, int>>? countsByShard;
     private IReadOnlyDictionary<ReactionType, int> totals = NoReactions;
+    private int reactedShards;
 
     private LocalPublication<long, PostSnapshot>? publication;
     private IGrainTimer? shareCheck;
@@ -69,7 +70,7 @@ public sealed class PostGrain(
             (countsByShard ??= [])[shard] = shardCounts;
         }
 
-        totals = Sum();
+        Sum();
         CheckSharesLater();
         outbox = events.ResumeOutboxOf(this, state, EventsReminder);
 
@@ -185,11 +186,11 @@ public sealed class PostGrain(
             return null;
         }
 
-        // Most posts have no reactions: then there is no shard to ask.
-        IReadOnlyList<ReactionType> mine = totals.Count == 0
-            ? []
-            : await GrainFactory.ReactionShard(PostId, state.State.ReactionShards, viewerId).GetReactionsOf(viewerId);
-        return Snapshot(mine);
+        // Most posts have no reactions, and most viewers' shards none: then there is no shard to ask.
+        var post = Snapshot([]);
+        return post.MayHoldReactionsOf(viewerId)
+            ? post with { MyReactions = await GrainFactory.ReactionShard(PostId, state.State.ReactionShards, viewerId).GetReactionsOf(viewerId) }
+            : post;
     }
 
     public Task EventsSettled() => outbox?.SettledAsync() ?? Task.CompletedTask;
@@ -369,7 +370,7 @@ public sealed class PostGrain(
     public async Task<IReadOnlyDictionary<ReactionType, int>> ReportReactionCounts(int shard, IReadOnlyDictionary<ReactionType, int> counts)
     {
         (countsByShard ??= [])[shard] = counts;
-        totals = Sum();
+        Sum();
         var bit = 1 << shard;
         if ((state.State.ShardsWithReactions & bit) == 0)
         {
@@ -427,16 +428,22 @@ public sealed class PostGrain(
 
     private PostShares Shares => new(state.State);
 
-    private IReadOnlyDictionary<ReactionType, int> Sum()
+    /// <summary>The totals over the shards, and which shards hold a reaction.</summary>
+    private void Sum()
     {
         var sum = new Dictionary<ReactionType, int>();
-        foreach (var (type, count) in (countsByShard ?? []).Values.SelectMany(counts => counts))
+        reactedShards = 0;
+        foreach (var (shard, counts) in countsByShard ?? [])
         {
-            sum[type] = sum.GetValueOrDefault(type) + count;
+            foreach (var (type, count) in counts)
+            {
+                sum[type] = sum.GetValueOrDefault(type) + count;
+                reactedShards |= count > 0 ? 1 << shard : 0;
+            }
         }
 
         var live = sum.Where(entry => entry.Value > 0).ToDictionary();
-        return live.Count == 0 ? NoReactions : live;
+        totals = live.Count == 0 ? NoReactions : live;
     }
 
     private PostSnapshot Snapshot(IReadOnlyList<ReactionType> myReactions) => new(
@@ -454,5 +461,6 @@ public sealed class PostGrain(
         MentionsAndTags = state.State.MentionsAndTags ?? MentionsAndTags.None,
         SharedPostId = state.State.SharedPostId,
         ShareCount = Shares.Count,
+        ReactedShards = reactedShards,
     };
 }

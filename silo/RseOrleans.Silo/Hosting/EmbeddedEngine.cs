@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
+using RseOrleans.Grains.Infrastructure;
 
 namespace RseOrleans.Silo.Hosting;
 
@@ -9,32 +10,44 @@ public static class EmbeddedEngine
 {
     /// <summary>
     /// The embedded default: one silo clustered on localhost, grain state and stream
-    /// subscriptions in memory. Nothing to install, nothing survives a restart.
+    /// subscriptions in this process's memory (<see cref="InProcessGrainStorage"/>), request ledgers
+    /// too (<see cref="InProcessRequestLedgerStore"/>). Nothing to install, nothing survives a restart.
     /// </summary>
     public static ISiloBuilder UseEmbeddedEngine(this ISiloBuilder silo, IConfiguration configuration)
     {
         var cluster = configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
         silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
-        return silo.AddEmbeddedProviders();
+        foreach (var storage in new[] { StorageNames.Main, StorageNames.PubSub })
+        {
+            silo.Services.AddKeyedSingleton<IGrainStorage>(storage, (services, _) =>
+                new InProcessGrainStorage(new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>())));
+        }
+
+        silo.Services.AddSingleton<IRequestLedgerStore, InProcessRequestLedgerStore>();
+        return silo.AddInMemoryRemindersAndStreams();
     }
 
-    /// <summary>The storage and stream providers the grains expect, held in memory.</summary>
+    /// <summary>
+    /// The providers for several silos in one process (the tests' clusters): grain state in
+    /// Orleans' memory storage, whose storage grains every silo reaches, as a grain may move.
+    /// </summary>
     public static ISiloBuilder AddEmbeddedProviders(this ISiloBuilder silo)
     {
         foreach (var storage in new[] { StorageNames.Main, StorageNames.PubSub })
         {
             silo.AddMemoryGrainStorage(storage, (OptionsBuilder<MemoryGrainStorageOptions> options) =>
                 options.Configure<Serializer>((storageOptions, serializer) =>
-                    // Memory storage keeps a serialized copy of every state, one per active user and
-                    // feed: in the provider's default JSON (type names included) that copy of a user
-                    // was 1.5 KB, in the binary format durable mode stores it is about 350 bytes.
+                    // In the binary format durable mode stores: the provider's default JSON (type names
+                    // included) made a user's copy 1.5 KB against about 350 bytes.
                     storageOptions.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer)));
         }
 
-        // Webhook retries wake on reminders; in memory they last as long as the process, like everything here.
-        silo.UseInMemoryReminderService();
-        return silo.AddLiveFeedStreams();
+        return silo.AddInMemoryRemindersAndStreams();
     }
+
+    // Webhook retries wake on reminders; in memory they last as long as the process, like everything here.
+    private static ISiloBuilder AddInMemoryRemindersAndStreams(this ISiloBuilder silo) =>
+        silo.UseInMemoryReminderService().AddLiveFeedStreams();
 
     /// <summary>
     /// Live feed events travel on in-memory streams in both modes: they are the fast path, the

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Orleans.Storage;
 using Orleans.TestingHost;
 using RseOrleans.Grains;
@@ -127,27 +126,8 @@ public sealed class AnalyticsPeopleRowsTests(DatabaseServersFixture servers, ITe
     }
 
     /// <summary>The numbers whose rows <paramref name="call"/> wrote: rows it added, and rows whose version (xmin) it changed.</summary>
-    private static async Task<int[]> RowsWrittenByAsync(DurableStores stores, Func<Task> call)
-    {
-        var before = await RowVersionsAsync(stores);
-        await call();
-        var after = await RowVersionsAsync(stores);
-        return [.. after.Where(row => !before.TryGetValue(row.Key, out var version) || version != row.Value).Select(row => row.Key).Order()];
-    }
-
-    private static async Task<Dictionary<int, string>> RowVersionsAsync(DurableStores stores)
-    {
-        await using var database = NpgsqlDataSource.Create(stores.Postgres);
-        await using var command = database.CreateCommand("SELECT number, xmin::text FROM rse_analytics_people");
-        await using var reader = await command.ExecuteReaderAsync();
-        var versions = new Dictionary<int, string>();
-        while (await reader.ReadAsync())
-        {
-            versions[reader.GetInt32(0)] = reader.GetString(1);
-        }
-
-        return versions;
-    }
+    private static async Task<int[]> RowsWrittenByAsync(DurableStores stores, Func<Task> call) =>
+        [.. (await RowVersions.WrittenByAsync(stores.Postgres, "SELECT number::text, xmin::text FROM rse_analytics_people", call)).Select(int.Parse).Order()];
 
     private static string ValueOf(PlaceValues place, int person) => person < place.Codes.Length ? place.Values[place.Codes[person]] : "";
 

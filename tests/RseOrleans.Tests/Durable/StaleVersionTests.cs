@@ -35,23 +35,6 @@ public sealed class StaleVersionTests(DatabaseServersFixture servers)
         Assert.Equal("Alice Cooper", await DisplayNameAsync(api, alice));
     }
 
-    [Fact]
-    public async Task A_request_ledger_that_meets_a_newer_version_of_itself_reloads_and_the_call_goes_through()
-    {
-        var stores = await DurableStores.CreateAsync(servers, "ledger-etag");
-        await using var engine = await stores.StartEngineAsync("ledger-etag");
-        var api = new EngineClient(engine.Channel);
-        var alice = await api.CreateUserAsync("alice");
-        await RenameAsync(api, alice, "Alice Archer", "rename-1");
-
-        // A ledger write given up during a storage hang, and taken by the storage when it resumed.
-        Assert.Equal(1L, await stores.SqlAsync(
-            $"WITH bumped AS (UPDATE rse_grain_state SET version = version + 1 WHERE grain_type = 'requests' AND grain_id_extension = '{alice}' RETURNING 1) SELECT count(*) FROM bumped"));
-
-        await RenameAsync(api, alice, "Alice Baker", "rename-2");
-        Assert.Equal("Alice Baker", await DisplayNameAsync(api, alice));
-    }
-
     private static Task<User> RenameAsync(EngineClient api, string userId, string name, string requestId) =>
         api.Users.UpdateUserAsync(
             new UpdateUserRequest

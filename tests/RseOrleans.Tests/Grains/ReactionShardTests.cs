@@ -225,6 +225,39 @@ public sealed class ReactionShardTests(ClusterFixture fixture)
             .Take(count)
             .ToArray();
 
+    [Fact]
+    public async Task A_viewer_whose_shard_holds_no_reaction_is_answered_without_asking_a_shard()
+    {
+        var post = await NewPostAsync();
+        var ann = $"ann-{Guid.NewGuid():N}";
+        var bob = Enumerable.Range(0, 100).Select(i => $"bob-{i}-{Guid.NewGuid():N}")
+            .First(user => ReactionShards.ShardOf(user, post.ReactionShards) != ReactionShards.ShardOf(ann, post.ReactionShards));
+        await Shard(post, ann).Add(ann, ReactionType.Like);
+        var postGrain = Grains.GetGrain<IPostGrain>(post.PostId);
+
+        var before = fixture.CallsSnapshot();
+        var seenByBob = await postGrain.Get(bob);
+        var seenByAnn = await postGrain.Get(ann);
+        var asked = ShardReadsOf(post, fixture.CallsSnapshot(), before);
+
+        Assert.Equal(1, seenByBob!.ReactionCounts[ReactionType.Like]);
+        Assert.Empty(seenByBob.MyReactions);
+        Assert.Equal([ReactionType.Like], seenByAnn!.MyReactions);
+        Assert.Equal([ReactionShards.Key(post.PostId, ReactionShards.ShardOf(ann, post.ReactionShards))], asked);
+
+        // Once her shard holds nothing again, not even hers is asked.
+        await Shard(post, ann).Remove(ann, ReactionType.Like);
+        before = fixture.CallsSnapshot();
+        Assert.Empty((await postGrain.Get(ann))!.MyReactions);
+        Assert.Empty(ShardReadsOf(post, fixture.CallsSnapshot(), before));
+    }
+
+    private static string[] ShardReadsOf(PostSnapshot post, IReadOnlyDictionary<(string Method, string Key), int> after, IReadOnlyDictionary<(string Method, string Key), int> before) =>
+        [.. after.Where(call => call.Key.Method == nameof(IReactionShardGrain.GetReactionsOf)
+                && call.Key.Key.StartsWith($"{post.PostId}/", StringComparison.Ordinal)
+                && call.Value > before.GetValueOrDefault(call.Key))
+            .Select(call => call.Key.Key)];
+
     private IReactionShardGrain Shard(PostSnapshot post, string userId) => Grains.ReactionShard(post.PostId, post.ReactionShards, userId);
 
     private async Task<PostSnapshot> NewPostAsync()

@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using Orleans.Storage;
+
+namespace RseOrleans.Silo.Hosting;
+
+/// <summary>
+/// The embedded default's grain storage: every state serialized, in this process's memory, for its
+/// one silo. Orleans' memory storage keeps states in storage grains so that several silos can share
+/// them, which costs a grain call and a copy of the bytes per read and per write; with one silo the
+/// states can stay where the grains are. Serialized, not referenced: a state changed but never
+/// written is not what the next activation reads. Writes check the ETag as a database does.
+/// </summary>
+public sealed class InProcessGrainStorage(IGrainStorageSerializer serializer) : IGrainStorage
+{
+    private readonly ConcurrentDictionary<(string State, GrainId Grain), Stored> states = new();
+    private long lastETag;
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (states.TryGetValue((stateName, grainId), out var stored))
+        {
+            grainState.State = serializer.Deserialize<T>(stored.Data);
+            grainState.ETag = stored.ETag;
+            grainState.RecordExists = true;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var key = (stateName, grainId);
+        var written = new Stored(serializer.Serialize(grainState.State), NextETag());
+        var stored = grainState.ETag is null
+            ? states.TryAdd(key, written)
+            : states.TryGetValue(key, out var current) && current.ETag == grainState.ETag && states.TryUpdate(key, written, current);
+        if (!stored)
+        {
+            throw new InconsistentStateException($"The {stateName} state of {grainId} was written by another activation.", StoredETag(key), grainState.ETag);
+        }
+
+        grainState.ETag = written.ETag;
+        grainState.RecordExists = true;
+        return Task.CompletedTask;
+    }
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var key = (stateName, grainId);
+        if (states.TryGetValue(key, out var current))
+        {
+            if (current.ETag != grainState.ETag || !states.TryRemove(new KeyValuePair<(string, GrainId), Stored>(key, current)))
+            {
+                throw new InconsistentStateException($"The {stateName} state of {grainId} was written by another activation.", StoredETag(key), grainState.ETag);
+            }
+        }
+
+        grainState.ETag = null;
+        grainState.RecordExists = false;
+        return Task.CompletedTask;
+    }
+
+    private string NextETag() => Interlocked.Increment(ref lastETag).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private string StoredETag((string, GrainId) key) => states.TryGetValue(key, out var stored) ? stored.ETag : "none";
+
+    private sealed record Stored(BinaryData Data, string ETag);
+}
