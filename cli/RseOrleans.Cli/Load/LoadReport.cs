@@ -16,6 +16,8 @@ internal sealed class LoadReport
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     private readonly ConcurrentDictionary<string, LongConcurrentHistogram> latencies = new();
+    // Calls (deliveries aside) by the window they were answered in: a tail from warm-up and one from stalls throughout look alike overall.
+    private readonly ConcurrentDictionary<int, LongConcurrentHistogram> callsByWindow = new();
     private readonly ConcurrentDictionary<(string Operation, StatusCode Code), long> errors = new();
     // For the chaos report: when each call was answered or failed, in seconds since the run began.
     private readonly ConcurrentDictionary<int, long> answeredPerSecond = new();
@@ -24,6 +26,9 @@ internal sealed class LoadReport
     private long begun = Stopwatch.GetTimestamp();
 
     public const string Delivery = "post-to-delivery";
+
+    /// <summary>The length of the windows the report's latency over time is cut into.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromSeconds(5);
 
     /// <summary>The run's traffic starts now: fault phases are timed from here.</summary>
     public void Begin() => begun = Stopwatch.GetTimestamp();
@@ -34,7 +39,13 @@ internal sealed class LoadReport
             .RecordValue(Math.Clamp((long)latency.TotalMicroseconds, Lowest, Highest));
         if (operation != Delivery)
         {
-            answeredPerSecond.AddOrUpdate((int)Now(), 1, (_, count) => count + 1);
+            var now = Now();
+            answeredPerSecond.AddOrUpdate((int)now, 1, (_, count) => count + 1);
+            if (now >= 0)
+            {
+                callsByWindow.GetOrAdd((int)(now / Window.TotalSeconds), _ => new LongConcurrentHistogram(Lowest, Highest, 3))
+                    .RecordValue(Math.Clamp((long)latency.TotalMicroseconds, Lowest, Highest));
+            }
         }
     }
 
@@ -104,6 +115,16 @@ internal sealed class LoadReport
             Ms(l.Value.GetValueAtPercentile(100)),
             errors.Where(e => e.Key.Operation == l.Key).ToDictionary(e => e.Key.Code.ToString(), e => e.Value))).ToList();
 
+    /// <summary>Calls (all operations but deliveries) by the window they were answered in, in order.</summary>
+    public IReadOnlyList<LatencyWindow> Windows() =>
+        callsByWindow.OrderBy(w => w.Key).Select(w => new LatencyWindow(
+            w.Key * Window.TotalSeconds,
+            (w.Key + 1) * Window.TotalSeconds,
+            w.Value.TotalCount,
+            Ms(w.Value.GetValueAtPercentile(50)),
+            Ms(w.Value.GetValueAtPercentile(99)),
+            Ms(w.Value.GetValueAtPercentile(100)))).ToList();
+
     public IReadOnlyDictionary<string, long> ErrorsWithoutLatency() =>
         errors.Where(e => !latencies.ContainsKey(e.Key.Operation))
             .ToDictionary(e => $"{e.Key.Operation}:{e.Key.Code}", e => e.Value);
@@ -137,6 +158,20 @@ internal sealed class LoadReport
         {
             var errorText = s.Errors.Count == 0 ? "" : string.Join(", ", s.Errors.Select(e => $"{e.Key} {e.Value}"));
             text.AppendLine(CultureInfo.InvariantCulture, $"| {s.Operation} | {s.Count} | {s.PerSecond:F0} | {s.P50:F2} | {s.P90:F2} | {s.P99:F2} | {s.P999:F2} | {s.Max:F2} | {errorText} |");
+        }
+
+        var windows = Windows();
+        if (windows.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine(CultureInfo.InvariantCulture, $"Calls of every operation but deliveries, by when they were answered ({Window.TotalSeconds:F0}-second windows):");
+            text.AppendLine();
+            text.AppendLine("| from s | to s | calls | p50 ms | p99 ms | max ms |");
+            text.AppendLine("|---:|---:|---:|---:|---:|---:|");
+            foreach (var w in windows)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {w.From:F0} | {w.To:F0} | {w.Count} | {w.P50:F2} | {w.P99:F2} | {w.Max:F2} |");
+            }
         }
 
         var phases = Phases(elapsed);
@@ -175,6 +210,7 @@ internal sealed class LoadReport
             mix = settings.Mix.ToDictionary(m => m.Key.ToString().ToLowerInvariant(), m => m.Value),
             cores = Environment.ProcessorCount,
             operations = Summarize(elapsed),
+            windows = Windows(),
             otherErrors = ErrorsWithoutLatency(),
             faults = Phases(elapsed),
         },
@@ -189,6 +225,9 @@ internal sealed class LoadReport
 /// <summary>A stretch of a chaos run between two faults; <see cref="LastErrorAfter"/> is seconds from its start.</summary>
 internal sealed record FaultPhase(
     string Name, double From, double To, long Answered, IReadOnlyDictionary<string, long> Errors, double? LastErrorAfter);
+
+/// <summary>The calls answered between <see cref="From"/> and <see cref="To"/> seconds into the run.</summary>
+internal sealed record LatencyWindow(double From, double To, long Count, double P50, double P99, double Max);
 
 internal sealed record OperationSummary(
     string Operation, long Count, double PerSecond, double P50, double P90, double P99, double P999, double Max, IReadOnlyDictionary<string, long> Errors);

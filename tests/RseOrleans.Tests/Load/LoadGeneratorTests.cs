@@ -16,6 +16,27 @@ public sealed class LoadGeneratorTests(EngineFixture engine)
     };
 
     [Fact]
+    public void Calls_are_cut_into_windows_by_when_they_were_answered_deliveries_aside()
+    {
+        var report = new LoadReport();
+        report.Begin();
+        report.Record("read", TimeSpan.FromMilliseconds(2));
+        report.Record("post", TimeSpan.FromMilliseconds(4));
+        report.Record("read", TimeSpan.FromMilliseconds(2));
+        report.Record(LoadReport.Delivery, TimeSpan.FromMilliseconds(50));
+
+        var window = Assert.Single(report.Windows());
+
+        Assert.Equal((0.0, 5.0, 3L), (window.From, window.To, window.Count));
+        Assert.Equal(2.0, window.P50, precision: 2);
+        Assert.Equal(4.0, window.Max, precision: 2);
+        var settings = Settings(rate: null, watchers: 0);
+        Assert.Contains("| 0 | 5 | 3 | 2.00 | 4.00 | 4.00 |", report.ToMarkdown(settings, TimeSpan.FromSeconds(1)), StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(report.ToJson(settings, TimeSpan.FromSeconds(1)));
+        Assert.Equal(3, json.RootElement.GetProperty("windows")[0].GetProperty("count").GetInt64());
+    }
+
+    [Fact]
     public async Task A_closed_loop_run_seeds_the_network_sends_every_operation_measures_delivery_and_stops_by_itself()
     {
         var settings = Settings(rate: null, watchers: 3);
