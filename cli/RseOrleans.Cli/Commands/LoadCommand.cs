@@ -13,6 +13,7 @@ internal static class LoadCommand
         var groups = new Option<int>("--groups") { Description = "Open groups, of Zipf-distributed sizes.", DefaultValueFactory = _ => 20 };
         var prefix = new Option<string>("--prefix") { Description = "Prefix of the load users' ids: one network per prefix.", DefaultValueFactory = _ => "load-" };
         var seconds = new Option<int>("--seconds") { Description = "How long to send traffic.", DefaultValueFactory = _ => 30 };
+        var warmup = new Option<int>("--warmup") { Description = "Seconds of traffic sent first and not counted (a fresh engine's warm-up).", DefaultValueFactory = _ => 0 };
         var concurrency = new Option<int>("--concurrency") { Description = "Closed loop: workers, each waiting for its answer.", DefaultValueFactory = _ => 32 };
         var rate = new Option<int?>("--rate") { Description = "Open loop: calls per second, whatever the answers take." };
         var mix = new Option<string>("--mix") { Description = "Operation weights.", DefaultValueFactory = _ => "read=70,post=10,comment=10,react=10" };
@@ -47,7 +48,7 @@ internal static class LoadCommand
 
         var command = new Command("load", "Seed an enterprise network and drive the engine with a realistic workload.")
         {
-            users, groups, prefix, seconds, concurrency, rate, mix, watchers, seedOnly, skipSeed, randomSeed, output, faults, engines, transport, jsonAddress,
+            users, groups, prefix, seconds, warmup, concurrency, rate, mix, watchers, seedOnly, skipSeed, randomSeed, output, faults, engines, transport, jsonAddress,
         };
         verbs.Connect(command, async call =>
         {
@@ -77,7 +78,8 @@ internal static class LoadCommand
                 parse.GetValue(output),
                 [.. (parse.GetValue(faults) ?? []).Select(text => Fault.Parse(text, loadEngines))],
                 loadEngines,
-                parse.GetValue(transport));
+                parse.GetValue(transport),
+                TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(warmup))));
             if (loadEngines.Count > 0)
             {
                 logs.Create();

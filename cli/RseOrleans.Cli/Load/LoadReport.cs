@@ -30,11 +30,26 @@ internal sealed class LoadReport
     /// <summary>The length of the windows the report's latency over time is cut into.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(5);
 
-    /// <summary>The run's traffic starts now: fault phases are timed from here.</summary>
-    public void Begin() => begun = Stopwatch.GetTimestamp();
+    // Off during a warm-up: what is answered then is not counted.
+    private volatile bool counting = true;
+
+    /// <summary>Traffic runs from now on without being counted, until <see cref="Begin"/>.</summary>
+    public void WarmUp() => counting = false;
+
+    /// <summary>The run's counted traffic starts now: windows and fault phases are timed from here.</summary>
+    public void Begin()
+    {
+        begun = Stopwatch.GetTimestamp();
+        counting = true;
+    }
 
     public void Record(string operation, TimeSpan latency)
     {
+        if (!counting)
+        {
+            return;
+        }
+
         latencies.GetOrAdd(operation, _ => new LongConcurrentHistogram(Lowest, Highest, 3))
             .RecordValue(Math.Clamp((long)latency.TotalMicroseconds, Lowest, Highest));
         if (operation != Delivery)
@@ -51,6 +66,11 @@ internal sealed class LoadReport
 
     public void RecordError(string operation, StatusCode code)
     {
+        if (!counting)
+        {
+            return;
+        }
+
         errors.AddOrUpdate((operation, code), 1, (_, count) => count + 1);
         failures.Enqueue((Now(), code));
     }
@@ -149,8 +169,9 @@ internal sealed class LoadReport
 
         var loop = settings.Rate is { } rate ? $"open loop at {rate} ops/s" : $"closed loop with {settings.Concurrency} workers";
         var mix = string.Join(" ", settings.Mix.Select(m => $"{m.Key.ToString().ToLowerInvariant()}={m.Value}"));
+        var warmup = settings.Warmup > TimeSpan.Zero ? $" after {settings.Warmup.TotalSeconds:F0} s of warm-up not counted" : "";
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"{settings.Users} users, {settings.Groups} groups, {elapsed.TotalSeconds:F0} s, {loop}, {settings.Watchers} watchers, mix {mix}, over {Transport(settings)}, {Environment.ProcessorCount} cores.");
+            $"{settings.Users} users, {settings.Groups} groups, {elapsed.TotalSeconds:F0} s{warmup}, {loop}, {settings.Watchers} watchers, mix {mix}, over {Transport(settings)}, {Environment.ProcessorCount} cores.");
         text.AppendLine();
         text.AppendLine("| operation | count | per second | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
@@ -202,6 +223,7 @@ internal sealed class LoadReport
             users = settings.Users,
             groups = settings.Groups,
             seconds = elapsed.TotalSeconds,
+            warmupSeconds = settings.Warmup.TotalSeconds,
             mode = settings.Rate is null ? "closed" : "open",
             transport = settings.Transport.ToString().ToLowerInvariant(),
             concurrency = settings.Concurrency,

@@ -27,10 +27,14 @@ internal sealed class LoadRunner(LoadClients api, LoadSettings settings, SeededN
     public async Task<TimeSpan> RunAsync(CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
-        report.Begin();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        stop.CancelAfter(settings.Duration);
-        var faults = RunFaultsAsync(stop.Token);
+        stop.CancelAfter(settings.Warmup + settings.Duration);
+        var faults = WarmUpThenAsync(() =>
+        {
+            clock.Restart();
+            report.Begin();
+            return RunFaultsAsync(stop.Token);
+        }, stop.Token);
 
         var watchers = Enumerable.Range(0, settings.Watchers)
             .Select(i => WatchAsync(network.Users[(i * 7919) % network.Users.Length], stop.Token)).ToArray();
@@ -167,6 +171,25 @@ internal sealed class LoadRunner(LoadClients api, LoadSettings settings, SeededN
         catch (Exception ex) when (stop.IsCancellationRequested && ex is RpcException or OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>Counting starts once the warm-up is over, and the chaos schedule with it.</summary>
+    private async Task WarmUpThenAsync(Func<Task> measure, CancellationToken stop)
+    {
+        if (settings.Warmup > TimeSpan.Zero)
+        {
+            report.WarmUp();
+            try
+            {
+                await Task.Delay(settings.Warmup, stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+
+        await measure();
     }
 
     /// <summary>The chaos schedule: each step at its time, printed as it happens, marked in the report.</summary>

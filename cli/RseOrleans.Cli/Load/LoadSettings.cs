@@ -2,7 +2,8 @@ namespace RseOrleans.Cli.Load;
 
 /// <summary>
 /// What one load run does: the network to seed and the traffic to send, to <see cref="Address"/> or,
-/// when it started engines of its own, to theirs.
+/// when it started engines of its own, to theirs. Traffic runs <see cref="Warmup"/> first, not
+/// counted, then <see cref="Duration"/>, counted.
 /// </summary>
 internal sealed record LoadSettings(
     Uri Address,
@@ -20,7 +21,8 @@ internal sealed record LoadSettings(
     DirectoryInfo? Output,
     IReadOnlyList<Fault>? Faults = null,
     IReadOnlyList<LoadEngine>? Engines = null,
-    LoadTransport Transport = LoadTransport.Grpc);
+    LoadTransport Transport = LoadTransport.Grpc,
+    TimeSpan Warmup = default);
 
 /// <summary>How the load reaches the engine: gRPC over HTTP/2, or JSON over HTTP/1.1 (the transcoded API).</summary>
 internal enum LoadTransport

@@ -37,6 +37,36 @@ public sealed class LoadGeneratorTests(EngineFixture engine)
     }
 
     [Fact]
+    public void What_is_answered_during_the_warm_up_is_not_counted()
+    {
+        var report = new LoadReport();
+        report.WarmUp();
+        report.Record("read", TimeSpan.FromMilliseconds(300));
+        report.RecordError("post", Grpc.Core.StatusCode.Unavailable);
+        report.Begin();
+        report.Record("read", TimeSpan.FromMilliseconds(2));
+
+        var read = Assert.Single(report.Summarize(TimeSpan.FromSeconds(1)));
+        Assert.Equal((1L, 2.0), (read.Count, read.Max));
+        Assert.Equal(0, report.Failed);
+    }
+
+    [Fact]
+    public async Task A_run_with_a_warm_up_counts_only_the_traffic_after_it()
+    {
+        var settings = Settings(rate: 200, watchers: 0) with { Warmup = TimeSpan.FromSeconds(1) };
+        var api = new LoadClients(engine.Channel);
+        var network = await NetworkSeeder.SeedAsync(api, settings, create: true, CancellationToken.None);
+        var report = new LoadReport();
+
+        var elapsed = await new LoadRunner(api, settings, network, report).RunAsync(CancellationToken.None);
+
+        // At most the 2 s counted at 200 calls a second (about 400), not the 3 s sent (about 600).
+        Assert.InRange(report.Completed, 1, 500);
+        Assert.Contains("after 1 s of warm-up not counted", report.ToMarkdown(settings, elapsed), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_closed_loop_run_seeds_the_network_sends_every_operation_measures_delivery_and_stops_by_itself()
     {
         var settings = Settings(rate: null, watchers: 3);
