@@ -19,6 +19,12 @@ public interface IRequestLedgerGrain : IGrainWithStringKey
 
     /// <summary>Forgets a started run that failed having changed nothing, so that a retry runs.</summary>
     Task Abandon(ulong request, ulong fingerprint);
+
+    /// <summary>
+    /// Forgets every outcome, stored ones included: an erased person's answers hold what they
+    /// wrote. A retry of an earlier call then runs again, and finds the person erased.
+    /// </summary>
+    Task Forget();
 }
 
 public enum LedgerVerdict

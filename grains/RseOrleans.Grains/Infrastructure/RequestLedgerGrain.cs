@@ -120,6 +120,20 @@ public sealed partial class RequestLedgerGrain(
         }
     }
 
+    public async Task Forget()
+    {
+        unsaved.UnionWith(Entries.Keys);
+        unsaved.UnionWith(forgotten);
+        Entries.Clear();
+        forgotten.Clear();
+        trimDue = DateTimeOffset.MaxValue;
+        if (unsaved.Count > 0)
+        {
+            await store.WriteAsync(ledger, [.. unsaved]);
+            unsaved.Clear();
+        }
+    }
+
     private void Set(ulong request, ulong fingerprint, DateTimeOffset now, byte[]? response)
     {
         // Never earlier than the entry it replaces, which the store would take for a late write.

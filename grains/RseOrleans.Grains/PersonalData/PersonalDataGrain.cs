@@ -112,6 +112,7 @@ public sealed class PersonalDataGrain(IActivityLog activityLog) : Grain, IPerson
         await Bookmarks.Clear();
         await TopicFollows.Clear();
         await Notifications.Clear();
+        await GrainFactory.GetGrain<IRequestLedgerGrain>(UserId).Forget();
 
         // Out of the groups this person is known to be in: those of the people their acts nobody
         // takes back reached (new follower, join request, approval, addition), noted in their index,

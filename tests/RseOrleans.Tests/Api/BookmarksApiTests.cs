@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using RseOrleans.Api.V1;
 using RseOrleans.Grains;
 using BookmarkLimits = RseOrleans.Model.BookmarkLimits;
+using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Tests.Fixtures;
 using static RseOrleans.Tests.Fixtures.EngineClient;
 using QuickLink = RseOrleans.Api.V1.QuickLink;
@@ -254,6 +255,8 @@ public sealed class BookmarksApiTests(EngineFixture engine)
         await engine.Users.EraseUserAsync(new EraseUserRequest { RequestId = NewRequestId(), UserId = person, Confirm = true }, As(person));
 
         Assert.Empty(await Grains.GetGrain<IBookmarksGrain>(person).GetAll());
+        // The answers of their earlier calls are gone from their request ledger; the erasure's own (counts) is written after it.
+        Assert.Single((await engine.Services.GetRequiredService<IRequestLedgerStore>().LoadAsync(person)).Entries);
         var admin = await engine.NetworkAdminAsync();
         var after = await engine.Users.ExportUserDataAsync(new ExportUserDataRequest { UserId = person }, As(admin));
         using var erased = JsonDocument.Parse(after.Json);
