@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Orleans.Storage;
 
 namespace RseOrleans.Silo.Hosting;
@@ -15,6 +16,9 @@ public sealed class InProcessGrainStorage(IGrainStorageSerializer serializer) : 
     private readonly ConcurrentDictionary<(string State, GrainId Grain), Stored> states = new();
     private long lastETag;
 
+    /// <summary>The bytes the arrays of the stored states take (a test's view of what is kept).</summary>
+    public long StoredBytes => states.Values.Sum(stored => (long)(MemoryMarshal.TryGetArray(stored.Data.ToMemory(), out var bytes) ? bytes.Array!.Length : stored.Data.ToMemory().Length));
+
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         if (states.TryGetValue((stateName, grainId), out var stored))
@@ -30,7 +34,7 @@ public sealed class InProcessGrainStorage(IGrainStorageSerializer serializer) : 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var key = (stateName, grainId);
-        var written = new Stored(serializer.Serialize(grainState.State), NextETag());
+        var written = new Stored(Exact(serializer.Serialize(grainState.State)), NextETag());
         var stored = grainState.ETag is null
             ? states.TryAdd(key, written)
             : states.TryGetValue(key, out var current) && current.ETag == grainState.ETag && states.TryUpdate(key, written, current);
@@ -59,6 +63,15 @@ public sealed class InProcessGrainStorage(IGrainStorageSerializer serializer) : 
         grainState.RecordExists = false;
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// The bytes in an array of their own size: the serializer's buffer can be twice as large, and a
+    /// stored state lives as long as its grain is registered.
+    /// </summary>
+    private static BinaryData Exact(BinaryData data) =>
+        MemoryMarshal.TryGetArray(data.ToMemory(), out var bytes) && bytes.Offset == 0 && bytes.Count == bytes.Array!.Length
+            ? data
+            : new BinaryData(data.ToArray());
 
     private string NextETag() => Interlocked.Increment(ref lastETag).ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -71,6 +71,21 @@ public sealed class InProcessGrainStorageTests
         Assert.False(otherGrain.RecordExists);
     }
 
+    [Fact]
+    public async Task A_state_is_kept_in_an_array_of_its_own_size()
+    {
+        var ledger = new RequestLedgerState();
+        for (ulong request = 0; request < 300; request++)
+        {
+            ledger.Entries[request] = new LedgerEntry(request, DateTimeOffset.UnixEpoch, new byte[100]);
+        }
+
+        var exact = new OrleansGrainStorageSerializer(Serializer).Serialize(ledger).ToArray().Length;
+        await storage.WriteStateAsync("requests", Alice, new GrainState<RequestLedgerState>(ledger));
+
+        Assert.Equal(exact, storage.StoredBytes);
+    }
+
     private static GrainState<RequestLedgerState> Ledger(ulong request) =>
         new(new RequestLedgerState { Entries = { [request] = new LedgerEntry(request, DateTimeOffset.UnixEpoch, [1, 2, 3]) } });
 }
