@@ -153,9 +153,9 @@ public sealed partial class MutatingCallInterceptor(
             catch (Exception ex) when (reloads < 3 && (ex is DomainException { Error: DomainError.Conflict } || StorageFailures.IsConflict(ex)))
             {
                 // The ledger met a newer version of its stored state (a ledger stored whole, as the
-                // embedded default does and durable mode did before its rows, written by another
-                // activation or late, after a hang) and is reloading it: the question is asked
-                // again of what is really stored.
+                // grain-storage store keeps it and durable mode did before its rows, written by
+                // another activation or late, after a hang) and is reloading it: the question is
+                // asked again of what is really stored.
                 // Its old activation answers until it has gone, so the next ask waits a little.
                 reloads++;
                 await Task.Delay(TimeSpan.FromMilliseconds(20 * reloads), context.CancellationToken);
