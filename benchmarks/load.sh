@@ -14,8 +14,11 @@
 # docs/performance.md. Run it with nothing else running. RSE_BENCH_RUNS changes the number of
 # runs, RSE_BENCH_OUT the folder (refused if it holds files), RSE_LOAD_PORT the engine's port,
 # RSE_LOAD_ENGINE_ARGS settings given to the engine (e.g. --Search:Indexing=false).
+# RSE_LOAD_TOKENS=1 runs the engine in token mode (Auth:Mode=Jwt, a development signing key) and
+# has each load user call with a bearer token of their own, which the engine verifies on every call,
+# as in a deployment; by default the users are named by the development header.
 set -euo pipefail
-[ $# -ge 1 ] || { sed -n '2,16p' "$0"; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,19p' "$0"; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 name=$1; shift
 out=${RSE_BENCH_OUT:-$root/docs/benchmarks/$(date -u +%F)-$name}
@@ -43,12 +46,19 @@ git -C "$root" rev-parse HEAD > "$out/commit"
 echo "$(env | grep '^RSE_' | grep -v '^RSE_BENCH_OUT=' | sort | tr '\n' ' ')./benchmarks/load.sh $name $*" > "$out/command"
 echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores, $(dotnet --version 2>/dev/null | sed 's/^/.NET SDK /')" > "$out/machine"
 address=http://127.0.0.1:$port
+engine_args=${RSE_LOAD_ENGINE_ARGS:-}
+caller_args=()
+if [ "${RSE_LOAD_TOKENS:-0}" = 1 ]; then
+  key=rse-load-benchmark-signing-key-of-32-bytes-or-more
+  engine_args="--Auth:Mode=Jwt --Auth:Jwt:SigningKey=$key --Auth:Jwt:Issuer=rse-dev --Auth:Jwt:Audience=rse${engine_args:+ $engine_args}"
+  caller_args=(--signing-key "$key" --issuer rse-dev --audience rse)
+fi
 for i in $(seq 1 "$runs"); do
   dir=$out/run$i
   rm -rf "$dir"; mkdir -p "$dir"
   cut -d' ' -f1-3 /proc/loadavg > "$dir/load-before"
   echo "run $i of $runs…" >&2
-  dotnet "$rse" load --engine "engine@$address=dotnet $silo --urls $address${RSE_LOAD_ENGINE_ARGS:+ $RSE_LOAD_ENGINE_ARGS}" --out "$dir" "$@" > "$dir/stdout.log" 2>&1 \
+  dotnet "$rse" load --engine "engine@$address=dotnet $silo --urls $address${engine_args:+ $engine_args}" --out "$dir" "${caller_args[@]}" "$@" > "$dir/stdout.log" 2>&1 \
     || { echo "run $i failed: see $dir/stdout.log" >&2; exit 1; }
   cut -d' ' -f1-3 /proc/loadavg > "$dir/load-after"
 done

@@ -46,9 +46,18 @@ internal static class LoadCommand
             Description = $"With --transport json: the HTTP/1.1 address; by default --address (or each --engine's) with its port + {Http1PortOffset}, as the engine derives it.",
         };
 
+        var signingKey = new Option<string?>("--signing-key")
+        {
+            Description = "Call as each user with a bearer token signed with this key, the engine's Auth:Jwt:SigningKey (token mode), "
+                + "as a deployment's clients do; without it, with the development header (development mode).",
+        };
+        var issuer = new Option<string>("--issuer") { Description = "With --signing-key: the engine's Auth:Jwt:Issuer.", DefaultValueFactory = _ => DevelopmentToken.DefaultIssuer };
+        var audience = new Option<string>("--audience") { Description = "With --signing-key: the engine's Auth:Jwt:Audience.", DefaultValueFactory = _ => DevelopmentToken.DefaultAudience };
+
         var command = new Command("load", "Seed an enterprise network and drive the engine with a realistic workload.")
         {
             users, groups, prefix, seconds, warmup, concurrency, rate, mix, watchers, seedOnly, skipSeed, randomSeed, output, faults, engines, transport, jsonAddress,
+            signingKey, issuer, audience,
         };
         verbs.Connect(command, async call =>
         {
@@ -60,6 +69,12 @@ internal static class LoadCommand
             if (loadEngines.GroupBy(engine => engine.Name).FirstOrDefault(same => same.Count() > 1) is { } twice)
             {
                 throw new ArgumentException($"--engine: the name {twice.Key} is given twice.");
+            }
+
+            var key = parse.GetValue(signingKey);
+            if (key is not null && !DevelopmentToken.IsUsableKey(key))
+            {
+                throw new ArgumentException($"--signing-key: the engine's development key is at least {DevelopmentToken.MinKeyBytes} bytes.");
             }
 
             var settings = new LoadSettings(
@@ -79,7 +94,8 @@ internal static class LoadCommand
                 [.. (parse.GetValue(faults) ?? []).Select(text => Fault.Parse(text, loadEngines))],
                 loadEngines,
                 parse.GetValue(transport),
-                TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(warmup))));
+                TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(warmup))),
+                key is null ? null : new DevelopmentToken(key, parse.GetValue(issuer)!, parse.GetValue(audience)!));
             if (loadEngines.Count > 0)
             {
                 logs.Create();
@@ -96,6 +112,11 @@ internal static class LoadCommand
                             loadEngines.Count > 0 ? [.. loadEngines.Select(engine => Http1Address(engine.Address))] : [parse.GetValue(jsonAddress) ?? Http1Address(settings.Address)],
                             i => loadEngines.Count == 0 || loadEngines[i].InRotation)
                         : channels.Count > 0 ? new LoadClients(channels, i => loadEngines[i].InRotation) : new LoadClients(call.Channel);
+                    if (settings.Tokens is { } tokens)
+                    {
+                        api.Callers = LoadCallers.WithTokens(tokens);
+                    }
+
                     await RunAsync(call, settings, api, started);
                 }
                 finally

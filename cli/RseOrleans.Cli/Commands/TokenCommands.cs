@@ -1,9 +1,5 @@
 using System.CommandLine;
-using System.Security.Claims;
-using System.Text;
 using System.Text.Json;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 
 namespace RseOrleans.Cli.Commands;
 
@@ -13,8 +9,6 @@ namespace RseOrleans.Cli.Commands;
 /// </summary>
 internal static class TokenCommands
 {
-    private const int MinKeyBytes = 32;
-
     public static Command Create(CliOptions options)
     {
         var userId = new Argument<string>("user-id") { Description = "The user the token names." };
@@ -23,8 +17,8 @@ internal static class TokenCommands
             Description = "The engine's Auth:Jwt:SigningKey, at least 32 bytes (default: the RSE_SIGNING_KEY environment variable).",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("RSE_SIGNING_KEY"),
         };
-        var issuer = new Option<string>("--issuer") { Description = "The engine's Auth:Jwt:Issuer.", DefaultValueFactory = _ => "rse-dev" };
-        var audience = new Option<string>("--audience") { Description = "The engine's Auth:Jwt:Audience.", DefaultValueFactory = _ => "rse" };
+        var issuer = new Option<string>("--issuer") { Description = "The engine's Auth:Jwt:Issuer.", DefaultValueFactory = _ => DevelopmentToken.DefaultIssuer };
+        var audience = new Option<string>("--audience") { Description = "The engine's Auth:Jwt:Audience.", DefaultValueFactory = _ => DevelopmentToken.DefaultAudience };
         var claim = new Option<string>("--user-claim") { Description = "The engine's Auth:Jwt:UserIdClaim.", DefaultValueFactory = _ => "sub" };
         var lifetime = new Option<TimeSpan>("--lifetime") { Description = "How long the token is valid, e.g. 08:00:00.", DefaultValueFactory = _ => TimeSpan.FromHours(8) };
 
@@ -36,9 +30,9 @@ internal static class TokenCommands
         {
             var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             var secret = parse.GetValue(key);
-            if (string.IsNullOrEmpty(secret) || Encoding.UTF8.GetByteCount(secret) < MinKeyBytes)
+            if (!DevelopmentToken.IsUsableKey(secret))
             {
-                error.WriteLine($"error: --signing-key (or RSE_SIGNING_KEY) must be the engine's development key, at least {MinKeyBytes} bytes.");
+                error.WriteLine($"error: --signing-key (or RSE_SIGNING_KEY) must be the engine's development key, at least {DevelopmentToken.MinKeyBytes} bytes.");
                 return 1;
             }
 
@@ -48,17 +42,8 @@ internal static class TokenCommands
                 return 1;
             }
 
-            var now = DateTime.UtcNow;
-            var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-            {
-                Issuer = parse.GetValue(issuer),
-                Audience = parse.GetValue(audience),
-                IssuedAt = now,
-                NotBefore = now,
-                Expires = now + parse.GetValue(lifetime),
-                Subject = new ClaimsIdentity([new Claim(parse.GetValue(claim)!, parse.GetValue(userId)!)]),
-                SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret)), SecurityAlgorithms.HmacSha256),
-            });
+            var token = new DevelopmentToken(secret!, parse.GetValue(issuer)!, parse.GetValue(audience)!, parse.GetValue(claim)!)
+                .For(parse.GetValue(userId)!, parse.GetValue(lifetime));
             output.WriteLine(parse.GetValue(options.Format) == "json"
                 ? JsonSerializer.Serialize(new Dictionary<string, string> { ["userId"] = parse.GetValue(userId)!, ["token"] = token })
                 : token);

@@ -58,7 +58,8 @@ internal sealed class LoadClients
 
     public Search.SearchClient Search => search[NextEngine()];
 
-    public static Metadata As(string userId) => new() { { "x-rse-user", userId } };
+    /// <summary>How the load's users identify themselves on these clients' calls; chosen before the run.</summary>
+    public LoadCallers Callers { get; set; } = LoadCallers.DevelopmentHeader;
 
     /// <summary>The next engine in rotation; when none is, the next one all the same, to see what a client sees.</summary>
     private int NextEngine()

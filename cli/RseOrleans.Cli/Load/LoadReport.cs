@@ -171,7 +171,7 @@ internal sealed class LoadReport
         var mix = string.Join(" ", settings.Mix.Select(m => $"{m.Key.ToString().ToLowerInvariant()}={m.Value}"));
         var warmup = settings.Warmup > TimeSpan.Zero ? $" after {settings.Warmup.TotalSeconds:F0} s of warm-up not counted" : "";
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"{settings.Users} users, {settings.Groups} groups, {elapsed.TotalSeconds:F0} s{warmup}, {loop}, {settings.Watchers} watchers, mix {mix}, over {Transport(settings)}, {Environment.ProcessorCount} cores.");
+            $"{settings.Users} users, {settings.Groups} groups, {elapsed.TotalSeconds:F0} s{warmup}, {loop}, {settings.Watchers} watchers, mix {mix}, over {Transport(settings)}, callers {(settings.Tokens is null ? "named by the development header" : "with verified bearer tokens")}, {Environment.ProcessorCount} cores.");
         text.AppendLine();
         text.AppendLine("| operation | count | per second | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
@@ -226,6 +226,7 @@ internal sealed class LoadReport
             warmupSeconds = settings.Warmup.TotalSeconds,
             mode = settings.Rate is null ? "closed" : "open",
             transport = settings.Transport.ToString().ToLowerInvariant(),
+            callers = settings.Tokens is null ? "development-header" : "bearer-tokens",
             concurrency = settings.Concurrency,
             rate = settings.Rate,
             watchers = settings.Watchers,

@@ -111,7 +111,7 @@ internal sealed class LoadRunner(LoadClients api, LoadSettings settings, SeededN
         }
 
         var name = operation.ToString().ToLowerInvariant();
-        var options = new CallOptions(LoadClients.As(user), DateTime.UtcNow + CallDeadline, stop);
+        var options = new CallOptions(api.Callers.As(user), DateTime.UtcNow + CallDeadline, stop);
         try
         {
             switch (operation)
@@ -157,7 +157,7 @@ internal sealed class LoadRunner(LoadClients api, LoadSettings settings, SeededN
     {
         try
         {
-            using var watch = api.Feeds.WatchFeed(new WatchFeedRequest(), LoadClients.As(user), cancellationToken: stop);
+            using var watch = api.Feeds.WatchFeed(new WatchFeedRequest(), api.Callers.As(user), cancellationToken: stop);
             await foreach (var item in watch.ResponseStream.ReadAllAsync(stop))
             {
                 // The engine runs on this machine's clock: the post's creation time is comparable.

@@ -29,7 +29,7 @@ internal static class NetworkSeeder
                     RequestId = $"seed-{user}",
                     UserId = user,
                     Profile = new Profile { DisplayName = $"Load user {user}", Department = $"Department {user.Length % 8}", TimeZone = "Europe/Paris" },
-                }, cancellationToken: token).ResponseAsync), cancellation);
+                }, api.Callers.Creating(user), cancellationToken: token).ResponseAsync), cancellation);
         }
 
         // Follows: each user follows a Zipf-distributed number of Zipf-popular colleagues.
@@ -54,14 +54,14 @@ internal static class NetworkSeeder
             {
                 var group = await api.Groups.CreateGroupAsync(
                     new CreateGroupRequest { RequestId = $"seed-group-{g}", Name = $"Load group {g}", Visibility = GroupVisibility.Open },
-                    LoadClients.As(users[g % users.Length]), cancellationToken: cancellation);
+                    api.Callers.As(users[g % users.Length]), cancellationToken: cancellation);
                 groupIds[g] = group.GroupId;
             }
 
             await ForEachAsync(follows, settings.Concurrency, (follow, token) =>
-                api.Users.FollowUserAsync(new FollowUserRequest { RequestId = $"seed-follow-{follow.target}", UserId = follow.target }, LoadClients.As(follow.user), cancellationToken: token).ResponseAsync, cancellation);
+                api.Users.FollowUserAsync(new FollowUserRequest { RequestId = $"seed-follow-{follow.target}", UserId = follow.target }, api.Callers.As(follow.user), cancellationToken: token).ResponseAsync, cancellation);
             await ForEachAsync(members, settings.Concurrency, (member, token) =>
-                api.Groups.JoinGroupAsync(new JoinGroupRequest { RequestId = $"seed-join-{member.Group}", GroupId = groupIds[member.Group] }, LoadClients.As(member.User), cancellationToken: token).ResponseAsync, cancellation);
+                api.Groups.JoinGroupAsync(new JoinGroupRequest { RequestId = $"seed-join-{member.Group}", GroupId = groupIds[member.Group] }, api.Callers.As(member.User), cancellationToken: token).ResponseAsync, cancellation);
         }
         else
         {
@@ -70,7 +70,7 @@ internal static class NetworkSeeder
                 // The same request id returns the group the seeding created.
                 var group = await api.Groups.CreateGroupAsync(
                     new CreateGroupRequest { RequestId = $"seed-group-{g}", Name = $"Load group {g}", Visibility = GroupVisibility.Open },
-                    LoadClients.As(users[g % users.Length]), cancellationToken: cancellation);
+                    api.Callers.As(users[g % users.Length]), cancellationToken: cancellation);
                 groupIds[g] = group.GroupId;
             }
         }

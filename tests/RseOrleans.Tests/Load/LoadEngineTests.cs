@@ -170,7 +170,7 @@ public sealed class LoadEngineTests(DatabaseServersFixture servers, ITestOutputH
         {
             try
             {
-                await users.GetUserAsync(new GetUserRequest { UserId = user }, LoadClients.As(user));
+                await users.GetUserAsync(new GetUserRequest { UserId = user }, LoadCallers.DevelopmentHeader.As(user));
                 found++;
             }
             catch (RpcException error) when (error.StatusCode is StatusCode.NotFound or StatusCode.Unauthenticated)

@@ -125,7 +125,7 @@ public sealed class LoadGeneratorTests(EngineFixture engine)
         Assert.True(searches!.P50 <= searches.P99 && searches.P99 <= searches.Max);
 
         // What the run searched for is there to find: its own posts.
-        var found = await api.Search.SearchPostsAsync(LoadSearch.Request(0, network), LoadClients.As(network.Users[0]));
+        var found = await api.Search.SearchPostsAsync(LoadSearch.Request(0, network), LoadCallers.DevelopmentHeader.As(network.Users[0]));
         Assert.NotEmpty(found.Hits);
     }
 
