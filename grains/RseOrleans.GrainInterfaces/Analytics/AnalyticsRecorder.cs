@@ -312,4 +312,12 @@ public sealed class AnalyticsOptions
     /// and a rebuild then keeps the figures of the days they counted as they stand.
     /// </summary>
     public TimeSpan JournalRetention { get; set; } = DefaultJournalRetention;
+
+    /// <summary>
+    /// Durable mode: how long a rebuild waits once its replay is done for the flushes that drew
+    /// their numbers before its end and commit, or send their live calls, after it; it then replays
+    /// those that committed late and closes its windows. Orleans' response timeout (30 s): a live
+    /// call cannot arrive later.
+    /// </summary>
+    public TimeSpan RebuildSettling { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -66,6 +66,7 @@ public sealed class PostReachGrain(
             return admission == Admission.Counted;
         }
 
+        long? firstResponseSeconds = null;
         post.Reach = PersonSet.With(post.Reach, batch.Readers);
         post.Engaged = PersonSet.With(post.Engaged, batch.Acts.Select(act => act.Person));
         foreach (var act in batch.Acts)
@@ -81,16 +82,18 @@ public sealed class PostReachGrain(
             if (!post.Responded && post.Author is not null && act.Person != post.Author && act.Act is AnalyticsAct.Comment or AnalyticsAct.Reaction)
             {
                 post.Responded = true;
-                if (post.GroupId is not null)
-                {
-                    var seconds = (long)Math.Max(0, (act.At - post.CreatedAt).TotalSeconds);
-                    _ = GrainFactory.GetGrain<IGroupDayGrain>(AnalyticsDays.GroupKey(post.GroupId, AnalyticsDays.Of(post.CreatedAt)))
-                        .RecordFirstResponse(this.GetPrimaryKeyLong(), seconds);
-                }
+                firstResponseSeconds = (long)Math.Max(0, (act.At - post.CreatedAt).TotalSeconds);
             }
         }
 
         await state.WriteStateAsync();
+        if (firstResponseSeconds is { } seconds && post.GroupId is not null)
+        {
+            // Awaited (the group's day only notes it in memory): once the batch is recorded, so is its response.
+            await GrainFactory.GetGrain<IGroupDayGrain>(AnalyticsDays.GroupKey(post.GroupId, AnalyticsDays.Of(post.CreatedAt)))
+                .RecordFirstResponse(this.GetPrimaryKeyLong(), seconds);
+        }
+
         return true;
     }
 

@@ -117,6 +117,36 @@ public sealed class PostgresAnalyticsJournal(NpgsqlDataSource database, [FromKey
         command.Parameters.Add(new() { Value = after });
         command.Parameters.Add(new() { Value = flushes });
         command.Parameters.Add(new() { Value = (long)entries });
+        return await ReadEntriesAsync(command, cancellationToken);
+    });
+
+    /// <summary>
+    /// The entries of the flushes numbered within <paramref name="gaps"/> (each between two numbers,
+    /// both excluded), in order: the flushes a replay did not see where it read.
+    /// </summary>
+    public Task<List<(long Flush, AnalyticsEntry Entry)>> ReadWithinAsync(IReadOnlyList<(long After, long Before)> gaps, CancellationToken cancellationToken) => breaker.RunAsync(async () =>
+    {
+        if (gaps.Count == 0)
+        {
+            return [];
+        }
+
+        await using var command = database.CreateCommand(
+            """
+            SELECT coalesce(entry.flush_id, entry.entry_id), at, post_id, person, count, kind, group_id, readers
+              FROM unnest($1::bigint[], $2::bigint[]) AS gap (after, before)
+              JOIN rse_analytics_journal entry
+                ON coalesce(entry.flush_id, entry.entry_id) > gap.after AND coalesce(entry.flush_id, entry.entry_id) < gap.before
+             ORDER BY 1, entry.entry_id
+            """);
+        command.Parameters.Add(Array(NpgsqlDbType.Bigint, gaps.Select(gap => gap.After).ToArray()));
+        command.Parameters.Add(Array(NpgsqlDbType.Bigint, gaps.Select(gap => gap.Before).ToArray()));
+        return await ReadEntriesAsync(command, cancellationToken);
+    });
+
+    /// <summary>Rows of (flush, at, post_id, person, count, kind, group_id, readers).</summary>
+    private static async Task<List<(long Flush, AnalyticsEntry Entry)>> ReadEntriesAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var page = new List<(long, AnalyticsEntry)>();
         while (await reader.ReadAsync(cancellationToken))
@@ -132,7 +162,7 @@ public sealed class PostgresAnalyticsJournal(NpgsqlDataSource database, [FromKey
         }
 
         return page;
-    });
+    }
 
     private static NpgsqlParameter Array(NpgsqlDbType type, object values) => new() { NpgsqlDbType = NpgsqlDbType.Array | type, Value = values };
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using RseOrleans.Grains;
 using RseOrleans.Model;
@@ -17,19 +18,20 @@ namespace RseOrleans.Storage.Analytics;
 /// it owns the numbers the journal names people by.
 /// </summary>
 /// <remarks>
-/// Traffic may go on. Each grain it empties stays in a rebuild window until the replay is done: it
-/// counts a journal flush once, whether the flush's live batch or its replay comes first, so a flush
-/// journaled before the grain was emptied and told to it after is not counted twice, and one told
-/// before is emptied and replayed. A post created after the rebuild began is not in its scope: live
-/// batches alone count it. Left over (docs/architecture.md, analytics): a live call still on its
-/// way when the windows close counts twice, and a flush committed after the replay read past its
-/// number is lost on a grain emptied only after it was told; a second rebuild sets both right.
+/// Traffic may go on. Each grain it empties stays in a rebuild window until the replay is done and
+/// settled: it counts a journal flush once, whether the flush's live batch or its replay comes
+/// first, so a flush journaled before the grain was emptied and told to it after is not counted
+/// twice, and one told before is emptied and replayed. A post created after the rebuild began is
+/// not in its scope: live batches alone count it. Left over (docs/architecture.md, analytics): a
+/// flush whose commit or live calls come later than <see cref="AnalyticsOptions.RebuildSettling"/>
+/// after the replay's end.
 /// </remarks>
 public sealed class PostgresAnalyticsRebuild(
     NpgsqlDataSource database,
     [FromKeyedServices(StoreBreaker.Postgres)] StoreBreaker breaker,
     PostgresAnalyticsJournal journal,
-    IGrainFactory grains) : IAnalyticsRebuild
+    IGrainFactory grains,
+    IOptions<AnalyticsOptions> options) : IAnalyticsRebuild
 {
     /// <summary>
     /// A page of the replay: whole flushes, up to 10,000 entries (more when one flush holds more) and
@@ -79,31 +81,62 @@ public sealed class PostgresAnalyticsRebuild(
         };
     }
 
-    /// <summary>The journal's flushes in order, until none is left past the last replayed; returns the entries replayed.</summary>
+    /// <summary>
+    /// The journal's flushes in order, until none is left past the last replayed; then, once the
+    /// settling time has passed, the flushes that committed late: numbered in a gap the replay passed
+    /// over, or past its end. Returns the entries replayed.
+    /// </summary>
+    /// <remarks>
+    /// A flush draws its number before it commits, so one drawn before a flush already replayed may
+    /// commit after the replay read past it; and a flush's live calls follow its commit. While the
+    /// replay settles, the windows stay open: a live call that comes late is counted once, and a late
+    /// flush is replayed into grains that may have counted it live before they were emptied.
+    /// </remarks>
     private async Task<long> ReplayAsync(AnalyticsReplayScope scope, HashSet<Figures> emptied, CancellationToken cancellationToken)
     {
-        long replayed = 0;
-        for (var after = 0L; ;)
+        var read = new SkippedFlushes();
+        var replayed = await ReplayAfterAsync(read, scope, emptied, cancellationToken);
+        await Task.Delay(options.Value.RebuildSettling, cancellationToken);
+        var late = await journal.ReadWithinAsync(read.Gaps, cancellationToken);
+        if (late.Count > 0)
         {
-            var page = await journal.ReadAsync(after, FlushesPerPage, EntriesPerPage, cancellationToken);
+            await SendAsync(late, scope, emptied, cancellationToken);
+        }
+
+        return replayed + late.Count + await ReplayAfterAsync(read, scope, emptied, cancellationToken);
+    }
+
+    /// <summary>The flushes past <see cref="SkippedFlushes.Last"/>, page by page, until a page finds none.</summary>
+    private async Task<long> ReplayAfterAsync(SkippedFlushes read, AnalyticsReplayScope scope, HashSet<Figures> emptied, CancellationToken cancellationToken)
+    {
+        long replayed = 0;
+        while (true)
+        {
+            var page = await journal.ReadAsync(read.Last, FlushesPerPage, EntriesPerPage, cancellationToken);
             if (page.Count == 0)
             {
                 return replayed;
             }
 
-            var batches = AnalyticsBatches.Of(page, scope);
-            // A grain whose figures are in memory and not stored (a write that failed, a day begun
-            // since the rebuild started) is emptied too.
-            await EmptyAsync(
-                batches.NetworkDayKeys.Select(key => new Figures(NetworkDays, key))
-                    .Concat(batches.GroupDayKeys.Select(key => new Figures(GroupDays, key)))
-                    .Concat(batches.PostKeys.Select(key => new Figures(Posts, key.ToString(CultureInfo.InvariantCulture)))),
-                emptied,
-                cancellationToken);
-            await batches.SendAsync(grains);
+            await SendAsync(page, scope, emptied, cancellationToken);
+            read.Read(page.Select(entry => entry.Flush));
             replayed += page.Count;
-            after = page[^1].Flush;
         }
+    }
+
+    /// <summary>Replays whole flushes into the figures of <paramref name="scope"/>, emptying first those not emptied yet.</summary>
+    private async Task SendAsync(List<(long Flush, AnalyticsEntry Entry)> flushes, AnalyticsReplayScope scope, HashSet<Figures> emptied, CancellationToken cancellationToken)
+    {
+        var batches = AnalyticsBatches.Of(flushes, scope);
+        // A grain whose figures are in memory and not stored (a write that failed, a day begun
+        // since the rebuild started) is emptied too.
+        await EmptyAsync(
+            batches.NetworkDayKeys.Select(key => new Figures(NetworkDays, key))
+                .Concat(batches.GroupDayKeys.Select(key => new Figures(GroupDays, key)))
+                .Concat(batches.PostKeys.Select(key => new Figures(Posts, key.ToString(CultureInfo.InvariantCulture)))),
+            emptied,
+            cancellationToken);
+        await batches.SendAsync(grains);
     }
 
     private Task EmptyAsync(IEnumerable<Figures> figures, HashSet<Figures> emptied, CancellationToken cancellationToken) =>

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using RseOrleans.Api.V1;
 using RseOrleans.Grains;
 using RseOrleans.Tests.Fixtures;
@@ -8,6 +9,10 @@ using static RseOrleans.Tests.Fixtures.EngineClient;
 using ActivityBatch = RseOrleans.Model.ActivityBatch;
 using AnalyticsAct = RseOrleans.Model.AnalyticsAct;
 using AnalyticsDays = RseOrleans.Model.AnalyticsDays;
+using AnalyticsEntry = RseOrleans.Model.AnalyticsEntry;
+using AnalyticsEntryKind = RseOrleans.Model.AnalyticsEntryKind;
+using IAnalyticsJournal = RseOrleans.Model.IAnalyticsJournal;
+using NetworkDay = RseOrleans.Model.NetworkDay;
 using IAnalyticsRebuild = RseOrleans.Model.IAnalyticsRebuild;
 using PersonAct = RseOrleans.Model.PersonAct;
 
@@ -270,6 +275,51 @@ public sealed class AnalyticsRebuildTests(DatabaseServersFixture servers)
         Assert.Equal(5L, (await day.Get()).Comments);
     }
 
+    [Fact]
+    public async Task A_flush_that_commits_late_or_whose_live_call_comes_late_is_counted_once_if_it_comes_while_the_rebuild_settles()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "analytics_rebuild_settling");
+        await using var engine = await StartAsync(stores, new ShiftedClock(TimeSpan.Zero), settling: TimeSpan.FromSeconds(5));
+        var grains = engine.Services.GetRequiredService<IGrainFactory>();
+        var journal = engine.Services.GetRequiredService<IAnalyticsJournal>();
+        var at = new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+        var day = grains.GetGrain<INetworkDayGrain>(AnalyticsDays.Key(AnalyticsDays.Of(at)));
+        AnalyticsEntry Act(AnalyticsEntryKind kind, int person) => new(kind, at) { Person = person, PostId = 7 };
+
+        // Three flushes, each journaled then told, as the recorder does: a comment, then a reaction whose
+        // number is drawn but whose commit is held, then a comment numbered after it.
+        var first = new[] { Act(AnalyticsEntryKind.Comment, 1) };
+        await AnalyticsBatches.Of(first, await journal.AppendAsync(first)).SendAsync(grains);
+        await using var held = new NpgsqlConnection(stores.Postgres);
+        await held.OpenAsync();
+        await using var lateCommit = await held.BeginTransactionAsync();
+        await using var draw = new NpgsqlCommand(
+            $"INSERT INTO rse_analytics_journal (flush_id, at, post_id, person, count, kind) VALUES (nextval('rse_analytics_flush_seq'), $1, 7, 2, 1, {(int)AnalyticsEntryKind.Reaction}) RETURNING flush_id",
+            held, lateCommit);
+        draw.Parameters.Add(new() { Value = at });
+        var lateFlush = (long)(await draw.ExecuteScalarAsync())!;
+        await AnalyticsBatches.Of([Act(AnalyticsEntryKind.Reaction, 2)], lateFlush).SendAsync(grains);
+        var third = new[] { Act(AnalyticsEntryKind.Comment, 3) };
+        var thirdBatches = AnalyticsBatches.Of(third, await journal.AppendAsync(third));
+        await thirdBatches.SendAsync(grains);
+        Assert.Equal((2L, 1L), Counts(await day.Get()));
+
+        // The rebuild empties the day and replays what is committed: the two comments.
+        var rebuilding = engine.Services.GetRequiredService<IAnalyticsRebuild>().RebuildAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.False(rebuilding.IsCompleted, "the rebuild settles");
+        Assert.Equal((2L, 0L), Counts(await day.Get()));
+
+        // While it settles, the third flush's live call comes again (late), and the reaction commits.
+        await thirdBatches.SendAsync(grains);
+        await lateCommit.CommitAsync();
+        await rebuilding;
+
+        Assert.Equal((2L, 1L), Counts(await day.Get()));
+    }
+
+    private static (long Comments, long Reactions) Counts(NetworkDay day) => (day.Comments, day.Reactions);
+
     /// <summary>
     /// The database as a version without the journal leaves it once upgraded at <paramref name="upgrade"/>:
     /// no journal entry before then, 0009 applied then, and 0012's horizon set as it sets it on such a database.
@@ -283,8 +333,13 @@ public sealed class AnalyticsRebuildTests(DatabaseServersFixture servers)
         await stores.SqlAsync(RseOrleans.Storage.Postgres.SchemaMigrator.Migrations.Single(migration => migration.Version == 12).Sql);
     }
 
-    private static Task<RunningEngine> StartAsync(DurableStores stores, ShiftedClock clock) =>
-        stores.StartEngineAsync("analytics-rebuild", builder => builder.Services.AddSingleton<TimeProvider>(clock), $"--Network:Admins:0={Admin}");
+    /// <summary>The engine, whose rebuilds settle for <paramref name="settling"/> (a fifth of a second unless said).</summary>
+    private static Task<RunningEngine> StartAsync(DurableStores stores, ShiftedClock clock, TimeSpan? settling = null) =>
+        stores.StartEngineAsync(
+            "analytics-rebuild",
+            builder => builder.Services.AddSingleton<TimeProvider>(clock),
+            $"--Network:Admins:0={Admin}",
+            $"--Analytics:RebuildSettling={settling ?? TimeSpan.FromSeconds(0.2)}");
 
     /// <summary>
     /// Four days of a group's life, the clock moved a day between them: posts, comments, reactions,
