@@ -41,6 +41,8 @@ public static class DurableStoreServiceCollectionExtensions
         services.AddSingleton<IFeedHistory, ActivityLogFeedHistory>();
         services.AddSingleton<IMemberSetStore, PostgresMemberSetStore>();
         services.AddSingleton<IRequestLedgerStore, PostgresRequestLedgerStore>();
+        services.AddSingleton<RequestLedgerSweeper>();
+        services.AddHostedService(provider => provider.GetRequiredService<RequestLedgerSweeper>());
         services.AddSingleton<DurableStoreStartup>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(container => container.GetRequiredService<DurableStoreStartup>());
         services.AddHostedService<FanoutRecoveryService>();

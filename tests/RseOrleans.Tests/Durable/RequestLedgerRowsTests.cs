@@ -110,6 +110,30 @@ public sealed class RequestLedgerRowsTests(DatabaseServersFixture servers, ITest
     }
 
     [Fact]
+    public async Task The_rows_of_a_caller_who_makes_no_more_calls_are_swept_once_past_the_retention_and_the_others_stay()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "request_ledger_sweep");
+        await using var engine = await stores.StartEngineAsync("request-ledger-sweep");
+        var api = new EngineClient(engine.Channel);
+        var silent = await api.CreateUserAsync("silent");
+        var active = await api.CreateUserAsync("active");
+        await api.PostAsync(silent, "Said once, then never again");
+        await api.PostAsync(active, "Still here");
+        string Rows(string caller) => $"SELECT count(*) FROM rse_request_ledger WHERE caller = '{caller}'";
+        var silentRows = (long)(await stores.SqlAsync(Rows(silent)))!;
+        Assert.True(silentRows > 0, "the post's answer is in the ledger");
+        var sweeper = engine.Services.GetRequiredService<RequestLedgerSweeper>();
+        Assert.Equal(0L, await sweeper.RunOnceAsync());
+
+        // A day and an hour pass for the silent caller's rows only.
+        await stores.SqlAsync($"UPDATE rse_request_ledger SET at = at - interval '25 hours' WHERE caller = '{silent}'");
+
+        Assert.Equal(silentRows, await sweeper.RunOnceAsync());
+        Assert.Equal(0L, await stores.SqlAsync(Rows(silent)));
+        Assert.NotEqual(0L, await stores.SqlAsync(Rows(active)));
+    }
+
+    [Fact]
     public async Task An_outcome_the_storage_refuses_is_answered_from_memory_and_stored_with_the_next_write_and_a_start_it_refuses_never_runs()
     {
         var stores = await DurableStores.CreateAsync(servers, "request_ledger_refused");
