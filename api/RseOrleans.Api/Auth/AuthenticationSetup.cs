@@ -30,6 +30,9 @@ public static class AuthenticationSetup
 
         var jwt = options.Jwt;
         Validate(jwt);
+        services.AddSingleton<VerifiedTokens>();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<VerifiedTokens>((bearer, verified) => verified.Attach(bearer.Events ??= new JwtBearerEvents()));
         authentication.AddJwtBearer(JwtBearerDefaults.AuthenticationScheme, bearer =>
         {
             // Claim names stay as the identity provider wrote them, so UserIdClaim means what it says.

@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using System.Text;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
+using RseOrleans.Api.Auth;
 using RseOrleans.Api.V1;
 using RseOrleans.Tests.Fixtures;
 using static RseOrleans.Tests.Fixtures.EngineClient;
@@ -160,6 +162,25 @@ public sealed class DevelopmentKeyTokenTests(SymmetricKeyEngineFixture engine) :
             await RpcAssert.FailsWith(StatusCode.Unauthenticated, () => engine.Users.GetUserAsync(
                 new GetUserRequest { UserId = alice }, Bearer(engine.Token(alice, t => t.SigningCredentials = key))));
         }
+    }
+
+    [Fact]
+    public async Task A_token_verified_once_is_taken_as_verified_by_its_next_calls_until_it_expires()
+    {
+        var (alice, _) = await engine.SignUpAsync("alice");
+        var token = engine.Token(alice, t => t.Expires = DateTime.UtcNow.AddSeconds(3));
+        var verified = engine.Services.GetRequiredService<VerifiedTokens>();
+        Assert.False(verified.TryGet(token, out _));
+
+        await engine.Users.GetUserAsync(new GetUserRequest { UserId = alice }, Bearer(token));
+        Assert.True(verified.TryGet(token, out var found));
+        Assert.Equal(alice, found.Principal.FindFirst("sub")?.Value);
+        Assert.Equal(alice, (await engine.Users.GetUserAsync(new GetUserRequest { UserId = alice }, Bearer(token))).UserId);
+
+        // Once expired it is refused, with the reason, as a token never seen.
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        var detail = await RpcAssert.FailsWith(StatusCode.Unauthenticated, () => engine.Users.GetUserAsync(new GetUserRequest { UserId = alice }, Bearer(token)));
+        Assert.Contains("expired", detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -27,6 +27,9 @@ public abstract class JwtEngineFixture : IAsyncLifetime
 
     public GrpcChannel Channel { get; private set; } = null!;
 
+    /// <summary>The host's services, to look inside (the tokens it verified).</summary>
+    public IServiceProvider Services => engine!.Services;
+
     /// <summary>The HTTP/1.1 endpoint: JSON and gRPC-Web.</summary>
     public Uri Http1Address => engine!.Http1Address;
 
