@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Serialization;
+using Orleans.Serialization.Session;
 using Orleans.Storage;
 using RseOrleans.Grains.Infrastructure;
 
@@ -20,7 +21,7 @@ public static class EmbeddedEngine
         foreach (var storage in new[] { StorageNames.Main, StorageNames.PubSub })
         {
             silo.Services.AddKeyedSingleton<IGrainStorage>(storage, (services, _) =>
-                new InProcessGrainStorage(new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>())));
+                new InProcessGrainStorage(services.GetRequiredService<Serializer>(), services.GetRequiredService<SerializerSessionPool>()));
         }
 
         silo.Services.AddSingleton<IRequestLedgerStore, InProcessRequestLedgerStore>();

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
+using Orleans.Serialization;
+using Orleans.Serialization.Buffers;
+using Orleans.Serialization.Session;
 using Orleans.Storage;
 
 namespace RseOrleans.Silo.Hosting;
@@ -10,14 +12,16 @@ namespace RseOrleans.Silo.Hosting;
 /// them, which costs a grain call and a copy of the bytes per read and per write; with one silo the
 /// states can stay where the grains are. Serialized, not referenced: a state changed but never
 /// written is not what the next activation reads. Writes check the ETag as a database does.
+/// A state is serialized into pooled buffers and kept in an array of its own size: one allocation
+/// per write, where the storage serializer's array grows as it writes and is then copied.
 /// </summary>
-public sealed class InProcessGrainStorage(IGrainStorageSerializer serializer) : IGrainStorage
+public sealed class InProcessGrainStorage(Serializer serializer, SerializerSessionPool sessions) : IGrainStorage
 {
     private readonly ConcurrentDictionary<(string State, GrainId Grain), Stored> states = new();
     private long lastETag;
 
     /// <summary>The bytes the arrays of the stored states take (a test's view of what is kept).</summary>
-    public long StoredBytes => states.Values.Sum(stored => (long)(MemoryMarshal.TryGetArray(stored.Data.ToMemory(), out var bytes) ? bytes.Array!.Length : stored.Data.ToMemory().Length));
+    public long StoredBytes => states.Values.Sum(stored => (long)stored.Data.Length);
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -34,7 +38,7 @@ public sealed class InProcessGrainStorage(IGrainStorageSerializer serializer) : 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var key = (stateName, grainId);
-        var written = new Stored(Exact(serializer.Serialize(grainState.State)), NextETag());
+        var written = new Stored(Serialize(grainState.State), NextETag());
         var stored = grainState.ETag is null
             ? states.TryAdd(key, written)
             : states.TryGetValue(key, out var current) && current.ETag == grainState.ETag && states.TryUpdate(key, written, current);
@@ -65,17 +69,27 @@ public sealed class InProcessGrainStorage(IGrainStorageSerializer serializer) : 
     }
 
     /// <summary>
-    /// The bytes in an array of their own size: the serializer's buffer can be twice as large, and a
-    /// stored state lives as long as its grain is registered.
+    /// The state's bytes in an array of their own size: a stored state lives as long as its grain is
+    /// registered, and a serializer's buffer can be twice as large.
     /// </summary>
-    private static BinaryData Exact(BinaryData data) =>
-        MemoryMarshal.TryGetArray(data.ToMemory(), out var bytes) && bytes.Offset == 0 && bytes.Count == bytes.Array!.Length
-            ? data
-            : new BinaryData(data.ToArray());
+    private byte[] Serialize<T>(T state)
+    {
+        using var session = sessions.GetSession();
+        var writer = Writer.CreatePooled(session);
+        try
+        {
+            serializer.Serialize(state, ref writer);
+            return writer.Output.ToArray();
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
 
     private string NextETag() => Interlocked.Increment(ref lastETag).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private string StoredETag((string, GrainId) key) => states.TryGetValue(key, out var stored) ? stored.ETag : "none";
 
-    private sealed record Stored(BinaryData Data, string ETag);
+    private sealed record Stored(byte[] Data, string ETag);
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
+using Orleans.Serialization.Session;
 using Orleans.Storage;
 using RseOrleans.Grains.Infrastructure;
 using RseOrleans.Silo.Hosting;
@@ -9,10 +10,10 @@ namespace RseOrleans.Tests.Engine;
 /// <summary>The embedded default's grain storage keeps what was written, and only that, as a database would.</summary>
 public sealed class InProcessGrainStorageTests
 {
-    private static readonly Serializer Serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
+    private static readonly IServiceProvider Serialization = new ServiceCollection().AddSerializer().BuildServiceProvider();
     private static readonly GrainId Alice = GrainId.Create("request-ledger", "alice");
 
-    private readonly InProcessGrainStorage storage = new(new OrleansGrainStorageSerializer(Serializer));
+    private readonly InProcessGrainStorage storage = new(Serialization.GetRequiredService<Serializer>(), Serialization.GetRequiredService<SerializerSessionPool>());
 
     [Fact]
     public async Task A_state_changed_after_its_write_is_read_back_as_written()
@@ -80,7 +81,7 @@ public sealed class InProcessGrainStorageTests
             ledger.Entries[request] = new LedgerEntry(request, DateTimeOffset.UnixEpoch, new byte[100]);
         }
 
-        var exact = new OrleansGrainStorageSerializer(Serializer).Serialize(ledger).ToArray().Length;
+        var exact = Serialization.GetRequiredService<Serializer>().SerializeToArray(ledger).Length;
         await storage.WriteStateAsync("requests", Alice, new GrainState<RequestLedgerState>(ledger));
 
         Assert.Equal(exact, storage.StoredBytes);
