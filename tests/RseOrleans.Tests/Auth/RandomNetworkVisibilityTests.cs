@@ -7,8 +7,9 @@ namespace RseOrleans.Tests.Auth;
 
 /// <summary>
 /// Random networks (members, guests, open, closed and secret groups, follows, posts, comments,
-/// membership changes, hidden posts, deactivations, bookmarks) built through the API while a small model of
-/// the rules predicts what each person may see; then every read path is asked, by everyone, about everything.
+/// membership changes, hidden posts, deactivations, bookmarks, and bots: service accounts with random
+/// scopes that post into groups mentioning people) built through the API while a small model of the rules
+/// predicts what each person and each bot may see; then every read path is asked, by everyone, about everything.
 /// Seeds are fixed so that a failure replays exactly.
 /// </summary>
 [Collection(EngineCollection.Name)]
@@ -48,9 +49,16 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
             model.Groups[group.GroupId] = new GroupModel(owner, visibility, [owner]);
         }
 
-        // A bot (a service account) with random scopes, drawing from a generator of its own.
+        // Bots (service accounts) with random scopes, drawing from a generator of their own.
         var botting = new Random(seed + 3000);
-        var bot = await CreateBotAsync(botting, model, seed, admin);
+        for (var i = 0; i < 3; i++)
+        {
+            model.Bots.Add(await CreateBotAsync(botting, model, $"r{seed}b{i}", admin));
+        }
+
+        // Everyone asks to hear of every new post of every group: only members are told (at posting time),
+        // so new-post notifications, people's and bots', reach the checks below.
+        await SubscribeEveryoneToEveryGroupAsync(model);
 
         // Bookmarks draw from a generator of their own, so the network each seed builds stays the same.
         var bookmarking = new Random(seed + 1000);
@@ -161,7 +169,10 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
             }
 
             await BookmarkStepAsync(bookmarking, model, step, failures);
-            await BotPostStepAsync(botting, model, bot, step, failures);
+            foreach (var bot in model.Bots)
+            {
+                await BotPostStepAsync(botting, model, bot, seed, step, failures);
+            }
         }
 
         // With their own random numbers, so that each seed still builds the network above as before.
@@ -188,7 +199,11 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
             await CheckStatisticsAsync(model, viewer, failures);
         }
 
-        await CheckBotReadsAsync(model, bot, failures);
+        foreach (var bot in model.Bots)
+        {
+            await CheckBotReadsAsync(model, bot, failures);
+        }
+
         await CheckNetworkListsAsync(model, admin, failures);
 
         // Last, as following a topic adds to the home feeds checked above.
@@ -263,36 +278,56 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
 
     /// <summary>
     /// A service account whose scopes let it read some groups (groups.read), post into and read
-    /// others (groups.post), and nothing of the rest; its token is what it calls with.
+    /// others (groups.post), and nothing of the rest, with or without webhooks.receive; its token is
+    /// what it calls with.
     /// </summary>
-    private async Task<Metadata> CreateBotAsync(Random random, Model model, int seed, string admin)
+    private async Task<BotModel> CreateBotAsync(Random random, Model model, string name, string admin)
     {
         var accounts = new RseOrleans.Api.V1.ServiceAccounts.ServiceAccountsClient(engine.Channel);
-        var accountId = $"r{seed}bot-{Guid.NewGuid():N}"[..16];
-        var request = new CreateServiceAccountRequest { RequestId = NewRequestId(), ServiceAccountId = accountId, DisplayName = $"Bot {seed}", Scopes = { "webhooks.receive" } };
+        var accountId = $"{name}-{Guid.NewGuid():N}"[..16];
+        var bot = new BotModel($"app:{accountId}", $"Bot {name}", random.Next(3) != 0);
+        var request = new CreateServiceAccountRequest { RequestId = NewRequestId(), ServiceAccountId = accountId, DisplayName = bot.DisplayName };
+        if (bot.ReceivesWebhooks)
+        {
+            request.Scopes.Add("webhooks.receive");
+        }
+
         foreach (var groupId in model.Groups.Keys)
         {
             switch (random.Next(3))
             {
                 case 0:
                     request.Scopes.Add($"groups.read:{groupId}");
-                    model.BotReads.Add(groupId);
+                    bot.Reads.Add(groupId);
                     break;
                 case 1:
                     request.Scopes.Add($"groups.post:{groupId}");
-                    model.BotPosts.Add(groupId);
+                    bot.Posts.Add(groupId);
                     break;
             }
         }
 
         await accounts.CreateServiceAccountAsync(request, As(admin));
-        model.Bot = $"app:{accountId}";
         var token = (await accounts.IssueTokenAsync(new IssueTokenRequest { ServiceAccountId = accountId }, As(admin))).Token;
-        return new Metadata { { "authorization", $"Bearer {token}" } };
+        bot.Token.Add("authorization", $"Bearer {token}");
+        return bot;
     }
 
-    /// <summary>Now and then the bot posts into a random group: allowed exactly where it has groups.post.</summary>
-    private async Task BotPostStepAsync(Random random, Model model, Metadata bot, int step, List<string> failures)
+    private async Task SubscribeEveryoneToEveryGroupAsync(Model model)
+    {
+        var settings = new NotificationSettings();
+        settings.GroupLevels.AddRange(model.Groups.Keys.Select(groupId => new GroupLevel { GroupId = groupId, Level = GroupNotificationLevel.All }));
+        foreach (var user in model.Users)
+        {
+            await engine.Notifications.UpdateNotificationSettingsAsync(new UpdateNotificationSettingsRequest { RequestId = NewRequestId(), Settings = settings }, As(user));
+        }
+    }
+
+    /// <summary>
+    /// Now and then a bot posts into a random group, mentioning people as the people's posts do:
+    /// allowed exactly where it has groups.post.
+    /// </summary>
+    private async Task BotPostStepAsync(Random random, Model model, BotModel bot, int seed, int step, List<string> failures)
     {
         if (random.Next(4) != 0)
         {
@@ -300,59 +335,130 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
         }
 
         var (groupId, _) = Pick(random, model.Groups);
-        var posted = await Try(() => engine.Posts.CreatePostAsync(new CreatePostRequest { RequestId = NewRequestId(), GroupId = groupId, Text = $"Bot post {step}" }, bot).ResponseAsync);
-        Check(failures, $"step {step}: the bot posts into {groupId}", model.BotPosts.Contains(groupId) ? StatusCode.OK : StatusCode.PermissionDenied, posted.Code);
+        var posted = await Try(() => engine.Posts.CreatePostAsync(new CreatePostRequest { RequestId = NewRequestId(), GroupId = groupId, Text = $"Bot post {step} {Mentions(model, seed, step)}" }, bot.Token).ResponseAsync);
+        Check(failures, $"step {step}: {bot.AuthorId} posts into {groupId}", bot.Posts.Contains(groupId) ? StatusCode.OK : StatusCode.PermissionDenied, posted.Code);
         if (posted.Value is { } post)
         {
-            model.Posts[post.PostId] = new PostModel(model.Bot!, groupId);
+            model.Posts[post.PostId] = new PostModel(bot.AuthorId, groupId);
+            model.MentionedByBot.UnionWith(post.Mentions.Select(mention => (post.PostId, mention.UserId)));
         }
     }
 
     /// <summary>
-    /// The bot reads exactly the groups its scopes name, as a member would (hidden posts but its own
+    /// A bot reads exactly the groups its scopes name, as a member would (hidden posts but its own
     /// left out); a group feed out of scope is PERMISSION_DENIED naming the scope, any other post
-    /// NOT_FOUND (profile posts included: an application sees no person), and a person's calls are refused.
-    /// It subscribes a webhook (it has webhooks.receive) to the groups it reads only, and lists its own only.
+    /// NOT_FOUND (profile posts included: an application sees no person). What it reads names no one
+    /// it mentions and shows no shared original outside its groups, and a person's calls are refused.
+    /// With webhooks.receive it subscribes a webhook to the groups it reads only, and lists its own only;
+    /// without it, every webhook call is refused.
     /// </summary>
-    private async Task CheckBotReadsAsync(Model model, Metadata bot, List<string> failures)
+    private async Task CheckBotReadsAsync(Model model, BotModel bot, List<string> failures)
     {
-        var botId = model.Bot!;
+        var botId = bot.AuthorId;
+        var token = bot.Token;
         foreach (var (groupId, _) in model.Groups)
         {
-            var feed = await Try(() => engine.Feeds.GetGroupFeedAsync(new GetGroupFeedRequest { GroupId = groupId, PageSize = 100 }, bot).ResponseAsync);
-            Check(failures, $"the bot reads group feed {groupId}", model.BotMayRead(groupId) ? StatusCode.OK : StatusCode.PermissionDenied, feed.Code);
+            var feed = await Try(() => engine.Feeds.GetGroupFeedAsync(new GetGroupFeedRequest { GroupId = groupId, PageSize = 100 }, token).ResponseAsync);
+            Check(failures, $"{botId} reads group feed {groupId}", bot.MayRead(groupId) ? StatusCode.OK : StatusCode.PermissionDenied, feed.Code);
             if (feed.Value is { } page)
             {
-                CheckSame(failures, $"the bot reads group feed {groupId}", model.Posts.Where(p => p.Value.GroupId == groupId && model.Shown(botId, p.Key, p.Value)).Select(p => p.Key), page.Items.Select(i => i.Post.PostId));
+                CheckSame(failures, $"{botId} reads group feed {groupId}", model.Posts.Where(p => p.Value.GroupId == groupId && model.Shown(botId, p.Key, p.Value)).Select(p => p.Key), page.Items.Select(i => i.Post.PostId));
+                foreach (var item in page.Items)
+                {
+                    CheckBotRead(model, bot, $"{botId} reads group feed {groupId}, post {item.Post.PostId}", item.Post, failures);
+                }
             }
         }
 
         foreach (var (postId, post) in model.Posts)
         {
-            var readable = post.GroupId is { } groupId && model.BotMayRead(groupId) && model.Shown(botId, postId, post);
-            Check(failures, $"the bot gets post {postId}", readable ? StatusCode.OK : StatusCode.NotFound,
-                await CodeOf(() => engine.Posts.GetPostAsync(new GetPostRequest { PostId = postId }, bot).ResponseAsync));
-        }
-
-        Check(failures, "the bot reads a home feed", StatusCode.PermissionDenied,
-            await CodeOf(() => engine.Feeds.GetHomeFeedAsync(new GetHomeFeedRequest(), bot).ResponseAsync));
-
-        foreach (var (groupId, _) in model.Groups)
-        {
-            var request = new CreateWebhookRequest { RequestId = NewRequestId(), GroupId = groupId, Url = "https://hooks.example.com/visibility", EventTypes = { "post.created" } };
-            var created = await Try(() => engine.Webhooks.CreateWebhookAsync(request, bot).ResponseAsync);
-            Check(failures, $"the bot subscribes to group {groupId}", model.BotMayRead(groupId) ? StatusCode.OK : StatusCode.PermissionDenied, created.Code);
-            var listed = await Try(() => engine.Webhooks.ListWebhooksAsync(new ListWebhooksRequest { GroupId = groupId }, bot).ResponseAsync);
-            Check(failures, $"the bot lists group {groupId}'s webhooks", model.BotMayRead(groupId) ? StatusCode.OK : StatusCode.PermissionDenied, listed.Code);
-            CheckSame(failures, $"the bot lists group {groupId}'s webhooks", created.Value is { } own ? [own.WebhookId] : [], listed.Value?.Webhooks.Select(w => w.WebhookId) ?? []);
-            if (created.Value is { } webhook)
+            var readable = BotMayReadPost(model, bot, postId, post);
+            var got = await Try(() => engine.Posts.GetPostAsync(new GetPostRequest { PostId = postId }, token).ResponseAsync);
+            Check(failures, $"{botId} gets post {postId}", readable ? StatusCode.OK : StatusCode.NotFound, got.Code);
+            if (got.Value is { } shown)
             {
-                await engine.Webhooks.DeleteWebhookAsync(new DeleteWebhookRequest { RequestId = NewRequestId(), WebhookId = webhook.WebhookId }, bot);
+                CheckBotRead(model, bot, $"{botId} gets post {postId}", shown, failures);
             }
         }
 
-        Check(failures, "the bot subscribes to the network's events", StatusCode.PermissionDenied,
-            await CodeOf(() => engine.Webhooks.CreateWebhookAsync(new CreateWebhookRequest { RequestId = NewRequestId(), Url = "https://hooks.example.com/visibility", EventTypes = { "user.created" } }, bot).ResponseAsync));
+        // An application reads no person, no comment, no search, no notification and no statistics.
+        var (someGroup, somePost, someUser) = (model.Groups.Keys.First(), model.Posts.Keys.First(), model.Users[0]);
+        var search = new RseOrleans.Api.V1.Search.SearchClient(engine.Channel);
+        var stats = new RseOrleans.Api.V1.Analytics.AnalyticsClient(engine.Channel);
+        (string What, Func<Task> Call)[] personsReads =
+        [
+            ("reads a home feed", () => engine.Feeds.GetHomeFeedAsync(new GetHomeFeedRequest(), token).ResponseAsync),
+            ($"gets group {someGroup}", () => engine.Groups.GetGroupAsync(new GetGroupRequest { GroupId = someGroup }, token).ResponseAsync),
+            ($"lists members of {someGroup}", () => engine.Groups.ListMembersAsync(new ListMembersRequest { GroupId = someGroup }, token).ResponseAsync),
+            ($"gets user {someUser}", () => engine.Users.GetUserAsync(new GetUserRequest { UserId = someUser }, token).ResponseAsync),
+            ($"lists posts of {someUser}", () => engine.Feeds.ListUserPostsAsync(new ListUserPostsRequest { UserId = someUser }, token).ResponseAsync),
+            ($"lists comments of {somePost}", () => engine.Posts.ListCommentsAsync(new ListCommentsRequest { PostId = somePost }, token).ResponseAsync),
+            ("lists notifications", () => engine.Notifications.ListNotificationsAsync(new ListNotificationsRequest(), token).ResponseAsync),
+            ("searches posts", () => search.SearchPostsAsync(new SearchPostsRequest { Query = "post" }, token).ResponseAsync),
+            ("searches people", () => search.SearchPeopleAsync(new SearchPeopleRequest { Query = someUser }, token).ResponseAsync),
+            ($"reads statistics of group {someGroup}", () => stats.GetGroupStatsAsync(new GetGroupStatsRequest { GroupId = someGroup }, token).ResponseAsync),
+        ];
+        foreach (var (what, call) in personsReads)
+        {
+            Check(failures, $"{botId} {what}", StatusCode.PermissionDenied, await CodeOf(call));
+        }
+
+        foreach (var (groupId, _) in model.Groups)
+        {
+            var allowed = bot.ReceivesWebhooks && bot.MayRead(groupId) ? StatusCode.OK : StatusCode.PermissionDenied;
+            var request = new CreateWebhookRequest { RequestId = NewRequestId(), GroupId = groupId, Url = "https://hooks.example.com/visibility", EventTypes = { "post.created" } };
+            var created = await Try(() => engine.Webhooks.CreateWebhookAsync(request, token).ResponseAsync);
+            Check(failures, $"{botId} subscribes to group {groupId}", allowed, created.Code);
+            var listed = await Try(() => engine.Webhooks.ListWebhooksAsync(new ListWebhooksRequest { GroupId = groupId }, token).ResponseAsync);
+            Check(failures, $"{botId} lists group {groupId}'s webhooks", allowed, listed.Code);
+            CheckSame(failures, $"{botId} lists group {groupId}'s webhooks", created.Value is { } own ? [own.WebhookId] : [], listed.Value?.Webhooks.Select(w => w.WebhookId) ?? []);
+            if (created.Value is { } webhook)
+            {
+                await engine.Webhooks.DeleteWebhookAsync(new DeleteWebhookRequest { RequestId = NewRequestId(), WebhookId = webhook.WebhookId }, token);
+            }
+        }
+
+        Check(failures, $"{botId} subscribes to the network's events", StatusCode.PermissionDenied,
+            await CodeOf(() => engine.Webhooks.CreateWebhookAsync(new CreateWebhookRequest { RequestId = NewRequestId(), Url = "https://hooks.example.com/visibility", EventTypes = { "user.created" } }, token).ResponseAsync));
+    }
+
+    /// <summary>A post of its groups (hidden ones only its own), never a profile post.</summary>
+    private static bool BotMayReadPost(Model model, BotModel bot, string postId, PostModel post) =>
+        post.GroupId is { } groupId && bot.MayRead(groupId) && model.Shown(bot.AuthorId, postId, post);
+
+    /// <summary>
+    /// What a bot is shown of a post it may read: no one's name in its mentions (it sees no person),
+    /// a shared original only when that original is a post it may read itself, and a bot's post as
+    /// from that application.
+    /// </summary>
+    private static void CheckBotRead(Model model, BotModel bot, string what, Post post, List<string> failures)
+    {
+        foreach (var mention in post.Mentions.Where(mention => mention.DisplayName.Length > 0))
+        {
+            failures.Add($"{what}: mention of {mention.UserId} named '{mention.DisplayName}' to an application");
+        }
+
+        if (model.SharedFrom.TryGetValue(post.PostId, out var originalId))
+        {
+            var readable = BotMayReadPost(model, bot, originalId, model.Posts[originalId]);
+            if (readable != (post.SharedPost is not null) || readable == post.SharedPostUnavailable)
+            {
+                failures.Add($"{what}: shared_post {post.SharedPost?.PostId ?? "absent"}, unavailable {post.SharedPostUnavailable}; expected the original {originalId} readable: {readable}");
+            }
+        }
+
+        CheckAuthor(model, what, post, failures);
+    }
+
+    /// <summary>A bot's post says it comes from that application, by the name its account has; a person's does not.</summary>
+    private static void CheckAuthor(Model model, string what, Post post, List<string> failures)
+    {
+        var bot = model.Bots.Find(b => b.AuthorId == post.AuthorId);
+        var expected = bot is null ? (AuthorKind.Person, "") : (AuthorKind.Application, bot.DisplayName);
+        if ((post.AuthorKind, post.Application) != expected)
+        {
+            failures.Add($"{what}: author {post.AuthorId} shown as {post.AuthorKind} '{post.Application}', expected {expected.Item1} '{expected.Item2}'");
+        }
     }
 
     /// <summary>
@@ -432,6 +538,7 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
         {
             var read = await engine.Posts.GetPostAsync(new GetPostRequest { PostId = postId }, me);
             CheckMentions(failures, model, viewer, $"{viewer} gets post {postId}", read.Text, read.Mentions);
+            CheckAuthor(model, $"{viewer} gets post {postId}", read, failures);
             var comments = await engine.Posts.ListCommentsAsync(new ListCommentsRequest { PostId = postId, PageSize = 100 }, me);
             foreach (var comment in comments.Comments)
             {
@@ -663,31 +770,75 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
 
     /// <summary>
     /// No notification the viewer lists, nor their unread count, is about a post they may not read
-    /// (mentions, replies, reactions and shares of this network's posts), and no actor is named to
-    /// a viewer who may not see them. Notifications arrive one way, so this checks what has arrived.
+    /// (mentions, replies, reactions, shares and new group posts of this network's posts, bots' posts
+    /// included), and no actor is named to a viewer who may not see them; a bot is named by its
+    /// account's display name. Notifications arrive one way, so this checks what has arrived, but for a
+    /// bot's mention of the viewer in a post they may read, which must arrive.
     /// </summary>
     private async Task CheckNotificationsAsync(Model model, string viewer, List<string> failures)
     {
         var me = As(viewer);
-        var listed = await engine.Notifications.ListNotificationsAsync(new ListNotificationsRequest { PageSize = 100 }, me);
         var unread = await engine.Notifications.GetUnreadCountAsync(new GetUnreadCountRequest(), me);
-        if (unread.Notifications > listed.Groups.Count(group => group.Unread))
+        var listed = await ListNotificationsAsync(me);
+        if (unread.Notifications > listed.Count(group => group.Unread))
         {
-            failures.Add($"{viewer} has {unread.Notifications} unread notifications but is shown {listed.Groups.Count(group => group.Unread)} unread groups");
+            failures.Add($"{viewer} has {unread.Notifications} unread notifications but is shown {listed.Count(group => group.Unread)} unread groups");
         }
 
-        foreach (var group in listed.Groups)
+        foreach (var group in listed)
         {
             if (group.PostId.Length > 0 && (!model.Posts.TryGetValue(group.PostId, out var post) || model.PostDenial(viewer, group.PostId, post) != StatusCode.OK))
             {
                 failures.Add($"{viewer} is notified ({group.Kind}) about post {group.PostId}, which they may not read");
             }
 
-            foreach (var actor in group.RecentActors.Where(actor => actor.DisplayName.Length > 0 && !model.CanSee(viewer, actor.UserId)))
+            foreach (var actor in group.RecentActors)
             {
-                failures.Add($"{viewer}'s {group.Kind} notification names {actor.UserId}, whom they may not see");
+                if (model.Bots.Find(bot => bot.AuthorId == actor.UserId) is { } bot)
+                {
+                    if (actor.DisplayName != bot.DisplayName)
+                    {
+                        failures.Add($"{viewer}'s {group.Kind} notification names {actor.UserId} '{actor.DisplayName}', expected '{bot.DisplayName}'");
+                    }
+                }
+                else if (actor.DisplayName.Length > 0 && !model.CanSee(viewer, actor.UserId))
+                {
+                    failures.Add($"{viewer}'s {group.Kind} notification names {actor.UserId}, whom they may not see");
+                }
             }
         }
+
+        // The bots' posts that mention the viewer (the mention step's text) and that the viewer may read.
+        var mentionedIn = model.Posts
+            .Where(p => model.Bots.Exists(bot => bot.AuthorId == p.Value.AuthorId) && model.PostDenial(viewer, p.Key, p.Value) == StatusCode.OK)
+            .Where(p => model.MentionedByBot.Contains((p.Key, viewer)))
+            .ToDictionary(p => p.Key, p => p.Value.AuthorId);
+        var missing = mentionedIn.Where(p => !listed.Any(group => IsMentionBy(group, p.Key, p.Value))).ToArray();
+        if (missing.Length > 0)
+        {
+            // Perhaps not arrived yet: asked again until they have.
+            await Eventually.TrueAsync(
+                async () => (await ListNotificationsAsync(me)) is var now && missing.All(p => now.Any(group => IsMentionBy(group, p.Key, p.Value))),
+                $"{viewer}'s notifications of the bots' mentions in posts {string.Join(", ", missing.Select(p => p.Key))}, which they may read");
+        }
+    }
+
+    private static bool IsMentionBy(NotificationGroup group, string postId, string botId) =>
+        group.Kind == NotificationKind.Mention && group.PostId == postId && group.RecentActors.Any(actor => actor.UserId == botId);
+
+    /// <summary>Every notification group of the person, all pages.</summary>
+    private async Task<List<NotificationGroup>> ListNotificationsAsync(Metadata me)
+    {
+        var groups = new List<NotificationGroup>();
+        var pageToken = "";
+        do
+        {
+            var page = await engine.Notifications.ListNotificationsAsync(new ListNotificationsRequest { PageSize = 100, PageToken = pageToken }, me);
+            groups.AddRange(page.Groups);
+            pageToken = page.NextPageToken;
+        }
+        while (pageToken.Length > 0);
+        return groups;
     }
 
     /// <summary>
@@ -902,6 +1053,18 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
 
     private sealed record PostModel(string AuthorId, string? GroupId);
 
+    /// <summary>A bot's author id (app:&lt;account id&gt;), its token, and the groups its scopes let it read, or post into and read.</summary>
+    private sealed record BotModel(string AuthorId, string DisplayName, bool ReceivesWebhooks)
+    {
+        public Metadata Token { get; } = [];
+
+        public HashSet<string> Reads { get; } = [];
+
+        public HashSet<string> Posts { get; } = [];
+
+        public bool MayRead(string groupId) => Reads.Contains(groupId) || Posts.Contains(groupId);
+    }
+
     /// <summary>A top-level comment with the authors of its replies and its reactions.</summary>
     private sealed record ThreadModel(string PostId, string CommentId, string AuthorId)
     {
@@ -933,14 +1096,10 @@ public sealed class RandomNetworkVisibilityTests(EngineFixture engine)
 
         public List<ThreadModel> Threads { get; } = [];
 
-        /// <summary>The bot's author id (app:&lt;account id&gt;), and the groups its scopes let it read, or post into and read.</summary>
-        public string? Bot { get; set; }
+        public List<BotModel> Bots { get; } = [];
 
-        public HashSet<string> BotReads { get; } = [];
-
-        public HashSet<string> BotPosts { get; } = [];
-
-        public bool BotMayRead(string groupId) => BotReads.Contains(groupId) || BotPosts.Contains(groupId);
+        /// <summary>Who each bot's post mentions.</summary>
+        public HashSet<(string PostId, string UserId)> MentionedByBot { get; } = [];
 
         /// <summary>Each share and the post it shares.</summary>
         public Dictionary<string, string> SharedFrom { get; } = [];

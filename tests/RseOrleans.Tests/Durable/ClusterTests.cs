@@ -64,6 +64,41 @@ public sealed class ClusterTests(DatabaseServersFixture servers)
     }
 
     [Fact]
+    public async Task A_service_account_s_write_limit_holds_across_the_engines_of_a_cluster()
+    {
+        var stores = await DurableStores.CreateAsync(servers, "botlimits");
+        // One write a minute after a burst of three: nothing refills within the test.
+        string[] settings = [$"--Orleans:ClusterId=botlimits-{Guid.NewGuid():N}", "--Limits:WritesPerMinute=1", "--Limits:WriteBurst=3", $"--Network:Admins:0={EngineFixture.NetworkAdmin}"];
+        await using var first = await stores.StartEngineAsync("first", settings);
+        await using var second = await stores.StartEngineAsync("second", settings);
+        var (a, b) = (new EngineClient(first.Channel), new EngineClient(second.Channel));
+        var admin = await a.NetworkAdminAsync();
+        var group = await a.CreateGroupAsync(admin, GroupVisibility.Open, name: "Builds");
+        var accounts = new RseOrleans.Api.V1.ServiceAccounts.ServiceAccountsClient(first.Channel);
+        await accounts.CreateServiceAccountAsync(new CreateServiceAccountRequest
+        {
+            RequestId = NewRequestId(), ServiceAccountId = "ci", DisplayName = "CI", Scopes = { $"groups.post:{group.GroupId}" },
+        }, As(admin));
+
+        // A token of its own for each engine: the account's one grain keeps the one allowance.
+        async Task<Func<string, Task<Post>>> PosterAsync(EngineClient engine)
+        {
+            var token = (await accounts.IssueTokenAsync(new IssueTokenRequest { ServiceAccountId = "ci" }, As(admin))).Token;
+            var bearer = new Metadata { { "authorization", $"Bearer {token}" } };
+            return text => engine.Posts.CreatePostAsync(new CreatePostRequest { RequestId = NewRequestId(), GroupId = group.GroupId, Text = text }, bearer).ResponseAsync;
+        }
+
+        var (throughA, throughB) = (await PosterAsync(a), await PosterAsync(b));
+        await throughA("build 1 green");
+        await throughB("build 2 green");
+        await throughA("build 3 green");
+        var refused = await Assert.ThrowsAsync<RpcException>(() => throughB("build 4 green"));
+
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.NotNull(refused.Trailers.GetValue("retry-after"));
+    }
+
+    [Fact]
     public async Task A_read_through_the_engine_that_does_not_host_the_post_misses_its_read_model_and_is_as_exact_as_one_that_hits()
     {
         var stores = await DurableStores.CreateAsync(servers, "localreads");

@@ -25,13 +25,7 @@ public sealed class ServiceAccountTests(EngineFixture engine)
     [Fact]
     public async Task A_CRM_announces_a_signed_deal_in_the_sales_group_and_members_see_it_as_from_the_application()
     {
-        var admin = await engine.NetworkAdminAsync();
-        var seller = await engine.CreateUserAsync("seller");
-        var outsider = await engine.CreateUserAsync("outsider");
-        var sales = await engine.CreateGroupAsync(admin, GroupVisibility.Closed, name: "Sales");
-        await engine.AddMemberAsync(admin, sales.GroupId, seller);
-        var crm = await CreateAccountAsync(admin, "crm", "Sales CRM", ServiceAccountScopes(post: [sales.GroupId]));
-        var token = (await Accounts.IssueTokenAsync(new IssueTokenRequest { ServiceAccountId = crm }, As(admin))).Token;
+        var (admin, seller, outsider, sales, crm, token) = await SalesGroupWithACrmAsync("Sales CRM");
 
         // The CRM's outgoing hook: plain HTTP/1.1 and JSON, the token as a bearer token.
         using var http = JsonApi.Http11(engine.Http1Address);
@@ -231,33 +225,68 @@ public sealed class ServiceAccountTests(EngineFixture engine)
     [Fact]
     public async Task A_bot_s_mention_notifies_the_mentioned_person_who_may_read_the_post_naming_the_application()
     {
-        var admin = await engine.NetworkAdminAsync();
-        var seller = await engine.CreateUserAsync("seller");
-        var outsider = await engine.CreateUserAsync("outsider");
-        var sales = await engine.CreateGroupAsync(admin, GroupVisibility.Closed, name: "Sales");
-        await engine.AddMemberAsync(admin, sales.GroupId, seller);
-        var crm = await CreateAccountAsync(admin, "crm", "Deals CRM", ServiceAccountScopes(post: [sales.GroupId]));
-        var token = Bearer((await Accounts.IssueTokenAsync(new IssueTokenRequest { ServiceAccountId = crm }, As(admin))).Token);
+        var (_, seller, outsider, sales, crm, token) = await SalesGroupWithACrmAsync("Deals CRM");
 
         var post = await engine.Posts.CreatePostAsync(new CreatePostRequest
         {
             RequestId = NewRequestId(), GroupId = sales.GroupId, Text = $"Deal signed by @{seller}, well done (cc @{outsider})",
-        }, token);
+        }, Bearer(token));
 
         // The seller, a member of the closed group, is told, and the actor is the application.
-        NotificationGroup? mention = null;
-        await Eventually.TrueAsync(async () =>
-            (mention = (await engine.Notifications.ListNotificationsAsync(new ListNotificationsRequest(), As(seller))).Groups
-                .FirstOrDefault(group => group.Kind == NotificationKind.Mention && group.PostId == post.PostId)) is not null,
-            "the seller's mention by the CRM");
-        var actor = Assert.Single(mention!.RecentActors);
-        Assert.Equal($"app:{crm}", actor.UserId);
-        Assert.Equal("Deals CRM", actor.DisplayName);
+        await AssertToldByTheApplicationAsync(seller, NotificationKind.Mention, post.PostId, crm, "Deals CRM");
 
         // The outsider may not read the closed group's post: mentioned or not, they are told nothing of it.
         var outsiders = await engine.Notifications.ListNotificationsAsync(new ListNotificationsRequest(), As(outsider));
         Assert.DoesNotContain(outsiders.Groups, group => group.PostId == post.PostId);
         Assert.Equal(0, (await engine.Notifications.GetUnreadCountAsync(new GetUnreadCountRequest(), As(outsider))).Notifications);
+    }
+
+    [Fact]
+    public async Task An_application_s_group_post_reaches_the_members_who_asked_for_every_post_naming_the_application()
+    {
+        var (_, keen, outsider, sales, crm, token) = await SalesGroupWithACrmAsync("Deals CRM");
+        foreach (var person in new[] { keen, outsider })
+        {
+            await engine.Notifications.UpdateNotificationSettingsAsync(new UpdateNotificationSettingsRequest
+            {
+                RequestId = NewRequestId(),
+                Settings = new NotificationSettings { GroupLevels = { new GroupLevel { GroupId = sales.GroupId, Level = GroupNotificationLevel.All } } },
+            }, As(person));
+        }
+
+        var post = await engine.Posts.CreatePostAsync(new CreatePostRequest { RequestId = NewRequestId(), GroupId = sales.GroupId, Text = "Deal signed: ACME buys 300 vans" }, Bearer(token));
+
+        // The member at level "all" hears of the post, from the application, by its display name.
+        await AssertToldByTheApplicationAsync(keen, NotificationKind.NewGroupPost, post.PostId, crm, "Deals CRM");
+
+        // Asking for every post of a closed group one is not in tells nothing of them.
+        var outsiders = await engine.Notifications.ListNotificationsAsync(new ListNotificationsRequest(), As(outsider));
+        Assert.DoesNotContain(outsiders.Groups, group => group.PostId == post.PostId);
+    }
+
+    /// <summary>Notifications arrive one way, after the post: waits for the person's, whose one actor is the application, named.</summary>
+    private async Task AssertToldByTheApplicationAsync(string person, NotificationKind kind, string postId, string accountId, string displayName)
+    {
+        NotificationGroup? told = null;
+        await Eventually.TrueAsync(async () =>
+            (told = (await engine.Notifications.ListNotificationsAsync(new ListNotificationsRequest(), As(person))).Groups
+                .FirstOrDefault(group => group.Kind == kind && group.PostId == postId)) is not null,
+            $"{person}'s {kind} notification of the application's post");
+        var actor = Assert.Single(told!.RecentActors);
+        Assert.Equal(($"app:{accountId}", displayName), (actor.UserId, actor.DisplayName));
+    }
+
+    /// <summary>A closed sales group with one member, someone outside it, and a CRM allowed to post there, with a token.</summary>
+    private async Task<(string Admin, string Seller, string Outsider, Group Sales, string Crm, string Token)> SalesGroupWithACrmAsync(string crmName)
+    {
+        var admin = await engine.NetworkAdminAsync();
+        var seller = await engine.CreateUserAsync("seller");
+        var outsider = await engine.CreateUserAsync("outsider");
+        var sales = await engine.CreateGroupAsync(admin, GroupVisibility.Closed, name: "Sales");
+        await engine.AddMemberAsync(admin, sales.GroupId, seller);
+        var crm = await CreateAccountAsync(admin, "crm", crmName, ServiceAccountScopes(post: [sales.GroupId]));
+        var token = (await Accounts.IssueTokenAsync(new IssueTokenRequest { ServiceAccountId = crm }, As(admin))).Token;
+        return (admin, seller, outsider, sales, crm, token);
     }
 
     private async Task<string> CreateAccountAsync(string admin, string name, string displayName, IEnumerable<string> scopes)
