@@ -81,6 +81,11 @@ internal sealed class UnsettledPosts(Grain grain, IPersistentState<ContentIndexS
                     new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true });
             }
         }
+        catch (Exception ex)
+        {
+            // Nobody awaits this task: what stays unsettled is asked again when the reminder next fires.
+            UnsettledLog.SettleFailed(events.Logger, ex, grain.GetGrainId());
+        }
         finally
         {
             settling = false;
@@ -114,4 +119,7 @@ internal static partial class UnsettledLog
 {
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Grain} could not set the reminder that settles the posts it noted")]
     public static partial void ReminderFailed(ILogger logger, Exception ex, GrainId grain);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Grain} could not settle the posts it noted; asked again when its reminder next fires")]
+    public static partial void SettleFailed(ILogger logger, Exception ex, GrainId grain);
 }
