@@ -71,14 +71,17 @@ public sealed class EngineEvents(
     internal ILogger Logger => logger;
 
     /// <summary>What an outbox's reminder does here: only after a failure when no state outlives the process.</summary>
-    internal ReminderUse ReminderFor(ReminderUse wanted) => keeping.OutlastsDeactivation(ShuttingDown) ? wanted : ReminderUse.AfterFailure;
+    internal ReminderUse ReminderFor(ReminderUse wanted) => StateOutlivesTheSilo ? wanted : ReminderUse.AfterFailure;
+
+    /// <summary>Whether stored state outlives the silo (durable mode): only then is a trace laid before events are stored worth its write.</summary>
+    internal bool StateOutlivesTheSilo => keeping.OutlastsDeactivation(ShuttingDown);
 
     /// <summary>
     /// Whether an acknowledgement is worth storing now: not once the host stops when the state ends
     /// with the process (the embedded engine's storage grains may be gone already, and a write
     /// to them only logs Orleans' warnings).
     /// </summary>
-    internal bool ClearWorthWriting => !lifetime.ApplicationStopping.IsCancellationRequested || keeping.OutlastsDeactivation(ShuttingDown);
+    internal bool ClearWorthWriting => !lifetime.ApplicationStopping.IsCancellationRequested || StateOutlivesTheSilo;
 
     /// <summary>Called inside the owner grain's turn, right after its stored change.</summary>
     public void TellListeners(IReadOnlyList<EngineEvent> events)

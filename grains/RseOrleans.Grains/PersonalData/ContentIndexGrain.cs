@@ -1,4 +1,5 @@
 using System.Globalization;
+using RseOrleans.Grains.Events;
 using RseOrleans.Model;
 
 namespace RseOrleans.Grains.PersonalData;
@@ -31,6 +32,13 @@ public sealed class ContentIndexState
     /// <summary>People whose notifications hold an act of the user that nobody takes back.</summary>
     [Id(7)]
     public HashSet<string> NotifiedPeople { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Durable mode: posts noted here whose creation's events may wait with no other trace, until
+    /// they settle (<see cref="UnsettledPosts"/>); each is also in <see cref="Posts"/>. Null when none.
+    /// </summary>
+    [Id(8)]
+    public HashSet<long>? UnsettledPosts { get; set; }
 }
 
 /// <summary>
@@ -42,19 +50,25 @@ public sealed class ContentIndexState
 /// kilobytes whatever the author's output (a bot's thousand posts a day included). Past that, the
 /// period's grain (key <c>user/period</c>) sends new entries to overflow parts (<c>user/period/k</c>),
 /// counting them in its state before a part takes its first entry, and answers for all of them:
-/// the directory, export and erasure know only the period's grain.
+/// the directory, export and erasure know only the period's grain. In durable mode the grain (or
+/// part) that notes a post also keeps it as unsettled in the same write, under a reminder, until
+/// the post's creation events are handed on (<see cref="UnsettledPosts"/>).
 /// </remarks>
 [GrainType("content-index")]
 public sealed class ContentIndexGrain(
-    [PersistentState("content-index", StorageNames.Main)] IPersistentState<ContentIndexState> state) : Grain, IContentIndexGrain
+    [PersistentState("content-index", StorageNames.Main)] IPersistentState<ContentIndexState> state,
+    EngineEvents events) : Grain, IContentIndexGrain, IRemindable
 {
     public const int EntriesPerGrain = 500;
 
     private string userId = "";
     private int period;
     private int part;
+    private UnsettledPosts? unsettled;
 
     private ContentIndexState State => state.State;
+
+    private UnsettledPosts Unsettled => unsettled ??= new(this, state, GrainFactory, events);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -65,11 +79,13 @@ public sealed class ContentIndexGrain(
         return Task.CompletedTask;
     }
 
-    public Task NotePost(long postId) => NoteAsync(State.Posts, postId, overflow => overflow.TryNotePost(postId));
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Unsettled.ReceiveReminder(reminderName);
+
+    public Task NotePost(long postId) => NoteAsync(State.Posts, postId, overflow => overflow.TryNotePost(postId), unsettledPost: postId);
 
     public Task NoteComment(CommentRef comment) => NoteAsync(State.Comments, comment, overflow => overflow.TryNoteComment(comment));
 
-    public Task<bool> TryNotePost(long postId) => TryNoteHereAsync(State.Posts, postId);
+    public Task<bool> TryNotePost(long postId) => TryNoteHereAsync(State.Posts, postId, unsettledPost: postId);
 
     public Task<bool> TryNoteComment(CommentRef comment) => TryNoteHereAsync(State.Comments, comment);
 
@@ -123,15 +139,16 @@ public sealed class ContentIndexGrain(
             State.Comments.Clear();
             State.CommentReactionPosts.Clear();
             State.NotifiedPeople.Clear();
+            State.UnsettledPosts = null;
             await state.WriteStateAsync();
         }
 
         await Task.WhenAll(Parts().Select(overflow => overflow.Clear()));
     }
 
-    private async Task NoteAsync<T>(HashSet<T> entries, T entry, Func<IContentIndexGrain, Task<bool>> noteInOverflow)
+    private async Task NoteAsync<T>(HashSet<T> entries, T entry, Func<IContentIndexGrain, Task<bool>> noteInOverflow, long unsettledPost = 0)
     {
-        if (await TryNoteHereAsync(entries, entry))
+        if (await TryNoteHereAsync(entries, entry, unsettledPost))
         {
             return;
         }
@@ -144,7 +161,8 @@ public sealed class ContentIndexGrain(
         }
     }
 
-    private async Task<bool> TryNoteHereAsync<T>(HashSet<T> entries, T entry)
+    /// <param name="unsettledPost">A new post's id: kept as unsettled by the note's write (durable mode).</param>
+    private async Task<bool> TryNoteHereAsync<T>(HashSet<T> entries, T entry, long unsettledPost = 0)
     {
         if (State.Sealed)
         {
@@ -153,6 +171,12 @@ public sealed class ContentIndexGrain(
 
         if (entries.Contains(entry))
         {
+            // A retried creation may store its events after they were once settled here.
+            if (unsettledPost != 0 && Unsettled.Add(unsettledPost))
+            {
+                await WriteNoteAsync();
+            }
+
             return true;
         }
 
@@ -169,9 +193,19 @@ public sealed class ContentIndexGrain(
         }
 
         entries.Add(entry);
-        await state.WriteStateAsync();
+        if (unsettledPost != 0)
+        {
+            Unsettled.Add(unsettledPost);
+        }
+
+        await WriteNoteAsync();
         return true;
     }
+
+    // The reminder beside the write (set once per activation, so most notes only write): the
+    // caller waits for the slower of the two, and its post is stored only after both.
+    private Task WriteNoteAsync() =>
+        State.UnsettledPosts is { Count: > 0 } ? Task.WhenAll(state.WriteStateAsync(), Unsettled.KeepReminderAsync()) : state.WriteStateAsync();
 
     private int EntryCount => State.Posts.Count + State.Comments.Count + State.CommentReactionPosts.Count + State.NotifiedPeople.Count;
 

@@ -12,8 +12,9 @@ namespace RseOrleans.Tests.Webhooks;
 /// In durable mode, a silo killed during a grain's first hand-on of its events (stored, nothing
 /// failed yet) leaves nothing waiting for the grain's next call: a user's, a reaction shard's and
 /// a post's later events (an edit, a comment) under the reminder set before they were stored, a new
-/// post's under its pending fan-out mark, which the fan-out recovery finds. Two silos on
-/// PostgreSQL; the test never calls the grain again.
+/// post's under its pending fan-out mark, which the fan-out recovery finds, or, when its source
+/// never committed, under its author's content index. Two silos on PostgreSQL; the test never
+/// calls the grain again.
 /// </summary>
 [Collection(DatabaseServersCollection.Name)]
 public sealed class EventOutboxKillTests(DatabaseServersFixture servers)
@@ -69,6 +70,29 @@ public sealed class EventOutboxKillTests(DatabaseServersFixture servers)
         await KillHostOfAsync(cluster, grains.GetGrain<IPostGrain>(post.PostId), held);
 
         await HandedOnAsync(held, created);
+    }
+
+    [Fact]
+    public async Task A_new_posts_event_held_when_its_silo_is_killed_before_its_source_commits_is_handed_on_without_the_post_being_called()
+    {
+        var held = new HeldHandOns();
+        var creations = new HeldPostCreations();
+        await using var cluster = await StartClusterAsync("outbox-kill-uncommitted", held, silo => silo.Services.AddSingleton<IIncomingGrainCallFilter>(creations));
+        var grains = cluster.Client;
+        await grains.GetGrain<IUserGrain>("author").Create(new UserProfile("Author", "", "", "", "", "", []));
+        await Eventually.TrueAsync(() => Task.FromResult(held.HandedOn(e => e.Kind == EngineEventKind.UserCreated) is not null), "the author's own event handed on");
+        held.Hold();
+
+        // The post is stored, its answer to the source held: the source never commits, so no pending fan-out mark is written.
+        var publishing = grains.GetGrain<ISourceGrain>(SourceId.User("author").Key).PublishOne(new NewPost("author", "Nobody knows I exist"));
+        await creations.Stored;
+        var created = await HeldAsync(held, e => e.Kind == EngineEventKind.PostCreated);
+        await KillHostOfAsync(cluster, grains.GetGrain<IPostGrain>(created.PostId), held);
+        creations.Drop();
+
+        await HandedOnAsync(held, created);
+        await Assert.ThrowsAnyAsync<Exception>(() => publishing);
+        Assert.Equal(0L, (long)(await cluster.Stores.SqlAsync("SELECT count(*) FROM rse_fanout_pending"))!);
     }
 
     [Fact]
@@ -135,7 +159,7 @@ public sealed class EventOutboxKillTests(DatabaseServersFixture servers)
         Eventually.TrueAsync(() => Task.FromResult(held.HandedOn(e => e.EventId == engineEvent.EventId) is not null), "the held event handed on again, with its id, from another silo");
 
     /// <summary>Two silos on PostgreSQL with the engine's reminders there; reminders and the fan-out recovery on short periods.</summary>
-    private async Task<AsyncDisposableCluster> StartClusterAsync(string name, HeldHandOns held)
+    private async Task<AsyncDisposableCluster> StartClusterAsync(string name, HeldHandOns held, Action<ISiloBuilder>? configure = null)
     {
         var stores = await DurableStores.CreateAsync(servers, name);
         return new AsyncDisposableCluster(stores, await stores.StartClusterAsync(silos: 2, silo =>
@@ -149,6 +173,7 @@ public sealed class EventOutboxKillTests(DatabaseServersFixture servers)
             silo.Services.Configure<WebhookOptions>(options => options.ReminderPeriod = Short);
             silo.Services.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = Short);
             silo.Services.Configure<FeedOptions>(options => (options.FanoutRecoveryAfter, options.FanoutRecoveryInterval) = (Short, TimeSpan.FromSeconds(1)));
+            configure?.Invoke(silo);
         }));
     }
 
