@@ -40,27 +40,19 @@ public sealed class AnalyticsJournalPruner(
 
         // The horizon first: were the run cut short, a rebuild still keeps what the journal no longer holds.
         await ScalarAsync(connection, "UPDATE rse_analytics_journal_horizon SET complete_from = greatest(complete_from, $1)", cancellationToken, cut);
-        long deleted = 0;
-        long batch;
-        do
-        {
-            // From the lowest id on, a range at a time: the primary key finds it, whatever the table's size.
-            batch = (long)(await ScalarAsync(
-                connection,
-                """
-                WITH gone AS (
-                    DELETE FROM rse_analytics_journal
-                     WHERE entry_id < (SELECT min(entry_id) FROM rse_analytics_journal) + $2 AND at < $1
-                    RETURNING 1)
-                SELECT count(*) FROM gone
-                """,
-                cancellationToken,
-                cut,
-                BatchSize))!;
-            deleted += batch;
-        }
-        while (batch > 0);
 
-        return deleted;
+        // From the lowest id on, a range at a time: the primary key finds it, whatever the table's size.
+        return await DeleteUntilNoneAsync(
+            connection,
+            """
+            WITH gone AS (
+                DELETE FROM rse_analytics_journal
+                 WHERE entry_id < (SELECT min(entry_id) FROM rse_analytics_journal) + $2 AND at < $1
+                RETURNING 1)
+            SELECT count(*) FROM gone
+            """,
+            cancellationToken,
+            cut,
+            BatchSize);
     }
 }

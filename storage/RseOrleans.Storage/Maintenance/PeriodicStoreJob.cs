@@ -76,6 +76,25 @@ public abstract partial class PeriodicStoreJob(NpgsqlDataSource database, StoreB
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="sql"/>, a delete of a bounded batch that returns how many rows it deleted,
+    /// until a batch deletes none: each batch its own statement and transaction, so no run holds
+    /// locks for long. Returns the rows deleted in all.
+    /// </summary>
+    protected static async Task<long> DeleteUntilNoneAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] values)
+    {
+        long deleted = 0;
+        long batch;
+        do
+        {
+            batch = (long)(await ScalarAsync(connection, sql, cancellationToken, values))!;
+            deleted += batch;
+        }
+        while (batch > 0);
+
+        return deleted;
+    }
+
     protected static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] values)
     {
         await using var command = new NpgsqlCommand(sql, connection);

@@ -34,27 +34,18 @@ public sealed class RequestLedgerSweeper(
     protected override async Task<long> WorkAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var cut = Clock.GetUtcNow() - options.Value.Retention;
-        long deleted = 0;
-        long batch;
-        do
-        {
-            // No index on the time: a scan an hour costs less than an index written by every call.
-            batch = (long)(await ScalarAsync(
-                connection,
-                """
-                WITH gone AS (
-                    DELETE FROM rse_request_ledger
-                     WHERE ctid = ANY (ARRAY(SELECT ctid FROM rse_request_ledger WHERE at < $1 LIMIT $2))
-                    RETURNING 1)
-                SELECT count(*) FROM gone
-                """,
-                cancellationToken,
-                cut,
-                BatchSize))!;
-            deleted += batch;
-        }
-        while (batch == BatchSize);
-
-        return deleted;
+        // No index on the time: a scan an hour costs less than an index written by every call.
+        return await DeleteUntilNoneAsync(
+            connection,
+            """
+            WITH gone AS (
+                DELETE FROM rse_request_ledger
+                 WHERE ctid = ANY (ARRAY(SELECT ctid FROM rse_request_ledger WHERE at < $1 LIMIT $2))
+                RETURNING 1)
+            SELECT count(*) FROM gone
+            """,
+            cancellationToken,
+            cut,
+            BatchSize);
     }
 }
